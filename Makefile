@@ -1,0 +1,50 @@
+# The two commands: `make run` (the demo hub on SQLite and a filesystem broker) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-postgres lint format clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: node_modules/.installed static_src/app.scss
+	npm run --silent build
+
+install: $(BIN)/.installed static/build/app.css
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat; Ctrl-C stops all three)"
+	@echo ""
+	DEBUG=true PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite on the local PostgreSQL and Redis, as CI runs it.
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mash} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/build static/govuk var

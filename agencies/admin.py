@@ -1,0 +1,180 @@
+"""Admin pages for hub configuration. Hub administrators see and change only the hubs they administer; writes that
+have a service go through it."""
+
+from django.contrib import admin
+
+from agencies import selectors, services
+from agencies.admin_site import SuperuserOnlyMixin, admin_site
+from agencies.models import (
+    Agency,
+    CoreDocument,
+    DocumentVersion,
+    FundingContribution,
+    Hub,
+    HubMembership,
+    RoleAssignment,
+    Signature,
+)
+
+
+class HubScopedAdmin(admin.ModelAdmin):
+    """Rows reachable through `hub_path` from a hub the user administers; nothing else, not even by its id."""
+
+    hub_path = "hub"
+
+    def _hubs(self, request):
+        return selectors.hubs_administered_by(request.user)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.hub_path}__in": self._hubs(request)})
+
+    def _allowed(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        if not self._hubs(request).exists():
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "hub" and not request.user.is_superuser:
+            kwargs["queryset"] = self._hubs(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Hub, site=admin_site)
+class HubAdmin(HubScopedAdmin):
+    hub_path = "pk"
+    list_display = ["name", "area", "cohorts"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.hub_groups_sync(hub=obj)
+
+
+@admin.register(Agency, site=admin_site)
+class AgencyAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(HubMembership, site=admin_site)
+class HubMembershipAdmin(HubScopedAdmin):
+    list_display = ["agency", "hub", "kind"]
+    list_filter = ["kind"]
+
+    def save_model(self, request, obj, form, change):
+        services.membership_set(hub=obj.hub, agency=obj.agency, kind=obj.kind)
+
+
+@admin.register(RoleAssignment, site=admin_site)
+class RoleAssignmentAdmin(HubScopedAdmin):
+    list_display = ["user", "role", "hub", "agency"]
+    list_filter = ["role"]
+    raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["hub", "user", "role", "agency"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            created = services.role_grant(
+                hub=obj.hub,
+                user=obj.user,
+                role=obj.role,
+                agency=obj.agency,
+                delegation_starts=obj.delegation_starts,
+                delegation_ends=obj.delegation_ends,
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.role_revoke(assignment=obj)
+
+
+@admin.register(CoreDocument, site=admin_site)
+class CoreDocumentAdmin(HubScopedAdmin):
+    list_display = ["title", "kind", "hub"]
+
+
+@admin.register(DocumentVersion, site=admin_site)
+class DocumentVersionAdmin(HubScopedAdmin):
+    hub_path = "document__hub"
+    list_display = ["document", "number", "effective_from", "review_due"]
+    readonly_fields = ["number", "published_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "document" and not request.user.is_superuser:
+            kwargs["queryset"] = CoreDocument.objects.filter(hub__in=self._hubs(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.document_version_publish(
+            document=obj.document,
+            effective_from=obj.effective_from,
+            review_due=obj.review_due,
+            text=obj.text,
+            file=obj.file,
+            by=request.user,
+        )
+        obj.pk = created.pk
+
+
+@admin.register(Signature, site=admin_site)
+class SignatureAdmin(HubScopedAdmin):
+    hub_path = "version__document__hub"
+    list_display = ["agency", "version", "signed_on", "signatory_name"]
+    readonly_fields = ["recorded_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version" and not request.user.is_superuser:
+            kwargs["queryset"] = DocumentVersion.objects.filter(document__hub__in=self._hubs(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.agreement_sign(
+            version=obj.version,
+            agency=obj.agency,
+            signatory_name=obj.signatory_name,
+            signatory_role=obj.signatory_role,
+            signed_on=obj.signed_on,
+            by=request.user,
+        )
+        obj.pk = created.pk
+
+
+@admin.register(FundingContribution, site=admin_site)
+class FundingContributionAdmin(HubScopedAdmin):
+    list_display = ["agency", "hub", "financial_year", "amount_gbp", "staff_fte", "working_pattern"]

@@ -1,0 +1,51 @@
+"""The Django admin, open only to superusers and hub administrators, and scoped to the hubs they administer."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+
+from agencies.models import Role, RoleAssignment
+
+
+def administers_a_hub(user) -> bool:
+    return RoleAssignment.objects.filter(user=user, role=Role.HUB_ADMIN).exists()
+
+
+class MashAdminSite(admin.AdminSite):
+    site_header = "MASH administration"
+    site_title = "MASH administration"
+    index_title = "Hub configuration"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and (user.is_superuser or administers_a_hub(user))
+
+
+admin_site = MashAdminSite(name="admin")
+
+
+class SuperuserOnlyMixin:
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(User, site=admin_site)
+class MashUserAdmin(SuperuserOnlyMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group, site=admin_site)
+class MashGroupAdmin(SuperuserOnlyMixin, GroupAdmin):
+    pass

@@ -1,0 +1,34 @@
+"""The service navigation for the signed-in user: which hub they are in and the pages their roles open."""
+
+from django.urls import reverse
+
+from agencies import selectors
+from agencies.models import Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = selectors.roles_of(user)
+    hub_id = getattr(getattr(request, "resolver_match", None), "kwargs", {}).get("hub_id")
+    hubs = {r.hub.id: r.hub for r in roles}
+    hub = hubs.get(hub_id) or (next(iter(hubs.values())) if len(hubs) == 1 else None)
+    path = request.path
+    items = [{"text": "Home", "href": reverse("home")}]
+    if hub is not None:
+        items += [
+            {"text": "Hub", "href": reverse("hub-profile", args=[hub.id])},
+            {"text": "Agencies", "href": reverse("hub-agencies", args=[hub.id])},
+            {"text": "Agreements", "href": reverse("hub-agreements", args=[hub.id])},
+            {"text": "Funding", "href": reverse("hub-funding", args=[hub.id])},
+            {"text": "People", "href": reverse("hub-people", args=[hub.id])},
+        ]
+    if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):
+        items.append({"text": "Administration", "href": reverse("admin:index")})
+    # The item whose address is the longest prefix of this page's is the one the page belongs to.
+    best = max((i for i in items if path.startswith(i["href"])), key=lambda i: len(i["href"]), default=None)
+    for item in items:
+        item["current"] = item is best and item["href"] == path
+        item["active"] = item is best and item["href"] != path
+    return {"nav_items": items, "current_hub": hub, "my_roles": roles}

@@ -1,0 +1,138 @@
+"""GOV.UK-styled forms for hub configuration. Validation is the models' own (services call full_clean)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from agencies.models import (
+    WEEKDAYS,
+    Agency,
+    DocumentVersion,
+    FundingContribution,
+    Hub,
+    MembershipKind,
+    Role,
+)
+from mash.forms import GovukFormMixin
+
+
+class HubForm(GovukFormMixin, forms.ModelForm):
+    working_days = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAYS)),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one working day"},
+    )
+
+    class Meta:
+        model = Hub
+        fields = [
+            "name",
+            "area",
+            "cohorts",
+            "working_day_starts",
+            "working_day_ends",
+            "working_days",
+            "red_hours",
+            "red_counting",
+            "amber_hours",
+            "amber_counting",
+            "green_hours",
+            "green_counting",
+        ]
+        widgets = {
+            "cohorts": forms.RadioSelect,
+            "working_day_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "working_day_ends": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        labels = {
+            "working_day_starts": "Working day starts",
+            "working_day_ends": "Working day ends",
+            "red_hours": "Red: hours to decide",
+            "red_counting": "Red: count hours as",
+            "amber_hours": "Amber: hours to decide",
+            "amber_counting": "Amber: count hours as",
+            "green_hours": "Green: hours to decide",
+            "green_counting": "Green: count hours as",
+        }
+
+
+class MembershipForm(GovukFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), empty_label="Choose an agency")
+    kind = forms.ChoiceField(choices=MembershipKind.choices, widget=forms.RadioSelect, label="Membership")
+
+
+class DocumentVersionForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = DocumentVersion
+        fields = ["effective_from", "review_due", "text", "file"]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"effective_from": "Takes effect on", "review_due": "Review due by", "file": "Or upload the document"}
+        help_texts = {"text": "Paste the text of this version, or upload a file below."}
+
+
+class SignatureForm(GovukFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose an agency")
+    signatory_name = forms.CharField(max_length=120, label="Name of the person who signed")
+    signatory_role = forms.CharField(max_length=120, label="Their job title")
+    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date signed")
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+
+class FundingForm(GovukFormMixin, forms.ModelForm):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose an agency")
+
+    class Meta:
+        model = FundingContribution
+        fields = ["agency", "financial_year", "amount_gbp", "staff_fte", "working_pattern"]
+        widgets = {"working_pattern": forms.RadioSelect}
+        labels = {
+            "financial_year": "Financial year starting in April of",
+            "amount_gbp": "Money contributed (£)",
+            "staff_fte": "Staff working in the hub (full-time equivalent)",
+        }
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+    def validate_unique(self):
+        """Uniqueness is checked by the service, which knows the hub."""
+
+
+class RoleGrantForm(GovukFormMixin, forms.Form):
+    username = forms.CharField(max_length=150, label="Username of the person")
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="No agency",
+        help_text="Required for agency officers.",
+    )
+    delegation_starts = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Deputy managers only: when they start acting for the manager.",
+    )
+    delegation_ends = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Deputy managers only: when the delegation ends.",
+    )
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("There is no active account with this username")
+        self.cleaned_data["user"] = user
+        return username

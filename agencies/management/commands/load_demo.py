@@ -1,0 +1,253 @@
+"""Load the demo hub: seven agencies, a user for every role, signed core documents and a year of funding.
+
+Idempotent: running it again changes nothing but brings missing pieces back. Passwords are generated once per
+machine and kept in var/demo-passwords.json (never in the repository); DEMO_PASSWORD sets one password for all.
+"""
+
+import json
+import os
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies import services
+from agencies.models import (
+    Agency,
+    AgencyKind,
+    Cohort,
+    CoreDocument,
+    DocumentKind,
+    FundingContribution,
+    Hub,
+    MembershipKind,
+    Role,
+    RoleAssignment,
+    Signature,
+    WorkingPattern,
+    financial_year_of,
+)
+
+HUB_SLUG = "demo"
+
+# name, slug, kind, source codes, membership, money, FTE, working pattern
+AGENCIES = [
+    (
+        "Northshire Police",
+        "police",
+        AgencyKind.POLICE,
+        ["6"],
+        MembershipKind.CORE,
+        310000,
+        "6.0",
+        WorkingPattern.CO_LOCATED,
+    ),
+    (
+        "Northshire Children's Services",
+        "childrens-services",
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+        ["5A"],
+        MembershipKind.CORE,
+        520000,
+        "9.5",
+        WorkingPattern.CO_LOCATED,
+    ),
+    (
+        "Northshire Adult Social Care",
+        "adult-social-care",
+        AgencyKind.ADULT_SOCIAL_CARE,
+        ["5B"],
+        MembershipKind.CORE,
+        240000,
+        "4.0",
+        WorkingPattern.HYBRID,
+    ),
+    (
+        "Northshire Integrated Care Board",
+        "health",
+        AgencyKind.HEALTH,
+        ["3A", "3B", "3C", "3D", "3E", "3F"],
+        MembershipKind.CORE,
+        180000,
+        "3.0",
+        WorkingPattern.HYBRID,
+    ),
+    (
+        "Northshire Education",
+        "education",
+        AgencyKind.EDUCATION,
+        ["2A", "2B"],
+        MembershipKind.CONTRIBUTING,
+        60000,
+        "1.0",
+        WorkingPattern.REMOTE,
+    ),
+    (
+        "Probation Service Northshire",
+        "probation",
+        AgencyKind.PROBATION,
+        ["7"],
+        MembershipKind.CONTRIBUTING,
+        30000,
+        "0.5",
+        WorkingPattern.REMOTE,
+    ),
+    (
+        "Northshire Homes",
+        "housing",
+        AgencyKind.HOUSING,
+        ["4"],
+        MembershipKind.CONTRIBUTING,
+        25000,
+        "0.5",
+        WorkingPattern.REMOTE,
+    ),
+]
+
+# username, first, last, role, agency slug
+PEOPLE = [
+    ("pat.practitioner", "Pat", "Practitioner", Role.PRACTITIONER, None),
+    ("olly.officer", "Olly", "Officer", Role.AGENCY_OFFICER, "police"),
+    ("hana.housing", "Hana", "Housing", Role.AGENCY_OFFICER, "housing"),
+    ("mary.manager", "Mary", "Manager", Role.MANAGER, None),
+    ("dan.deputy", "Dan", "Deputy", Role.DEPUTY, None),
+    ("sam.lead", "Sam", "Lead", Role.STRATEGIC_LEAD, None),
+    ("alex.admin", "Alex", "Admin", Role.HUB_ADMIN, None),
+]
+
+DOCUMENTS = [
+    (DocumentKind.INFORMATION_SHARING_AGREEMENT, "Northshire MASH information sharing agreement"),
+    (DocumentKind.DATA_PROTECTION_PROTOCOL, "Northshire MASH data protection protocol"),
+    (DocumentKind.NEEDS_THRESHOLDS, "Northshire continuum of need"),
+    (DocumentKind.ACCOUNTABILITY_PROCESS, "Northshire MASH accountability and escalation process"),
+]
+
+UNSIGNED_AGENCY = "housing"  # housing has not signed: it shows the information sharing gate
+
+
+def demo_passwords(usernames: list[str]) -> dict[str, str]:
+    fixed = os.environ.get("DEMO_PASSWORD")
+    if fixed:
+        return dict.fromkeys(usernames, fixed)
+    path = settings.VAR_DIR / "demo-passwords.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    for username in usernames:
+        stored.setdefault(username, secrets.token_urlsafe(12))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, indent=2))
+    path.chmod(0o600)
+    return stored
+
+
+class Command(BaseCommand):
+    help = "Load the demo hub (idempotent). Refuses to run with DEBUG off unless --force is given."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Load demo users even though DEBUG is off.")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("load_demo creates accounts with known passwords: run it with DEBUG on, or --force.")
+        passwords = demo_passwords([p[0] for p in PEOPLE])
+        with transaction.atomic():
+            hub = self._hub()
+            agencies = self._agencies(hub)
+            admin = self._people(hub, agencies, passwords)
+            self._documents(hub, agencies, admin)
+            self._funding(hub, agencies)
+        self.stdout.write(self.style.SUCCESS(f"Demo hub ready: {hub.name}"))
+        self.stdout.write("Demo logins (username / password / role):")
+        for username, _first, _last, role, agency in PEOPLE:
+            extra = f" ({agencies[agency].name})" if agency else ""
+            self.stdout.write(f"  {username:<18} {passwords[username]:<18} {role.label}{extra}")
+
+    def _hub(self) -> Hub:
+        hub = Hub.objects.filter(slug=HUB_SLUG).first()
+        if hub:
+            return hub
+        return services.hub_create(
+            name="Northshire Multi-Agency Safeguarding Hub",
+            slug=HUB_SLUG,
+            area="Northshire County Council",
+            cohorts=Cohort.BOTH,
+            working_days=[0, 1, 2, 3, 4],
+        )
+
+    def _agencies(self, hub: Hub) -> dict[str, Agency]:
+        agencies = {}
+        for name, slug, kind, codes, membership, *_ in AGENCIES:
+            agency = Agency.objects.filter(slug=slug).first() or services.agency_create(
+                name=name, slug=slug, kind=kind, source_codes=codes
+            )
+            services.membership_set(hub=hub, agency=agency, kind=membership)
+            agencies[slug] = agency
+        return agencies
+
+    def _people(self, hub: Hub, agencies: dict[str, Agency], passwords: dict[str, str]):
+        User = get_user_model()
+        now = timezone.now()
+        admin = None
+        for username, first, last, role, agency_slug in PEOPLE:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+            )
+            user.set_password(passwords[username])
+            user.save()
+            if not RoleAssignment.objects.filter(hub=hub, user=user, role=role).exists():
+                services.role_grant(
+                    hub=hub,
+                    user=user,
+                    role=role,
+                    agency=agencies[agency_slug] if agency_slug else None,
+                    delegation_starts=now - timedelta(days=1) if role == Role.DEPUTY else None,
+                    delegation_ends=now + timedelta(days=14) if role == Role.DEPUTY else None,
+                )
+            if role == Role.HUB_ADMIN:
+                admin = user
+        return admin
+
+    def _documents(self, hub: Hub, agencies: dict[str, Agency], admin):
+        today = timezone.localdate()
+        start = date(financial_year_of(today), 4, 1)
+        for kind, title in DOCUMENTS:
+            document = CoreDocument.objects.filter(hub=hub, kind=kind).first() or services.document_create(
+                hub=hub, kind=kind, title=title
+            )
+            version = document.versions.order_by("number").first() or services.document_version_publish(
+                document=document,
+                effective_from=start,
+                review_due=start.replace(year=start.year + 1),
+                text=f"{title}. Agreed by the partner agencies of {hub.name}.",
+                by=admin,
+            )
+            for slug, agency in agencies.items():
+                if slug == UNSIGNED_AGENCY or Signature.objects.filter(version=version, agency=agency).exists():
+                    continue
+                services.agreement_sign(
+                    version=version,
+                    agency=agency,
+                    signatory_name=f"Head of safeguarding, {agency.name}",
+                    signatory_role="Head of safeguarding",
+                    signed_on=min(start, today),
+                    by=admin,
+                )
+
+    def _funding(self, hub: Hub, agencies: dict[str, Agency]):
+        year = financial_year_of(timezone.localdate())
+        for _name, slug, _kind, _codes, _membership, money, fte, pattern in AGENCIES:
+            existing = FundingContribution.objects.filter(hub=hub, agency=agencies[slug], financial_year=year).first()
+            services.funding_record(
+                hub=hub,
+                agency=agencies[slug],
+                financial_year=year,
+                amount_gbp=Decimal(money),
+                staff_fte=Decimal(fte),
+                working_pattern=pattern,
+                contribution=existing,
+            )

@@ -1,0 +1,269 @@
+"""Hub pages: profile, agencies, agreements, funding and people. Readable by every member of the hub, editable by
+its hub administrators. Views parse, call one service or selector, and render."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agencies import selectors, services
+from agencies.forms import (
+    DocumentVersionForm,
+    FundingForm,
+    HubForm,
+    MembershipForm,
+    RoleGrantForm,
+    SignatureForm,
+)
+from agencies.models import Agency, DocumentVersion, FundingContribution, Role, RoleAssignment, financial_year_of
+from agencies.permissions import Action, can
+from mash.tasks import last_heartbeat
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    roles = selectors.roles_of(request.user)
+    hubs: dict = {}
+    for assignment in roles:
+        hubs.setdefault(assignment.hub, []).append(assignment)
+    beat = last_heartbeat()
+    return render(
+        request,
+        "agencies/home.html",
+        {
+            "hubs": hubs,
+            "role_names": {r.role for r in roles},
+            "beat": beat,
+            "beat_stale": beat is None or (timezone.now() - beat).total_seconds() > 180,
+        },
+    )
+
+
+def _save_form(
+    request: HttpRequest, form, save: Callable[[dict], object], success: str, message: str
+) -> HttpResponse | None:
+    """Validate `form`, call the service through `save`, and redirect; None means render the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+    messages.success(request, message)
+    return redirect(success)
+
+
+def hub_profile(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id)
+    return render(
+        request,
+        "agencies/hub_profile.html",
+        {
+            "hub": hub,
+            "memberships": selectors.memberships_of(hub),
+            "manager": hub.roles.filter(role=Role.MANAGER).select_related("user").first(),
+            "deputy": hub.roles.filter(role=Role.DEPUTY).select_related("user").first(),
+            "acting": selectors.manager_acting(hub),
+            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hub_edit(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    form = HubForm(request.POST or None, instance=hub)
+    done = _save_form(
+        request,
+        form,
+        lambda data: services.hub_update(hub=hub, data=data),
+        reverse("hub-profile", args=[hub.id]),
+        "Hub profile saved",
+    )
+    return done or render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": "Change hub profile"})
+
+
+def hub_agencies(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id)
+    _, rows = selectors.agreements_overview(hub)
+    isa_state = {
+        row.membership.agency_id: next((state for doc, state, _ in row.statuses if doc.kind == "isa"), None)
+        for row in rows
+    }
+    return render(
+        request,
+        "agencies/agencies.html",
+        {
+            "hub": hub,
+            "rows": [(row.membership, isa_state[row.membership.agency_id]) for row in rows],
+            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hub_agency_add(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    form = MembershipForm(request.POST or None)
+    done = _save_form(
+        request,
+        form,
+        lambda data: services.membership_set(hub=hub, agency=data["agency"], kind=data["kind"]),
+        reverse("hub-agencies", args=[hub.id]),
+        "Agency membership saved",
+    )
+    return done or render(
+        request, "agencies/form_page.html", {"hub": hub, "form": form, "title": "Add or change an agency's membership"}
+    )
+
+
+def hub_agreements(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id)
+    documents, rows = selectors.agreements_overview(hub)
+    today = timezone.localdate()
+    return render(
+        request,
+        "agencies/agreements.html",
+        {
+            "hub": hub,
+            "documents": documents,
+            "rows": rows,
+            "today": today,
+            "soon": today + timedelta(days=30),
+            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_version_new(request: HttpRequest, hub_id, document_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    document = get_object_or_404(hub.documents, pk=document_id)
+    form = DocumentVersionForm(request.POST or None, request.FILES or None)
+    done = _save_form(
+        request,
+        form,
+        lambda data: services.document_version_publish(document=document, by=request.user, **data),
+        reverse("hub-agreements", args=[hub.id]),
+        f"New version of {document.title} published",
+    )
+    return done or render(
+        request,
+        "agencies/form_page.html",
+        {"hub": hub, "form": form, "title": f"Publish a new version of {document.title}", "multipart": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signature_new(request: HttpRequest, hub_id, version_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    version = get_object_or_404(DocumentVersion.objects.select_related("document"), pk=version_id, document__hub=hub)
+    form = SignatureForm(request.POST or None, agencies=Agency.objects.filter(memberships__hub=hub))
+    done = _save_form(
+        request,
+        form,
+        lambda data: services.agreement_sign(version=version, by=request.user, **data),
+        reverse("hub-agreements", args=[hub.id]),
+        "Signature recorded",
+    )
+    return done or render(
+        request,
+        "agencies/form_page.html",
+        {"hub": hub, "form": form, "title": f"Record a signature of {version.document.title} version {version.number}"},
+    )
+
+
+def hub_funding(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id)
+    rows = selectors.funding_of(hub)
+    years: dict[int, list[FundingContribution]] = {}
+    for row in rows:
+        years.setdefault(row.financial_year, []).append(row)
+    totals = {
+        year: {
+            "amount": sum((r.amount_gbp for r in items), start=0),
+            "fte": sum((r.staff_fte for r in items), start=0),
+        }
+        for year, items in years.items()
+    }
+    return render(
+        request,
+        "agencies/funding.html",
+        {
+            "hub": hub,
+            "years": [(year, items, totals[year]) for year, items in years.items()],
+            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def funding_edit(request: HttpRequest, hub_id, funding_id=None) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    row = get_object_or_404(hub.funding, pk=funding_id) if funding_id else None
+    initial = None if row else {"financial_year": financial_year_of(timezone.localdate())}
+    form = FundingForm(
+        request.POST or None, instance=row, initial=initial, agencies=Agency.objects.filter(memberships__hub=hub)
+    )
+    done = _save_form(
+        request,
+        form,
+        lambda data: services.funding_record(hub=hub, contribution=row, **data),
+        reverse("hub-funding", args=[hub.id]),
+        "Funding saved",
+    )
+    title = f"Change funding: {row}" if row else "Add an agency's funding for a year"
+    return done or render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})
+
+
+def hub_people(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id)
+    return render(
+        request,
+        "agencies/people.html",
+        {
+            "hub": hub,
+            "people": selectors.people_of(hub),
+            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def role_grant(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    form = RoleGrantForm(request.POST or None, agencies=Agency.objects.filter(memberships__hub=hub))
+
+    def save(data):
+        return services.role_grant(
+            hub=hub,
+            user=data["user"],
+            role=data["role"],
+            agency=data["agency"],
+            delegation_starts=data["delegation_starts"],
+            delegation_ends=data["delegation_ends"],
+        )
+
+    done = _save_form(request, form, save, reverse("hub-people", args=[hub.id]), "Role given")
+    return done or render(
+        request, "agencies/form_page.html", {"hub": hub, "form": form, "title": "Give someone a role"}
+    )
+
+
+@require_http_methods(["POST"])
+def role_revoke(request: HttpRequest, hub_id, assignment_id) -> HttpResponse:
+    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("user", "agency"), pk=assignment_id, hub=hub)
+    services.role_revoke(assignment=assignment)
+    messages.success(
+        request,
+        f"{assignment.user.get_full_name() or assignment.user} is no longer {assignment.get_role_display().lower()}",
+    )
+    return redirect("hub-people", hub.id)

@@ -1,0 +1,50 @@
+"""Shared form helpers: GOV.UK Design System classes and service errors mapped onto form fields."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+WIDGET_CLASSES = {
+    forms.Select: "govuk-select",
+    forms.Textarea: "govuk-textarea",
+    forms.ClearableFileInput: "govuk-file-upload",
+    forms.FileInput: "govuk-file-upload",
+}
+
+
+class GovukFormMixin:
+    """Adds the GOV.UK classes to each widget; templates/govuk/field.html renders labels, hints and errors."""
+
+    template_name = "govuk/form.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = next((c for cls, c in WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
+            if isinstance(widget, forms.NumberInput):
+                css += " govuk-input--width-10"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+
+    def full_clean(self):
+        """After validation, mark each widget in error as GOV.UK asks: a red border and a link to its message."""
+        super().full_clean()
+        for name, field in self.fields.items():
+            if name not in self.errors or isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            attrs = field.widget.attrs
+            error_class = attrs.get("class", "govuk-input").split()[0] + "--error"
+            attrs["class"] = f"{attrs.get('class', '')} {error_class}".strip()
+            described = attrs.get("aria-describedby", "")
+            attrs["aria-describedby"] = f"{described} id_{self.add_prefix(name)}-error".strip()
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the form: per field where it names one, otherwise at the top."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)

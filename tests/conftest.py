@@ -1,0 +1,71 @@
+"""Test set-up: real parts or an honest skip.
+
+Tests marked `postgres`, `redis` or `browser` need those real parts. Without them they skip with the reason shown
+(-ra); with CI=true a missing part fails the test instead, so CI can never pass by skipping.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _redis_problem() -> str | None:
+    if not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/15"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"needs Redis: {settings.REDIS_URL} did not answer ({exc})"
+    return None
+
+
+def _browser_problem() -> str | None:
+    if not shutil.which("chromium"):
+        return "needs Debian's chromium (apt-get install chromium)"
+    if not (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return "needs node_modules (npm ci) for axe-core"
+    return None
+
+
+def _postgres_problem() -> str | None:
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/mash (this run is on SQLite)"
+    return None
+
+
+PROBLEMS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _browser_problem}
+
+
+def pytest_runtest_setup(item):
+    for marker, check in PROBLEMS.items():
+        if item.get_closest_marker(marker):
+            problem = check()
+            if problem and ON_CI:
+                pytest.fail(f"CI=true and this test {problem}", pytrace=False)
+            if problem:
+                pytest.skip(problem)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is the configured hasher (tests/mash/test_settings.py checks it); tests hash with MD5 for speed."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings, tmp_path):
+    """Each test gets an empty cache (axes and the heartbeat use it), on Redis when REDIS_URL is set."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "guardian",
     "axes",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mash.urls"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "mash.wsgi.application"
 
 TEMPLATES = [
@@ -75,11 +77,12 @@ TEMPLATES = [
 
 # Database: SQLite unless DATABASE_URL names PostgreSQL.
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0)
 if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0),
+            conn_max_age=DATABASE_CONN_MAX_AGE,
             conn_health_checks=True,
         )
     }
@@ -187,6 +190,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -69,3 +69,12 @@ def isolated_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Production hashes static files at collectstatic; tests serve them unhashed from the source folders."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

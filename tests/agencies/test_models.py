@@ -11,7 +11,15 @@ from django.utils import timezone
 from agencies import selectors, services
 from agencies.models import FundingContribution, Role, RoleAssignment, WorkingPattern
 from agencies.selectors import AgreementState
-from tests.factories import AgencyFactory, FundingFactory, HubFactory, IsaFactory, MembershipFactory, UserFactory, member
+from tests.factories import (
+    AgencyFactory,
+    FundingFactory,
+    HubFactory,
+    IsaFactory,
+    MembershipFactory,
+    UserFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +117,12 @@ def _isa_with_versions(hub, today):
 
 def _sign(version, agency, signed_on):
     return services.agreement_sign(
-        version=version, agency=agency, signatory_name="A Signatory", signatory_role="Director",
-        signed_on=signed_on, by=UserFactory(),
+        version=version,
+        agency=agency,
+        signatory_name="A Signatory",
+        signatory_role="Director",
+        signed_on=signed_on,
+        by=UserFactory(),
     )
 
 
@@ -206,7 +218,13 @@ def test_database_keeps_one_funding_row_per_agency_hub_and_year():
 def test_funding_service_refuses_a_duplicate_year_with_a_clear_message():
     hub = HubFactory()
     agency = MembershipFactory(hub=hub).agency
-    fields = dict(hub=hub, agency=agency, financial_year=2026, staff_fte=Decimal("1"), working_pattern=WorkingPattern.REMOTE)
+    fields = {
+        "hub": hub,
+        "agency": agency,
+        "financial_year": 2026,
+        "staff_fte": Decimal("1"),
+        "working_pattern": WorkingPattern.REMOTE,
+    }
     services.funding_record(amount_gbp=Decimal("10"), **fields)
     with pytest.raises(ValidationError, match="already recorded"):
         services.funding_record(amount_gbp=Decimal("20"), **fields)
@@ -218,7 +236,11 @@ def test_funding_cannot_be_negative():
     agency = MembershipFactory(hub=hub).agency
     with pytest.raises(ValidationError) as error:
         services.funding_record(
-            hub=hub, agency=agency, financial_year=2026, amount_gbp=Decimal("-1"), staff_fte=Decimal("1"),
+            hub=hub,
+            agency=agency,
+            financial_year=2026,
+            amount_gbp=Decimal("-1"),
+            staff_fte=Decimal("1"),
             working_pattern=WorkingPattern.REMOTE,
         )
     assert "cannot be negative" in str(error.value)

@@ -1,0 +1,322 @@
+"""Hub pages as each person would use them: what they can reach, what they can change, and what bad input does."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from agencies import services
+from agencies.models import FundingContribution, Hub, Role, RoleAssignment, Signature
+from agencies.permissions import POLICY, Action, can
+from tests.factories import HubFactory, IsaFactory, MembershipFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hub():
+    return HubFactory(name="Northshire MASH")
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(Action))
+def test_permission_matrix_follows_the_policy_table(hub, role, action):
+    """Generated from POLICY: each role may take exactly the actions listed for it, in its own hub only."""
+    person = member(hub, role)
+    other_hub = HubFactory()
+    assert can(person, action, hub) == (role in POLICY[action])
+    assert not can(person, action, other_hub)
+
+
+def test_inactive_user_may_do_nothing(hub):
+    admin = member(hub, Role.HUB_ADMIN)
+    admin.is_active = False
+    admin.save()
+    assert not can(admin, Action.VIEW_HUB, hub)
+
+
+@pytest.mark.parametrize("page", ["hub-profile", "hub-agencies", "hub-agreements", "hub-funding", "hub-people"])
+@pytest.mark.parametrize("role", list(Role))
+def test_every_member_reads_the_hub_pages(client, hub, role, page):
+    response = _login(client, member(hub, role)).get(
+        f"/hubs/{hub.id}/" + ("" if page == "hub-profile" else page.removeprefix("hub-") + "/")
+    )
+    assert response.status_code == 200
+    assert "Northshire MASH" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["", "agencies/", "agreements/", "funding/", "people/", "edit/"])
+def test_a_hub_outside_your_roles_is_not_found(client, hub, page):
+    outsider = member(HubFactory(), Role.HUB_ADMIN)
+    response = _login(client, outsider).get(f"/hubs/{hub.id}/{page}")
+    assert response.status_code == 404
+    assert "Northshire MASH" not in response.content.decode()
+
+
+CONFIG_PAGES = ["edit/", "agencies/add/", "funding/add/", "people/add/"]
+
+
+@pytest.mark.parametrize("role", [Role.STRATEGIC_LEAD, Role.AGENCY_OFFICER, Role.PRACTITIONER, Role.MANAGER])
+@pytest.mark.parametrize("page", CONFIG_PAGES)
+def test_non_administrators_cannot_reach_configuration_edits(client, hub, role, page):
+    _login(client, member(hub, role))
+    assert client.get(f"/hubs/{hub.id}/{page}").status_code == 404
+    assert client.post(f"/hubs/{hub.id}/{page}", {"name": "Renamed"}).status_code == 404
+    assert Hub.objects.get(pk=hub.pk).name == "Northshire MASH"
+
+
+@pytest.mark.parametrize("role", [Role.STRATEGIC_LEAD, Role.AGENCY_OFFICER, Role.PRACTITIONER, Role.MANAGER])
+def test_non_administrators_cannot_reach_django_admin(client, hub, role):
+    _login(client, member(hub, role))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get(f"/admin/agencies/hub/{hub.id}/change/").status_code == 302
+
+
+def _hub_form(hub, **changes):
+    data = {
+        "name": hub.name,
+        "area": "North",
+        "cohorts": "both",
+        "working_day_starts": "08:30",
+        "working_day_ends": "17:30",
+        "working_days": ["0", "1", "2", "3", "4"],
+        "red_hours": "4",
+        "red_counting": "clock",
+        "amber_hours": "24",
+        "amber_counting": "working",
+        "green_hours": "72",
+        "green_counting": "clock",
+    }
+    data.update(changes)
+    return data
+
+
+def test_hub_administrator_edits_their_hub(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    response = client.post(
+        f"/hubs/{hub.id}/edit/", _hub_form(hub, red_hours="2", working_days=["0", "1", "2", "3", "4", "5"])
+    )
+    assert response.status_code == 302
+    hub.refresh_from_db()
+    assert hub.red_hours == 2 and hub.working_days == [0, 1, 2, 3, 4, 5]
+    assert "Saturday" in client.get(f"/hubs/{hub.id}/").content.decode()
+
+
+def test_hub_administrator_of_hub_a_cannot_edit_hub_b(client, hub):
+    hub_b = HubFactory(name="Southshire MASH")
+    _login(client, member(hub, Role.HUB_ADMIN))
+    assert client.get(f"/hubs/{hub_b.id}/edit/").status_code == 404
+    assert client.post(f"/hubs/{hub_b.id}/edit/", _hub_form(hub_b, name="Taken over")).status_code == 404
+    assert Hub.objects.get(pk=hub_b.pk).name == "Southshire MASH"
+    # Nor through the Django admin, not even by its id.
+    assert client.get(f"/admin/agencies/hub/{hub_b.id}/change/").status_code in (302, 404)
+    assert client.post(f"/admin/agencies/hub/{hub_b.id}/change/", {"name": "Taken over"}).status_code in (302, 403, 404)
+    assert Hub.objects.get(pk=hub_b.pk).name == "Southshire MASH"
+    listing = client.get("/admin/agencies/hub/")
+    assert listing.status_code == 200
+    assert "Northshire MASH" in listing.content.decode() and "Southshire MASH" not in listing.content.decode()
+
+
+def test_bad_hub_input_shows_each_error_and_changes_nothing(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    response = client.post(
+        f"/hubs/{hub.id}/edit/",
+        _hub_form(hub, name="", red_hours="0", working_days=[], working_day_ends="07:00"),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert 'href="#id_name"' in page and 'href="#id_working_days_0"' in page
+    assert "Choose at least one working day" in page
+    assert "govuk-input--error" in page
+    hub.refresh_from_db()
+    assert hub.name == "Northshire MASH" and hub.red_hours == 4
+
+
+def test_working_day_must_end_after_it_starts(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    response = client.post(
+        f"/hubs/{hub.id}/edit/", _hub_form(hub, working_day_starts="18:00", working_day_ends="09:00")
+    )
+    assert "The working day must end after it starts" in response.content.decode()
+    hub.refresh_from_db()
+    assert hub.working_day_starts.hour == 9
+
+
+def test_administrator_records_funding_and_a_duplicate_year_is_explained(client, hub):
+    agency = MembershipFactory(hub=hub).agency
+    _login(client, member(hub, Role.HUB_ADMIN))
+    data = {
+        "agency": agency.pk,
+        "financial_year": "2026",
+        "amount_gbp": "1200.50",
+        "staff_fte": "2.5",
+        "working_pattern": "hybrid",
+    }
+    assert client.post(f"/hubs/{hub.id}/funding/add/", data).status_code == 302
+    again = client.post(f"/hubs/{hub.id}/funding/add/", {**data, "amount_gbp": "99"})
+    assert again.status_code == 200
+    assert "already recorded" in again.content.decode()
+    assert FundingContribution.objects.get(hub=hub).amount_gbp == Decimal("1200.50")
+    page = client.get(f"/hubs/{hub.id}/funding/").content.decode()
+    assert "2026–27" in page and "1,200.50" in page and "Hybrid" in page
+
+
+def test_administrator_changes_a_funding_row(client, hub):
+    agency = MembershipFactory(hub=hub).agency
+    row = services.funding_record(
+        hub=hub,
+        agency=agency,
+        financial_year=2026,
+        amount_gbp=Decimal("1"),
+        staff_fte=Decimal("1"),
+        working_pattern="remote",
+    )
+    _login(client, member(hub, Role.HUB_ADMIN))
+    data = {
+        "agency": agency.pk,
+        "financial_year": "2026",
+        "amount_gbp": "5000",
+        "staff_fte": "3",
+        "working_pattern": "co_located",
+    }
+    assert client.post(f"/hubs/{hub.id}/funding/{row.id}/", data).status_code == 302
+    row.refresh_from_db()
+    assert row.amount_gbp == Decimal("5000") and row.working_pattern == "co_located"
+
+
+def test_administrator_publishes_a_version_and_records_a_signature(client, hub):
+    agency = MembershipFactory(hub=hub).agency
+    isa = IsaFactory(hub=hub)
+    admin = member(hub, Role.HUB_ADMIN)
+    _login(client, admin)
+    today = timezone.localdate()
+    response = client.post(
+        f"/hubs/{hub.id}/agreements/{isa.id}/versions/",
+        {
+            "effective_from": today.isoformat(),
+            "review_due": (today + timedelta(days=365)).isoformat(),
+            "text": "We agree.",
+        },
+    )
+    assert response.status_code == 302
+    version = isa.versions.get()
+    response = client.post(
+        f"/hubs/{hub.id}/agreements/versions/{version.id}/signatures/",
+        {
+            "agency": agency.pk,
+            "signatory_name": "Jo Bloggs",
+            "signatory_role": "Director",
+            "signed_on": today.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.agency, signature.recorded_by, signature.signatory_name) == (agency, admin, "Jo Bloggs")
+    assert "Signed, current" in client.get(f"/hubs/{hub.id}/agencies/").content.decode()
+
+
+def test_a_version_needs_text_or_a_file(client, hub):
+    isa = IsaFactory(hub=hub)
+    _login(client, member(hub, Role.HUB_ADMIN))
+    today = timezone.localdate()
+    response = client.post(
+        f"/hubs/{hub.id}/agreements/{isa.id}/versions/",
+        {"effective_from": today.isoformat(), "review_due": (today + timedelta(days=30)).isoformat(), "text": ""},
+    )
+    assert "Enter the document&#x27;s text or upload a file" in response.content.decode()
+    assert not isa.versions.exists()
+
+
+def test_administrator_gives_and_removes_a_role(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    newcomer = UserFactory(username="new.person")
+    assert (
+        client.post(f"/hubs/{hub.id}/people/add/", {"username": "new.person", "role": "practitioner"}).status_code
+        == 302
+    )
+    assignment = RoleAssignment.objects.get(user=newcomer)
+    assert can(newcomer, Action.VIEW_CASE_DATA, hub)
+    assert client.post(f"/hubs/{hub.id}/people/{assignment.id}/revoke/").status_code == 302
+    newcomer = type(newcomer).objects.get(pk=newcomer.pk)  # fresh permission cache
+    assert not can(newcomer, Action.VIEW_HUB, hub)
+
+
+def test_second_manager_through_the_page_is_refused_with_the_reason(client, hub):
+    member(hub, Role.MANAGER)
+    _login(client, member(hub, Role.HUB_ADMIN))
+    UserFactory(username="would.be")
+    response = client.post(f"/hubs/{hub.id}/people/add/", {"username": "would.be", "role": "manager"})
+    assert response.status_code == 200
+    assert "already has an accountable manager" in response.content.decode()
+    assert RoleAssignment.objects.filter(hub=hub, role=Role.MANAGER).count() == 1
+
+
+def test_unknown_username_is_refused(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    response = client.post(f"/hubs/{hub.id}/people/add/", {"username": "nobody", "role": "practitioner"})
+    assert "There is no active account with this username" in response.content.decode()
+
+
+def test_home_page_speaks_to_each_role(client, hub):
+    officer = member(hub, Role.AGENCY_OFFICER)
+    page = _login(client, officer).get("/").content.decode()
+    assert "Agency officer for" in page and "Northshire MASH" in page
+    client.logout()
+    page = _login(client, member(hub, Role.HUB_ADMIN)).get("/").content.decode()
+    assert "Change the hub profile and timescales" in page
+
+
+def test_hub_without_manager_is_flagged(client, hub):
+    page = _login(client, member(hub, Role.PRACTITIONER)).get(f"/hubs/{hub.id}/").content.decode()
+    assert "This hub has no accountable manager" in page
+
+
+def test_agencies_page_query_count_does_not_grow_with_agencies(client, hub, django_assert_max_num_queries):
+    for _ in range(6):
+        MembershipFactory(hub=hub)
+    _login(client, member(hub, Role.PRACTITIONER))
+    # session, user, hub scope, permission check (2), navigation roles, documents, versions, signatures,
+    # memberships, plus session save: a fixed number whatever the number of agencies.
+    with django_assert_max_num_queries(16) as captured:
+        assert client.get(f"/hubs/{hub.id}/agencies/").status_code == 200
+    few = len(captured.captured_queries)
+    for _ in range(6):
+        MembershipFactory(hub=hub)
+    with django_assert_max_num_queries(few):
+        assert client.get(f"/hubs/{hub.id}/agencies/").status_code == 200
+
+
+def test_funding_page_query_count_does_not_grow_with_rows(client, hub, django_assert_max_num_queries):
+    for _ in range(3):
+        services.funding_record(
+            hub=hub,
+            agency=MembershipFactory(hub=hub).agency,
+            financial_year=2026,
+            amount_gbp=Decimal("1"),
+            staff_fte=Decimal("1"),
+            working_pattern="remote",
+        )
+    _login(client, member(hub, Role.STRATEGIC_LEAD))
+    # session, user, hub scope, permission check (2), funding rows with agencies, navigation roles, session save
+    with django_assert_max_num_queries(12) as captured:
+        client.get(f"/hubs/{hub.id}/funding/")
+    few = len(captured.captured_queries)
+    for _ in range(5):
+        services.funding_record(
+            hub=hub,
+            agency=MembershipFactory(hub=hub).agency,
+            financial_year=2027,
+            amount_gbp=Decimal("1"),
+            staff_fte=Decimal("1"),
+            working_pattern="remote",
+        )
+    with django_assert_max_num_queries(few):
+        client.get(f"/hubs/{hub.id}/funding/")

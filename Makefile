@@ -17,7 +17,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/build/app.css: node_modules/.installed static_src/app.scss
+static/build/app.css: node_modules/.installed $(wildcard static_src/*.scss)
 	npm run --silent build
 
 install: $(BIN)/.installed static/build/app.css
@@ -28,7 +28,7 @@ run: install
 	@echo ""
 	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat; Ctrl-C stops all three)"
 	@echo ""
-	DEBUG=true PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+	DEBUG=true PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,5 +1,6 @@
 """The service navigation for the signed-in user: which hub they are in and the pages their roles open."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from agencies import selectors
@@ -7,9 +8,10 @@ from agencies.models import Role
 
 
 def navigation(request):
+    service = {"service_name": settings.SERVICE_NAME, "service_phase": settings.SERVICE_PHASE}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return service
     roles = selectors.roles_of(user)
     hub_id = getattr(getattr(request, "resolver_match", None), "kwargs", {}).get("hub_id")
     hubs = {r.hub.id: r.hub for r in roles}
@@ -31,4 +33,4 @@ def navigation(request):
     for item in items:
         item["current"] = item is best and item["href"] == path
         item["active"] = item is best and item["href"] != path
-    return {"nav_items": items, "current_hub": hub, "my_roles": roles}
+    return {**service, "nav_items": items, "current_hub": hub, "my_roles": roles}

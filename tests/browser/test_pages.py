@@ -1,0 +1,164 @@
+"""The GOV.UK pages in real headless Chromium: signing in through the form, and axe-core on every hub page.
+
+axe runs the WCAG 2.0, 2.1 and 2.2 A and AA rules; any violation of impact serious or critical fails the test with the
+rule, its impact and the offending elements named.
+"""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from agencies.models import Hub
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "demo password for the browser tests"
+HUB_NAME = "Northshire Multi-Agency Safeguarding Hub"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def demo_hub(monkeypatch) -> Hub:
+    """The demo hub of `load_demo`: seven agencies, one signing nothing, a year of funding, a user for every role."""
+    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    return Hub.objects.get(slug="demo")
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto(reverse("login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no serious or critical WCAG A/AA violation on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map((n) => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    report = "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(f"    {target}" for target in v["targets"])
+        for v in blocking
+    )
+    assert not blocking, f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:\n{report}"
+
+
+def test_practitioner_signs_in_and_sees_their_home_page(page, live_server, demo_hub):
+    page.goto("/")
+    assert page.url.endswith(reverse("login") + "?next=/")
+
+    sign_in(page, "pat.practitioner")
+
+    assert page.url == f"{live_server.url}/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pat Practitioner")
+    hub = page.get_by_role("region", name=HUB_NAME)
+    expect(hub.get_by_role("heading", level=2)).to_have_text(HUB_NAME)
+    expect(hub.locator(".govuk-tag")).to_have_text("Practitioner")
+    expect(hub.get_by_role("heading", name="Practitioner", level=3)).to_be_visible()
+    expect(page.get_by_text("Signed in as Pat Practitioner.")).to_be_visible()
+
+
+def test_wrong_password_shows_the_error_summary_and_stays_on_sign_in(page, demo_hub):
+    sign_in(page, "pat.practitioner", "not the password")
+
+    assert page.url.endswith(reverse("login"))
+    expect(page).to_have_title(re.compile(r"^Error: Sign in – "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary.get_by_role("link", name="Please enter a correct username and password")).to_be_visible()
+    # GOV.UK Frontend's JavaScript ran: the error summary takes focus so screen readers announce it.
+    expect(summary).to_be_focused()
+    expect(page.get_by_label("Username")).to_have_value("pat.practitioner")
+    expect(page.get_by_label("Password")).to_have_value("")
+    assert_accessible(page)
+
+
+HUB_PAGES = [
+    ("Hub", HUB_NAME),
+    ("Agencies", "Agencies"),
+    ("Agreements", "Core documents and agreements"),
+    ("Funding", "Funding and resources"),
+    ("People", "People and roles"),
+]
+# Desktop, and the 320 CSS pixels WCAG's reflow criterion asks for (collapsed navigation, tables that scroll).
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 320, "height": 640}}
+
+
+def open_from_navigation(page, text: str, heading: str) -> None:
+    menu = page.get_by_role("navigation", name="Menu")
+    toggle = menu.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    menu.get_by_role("link", name=text, exact=True).click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_practitioner_pages_have_no_serious_accessibility_violations(page, demo_hub, viewport):
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.goto(reverse("login"))
+    assert_accessible(page)
+
+    sign_in(page, "pat.practitioner")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pat Practitioner")
+    assert_accessible(page)
+
+    for text, heading in HUB_PAGES:
+        open_from_navigation(page, text, heading)
+        assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_hub_administrator_pages_and_hub_form_with_errors_have_no_serious_accessibility_violations(
+    page, demo_hub, viewport
+):
+    page.set_viewport_size(VIEWPORTS[viewport])
+    sign_in(page, "alex.admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alex Admin")
+    assert_accessible(page)
+
+    # The same pages again, now with the administrator's buttons and links; the hub profile last, for its button.
+    for text, heading in HUB_PAGES[1:] + HUB_PAGES[:1]:
+        open_from_navigation(page, text, heading)
+        assert_accessible(page)
+
+    page.get_by_role("link", name="Change hub profile").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change hub profile")
+    assert page.url.endswith(reverse("hub-edit", args=[demo_hub.id]))
+    assert_accessible(page)
+
+    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+
+    assert page.url.endswith(reverse("hub-edit", args=[demo_hub.id]))
+    expect(page).to_have_title(re.compile(r"^Error: Change hub profile – "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#id_name")
+    expect(summary).to_be_focused()
+    expect(page.locator("#id_name-error")).to_have_text("Error: This field is required.")
+    expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-describedby", "id_name-error")
+    assert_accessible(page)
+    demo_hub.refresh_from_db()
+    assert demo_hub.name == HUB_NAME

@@ -30,6 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = selectors.roles_of(request.user)
     hubs: dict = {}
     for assignment in roles:
+        if assignment.role == Role.AGENCY_OFFICER:
+            assignment.missing_agreement = selectors.missing_agreement_message(assignment.agency, assignment.hub)
         hubs.setdefault(assignment.hub, []).append(assignment)
     beat = last_heartbeat()
     return render(

@@ -320,3 +320,15 @@ def test_funding_page_query_count_does_not_grow_with_rows(client, hub, django_as
         )
     with django_assert_max_num_queries(few):
         client.get(f"/hubs/{hub.id}/funding/")
+
+
+def test_officer_of_an_agency_without_a_current_agreement_is_told_which_is_missing(client, hub):
+    isa = IsaFactory(hub=hub, title="Northshire ISA")
+    today = timezone.localdate()
+    services.document_version_publish(
+        document=isa, effective_from=today, review_due=today + timedelta(days=365), text="We agree."
+    )
+    officer = member(hub, Role.AGENCY_OFFICER)
+    page = _login(client, officer).get("/").content.decode()
+    assert "cannot see or share case data in this hub" in page
+    assert "has not signed Northshire ISA (version 1)" in page

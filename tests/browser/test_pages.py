@@ -71,7 +71,7 @@ def test_practitioner_signs_in_and_sees_their_home_page(page, live_server, demo_
     expect(page.get_by_role("heading", level=1)).to_have_text("Pat Practitioner")
     hub = page.get_by_role("region", name=HUB_NAME)
     expect(hub.get_by_role("heading", level=2)).to_have_text(HUB_NAME)
-    expect(hub.locator(".govuk-tag")).to_have_text("Practitioner")
+    expect(hub.get_by_text("Your role:")).to_contain_text("Practitioner")
     expect(hub.get_by_role("heading", name="Practitioner", level=3)).to_be_visible()
     expect(page.get_by_text("Signed in as Pat Practitioner.")).to_be_visible()
 

@@ -127,6 +127,15 @@ DOCUMENTS = [
     (DocumentKind.ACCOUNTABILITY_PROCESS, "Northshire MASH accountability and escalation process"),
 ]
 
+SIGNATORIES = {
+    "police": "Det Supt Ruth Okafor",
+    "childrens-services": "Aisha Rahman",
+    "adult-social-care": "Tom Whitfield",
+    "health": "Dr Priya Nair",
+    "education": "Gareth Lloyd",
+    "probation": "Helen McKay",
+    "housing": "Owen Price",
+}
 UNSIGNED_AGENCY = "housing"  # housing has not signed: it shows the information sharing gate
 
 
@@ -232,7 +241,7 @@ class Command(BaseCommand):
                 services.agreement_sign(
                     version=version,
                     agency=agency,
-                    signatory_name=f"Head of safeguarding, {agency.name}",
+                    signatory_name=SIGNATORIES[slug],
                     signatory_role="Head of safeguarding",
                     signed_on=min(start, today),
                     by=admin,

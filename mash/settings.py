@@ -100,9 +100,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: Celery broker and cache when REDIS_URL is set; otherwise a filesystem broker and cache under var/.
+# Keep the cache in its own Redis database (REDIS_CACHE_URL): a cache clear flushes its database, which must never
+# be the broker's.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
+REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", ("redis", "rediss")) or REDIS_URL
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "mash",
+        }
+    }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}

@@ -6,6 +6,7 @@ Tests marked `postgres`, `redis` or `browser` need those real parts. Without the
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -62,13 +63,10 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(settings, tmp_path):
-    """Each test gets an empty cache (axes and the heartbeat use it), on Redis when REDIS_URL is set."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def isolated_cache(settings):
+    """Each test gets a cache of its own through a unique key prefix (on Redis when REDIS_URL is set). Never
+    cache.clear(): on Redis that flushes the whole database."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
-"""Admin pages for hub configuration. Hub administrators see and change only the hubs they administer; writes that
-have a service go through it."""
+"""Admin pages for hub configuration. Hub administrators see and change only the hubs they administer. Every add
+and change goes through a service (so it is validated and audited); published versions and signatures are read-only,
+and nothing is deleted here except a role, which is revoked through its service."""
 
 from django.contrib import admin
 
@@ -21,6 +22,7 @@ class HubScopedAdmin(admin.ModelAdmin):
     """Rows reachable through `hub_path` from a hub the user administers; nothing else, not even by its id."""
 
     hub_path = "hub"
+    changeable = True
 
     def _hubs(self, request):
         return selectors.hubs_administered_by(request.user)
@@ -48,10 +50,10 @@ class HubScopedAdmin(admin.ModelAdmin):
         return self._allowed(request)
 
     def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return (self.changeable or obj is None) and self._allowed(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "hub" and not request.user.is_superuser:
@@ -63,23 +65,38 @@ class HubScopedAdmin(admin.ModelAdmin):
 class HubAdmin(HubScopedAdmin):
     hub_path = "pk"
     list_display = ["name", "area", "cohorts"]
-    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.hub_groups_sync(hub=obj)
+        if change:
+            data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.HUB_EDITABLE_FIELDS}
+            services.hub_update(hub=obj, data=data)
+        else:
+            fields = {f: form.cleaned_data[f] for f in services.HUB_EDITABLE_FIELDS if f in form.cleaned_data}
+            obj.pk = services.hub_create(slug=form.cleaned_data["slug"], **fields).pk
 
 
 @admin.register(Agency, site=admin_site)
 class AgencyAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "kind"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.agency_update(agency=obj, data={f: data[f] for f in form.changed_data})
+        else:
+            obj.pk = services.agency_create(
+                name=data["name"], slug=data["slug"], kind=data["kind"], source_codes=data["source_codes"]
+            ).pk
 
 
 @admin.register(HubMembership, site=admin_site)
@@ -88,7 +105,7 @@ class HubMembershipAdmin(HubScopedAdmin):
     list_filter = ["kind"]
 
     def save_model(self, request, obj, form, change):
-        services.membership_set(hub=obj.hub, agency=obj.agency, kind=obj.kind)
+        obj.pk = services.membership_set(hub=obj.hub, agency=obj.agency, kind=obj.kind).pk
 
 
 @admin.register(RoleAssignment, site=admin_site)
@@ -96,23 +113,28 @@ class RoleAssignmentAdmin(HubScopedAdmin):
     list_display = ["user", "role", "hub", "agency"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
+    actions = None
 
     def get_readonly_fields(self, request, obj=None):
         return ["hub", "user", "role", "agency"] if obj else []
 
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.role_change_delegation(
+                assignment=obj, delegation_starts=obj.delegation_starts, delegation_ends=obj.delegation_ends
+            )
         else:
-            created = services.role_grant(
+            obj.pk = services.role_grant(
                 hub=obj.hub,
                 user=obj.user,
                 role=obj.role,
                 agency=obj.agency,
                 delegation_starts=obj.delegation_starts,
                 delegation_ends=obj.delegation_ends,
-            )
-            obj.pk = created.pk
+            ).pk
 
     def delete_model(self, request, obj):
         services.role_revoke(assignment=obj)
@@ -121,6 +143,10 @@ class RoleAssignmentAdmin(HubScopedAdmin):
 @admin.register(CoreDocument, site=admin_site)
 class CoreDocumentAdmin(HubScopedAdmin):
     list_display = ["title", "kind", "hub"]
+    changeable = False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.document_create(hub=obj.hub, kind=obj.kind, title=obj.title).pk
 
 
 @admin.register(DocumentVersion, site=admin_site)
@@ -128,6 +154,7 @@ class DocumentVersionAdmin(HubScopedAdmin):
     hub_path = "document__hub"
     list_display = ["document", "number", "effective_from", "review_due"]
     readonly_fields = ["number", "published_by"]
+    changeable = False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "document" and not request.user.is_superuser:
@@ -135,18 +162,14 @@ class DocumentVersionAdmin(HubScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        created = services.document_version_publish(
+        obj.pk = services.document_version_publish(
             document=obj.document,
             effective_from=obj.effective_from,
             review_due=obj.review_due,
             text=obj.text,
             file=obj.file,
             by=request.user,
-        )
-        obj.pk = created.pk
+        ).pk
 
 
 @admin.register(Signature, site=admin_site)
@@ -154,6 +177,7 @@ class SignatureAdmin(HubScopedAdmin):
     hub_path = "version__document__hub"
     list_display = ["agency", "version", "signed_on", "signatory_name"]
     readonly_fields = ["recorded_by"]
+    changeable = False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version" and not request.user.is_superuser:
@@ -161,20 +185,27 @@ class SignatureAdmin(HubScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        created = services.agreement_sign(
+        obj.pk = services.agreement_sign(
             version=obj.version,
             agency=obj.agency,
             signatory_name=obj.signatory_name,
             signatory_role=obj.signatory_role,
             signed_on=obj.signed_on,
             by=request.user,
-        )
-        obj.pk = created.pk
+        ).pk
 
 
 @admin.register(FundingContribution, site=admin_site)
 class FundingContributionAdmin(HubScopedAdmin):
     list_display = ["agency", "hub", "financial_year", "amount_gbp", "staff_fte", "working_pattern"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.funding_record(
+            hub=obj.hub,
+            agency=obj.agency,
+            financial_year=obj.financial_year,
+            amount_gbp=obj.amount_gbp,
+            staff_fte=obj.staff_fte,
+            working_pattern=obj.working_pattern,
+            contribution=obj if change else None,
+        ).pk

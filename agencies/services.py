@@ -27,6 +27,32 @@ from agencies.models import (
     Signature,
 )
 from agencies.permissions import HUB_PERMISSION, hub_permissions_for
+from audit import context as audit_context
+from audit.services import record
+
+
+def _audit(action: str, *, hub: Hub | None, obj, payload: dict) -> None:
+    """Write the event for this change in the caller's transaction, with the actor's agency in the hub if any."""
+    actor = audit_context.current()
+    agency_id = None
+    if hub is not None and actor.type == "user":
+        agency_id = (
+            RoleAssignment.objects.filter(hub=hub, user_id=actor.id, agency__isnull=False)
+            .values_list("agency_id", flat=True)
+            .first()
+        )
+    record(action, hub=hub, obj=obj, payload=payload, actor_agency=agency_id)
+
+
+def _text(value) -> str | int | list | bool | None:
+    """A field value as a ledger fact: times and dates as ISO text, decimals as exact text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def _save_valid(obj):
@@ -70,6 +96,7 @@ def hub_groups_sync(*, hub: Hub) -> None:
 def hub_create(*, name: str, slug: str, **fields) -> Hub:
     hub = _save_valid(Hub(name=name, slug=slug, **fields))
     hub_groups_sync(hub=hub)
+    _audit("hub.created", hub=hub, obj=hub, payload={f: _text(getattr(hub, f)) for f in HUB_EDITABLE_FIELDS})
     return hub
 
 
@@ -95,25 +122,51 @@ def hub_update(*, hub: Hub, data: dict) -> Hub:
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
     hub = Hub.objects.select_for_update().get(pk=hub.pk)
-    for field, value in data.items():
+    changed = {field: value for field, value in data.items() if getattr(hub, field) != value}
+    for field, value in changed.items():
         setattr(hub, field, value)
-    return _save_valid(hub)
+    _save_valid(hub)
+    if changed:
+        _audit("hub.updated", hub=hub, obj=hub, payload={f: _text(v) for f, v in sorted(changed.items())})
+    return hub
 
 
 @transaction.atomic
 def agency_create(*, name: str, slug: str, kind: str, source_codes: list[str] | None = None) -> Agency:
-    return _save_valid(Agency(name=name, slug=slug, kind=kind, source_codes=source_codes or []))
+    agency = _save_valid(Agency(name=name, slug=slug, kind=kind, source_codes=source_codes or []))
+    _audit("agency.created", hub=None, obj=agency, payload={"kind": kind, "source_codes": agency.source_codes})
+    return agency
+
+
+@transaction.atomic
+def agency_update(*, agency: Agency, data: dict) -> Agency:
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    changed = {f: v for f, v in data.items() if f in ("name", "kind", "source_codes") and getattr(agency, f) != v}
+    for field, value in changed.items():
+        setattr(agency, field, value)
+    _save_valid(agency)
+    if changed:
+        _audit("agency.updated", hub=None, obj=agency, payload={f: _text(v) for f, v in sorted(changed.items())})
+    return agency
 
 
 @transaction.atomic
 def membership_set(*, hub: Hub, agency: Agency, kind: str) -> HubMembership:
     """Make `agency` a core or contributing member of `hub` (changing the kind if it is a member already)."""
     membership = HubMembership.objects.filter(hub=hub, agency=agency).first()
-    if membership is None:
-        membership = HubMembership(hub=hub, agency=agency)
+    if membership is not None and membership.kind == kind:
+        return membership
+    previous = membership.kind if membership else None
+    membership = membership or HubMembership(hub=hub, agency=agency)
     membership.kind = kind
     _save_valid(membership)
     _group_for(hub, Role.AGENCY_OFFICER, agency)
+    _audit(
+        "membership.set",
+        hub=hub,
+        obj=agency,
+        payload={"agency_id": str(agency.pk), "kind": kind, "previous_kind": previous},
+    )
     return membership
 
 
@@ -137,6 +190,27 @@ def role_grant(
         )
     )
     user.groups.add(_group_for(hub, Role(role), agency))
+    _audit("role.granted", hub=hub, obj=assignment, payload=_role_facts(assignment))
+    return assignment
+
+
+def _role_facts(assignment: RoleAssignment) -> dict:
+    return {
+        "user_id": str(assignment.user_id),
+        "role": assignment.role,
+        "agency_id": str(assignment.agency_id) if assignment.agency_id else None,
+        "delegation_starts": _text(assignment.delegation_starts),
+        "delegation_ends": _text(assignment.delegation_ends),
+    }
+
+
+@transaction.atomic
+def role_change_delegation(*, assignment: RoleAssignment, delegation_starts, delegation_ends) -> RoleAssignment:
+    """Move a deputy's delegation period."""
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment.delegation_starts, assignment.delegation_ends = delegation_starts, delegation_ends
+    _save_valid(assignment)
+    _audit("role.changed", hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     return assignment
 
 
@@ -144,6 +218,7 @@ def role_grant(
 def role_revoke(*, assignment: RoleAssignment) -> None:
     group = _group_for(assignment.hub, Role(assignment.role), assignment.agency)
     user = assignment.user
+    _audit("role.revoked", hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     assignment.delete()
     still_needed = RoleAssignment.objects.filter(
         hub=assignment.hub,
@@ -157,7 +232,9 @@ def role_revoke(*, assignment: RoleAssignment) -> None:
 
 @transaction.atomic
 def document_create(*, hub: Hub, kind: str, title: str) -> CoreDocument:
-    return _save_valid(CoreDocument(hub=hub, kind=kind, title=title))
+    document = _save_valid(CoreDocument(hub=hub, kind=kind, title=title))
+    _audit("document.created", hub=hub, obj=document, payload={"kind": kind})
+    return document
 
 
 @transaction.atomic
@@ -177,7 +254,21 @@ def document_version_publish(
     )
     if file:
         version.file = file
-    return _save_valid(version)
+    _save_valid(version)
+    _audit(
+        "document.version_published",
+        hub=document.hub,
+        obj=version,
+        payload={
+            "document_id": str(document.pk),
+            "kind": document.kind,
+            "number": number,
+            "effective_from": _text(effective_from),
+            "review_due": _text(review_due),
+            "has_file": bool(version.file),
+        },
+    )
+    return version
 
 
 @transaction.atomic
@@ -190,7 +281,7 @@ def agreement_sign(
         raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
     if signed_on and signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The date signed cannot be in the future"})
-    return _save_valid(
+    signature = _save_valid(
         Signature(
             version=version,
             agency=agency,
@@ -200,6 +291,19 @@ def agreement_sign(
             recorded_by=by,
         )
     )
+    _audit(
+        "agreement.signed",
+        hub=hub,
+        obj=signature,
+        payload={
+            "agency_id": str(agency.pk),
+            "document_id": str(version.document_id),
+            "kind": version.document.kind,
+            "version": version.number,
+            "signed_on": _text(signed_on),
+        },
+    )
+    return signature
 
 
 @transaction.atomic
@@ -219,9 +323,23 @@ def funding_record(
     row = contribution or FundingContribution(hub=hub)
     if row.hub_id != hub.id:
         raise ValidationError("This funding entry belongs to another hub")
+    adding = row._state.adding
     row.agency = agency
     row.financial_year = financial_year
     row.amount_gbp = amount_gbp
     row.staff_fte = staff_fte
     row.working_pattern = working_pattern
-    return _save_valid(row)
+    _save_valid(row)
+    _audit(
+        "funding.recorded" if adding else "funding.changed",
+        hub=hub,
+        obj=row,
+        payload={
+            "agency_id": str(agency.pk),
+            "financial_year": financial_year,
+            "amount_gbp": _text(row.amount_gbp),
+            "staff_fte": _text(row.staff_fte),
+            "working_pattern": working_pattern,
+        },
+    )
+    return row

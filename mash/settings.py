@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -96,6 +97,15 @@ else:
             "NAME": VAR_DIR / "mash.sqlite3",
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
         }
+    }
+# PostgreSQL with two roles: DATABASE_URL is the application's role (SELECT and INSERT only on the audit ledger),
+# DATABASE_OWNER_URL the role that owns the tables, used only by `migrate --database owner` and `db_roles`.
+DATABASE_OWNER_URL = env_url("DATABASE_OWNER_URL", ("postgres", "postgresql"))
+if DATABASE_OWNER_URL:
+    DATABASES["owner"] = {
+        **dj_database_url.parse(DATABASE_OWNER_URL),
+        "ENGINE": "django.db.backends.postgresql",
+        "TEST": {"MIRROR": "default"},
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -147,6 +157,7 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mash.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "audit-seal": {"task": "audit.tasks.seal_ledger", "schedule": timedelta(minutes=1)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -187,6 +198,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+
+# The audit ledger refuses `flush` (it would empty an append-only table); the test suite turns this on.
+AUDIT_ALLOW_FLUSH = False
 
 # django-guardian: object permissions use direct foreign-key models (agencies/models.py), never the generic ones.
 ANONYMOUS_USER_NAME = None

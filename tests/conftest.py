@@ -76,3 +76,9 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def allow_test_flush():
+    """Transactional tests flush the database between tests; the ledger refuses flush except here."""
+    settings.AUDIT_ALLOW_FLUSH = True

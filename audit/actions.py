@@ -1,0 +1,33 @@
+"""The registry of audit actions: one dotted verb per kind of event. `record()` refuses any other."""
+
+ACTIONS: dict[str, str] = {
+    # People signing in and out.
+    "user.logged_in": "Signed in",
+    "user.logged_out": "Signed out",
+    "user.login_failed": "Failed to sign in",
+    "user.locked_out": "Locked out after repeated failed sign-ins",
+    # Hub configuration (agencies/).
+    "hub.created": "Hub created",
+    "hub.updated": "Hub profile changed",
+    "agency.created": "Agency created",
+    "agency.updated": "Agency changed",
+    "membership.set": "Agency membership of a hub set",
+    "role.granted": "Role given",
+    "role.revoked": "Role removed",
+    "role.changed": "Role's delegation period changed",
+    "document.created": "Core document created",
+    "document.version_published": "Core document version published",
+    "agreement.signed": "Core document signed by an agency",
+    "funding.recorded": "Funding recorded",
+    "funding.changed": "Funding changed",
+    # Reads of the ledger itself.
+    "audit_trail.viewed": "Audit trail viewed",
+    "audit_trail.exported": "Audit trail exported",
+    # Later issues register theirs here: referral.received, referral.viewed, deadline.breached, decision.signed_off…
+}
+
+READ_SUFFIXES = (".viewed", ".listed", ".exported")
+
+
+def is_registered(action: str) -> bool:
+    return action in ACTIONS

@@ -1,0 +1,58 @@
+"""Who is acting, from where, in which request: set once per request (or task) and read by `audit.record`."""
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    type: str  # "user", "client" (an agency's API client), "system"
+    id: str
+    request_id: str = ""
+    client_ip: str | None = None
+
+
+SYSTEM = Actor("system", "system")
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("audit_actor", default=SYSTEM)
+
+
+def current() -> Actor:
+    return _current.get()
+
+
+@contextmanager
+def acting(actor: Actor):
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def actor_for(request) -> Actor:
+    user = getattr(request, "user", None)
+    request_id = getattr(request, "request_id", "")
+    if user is not None and user.is_authenticated:
+        return Actor("user", str(user.pk), request_id, _client_ip(request))
+    return Actor("anonymous", "", request_id, _client_ip(request))
+
+
+class AuditContextMiddleware:
+    """Gives each request an id (X-Request-ID from a trusted proxy, else a new one) and sets the acting user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        supplied = request.headers.get("X-Request-ID", "")
+        request.request_id = supplied[:64] if supplied.isprintable() and supplied else uuid.uuid4().hex
+        with acting(actor_for(request)):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response

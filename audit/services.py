@@ -1,0 +1,164 @@
+"""Writing to the ledger (`record`, `log_read`) and sealing it into hash-chained blocks (`seal`).
+
+Services call `record` inside their own transaction, so the event commits or rolls back with the change it
+describes. Views and API endpoints call `log_read` with the ids they showed.
+"""
+
+import ipaddress
+import uuid
+from itertools import groupby
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit import canonical
+from audit.actions import READ_SUFFIXES, is_registered
+from audit.context import Actor, current
+from audit.models import NIL_CHAIN, AuditBlock, AuditEvent
+
+SEAL_LOCK = 7_340_001  # PostgreSQL advisory lock key: one sealer at a time
+
+
+def _object_ref(obj, object_type: str, object_id) -> tuple[str, str]:
+    if obj is not None:
+        return obj._meta.label_lower, str(obj.pk)
+    return object_type, "" if object_id is None else str(object_id)
+
+
+def _normal_ip(address: str | None) -> str | None:
+    if not address:
+        return None
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def record(
+    action: str,
+    *,
+    hub=None,
+    obj=None,
+    object_type: str = "",
+    object_id=None,
+    payload: dict | None = None,
+    actor: Actor | None = None,
+    actor_agency=None,
+) -> AuditEvent:
+    """Append one event. `hub` and `actor_agency` take an object or its id; `obj` a model instance (or give
+    `object_type` and `object_id`). The payload holds facts (codes, ratings, outcomes, timestamps), never free text.
+    """
+    if not is_registered(action):
+        raise ValueError(f"Unknown audit action {action!r}: add it to audit/actions.py")
+    payload = payload or {}
+    canonical.check_payload(payload)
+    actor = actor or current()
+    object_type, object_id = _object_ref(obj, object_type, object_id)
+    hub_id = getattr(hub, "pk", hub)
+    agency_id = getattr(actor_agency, "pk", actor_agency)
+    occurred_at = timezone.now()
+    fields = {
+        "hub_id": str(hub_id) if hub_id else None,
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "actor_agency_id": str(agency_id) if agency_id else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload": canonical.dumps(payload),
+        "request_id": actor.request_id,
+        "client_ip": _normal_ip(actor.client_ip),
+    }
+    digest = canonical.event_digest(occurred_at=canonical.timestamp(occurred_at), **fields)
+    return AuditEvent.objects.create(occurred_at=occurred_at, digest=digest, **fields)
+
+
+def log_read(action: str, *, hub=None, object_type: str, ids, actor: Actor | None = None, **facts) -> AuditEvent:
+    """Record that the acting person was shown these objects (`*.viewed`, `*.listed`, `*.exported`)."""
+    if not action.endswith(READ_SUFFIXES):
+        raise ValueError(f"{action!r} is not a read: reads end in {', '.join(READ_SUFFIXES)}")
+    ids = [str(i) for i in ids]
+    object_id = ids[0] if len(ids) == 1 else ""
+    payload = {"ids": ids, "count": len(ids), **facts}
+    return record(action, hub=hub, object_type=object_type, object_id=object_id, payload=payload, actor=actor)
+
+
+def seal_key_field() -> str:
+    """What bounds a block: the inserting transaction's id on PostgreSQL, the event id on SQLite."""
+    return "txid" if connection.vendor == "postgresql" else "id"
+
+
+def _seal_horizon(cursor) -> int:
+    """Every event whose key is below this has certainly committed (or certainly never will)."""
+    if connection.vendor == "postgresql":
+        # The oldest transaction still running: every transaction id below it has finished. Read Committed takes a
+        # new snapshot for the next statement, which therefore sees every committed event below the horizon.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK])
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return cursor.fetchone()[0]
+    # SQLite: writers take turns (the sealing transaction holds the write lock), so every committed id is visible.
+    cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_auditevent")
+    return cursor.fetchone()[0]
+
+
+def _chain_of(hub_id) -> str:
+    """The chain an event belongs to; hub_id comes as a UUID (PostgreSQL) or 32 hex digits (SQLite)."""
+    return NIL_CHAIN if hub_id is None else str(uuid.UUID(str(hub_id)))
+
+
+def seal() -> list[AuditBlock]:
+    """Seal every event that has certainly committed into one new block per chain that has any.
+
+    Block membership is a key range [lower, upper) shared by every chain in one run; `lower` is where the last run
+    stopped, so an event is in exactly one block, and one whose transaction commits late is sealed by a later run.
+    """
+    key = seal_key_field()
+    with transaction.atomic(), connection.cursor() as cursor:
+        upper = _seal_horizon(cursor)
+        lower = AuditBlock.objects.aggregate(m=Max("upper_bound"))["m"] or 0
+        if upper <= lower:
+            return []
+        cursor.execute(
+            f"SELECT hub_id, id, digest FROM audit_auditevent WHERE {key} >= %s AND {key} < %s ORDER BY hub_id, id",  # noqa: S608 - key is one of two column names
+            [lower, upper],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return []
+        groups = [(_chain_of(hub_id), list(events)) for hub_id, events in groupby(rows, key=lambda r: r[0])]
+        heads = _heads([chain for chain, _ in groups])
+        now = timezone.now()
+        blocks = []
+        for chain, events in groups:
+            head = heads.get(chain)
+            previous = bytes(head.hash) if head else canonical.GENESIS
+            root = canonical.merkle_root([canonical.leaf(event_id, bytes(digest)) for _, event_id, digest in events])
+            blocks.append(
+                AuditBlock(
+                    chain=chain,
+                    number=(head.number + 1) if head else 1,
+                    lower_bound=lower,
+                    upper_bound=upper,
+                    event_count=len(events),
+                    first_event_id=events[0][1],
+                    last_event_id=events[-1][1],
+                    root=root,
+                    previous_hash=previous,
+                    hash=canonical.block_hash(previous, root),
+                    sealed_at=now,
+                )
+            )
+        return AuditBlock.objects.bulk_create(blocks)
+
+
+def _heads(chains: list[str]) -> dict[str, AuditBlock]:
+    """The newest block of each chain."""
+    numbers = (
+        AuditBlock.objects.filter(chain__in=chains).values("chain").annotate(n=Max("number")).values_list("chain", "n")
+    )
+    wanted = {(str(chain), n) for chain, n in numbers}
+    if not wanted:
+        return {}
+    blocks = AuditBlock.objects.filter(chain__in=chains, number__in={n for _, n in wanted})
+    return {str(b.chain): b for b in blocks if (str(b.chain), b.number) in wanted}

@@ -23,6 +23,8 @@ class HubScopedAdmin(admin.ModelAdmin):
 
     hub_path = "hub"
     changeable = True
+    # Foreign keys whose choices are limited to the administered hubs: field name -> (model, path to its hub).
+    scoped_choices: dict = {}
 
     def _hubs(self, request):
         return selectors.hubs_administered_by(request.user)
@@ -56,8 +58,12 @@ class HubScopedAdmin(admin.ModelAdmin):
         return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "hub" and not request.user.is_superuser:
-            kwargs["queryset"] = self._hubs(request)
+        if not request.user.is_superuser:
+            if db_field.name == "hub":
+                kwargs["queryset"] = self._hubs(request)
+            elif db_field.name in self.scoped_choices:
+                model, path = self.scoped_choices[db_field.name]
+                kwargs["queryset"] = model.objects.filter(**{f"{path}__in": self._hubs(request)})
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -155,11 +161,7 @@ class DocumentVersionAdmin(HubScopedAdmin):
     list_display = ["document", "number", "effective_from", "review_due"]
     readonly_fields = ["number", "published_by"]
     changeable = False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "document" and not request.user.is_superuser:
-            kwargs["queryset"] = CoreDocument.objects.filter(hub__in=self._hubs(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    scoped_choices = {"document": (CoreDocument, "hub")}
 
     def save_model(self, request, obj, form, change):
         obj.pk = services.document_version_publish(
@@ -178,11 +180,7 @@ class SignatureAdmin(HubScopedAdmin):
     list_display = ["agency", "version", "signed_on", "signatory_name"]
     readonly_fields = ["recorded_by"]
     changeable = False
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "version" and not request.user.is_superuser:
-            kwargs["queryset"] = DocumentVersion.objects.filter(document__hub__in=self._hubs(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    scoped_choices = {"version": (DocumentVersion, "document__hub")}
 
     def save_model(self, request, obj, form, change):
         obj.pk = services.agreement_sign(

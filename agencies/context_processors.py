@@ -26,6 +26,8 @@ def navigation(request):
             {"text": "Funding", "href": reverse("hub-funding", args=[hub.id])},
             {"text": "People", "href": reverse("hub-people", args=[hub.id])},
         ]
+    if hub is not None and any(r.hub_id == hub.id and r.role in (Role.MANAGER, Role.DEPUTY) for r in roles):
+        items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
     if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):
         items.append({"text": "Administration", "href": reverse("admin:index")})
     # The item whose address is the longest prefix of this page's is the one the page belongs to.

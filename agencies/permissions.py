@@ -47,3 +47,16 @@ def can(user, action: Action, hub) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     return user.has_perm(f"agencies.{codename}", hub)
+
+
+def acts_as_manager(user, hub, at=None) -> bool:
+    """The hub's accountable manager, or its deputy inside the delegation period (never by group permission alone)."""
+    from django.utils import timezone
+
+    from agencies.models import RoleAssignment
+
+    if not (user.is_authenticated and user.is_active):
+        return False
+    at = at or timezone.now()
+    assignments = RoleAssignment.objects.filter(hub=hub, user=user, role__in=[Role.MANAGER, Role.DEPUTY])
+    return any(a.acts_as_manager(at) for a in assignments)

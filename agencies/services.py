@@ -118,17 +118,22 @@ HUB_EDITABLE_FIELDS = (
 
 @transaction.atomic
 def hub_update(*, hub: Hub, data: dict) -> Hub:
-    unknown = set(data) - set(HUB_EDITABLE_FIELDS)
+    return _update(hub, data, HUB_EDITABLE_FIELDS, "hub.updated", hub_of=lambda h: h)
+
+
+def _update(obj, data: dict, editable, action: str, hub_of):
+    """Change the `editable` fields given in `data` (refusing any other), validate, and record what changed."""
+    unknown = set(data) - set(editable)
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
-    hub = Hub.objects.select_for_update().get(pk=hub.pk)
-    changed = {field: value for field, value in data.items() if getattr(hub, field) != value}
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    changed = {field: value for field, value in data.items() if getattr(obj, field) != value}
     for field, value in changed.items():
-        setattr(hub, field, value)
-    _save_valid(hub)
+        setattr(obj, field, value)
+    _save_valid(obj)
     if changed:
-        _audit("hub.updated", hub=hub, obj=hub, payload={f: _text(v) for f, v in sorted(changed.items())})
-    return hub
+        _audit(action, hub=hub_of(obj), obj=obj, payload={f: _text(v) for f, v in sorted(changed.items())})
+    return obj
 
 
 @transaction.atomic
@@ -140,14 +145,7 @@ def agency_create(*, name: str, slug: str, kind: str, source_codes: list[str] | 
 
 @transaction.atomic
 def agency_update(*, agency: Agency, data: dict) -> Agency:
-    agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    changed = {f: v for f, v in data.items() if f in ("name", "kind", "source_codes") and getattr(agency, f) != v}
-    for field, value in changed.items():
-        setattr(agency, field, value)
-    _save_valid(agency)
-    if changed:
-        _audit("agency.updated", hub=None, obj=agency, payload={f: _text(v) for f, v in sorted(changed.items())})
-    return agency
+    return _update(agency, data, ("name", "kind", "source_codes"), "agency.updated", hub_of=lambda a: None)
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from audit.canonical import IDENTIFIER
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -50,8 +52,8 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        supplied = request.headers.get("X-Request-ID", "")
-        request.request_id = supplied[:64] if supplied.isprintable() and supplied else uuid.uuid4().hex
+        supplied = request.headers.get("X-Request-ID", "")[:64]
+        request.request_id = supplied if supplied and IDENTIFIER.fullmatch(supplied) else uuid.uuid4().hex
         with acting(actor_for(request)):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

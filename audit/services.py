@@ -6,7 +6,6 @@ describes. Views and API endpoints call `log_read` with the ids they showed.
 
 import ipaddress
 import uuid
-from itertools import groupby
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -70,6 +69,9 @@ def record(
         "request_id": actor.request_id,
         "client_ip": _normal_ip(actor.client_ip),
     }
+    for name in ("action", "actor_type", "actor_id", "object_type", "object_id", "request_id"):
+        if not canonical.IDENTIFIER.fullmatch(fields[name]) or len(fields[name]) > 64:
+            raise ValueError(f"audit {name} {fields[name][:70]!r} is not an identifier (letters, digits, _.:@+/=-)")
     digest = canonical.event_digest(occurred_at=canonical.timestamp(occurred_at), **fields)
     return AuditEvent.objects.create(occurred_at=occurred_at, digest=digest, **fields)
 
@@ -119,30 +121,32 @@ def seal() -> list[AuditBlock]:
         lower = AuditBlock.objects.aggregate(m=Max("upper_bound"))["m"] or 0
         if upper <= lower:
             return []
-        cursor.execute(
-            f"SELECT hub_id, id, digest FROM audit_auditevent WHERE {key} >= %s AND {key} < %s ORDER BY hub_id, id",  # noqa: S608 - key is one of two column names
-            [lower, upper],
-        )
-        rows = cursor.fetchall()
-        if not rows:
+        by_chain: dict[str, list[tuple[int, bytes]]] = {}
+        for hub_id, event_id, digest in _unsealed(cursor, key, lower, upper):
+            by_chain.setdefault(NIL_CHAIN if hub_id is None else hub_id, []).append((event_id, bytes(digest)))
+        if not by_chain:
             return []
-        groups = [(_chain_of(hub_id), list(events)) for hub_id, events in groupby(rows, key=lambda r: r[0])]
-        heads = _heads([chain for chain, _ in groups])
+        groups = []
+        for chain, events in by_chain.items():
+            events.sort()  # rows come nearly in id order; a block's leaves are in exact id order
+            leaves = [canonical.leaf(event_id, digest) for event_id, digest in events]
+            groups.append((_chain_of(chain), leaves, [event_id for event_id, _ in events]))
+        heads = _heads([chain for chain, _, _ in groups])
         now = timezone.now()
         blocks = []
-        for chain, events in groups:
+        for chain, leaves, event_ids in groups:
             head = heads.get(chain)
             previous = bytes(head.hash) if head else canonical.GENESIS
-            root = canonical.merkle_root([canonical.leaf(event_id, bytes(digest)) for _, event_id, digest in events])
+            root = canonical.merkle_root(leaves)
             blocks.append(
                 AuditBlock(
                     chain=chain,
                     number=(head.number + 1) if head else 1,
                     lower_bound=lower,
                     upper_bound=upper,
-                    event_count=len(events),
-                    first_event_id=events[0][1],
-                    last_event_id=events[-1][1],
+                    event_count=len(event_ids),
+                    first_event_id=event_ids[0],
+                    last_event_id=event_ids[-1],
                     root=root,
                     previous_hash=previous,
                     hash=canonical.block_hash(previous, root),
@@ -150,6 +154,19 @@ def seal() -> list[AuditBlock]:
                 )
             )
         return AuditBlock.objects.bulk_create(blocks)
+
+
+def _unsealed(cursor, key: str, lower: int, upper: int):
+    """(hub id as text or None, event id, digest) of every event in [lower, upper). PostgreSQL streams
+    them in chunks so the server reads ahead while this process hashes."""
+    # No ORDER BY: a server-side sort of a large backlog spills to disk; the caller sorts each chain's events.
+    sql = f"SELECT hub_id{'::text' if connection.vendor == 'postgresql' else ''}, id, digest FROM audit_auditevent WHERE {key} >= %s AND {key} < %s"  # noqa: S608 - key is one of two column names
+    if connection.vendor == "postgresql":
+        yield from cursor.cursor.connection.cursor().stream(sql, [lower, upper], size=5000)
+        return
+    cursor.execute(sql, [lower, upper])
+    while batch := cursor.fetchmany(5000):
+        yield from batch
 
 
 def _heads(chains: list[str]) -> dict[str, AuditBlock]:

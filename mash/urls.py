@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("", include("reports.urls")),
     path("", include("agencies.urls")),
 ]

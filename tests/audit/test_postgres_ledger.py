@@ -179,3 +179,25 @@ def test_writers_and_a_repeated_sealer_seal_every_event_exactly_once():
     assert len(_sealed_ids()) == events
     report = verify()
     assert report.intact and report.events == events
+
+
+@pytest.mark.parametrize("hubs", [1, 4], ids=["one chain: split by id range", "several chains: split by chain"])
+def test_parallel_verification_agrees_and_names_the_tampered_event(monkeypatch, hubs):
+    import audit.verify as verification
+    from tests.factories import HubFactory
+
+    monkeypatch.setattr(verification, "PARALLEL_FROM", 0)
+    hub_list = [HubFactory() for _ in range(hubs)]
+    events = [record("hub.updated", hub=hub_list[i % hubs], payload={"i": i}) for i in range(60)]
+    seal()
+    events += [record("hub.updated", hub=hub_list[i % hubs], payload={"i": i}) for i in range(60, 90)]
+    seal()
+    parallel, serial = verify(workers=2), verify(workers=1)
+    assert parallel.intact and serial.intact
+    assert (parallel.events, parallel.heads) == (serial.events, serial.heads)
+    victims = sorted([events[70].id, events[10].id])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE audit_auditevent SET payload = '{\"i\":-1}' WHERE id = ANY(%s)", [victims])
+    report = verify(workers=2)
+    assert not report.intact and report.problem.event == victims[0]

@@ -1,0 +1,48 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from audit.actions import ACTIONS
+from mash.forms import GovukFormMixin
+
+
+class TrailFilterForm(GovukFormMixin, forms.Form):
+    object_type = forms.CharField(
+        required=False, max_length=64, label="Record type", help_text="For example agencies.hub"
+    )
+    object_id = forms.CharField(required=False, max_length=64, label="Record id")
+    person = forms.CharField(required=False, max_length=150, label="Person (username)")
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *sorted(ACTIONS.items())])
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_person(self):
+        username = self.cleaned_data["person"].strip()
+        if not username:
+            return ""
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError("There is no account with this username")
+        return str(user.pk)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return data
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments: dates become the instants that bound them in Europe/London."""
+        data = self.cleaned_data
+        zone = timezone.get_current_timezone()
+        return {
+            "object_type": data.get("object_type", ""),
+            "object_id": data.get("object_id", ""),
+            "actor_id": data.get("person", ""),
+            "action": data.get("action", ""),
+            "since": datetime.combine(data["since"], time(), zone) if data.get("since") else None,
+            "until": datetime.combine(data["until"] + timedelta(days=1), time(), zone) if data.get("until") else None,
+        }

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from reports import views
+
+urlpatterns = [
+    path("hubs/<uuid:hub_id>/audit/", views.audit_trail, name="audit-trail"),
+    path("hubs/<uuid:hub_id>/audit.csv", views.audit_trail_csv, name="audit-trail-csv"),
+]

@@ -1,5 +1,6 @@
 """Reads of the audit ledger for the hub's accountable manager: the trail of one object or one person."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -38,19 +39,48 @@ class TrailRow:
 
 
 def describe(events: list[AuditEvent]) -> list[TrailRow]:
-    """Names for the people and agencies in `events`: two queries whatever the number of events."""
-    user_ids = {int(e.actor_id) for e in events if e.actor_type == "user" and e.actor_id.isdigit()}
-    users = {str(u.pk): u for u in get_user_model().objects.filter(pk__in=user_ids)}
-    agency_ids = {e.actor_agency_id for e in events if e.actor_agency_id}
-    agencies = {a.pk: a.name for a in Agency.objects.filter(pk__in=agency_ids)}
+    """Names for the people and agencies in `events` (actors and the ids in their facts): two queries whatever
+    the number of events."""
+    facts = [e.data for e in events]
+    user_ids = {e.actor_id for e in events if e.actor_type == "user"} | {f.get("user_id") for f in facts}
+    users = {
+        str(u.pk): u for u in get_user_model().objects.filter(pk__in=[i for i in user_ids if i and str(i).isdigit()])
+    }
+    agency_ids = {str(e.actor_agency_id) for e in events if e.actor_agency_id} | {f.get("agency_id") for f in facts}
+    agencies = {str(a.pk): a.name for a in Agency.objects.filter(pk__in=[i for i in agency_ids if _is_uuid(i)])}
+
+    def name(user_id) -> str:
+        user = users.get(str(user_id))
+        return (user.get_full_name() or user.username) if user else str(user_id)
+
     rows = []
-    for e in events:
-        user = users.get(e.actor_id) if e.actor_type == "user" else None
-        actor = (
-            (user.get_full_name() or user.username)
-            if user
-            else (e.actor_type if not e.actor_id else f"{e.actor_type} {e.actor_id}")
+    for event, data in zip(events, facts, strict=True):
+        if event.actor_type == "user":
+            actor = name(event.actor_id)
+        else:
+            actor = event.actor_type if not event.actor_id else f"{event.actor_type} {event.actor_id}"
+        shown = []
+        for key, value in data.items():
+            if key == "agency_id" and value:
+                key, value = "agency", agencies.get(value, value)
+            elif key == "user_id" and value:
+                key, value = "person", name(value)
+            shown.append(f"{key}: {value}")
+        rows.append(
+            TrailRow(
+                event,
+                ACTIONS.get(event.action, event.action),
+                actor,
+                agencies.get(str(event.actor_agency_id), ""),
+                "; ".join(shown),
+            )
         )
-        facts = "; ".join(f"{k}: {v}" for k, v in e.data.items())
-        rows.append(TrailRow(e, ACTIONS.get(e.action, e.action), actor, agencies.get(e.actor_agency_id, ""), facts))
     return rows
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

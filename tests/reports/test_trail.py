@@ -136,3 +136,14 @@ def test_csv_export_is_escaped_and_audited(client, hub, manager):
 )
 def test_csv_cells_cannot_start_a_formula(value, expected):
     assert cell(value) == expected
+
+
+def test_facts_name_the_agencies_and_people_they_refer_to(client, hub, manager):
+    from tests.factories import MembershipFactory
+
+    agency = MembershipFactory(hub=hub).agency
+    person = member(hub, Role.AGENCY_OFFICER, agency=agency)
+    client.force_login(manager)
+    page = _trail(client, hub, action="role.granted").content.decode()
+    assert f"agency: {agency.name}" in page
+    assert f"person: {person.get_full_name()}" in page

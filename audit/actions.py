@@ -20,6 +20,10 @@ ACTIONS: dict[str, str] = {
     "agreement.signed": "Core document signed by an agency",
     "funding.recorded": "Funding recorded",
     "funding.changed": "Funding changed",
+    # Referrals (referrals/).
+    "referral.received": "Referral received",
+    "referral.viewed": "Referral viewed",
+    "referral.listed": "Referrals listed",
     # Reads of the ledger itself.
     "audit_trail.viewed": "Audit trail viewed",
     "audit_trail.exported": "Audit trail exported",

@@ -1,0 +1,183 @@
+"""Referrals: the standard record of what a referrer reports about a child or an adult at risk, and the people in it.
+
+Every referral belongs to exactly one hub. Access is by object permission (direct foreign-key guardian models
+below), granted by `referrals.services.referral_create` from the policy in `referrals/permissions.py`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.codes import ReferralSource
+from agencies.models import Agency, Hub
+
+
+class ReferralCohort(models.TextChoices):
+    CHILD = "child", "Child"
+    ADULT = "adult", "Adult"
+
+
+class Channel(models.TextChoices):
+    API = "api", "Agency system (API)"
+    WEB = "web", "Web form"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+
+
+class Consent(models.TextChoices):
+    OBTAINED = "obtained", "Obtained"
+    NOT_OBTAINED = "not_obtained", "Not obtained"
+    DISPENSED_WITH = "dispensed_with", "Dispensed with"
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    SCREENED = "screened", "Screened"
+    AWAITING_INFORMATION = "awaiting_information", "Awaiting agencies' information"
+    AWAITING_DECISION = "awaiting_decision", "Awaiting joint decision"
+    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting manager's sign-off"
+    CLOSED = "closed", "Closed"
+
+
+class ChildConcern(models.TextChoices):
+    NEGLECT = "neglect", "Neglect"
+    PHYSICAL = "physical", "Physical abuse"
+    SEXUAL = "sexual", "Sexual abuse"
+    EMOTIONAL = "emotional", "Emotional abuse"
+
+
+class AdultRiskType(models.TextChoices):
+    """Safeguarding Adults Collection: type of risk."""
+
+    PHYSICAL = "physical", "Physical"
+    SEXUAL = "sexual", "Sexual"
+    PSYCHOLOGICAL = "psychological", "Psychological"
+    FINANCIAL = "financial", "Financial and material"
+    DISCRIMINATORY = "discriminatory", "Discriminatory"
+    ORGANISATIONAL = "organisational", "Organisational"
+    NEGLECT = "neglect", "Neglect and acts of omission"
+    DOMESTIC = "domestic", "Domestic abuse"
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation"
+    MODERN_SLAVERY = "modern_slavery", "Modern slavery"
+    SELF_NEGLECT = "self_neglect", "Self-neglect"
+
+
+class AdultRiskLocation(models.TextChoices):
+    """Safeguarding Adults Collection: location of risk."""
+
+    OWN_HOME = "own_home", "Own home"
+    COMMUNITY = "community", "In the community (excluding community services)"
+    COMMUNITY_SERVICE = "community_service", "In a community service"
+    CARE_HOME_NURSING = "care_home_nursing", "Care home – nursing"
+    CARE_HOME_RESIDENTIAL = "care_home_residential", "Care home – residential"
+    HOSPITAL_ACUTE = "hospital_acute", "Hospital – acute"
+    HOSPITAL_MENTAL_HEALTH = "hospital_mental_health", "Hospital – mental health"
+    HOSPITAL_COMMUNITY = "hospital_community", "Hospital – community"
+
+
+class Referral(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="referrals")
+    reference = models.CharField(max_length=32)
+    cohort = models.CharField(max_length=10, choices=ReferralCohort.choices)
+    cohort_overridden = models.BooleanField(default=False)
+    status = models.CharField(max_length=30, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED)
+    received_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    referring_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_made"
+    )
+    referrer_name = models.CharField(max_length=120)
+    referrer_role = models.CharField(max_length=120, blank=True)
+    referrer_contact = models.CharField(max_length=200)
+    source_code = models.CharField(max_length=2, choices=ReferralSource.choices, blank=True)
+    concerns = models.JSONField(default=list, blank=True)
+    adult_risk_location = models.CharField(max_length=30, choices=AdultRiskLocation.choices, blank=True)
+    narrative = models.TextField()
+    immediate_risk = models.BooleanField(default=False)
+    consent = models.CharField(max_length=20, choices=Consent.choices)
+    consent_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        permissions = [("view_referral_status", "Can see the referral's status, rating and outcome only")]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "reference"], name="referral_reference_unique_per_hub"),
+            models.CheckConstraint(
+                condition=Q(consent="obtained") | ~Q(consent_reason=""), name="referral_consent_reason_given"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["hub", "-received_at"], name="referral_hub_received"),
+            models.Index(fields=["hub", "status"], name="referral_hub_status"),
+            models.Index(fields=["referring_agency", "-received_at"], name="referral_agency_received"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class PersonRole(models.TextChoices):
+    SUBJECT = "subject", "Subject of the referral"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    SIBLING = "sibling", "Sibling"
+    HOUSEHOLD = "household", "Household member"
+    ALLEGED_SOURCE = "alleged_source", "Alleged source of harm"
+    OTHER = "other", "Other"
+
+
+class Person(models.Model):
+    """A person named in a referral: exactly one subject, and any others with their role."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="persons")
+    role = models.CharField(max_length=20, choices=PersonRole.choices)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=40, blank=True)
+    ethnicity = models.CharField(max_length=80, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["referral", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral"], condition=Q(role="subject"), name="one_subject_per_referral"),
+        ]
+        indexes = [
+            models.Index(fields=["nhs_number"], name="person_nhs_number"),
+            models.Index(fields=["family_name", "date_of_birth"], name="person_name_dob"),
+        ]
+
+    def __str__(self):
+        return f"{self.given_name} {self.family_name}".strip() or "Unnamed person"
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number issued per hub and year; locked while the next one is taken."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hub", "year"], name="one_sequence_per_hub_year")]
+
+    def __str__(self):
+        return f"{self.hub_id} {self.year}: {self.last}"
+
+
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)

@@ -6,6 +6,10 @@ from django.urls import reverse
 from agencies import selectors
 from agencies.models import Role
 
+# The roles that hold referral CREATE and VIEW (referrals.permissions.POLICY; agencies sits below referrals and does
+# not import it: tests/referrals/test_views.py checks the two stay equal).
+REFERRAL_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY})
+
 
 def navigation(request):
     service = {"service_name": settings.SERVICE_NAME, "service_phase": settings.SERVICE_PHASE}
@@ -26,6 +30,8 @@ def navigation(request):
             {"text": "Funding", "href": reverse("hub-funding", args=[hub.id])},
             {"text": "People", "href": reverse("hub-people", args=[hub.id])},
         ]
+    if hub is not None and any(r.hub_id == hub.id and r.role in REFERRAL_ROLES for r in roles):
+        items.insert(1, {"text": "Referrals", "href": reverse("referral-list", args=[hub.id])})
     if hub is not None and any(r.hub_id == hub.id and r.role in (Role.MANAGER, Role.DEPUTY) for r in roles):
         items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
     if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):

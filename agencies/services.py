@@ -7,6 +7,7 @@ bad input raises ValidationError and changes nothing.
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.models import (
     Agency,
+    ApiClient,
     CoreDocument,
     DocumentVersion,
     FundingContribution,
@@ -341,3 +343,42 @@ def funding_record(
         },
     )
     return row
+
+
+@transaction.atomic
+def api_client_create(
+    *, hub: Hub, agency: Agency, name: str, scopes: str = "referrals:write referrals:read"
+) -> tuple[ApiClient, str, str]:
+    """Issue an agency's system its OAuth2 client credentials for one hub. Returns the client, its id and its
+    secret — shown once: only a hash of the secret is kept."""
+    from oauth2_provider.generators import generate_client_secret
+    from oauth2_provider.models import Application
+
+    if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
+        raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
+    unknown = set(scopes.split()) - set(settings.OAUTH2_PROVIDER["SCOPES"])
+    if unknown or not scopes.split():
+        raise ValidationError({"scopes": f"Choose scopes from: {', '.join(settings.OAUTH2_PROVIDER['SCOPES'])}"})
+    secret = generate_client_secret()
+    application = Application.objects.create(
+        name=f"{agency.name} — {name}"[:255],
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,
+    )
+    client = _save_valid(ApiClient(application=application, hub=hub, agency=agency, name=name, scopes=scopes))
+    _audit("api_client.created", hub=hub, obj=client, payload={"agency_id": str(agency.pk), "scopes": scopes.split()})
+    return client, application.client_id, secret
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient) -> ApiClient:
+    """Revoke a client at once: its tokens stop working and it cannot get new ones."""
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+        if client.application_id:
+            client.application.delete()  # its tokens go with it
+        _audit("api_client.revoked", hub=client.hub, obj=client, payload={"agency_id": str(client.agency_id)})
+    return client

@@ -20,6 +20,8 @@ ACTIONS: dict[str, str] = {
     "agreement.signed": "Core document signed by an agency",
     "funding.recorded": "Funding recorded",
     "funding.changed": "Funding changed",
+    "api_client.created": "API client issued",
+    "api_client.revoked": "API client revoked",
     # Referrals (referrals/).
     "referral.received": "Referral received",
     "referral.viewed": "Referral viewed",

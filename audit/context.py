@@ -24,6 +24,12 @@ def current() -> Actor:
     return _current.get()
 
 
+def replace(actor: Actor) -> None:
+    """Change the actor for the rest of the request (an API client known only once its token is checked); the
+    middleware's `acting` block restores what was there before when the request ends."""
+    _current.set(actor)
+
+
 @contextmanager
 def acting(actor: Actor):
     token = _current.set(actor)

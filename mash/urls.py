@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("referrals.api_urls")),
     path("", include("referrals.urls")),
     path("", include("reports.urls")),
     path("", include("agencies.urls")),

@@ -181,3 +181,24 @@ class ReferralUserObjectPermission(UserObjectPermissionBase):
 
 class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to an API write, kept under the client's Idempotency-Key (at least 24 hours) so a retry
+    gets the same answer and stores nothing twice."""
+
+    client = models.ForeignKey("agencies.ApiClient", on_delete=models.CASCADE)
+    endpoint = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "endpoint", "key"], name="one_response_per_idempotency_key")
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.key}"

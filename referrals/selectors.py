@@ -34,3 +34,17 @@ def referral_for(user, referral_id, action: ReferralAction = ReferralAction.VIEW
     if referral is None:
         raise Http404("No such referral")
     return referral
+
+
+def referrals_of_client(client) -> QuerySet[Referral]:
+    """An agency's API client sees the referrals its own agency made to its hub, and nothing else."""
+    return Referral.objects.filter(hub_id=client.hub_id, referring_agency_id=client.agency_id).order_by(
+        "-received_at", "-id"
+    )
+
+
+def referral_of_client(client, referral_id) -> Referral:
+    referral = referrals_of_client(client).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404("No such referral")
+    return referral

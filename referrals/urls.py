@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401 - the web pages' routes are added here
+from django.urls import path
 
-urlpatterns: list = []
+from referrals import views
+
+urlpatterns = [
+    path("hubs/<uuid:hub_id>/referrals/", views.referral_list, name="referral-list"),
+    path("hubs/<uuid:hub_id>/referrals/new/", views.referral_new, name="referral-new"),
+    path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/", views.referral_detail, name="referral-detail"),
+]

@@ -1,5 +1,7 @@
 """The demo hub: every role has a user, housing shows the agreement gate, and loading twice changes nothing."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -83,3 +85,40 @@ def test_load_demo_refuses_without_debug_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("load_demo")
+
+
+def test_demo_has_three_months_of_referrals_with_a_realistic_source_mix(demo):
+    from collections import Counter
+
+    from django.utils import timezone
+
+    from referrals.models import Referral
+
+    referrals = list(Referral.objects.filter(hub=demo))
+    assert len(referrals) == 300
+    assert min(r.received_at for r in referrals) > timezone.now() - timezone.timedelta(days=91)
+    children = [r for r in referrals if r.cohort == "child"]
+    sources = Counter(r.source_code for r in children)
+    police, schools = sources["6"] / len(children), sources["2A"] / len(children)
+    health = sum(n for code, n in sources.items() if code.startswith("3")) / len(children)
+    assert 0.22 <= police <= 0.38 and 0.13 <= schools <= 0.27 and 0.08 <= health <= 0.22
+    assert any(r.cohort == "adult" for r in referrals)
+
+
+def test_demo_prints_working_api_credentials(monkeypatch, settings, tmp_path, client):
+    import base64
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("load_demo", force=True, stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.strip().startswith("police "))
+    _, client_id, secret = line.split()
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    response = client.post(
+        "/api/v1/oauth/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert response.status_code == 200 and response.json()["scope"] == "referrals:read referrals:write"
+    again = io.StringIO()
+    call_command("load_demo", force=True, stdout=again)
+    assert f"{client_id} {secret}" in again.getvalue()  # the same credentials, run after run

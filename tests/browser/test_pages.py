@@ -162,3 +162,35 @@ def test_hub_administrator_pages_and_hub_form_with_errors_have_no_serious_access
     assert_accessible(page)
     demo_hub.refresh_from_db()
     assert demo_hub.name == HUB_NAME
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_referral_pages_and_the_form_with_errors_have_no_serious_accessibility_violations(page, demo_hub, viewport):
+    from referrals.services import referral_create
+    from tests.factories import referral_data
+
+    referral = referral_create(hub=demo_hub, data=referral_data(immediate_risk=True), channel="phone")
+    page.set_viewport_size(VIEWPORTS[viewport])
+    sign_in(page, "pat.practitioner")
+
+    open_from_navigation(page, "Referrals", "Referrals")
+    assert_accessible(page)
+
+    page.get_by_role("link", name=referral.reference).click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Referral {referral.reference}")
+    assert_accessible(page)
+
+    page.goto(reverse("referral-new", args=[demo_hub.id]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a referral taken by phone or email")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Record the referral").click()
+    page.wait_for_load_state()
+    expect(page).to_have_title(re.compile(r"^Error: Record a referral – "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Describe the concern in your own words")).to_have_attribute(
+        "href", "#id_narrative"
+    )
+    assert_accessible(page)

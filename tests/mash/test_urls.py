@@ -8,8 +8,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 pytestmark = pytest.mark.django_db
 
-# The only addresses anyone may open without signing in.
-PUBLIC = {"login", "healthz"}
+# The only addresses anyone may open without signing in: sign-in, the health probe, the API's OAuth2 token and
+# revocation endpoints (they are how a client authenticates) and its schema and documentation (no data).
+PUBLIC = {"login", "healthz", "token", "revoke", "schema", "docs"}
 
 SAMPLE = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}
 
@@ -52,10 +53,16 @@ def test_the_walk_finds_the_pages_it_should():
 
 @pytest.mark.parametrize(("pattern", "path"), PROTECTED, ids=[path for _, path in PROTECTED])
 def test_anonymous_user_is_refused(client, pattern, path):
+    api = path.startswith("api/")
     for method in ("get", "post"):
-        response = getattr(client, method)("/" + path)
-        if response.status_code == 401:
+        if api:
+            response = getattr(client, method)(
+                "/" + path, data={} if method == "get" else "{}", content_type="application/json"
+            )
+            assert response.status_code == 401, f"{method.upper()} /{path} answered {response.status_code}"
+            assert response["Content-Type"] == "application/problem+json"
             continue
+        response = getattr(client, method)("/" + path)
         assert response.status_code == 302, f"{method.upper()} /{path} answered {response.status_code}"
         assert "/accounts/login/" in response["Location"] or "/admin/login/" in response["Location"]
 

@@ -35,3 +35,49 @@ def test_concurrent_intake_takes_distinct_references():
     assert failures == []
     references = list(Referral.objects.filter(hub=hub).values_list("reference", flat=True))
     assert len(references) == 20 and len(set(references)) == 20
+
+
+def test_two_concurrent_requests_with_one_key_create_one_referral():
+    import json
+
+    from django.test import Client
+
+    from agencies import services
+    from tests.factories import MembershipFactory
+    from tests.referrals.test_api import _basic
+
+    hub = HubFactory()
+    agency = MembershipFactory(hub=hub).agency
+    _, client_id, secret = services.api_client_create(hub=hub, agency=agency, name="x")
+    token = (
+        Client()
+        .post(
+            "/api/v1/oauth/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=_basic(client_id, secret)
+        )
+        .json()["access_token"]
+    )
+    start = threading.Barrier(2)
+    answers = []
+
+    def send():
+        try:
+            start.wait(timeout=10)
+            response = Client().post(
+                "/api/v1/referrals/",
+                json.dumps(referral_data()),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+                HTTP_IDEMPOTENCY_KEY="same-key",
+            )
+            answers.append((response.status_code, response.json()["id"]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert [status for status, _ in answers] == [201, 201]
+    assert answers[0][1] == answers[1][1]
+    assert Referral.objects.filter(hub=hub).count() == 1

@@ -1,4 +1,5 @@
-"""Load the demo hub: seven agencies, a user for every role, signed core documents and a year of funding.
+"""Load the demo hub: seven agencies, a user for every role, signed core documents, a year of funding, about 300
+referrals over the past three months and one API client per agency.
 
 Idempotent: running it again changes nothing but brings missing pieces back. Passwords are generated once per
 machine and kept in var/demo-passwords.json (never in the repository); DEMO_PASSWORD sets one password for all.
@@ -32,6 +33,7 @@ from agencies.models import (
     WorkingPattern,
     financial_year_of,
 )
+from referrals import demo
 
 HUB_SLUG = "demo"
 
@@ -139,17 +141,28 @@ SIGNATORIES = {
 UNSIGNED_AGENCY = "housing"  # housing has not signed: it shows the information sharing gate
 
 
-def demo_passwords(usernames: list[str]) -> dict[str, str]:
-    fixed = os.environ.get("DEMO_PASSWORD")
-    if fixed:
-        return dict.fromkeys(usernames, fixed)
-    path = settings.VAR_DIR / "demo-passwords.json"
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    for username in usernames:
-        stored.setdefault(username, secrets.token_urlsafe(12))
+def _secrets_file():
+    return settings.VAR_DIR / "demo-passwords.json"
+
+
+def demo_secrets() -> dict:
+    path = _secrets_file()
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save_demo_secrets(stored: dict) -> None:
+    path = _secrets_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stored, indent=2))
     path.chmod(0o600)
+
+
+def demo_passwords(usernames: list[str], stored: dict) -> dict[str, str]:
+    fixed = os.environ.get("DEMO_PASSWORD")
+    if fixed:
+        return dict.fromkeys(usernames, fixed)
+    for username in usernames:
+        stored.setdefault(username, secrets.token_urlsafe(12))
     return stored
 
 
@@ -162,14 +175,21 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("load_demo creates accounts with known passwords: run it with DEBUG on, or --force.")
-        passwords = demo_passwords([p[0] for p in PEOPLE])
+        stored = demo_secrets()
+        passwords = demo_passwords([p[0] for p in PEOPLE], stored)
         with transaction.atomic():
             hub = self._hub()
             agencies = self._agencies(hub)
             admin = self._people(hub, agencies, passwords)
             self._documents(hub, agencies, admin)
             self._funding(hub, agencies)
+            credentials = demo.api_clients(hub, agencies, stored, stdout=self.stdout)
+            demo.load(hub, agencies, stdout=self.stdout)
+        save_demo_secrets(stored)
         self.stdout.write(self.style.SUCCESS(f"Demo hub ready: {hub.name}"))
+        self.stdout.write("API clients (client_id / client_secret), one per agency:")
+        for slug, (client_id, secret) in credentials.items():
+            self.stdout.write(f"  {slug:<19} {client_id} {secret}")
         self.stdout.write("Demo logins (username / password / role):")
         for username, _first, _last, role, agency in PEOPLE:
             extra = f" ({agencies[agency].name})" if agency else ""

@@ -1,0 +1,83 @@
+"""Agency systems authenticate with OAuth2 client credentials (django-oauth-toolkit). A token is accepted only for
+a client that is not revoked; the client's own scopes bound what it may ask for; requests are throttled per client
+and recorded in the ledger as the client."""
+
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from agencies.models import ApiClient
+from audit import context
+
+
+class ClientPrincipal:
+    """request.user for an API call: the agency's client, never a person."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+
+    def __init__(self, client: ApiClient):
+        self.client = client
+        self.pk = client.pk
+
+    def __str__(self):
+        return str(self.client)
+
+
+class AgencyClientAuthentication(OAuth2Authentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        _, token = result
+        client = (
+            ApiClient.objects.select_related("hub", "agency")
+            .filter(application_id=token.application_id, revoked_at__isnull=True)
+            .first()
+        )
+        if client is None:
+            raise exceptions.AuthenticationFailed("This client has been revoked")
+        request.client = client
+        actor = context.current()
+        context.replace(context.Actor("client", str(client.pk), actor.request_id, actor.client_ip))
+        return ClientPrincipal(client), token
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class HasScope(BasePermission):
+    """The token carries the scope the view names for this method (`required_scopes` dict: method -> scope)."""
+
+    message = "The token does not carry the scope this request needs"
+
+    def has_permission(self, request, view):
+        needed = view.required_scopes[request.method]
+        token = request.auth
+        return token is not None and token.is_valid([needed])
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    scope = "client"
+
+    def get_cache_key(self, request, view):
+        client = getattr(request, "client", None)
+        return None if client is None else f"throttle:client:{client.pk}"
+
+
+class ClientScopeValidator(OAuth2Validator):
+    """A client may be given only the scopes its ApiClient record allows, and only while it is not revoked."""
+
+    def _client(self, client_id):
+        return ApiClient.objects.filter(application__client_id=client_id, revoked_at__isnull=True).first()
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        record = self._client(client_id)
+        return record is not None and set(scopes) <= record.scope_set
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        record = self._client(client_id)
+        return sorted(record.scope_set) if record else []

@@ -1,0 +1,104 @@
+"""The demo hub's referrals and API clients, loaded by `manage.py load_demo`.
+
+About 300 referrals over the past three months, each through `referral_create` as an agency's system or a
+practitioner would send it, with a realistic source mix (shared/DOMAIN.md): police about a third, schools about a
+fifth, health about a seventh. One API client per agency; its secret is generated once and kept in
+var/demo-passwords.json so every run can print working credentials.
+"""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from agencies import services
+from agencies.models import ApiClient
+from referrals.models import Channel, Referral
+from referrals.services import referral_create
+
+TARGET = 300
+# (weight, source code, agency slug or None, channel)
+SOURCES = [
+    (30, "6", "police", Channel.API),
+    (20, "2A", "education", Channel.API),
+    (5, "3A", "health", Channel.API),
+    (4, "3B", "health", Channel.API),
+    (5, "3E", "health", Channel.API),
+    (8, "1A", None, Channel.PHONE),
+    (4, "1B", None, Channel.PHONE),
+    (6, "5A", "childrens-services", Channel.EMAIL),
+    (5, "4", "housing", Channel.EMAIL),
+    (4, "7", "probation", Channel.EMAIL),
+    (3, "9", None, Channel.PHONE),
+    (3, "8", None, Channel.EMAIL),
+    (3, "10", None, Channel.PHONE),
+]
+GIVEN = ["Alex", "Sam", "Jordan", "Taylor", "Riley", "Casey", "Jamie", "Morgan", "Charlie", "Robin", "Ashley", "Drew"]
+FAMILY = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Khan", "Evans"]
+POSTCODES = ["NE1 4ST", "NE2 1AA", "NE3 3HD", "NE4 5TF", "NE6 1SR", "SR1 1RE", "DH1 3LE", "TS1 2AA"]
+CHILD_CONCERNS = ["neglect", "physical", "sexual", "emotional"]
+ADULT_TYPES = ["physical", "psychological", "financial", "neglect", "domestic", "self_neglect"]
+LOCATIONS = ["own_home", "community", "care_home_residential", "hospital_acute"]
+
+
+def _referral(rng: random.Random, hub, source: str, received) -> dict:
+    adult = rng.random() < 0.15
+    today = timezone.localdate()
+    dob = today - timedelta(days=rng.randint(20 * 365, 85 * 365) if adult else rng.randint(100, 17 * 365))
+    return {
+        "received_at": received.isoformat(),
+        "referrer": {
+            "name": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
+            "role": "Referrer",
+            "contact": "01632 960000",
+        },
+        "source_code": "" if adult else source,
+        "concerns": rng.sample(ADULT_TYPES if adult else CHILD_CONCERNS, k=rng.randint(1, 2)),
+        "adult_risk_location": rng.choice(LOCATIONS) if adult else "",
+        "narrative": "Synthetic demo referral: concerns reported about the person named below.",
+        "immediate_risk": rng.random() < 0.1,
+        "consent": rng.choice(["obtained", "not_obtained", "dispensed_with"]),
+        "consent_reason": "Demo: seeking consent could increase the risk.",
+        "subject": {
+            "given_name": rng.choice(GIVEN),
+            "family_name": rng.choice(FAMILY),
+            "date_of_birth": dob.isoformat(),
+            "postcode": rng.choice(POSTCODES),
+        },
+    }
+
+
+def load(hub, agencies: dict, *, stdout) -> None:
+    rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not security
+    existing = Referral.objects.filter(hub=hub).count()
+    now = timezone.now()
+    weights = [w for w, *_ in SOURCES]
+    for _ in range(max(0, TARGET - existing)):
+        _, source, agency_slug, channel = rng.choices(SOURCES, weights=weights)[0]
+        received = now - timedelta(minutes=rng.randint(10, 90 * 24 * 60))
+        referral_create(
+            hub=hub,
+            data=_referral(rng, hub, source, received),
+            channel=channel,
+            referring_agency=agencies.get(agency_slug),
+        )
+    stdout.write(f"Demo referrals: {Referral.objects.filter(hub=hub).count()} over the past three months")
+
+
+def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:
+    """One client per agency; returns {slug: (client_id, secret)} and updates `secrets` with new ones."""
+    credentials = {}
+    for slug, agency in agencies.items():
+        key = f"api:{slug}"
+        client = (
+            ApiClient.objects.filter(hub=hub, agency=agency, revoked_at__isnull=True)
+            .select_related("application")
+            .first()
+        )
+        if client is None or key not in secrets or secrets[key][0] != client.application.client_id:
+            if client is not None:
+                services.api_client_revoke(client=client)  # its secret is unknown here: issue a fresh one
+            _, client_id, secret = services.api_client_create(hub=hub, agency=agency, name="Demo case system")
+            secrets[key] = [client_id, secret]
+        credentials[slug] = tuple(secrets[key])
+    return credentials

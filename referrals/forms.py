@@ -1,0 +1,222 @@
+"""GOV.UK forms for referrals. The recording form only arranges what was typed into the standard dataset's shape:
+the rules are `referrals.dataset`'s, and its messages (dotted paths) are put back next to the fields here."""
+
+from datetime import date, datetime, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from agencies.codes import ReferralSource
+from mash.forms import GovukFormMixin
+from referrals.models import (
+    AdultRiskLocation,
+    AdultRiskType,
+    Channel,
+    ChildConcern,
+    Consent,
+    PersonRole,
+    ReferralCohort,
+    ReferralStatus,
+)
+
+DATE = {"type": "date"}
+PERSON_KEYS = (
+    "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number", "address",
+    "postcode",
+)  # fmt: skip
+OTHER_KEYS = ("role", "given_name", "family_name", "date_of_birth", "estimated_age")
+# Child and adult concerns share some values (neglect, physical, sexual): the form keeps them apart by a prefix.
+CONCERN_GROUPS = (
+    ("child", "Children: category of abuse", ChildConcern),
+    ("adult", "Adults: type of risk (Safeguarding Adults Collection)", AdultRiskType),
+)
+
+
+def _text(label: str, *, max_length: int = 200, textarea: bool = False, **kwargs) -> forms.CharField:
+    if textarea:
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 8 if max_length > 2000 else 3})
+    return forms.CharField(required=False, label=label, max_length=max_length, **kwargs)
+
+
+class ReferralForm(GovukFormMixin, forms.Form):
+    """A referral taken by phone or email. Every dataset field is optional here: `referrals.dataset.clean` decides."""
+
+    channel = forms.ChoiceField(
+        label="How did the referral come in?",
+        choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the referral came by phone or email"},
+    )
+    received_date = _text("Date received", max_length=10, widget=forms.DateInput(attrs=DATE))
+    received_time = _text(
+        "Time received", max_length=8, widget=forms.TimeInput(attrs={"type": "time"}), help_text="UK time, like 14:30"
+    )
+    referrer_name = _text("Referrer's name", max_length=120)
+    referrer_role = _text("Referrer's role or job title", max_length=120)
+    referrer_contact = _text("Referrer's phone number or email address")
+
+    subject_given_name = _text("Given name", max_length=100)
+    subject_family_name = _text("Family name", max_length=100, help_text="Enter 'Unknown' if it is not known")
+    subject_date_of_birth = _text("Date of birth", max_length=10, widget=forms.DateInput(attrs=DATE))
+    subject_estimated_age = _text("Estimated age in years", max_length=3, help_text="If the date of birth is not known")
+    cohort = forms.ChoiceField(
+        required=False,
+        label="Child or adult",
+        choices=[("", "Work it out from the date of birth or age"), *ReferralCohort.choices],
+        widget=forms.RadioSelect,
+        help_text="Under 18 is a child. Choose only to override the age.",
+    )
+    subject_gender = _text("Gender", max_length=40)
+    subject_ethnicity = _text("Ethnicity", max_length=80)
+    subject_nhs_number = _text("NHS number", max_length=12, help_text="10 digits, like 943 476 5919")
+    subject_address = _text("Address", max_length=300, textarea=True)
+    subject_postcode = _text("Postcode", max_length=10)
+    other_role = forms.ChoiceField(
+        required=False,
+        label="How they are involved",
+        choices=[("", "Choose how they are involved"), *PersonRole.choices[1:]],
+    )
+    other_given_name = _text("Their given name", max_length=100)
+    other_family_name = _text("Their family name", max_length=100)
+    other_date_of_birth = _text("Their date of birth", max_length=10, widget=forms.DateInput(attrs=DATE))
+    other_estimated_age = _text("Their estimated age in years", max_length=3)
+
+    concerns = forms.MultipleChoiceField(
+        required=False,
+        label="Concerns",
+        help_text="Children's categories for a child, adults' types of risk for an adult",
+        choices=[(f"{prefix}:{value}", label) for prefix, _, kind in CONCERN_GROUPS for value, label in kind.choices],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    adult_risk_location = forms.ChoiceField(
+        required=False,
+        label="Where is the risk? (adults only)",
+        choices=[("", "Not recorded (a child)"), *AdultRiskLocation.choices],
+    )
+    source_code = forms.ChoiceField(
+        required=False,
+        label="Referral source (Children in Need code)",
+        choices=[("", "Choose the source"), *((v, f"{v}: {label}") for v, label in ReferralSource.choices)],
+        help_text="Required for a child; optional for an adult",
+    )
+    narrative = _text("What is the concern?", max_length=20_000, textarea=True, help_text="In the referrer's words")
+    immediate_risk = forms.BooleanField(required=False, label="Someone is at immediate risk of harm")
+    consent = forms.ChoiceField(
+        required=False, label="Consent to share information", choices=Consent.choices, widget=forms.RadioSelect
+    )
+    consent_reason = _text("Why consent was not obtained or was dispensed with", max_length=2000, textarea=True)
+
+    def clean(self):
+        """The one rule of the web form's own: the date and time received make one instant in UK time."""
+        data = super().clean()
+        day, clock = data.get("received_date", ""), data.get("received_time", "")
+        data["received_at"] = None
+        if not day and not clock:
+            return data
+        try:
+            parsed_day = date.fromisoformat(day)
+        except ValueError:
+            self.add_error("received_date", "Enter the date received as a real date, like 25/11/2026")
+            parsed_day = None
+        try:
+            parsed_time = time.fromisoformat(clock)
+        except ValueError:
+            self.add_error("received_time", "Enter the time received, like 14:30")
+            parsed_time = None
+        if parsed_day and parsed_time:
+            data["received_at"] = timezone.make_aware(datetime.combine(parsed_day, parsed_time))
+        return data
+
+    def dataset(self) -> dict:
+        """The referral in the standard dataset's shape (the API's JSON), from what the form parsed."""
+        value = self.cleaned_data.get
+        data = {
+            "referrer": {"name": value("referrer_name", ""), "role": value("referrer_role", ""),
+                         "contact": value("referrer_contact", "")},
+            "subject": {key: value(f"subject_{key}", "") for key in PERSON_KEYS},
+            "concerns": _concerns(value("concerns") or []),
+            "adult_risk_location": value("adult_risk_location", ""),
+            "source_code": value("source_code", ""),
+            "narrative": value("narrative", ""),
+            "immediate_risk": bool(value("immediate_risk")),
+            "consent": value("consent", ""),
+            "consent_reason": value("consent_reason", ""),
+            "others": [],
+        }  # fmt: skip
+        if value("received_at"):
+            data["received_at"] = value("received_at").isoformat()
+        if value("cohort"):
+            data["cohort"] = value("cohort")
+        other = {key: value(f"other_{key}", "") for key in OTHER_KEYS}
+        if any(other.values()):
+            data["others"] = [other]
+        return data
+
+    def add_dataset_errors(self, error: ValidationError) -> None:
+        """Put each of the dataset's messages on the field its dotted path names; a path with no field goes on top."""
+        for path, messages in error.message_dict.items():
+            field = field_for(path)
+            if field in self.fields and field in self.errors:
+                continue  # the form's own message on this field already says what to fix
+            self.add_error(field if field in self.fields else None, messages)
+
+    def concern_groups(self) -> list[tuple[str, list]]:
+        """The concern checkboxes under a heading per cohort, numbered as the error summary links them."""
+        options = list(self["concerns"])
+        groups, start = [], 0
+        for _, heading, kind in CONCERN_GROUPS:
+            groups.append((heading, options[start : start + len(kind.choices)]))
+            start += len(kind.choices)
+        return groups
+
+
+def _concerns(chosen: list[str]) -> list[str]:
+    """The values without their cohort prefix, in the order ticked, each once."""
+    return list(dict.fromkeys(c.split(":", 1)[1] for c in chosen))
+
+
+def field_for(path: str) -> str | None:
+    """The form field that shows a dataset message: `subject.nhs_number` → subject_nhs_number, `others.0.role` →
+    other_role, `received_at` → received_date."""
+    parts = path.split(".")
+    if parts[0] == "received_at":
+        return "received_date"
+    if parts[0] in ("referrer", "subject") and len(parts) == 2:
+        return f"{parts[0]}_{parts[1]}"
+    if parts[0] == "referrer":
+        return "referrer_name"
+    if parts[0] == "subject":
+        return "subject_family_name"
+    if parts[0] == "others":
+        key = parts[2] if len(parts) == 3 else "role"
+        return f"other_{key}"
+    return parts[0] if len(parts) == 1 else None
+
+
+class ReferralFilterForm(GovukFormMixin, forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        help_text="Reference, the subject's family name or NHS number",
+    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ReferralStatus.choices])
+    cohort = forms.ChoiceField(required=False, choices=[("", "Children and adults"), *ReferralCohort.choices])
+    channel = forms.ChoiceField(required=False, label="Came in by", choices=[("", "Any way"), *Channel.choices])
+    immediate_risk = forms.ChoiceField(
+        required=False,
+        label="Immediate risk",
+        choices=[("", "With or without"), ("yes", "Someone at immediate risk"), ("no", "No immediate risk")],
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        risk = {"yes": True, "no": False}.get(data.get("immediate_risk", ""))
+        return {
+            "search": data.get("q", "").strip(),
+            "status": data.get("status", ""),
+            "cohort": data.get("cohort", ""),
+            "channel": data.get("channel", ""),
+            "immediate_risk": risk,
+        }

@@ -1,0 +1,130 @@
+"""Referral pages: the hub's list, recording a referral taken by phone or email, and one referral. Views parse, call
+one service or selector, and render; what each page shows is logged as a read."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agencies import selectors as hub_selectors
+from agencies.models import Hub, RoleAssignment
+from agencies.permissions import Action
+from audit.services import log_read
+from referrals import dataset, selectors, services
+from referrals.forms import ReferralFilterForm, ReferralForm
+from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
+from referrals.permissions import POLICY, ReferralAction
+
+PAGE_SIZE = 50
+OBJECT_TYPE = "referrals.referral"
+
+
+def _hub_for(request: HttpRequest, hub_id, action: ReferralAction) -> tuple[Hub, set[str]]:
+    """The hub and the user's roles in it, if one of them may take `action` by the referral policy; otherwise 404,
+    the same answer as for no such hub."""
+    hub = hub_selectors.hub_for(request.user, hub_id, Action.VIEW_CASE_DATA)
+    roles = set(RoleAssignment.objects.filter(hub=hub, user=request.user).values_list("role", flat=True))
+    if not roles & POLICY[action]:
+        raise Http404("No such hub")
+    return hub, roles
+
+
+def _search(referrals: QuerySet[Referral], *, search, status, cohort, channel, immediate_risk) -> QuerySet[Referral]:
+    if search:
+        digits = search.replace(" ", "").replace("-", "")
+        subject = Person.objects.filter(referral=OuterRef("pk"), role=PersonRole.SUBJECT)
+        match = Q(reference__icontains=search) | Q(Exists(subject.filter(family_name__icontains=search)))
+        if digits.isdigit():
+            match |= Q(Exists(subject.filter(nhs_number=digits)))
+        referrals = referrals.filter(match)
+    for field, value in (("status", status), ("cohort", cohort), ("channel", channel)):
+        if value:
+            referrals = referrals.filter(**{field: value})
+    if immediate_risk is not None:
+        referrals = referrals.filter(immediate_risk=immediate_risk)
+    return referrals
+
+
+def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
+    hub, roles = _hub_for(request, hub_id, ReferralAction.VIEW)
+    form = ReferralFilterForm(request.GET)
+    form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
+    referrals = _search(selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub), **form.filters())
+    referrals = referrals.prefetch_related(
+        Prefetch("persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects")
+    ).order_by("-received_at", "reference")
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    log_read("referral.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "hub": hub,
+            "form": form,
+            "page": page,
+            "rows": [(r, r.subjects[0] if r.subjects else None) for r in rows],
+            "query": query.urlencode(),
+            "filtered": any(form.cleaned_data.get(name) for name in form.fields),
+            "can_create": bool(roles & POLICY[ReferralAction.CREATE]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
+    hub, _ = _hub_for(request, hub_id, ReferralAction.CREATE)
+    if request.method == "GET":
+        now = timezone.localtime()
+        form = ReferralForm(initial={"received_date": now.date().isoformat(), "received_time": now.strftime("%H:%M")})
+        return render(request, "referrals/new.html", {"hub": hub, "form": form})
+    form = ReferralForm(request.POST)
+    if form.is_valid():
+        try:
+            referral = services.referral_create(
+                hub=hub, data=form.dataset(), channel=form.cleaned_data["channel"], recorded_by=request.user
+            )
+        except ValidationError as error:
+            form.add_dataset_errors(error)
+        else:
+            messages.success(request, f"Referral {referral.reference} recorded")
+            return redirect("referral-detail", hub.id, referral.id)
+    else:
+        # The channel, date or time needs fixing first; show the dataset's other messages now too. Nothing is stored.
+        try:
+            dataset.clean(form.dataset(), hub=hub)
+        except ValidationError as error:
+            form.add_dataset_errors(error)
+    return render(request, "referrals/new.html", {"hub": hub, "form": form})
+
+
+def _concern_labels(referral: Referral) -> list[str]:
+    kind = ChildConcern if referral.cohort == ReferralCohort.CHILD else AdultRiskType
+    labels = dict(kind.choices)
+    return [labels.get(value, value) for value in referral.concerns]
+
+
+def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
+    if referral.hub_id != hub.id:
+        raise Http404("No such referral")
+    persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.role, p.family_name))
+    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "hub": hub,
+            "referral": referral,
+            "persons": persons,
+            "concerns": _concern_labels(referral),
+            "is_child": referral.cohort == ReferralCohort.CHILD,
+        },
+    )

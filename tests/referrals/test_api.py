@@ -1,0 +1,208 @@
+"""The agencies' API as an integrator meets it: OAuth2 client credentials, idempotent intake, problem+json errors,
+and nothing stored by any refused request."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+
+from agencies import services
+from audit.models import AuditEvent
+from referrals.models import IdempotencyRecord, Person, Referral
+from tests.factories import HubFactory, MembershipFactory, referral_data
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/referrals/"
+
+
+@pytest.fixture
+def hub():
+    return HubFactory(name="Northshire MASH", slug="north")
+
+
+@pytest.fixture
+def police(hub):
+    return MembershipFactory(hub=hub).agency
+
+
+def _client_token(client, hub, agency, scopes="referrals:write referrals:read", ask=None):
+    _, client_id, secret = services.api_client_create(hub=hub, agency=agency, name="Case system", scopes=scopes)
+    data = {"grant_type": "client_credentials"}
+    if ask:
+        data["scope"] = ask
+    response = client.post("/api/v1/oauth/token/", data, HTTP_AUTHORIZATION=_basic(client_id, secret))
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
+
+
+def _basic(client_id, secret):
+    import base64
+
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+@pytest.fixture
+def token(client, hub, police):
+    return _client_token(client, hub, police)
+
+
+def post(client, token, body, key="key-1", **extra):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", **extra}
+    if key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return client.post(URL, raw, content_type="application/json", **headers)
+
+
+def nothing_stored():
+    return not Referral.objects.exists() and not Person.objects.exists() and not IdempotencyRecord.objects.exists()
+
+
+def test_a_referral_is_created(client, token, police):
+    response = post(client, token, referral_data())
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "reference", "status", "received_at", "rating", "outcome"}
+    referral = Referral.objects.get()
+    assert (str(referral.id), referral.channel, referral.referring_agency) == (body["id"], "api", police)
+    assert response["Location"] == f"/api/v1/referrals/{referral.id}/"
+    event = AuditEvent.objects.get(action="referral.received")
+    assert event.actor_type == "client" and event.actor_agency_id == police.pk
+
+
+def test_same_key_and_body_replays_the_first_response(client, token):
+    first = post(client, token, referral_data())
+    again = post(client, token, referral_data())
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Referral.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_refused(client, token):
+    post(client, token, referral_data())
+    response = post(client, token, referral_data(narrative="Something else entirely."))
+    assert response.status_code == 422 and "different request body" in response.json()["detail"]
+    assert Referral.objects.count() == 1
+
+
+def test_a_key_is_required(client, token):
+    response = post(client, token, referral_data(), key=None)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()["detail"]
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"narrative": ""}, "narrative"),
+        ({"consent": None}, "consent"),
+        ({"concerns": []}, "concerns"),
+        ({"source_code": "99"}, "source_code"),
+        ({"referrer": {"name": "X"}}, "referrer.contact"),
+        ({"subject": {**referral_data()["subject"], "nhs_number": "9434765918"}}, "subject.nhs_number"),
+        ({"subject": {**referral_data()["subject"], "postcode": "ZZ99"}}, "subject.postcode"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+    ],
+)
+def test_each_bad_field_is_named_and_nothing_is_stored(client, token, change, field):
+    response = post(client, token, referral_data(**change))
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422 and problem["title"] == "Unprocessable Content"
+    assert field in {e["field"] for e in problem["errors"]}
+    assert nothing_stored()
+
+
+def test_malformed_json_is_a_400_problem(client, token):
+    response = post(client, token, "{not json")
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert nothing_stored()
+
+
+def test_body_too_large_is_refused_with_413(client, token):
+    response = post(client, token, referral_data(narrative="x" * 300_000))
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    assert nothing_stored()
+
+
+def test_wrong_scope_is_403(client, hub, police):
+    reader = _client_token(client, hub, police, scopes="referrals:read")
+    response = post(client, reader, referral_data())
+    assert response.status_code == 403
+    assert nothing_stored()
+
+
+def test_a_client_cannot_ask_for_scopes_it_was_not_given(client, hub, police):
+    _, client_id, secret = services.api_client_create(hub=hub, agency=police, name="x", scopes="referrals:read")
+    response = client.post(
+        "/api/v1/oauth/token/",
+        {"grant_type": "client_credentials", "scope": "referrals:write"},
+        HTTP_AUTHORIZATION=_basic(client_id, secret),
+    )
+    assert response.status_code in (400, 401) and "access_token" not in response.json()
+
+
+def test_expired_token_is_401(client, token):
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    response = post(client, token, referral_data())
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
+    assert nothing_stored()
+
+
+def test_revoked_client_is_401_at_once(client, token):
+    from agencies.models import ApiClient
+
+    services.api_client_revoke(client=ApiClient.objects.get())
+    assert post(client, token, referral_data()).status_code == 401
+    assert nothing_stored()
+    assert AuditEvent.objects.filter(action="api_client.revoked").count() == 1
+
+
+def test_wrong_secret_gets_no_token(client, hub, police):
+    _, client_id, _ = services.api_client_create(hub=hub, agency=police, name="x")
+    response = client.post(
+        "/api/v1/oauth/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=_basic(client_id, "wrong")
+    )
+    assert response.status_code == 401
+
+
+def test_an_agency_reads_only_its_own_referrals(client, hub, police, token):
+    health = MembershipFactory(hub=hub).agency
+    other_token = _client_token(client, hub, health)
+    mine = post(client, token, referral_data(), key="a").json()
+    theirs = post(client, other_token, referral_data(), key="a").json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    listing = client.get(URL, **auth).json()
+    assert [r["id"] for r in listing["results"]] == [mine["id"]]
+    assert client.get(f"{URL}{mine['id']}/", **auth).json()["status"] == "received"
+    response = client.get(f"{URL}{theirs['id']}/", **auth)
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    viewed = AuditEvent.objects.filter(action="referral.viewed").get()
+    assert viewed.data["ids"] == [mine["id"]] and viewed.actor_type == "client"
+
+
+def test_the_list_costs_the_same_queries_whatever_its_length(client, token, django_assert_num_queries):
+    for i in range(3):
+        post(client, token, referral_data(), key=f"k{i}")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    # token with application, client with hub and agency, count, page, audit insert for the read
+    with django_assert_num_queries(5):
+        assert len(client.get(URL, **auth).json()["results"]) == 3
+    for i in range(3, 9):
+        post(client, token, referral_data(), key=f"k{i}")
+    with django_assert_num_queries(5):
+        assert len(client.get(URL, **auth).json()["results"]) == 9
+
+
+def test_the_schema_carries_a_valid_example_request(client, hub, police):
+    from referrals.dataset import clean
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+    post_op = schema["paths"]["/api/v1/referrals/"]["post"]
+    example = next(iter(post_op["requestBody"]["content"]["application/json"]["examples"].values()))["value"]
+    assert clean(example, hub=hub)["subject"]["family_name"] == "Example"
+    assert any(p["name"] == "Idempotency-Key" and p["required"] for p in post_op["parameters"])
+    assert client.get("/api/v1/docs/").status_code == 200

@@ -1,5 +1,6 @@
 """factory_boy factories, one per interesting state."""
 
+import copy
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from agencies.models import (
     Role,
     WorkingPattern,
 )
+from referrals.serializers import EXAMPLE_REFERRAL
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -113,26 +115,9 @@ class FundingFactory(factory.django.DjangoModelFactory):
 
 
 def referral_data(**changes) -> dict:
-    """A complete, valid referral about a child, as an agency's system or the web form would send it."""
-    data = {
-        "referrer": {"name": "PC Jane Smith", "role": "Response officer", "contact": "jane.smith@police.example"},
-        "source_code": "6",
-        "concerns": ["neglect", "emotional"],
-        "narrative": "Officers attended a domestic incident; the child was present and appeared unkempt.",
-        "immediate_risk": False,
-        "consent": "not_obtained",
-        "consent_reason": "Seeking consent could place the child at risk of harm.",
-        "subject": {
-            "given_name": "Alex",
-            "family_name": "Example",
-            "date_of_birth": "2018-05-04",
-            "gender": "Female",
-            "ethnicity": "White British",
-            "nhs_number": "9434765919",
-            "address": "1 High Street, Northtown",
-            "postcode": "nt1 1aa",
-        },
-        "others": [{"role": "parent_carer", "given_name": "Sam", "family_name": "Example", "estimated_age": 34}],
-    }
+    """A complete, valid referral about a child: the API's published example (the one integrators copy), with
+    the postcode in lower case so that normalising it is exercised too."""
+    data = copy.deepcopy(EXAMPLE_REFERRAL)
+    data["subject"]["postcode"] = "nt1 1aa"
     data.update(changes)
     return data

@@ -26,6 +26,8 @@ ACTIONS: dict[str, str] = {
     "referral.received": "Referral received",
     "referral.viewed": "Referral viewed",
     "referral.listed": "Referrals listed",
+    "subject_match.confirmed": "Subject matched to an earlier record",
+    "subject_match.rejected": "Suggested earlier record rejected",
     # Reads of the ledger itself.
     "audit_trail.viewed": "Audit trail viewed",
     "audit_trail.exported": "Audit trail exported",

@@ -146,6 +146,8 @@ class Person(models.Model):
     nhs_number = models.CharField(max_length=10, blank=True)
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    # Letters of the family and given names, case-folded: what "the same name" means for matching.
+    name_key = models.CharField(max_length=210, blank=True, editable=False)
 
     class Meta:
         ordering = ["referral", "role"]
@@ -154,7 +156,8 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["nhs_number"], name="person_nhs_number"),
-            models.Index(fields=["family_name", "date_of_birth"], name="person_name_dob"),
+            models.Index(fields=["name_key", "date_of_birth"], name="person_name_dob"),
+            models.Index(fields=["postcode"], name="person_postcode"),
         ]
 
     def __str__(self):
@@ -202,3 +205,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.endpoint} {self.key}"
+
+
+class MatchState(models.TextChoices):
+    SUGGESTED = "suggested", "To check"
+    CONFIRMED = "confirmed", "Same person"
+    REJECTED = "rejected", "Not the same person"
+
+
+class SubjectMatch(models.Model):
+    """A person named in an earlier referral to the hub who may be this referral's subject, and why; a practitioner
+    confirms or rejects it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="matches")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reasons = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=MatchState.choices, default=MatchState.SUGGESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["referral", "-candidate__referral__received_at"]
+        constraints = [models.UniqueConstraint(fields=["referral", "candidate"], name="one_match_per_candidate")]
+
+    def __str__(self):
+        return f"{self.referral} ~ {self.candidate} ({self.state})"

@@ -48,3 +48,13 @@ def referral_of_client(client, referral_id) -> Referral:
     if referral is None:
         raise Http404("No such referral")
     return referral
+
+
+def matches_of(referral: Referral) -> tuple[list, list[Referral]]:
+    """The referral's suggested and answered matches (with the earlier referral), and the earlier referrals of the
+    people confirmed to be its subject."""
+    from referrals.models import MatchState, SubjectMatch
+
+    matches = list(SubjectMatch.objects.filter(referral=referral).select_related("candidate__referral", "decided_by"))
+    earlier = [m.candidate.referral for m in matches if m.state == MatchState.CONFIRMED]
+    return matches, sorted({r.pk: r for r in earlier}.values(), key=lambda r: r.received_at, reverse=True)

@@ -6,7 +6,7 @@ from django.db.models import F
 
 from agencies.models import Agency, Hub, HubGroup, Role
 from audit.services import record
-from referrals import dataset
+from referrals import dataset, matching
 from referrals.models import Person, PersonRole, ReferenceSequence, Referral, ReferralGroupObjectPermission
 from referrals.permissions import PERMISSION, POLICY, ReferralAction
 
@@ -82,9 +82,16 @@ def referral_create(
         consent_reason=clean["consent_reason"],
         recorded_by=recorded_by,
     )
-    people = [Person(referral=referral, role=PersonRole.SUBJECT, **{c: clean["subject"][c] for c in PERSON_COLUMNS})]
-    people += [Person(referral=referral, role=p["role"], **{c: p[c] for c in PERSON_COLUMNS}) for p in clean["others"]]
-    Person.objects.bulk_create(people)
+    people = [(PersonRole.SUBJECT, clean["subject"])] + [(p["role"], p) for p in clean["others"]]
+    Person.objects.bulk_create(
+        Person(
+            referral=referral,
+            role=role,
+            name_key=matching.name_key(person["family_name"], person["given_name"]),
+            **{c: person[c] for c in PERSON_COLUMNS},
+        )
+        for role, person in people
+    )
     _grant(referral)
     record(
         "referral.received",
@@ -105,4 +112,7 @@ def referral_create(
             "received_at": referral.received_at.isoformat(),
         },
     )
+    # Once the referral has committed: look for the subject among the hub's earlier referrals. A failure there
+    # can never lose the referral.
+    transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))
     return referral

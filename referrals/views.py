@@ -6,15 +6,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors as hub_selectors
 from agencies.models import Hub, RoleAssignment
 from agencies.permissions import Action
 from audit.services import log_read
-from referrals import dataset, selectors, services
+from referrals import dataset, matching, selectors, services
 from referrals.forms import ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
 from referrals.permissions import POLICY, ReferralAction
@@ -116,6 +116,7 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     if referral.hub_id != hub.id:
         raise Http404("No such referral")
     persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.role, p.family_name))
+    matches, earlier = selectors.matches_of(referral)
     log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(
         request,
@@ -126,5 +127,36 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "persons": persons,
             "concerns": _concern_labels(referral),
             "is_child": referral.cohort == ReferralCohort.CHILD,
+            "matches": matches,
+            "earlier": earlier,
+            "re_referral": matching.is_re_referral(referral, earlier),
+            "reason_labels": MATCH_REASONS,
         },
     )
+
+
+MATCH_REASONS = {
+    "nhs_number": "same NHS number",
+    "name_and_date_of_birth": "same name and date of birth",
+    "family_name_and_postcode": "same family name at the same postcode",
+}
+
+
+@require_POST
+def subject_match_decide(request: HttpRequest, hub_id, referral_id, match_id) -> HttpResponse:
+    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
+    if referral.hub_id != hub.id:
+        raise Http404("No such referral")
+    match = get_object_or_404(referral.matches, pk=match_id)
+    answer = request.POST.get("same_person")
+    if answer not in ("yes", "no"):
+        messages.error(request, "Choose whether this is the same person")
+        return redirect("referral-detail", hub.id, referral.id)
+    try:
+        matching.subject_match_decide(match=match, same_person=answer == "yes", by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("referral-detail", hub.id, referral.id)
+    messages.success(request, "Earlier record linked" if answer == "yes" else "Suggestion rejected")
+    return redirect("referral-detail", hub.id, referral.id)

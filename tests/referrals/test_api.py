@@ -206,3 +206,16 @@ def test_the_schema_carries_a_valid_example_request(client, hub, police):
     assert clean(example, hub=hub)["subject"]["family_name"] == "Example"
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in post_op["parameters"])
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_each_client_is_throttled_on_its_own(client, hub, police, token, monkeypatch):
+    from referrals.api_auth import ClientRateThrottle
+
+    monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"client": "2/min"})
+    health_token = _client_token(client, hub, MembershipFactory(hub=hub).agency)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert [client.get(URL, **auth).status_code for _ in range(3)] == [200, 200, 429]
+    limited = client.get(URL, **auth)
+    assert limited["Content-Type"] == "application/problem+json" and int(limited["Retry-After"]) > 0
+    # Another agency's client has its own allowance.
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Bearer {health_token}").status_code == 200

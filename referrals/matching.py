@@ -1,0 +1,94 @@
+"""Subject matching: is this referral's subject someone the hub already knows? Candidates come from earlier
+referrals' people in the same hub — the same NHS number; the same name and date of birth; or the same family name at
+the same postcode — and a practitioner confirms or rejects each one."""
+
+import re
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import record
+from referrals.models import MatchState, Person, PersonRole, Referral, ReferralCohort, SubjectMatch
+
+RE_REFERRAL_WITHIN = timedelta(days=365)
+
+
+def name_key(family_name: str, given_name: str) -> str:
+    """Letters only, case-folded: 'O'Brien-Smith, Zoë' and 'obriensmith zoë' are the same name."""
+    letters = lambda text: re.sub(r"[\W\d_]+", "", text.casefold())  # noqa: E731
+    return f"{letters(family_name)}|{letters(given_name)}"
+
+
+def _reasons(subject: Person, candidate: Person) -> list[str]:
+    reasons = []
+    if subject.nhs_number and subject.nhs_number == candidate.nhs_number:
+        reasons.append("nhs_number")
+    if (
+        subject.date_of_birth
+        and subject.name_key == candidate.name_key
+        and subject.date_of_birth == candidate.date_of_birth
+    ):
+        reasons.append("name_and_date_of_birth")
+    same_family = subject.name_key.split("|")[0] == candidate.name_key.split("|")[0]
+    if subject.postcode and subject.postcode == candidate.postcode and same_family:
+        reasons.append("family_name_and_postcode")
+    return reasons
+
+
+@transaction.atomic
+def subject_matches_find(*, referral_id) -> list[SubjectMatch]:
+    """Suggest every earlier person of the hub who may be this referral's subject (run once the referral commits)."""
+    referral = Referral.objects.select_related("hub").get(pk=referral_id)
+    subject = referral.persons.get(role=PersonRole.SUBJECT)
+    family = subject.name_key.split("|")[0]
+    conditions = Q(pk__in=[])
+    if subject.nhs_number:
+        conditions |= Q(nhs_number=subject.nhs_number)
+    if subject.date_of_birth:
+        conditions |= Q(name_key=subject.name_key, date_of_birth=subject.date_of_birth)
+    if subject.postcode and family:
+        conditions |= Q(postcode=subject.postcode, name_key__startswith=f"{family}|")
+    candidates = (
+        Person.objects.filter(conditions, referral__hub=referral.hub, referral__received_at__lt=referral.received_at)
+        .exclude(referral=referral)
+        .select_related("referral")
+    )
+    matches = [
+        SubjectMatch(referral=referral, candidate=c, reasons=reasons)
+        for c in candidates
+        if (reasons := _reasons(subject, c))
+    ]
+    return SubjectMatch.objects.bulk_create(matches, ignore_conflicts=True)
+
+
+def is_re_referral(referral: Referral, earlier: list[Referral]) -> bool:
+    """A child's referral within twelve months of an earlier one for the same child."""
+    return referral.cohort == ReferralCohort.CHILD and any(
+        timedelta(0) <= referral.received_at - e.received_at <= RE_REFERRAL_WITHIN for e in earlier
+    )
+
+
+@transaction.atomic
+def subject_match_decide(*, match: SubjectMatch, same_person: bool, by) -> SubjectMatch:
+    """Record a practitioner's answer: the candidate is, or is not, this referral's subject."""
+    match = SubjectMatch.objects.select_for_update().select_related("referral", "candidate__referral").get(pk=match.pk)
+    if match.state != MatchState.SUGGESTED:
+        raise ValidationError("This suggestion has already been answered")
+    match.state = MatchState.CONFIRMED if same_person else MatchState.REJECTED
+    match.decided_by, match.decided_at = by, timezone.now()
+    match.save(update_fields=["state", "decided_by", "decided_at"])
+    earlier = match.candidate.referral
+    payload = {"candidate_referral_id": str(earlier.pk), "reasons": match.reasons}
+    if same_person:
+        payload["re_referral"] = is_re_referral(match.referral, [earlier])
+        payload["days_since_earlier"] = (match.referral.received_at - earlier.received_at).days
+    record(
+        "subject_match.confirmed" if same_person else "subject_match.rejected",
+        hub=match.referral.hub,
+        obj=match.referral,
+        payload=payload,
+    )
+    return match

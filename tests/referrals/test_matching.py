@@ -1,0 +1,124 @@
+"""Subject matching: the hub's earlier records of the same person are suggested, a practitioner decides, and a
+child referred again within twelve months is flagged."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from agencies.models import Role
+from audit.models import AuditEvent
+from referrals.matching import name_key, subject_match_decide, subject_matches_find
+from referrals.models import MatchState, SubjectMatch
+from referrals.services import referral_create
+from tests.factories import HubFactory, member, referral_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hub():
+    return HubFactory()
+
+
+def _refer(hub, days_ago, **subject):
+    base = referral_data()["subject"]
+    received = (timezone.now() - timedelta(days=days_ago)).isoformat()
+    return referral_create(
+        hub=hub, data=referral_data(subject={**base, **subject}, received_at=received), channel="web"
+    )
+
+
+def _matches(referral):
+    subject_matches_find(referral_id=referral.pk)
+    return {str(m.candidate.referral_id): m.reasons for m in SubjectMatch.objects.filter(referral=referral)}
+
+
+def test_names_match_whatever_their_case_spaces_and_punctuation():
+    assert name_key("O'Brien-Smith", "Zoë") == name_key("obriensmith", "ZOË") == "obriensmith|zoë"
+
+
+def test_each_rule_suggests_the_earlier_person(hub):
+    by_nhs = _refer(hub, 200, given_name="Other", family_name="Name", date_of_birth="2017-01-01", postcode="")
+    by_name = _refer(hub, 100, nhs_number="", postcode="")
+    by_postcode = _refer(hub, 50, given_name="Sibling", date_of_birth="2015-03-03", nhs_number="")
+    stranger = _refer(hub, 20, given_name="Nobody", family_name="Else", nhs_number="", postcode="SW1A 2AA")
+    new = _refer(hub, 0)
+    found = _matches(new)
+    assert found[str(by_nhs.pk)] == ["nhs_number"]
+    assert found[str(by_name.pk)] == ["name_and_date_of_birth"]
+    assert found[str(by_postcode.pk)] == ["family_name_and_postcode"]
+    assert str(stranger.pk) not in found
+
+
+def test_only_earlier_referrals_of_the_same_hub_are_searched(hub):
+    _refer(HubFactory(), 30)  # the same child, in another hub
+    new = _refer(hub, 1)
+    _refer(hub, 0)  # received afterwards: not an earlier record of `new`
+    assert _matches(new) == {}
+
+
+def test_intake_finds_matches_once_the_referral_commits(hub, django_capture_on_commit_callbacks):
+    earlier = _refer(hub, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _refer(hub, 0)
+    assert SubjectMatch.objects.get(referral=new).candidate.referral == earlier
+
+
+def test_confirming_links_the_earlier_referral_and_flags_a_re_referral(hub, client):
+    earlier = _refer(hub, 100)
+    new = _refer(hub, 0)
+    subject_matches_find(referral_id=new.pk)
+    match = SubjectMatch.objects.get(referral=new)
+    practitioner = member(hub, Role.PRACTITIONER)
+    client.force_login(practitioner)
+    page = client.get(f"/hubs/{hub.id}/referrals/{new.id}/").content.decode()
+    assert earlier.reference in page and "same NHS number" in page and "Re-referral" not in page
+    response = client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", {"same_person": "yes"})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert (match.state, match.decided_by) == (MatchState.CONFIRMED, practitioner)
+    page = client.get(f"/hubs/{hub.id}/referrals/{new.id}/").content.decode()
+    assert "Re-referral: this child was referred to the hub within the last 12 months" in page
+    assert "Earlier referrals of this person" in page
+    event = AuditEvent.objects.get(action="subject_match.confirmed")
+    assert event.data["re_referral"] is True and event.data["candidate_referral_id"] == str(earlier.pk)
+    assert event.actor_id == str(practitioner.pk)
+
+
+def test_more_than_twelve_months_apart_is_not_a_re_referral(hub):
+    _refer(hub, 400)
+    new = _refer(hub, 0)
+    subject_matches_find(referral_id=new.pk)
+    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=True, by=None)
+    assert AuditEvent.objects.get(action="subject_match.confirmed").data["re_referral"] is False
+    assert match.state == MatchState.CONFIRMED
+
+
+def test_rejecting_records_it_and_an_answer_is_final(hub):
+    _refer(hub, 10)
+    new = _refer(hub, 0)
+    subject_matches_find(referral_id=new.pk)
+    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=False, by=None)
+    assert match.state == MatchState.REJECTED
+    assert AuditEvent.objects.filter(action="subject_match.rejected").count() == 1
+    with pytest.raises(ValidationError, match="already been answered"):
+        subject_match_decide(match=match, same_person=True, by=None)
+
+
+def test_people_outside_the_referral_cannot_answer(hub, client):
+    _refer(hub, 10)
+    new = _refer(hub, 0)
+    subject_matches_find(referral_id=new.pk)
+    match = SubjectMatch.objects.get(referral=new)
+    client.force_login(member(hub, Role.STRATEGIC_LEAD))
+    assert (
+        client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", {"same_person": "yes"}).status_code == 404
+    )
+    client.force_login(member(HubFactory(), Role.PRACTITIONER))
+    assert (
+        client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", {"same_person": "yes"}).status_code == 404
+    )
+    match.refresh_from_db()
+    assert match.state == MatchState.SUGGESTED

@@ -17,7 +17,12 @@ from mash.problem import problem
 from referrals import selectors
 from referrals.api_auth import HasScope
 from referrals.models import Channel, IdempotencyRecord
-from referrals.serializers import REFERRAL_EXAMPLE, ReferralInputSerializer, ReferralStatusSerializer
+from referrals.serializers import (
+    REFERRAL_EXAMPLE,
+    ReferralInputSerializer,
+    ReferralStatusPageSerializer,
+    ReferralStatusSerializer,
+)
 from referrals.services import referral_create
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -43,7 +48,7 @@ class ReferralCollection(APIView):
 
     @extend_schema(
         summary="Your agency's referrals to this hub: status, rating and outcome only",
-        responses={200: ReferralStatusSerializer(many=True), 401: PROBLEM, 403: PROBLEM},
+        responses={200: ReferralStatusPageSerializer, 401: PROBLEM, 403: PROBLEM},
     )
     def get(self, request):
         client = request.client

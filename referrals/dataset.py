@@ -181,7 +181,9 @@ def clean(raw: dict, *, hub, now: datetime | None = None) -> dict:
     }  # fmt: skip
 
     data["subject"] = _person(raw.get("subject"), "subject", errors, today, subject=True)
-    others = raw.get("others") or []
+    others = raw.get("others", [])
+    if others is None:
+        others = []
     if not isinstance(others, list):
         errors.add("others", "Send the other people as a list")
         others = []

@@ -101,3 +101,12 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
 
     def get_outcome(self, referral) -> str | None:
         return None
+
+
+class ReferralStatusPageSerializer(serializers.Serializer):
+    """One page of the agency's referrals."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ReferralStatusSerializer(many=True)

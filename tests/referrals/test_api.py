@@ -219,3 +219,25 @@ def test_each_client_is_throttled_on_its_own(client, hub, police, token, monkeyp
     assert limited["Content-Type"] == "application/problem+json" and int(limited["Retry-After"]) > 0
     # Another agency's client has its own allowance.
     assert client.get(URL, HTTP_AUTHORIZATION=f"Bearer {health_token}").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH"])
+def test_an_unsupported_method_is_405_not_a_server_error(client, token, method):
+    response = client.generic(method, URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 405 and response["Content-Type"] == "application/problem+json"
+
+
+def test_others_must_be_a_list(client, token):
+    response = post(client, token, referral_data(others={}))
+    assert (
+        response.status_code == 422
+        and {"field": "others", "detail": "Send the other people as a list"} in (response.json()["errors"])
+    )
+    assert nothing_stored()
+
+
+def test_the_list_response_is_a_documented_page(client, token):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    ok = schema["paths"]["/api/v1/referrals/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok["$ref"].endswith("/ReferralStatusPage")
+    assert set(client.get(URL, HTTP_AUTHORIZATION=f"Bearer {token}").json()) == {"count", "next", "previous", "results"}

@@ -48,7 +48,7 @@ class ReferralCollection(APIView):
 
     @extend_schema(
         summary="Your agency's referrals to this hub: status, rating and outcome only",
-        responses={200: ReferralStatusPageSerializer, 401: PROBLEM, 403: PROBLEM},
+        responses={200: ReferralStatusPageSerializer, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM},
     )
     def get(self, request):
         client = request.client
@@ -62,7 +62,15 @@ class ReferralCollection(APIView):
         request=ReferralInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
         examples=[REFERRAL_EXAMPLE],
-        responses={201: ReferralStatusSerializer, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 413: PROBLEM, 422: PROBLEM},
+        responses={
+            201: ReferralStatusSerializer,
+            400: PROBLEM,
+            401: PROBLEM,
+            403: PROBLEM,
+            405: PROBLEM,
+            413: PROBLEM,
+            422: PROBLEM,
+        },
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "")
@@ -101,7 +109,7 @@ class ReferralItem(APIView):
 
     @extend_schema(
         summary="One of your agency's referrals: status, rating and outcome only",
-        responses={200: ReferralStatusSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        responses={200: ReferralStatusSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 405: PROBLEM},
     )
     def get(self, request, referral_id):
         client = request.client

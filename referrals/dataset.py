@@ -74,11 +74,31 @@ def _text(raw: dict, key: str, errors: _Errors, path: str, *, required: str | No
         errors.add(path, "Enter text")
         return ""
     value = value.strip()
+    if "\x00" in value or not _encodable(value):
+        errors.add(path, "Remove the invalid characters from this text")
+        return ""
     if required and not value:
         errors.add(path, required)
     elif len(value) > limit:
         errors.add(path, f"Enter no more than {limit} characters")
     return value
+
+
+def _parsed(parse, text: str):
+    """Django's parsers return None for a malformed value but raise for a well-formed impossible one (month 13)."""
+    try:
+        return parse(text)
+    except ValueError:
+        return None
+
+
+def _encodable(text: str) -> bool:
+    """Stores as UTF-8 (a lone surrogate from JSON's \\ud800 escapes does not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unknown(raw: dict, allowed: set, errors: _Errors, prefix: str) -> None:
@@ -108,7 +128,7 @@ def _person(raw, path: str, errors: _Errors, today: date, *, subject: bool) -> d
             errors.add(f"{path}.role", "Choose how this person is involved: " + ", ".join(PersonRole.values[1:]))
         person["role"] = role
     dob_raw = raw.get("date_of_birth") or None
-    dob = parse_date(dob_raw) if isinstance(dob_raw, str) else dob_raw if isinstance(dob_raw, date) else None
+    dob = _parsed(parse_date, dob_raw) if isinstance(dob_raw, str) else dob_raw if isinstance(dob_raw, date) else None
     if dob_raw is not None and dob is None:
         errors.add(f"{path}.date_of_birth", "Enter the date of birth as YYYY-MM-DD")
     elif dob and dob > today:
@@ -158,7 +178,7 @@ def clean(raw: dict, *, hub, now: datetime | None = None) -> dict:
     if received in (None, ""):
         data["received_at"] = now
     else:
-        parsed = parse_datetime(received) if isinstance(received, str) else received
+        parsed = _parsed(parse_datetime, received) if isinstance(received, str) else received
         if not isinstance(parsed, datetime) or timezone.is_naive(parsed):
             errors.add("received_at", "Enter the time received with its offset, like 2026-11-25T09:30:00+00:00")
         elif parsed > now:

@@ -127,3 +127,17 @@ def test_invalid_nhs_numbers(number):
 )
 def test_postcodes(raw, expected):
     assert normal_postcode(raw) == expected
+
+
+@pytest.mark.parametrize("bad", ["nul\x00byte", "lone \ud800 surrogate"])
+def test_text_that_cannot_be_stored_is_refused_by_its_field(hub, bad):
+    errors = errors_of(hub, referral_data(narrative=bad, subject={**referral_data()["subject"], "given_name": bad}))
+    assert errors["narrative"] == ["Remove the invalid characters from this text"]
+    assert errors["subject.given_name"] == ["Remove the invalid characters from this text"]
+
+
+def test_impossible_dates_are_refused_by_their_field(hub):
+    subject = {**referral_data()["subject"], "date_of_birth": "2024-13-01"}
+    errors = errors_of(hub, referral_data(subject=subject, received_at="2026-02-30T10:00:00+00:00"))
+    assert "YYYY-MM-DD" in errors["subject.date_of_birth"][0]
+    assert "offset" in errors["received_at"][0]

@@ -1,0 +1,59 @@
+"""The naive way to write the same rows: a ModelViewSet with nested ModelSerializers, validation in the serializer,
+and guardian's generic object permissions assigned one by one. Benchmark only; never routed in the service."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.models import GroupObjectPermission
+from rest_framework import serializers, viewsets
+
+from agencies.models import HubGroup, Role
+from audit.services import record
+from referrals.api_auth import HasScope
+from referrals.models import Person, Referral
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["role", "given_name", "family_name", "date_of_birth", "nhs_number", "postcode"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    persons = PersonSerializer(many=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "reference", "cohort", "source_code", "concerns", "narrative", "consent", "consent_reason",
+                  "referrer_name", "referrer_contact", "persons", "status", "received_at"]  # fmt: skip
+        read_only_fields = ["id", "reference", "status", "received_at"]
+
+    @transaction.atomic
+    def create(self, validated):
+        persons = validated.pop("persons")
+        client = self.context["request"].client
+        referral = Referral.objects.create(
+            hub=client.hub,
+            referring_agency=client.agency,
+            channel="api",
+            received_at=timezone.now(),
+            reference=f"REF-{uuid.uuid4().hex[:16]}",
+            **validated,
+        )
+        for person in persons:
+            Person.objects.create(referral=referral, **person)
+        for group in HubGroup.objects.filter(hub=client.hub, role__in=[Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY]):
+            GroupObjectPermission.objects.assign_perm("view_referral", group.group, referral)  # the generic table
+        for group in HubGroup.objects.filter(hub=client.hub, role=Role.AGENCY_OFFICER, agency=client.agency):
+            GroupObjectPermission.objects.assign_perm("view_referral_status", group.group, referral)
+        record("referral.received", hub=client.hub, obj=referral, payload={"source_code": referral.source_code})
+        return referral
+
+
+class ReferenceReferrals(viewsets.ModelViewSet):
+    serializer_class = ReferralSerializer
+    queryset = Referral.objects.all()
+    permission_classes = [HasScope]
+    required_scopes = {"POST": "referrals:write"}
+    throttle_classes: list = []

@@ -7,7 +7,7 @@ import json
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,7 +36,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json), with per-field errors")
 
 
-class Pages(PageNumberPagination):
+class Pages(CursorPagination):
+    """Newest first, by cursor: no count over the whole table, and a page costs the same however deep it is."""
+
+    ordering = ("-received_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

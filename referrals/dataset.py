@@ -43,11 +43,15 @@ def nhs_number_problem(value: str) -> str | None:
     digits = value.replace(" ", "").replace("-", "")
     if not re.fullmatch(r"\d{10}", digits):
         return "Enter an NHS number of 10 digits"
-    remainder = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11
-    check = 11 - remainder
-    if check == 10 or (check % 11) != int(digits[9]):
+    if nhs_check_digit(digits[:9]) != digits[9]:
         return "Enter a valid NHS number: the check digit does not match"
     return None
+
+
+def nhs_check_digit(first_nine: str) -> str | None:
+    """The Modulus 11 check digit that completes nine digits, or None where no NHS number can begin with them."""
+    check = (11 - sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True)) % 11) % 11
+    return None if check == 10 else str(check)
 
 
 def normal_postcode(value: str) -> str | None:

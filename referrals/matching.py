@@ -14,6 +14,8 @@ from audit.services import record
 from referrals.models import MatchState, Person, PersonRole, Referral, ReferralCohort, SubjectMatch
 
 RE_REFERRAL_WITHIN = timedelta(days=365)
+# The most recent earlier records offered for checking; a confirmed one links the subject's whole history.
+MAX_CANDIDATES = 25
 
 
 def name_key(family_name: str, given_name: str) -> str:
@@ -55,6 +57,7 @@ def subject_matches_find(*, referral_id) -> list[SubjectMatch]:
         Person.objects.filter(conditions, referral__hub=referral.hub, referral__received_at__lt=referral.received_at)
         .exclude(referral=referral)
         .select_related("referral")
+        .order_by("-referral__received_at")[:MAX_CANDIDATES]
     )
     matches = [
         SubjectMatch(referral=referral, candidate=c, reasons=reasons)

@@ -104,9 +104,8 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
 
 
 class ReferralStatusPageSerializer(serializers.Serializer):
-    """One page of the agency's referrals."""
+    """One page of the agency's referrals, newest first; follow `next` for older ones."""
 
-    count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ReferralStatusSerializer(many=True)

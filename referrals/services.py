@@ -1,10 +1,8 @@
 """Every write to referrals. The web form and the API call the same service."""
 
-from django.contrib.auth.models import Permission
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
-from agencies.models import Agency, Hub, HubGroup, Role
+from agencies.models import Agency, Hub, HubGroup
 from audit.services import record
 from referrals import dataset, matching
 from referrals.models import Person, PersonRole, ReferenceSequence, Referral, ReferralGroupObjectPermission
@@ -12,40 +10,48 @@ from referrals.permissions import PERMISSION, POLICY, ReferralAction
 
 
 def _next_reference(hub: Hub, year: int) -> str:
-    """HUBSLUG-2026-000123, unique per hub: the hub-year counter row is locked until the referral commits."""
-    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(hub=hub, year=year)
-    ReferenceSequence.objects.filter(pk=sequence.pk).update(last=F("last") + 1)
-    sequence.refresh_from_db(fields=["last"])
-    return f"{hub.slug.upper()[:12]}-{year}-{sequence.last:06d}"
+    """HUBSLUG-2026-000123, unique per hub and without gaps: one statement takes the hub-year counter's next value,
+    and its row stays locked until the referral commits."""
+    table = ReferenceSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (hub_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608 - our own table name
+            f"ON CONFLICT (hub_id, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [Hub._meta.pk.get_db_prep_value(hub.pk, connection), year],
+        )
+        number = cursor.fetchone()[0]
+    return f"{hub.slug.upper()[:12]}-{year}-{number:06d}"
 
 
 def _grant(referral: Referral) -> None:
-    """Give the hub's role groups the referral permissions the policy gives their roles, in one insert."""
-    codenames = {action: PERMISSION[action] for action in (ReferralAction.VIEW, ReferralAction.VIEW_STATUS)}
-    permissions = {
-        p.codename: p
-        for p in Permission.objects.filter(content_type__app_label="referrals", codename__in=codenames.values())
-    }
-    groups = HubGroup.objects.filter(hub_id=referral.hub_id, role__in=POLICY[ReferralAction.VIEW], agency=None)
-    rows = [
-        ReferralGroupObjectPermission(
-            group_id=g.group_id, permission=permissions[codenames[ReferralAction.VIEW]], content_object=referral
-        )
-        for g in groups
+    """Give the hub's role groups the referral permissions the policy gives their roles, in one statement: VIEW to
+    the hub's own roles, VIEW_STATUS to the officers of the referring agency."""
+    hub_roles = sorted(POLICY[ReferralAction.VIEW])
+    status_roles = sorted(POLICY[ReferralAction.VIEW_STATUS])
+    pk = lambda model, value: model._meta.pk.get_db_prep_value(value, connection)  # noqa: E731
+    agency = pk(Agency, referral.referring_agency_id) if referral.referring_agency_id else None
+    ids = ", ".join(["%s"] * len(hub_roles)), ", ".join(["%s"] * len(status_roles))
+    # Only table names and "%s" placeholders are interpolated; every value is a parameter.
+    sql = f"""
+        INSERT INTO {ReferralGroupObjectPermission._meta.db_table} (permission_id, group_id, content_object_id)
+        SELECT p.id, g.group_id, %s
+        FROM {HubGroup._meta.db_table} g
+        JOIN auth_permission p ON p.codename = CASE WHEN g.agency_id IS NULL THEN %s ELSE %s END
+        JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'referrals' AND t.model = 'referral'
+        WHERE g.hub_id = %s
+          AND ((g.agency_id IS NULL AND g.role IN ({ids[0]})) OR (g.agency_id = %s AND g.role IN ({ids[1]})))
+    """  # noqa: S608
+    params = [
+        pk(Referral, referral.pk),
+        PERMISSION[ReferralAction.VIEW],
+        PERMISSION[ReferralAction.VIEW_STATUS],
+        pk(Hub, referral.hub_id),
+        *hub_roles,
+        agency,
+        *status_roles,
     ]
-    if referral.referring_agency_id:
-        officers = HubGroup.objects.filter(
-            hub_id=referral.hub_id, role=Role.AGENCY_OFFICER, agency_id=referral.referring_agency_id
-        )
-        rows += [
-            ReferralGroupObjectPermission(
-                group_id=g.group_id,
-                permission=permissions[codenames[ReferralAction.VIEW_STATUS]],
-                content_object=referral,
-            )
-            for g in officers
-        ]
-    ReferralGroupObjectPermission.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 PERSON_COLUMNS = (

@@ -122,3 +122,10 @@ def test_people_outside_the_referral_cannot_answer(hub, client):
     )
     match.refresh_from_db()
     assert match.state == MatchState.SUGGESTED
+
+
+def test_only_the_most_recent_earlier_records_are_suggested(hub, monkeypatch):
+    monkeypatch.setattr("referrals.matching.MAX_CANDIDATES", 3)
+    earlier = [_refer(hub, days) for days in (50, 40, 30, 20, 10)]
+    new = _refer(hub, 0)
+    assert set(_matches(new)) == {str(r.pk) for r in earlier[-3:]}

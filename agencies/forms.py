@@ -12,6 +12,7 @@ from agencies.models import (
     MembershipKind,
     Role,
 )
+from agencies.services import HUB_EDITABLE_FIELDS
 from mash.forms import GovukFormMixin
 
 
@@ -25,20 +26,7 @@ class HubForm(GovukFormMixin, forms.ModelForm):
 
     class Meta:
         model = Hub
-        fields = [
-            "name",
-            "area",
-            "cohorts",
-            "working_day_starts",
-            "working_day_ends",
-            "working_days",
-            "red_hours",
-            "red_counting",
-            "amber_hours",
-            "amber_counting",
-            "green_hours",
-            "green_counting",
-        ]
+        fields = list(HUB_EDITABLE_FIELDS)
         widgets = {
             "cohorts": forms.RadioSelect,
             "working_day_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

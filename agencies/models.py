@@ -46,6 +46,12 @@ class Hub(models.Model):
     amber_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.WORKING)
     green_hours = models.PositiveSmallIntegerField(default=72)
     green_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.CLOCK)
+    decision_working_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Working days from receipt to a decision (Working Together 2023: one)."
+    )
+    warn_at_percent = models.PositiveSmallIntegerField(
+        default=75, help_text="Warn the assignee and the manager when this share of a deadline's time has passed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,6 +71,11 @@ class Hub(models.Model):
                 condition=Q(red_hours__gt=0) & Q(amber_hours__gt=0) & Q(green_hours__gt=0),
                 name="hub_timescales_positive",
                 violation_error_message="Each RAG timescale must be at least one hour",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_working_days__gte=1) & Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=99),
+                name="hub_decision_days_and_warning_share",
+                violation_error_message="Allow at least one working day for a decision and warn at 1 to 99 per cent",
             ),
         ]
 

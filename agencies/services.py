@@ -115,6 +115,8 @@ HUB_EDITABLE_FIELDS = (
     "amber_counting",
     "green_hours",
     "green_counting",
+    "decision_working_days",
+    "warn_at_percent",
 )
 
 

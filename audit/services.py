@@ -34,7 +34,19 @@ def _normal_ip(address: str | None) -> str | None:
         return None
 
 
-def record(
+def record(action: str, **details) -> AuditEvent:
+    """Append one event: see `event` for the arguments."""
+    entry = event(action, **details)
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events built by `event`, in one insert (a sweep's many breaches, say)."""
+    return AuditEvent.objects.bulk_create(events)
+
+
+def event(
     action: str,
     *,
     hub=None,
@@ -45,7 +57,7 @@ def record(
     actor: Actor | None = None,
     actor_agency=None,
 ) -> AuditEvent:
-    """Append one event. `hub` and `actor_agency` take an object or its id; `obj` a model instance (or give
+    """Build one event, not yet saved. `hub` and `actor_agency` take an object or its id; `obj` a model instance (or give
     `object_type` and `object_id`). The payload holds facts (codes, ratings, outcomes, timestamps), never free text.
     """
     if not is_registered(action):
@@ -73,7 +85,7 @@ def record(
         if not canonical.IDENTIFIER.fullmatch(fields[name]) or len(fields[name]) > 64:
             raise ValueError(f"audit {name} {fields[name][:70]!r} is not an identifier (letters, digits, _.:@+/=-)")
     digest = canonical.event_digest(occurred_at=canonical.timestamp(occurred_at), **fields)
-    return AuditEvent.objects.create(occurred_at=occurred_at, digest=digest, **fields)
+    return AuditEvent(occurred_at=occurred_at, digest=digest, **fields)
 
 
 def log_read(action: str, *, hub=None, object_type: str, ids, actor: Actor | None = None, **facts) -> AuditEvent:

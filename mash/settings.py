@@ -159,9 +159,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Deadlines: the table is the truth and the sweep finds whatever fell due, however late it runs; the interval only
+# sets punctuality (an indexed range scan of open rows each time). A sweep that could not start within a few
+# intervals is dropped: the next one does its work.
+DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 1, minimum=1)
+# The length of one timescale hour in seconds: 3600, except to demonstrate or test deadlines in seconds.
+TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
+# The sweep's heartbeat is stale (the manager dashboard warns) after this many seconds.
+DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mash.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "audit-seal": {"task": "audit.tasks.seal_ledger", "schedule": timedelta(minutes=1)},
+    "deadlines-sweep": {
+        "task": "referrals.tasks.deadlines_sweep",
+        "schedule": timedelta(seconds=DEADLINE_SWEEP_SECONDS),
+        "options": {"expires": DEADLINE_SWEEP_SECONDS * 5},
+    },
+    # Catch-up for emails whose prompt delivery (queued when the sweep commits) was lost with a broker or worker.
+    "notices-deliver": {"task": "referrals.tasks.notices_deliver", "schedule": timedelta(minutes=1)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

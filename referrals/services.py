@@ -4,7 +4,7 @@ from django.db import connection, transaction
 
 from agencies.models import Agency, Hub, HubGroup
 from audit.services import record
-from referrals import dataset, matching
+from referrals import dataset, deadlines, matching
 from referrals.models import Person, PersonRole, ReferenceSequence, Referral, ReferralGroupObjectPermission
 from referrals.permissions import PERMISSION, POLICY, ReferralAction
 
@@ -118,6 +118,7 @@ def referral_create(
             "received_at": referral.received_at.isoformat(),
         },
     )
+    deadlines.decision_deadline_set(referral)
     # Once the referral has committed: look for the subject among the hub's earlier referrals. A failure there
     # can never lose the referral.
     transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))

@@ -93,6 +93,8 @@ def _hub_form(hub, **changes):
         "amber_counting": "working",
         "green_hours": "72",
         "green_counting": "clock",
+        "decision_working_days": "1",
+        "warn_at_percent": "75",
     }
     data.update(changes)
     return data

@@ -78,6 +78,13 @@ class AdultRiskLocation(models.TextChoices):
     HOSPITAL_COMMUNITY = "hospital_community", "Hospital – community"
 
 
+class Rating(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    BLUE = "blue", "Blue (no MASH response)"
+
+
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="referrals")
@@ -102,6 +109,14 @@ class Referral(models.Model):
     consent_reason = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept by the triage services (referrals/triage.py): the current rating and level, who is working on it, and
+    # the earliest open deadline, which orders the triage queue.
+    rating = models.CharField(max_length=10, choices=Rating.choices, blank=True)
+    threshold_level = models.CharField(max_length=40, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_referrals"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -116,10 +131,15 @@ class Referral(models.Model):
             models.Index(fields=["hub", "-received_at"], name="referral_hub_received"),
             models.Index(fields=["hub", "status"], name="referral_hub_status"),
             models.Index(fields=["referring_agency", "-received_at"], name="referral_agency_received"),
+            models.Index(fields=["hub", "due_at"], name="referral_open_queue", condition=~Q(status="closed")),
         ]
 
     def __str__(self):
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ReferralStatus.CLOSED
 
 
 class PersonRole(models.TextChoices):

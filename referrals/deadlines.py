@@ -1,0 +1,268 @@
+"""Deadlines: due times from the hub's timescales, and the sweep that records warnings and breaches.
+
+The deadline table is the source of truth. The sweep takes due rows with `SELECT … FOR UPDATE SKIP LOCKED`, so two
+sweeps at once never handle one row twice, and in the same transaction marks the row, writes the audit event, the
+outbox notice (unique per deadline and kind) and each recipient's in-app notification. A sweep that runs late
+still catches everything that fell due; emails go out afterwards from the notifications (`notices_deliver`).
+"""
+
+import logging
+import time as clock
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from agencies.models import Counting, Hub, Role, RoleAssignment
+from audit.services import event, record_many
+from mash.workinghours import due_after
+from referrals.models import (
+    Deadline,
+    DeadlineKind,
+    DeadlineState,
+    Notice,
+    NoticeKind,
+    Notification,
+    Rating,
+    Referral,
+    SweepRun,
+)
+
+logger = logging.getLogger(__name__)
+SWEEP = "deadlines"
+BATCH = 1000
+
+
+def _calendar(hub: Hub) -> dict:
+    return {
+        "working_days": hub.working_days,
+        "day_starts": hub.working_day_starts,
+        "day_ends": hub.working_day_ends,
+        "tz": settings.TIME_ZONE,
+    }
+
+
+def _hours(hours: float) -> timedelta:
+    return timedelta(seconds=hours * settings.TIMESCALE_HOUR_SECONDS)
+
+
+def timescale(hub: Hub, rating: str) -> tuple[timedelta, str] | None:
+    """The rating's time allowed and how it is counted; None for Blue (no MASH response, no target)."""
+    if rating == Rating.BLUE:
+        return None
+    hours = getattr(hub, f"{rating}_hours")
+    return _hours(hours), getattr(hub, f"{rating}_counting")
+
+
+def decision_allowance(hub: Hub) -> tuple[timedelta, str]:
+    """One working day by default: the hub's working-day length times its decision days, in working hours."""
+    day = datetime.combine(datetime.min, hub.working_day_ends) - datetime.combine(datetime.min, hub.working_day_starts)
+    return _hours(day.total_seconds() / 3600 * hub.decision_working_days), Counting.WORKING
+
+
+def _new(hub: Hub, referral: Referral, kind: str, allowance: tuple[timedelta, str], rating: str = "") -> Deadline:
+    duration, counting = allowance
+    start = referral.received_at
+    return Deadline(
+        hub=hub,
+        referral=referral,
+        kind=kind,
+        rating=rating,
+        starts_at=start,
+        warn_at=due_after(start, duration * hub.warn_at_percent / 100, counting=counting, **_calendar(hub)),
+        due_at=due_after(start, duration, counting=counting, **_calendar(hub)),
+    )
+
+
+def _events_for(deadlines: list[Deadline], action: str, now: datetime, **facts) -> list:
+    return [
+        event(
+            action,
+            hub=d.hub_id,
+            obj=d.referral,
+            payload={
+                "deadline_id": str(d.pk),
+                "kind": d.kind,
+                "rating": d.rating,
+                "due_at": d.due_at.isoformat(),
+                **facts,
+            },
+        )
+        for d in deadlines
+    ]
+
+
+def refresh_due(referral: Referral) -> None:
+    """Keep the referral's earliest unmet due time (open or breached deadlines), which orders the triage queue."""
+    due = referral.deadlines.filter(state__in=[DeadlineState.OPEN, DeadlineState.BREACHED]).aggregate(d=Min("due_at"))
+    referral.due_at = due["d"]
+    Referral.objects.filter(pk=referral.pk).update(due_at=referral.due_at)
+
+
+def decision_deadline_set(referral: Referral) -> Deadline:
+    """At receipt: the decision is due one working day (the hub's setting) after the referral was received."""
+    deadline = _new(referral.hub, referral, DeadlineKind.DECISION, decision_allowance(referral.hub))
+    deadline.save(force_insert=True)
+    record_many(_events_for([deadline], "deadline.set", timezone.now()))
+    refresh_due(referral)
+    return deadline
+
+
+def rating_deadline_set(referral: Referral, rating: str) -> Deadline | None:
+    """A (re-)rating cancels the open rating deadline and sets the new rating's one (none for Blue)."""
+    now = timezone.now()
+    old = list(Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.RATING, state="open"))
+    if old:
+        Deadline.objects.filter(pk__in=[d.pk for d in old]).update(state=DeadlineState.CANCELLED, closed_at=now)
+        record_many(_events_for(old, "deadline.cancelled", now, reason="re_rated"))
+    allowance = timescale(referral.hub, rating)
+    deadline = None
+    if allowance is not None:
+        deadline = _new(referral.hub, referral, DeadlineKind.RATING, allowance, rating)
+        deadline.save(force_insert=True)
+        record_many(_events_for([deadline], "deadline.set", now))
+    refresh_due(referral)
+    return deadline
+
+
+def deadlines_meet(referral: Referral, kinds: list[str]) -> int:
+    """The referral's open deadlines of these kinds are met now (a decision signed off, say)."""
+    now = timezone.now()
+    met = list(Deadline.objects.select_for_update().filter(referral=referral, kind__in=kinds, state="open"))
+    Deadline.objects.filter(pk__in=[d.pk for d in met]).update(state=DeadlineState.MET, closed_at=now)
+    record_many(_events_for(met, "deadline.met", now))
+    refresh_due(referral)
+    return len(met)
+
+
+def _recipients(deadlines: list[Deadline], now: datetime) -> dict:
+    """For each hub among the deadlines: who acts as its manager now (the manager; a deputy inside the delegation)."""
+    hubs = {d.hub_id for d in deadlines}
+    managers: dict = {hub: set() for hub in hubs}
+    assignments = RoleAssignment.objects.filter(
+        hub_id__in=hubs, role__in=[Role.MANAGER, Role.DEPUTY], user__is_active=True
+    )
+    for a in assignments:
+        if a.acts_as_manager(now):
+            managers[a.hub_id].add(a.user_id)
+    return managers
+
+
+def _notify(deadlines: list[Deadline], kind: str, now: datetime) -> None:
+    # The unique (deadline, kind) constraint makes a second notice fail the whole batch: at most once.
+    notices = Notice.objects.bulk_create([Notice(deadline=d, kind=kind, created_at=now) for d in deadlines])
+    managers = _recipients(deadlines, now)
+    label = "breached" if kind == NoticeKind.BREACH else "due soon"
+    rows = []
+    for notice, d in zip(notices, deadlines, strict=True):
+        people = set(managers[d.hub_id])
+        if d.referral.assigned_to_id and d.referral.assigned_to.is_active:
+            people.add(d.referral.assigned_to_id)
+        subject = f"{d.referral.reference}: {d.get_kind_display().lower()} deadline {label} ({d.due_at:%d %b %H:%M})"
+        rows += [
+            Notification(
+                notice=notice, recipient_id=user, hub_id=d.hub_id, referral=d.referral, subject=subject, created_at=now
+            )
+            for user in sorted(people)
+        ]
+    Notification.objects.bulk_create(rows)
+
+
+def _take(condition: Q, now: datetime, batch: int) -> list[Deadline]:
+    return list(
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(condition, state=DeadlineState.OPEN)
+        .select_related("referral__assigned_to")
+        .order_by("due_at")[:batch]
+    )
+
+
+def _sweep_batch(now: datetime, batch: int) -> int:
+    with transaction.atomic():
+        due = _take(Q(due_at__lte=now), now, batch)
+        if due:
+            Deadline.objects.filter(pk__in=[d.pk for d in due]).update(state=DeadlineState.BREACHED, closed_at=now)
+            record_many(_events_for(due, "deadline.breached", now))
+            _notify(due, NoticeKind.BREACH, now)
+        warn = _take(Q(warned_at=None, warn_at__lte=now, due_at__gt=now), now, batch - len(due))
+        if warn:
+            Deadline.objects.filter(pk__in=[d.pk for d in warn]).update(warned_at=now)
+            record_many(_events_for(warn, "deadline.warned", now))
+            _notify(warn, NoticeKind.WARNING, now)
+        if due or warn:
+            transaction.on_commit(_queue_delivery)
+    return len(due) + len(warn)
+
+
+def _queue_delivery() -> None:
+    from referrals.tasks import notices_deliver
+
+    try:
+        notices_deliver.apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - the broker is down: the beat's catch-up delivers later; nothing is lost
+        logger.warning("Could not queue the delivery of notices now; the catch-up will deliver them", exc_info=True)
+
+
+def deadlines_sweep(now: datetime | None = None, batch: int = BATCH) -> int:
+    """Record every warning and breach that has come due by `now`, in batches; returns how many."""
+    began = clock.perf_counter()
+    now = now or timezone.now()
+    handled = 0
+    while True:
+        count = _sweep_batch(now, batch)
+        handled += count
+        if count < batch:
+            break
+    SweepRun.objects.update_or_create(
+        name=SWEEP,
+        defaults={
+            "last_run_at": timezone.now(),
+            "last_duration_ms": int((clock.perf_counter() - began) * 1000),
+            "last_count": handled,
+        },
+    )
+    return handled
+
+
+def notices_deliver(batch: int = 200) -> int:
+    """Email each notification not yet emailed, and mark the notices delivered. A worker killed between sending
+    and committing may send one email twice; the in-app notification exists exactly once either way."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(emailed_at=None)
+                .select_related("recipient")
+                .order_by("created_at")[:batch]
+            )
+            for n in rows:
+                if n.recipient.email:
+                    send_mail(n.subject, _email_body(n), None, [n.recipient.email])
+            now = timezone.now()
+            Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=now)
+            Notice.objects.filter(delivered_at=None, notifications__in=rows).update(delivered_at=now)
+        sent += len(rows)
+        if len(rows) < batch:
+            return sent
+
+
+def _email_body(notification: Notification) -> str:
+    # No personal data in email: the reference, the deadline and where to look.
+    return (
+        f"{notification.subject}\n\nOpen the triage queue in the MASH service to see the referral. "
+        "This message names no person; sign in to read more."
+    )
+
+
+def sweep_last_run() -> SweepRun | None:
+    return SweepRun.objects.filter(name=SWEEP).first()
+
+
+def sweep_is_stale(now: datetime | None = None) -> bool:
+    last = sweep_last_run()
+    now = now or timezone.now()
+    return last is None or (now - last.last_run_at).total_seconds() > settings.DEADLINE_SWEEP_STALE_SECONDS

@@ -1,0 +1,169 @@
+"""Thresholds, screenings, deadlines and their notifications: the triage half of the referral app.
+
+The deadline table is the source of truth for timeliness. Celery only makes the sweep punctual: a sweep that runs
+late still finds every row that fell due (referrals/triage.py `deadlines_sweep`).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agencies.models import Hub
+from referrals.models.intake import Rating, Referral, ReferralCohort
+
+
+class ThresholdVersion(models.Model):
+    """One published version of a hub's needs thresholds for a cohort: levels with criteria in local wording.
+    Never changed once published; a screening keeps the version it used."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="threshold_versions")
+    cohort = models.CharField(max_length=10, choices=ReferralCohort.choices)
+    number = models.PositiveSmallIntegerField()
+    # [{"code": "early_help", "name": "Early help", "criteria": [{"code": "eh1", "text": "…"}, …]}, …] lowest first
+    levels = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["hub", "cohort", "-number"]
+        constraints = [models.UniqueConstraint(fields=["hub", "cohort", "number"], name="one_threshold_version_number")]
+
+    def __str__(self):
+        return f"{self.hub} {self.cohort} thresholds v{self.number}"
+
+    def level(self, code: str) -> dict | None:
+        return next((level for level in self.levels if level["code"] == code), None)
+
+    def criteria_codes(self) -> dict[str, str]:
+        """Each criterion's code and the level it belongs to."""
+        return {c["code"]: level["code"] for level in self.levels for c in level["criteria"]}
+
+
+class ScreeningKind(models.TextChoices):
+    SCREENING = "screening", "Screening"
+    RE_RATING = "re_rating", "Re-rating by the manager"
+
+
+class Screening(models.Model):
+    """A practitioner's screening of a referral against the thresholds, or a manager's change of its rating."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="screenings")
+    kind = models.CharField(max_length=10, choices=ScreeningKind.choices)
+    threshold_version = models.ForeignKey(ThresholdVersion, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=40)
+    criteria = models.JSONField(default=list)
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    rationale = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["referral", "at"]
+
+    def __str__(self):
+        return f"{self.referral} {self.kind} {self.rating}"
+
+
+class DeadlineKind(models.TextChoices):
+    DECISION = "decision", "Decision"
+    RATING = "rating", "Rating timescale"
+
+
+class DeadlineState(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    BREACHED = "breached", "Breached"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Deadline(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
+    rating = models.CharField(max_length=10, choices=Rating.choices, blank=True)
+    starts_at = models.DateTimeField()
+    warn_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was met, breached or cancelled")
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # The sweep's two questions, each a range scan of open rows only.
+            models.Index(fields=["due_at"], name="deadline_open_due", condition=Q(state="open")),
+            models.Index(fields=["warn_at"], name="deadline_open_unwarned", condition=Q(state="open", warned_at=None)),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind"], condition=Q(state="open"), name="one_open_deadline_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.referral} {self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class NoticeKind(models.TextChoices):
+    WARNING = "warning", "Deadline approaching"
+    BREACH = "breach", "Deadline breached"
+
+
+class Notice(models.Model):
+    """The outbox: at most one notice per deadline and kind, written in the sweep's transaction. Delivery turns it
+    into an in-app notification per recipient and an email (`notices_deliver`)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=NoticeKind.choices)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["deadline", "kind"], name="one_notice_per_deadline_kind")]
+        indexes = [models.Index(fields=["created_at"], name="notice_undelivered", condition=Q(delivered_at=None))]
+
+    def __str__(self):
+        return f"{self.kind} {self.deadline}"
+
+
+class Notification(models.Model):
+    """One person's in-app copy of a notice; the email goes out once `emailed_at` is empty."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["notice", "recipient"], name="one_notification_per_recipient")]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
+
+    def __str__(self):
+        return self.subject
+
+
+class SweepRun(models.Model):
+    """The sweep's heartbeat, in the database it sweeps: the manager dashboard warns when it is stale."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_run_at = models.DateTimeField()
+    last_duration_ms = models.PositiveIntegerField(default=0)
+    last_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} {self.last_run_at}"

@@ -1,0 +1,197 @@
+"""Triage writes: publishing thresholds, screening and RAG rating, the manager's re-rating, and assignment.
+
+Each is one transaction with its audit events; a rating sets its deadline (referrals/deadlines.py).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import Hub, Role, RoleAssignment
+from agencies.permissions import acts_as_manager
+from audit.services import record
+from referrals import deadlines
+from referrals.models import (
+    Rating,
+    Referral,
+    ReferralCohort,
+    ReferralStatus,
+    Screening,
+    ScreeningKind,
+    ThresholdVersion,
+)
+
+
+def _level(code, name, *criteria):
+    return {
+        "code": code,
+        "name": name,
+        "criteria": [{"code": f"{code}.{i}", "text": t} for i, t in enumerate(criteria, 1)],
+    }
+
+
+DEFAULT_LEVELS = {
+    ReferralCohort.CHILD: [
+        _level("universal", "Universal", "Needs met by universal services", "No additional needs identified"),
+        _level("early_help", "Early help", "Additional needs one agency can meet", "Family agrees to support"),
+        _level(
+            "targeted", "Targeted: child in need (s17)",
+            "Complex needs requiring a multi-agency response", "Child's health or development likely to be impaired",
+        ),
+        _level(
+            "specialist", "Specialist: child protection (s47)",
+            "Reasonable cause to suspect significant harm", "Immediate risk to the child's safety",
+        ),
+    ],
+    ReferralCohort.ADULT: [
+        _level("information", "Information and advice", "No care and support needs affecting safety"),
+        _level("prevention", "Prevention and support", "Needs that support from one agency can reduce"),
+        _level("assessment", "Care needs assessment", "Care and support needs not being met"),
+        _level(
+            "enquiry", "Safeguarding enquiry (s42)",
+            "Care and support needs, experiencing or at risk of abuse or neglect, unable to protect themselves",
+        ),
+    ],
+}  # fmt: skip
+
+
+def _check_levels(levels) -> None:
+    if not isinstance(levels, list) or not levels:
+        raise ValidationError({"levels": "Give at least one level"})
+    codes = set()
+    for i, level in enumerate(levels, 1):
+        if not isinstance(level, dict) or not str(level.get("name", "")).strip():
+            raise ValidationError({"levels": f"Level {i}: give it a name"})
+        criteria = level.get("criteria")
+        if not isinstance(criteria, list) or not criteria or not all(str(c.get("text", "")).strip() for c in criteria):
+            raise ValidationError({"levels": f"Level {i} ({level['name']}): give at least one criterion, in words"})
+        for code in [level.get("code"), *(c.get("code") for c in criteria)]:
+            if not code or code in codes:
+                raise ValidationError({"levels": f"Level {i}: each level and criterion needs its own code"})
+            codes.add(code)
+
+
+@transaction.atomic
+def thresholds_publish(*, hub: Hub, cohort: str, levels: list[dict], by=None, note: str = "") -> ThresholdVersion:
+    """Publish the next version of the hub's thresholds for a cohort. Earlier screenings keep their version."""
+    if cohort not in ReferralCohort.values:
+        raise ValidationError({"cohort": "Choose child or adult"})
+    _check_levels(levels)
+    Hub.objects.select_for_update().filter(pk=hub.pk).first()  # one publisher at a time per hub
+    last = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).aggregate(n=Max("number"))["n"] or 0
+    version = ThresholdVersion.objects.create(
+        hub=hub, cohort=cohort, number=last + 1, levels=levels, note=note, published_by=by
+    )
+    record(
+        "thresholds.published",
+        hub=hub,
+        obj=version,
+        payload={"cohort": cohort, "number": version.number, "levels": [lv["code"] for lv in levels]},
+    )
+    return version
+
+
+def thresholds_current(hub: Hub, cohort: str) -> ThresholdVersion:
+    """The hub's newest thresholds for the cohort; a hub that has published none gets the defaults as version 1."""
+    version = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).order_by("-number").first()
+    return version or thresholds_publish(hub=hub, cohort=cohort, levels=DEFAULT_LEVELS[cohort], note="Defaults")
+
+
+def _locked(referral: Referral) -> Referral:
+    return Referral.objects.select_for_update(of=("self",)).select_related("hub", "assigned_to").get(pk=referral.pk)
+
+
+def _screening_payload(s: Screening) -> dict:
+    return {
+        "screening_id": str(s.pk),
+        "threshold_version": s.threshold_version.number,
+        "level": s.level,
+        "criteria": s.criteria,
+        "rating": s.rating,
+    }
+
+
+@transaction.atomic
+def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], rating: str, rationale: str):
+    """A practitioner records the criteria that apply, the level, the RAG rating and the rationale."""
+    referral = _locked(referral)
+    if not referral.is_open:
+        raise ValidationError("This referral is closed")
+    version = thresholds_current(referral.hub, referral.cohort)
+    errors = {}
+    if version.level(level) is None:
+        errors["level"] = "Choose the threshold level that applies"
+    known = version.criteria_codes()
+    if not isinstance(criteria, list) or any(c not in known for c in criteria):
+        errors["criteria"] = "Choose criteria from the hub's current thresholds"
+    if rating not in Rating.values:
+        errors["rating"] = "Choose a RAG rating"
+    if not (rationale or "").strip():
+        errors["rationale"] = "Give the rationale for the level and rating"
+    if errors:
+        raise ValidationError(errors)
+    screening = Screening.objects.create(
+        referral=referral, kind=ScreeningKind.SCREENING, threshold_version=version, level=level,
+        criteria=criteria, rating=rating, rationale=rationale.strip(), by=by, at=timezone.now(),
+    )  # fmt: skip
+    first = referral.status == ReferralStatus.RECEIVED
+    Referral.objects.filter(pk=referral.pk).update(
+        rating=rating, threshold_level=level, status=ReferralStatus.SCREENED if first else referral.status
+    )
+    record("referral.screened", hub=referral.hub, obj=referral, payload=_screening_payload(screening))
+    deadlines.rating_deadline_set(referral, rating)
+    return screening
+
+
+@transaction.atomic
+def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Screening:
+    """The accountable manager (or the deputy inside the delegation) changes the rating, with a reason; the old
+    rating's deadline is cancelled and the new one set."""
+    referral = _locked(referral)
+    if not acts_as_manager(by, referral.hub):
+        raise ValidationError("Only the hub's accountable manager, or the deputy while delegated, may change a rating")
+    last = referral.screenings.select_related("threshold_version").order_by("-at").first()
+    errors = {}
+    if last is None:
+        errors["rating"] = "Screen the referral before changing its rating"
+    elif rating not in Rating.values:
+        errors["rating"] = "Choose a RAG rating"
+    elif rating == referral.rating:
+        errors["rating"] = "Choose a rating different from the current one"
+    if not (reason or "").strip():
+        errors["reason"] = "Give the reason for the change"
+    if errors:
+        raise ValidationError(errors)
+    screening = Screening.objects.create(
+        referral=referral, kind=ScreeningKind.RE_RATING, threshold_version=last.threshold_version, level=last.level,
+        criteria=last.criteria, rating=rating, rationale=reason.strip(), by=by, at=timezone.now(),
+    )  # fmt: skip
+    Referral.objects.filter(pk=referral.pk).update(rating=rating)
+    payload = {**_screening_payload(screening), "previous_rating": referral.rating}
+    record("referral.re_rated", hub=referral.hub, obj=referral, payload=payload)
+    deadlines.rating_deadline_set(referral, rating)
+    return screening
+
+
+@transaction.atomic
+def referral_assign(*, referral: Referral, by, to) -> Referral:
+    """A practitioner claims a referral (to = themselves); the manager assigns it to any practitioner of the hub."""
+    referral = _locked(referral)
+    roles = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
+    if not RoleAssignment.objects.filter(hub=referral.hub, user=to, role__in=roles, user__is_active=True).exists():
+        raise ValidationError({"assignee": "Choose a practitioner of this hub"})
+    if to != by and not acts_as_manager(by, referral.hub):
+        raise ValidationError({"assignee": "Only the manager assigns a referral to someone else; you may claim it"})
+    if referral.assigned_to_id == to.pk:
+        return referral
+    previous = referral.assigned_to_id
+    Referral.objects.filter(pk=referral.pk).update(assigned_to=to)
+    referral.assigned_to = to
+    record(
+        "referral.assigned",
+        hub=referral.hub,
+        obj=referral,
+        payload={"to": str(to.pk), "previous": str(previous) if previous else None, "claimed": to == by},
+    )
+    return referral

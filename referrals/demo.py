@@ -85,6 +85,26 @@ def load(hub, agencies: dict, *, stdout) -> None:
     stdout.write(f"Demo referrals: {Referral.objects.filter(hub=hub).count()} over the past three months")
 
 
+def screen_recent(hub, practitioner, *, stdout, count: int = 30) -> None:
+    """Screen the newest unscreened referrals through the service, with a spread of ratings, and claim every third,
+    so the triage queue shows ratings, time left and overdue work."""
+    from referrals import triage
+
+    rng = random.Random(5)  # noqa: S311 - repeatable synthetic data, not security
+    ratings = ["red", "amber", "amber", "green", "green", "blue"]
+    newest = Referral.objects.filter(hub=hub, rating="").order_by("-received_at")[:count]
+    for i, referral in enumerate(newest):
+        version = triage.thresholds_current(hub, referral.cohort)
+        level = rng.choice(version.levels)
+        triage.referral_screen(
+            referral=referral, by=practitioner, level=level["code"], criteria=[level["criteria"][0]["code"]],
+            rating=rng.choice(ratings), rationale="Demo screening: see the narrative and the agencies' checks.",
+        )  # fmt: skip
+        if i % 3 == 0:
+            triage.referral_assign(referral=referral, by=practitioner, to=practitioner)
+    stdout.write(f"Demo screenings: {len(newest)} of the newest referrals rated")
+
+
 def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:
     """One client per agency; returns {slug: (client_id, secret)} and updates `secrets` with new ones."""
     credentials = {}

@@ -122,3 +122,13 @@ def test_demo_prints_working_api_credentials(monkeypatch, settings, tmp_path, cl
     again = io.StringIO()
     call_command("load_demo", force=True, stdout=again)
     assert f"{client_id} {secret}" in again.getvalue()  # the same credentials, run after run
+
+
+def test_demo_rates_the_newest_referrals_so_the_queue_has_work(demo):
+    from referrals.models import Deadline, Screening
+
+    screenings = Screening.objects.filter(referral__hub=demo)
+    assert screenings.count() == 30
+    assert {s.rating for s in screenings} >= {"red", "amber", "green"}
+    assert Deadline.objects.filter(hub=demo, kind="rating", state="open").exists()
+    assert Referral.objects.filter(hub=demo).exclude(assigned_to=None).count() == 10

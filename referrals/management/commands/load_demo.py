@@ -185,6 +185,8 @@ class Command(BaseCommand):
             self._funding(hub, agencies)
             credentials = demo.api_clients(hub, agencies, stored, stdout=self.stdout)
             demo.load(hub, agencies, stdout=self.stdout)
+            practitioner = get_user_model().objects.get(username="pat.practitioner")
+            demo.screen_recent(hub, practitioner, stdout=self.stdout)
         save_demo_secrets(stored)
         self.stdout.write(self.style.SUCCESS(f"Demo hub ready: {hub.name}"))
         self.stdout.write("API clients (client_id / client_secret), one per agency:")

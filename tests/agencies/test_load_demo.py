@@ -125,7 +125,7 @@ def test_demo_prints_working_api_credentials(monkeypatch, settings, tmp_path, cl
 
 
 def test_demo_rates_the_newest_referrals_so_the_queue_has_work(demo):
-    from referrals.models import Deadline, Screening
+    from referrals.models import Deadline, Referral, Screening
 
     screenings = Screening.objects.filter(referral__hub=demo)
     assert screenings.count() == 30

@@ -52,13 +52,16 @@ school = services.agency_create(name='Bench school', slug='school', kind='educat
 services.membership_set(hub=hub, agency=school, kind='contributing')
 user = get_user_model().objects.create_user('bench-practitioner', password='bench-password-1234')
 services.role_grant(hub=hub, user=user, role=Role.PRACTITIONER)
+boss = get_user_model().objects.create_user('bench-manager', password='bench-password-1234', email='m@example.org')
+services.role_grant(hub=hub, user=boss, role=Role.MANAGER)
 _, cid, secret = services.api_client_create(hub=hub, agency=agency, name='bench')
 print(hub.pk, agency.pk, school.pk, cid, secret)
 """
 
 
 def bench_hub(env: dict) -> dict:
-    """A hub with a police (core) and a school (contributing) agency, a practitioner and the police's API client."""
+    """A hub with a police (core) and a school (contributing) agency, a practitioner, a manager and the police's API
+    client."""
     out = subprocess.run([PY, "-c", BENCH_HUB], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     hub, police, school, client_id, secret = out.stdout.split()[-5:]
     return {"hub": hub, "police": police, "school": school, "client_id": client_id, "secret": secret}

@@ -16,9 +16,11 @@ from referrals.models import (
     ChildConcern,
     Consent,
     PersonRole,
+    Rating,
     ReferralCohort,
     ReferralStatus,
 )
+from referrals.selectors import UNRATED
 
 DATE = {"type": "date"}
 PERSON_KEYS = (
@@ -220,3 +222,97 @@ class ReferralFilterForm(GovukFormMixin, forms.Form):
             "channel": data.get("channel", ""),
             "immediate_risk": risk,
         }
+
+
+# ---- triage ----
+
+RATING_CHOICES = [
+    (Rating.RED, "Red"),
+    (Rating.AMBER, "Amber"),
+    (Rating.GREEN, "Green"),
+    (Rating.BLUE, "Blue"),
+]
+RATING_HINTS = {Rating.BLUE: "No MASH response"}
+
+
+class TriageQueueFilterForm(GovukFormMixin, forms.Form):
+    rating = forms.ChoiceField(
+        required=False, label="Rating", choices=[("", "Any rating"), *RATING_CHOICES, (UNRATED, "Not rated")]
+    )
+    cohort = forms.ChoiceField(required=False, choices=[("", "Children and adults"), *ReferralCohort.choices])
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any open status"),
+            *((v, label) for v, label in ReferralStatus.choices if v != ReferralStatus.CLOSED),
+        ],
+    )
+    mine = forms.BooleanField(required=False, label="Only mine")
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "rating": data.get("rating", ""),
+            "cohort": data.get("cohort", ""),
+            "status": data.get("status", ""),
+            "mine": bool(data.get("mine")),
+        }
+
+
+class _RatingFormMixin:
+    def rating_options(self) -> list[tuple]:
+        """The rating radios with each one's hint (Blue: no MASH response), numbered as the error summary links."""
+        return [(option, RATING_HINTS.get(option.data["value"], "")) for option in self["rating"]]
+
+
+class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
+    """A screening against one version of the hub's thresholds. Every field is optional here:
+    `referrals.triage.referral_screen` decides, and its messages go back by the fields."""
+
+    criteria = forms.MultipleChoiceField(
+        required=False,
+        label="Which criteria apply?",
+        help_text="Tick every criterion the referral meets",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
+    rating = forms.ChoiceField(required=False, label="RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
+    rationale = _text(
+        "Rationale",
+        max_length=10_000,
+        textarea=True,
+        help_text="Why this level and rating: what in the referral meets the criteria",
+    )
+
+    def __init__(self, version, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["level"].choices = [(level["code"], level["name"]) for level in version.levels]
+        self.fields["criteria"].choices = [
+            (criterion["code"], criterion["text"]) for level in version.levels for criterion in level["criteria"]
+        ]
+
+    def criteria_groups(self) -> list[tuple[str, list]]:
+        """The criteria checkboxes under their level's name, lowest level first."""
+        options = list(self["criteria"])
+        groups, start = [], 0
+        for level in self.version.levels:
+            groups.append((level["name"], options[start : start + len(level["criteria"])]))
+            start += len(level["criteria"])
+        return groups
+
+    def screening(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "level": data.get("level", ""),
+            "criteria": list(data.get("criteria") or []),
+            "rating": data.get("rating", ""),
+            "rationale": data.get("rationale", ""),
+        }
+
+
+class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
+    """The manager's change of rating; `referrals.triage.referral_re_rate` decides."""
+
+    rating = forms.ChoiceField(required=False, label="New RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
+    reason = _text("Reason for the change", max_length=10_000, textarea=True)

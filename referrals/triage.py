@@ -178,6 +178,8 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Scr
 def referral_assign(*, referral: Referral, by, to) -> Referral:
     """A practitioner claims a referral (to = themselves); the manager assigns it to any practitioner of the hub."""
     referral = _locked(referral)
+    if not referral.is_open:
+        raise ValidationError({"assignee": "This referral is closed"})
     roles = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
     if not RoleAssignment.objects.filter(hub=referral.hub, user=to, role__in=roles, user__is_active=True).exists():
         raise ValidationError({"assignee": "Choose a practitioner of this hub"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import triage_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/", views.referral_list, name="referral-list"),
@@ -11,4 +11,22 @@ urlpatterns = [
         views.subject_match_decide,
         name="subject-match-decide",
     ),
+    path("hubs/<uuid:hub_id>/queue/", triage_views.triage_queue, name="triage-queue"),
+    path("hubs/<uuid:hub_id>/dashboard/", triage_views.manager_dashboard, name="manager-dashboard"),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/assign/",
+        triage_views.referral_assign,
+        name="referral-assign",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/screen/",
+        triage_views.referral_screen,
+        name="referral-screen",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/rating/",
+        triage_views.referral_re_rate,
+        name="referral-re-rate",
+    ),
+    path("notifications/", triage_views.notifications, name="notifications"),
 ]

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors as hub_selectors
-from agencies.models import Hub, RoleAssignment
-from agencies.permissions import Action
+from agencies.models import Hub, Role, RoleAssignment
+from agencies.permissions import Action, acts_as_manager
 from audit.services import log_read
 from referrals import dataset, matching, selectors, services
 from referrals.forms import ReferralFilterForm, ReferralForm
@@ -111,7 +111,7 @@ def _concern_labels(referral: Referral) -> list[str]:
 
 
 def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, roles = _hub_for(request, hub_id, ReferralAction.VIEW)
     referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
     if referral.hub_id != hub.id:
         raise Http404("No such referral")
@@ -131,8 +131,28 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "earlier": earlier,
             "re_referral": matching.is_re_referral(referral, earlier),
             "reason_labels": MATCH_REASONS,
+            **_triage_context(request, hub, roles, referral),
         },
     )
+
+
+ASSIGNABLE_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY)
+
+
+def _triage_context(request: HttpRequest, hub: Hub, roles: set[str], referral: Referral) -> dict:
+    """The referral page's triage section: rating, level, assignee, deadlines and screenings, and what the user
+    may do about them (the manager's check is asked only of someone holding a manager's or deputy's role)."""
+    manages = bool(roles & {Role.MANAGER, Role.DEPUTY}) and acts_as_manager(request.user, hub)
+    assignable = []
+    if manages and referral.is_open:
+        people = {a.user_id: a.user for a in hub_selectors.people_of(hub) if a.role in ASSIGNABLE_ROLES}
+        assignable = [user for user in people.values() if user.is_active and user.pk != referral.assigned_to_id]
+    return {
+        **selectors.referral_triage(referral),
+        "manages": manages,
+        "assignable": assignable,
+        "now": timezone.now(),
+    }
 
 
 MATCH_REASONS = {

@@ -30,8 +30,8 @@ def test_referral_is_stored_with_its_people_and_one_audit_event(hub, police):
     assert list(referral.persons.order_by("role").values_list("role", flat=True)) == ["parent_carer", "subject"]
     subject = referral.persons.get(role="subject")
     assert (subject.nhs_number, subject.postcode) == ("9434765919", "NT1 1AA")
-    events = list(AuditEvent.objects.filter(object_id=str(referral.pk)))
-    assert [e.action for e in events] == ["referral.received"]
+    events = list(AuditEvent.objects.filter(object_id=str(referral.pk)).order_by("id"))
+    assert [e.action for e in events] == ["referral.received", "deadline.set"]  # the decision deadline
     assert events[0].data["source_code"] == "6" and events[0].data["referring_agency_id"] == str(police.pk)
     assert events[0].actor_agency_id == police.pk
     assert "narrative" not in events[0].data and "Alex" not in events[0].payload  # facts only, no personal data

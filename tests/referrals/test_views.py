@@ -329,9 +329,9 @@ def test_detail_query_count(client, hub, practitioner, django_assert_max_num_que
     referral = _referral(hub)
     _login(client, practitioner)
     # session, user, hub scope, hub permission check (2), roles in the hub, referral permission id, the referral
-    # with hub and agency, its people, its subject matches with their earlier referrals, the viewed event, navigation
-    # roles, session save (savepoint, update, release).
-    with django_assert_max_num_queries(15):
+    # with hub and agency, its people, its subject matches with their earlier referrals, its deadlines, the viewed
+    # event, navigation roles, session save (savepoint, update, release).
+    with django_assert_max_num_queries(16):
         assert client.get(f"/hubs/{hub.id}/referrals/{referral.id}/").status_code == 200
 
 

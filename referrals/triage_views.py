@@ -1,0 +1,201 @@
+"""Triage pages: the hub's queue, screening and rating, claiming and assigning, the manager's dashboard and each
+person's notifications. Views parse, call one service or selector, and render; what each page shows is logged as a
+read."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import Hub
+from agencies.permissions import acts_as_manager
+from audit.services import log_read
+from referrals import selectors, triage
+from referrals.forms import ReRatingForm, ScreeningForm, TriageQueueFilterForm
+from referrals.models import Rating, Referral, ReferralStatus
+from referrals.permissions import ReferralAction
+from referrals.templatetags.triage import RAG_TAGS
+from referrals.views import OBJECT_TYPE, _hub_for
+
+PAGE_SIZE = 50
+REFRESH_SECONDS = 30
+
+
+def _referral_in(request: HttpRequest, hub: Hub, referral_id) -> Referral:
+    """The referral, if the user may see it and it belongs to this hub; otherwise 404."""
+    referral = selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
+
+
+def _manager_hub(request: HttpRequest, hub_id) -> Hub:
+    """The hub, for its accountable manager (or the deputy inside the delegation); 404 for anyone else."""
+    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    if not acts_as_manager(request.user, hub):
+        raise Http404("No such hub")
+    return hub
+
+
+def _rating_name(rating: str) -> str:
+    return RAG_TAGS.get(rating, RAG_TAGS[""])[1]
+
+
+@require_GET
+def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
+    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    form = TriageQueueFilterForm(request.GET)
+    form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
+    referrals = selectors.triage_queue(request.user, hub, **form.filters())
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    log_read("triage_queue.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
+    query = request.GET.copy()
+    query.pop("partial", None)
+    here = reverse("triage-queue", args=[hub.id])
+    this_page = f"{here}?{query.urlencode()}" if query else here
+    query.pop("page", None)
+    context = {
+        "hub": hub,
+        "form": form,
+        "page": page,
+        "rows": [(r, r.subjects[0] if r.subjects else None) for r in rows],
+        "now": timezone.now(),
+        "query": query.urlencode(),
+        "this_page": this_page,
+        "refresh_url": f"{this_page}{'&' if '?' in this_page else '?'}partial=1",
+        "refresh_seconds": REFRESH_SECONDS,
+        "filtered": any(form.cleaned_data.get(name) for name in form.fields),
+    }
+    if request.GET.get("partial") == "1":
+        return render(request, "referrals/queue_table.html", context)
+    return render(request, "referrals/queue.html", context)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The `next` parameter if it is a path on this site, otherwise the fallback."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _assignee(request: HttpRequest, to: str):
+    """`me` is the person claiming; otherwise a user's id (the service checks they work in the hub)."""
+    if to == "me":
+        return request.user
+    try:
+        return get_user_model().objects.filter(pk=to, is_active=True).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+@require_POST
+def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    referral = _referral_in(request, hub, referral_id)
+    back = _safe_next(request, reverse("referral-detail", args=[hub.id, referral.id]))
+    assignee = _assignee(request, request.POST.get("to", ""))
+    if assignee is None:
+        messages.error(request, "Choose a practitioner of this hub")
+        return redirect(back)
+    try:
+        triage.referral_assign(referral=referral, by=request.user, to=assignee)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    if assignee == request.user:
+        messages.success(request, f"You have claimed referral {referral.reference}")
+    else:
+        name = assignee.get_full_name() or assignee.get_username()
+        messages.success(request, f"Referral {referral.reference} assigned to {name}")
+    return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    referral = _referral_in(request, hub, referral_id)
+    if not referral.is_open:
+        messages.error(request, "This referral is closed: it cannot be screened")
+        return redirect("referral-detail", hub.id, referral.id)
+    version = triage.thresholds_current(hub, referral.cohort)
+    if request.method == "GET":
+        form = ScreeningForm(version)
+    else:
+        form = ScreeningForm(version, request.POST)
+        if form.is_valid():
+            try:
+                screening = triage.referral_screen(referral=referral, by=request.user, **form.screening())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Referral screened: {_rating_name(screening.rating)}")
+                return redirect("referral-detail", hub.id, referral.id)
+    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    return render(request, "referrals/screen.html", {"hub": hub, "referral": referral, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    hub = _manager_hub(request, hub_id)
+    referral = _referral_in(request, hub, referral_id)
+    previous = referral.rating
+    if request.method == "GET":
+        form = ReRatingForm()
+    else:
+        form = ReRatingForm(request.POST)
+        if form.is_valid():
+            try:
+                screening = triage.referral_re_rate(
+                    referral=referral, by=request.user, rating=form.cleaned_data["rating"],
+                    reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, f"Rating changed from {_rating_name(previous)} to {_rating_name(screening.rating)}"
+                )
+                return redirect("referral-detail", hub.id, referral.id)
+    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    return render(request, "referrals/re_rate.html", {"hub": hub, "referral": referral, "form": form})
+
+
+@require_GET
+def manager_dashboard(request: HttpRequest, hub_id) -> HttpResponse:
+    hub = _manager_hub(request, hub_id)
+    now = timezone.now()
+    figures = selectors.dashboard_figures(hub, now)
+    oldest = figures["oldest"]
+    # The counts are not personal data; the oldest referral's reference is, so it is logged as shown.
+    log_read(
+        "referral.listed", hub=hub, object_type=OBJECT_TYPE, ids=[oldest.id] if oldest else [], view="manager_dashboard"
+    )
+    statuses = dict(ReferralStatus.choices)
+    return render(
+        request,
+        "referrals/dashboard.html",
+        {
+            "hub": hub,
+            "figures": figures,
+            "now": now,
+            "by_rating": [(r, figures["by_rating"][r]) for r in [*Rating.values, ""]],
+            "by_status": [(statuses[s], n) for s, n in figures["by_status"].items()],
+        },
+    )
+
+
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = selectors.notifications_of(request.user, limit=50)
+    log_read("notification.listed", hub=None, object_type="referrals.notification", ids=[n.id for n in rows])
+    return render(request, "referrals/notifications.html", {"notifications": rows})

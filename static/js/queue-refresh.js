@@ -1,0 +1,61 @@
+// Refreshes the triage queue's table in place every few seconds, without reloading the page, and says so to
+// screen readers. No inline script: the page names this file and the table carries its own settings:
+// <div id="queue-table" data-refresh-url="…&partial=1" data-refresh-seconds="30" data-status="queue-status">
+(function () {
+  "use strict";
+  var table = document.getElementById("queue-table");
+  if (!table || !window.fetch) {
+    return;
+  }
+  var url = table.getAttribute("data-refresh-url");
+  var seconds = parseInt(table.getAttribute("data-refresh-seconds"), 10) || 30;
+  var status = document.getElementById(table.getAttribute("data-status") || "queue-status");
+  var busy = false;
+
+  function twoDigits(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function announce(text) {
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function refresh() {
+    // Not while the page is hidden, a request is on its way, or someone is working inside the table (replacing
+    // it would take their focus away, from a Claim button, say).
+    if (busy || document.hidden || table.contains(document.activeElement)) {
+      return;
+    }
+    busy = true;
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        // A redirect (to the sign-in page) or an error: keep what is shown, and stop once signed out.
+        if (!response.ok || response.redirected) {
+          if (response.redirected) {
+            window.clearInterval(timer);
+            announce("The queue stopped updating: sign in again to see the latest.");
+          }
+          return null;
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (html === null) {
+          return;
+        }
+        table.innerHTML = html;
+        var now = new Date();
+        announce("Queue updated " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes()));
+      })
+      .catch(function () {
+        // Offline for a moment: try again next time.
+      })
+      .then(function () {
+        busy = false;
+      });
+  }
+
+  var timer = window.setInterval(refresh, seconds * 1000);
+})();

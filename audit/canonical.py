@@ -20,7 +20,7 @@ _string = json.encoder.encode_basestring  # C: escapes only ", \ and control cha
 
 
 class NotCanonical(ValueError):
-    pass
+    """A payload value that has no canonical JSON form (a float, a non-string key, a lone surrogate…)."""
 
 
 def check_payload(value, path="payload") -> None:

@@ -75,19 +75,31 @@ def gunicorn(env: dict, port: int, workers: int = 3):
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        for _ in range(150):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
+        _wait_until_healthy(port, server)
         yield
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _wait_until_healthy(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
+    """Until /healthz answers 200; a server that exits or never answers stops the benchmark with the reason."""
+    last = "no answer"
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode} before answering /healthz")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            status = conn.getresponse().status
+            if status == 200:
+                return
+            last = f"status {status}"
+        except OSError as error:
+            last = str(error)  # not listening yet
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {seconds:.0f} s ({last})")
 
 
 def token(port: int, client_id: str, secret: str) -> str:

@@ -262,7 +262,8 @@ def sweep_last_run() -> SweepRun | None:
     return SweepRun.objects.filter(name=SWEEP).first()
 
 
-def sweep_is_stale(now: datetime | None = None) -> bool:
-    last = sweep_last_run()
+def sweep_is_stale(now: datetime | None = None, last: SweepRun | None = None) -> bool:
+    """Whether the last sweep (looked up unless given) is older than DEADLINE_SWEEP_STALE_SECONDS, or never ran."""
+    last = last or sweep_last_run()
     now = now or timezone.now()
     return last is None or (now - last.last_run_at).total_seconds() > settings.DEADLINE_SWEEP_STALE_SECONDS

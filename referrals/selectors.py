@@ -116,6 +116,7 @@ def dashboard_figures(hub, now) -> dict:
     breaches = Deadline.objects.filter(hub=hub, state=DeadlineState.BREACHED).aggregate(
         today=Count("pk", filter=Q(closed_at__gte=midnight)), week=Count("pk", filter=Q(closed_at__gte=monday))
     )
+    last_sweep = deadlines.sweep_last_run()
     return {
         "by_rating": {r: by_rating[f"r{i}"] for i, r in enumerate(ratings)},
         "by_status": {s: by_status[s] for s in statuses},
@@ -123,8 +124,8 @@ def dashboard_figures(hub, now) -> dict:
         "breached_today": breaches["today"],
         "breached_this_week": breaches["week"],
         "oldest": open_referrals.order_by("received_at", "reference").only("id", "reference", "received_at").first(),
-        "sweep_last_run": deadlines.sweep_last_run(),
-        "stale": deadlines.sweep_is_stale(now),
+        "sweep_last_run": last_sweep,
+        "stale": deadlines.sweep_is_stale(now, last_sweep),
     }
 
 

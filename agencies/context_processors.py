@@ -31,9 +31,15 @@ def navigation(request):
             {"text": "People", "href": reverse("hub-people", args=[hub.id])},
         ]
     if hub is not None and any(r.hub_id == hub.id and r.role in REFERRAL_ROLES for r in roles):
-        items.insert(1, {"text": "Referrals", "href": reverse("referral-list", args=[hub.id])})
+        items[1:1] = [
+            {"text": "Queue", "href": reverse("triage-queue", args=[hub.id])},
+            {"text": "Referrals", "href": reverse("referral-list", args=[hub.id])},
+        ]
     if hub is not None and any(r.hub_id == hub.id and r.role in (Role.MANAGER, Role.DEPUTY) for r in roles):
+        items.append({"text": "Dashboard", "href": reverse("manager-dashboard", args=[hub.id])})
         items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
+    if any(r.role in REFERRAL_ROLES for r in roles):
+        items.append({"text": "Notifications", "href": reverse("notifications")})
     if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):
         items.append({"text": "Administration", "href": reverse("admin:index")})
     # The item whose address is the longest prefix of this page's is the one the page belongs to.

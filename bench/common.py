@@ -40,6 +40,11 @@ def fresh_database(db: str, env: dict) -> None:
     subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
+def collect_static(env: dict) -> None:
+    """The hashed static files that pages need when DEBUG is off (the benchmarks run as production does)."""
+    subprocess.run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+
+
 BENCH_HUB = """
 import django; django.setup()
 from agencies import services
@@ -126,3 +131,34 @@ def write_result(name: str, report: dict) -> Path:
     path = out / f"{name}.json"
     path.write_text(json.dumps(report, indent=2))
     return path
+
+
+def session_login(port: int, username: str, password: str) -> str:
+    """Sign in through the login form as a browser would (CSRF cookie and token); returns the Cookie header value."""
+    import re
+    from http.cookies import SimpleCookie
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if found is None or "csrftoken" not in jar:
+        raise RuntimeError("the login page carried no CSRF token")
+    body = f"csrfmiddlewaretoken={found.group(1)}&username={username}&password={password}"
+    headers = {
+        "Cookie": f"csrftoken={jar['csrftoken'].value}",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+    }
+    conn.request("POST", "/accounts/login/", body, headers)
+    response = conn.getresponse()
+    response.read()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    if response.status != 302 or "sessionid" not in jar:
+        raise RuntimeError(f"sign-in as {username} failed with status {response.status}")
+    return f"sessionid={jar['sessionid'].value}; csrftoken={jar['csrftoken'].value}"

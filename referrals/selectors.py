@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,8 +23,11 @@ from referrals.models import (
 from referrals.permissions import PERMISSION, ReferralAction
 
 
-def _permission_id(action: ReferralAction) -> int:
-    return Permission.objects.get(content_type__app_label="referrals", codename=PERMISSION[action]).pk
+def _permission_id(action: ReferralAction) -> Subquery:
+    """The permission's id as a subquery: PostgreSQL computes it once per statement (an InitPlan), no extra query."""
+    return Subquery(
+        Permission.objects.filter(content_type__app_label="referrals", codename=PERMISSION[action]).values("pk")[:1]
+    )
 
 
 def referrals_visible_to(user, action: ReferralAction = ReferralAction.VIEW, hub=None) -> QuerySet[Referral]:
@@ -32,8 +35,12 @@ def referrals_visible_to(user, action: ReferralAction = ReferralAction.VIEW, hub
     if not (user.is_authenticated and user.is_active):
         return Referral.objects.none()
     permission = _permission_id(action)
+    # The user's groups as a list of ids (one small query), so that each referral's check is one probe of the
+    # (group, permission, object) index; a join to the user's groups inside the EXISTS lets PostgreSQL hash every
+    # grant of the group instead (a million rows for a big hub).
+    groups = list(user.groups.values_list("id", flat=True))
     through_group = ReferralGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission_id=permission, group__user=user
+        content_object=OuterRef("pk"), permission_id=permission, group_id__in=groups
     )
     direct = ReferralUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), permission_id=permission, user=user

@@ -5,7 +5,6 @@ read."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Hub
 from agencies.permissions import acts_as_manager
 from audit.services import log_read
+from mash.paging import window_page
 from referrals import selectors, triage
 from referrals.forms import ReRatingForm, ScreeningForm, TriageQueueFilterForm
 from referrals.models import Rating, Referral, ReferralStatus
@@ -53,7 +53,7 @@ def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
     form = TriageQueueFilterForm(request.GET)
     form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
     referrals = selectors.triage_queue(request.user, hub, **form.filters())
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read("triage_queue.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
     query = request.GET.copy()

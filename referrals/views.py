@@ -3,7 +3,6 @@ one service or selector, and render; what each page shows is logged as a read.""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from agencies import selectors as hub_selectors
 from agencies.models import Hub, Role, RoleAssignment
 from agencies.permissions import Action, acts_as_manager
 from audit.services import log_read
+from mash.paging import window_page
 from referrals import dataset, matching, selectors, services
 from referrals.forms import ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
@@ -57,7 +57,7 @@ def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
     referrals = referrals.prefetch_related(
         Prefetch("persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects")
     ).order_by("-received_at", "reference")
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read("referral.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
     query = request.GET.copy()

@@ -2,7 +2,6 @@
 viewed a record, for subject access requests), filterable, paginated and exportable as CSV. Reading the trail and
 exporting it are themselves audited."""
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from agencies import selectors as hub_selectors
 from agencies.permissions import acts_as_manager
 from audit.services import log_read
 from mash.csvsafe import rows_to_csv
+from mash.paging import window_page
 from reports import selectors
 from reports.forms import TrailFilterForm
 
@@ -34,7 +34,7 @@ def audit_trail(request, hub_id):
         form = TrailFilterForm({})
         form.is_valid()
     filters = form.filters()
-    page = Paginator(selectors.trail(hub, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = window_page(selectors.trail(hub, **filters), PAGE_SIZE, request.GET.get("page"))
     rows = selectors.describe(list(page.object_list))
     log_read(
         "audit_trail.viewed",

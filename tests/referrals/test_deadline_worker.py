@@ -5,21 +5,27 @@ timescale hour lasting one second (TIMESCALE_HOUR_SECONDS=1), so a Red rating of
 and a sweep every second.
 """
 
+import copy
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import timezone
 
 from agencies.models import Role
+from audit.models import AuditEvent
 from referrals import triage
-from referrals.models import Deadline, DeadlineKind, Notice, Notification, SweepRun
+from referrals.models import Deadline, DeadlineKind, Notice, Notification, Rating, Referral, SweepRun
 from referrals.services import referral_create
 from tests.factories import HubFactory, member, referral_data
 from tests.mash.test_celery import ROOT
@@ -34,8 +40,6 @@ pytestmark = [
 
 
 def _env(tmp_path: Path, redis_url: str) -> dict:
-    import os
-
     db = connection.settings_dict
     return {
         **os.environ,
@@ -55,7 +59,10 @@ class Processes:
 
     def start(self, name: str, args: list[str], env: dict) -> subprocess.Popen:
         log = (self.tmp_path / f"{name}.log").open("ab")
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # Each process leads a group of its own, so that a worker and its pool's children can be killed together.
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.running.append((name, process))
         return process
 
@@ -178,3 +185,52 @@ def test_redis_down_before_the_rating_and_back_later_the_breach_is_still_recorde
     _wait(lambda: Deadline.objects.get(pk=red.pk).state == "breached", "the breach after Redis returned", processes, 60)
     time.sleep(2)
     assert Notice.objects.filter(deadline=red, kind="breach").count() == 1
+
+
+def _due_now(hub, count: int) -> list:
+    """`count` referrals of the hub, each with a Red deadline already past its due time (bulk-made: the sweep, not
+    the intake, is under test)."""
+    template = referral_create(hub=hub, data=referral_data(), channel="web")
+    clones = []
+    for i in range(count):
+        clone = copy.copy(template)
+        clone.pk, clone.reference = uuid.uuid4(), f"{template.reference}-{i}"
+        clones.append(clone)
+    Referral.objects.bulk_create(clones)
+    now = timezone.now()
+    deadlines = [
+        Deadline(hub=hub, referral=r, kind=DeadlineKind.RATING, rating=Rating.RED, starts_at=now - timedelta(seconds=9),
+                 warn_at=now - timedelta(seconds=3), due_at=now - timedelta(seconds=1))
+        for r in clones
+    ]  # fmt: skip
+    return [d.pk for d in Deadline.objects.bulk_create(deadlines)]
+
+
+def test_a_worker_killed_mid_sweep_loses_and_doubles_no_notification(tmp_path, processes, red_hub):
+    """4,000 breaches take a sweep of four batches (one transaction each). The worker and its pool are SIGKILLed
+    once some batches have committed and others have not; a new worker finishes the rest."""
+    hub, _, manager = red_hub
+    ids = _due_now(hub, 4000)
+    env = _env(tmp_path, django_settings.REDIS_URL)
+    doomed = processes.worker(env, name="doomed")
+    processes.beat(env)
+
+    breached = lambda: Deadline.objects.filter(pk__in=ids, state="breached").count()  # noqa: E731
+    at_kill = _wait(lambda: (n := breached()) and n, "the first batch of the sweep", processes, 60)
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait()
+    assert 0 < at_kill < len(ids), f"the kill came after the sweep ({at_kill} breached), not during it"
+    assert breached() < len(ids), "the sweep finished before the kill landed"
+
+    processes.worker(env, name="successor")
+    _wait(lambda: breached() == len(ids), "every breach after the new worker started", processes, 90)
+    time.sleep(2)  # more sweeps meanwhile: nothing is recorded again
+    assert Notice.objects.filter(deadline__in=ids, kind="breach").count() == len(ids)
+    per_recipient = Notification.objects.filter(notice__deadline__in=ids, recipient=manager)
+    assert per_recipient.count() == len(ids)
+    assert per_recipient.values("notice__deadline").distinct().count() == len(ids)
+    breaches = AuditEvent.objects.filter(
+        action="deadline.breached",
+        object_id__in=[str(r) for r in Deadline.objects.filter(pk__in=ids).values_list("referral_id", flat=True)],
+    )
+    assert breaches.count() == len(ids)

@@ -99,7 +99,7 @@ def test_listing_costs_the_same_queries_whatever_the_number_of_referrals(hub, dj
     practitioner = member(hub, Role.PRACTITIONER)
     for _ in range(3):
         referral_create(hub=hub, data=referral_data(), channel="web")
-    # permission id, then the referrals with hub and agency joined (group membership checked in the same query)
+    # the user's groups, then the referrals with hub and agency joined (the permission id is a subquery)
     with django_assert_num_queries(2):
         assert len(list(selectors.referrals_visible_to(practitioner, hub=hub))) == 3
     for _ in range(5):

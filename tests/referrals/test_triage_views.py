@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies import services as hub_services
@@ -203,7 +204,7 @@ def test_the_queue_query_count_does_not_grow_with_referrals(client, hub, practit
 
     add(3)
     _login(client, practitioner)
-    # session, user, hub scope, hub permission check (2), roles in the hub, referral permission id, count, the page
+    # session, user, hub scope, hub permission check (2), roles in the hub, the user's groups, count, the page
     # of referrals with hub, agency and assignee, their subjects (one prefetch), the listed event, navigation roles,
     # session save (savepoint, update, release): 15, whatever the number of referrals and assignees.
     with django_assert_num_queries(15):
@@ -489,3 +490,14 @@ def test_home_links_to_the_queue_and_the_managers_dashboard(client, hub, practit
     assert f'href="/hubs/{hub.id}/queue/"' in page and f'href="/hubs/{hub.id}/dashboard/"' not in page
     page = _login(client, manager).get("/").content.decode()
     assert f'href="/hubs/{hub.id}/queue/"' in page and f'href="/hubs/{hub.id}/dashboard/"' in page
+
+
+def test_the_navigation_leads_each_role_to_its_triage_pages(client, hub, practitioner, manager):
+    _login(client, practitioner)
+    page = client.get(reverse("hub-profile", args=[hub.id])).content.decode()
+    assert f'href="{_queue(hub)}"' in page
+    assert reverse("notifications") in page
+    assert reverse("manager-dashboard", args=[hub.id]) not in page
+    _login(client, manager)
+    page = client.get(reverse("hub-profile", args=[hub.id])).content.decode()
+    assert reverse("manager-dashboard", args=[hub.id]) in page

@@ -89,7 +89,9 @@ REFERRAL_EXAMPLE = OpenApiExample(
 class ReferralStatusSerializer(serializers.ModelSerializer):
     """What an agency may see of its own referrals: never what other agencies contributed."""
 
-    rating = serializers.SerializerMethodField(help_text="RAG rating once screened (issue 5); null until then")
+    rating = serializers.SerializerMethodField(
+        help_text="RAG rating (red, amber, green, blue) once screened; null until then"
+    )
     outcome = serializers.SerializerMethodField(help_text="Signed-off outcome (issue 6); null until then")
 
     class Meta:
@@ -97,7 +99,7 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "status", "received_at", "rating", "outcome"]
 
     def get_rating(self, referral) -> str | None:
-        return None
+        return referral.rating or None
 
     def get_outcome(self, referral) -> str | None:
         return None

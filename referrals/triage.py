@@ -127,6 +127,10 @@ def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], 
         errors["criteria"] = "Choose criteria from the hub's current thresholds"
     if rating not in Rating.values:
         errors["rating"] = "Choose a RAG rating"
+    elif referral.rating and rating != referral.rating and not acts_as_manager(by, referral.hub):
+        # A second screening may add what is new; changing a rating is the manager's, with a reason.
+        label = Rating(referral.rating).label
+        errors["rating"] = f"The rating is {label}: only the accountable manager may change it, with a reason"
     if not (rationale or "").strip():
         errors["rationale"] = "Give the rationale for the level and rating"
     if errors:

@@ -9,9 +9,11 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from agencies import services
+from agencies.models import Role
 from audit.models import AuditEvent
+from referrals import triage
 from referrals.models import IdempotencyRecord, Person, Referral
-from tests.factories import HubFactory, MembershipFactory, referral_data
+from tests.factories import HubFactory, MembershipFactory, member, referral_data
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/referrals/"
@@ -254,3 +256,16 @@ def test_pages_follow_newest_first_by_cursor(client, token):
     seen = [r["received_at"] for page in (first, second, third) for r in page["results"]]
     assert len(seen) == 5 and seen == sorted(seen, reverse=True)
     assert third["next"] is None and first["previous"] is None
+
+
+def test_the_referrer_reads_the_rating_once_the_hub_has_screened(client, hub, token):
+    created = post(client, token, referral_data()).json()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(f"{URL}{created['id']}/", **auth).json()["rating"] is None
+    triage.referral_screen(
+        referral=Referral.objects.get(pk=created["id"]), by=member(hub, Role.PRACTITIONER), level="targeted",
+        criteria=[], rating="amber", rationale="Needs assessment.",
+    )  # fmt: skip
+    body = client.get(f"{URL}{created['id']}/", **auth).json()
+    assert (body["status"], body["rating"]) == ("screened", "amber")
+    assert client.get(URL, **auth).json()["results"][0]["rating"] == "amber"

@@ -119,6 +119,17 @@ def test_only_the_acting_manager_re_rates_and_a_reason_is_required(referral, peo
     assert Referral.objects.get(pk=referral.pk).rating == "red"
 
 
+def test_a_second_screening_keeps_the_rating_unless_the_manager_makes_it(referral, people):
+    _screen(referral, people["practitioner"], rating="red")
+    with pytest.raises(ValidationError) as error:
+        _screen(referral, people["practitioner"], rating="green")
+    assert "only the accountable manager" in error.value.message_dict["rating"][0]
+    assert Referral.objects.get(pk=referral.pk).rating == "red" and referral.screenings.count() == 1
+    _screen(referral, people["practitioner"], rating="red")  # what is new, same rating: allowed
+    _screen(referral, people["manager"], rating="amber")
+    assert Referral.objects.get(pk=referral.pk).rating == "amber" and referral.screenings.count() == 3
+
+
 def test_screenings_keep_the_thresholds_version_they_used(hub, referral, people):
     first = _screen(referral, people["practitioner"])
     levels = [{"code": "local", "name": "Local level", "criteria": [{"code": "local.1", "text": "Our words"}]}]

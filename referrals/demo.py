@@ -88,13 +88,13 @@ def load(hub, agencies: dict, *, stdout) -> None:
 def screen_recent(hub, practitioner, *, stdout, count: int = 30) -> None:
     """Screen the newest unscreened referrals through the service, with a spread of ratings, and claim every third,
     so the triage queue shows ratings, time left and overdue work."""
-    from referrals import triage
+    from referrals import selectors, triage
 
     rng = random.Random(5)  # noqa: S311 - repeatable synthetic data, not security
     ratings = ["red", "amber", "amber", "green", "green", "blue"]
     newest = Referral.objects.filter(hub=hub, rating="").order_by("-received_at")[:count]
     for i, referral in enumerate(newest):
-        version = triage.thresholds_current(hub, referral.cohort)
+        version = selectors.thresholds_current(hub, referral.cohort)
         level = rng.choice(version.levels)
         triage.referral_screen(
             referral=referral, by=practitioner, level=level["code"], criteria=[level["criteria"][0]["code"]],

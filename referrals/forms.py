@@ -1,6 +1,7 @@
 """GOV.UK forms for referrals. The recording form only arranges what was typed into the standard dataset's shape:
 the rules are `referrals.dataset`'s, and its messages (dotted paths) are put back next to the fields here."""
 
+import re
 from datetime import date, datetime, time
 
 from django import forms
@@ -316,3 +317,58 @@ class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
 
     rating = forms.ChoiceField(required=False, label="New RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
     reason = _text("Reason for the change", max_length=10_000, textarea=True)
+
+
+LEVEL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def thresholds_as_text(levels: list[dict]) -> str:
+    """A version's levels in the form's words: a line `code | Name` per level, then `- criterion` lines."""
+    lines = []
+    for level in levels:
+        lines.append(f"{level['code']} | {level['name']}")
+        lines += [f"- {c['text']}" for c in level["criteria"]]
+    return "\n".join(lines)
+
+
+class ThresholdsForm(GovukFormMixin, forms.Form):
+    """A new version of a cohort's thresholds, written as plain lines a hub administrator can edit."""
+
+    levels = forms.CharField(
+        label="Levels and criteria",
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
+        help_text=(
+            "One line per level: its code (lower case letters, digits and _; kept from version to version so that "
+            "returns can count it), a bar, and its name in your hub's words. Under it, one line per criterion, "
+            "starting with a dash. Example: early_help | Early help, then - Additional needs one agency can meet"
+        ),
+    )
+    note = forms.CharField(label="What changed", max_length=300, help_text="For example: wording agreed by the board")
+
+    def clean_levels(self) -> list[dict]:
+        levels: list[dict] = []
+        for number, raw in enumerate(self.cleaned_data["levels"].splitlines(), 1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("-"):
+                if not levels:
+                    raise ValidationError(f"Line {number}: a criterion comes under a level; start with a level line")
+                text = line[1:].strip()
+                if not text:
+                    raise ValidationError(f"Line {number}: write the criterion after the dash")
+                criteria = levels[-1]["criteria"]
+                criteria.append({"code": f"{levels[-1]['code']}.{len(criteria) + 1}", "text": text})
+                continue
+            code, bar, name = (part.strip() for part in line.partition("|"))
+            if not bar or not name:
+                raise ValidationError(f"Line {number}: write a level as code | Name, or a criterion as - text")
+            if not LEVEL_CODE.match(code):
+                raise ValidationError(
+                    f"Line {number}: the code {code[:40]!r} must start with a lower-case letter and hold only "
+                    "lower-case letters, digits and _"
+                )
+            levels.append({"code": code, "name": name, "criteria": []})
+        if not levels:
+            raise ValidationError("Write at least one level")
+        return levels

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from referrals import deadlines
+from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
     Deadline,
     DeadlineState,
@@ -19,6 +20,7 @@ from referrals.models import (
     ReferralGroupObjectPermission,
     ReferralStatus,
     ReferralUserObjectPermission,
+    ThresholdVersion,
 )
 from referrals.permissions import PERMISSION, ReferralAction
 
@@ -160,3 +162,17 @@ def referral_triage(referral: Referral) -> dict:
         "screenings": screenings,
         "level_name": screenings[-1].level_name if screenings else "",
     }
+
+
+def threshold_versions(hub, cohort: str) -> list[ThresholdVersion]:
+    """Every published version of the hub's thresholds for the cohort, newest first, with who published it."""
+    return list(
+        ThresholdVersion.objects.filter(hub=hub, cohort=cohort).select_related("published_by").order_by("-number")
+    )
+
+
+def thresholds_current(hub, cohort: str) -> ThresholdVersion:
+    """The hub's newest thresholds for the cohort. A hub that has published none reads the defaults, as an unsaved
+    version 1 (no `pk`): reading never publishes; the first screening does."""
+    version = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).select_related("published_by").first()
+    return version or ThresholdVersion(hub=hub, cohort=cohort, number=1, levels=DEFAULT_LEVELS[cohort], note="Defaults")

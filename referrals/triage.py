@@ -12,6 +12,7 @@ from agencies.models import Hub, Role, RoleAssignment
 from agencies.permissions import acts_as_manager
 from audit.services import record
 from referrals import deadlines
+from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
     Rating,
     Referral,
@@ -21,39 +22,6 @@ from referrals.models import (
     ScreeningKind,
     ThresholdVersion,
 )
-
-
-def _level(code, name, *criteria):
-    return {
-        "code": code,
-        "name": name,
-        "criteria": [{"code": f"{code}.{i}", "text": t} for i, t in enumerate(criteria, 1)],
-    }
-
-
-DEFAULT_LEVELS = {
-    ReferralCohort.CHILD: [
-        _level("universal", "Universal", "Needs met by universal services", "No additional needs identified"),
-        _level("early_help", "Early help", "Additional needs one agency can meet", "Family agrees to support"),
-        _level(
-            "targeted", "Targeted: child in need (s17)",
-            "Complex needs requiring a multi-agency response", "Child's health or development likely to be impaired",
-        ),
-        _level(
-            "specialist", "Specialist: child protection (s47)",
-            "Reasonable cause to suspect significant harm", "Immediate risk to the child's safety",
-        ),
-    ],
-    ReferralCohort.ADULT: [
-        _level("information", "Information and advice", "No care and support needs affecting safety"),
-        _level("prevention", "Prevention and support", "Needs that support from one agency can reduce"),
-        _level("assessment", "Care needs assessment", "Care and support needs not being met"),
-        _level(
-            "enquiry", "Safeguarding enquiry (s42)",
-            "Care and support needs, experiencing or at risk of abuse or neglect, unable to protect themselves",
-        ),
-    ],
-}  # fmt: skip
 
 
 def _check_levels(levels) -> None:
@@ -92,8 +60,9 @@ def thresholds_publish(*, hub: Hub, cohort: str, levels: list[dict], by=None, no
     return version
 
 
-def thresholds_current(hub: Hub, cohort: str) -> ThresholdVersion:
-    """The hub's newest thresholds for the cohort; a hub that has published none gets the defaults as version 1."""
+def _thresholds_in_force(hub: Hub, cohort: str) -> ThresholdVersion:
+    """The hub's newest published thresholds for the cohort; the first screening of a hub that has published none
+    publishes the defaults as version 1 (a screening must point at a version that exists)."""
     version = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).order_by("-number").first()
     return version or thresholds_publish(hub=hub, cohort=cohort, levels=DEFAULT_LEVELS[cohort], note="Defaults")
 
@@ -118,7 +87,7 @@ def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], 
     referral = _locked(referral)
     if not referral.is_open:
         raise ValidationError("This referral is closed")
-    version = thresholds_current(referral.hub, referral.cohort)
+    version = _thresholds_in_force(referral.hub, referral.cohort)
     errors = {}
     if version.level(level) is None:
         errors["level"] = "Choose the threshold level that applies"

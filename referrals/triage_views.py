@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import selectors as hub_selectors
 from agencies.models import Hub
-from agencies.permissions import acts_as_manager
+from agencies.permissions import Action, acts_as_manager, can
 from audit.services import log_read
 from mash.paging import window_page
 from referrals import selectors, triage
-from referrals.forms import ReRatingForm, ScreeningForm, TriageQueueFilterForm
-from referrals.models import Rating, Referral, ReferralStatus
+from referrals.forms import ReRatingForm, ScreeningForm, ThresholdsForm, TriageQueueFilterForm, thresholds_as_text
+from referrals.models import Rating, Referral, ReferralCohort, ReferralStatus
 from referrals.permissions import ReferralAction
 from referrals.templatetags.triage import RAG_TAGS
 from referrals.views import OBJECT_TYPE, _hub_for
@@ -127,7 +128,7 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     if not referral.is_open:
         messages.error(request, "This referral is closed: it cannot be screened")
         return redirect("referral-detail", hub.id, referral.id)
-    version = triage.thresholds_current(hub, referral.cohort)
+    version = selectors.thresholds_current(hub, referral.cohort)
     if request.method == "GET":
         form = ScreeningForm(version)
     else:
@@ -199,3 +200,43 @@ def notifications(request: HttpRequest) -> HttpResponse:
     rows = selectors.notifications_of(request.user, limit=50)
     log_read("notification.listed", hub=None, object_type="referrals.notification", ids=[n.id for n in rows])
     return render(request, "referrals/notifications.html", {"notifications": rows})
+
+
+@require_GET
+def thresholds(request: HttpRequest, hub_id) -> HttpResponse:
+    """The hub's current thresholds for children and adults, with each cohort's earlier versions: every member of
+    the hub may read what referrals are screened against."""
+    hub = hub_selectors.hub_for(request.user, hub_id)
+    cohorts = [
+        (value, label, selectors.thresholds_current(hub, value), selectors.threshold_versions(hub, value))
+        for value, label in ReferralCohort.choices
+    ]
+    return render(
+        request,
+        "referrals/thresholds.html",
+        {"hub": hub, "cohorts": cohorts, "can_publish": can(request.user, Action.CONFIGURE_HUB, hub)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def thresholds_publish(request: HttpRequest, hub_id, cohort: str) -> HttpResponse:
+    hub = hub_selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    if cohort not in ReferralCohort.values:
+        raise Http404("No such cohort")
+    current = selectors.thresholds_current(hub, cohort)
+    form = ThresholdsForm(request.POST or None, initial={"levels": thresholds_as_text(current.levels)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = triage.thresholds_publish(
+                hub=hub, cohort=cohort, levels=form.cleaned_data["levels"], by=request.user,
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Version {version.number} of the {version.get_cohort_display().lower()} "
+                                      "thresholds published; new screenings use it")  # fmt: skip
+            return redirect("thresholds", hub.id)
+    number = current.number + 1 if current.pk else 1  # the defaults are read, not published, until first used
+    title = f"Publish {ReferralCohort(cohort).label.lower()} thresholds (version {number})"
+    return render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})

@@ -28,5 +28,11 @@ urlpatterns = [
         triage_views.referral_re_rate,
         name="referral-re-rate",
     ),
+    path("hubs/<uuid:hub_id>/thresholds/", triage_views.thresholds, name="thresholds"),
+    path(
+        "hubs/<uuid:hub_id>/thresholds/<str:cohort>/publish/",
+        triage_views.thresholds_publish,
+        name="thresholds-publish",
+    ),
     path("notifications/", triage_views.notifications, name="notifications"),
 ]

@@ -11,7 +11,7 @@ from django.db import connection
 
 from agencies.models import Role
 from audit.models import AuditEvent
-from referrals import deadlines, triage
+from referrals import deadlines, selectors, triage
 from referrals.models import Deadline, DeadlineKind, Notice, Notification, Referral, ThresholdVersion
 from referrals.services import referral_create
 from tests.factories import HubFactory, UserFactory, member, referral_data
@@ -137,7 +137,7 @@ def test_screenings_keep_the_thresholds_version_they_used(hub, referral, people)
     assert second_version.number == 2
     first.refresh_from_db()
     assert first.threshold_version.number == 1 and first.threshold_version.level("specialist")
-    assert triage.thresholds_current(hub, "child") == second_version
+    assert selectors.thresholds_current(hub, "child") == second_version
     with pytest.raises(ValidationError, match="own code"):
         triage.thresholds_publish(hub=hub, cohort="child", levels=levels + levels)
     assert ThresholdVersion.objects.filter(hub=hub, cohort="child").count() == 2

@@ -12,8 +12,8 @@ from django.utils import timezone
 from agencies import services as hub_services
 from agencies.models import Role
 from audit.models import AuditEvent
-from referrals import deadlines, triage
-from referrals.models import Deadline, DeadlineKind, Notification, Referral, Screening
+from referrals import deadlines, selectors, triage
+from referrals.models import Deadline, DeadlineKind, Notification, Referral, Screening, ThresholdVersion
 from referrals.services import referral_create
 from referrals.templatetags.triage import time_left
 from tests.factories import HubFactory, UserFactory, member, referral_data
@@ -501,3 +501,60 @@ def test_the_navigation_leads_each_role_to_its_triage_pages(client, hub, practit
     _login(client, manager)
     page = client.get(reverse("hub-profile", args=[hub.id])).content.decode()
     assert reverse("manager-dashboard", args=[hub.id]) in page
+
+
+def _thresholds(hub) -> str:
+    return reverse("thresholds", args=[hub.id])
+
+
+def _publish(hub, cohort="child") -> str:
+    return reverse("thresholds-publish", args=[hub.id, cohort])
+
+
+def test_every_member_reads_the_thresholds_and_only_an_administrator_publishes(client, hub, practitioner):
+    _login(client, practitioner)
+    page = client.get(_thresholds(hub)).content.decode()
+    assert "Child: version 1" in page and "Reasonable cause to suspect significant harm" in page
+    assert _publish(hub) not in page
+    assert client.get(_publish(hub)).status_code == 404
+    assert client.post(_publish(hub), {"levels": "x | X\n- y", "note": "n"}).status_code == 404
+    assert not ThresholdVersion.objects.exists()  # reading the defaults publishes nothing
+    _login(client, UserFactory())
+    assert client.get(_thresholds(hub)).status_code == 404
+
+
+def test_an_administrator_publishes_a_version_in_local_words(client, hub):
+    admin = member(hub, Role.HUB_ADMIN)
+    _login(client, admin)
+    form = client.get(_publish(hub)).content.decode()
+    assert "specialist | Specialist: child protection (s47)" in form  # the current version, ready to edit
+    levels = "early_help | Early help\n- Parents ask for support\n\nspecialist | Child protection\n- Harm & <neglect>\n"
+    response = client.post(_publish(hub), {"levels": levels, "note": "Board wording, November"})
+    assert response.status_code == 302
+    version = selectors.thresholds_current(hub, "child")
+    assert version.number == 1 and version.published_by == admin  # nobody had screened: defaults never published
+    assert version.levels[1] == {
+        "code": "specialist", "name": "Child protection", "criteria": [{"code": "specialist.1", "text": "Harm & <neglect>"}]
+    }  # fmt: skip
+    page = client.get(_thresholds(hub)).content.decode()
+    assert "Child: version 1" in page and "Harm &amp; &lt;neglect&gt;" in page and "Board wording" in page
+    assert AuditEvent.objects.filter(action="thresholds.published", actor_id=str(admin.pk)).count() == 1
+
+
+@pytest.mark.parametrize(
+    "levels, message",
+    [
+        ("- A criterion first", "Line 1: a criterion comes under a level"),
+        ("Early help\n- x", "Line 1: write a level as code | Name"),
+        ("Early Help | Early help\n- x", "Line 1: the code"),
+        ("early_help | Early help", "give at least one criterion"),
+        ("a | A\n- x\na | Again\n- y", "its own code"),
+        ("a | A\n-   ", "Line 2: write the criterion after the dash"),
+    ],
+)
+def test_a_bad_thresholds_text_names_the_line_and_publishes_nothing(client, hub, levels, message):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    response = client.post(_publish(hub), {"levels": levels, "note": "Try"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ThresholdVersion.objects.exists()

@@ -41,6 +41,9 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "amber_counting": "Amber: count hours as",
             "green_hours": "Green: hours to decide",
             "green_counting": "Green: count hours as",
+            "red_partner_hours": "Red: hours for agencies' information",
+            "amber_partner_hours": "Amber: hours for agencies' information",
+            "green_partner_hours": "Green: hours for agencies' information",
         }
 
 

@@ -46,6 +46,10 @@ class Hub(models.Model):
     amber_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.WORKING)
     green_hours = models.PositiveSmallIntegerField(default=72)
     green_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.CLOCK)
+    # Partners' information is due this many hours after a request (Merton: 2, 6 and 24), counted as the rating is.
+    red_partner_hours = models.PositiveSmallIntegerField(default=2)
+    amber_partner_hours = models.PositiveSmallIntegerField(default=6)
+    green_partner_hours = models.PositiveSmallIntegerField(default=24)
     decision_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days from receipt to a decision (Working Together 2023: one)."
     )
@@ -68,7 +72,12 @@ class Hub(models.Model):
                 violation_error_message="The working day must end after it starts",
             ),
             models.CheckConstraint(
-                condition=Q(red_hours__gt=0) & Q(amber_hours__gt=0) & Q(green_hours__gt=0),
+                condition=Q(red_hours__gt=0)
+                & Q(amber_hours__gt=0)
+                & Q(green_hours__gt=0)
+                & Q(red_partner_hours__gt=0)
+                & Q(amber_partner_hours__gt=0)
+                & Q(green_partner_hours__gt=0),
                 name="hub_timescales_positive",
                 violation_error_message="Each RAG timescale must be at least one hour",
             ),

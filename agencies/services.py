@@ -115,6 +115,9 @@ HUB_EDITABLE_FIELDS = (
     "amber_counting",
     "green_hours",
     "green_counting",
+    "red_partner_hours",
+    "amber_partner_hours",
+    "green_partner_hours",
     "decision_working_days",
     "warn_at_percent",
 )

@@ -42,7 +42,25 @@ ACTIONS: dict[str, str] = {
     # Reads of the ledger itself.
     "audit_trail.viewed": "Audit trail viewed",
     "audit_trail.exported": "Audit trail exported",
-    # Later issues register theirs here: referral.received, referral.viewed, deadline.breached, decision.signed_off…
+    # Information sharing and joint decisions (decisions/).
+    "information.requested": "Agency asked for its information",
+    "information_request.cancelled": "Request for information cancelled",
+    "information_request.listed": "Requests for information listed",
+    "information_request.viewed": "Request for information viewed",
+    "contribution.added": "Agency's information contributed",
+    "contribution.released": "Restricted information released with the agency's consent",
+    "contribution.viewed": "Agencies' information viewed",
+    "decision.gate_overridden": "Decision allowed before every core agency answered",
+    "decision.proposed": "Joint decision proposed",
+    "decision.returned": "Decision returned for revision",
+    "decision.signed_off": "Decision signed off",
+    "decision.viewed": "Decision viewed",
+    "sign_off_queue.listed": "Sign-off queue listed",
+    "action.completed": "Agreed action completed",
+    "chronology.viewed": "Chronology viewed",
+    "webhook.registered": "Webhook registered",
+    "webhook.delivered": "Webhook notice delivered",
+    "webhook.failed": "Webhook notice given up after retries",
 }
 
 READ_SUFFIXES = (".viewed", ".listed", ".exported")

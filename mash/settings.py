@@ -167,6 +167,13 @@ DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 1, minimum=1)
 TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 # The sweep's heartbeat is stale (the manager dashboard warns) after this many seconds.
 DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
+# Webhooks to agencies' systems: retried with doubling waits from WEBHOOK_RETRY_BASE_SECONDS, up to an hour apart.
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 15, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Plain http:// to 127.0.0.1 or localhost only in development and tests.
+WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("WEBHOOK_ALLOW_LOCAL_HTTP", DEBUG)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mash.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "audit-seal": {"task": "audit.tasks.seal_ledger", "schedule": timedelta(minutes=1)},
@@ -177,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Catch-up for emails whose prompt delivery (queued when the sweep commits) was lost with a broker or worker.
     "notices-deliver": {"task": "referrals.tasks.notices_deliver", "schedule": timedelta(minutes=1)},
+    # Webhook notices: sent when the sign-off commits; this sends retries when due and whatever a lost task left.
+    "webhooks-send": {"task": "decisions.tasks.webhooks_send", "schedule": timedelta(seconds=WEBHOOK_SWEEP_SECONDS)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -20,6 +20,7 @@ from agencies.models import Counting, Hub, Role, RoleAssignment
 from audit.services import event, record_many
 from mash.workinghours import due_after
 from referrals.models import (
+    SINGLE_KINDS,
     Deadline,
     DeadlineKind,
     DeadlineState,
@@ -63,9 +64,19 @@ def decision_allowance(hub: Hub) -> tuple[timedelta, str]:
     return _hours(day.total_seconds() / 3600 * hub.decision_working_days), Counting.WORKING
 
 
-def _new(hub: Hub, referral: Referral, kind: str, allowance: tuple[timedelta, str], rating: str = "") -> Deadline:
+def partner_allowance(hub: Hub, rating: str) -> tuple[timedelta, str] | None:
+    """The time agencies have to answer a request for information: the rating's partner hours, counted as the
+    rating's timescale is; None for Blue (no MASH response) or a referral not yet rated."""
+    if rating not in (Rating.RED, Rating.AMBER, Rating.GREEN):
+        return None
+    return _hours(getattr(hub, f"{rating}_partner_hours")), getattr(hub, f"{rating}_counting")
+
+
+def _new(
+    hub: Hub, referral: Referral, kind: str, allowance: tuple[timedelta, str], rating: str = "", start=None
+) -> Deadline:
     duration, counting = allowance
-    start = referral.received_at
+    start = start or referral.received_at
     return Deadline(
         hub=hub,
         referral=referral,
@@ -97,7 +108,9 @@ def _events_for(deadlines: list[Deadline], action: str, now: datetime, **facts) 
 
 def refresh_due(referral: Referral) -> None:
     """Keep the referral's earliest unmet due time (open or breached deadlines), which orders the triage queue."""
-    due = referral.deadlines.filter(state__in=[DeadlineState.OPEN, DeadlineState.BREACHED]).aggregate(d=Min("due_at"))
+    due = referral.deadlines.filter(
+        kind__in=SINGLE_KINDS, state__in=[DeadlineState.OPEN, DeadlineState.BREACHED]
+    ).aggregate(d=Min("due_at"))
     referral.due_at = due["d"]
     Referral.objects.filter(pk=referral.pk).update(due_at=referral.due_at)
 
@@ -126,6 +139,33 @@ def rating_deadline_set(referral: Referral, rating: str) -> Deadline | None:
         record_many(_events_for([deadline], "deadline.set", now))
     refresh_due(referral)
     return deadline
+
+
+def deadline_add(referral: Referral, kind: str, *, allowance=None, due_at: datetime | None = None) -> Deadline:
+    """A deadline of its own for a request (from now, by `allowance`) or an agreed action (due at `due_at`, warned
+    at the hub's share of the time from now). The caller keeps the returned row with its request or action."""
+    now = timezone.now()
+    hub = referral.hub
+    if allowance is not None:
+        deadline = _new(hub, referral, kind, allowance, referral.rating, start=now)
+    else:
+        warn_at = now + (due_at - now) * hub.warn_at_percent / 100 if due_at > now else due_at
+        deadline = Deadline(hub=hub, referral=referral, kind=kind, starts_at=now, warn_at=warn_at, due_at=due_at)
+    deadline.save(force_insert=True)
+    record_many(_events_for([deadline], "deadline.set", now))
+    return deadline
+
+
+def deadline_close(deadline: Deadline, state: str, reason: str = "") -> bool:
+    """An open request or action deadline is met or cancelled now; False when it was no longer open (a breached
+    deadline stays breached: the answer came late)."""
+    now = timezone.now()
+    closed = Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(state=state, closed_at=now)
+    if closed:
+        deadline.state, deadline.closed_at = state, now
+        facts = {"reason": reason} if reason else {}
+        record_many(_events_for([deadline], f"deadline.{state}", now, **facts))
+    return bool(closed)
 
 
 def deadlines_meet(referral: Referral, kinds: list[str]) -> int:

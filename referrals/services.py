@@ -1,11 +1,19 @@
 """Every write to referrals. The web form and the API call the same service."""
 
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 
-from agencies.models import Agency, Hub, HubGroup
+from agencies.models import Agency, Hub, HubGroup, Role
 from audit.services import record
 from referrals import dataset, deadlines, matching
-from referrals.models import Person, PersonRole, ReferenceSequence, Referral, ReferralGroupObjectPermission
+from referrals.models import (
+    Person,
+    PersonRole,
+    ReferenceSequence,
+    Referral,
+    ReferralGroupObjectPermission,
+    ReferralStatus,
+)
 from referrals.permissions import PERMISSION, POLICY, ReferralAction
 
 
@@ -123,3 +131,45 @@ def referral_create(
     # can never lose the referral.
     transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))
     return referral
+
+
+CHECKS_CODENAME = "view_referral_checks"
+
+
+def referral_checks_grant(referral: Referral, agency: Agency) -> None:
+    """The agency's officers may see the subject details their checks need (while a request to them is live).
+    Part of the caller's transaction, which records the request."""
+    group_ids = HubGroup.objects.filter(hub_id=referral.hub_id, role=Role.AGENCY_OFFICER, agency=agency).values_list(
+        "group_id", flat=True
+    )
+    permission = Permission.objects.get(content_type__app_label="referrals", codename=CHECKS_CODENAME)
+    for group_id in group_ids:
+        ReferralGroupObjectPermission.objects.get_or_create(
+            permission=permission, group_id=group_id, content_object=referral
+        )
+
+
+def referral_checks_revoke(referral: Referral, agency: Agency) -> None:
+    ReferralGroupObjectPermission.objects.filter(
+        permission__codename=CHECKS_CODENAME,
+        permission__content_type__app_label="referrals",
+        content_object=referral,
+        group__hub_group__hub_id=referral.hub_id,
+        group__hub_group__agency=agency,
+    ).delete()
+
+
+def referral_status_set(referral: Referral, status: str) -> None:
+    """The decisions services move an open referral along its path (awaiting information, decision, sign-off).
+    The caller's transaction writes the audit event of the step that moved it."""
+    if status not in ReferralStatus.values or status == ReferralStatus.CLOSED:
+        raise ValueError(f"not a step of an open referral: {status}")
+    Referral.objects.filter(pk=referral.pk).exclude(status=ReferralStatus.CLOSED).update(status=status)
+    referral.status = status
+
+
+def referral_decided(referral: Referral, *, outcome: str, at) -> None:
+    """A signed decision closes the referral with its outcome; the decision and rating deadlines are met."""
+    Referral.objects.filter(pk=referral.pk).update(status=ReferralStatus.CLOSED, outcome=outcome, decided_at=at)
+    referral.status, referral.outcome, referral.decided_at = ReferralStatus.CLOSED, outcome, at
+    deadlines.deadlines_meet(referral, ["decision", "rating"])

@@ -21,6 +21,7 @@ from referrals.models.intake import (
     SubjectMatch,
 )
 from referrals.models.triage import (
+    SINGLE_KINDS,
     Deadline,
     DeadlineKind,
     DeadlineState,
@@ -55,6 +56,7 @@ __all__ = [
     "ScreeningKind",
     "Screening",
     "DeadlineKind",
+    "SINGLE_KINDS",
     "DeadlineState",
     "Deadline",
     "NoticeKind",

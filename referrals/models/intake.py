@@ -117,10 +117,16 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_referrals"
     )
     due_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the sign-off (decisions/services.py): the signed decision's outcome code and when it was signed.
+    outcome = models.CharField(max_length=40, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
-        permissions = [("view_referral_status", "Can see the referral's status, rating and outcome only")]
+        permissions = [
+            ("view_referral_status", "Can see the referral's status, rating and outcome only"),
+            ("view_referral_checks", "Can see the subject details an agency needs for its checks"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["hub", "reference"], name="referral_reference_unique_per_hub"),
             models.CheckConstraint(

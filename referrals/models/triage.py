@@ -72,6 +72,12 @@ class Screening(models.Model):
 class DeadlineKind(models.TextChoices):
     DECISION = "decision", "Decision"
     RATING = "rating", "Rating timescale"
+    REQUEST = "request", "Agency's information"
+    ACTION = "action", "Agreed action"
+
+
+# A referral has at most one open deadline of each of these kinds; requests and actions have one each of their own.
+SINGLE_KINDS = (DeadlineKind.DECISION, DeadlineKind.RATING)
 
 
 class DeadlineState(models.TextChoices):
@@ -103,7 +109,9 @@ class Deadline(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "kind"], condition=Q(state="open"), name="one_open_deadline_per_kind"
+                fields=["referral", "kind"],
+                condition=Q(state="open", kind__in=["decision", "rating"]),
+                name="one_open_deadline_per_kind",
             )
         ]
 

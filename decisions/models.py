@@ -1,0 +1,315 @@
+"""Joining the picture up: requests for information to agencies, their contributions under a lawful basis, the
+disclosure log, the joint decision with its agreed actions, the manager's sign-off, and webhooks to referrers.
+
+A decision is never edited once proposed: a return asks for a revision (a new version), and an amendment after
+sign-off is a new version with a reason. Every row here is written by `decisions/services.py`, with its audit event.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agencies.models import Agency, AgencyKind, Hub
+from referrals.models import Deadline, Referral
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", "Waiting for the agency"
+    ANSWERED = "answered", "Answered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class InformationRequest(models.Model):
+    """The hub asks one agency for its checks on one referral, due by the rating's partner timescale."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="information_requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
+    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.OPEN)
+    note = models.TextField(blank=True, help_text="What the hub would like the agency to check")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    deadline = models.OneToOneField(Deadline, on_delete=models.PROTECT, related_name="information_request")
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "agency"],
+                condition=~Q(state="cancelled"),
+                name="one_live_request_per_agency_and_referral",
+                violation_error_message="This agency has already been asked about this referral",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency} checks for {self.referral}"
+
+
+class LawfulBasis(models.TextChoices):
+    # shared/DOMAIN.md: UK GDPR 6(1)(e) with DPA 2018 Schedule 1 para 18 for councils, health and schools;
+    # police processing under DPA 2018 Part 3 uses Schedule 8 para 4.
+    PUBLIC_TASK_SCH1_18 = (
+        "gdpr_6_1_e_dpa_sch1_18",
+        "UK GDPR Article 6(1)(e) public task, with DPA 2018 Schedule 1 paragraph 18 (safeguarding)",
+    )
+    LAW_ENFORCEMENT_SCH8_4 = (
+        "dpa_part3_sch8_4",
+        "DPA 2018 Part 3, Schedule 8 paragraph 4 (safeguarding of children and individuals at risk)",
+    )
+
+
+def lawful_basis_for(agency: Agency) -> str:
+    """The basis an agency shares under by default: police under Part 3, everyone else under UK GDPR."""
+    if agency.kind == AgencyKind.POLICE:
+        return LawfulBasis.LAW_ENFORCEMENT_SCH8_4
+    return LawfulBasis.PUBLIC_TASK_SCH1_18
+
+
+class Disclosure(models.TextChoices):
+    SHARED = "shared", "Shared with the hub's decision-makers"
+    RESTRICTED = "restricted", "Restricted to the manager until the agency consents to release"
+
+
+class RiskIndicator(models.TextChoices):
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    MENTAL_HEALTH = "mental_health", "Parental or carer mental health"
+    VIOLENCE = "violence", "Violence or weapons"
+    SEXUAL_HARM = "sexual_harm", "Sexual harm or exploitation"
+    MISSING = "missing", "Missing episodes"
+    NON_ENGAGEMENT = "non_engagement", "Missed appointments or non-engagement"
+    PREVIOUS_CONCERNS = "previous_concerns", "Previous safeguarding concerns"
+
+
+class Contribution(models.Model):
+    """One agency's answer to a request: known to it or "no trace", what it found, and under which lawful basis
+    and disclosure level it shares it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.OneToOneField(InformationRequest, on_delete=models.PROTECT, related_name="contribution")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="contributions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contributions")
+    known = models.BooleanField(help_text="False records 'no trace': the agency holds nothing on the subject")
+    risk_indicators = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+    detail = models.TextField(blank=True)
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+    disclosure = models.CharField(max_length=12, choices=Disclosure.choices, default=Disclosure.SHARED)
+    released_at = models.DateTimeField(null=True, blank=True, help_text="When a restricted contribution was released")
+    release_consent = models.TextField(blank=True, help_text="The owning agency's recorded consent to release")
+    contributed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contributed_by_client = models.ForeignKey(
+        "agencies.ApiClient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contributed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contributed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(known=False) | ~Q(summary=""),
+                name="known_contribution_has_summary",
+                violation_error_message="Summarise what the agency knows",
+            ),
+            models.CheckConstraint(
+                condition=Q(contributed_by__isnull=False) | Q(contributed_by_client__isnull=False),
+                name="contribution_has_author",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} on {self.referral}"
+
+    @property
+    def no_trace(self) -> bool:
+        return not self.known
+
+    @property
+    def is_shared(self) -> bool:
+        """Seen by the hub's decision-makers: shared from the start, or restricted and released with consent."""
+        return self.disclosure == Disclosure.SHARED or self.released_at is not None
+
+
+class DisclosureEntry(models.Model):
+    """The disclosure log: what was shared, with whom and why (DfE 2024 information sharing advice)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="disclosures")
+    shared_with = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=300)
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self):
+        return f"{self.contribution} shared with {self.shared_with}"
+
+
+class GateOverride(models.Model):
+    """The manager lets a decision be proposed before every core agency has answered, and says why."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="gate_overrides")
+    reason = models.TextField()
+    missing_agencies = models.ManyToManyField(Agency, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self):
+        return f"Gate overridden on {self.referral}"
+
+
+class ChildOutcome(models.TextChoices):
+    NFA = "nfa", "No further action"
+    INFORMATION_ADVICE = "information_advice", "Information and advice"
+    EARLY_HELP = "early_help", "Early help"
+    S17 = "s17_assessment", "Child in need assessment (s17)"
+    S47 = "s47_strategy", "Strategy discussion (s47)"
+    POLICE = "police_investigation", "Police investigation"
+
+
+class AdultOutcome(models.TextChoices):
+    NFA = "nfa", "No further action"
+    SIGNPOSTING = "information_signposting", "Information and signposting"
+    CARE_NEEDS = "care_needs_assessment", "Care needs assessment"
+    S42 = "s42_enquiry", "Safeguarding enquiry (s42)"
+    OTHER_ENQUIRY = "other_enquiry", "Other safeguarding enquiry"
+
+
+OUTCOMES = {"child": ChildOutcome, "adult": AdultOutcome}
+
+
+def outcome_label(cohort: str, code: str) -> str:
+    choices = OUTCOMES.get(cohort)
+    return choices(code).label if choices and code in choices.values else code
+
+
+class DecisionState(models.TextChoices):
+    PROPOSED = "proposed", "Awaiting sign-off"
+    RETURNED = "returned", "Returned for revision"
+    SIGNED = "signed", "Signed off"
+    SUPERSEDED = "superseded", "Superseded by an amendment"
+
+
+class Decision(models.Model):
+    """One version of the hub's joint decision on a referral. Versions are numbered per referral; a revision after
+    a return, or an amendment after sign-off, is the next version, and the earlier one is kept as it was."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="decisions")
+    version = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=12, choices=DecisionState.choices, default=DecisionState.PROPOSED)
+    outcome = models.CharField(max_length=40)
+    threshold_level = models.CharField(max_length=40)
+    rationale = models.TextField()
+    participants = models.ManyToManyField(Agency, related_name="decisions_taken_part_in")
+    amendment_reason = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["referral", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "version"], name="decision_versions_unique"),
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(state="proposed"), name="one_decision_awaiting_sign_off"
+            ),
+            models.UniqueConstraint(fields=["referral"], condition=Q(state="signed"), name="one_signed_decision"),
+        ]
+
+    def __str__(self):
+        return f"{self.referral} decision v{self.version} ({self.state})"
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.referral.cohort, self.outcome)
+
+
+class AgreedAction(models.Model):
+    """An action agreed in a decision: which agency owns it, what it is, and when it is due (a deadline)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="agreed_actions")
+    description = models.TextField()
+    due_on = models.DateField()
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.PROTECT, null=True, blank=True, related_name="agreed_action"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return f"{self.owner}: {self.description[:40]} by {self.due_on}"
+
+
+class Webhook(models.Model):
+    """Where an agency's system hears of outcomes: an HTTPS address and the secret that signs each notice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="webhooks")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["hub", "agency"]
+
+    def __str__(self):
+        return f"{self.agency} webhook {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """The outbox of webhook notices, written with the sign-off; delivered and retried by a task."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "decision"], name="one_delivery_per_webhook_and_decision")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_pending",
+                condition=Q(delivered_at__isnull=True, gave_up_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.webhook} notice of {self.decision_id}"

@@ -37,7 +37,10 @@ def navigation(request):
         ]
     if hub is not None and any(r.hub_id == hub.id and r.role in (Role.MANAGER, Role.DEPUTY) for r in roles):
         items.append({"text": "Dashboard", "href": reverse("manager-dashboard", args=[hub.id])})
+        items.append({"text": "Sign-off", "href": reverse("sign-off-queue", args=[hub.id])})
         items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
+    if hub is not None and any(r.hub_id == hub.id and r.role == Role.AGENCY_OFFICER for r in roles):
+        items.insert(1, {"text": "Requests", "href": reverse("officer-queue", args=[hub.id])})
     if any(r.role in REFERRAL_ROLES for r in roles):
         items.append({"text": "Notifications", "href": reverse("notifications")})
     if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):

@@ -112,12 +112,12 @@ class Hub(models.Model):
     def working_days_display(self) -> str:
         return ", ".join(WEEKDAYS[d] for d in sorted(self.working_days))
 
-    def timescales(self) -> list[tuple[str, int, str]]:
-        """(rating, hours, counting label) for Red, Amber and Green, in that order."""
+    def timescales(self) -> list[tuple[str, int, str, int]]:
+        """(rating, hours, counting label, partners' hours) for Red, Amber and Green, in that order."""
         return [
-            ("Red", self.red_hours, self.get_red_counting_display()),
-            ("Amber", self.amber_hours, self.get_amber_counting_display()),
-            ("Green", self.green_hours, self.get_green_counting_display()),
+            ("Red", self.red_hours, self.get_red_counting_display(), self.red_partner_hours),
+            ("Amber", self.amber_hours, self.get_amber_counting_display(), self.amber_partner_hours),
+            ("Green", self.green_hours, self.get_green_counting_display(), self.green_partner_hours),
         ]
 
 

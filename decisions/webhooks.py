@@ -56,6 +56,9 @@ def webhook_register(*, client, url: str) -> tuple[Webhook, str]:
         URLValidator(schemes=["https", "http"])(url)
     except ValidationError:
         raise ValidationError({"url": "Give the full address, starting https://"}) from None
+    max_length = Webhook._meta.get_field("url").max_length
+    if len(url) > max_length:
+        raise ValidationError({"url": f"Keep the address to {max_length} characters"})
     local = url.startswith(("http://127.0.0.1", "http://localhost"))
     if not url.startswith("https://") and not (local and settings.WEBHOOK_ALLOW_LOCAL_HTTP):
         raise ValidationError({"url": "Webhooks must use https://"})

@@ -167,6 +167,8 @@ DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 1, minimum=1)
 TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 # The sweep's heartbeat is stale (the manager dashboard warns) after this many seconds.
 DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
+# Sections that apps above referrals/ add to the referral page (docs/adr/0003-referral-page-panels.md).
+REFERRAL_PAGE_PANELS = ["decisions.panels.referral_panel"]
 # Webhooks to agencies' systems: retried with doubling waits from WEBHOOK_RETRY_BASE_SECONDS, up to an hour apart.
 WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 15, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
@@ -186,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "notices-deliver": {"task": "referrals.tasks.notices_deliver", "schedule": timedelta(minutes=1)},
     # Webhook notices: sent when the sign-off commits; this sends retries when due and whatever a lost task left.
     "webhooks-send": {"task": "decisions.tasks.webhooks_send", "schedule": timedelta(seconds=WEBHOOK_SWEEP_SECONDS)},
+    # The API's Idempotency-Keys older than IDEMPOTENCY_KEEP_HOURS are forgotten.
+    "idempotency-prune": {"task": "referrals.tasks.idempotency_prune", "schedule": timedelta(hours=1)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -229,11 +233,14 @@ AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
 
 # The agencies' REST API: OAuth2 client credentials, JSON only, problem+json errors, throttled per client.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+# How long a write's Idempotency-Key and first response are kept: clients are promised at least 24 hours.
+IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48, minimum=24)
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "referrals:write": "Send referrals",
         "referrals:read": "Read the status, rating and outcome of the agency's own referrals",
-        "contributions:write": "Answer the hub's requests for information",
+        "contributions:write": "Read the hub's open requests for information to the agency, and answer them",
+        "webhooks:write": "Register where notices of the outcomes of the agency's referrals are sent",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600, minimum=60),
     "OAUTH2_VALIDATOR_CLASS": "referrals.api_auth.ClientScopeValidator",

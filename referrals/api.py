@@ -1,22 +1,16 @@
 """`/api/v1/referrals/`: agencies' systems send referrals and read the status of their own. Parse, call one service
 or selector, render; errors are problem+json (mash/problem.py)."""
 
-import hashlib
-import json
-
-from django.db import IntegrityError, transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import log_read
-from mash.problem import problem
-from referrals import selectors
+from referrals import idempotency, selectors
 from referrals.api_auth import HasScope
-from referrals.models import Channel, IdempotencyRecord
+from referrals.models import Channel
 from referrals.serializers import (
     REFERRAL_EXAMPLE,
     ReferralInputSerializer,
@@ -25,14 +19,7 @@ from referrals.serializers import (
 )
 from referrals.services import referral_create
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="A unique value per referral (a UUID, say). Retrying with the same key and body replays the first "
-    "response; the same key with a different body is refused (422). Keys are kept for at least 24 hours.",
-)
+IDEMPOTENCY_KEY = idempotency.key_parameter("referral")
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json), with per-field errors")
 
 
@@ -76,34 +63,27 @@ class ReferralCollection(APIView):
         },
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "")
-        if not key or len(key) > 255 or not key.isprintable():
-            return problem(400, "Send an Idempotency-Key header (1 to 255 characters): a new one for each referral")
+        key = idempotency.key_of(request)
+        if key is None:
+            return idempotency.missing_key("referral")
         client = request.client
-        body_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        client=client, endpoint="referrals.create", key=key, request_hash=body_hash
-                    )
-            except IntegrityError:
-                # The first request with this key has committed (a concurrent one waited for it on the index).
-                return _replay(client, key, body_hash)
+
+        def write():
             referral = referral_create(
                 hub=client.hub, data=request.data, channel=Channel.API, referring_agency=client.agency
             )
-            body = ReferralStatusSerializer(referral).data
-            record.response_status, record.response_body = 201, body
-            record.save(update_fields=["response_status", "response_body"])
-        return Response(body, status=201, headers={"Location": f"/api/v1/referrals/{referral.id}/"})
+            return 201, ReferralStatusSerializer(referral).data
 
-
-def _replay(client, key: str, body_hash: str) -> Response:
-    first = IdempotencyRecord.objects.get(client=client, endpoint="referrals.create", key=key)
-    if first.request_hash != body_hash:
-        return problem(422, "This Idempotency-Key was already used with a different request body; nothing was stored")
-    return Response(first.response_body, status=first.response_status, headers={"Idempotent-Replayed": "true"})
+        response = idempotency.run_once(
+            client=client,
+            endpoint="referrals.create",
+            key=key,
+            body_hash=idempotency.request_hash(request.data),
+            write=write,
+        )
+        if response.status_code == 201 and not response.has_header(idempotency.REPLAYED):
+            response["Location"] = f"/api/v1/referrals/{response.data['id']}/"
+        return response
 
 
 class ReferralItem(APIView):

@@ -1,13 +1,10 @@
-"""/api/v1/: every route answers an anonymous caller with 401 (the schema and docs excepted), not a sign-in page."""
+"""The referrals app's routes under /api/v1/ (composed with the other apps' into the "api-v1" namespace by
+mash/api_urls.py). Every route answers an anonymous caller with 401, not a sign-in page."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from oauth2_provider.views import RevokeTokenView, TokenView
 
 from referrals.api import ReferralCollection, ReferralItem
-
-app_name = "api-v1"
 
 
 def _open(view):
@@ -25,8 +22,4 @@ referral_routes = (
 
 urlpatterns = [
     path("referrals/", include(referral_routes)),
-    path("oauth/token/", _open(TokenView.as_view()), name="token"),
-    path("oauth/revoke/", _open(RevokeTokenView.as_view()), name="revoke"),
-    path("schema/", _open(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", _open(SpectacularSwaggerView.as_view(url_name="api-v1:schema")), name="docs"),
 ]

@@ -17,6 +17,8 @@ from referrals.models import Channel, Referral
 from referrals.services import referral_create
 
 TARGET = 300
+# What a demo agency system may do: send referrals, read their outcomes, answer requests for information.
+DEMO_SCOPES = "referrals:write referrals:read contributions:write"
 # (weight, source code, agency slug or None, channel)
 SOURCES = [
     (30, "6", "police", Channel.API),
@@ -118,7 +120,9 @@ def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:
         if client is None or key not in secrets or secrets[key][0] != client.application.client_id:
             if client is not None:
                 services.api_client_revoke(client=client)  # its secret is unknown here: issue a fresh one
-            _, client_id, secret = services.api_client_create(hub=hub, agency=agency, name="Demo case system")
+            _, client_id, secret = services.api_client_create(
+                hub=hub, agency=agency, name="Demo case system", scopes=DEMO_SCOPES
+            )
             secrets[key] = [client_id, secret]
         credentials[slug] = tuple(secrets[key])
     return credentials

@@ -92,17 +92,23 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
     rating = serializers.SerializerMethodField(
         help_text="RAG rating (red, amber, green, blue) once screened; null until then"
     )
-    outcome = serializers.SerializerMethodField(help_text="Signed-off outcome (issue 6); null until then")
+    outcome = serializers.SerializerMethodField(
+        help_text="The code of the outcome the hub signed off (s47_strategy, early_help, nfa …: the README's API "
+        "section lists them); null until signed off"
+    )
+    decided_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the decision was signed off; null until then"
+    )
 
     class Meta:
         model = Referral
-        fields = ["id", "reference", "status", "received_at", "rating", "outcome"]
+        fields = ["id", "reference", "status", "received_at", "rating", "outcome", "decided_at"]
 
     def get_rating(self, referral) -> str | None:
         return referral.rating or None
 
     def get_outcome(self, referral) -> str | None:
-        return None
+        return referral.outcome or None
 
 
 class ReferralStatusPageSerializer(serializers.Serializer):

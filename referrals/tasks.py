@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from referrals import deadlines
+from referrals import deadlines, idempotency
 
 
 @shared_task(name="referrals.tasks.deadlines_sweep", ignore_result=True)
@@ -13,3 +13,8 @@ def deadlines_sweep() -> int:
 @shared_task(name="referrals.tasks.notices_deliver", ignore_result=True)
 def notices_deliver() -> int:
     return deadlines.notices_deliver()
+
+
+@shared_task(name="referrals.tasks.idempotency_prune", ignore_result=True)
+def idempotency_prune() -> int:
+    return idempotency.idempotency_prune()

@@ -1,12 +1,14 @@
 """Referral pages: the hub's list, recording a referral taken by phone or email, and one referral. Views parse, call
 one service or selector, and render; what each page shows is logged as a read."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors as hub_selectors
@@ -132,6 +134,8 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "re_referral": matching.is_re_referral(referral, earlier),
             "reason_labels": MATCH_REASONS,
             **_triage_context(request, hub, roles, referral),
+            # Sections of the apps above this one (decisions/): docs/adr/0003-referral-page-panels.md
+            "panels": [import_string(path)(request, hub, referral) for path in settings.REFERRAL_PAGE_PANELS],
         },
     )
 

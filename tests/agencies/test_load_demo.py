@@ -118,17 +118,35 @@ def test_demo_prints_working_api_credentials(monkeypatch, settings, tmp_path, cl
     response = client.post(
         "/api/v1/oauth/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
     )
-    assert response.status_code == 200 and response.json()["scope"] == "referrals:read referrals:write"
+    assert response.status_code == 200 and set(response.json()["scope"].split()) == {
+        "referrals:read",
+        "referrals:write",
+        "contributions:write",
+    }
     again = io.StringIO()
     call_command("load_demo", force=True, stdout=again)
     assert f"{client_id} {secret}" in again.getvalue()  # the same credentials, run after run
 
 
-def test_demo_rates_the_newest_referrals_so_the_queue_has_work(demo):
+def test_demo_decides_the_older_referrals_and_rates_the_newest_so_the_queue_has_work(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from decisions.models import Contribution, Decision
     from referrals.models import Deadline, Referral, Screening
 
-    screenings = Screening.objects.filter(referral__hub=demo)
+    week_ago = timezone.now() - timedelta(days=7)
+    older = Referral.objects.filter(hub=demo, received_at__lt=week_ago)
+    assert older.exists() and not older.exclude(status="closed").exists()  # worked through to a decision
+    assert Decision.objects.filter(referral__in=older, state="signed").count() == older.count()
+    assert Contribution.objects.filter(referral__in=older).values("agency").distinct().count() == 4  # core agencies
+    newest = Referral.objects.filter(hub=demo).order_by("-received_at")[:30]
+    screenings = Screening.objects.filter(referral__in=newest)
     assert screenings.count() == 30
     assert {s.rating for s in screenings} >= {"red", "amber", "green"}
     assert Deadline.objects.filter(hub=demo, kind="rating", state="open").exists()
-    assert Referral.objects.filter(hub=demo).exclude(assigned_to=None).count() == 10
+    assert Referral.objects.filter(hub=demo, status="closed", received_at__gte=week_ago).count() == 0
+    open_rated = Referral.objects.filter(hub=demo).exclude(status="closed").exclude(rating="")
+    assert open_rated.count() >= 15  # the past week's referrals, screened
+    assert open_rated.exclude(assigned_to=None).count() == -(-open_rated.count() // 3)  # every third claimed

@@ -93,6 +93,9 @@ def _hub_form(hub, **changes):
         "amber_counting": "working",
         "green_hours": "72",
         "green_counting": "clock",
+        "red_partner_hours": "2",
+        "amber_partner_hours": "6",
+        "green_partner_hours": "24",
         "decision_working_days": "1",
         "warn_at_percent": "75",
     }

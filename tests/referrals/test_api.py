@@ -2,7 +2,7 @@
 and nothing stored by any refused request."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -66,7 +66,8 @@ def test_a_referral_is_created(client, token, police):
     response = post(client, token, referral_data())
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "reference", "status", "received_at", "rating", "outcome"}
+    assert set(body) == {"id", "reference", "status", "received_at", "rating", "outcome", "decided_at"}
+    assert (body["rating"], body["outcome"], body["decided_at"]) == (None, None, None)
     referral = Referral.objects.get()
     assert (str(referral.id), referral.channel, referral.referring_agency) == (body["id"], "api", police)
     assert response["Location"] == f"/api/v1/referrals/{referral.id}/"
@@ -269,3 +270,18 @@ def test_the_referrer_reads_the_rating_once_the_hub_has_screened(client, hub, to
     body = client.get(f"{URL}{created['id']}/", **auth).json()
     assert (body["status"], body["rating"]) == ("screened", "amber")
     assert client.get(URL, **auth).json()["results"][0]["rating"] == "amber"
+
+
+def test_the_referrer_reads_the_outcome_and_when_it_was_decided(client, token):
+    # The sign-off itself is decisions' (tests/decisions/test_api.py follows it end to end); here the referral as it
+    # stands after one: closed with the outcome's code and the time of sign-off.
+    from referrals.services import referral_decided
+
+    created = post(client, token, referral_data()).json()
+    decided_at = timezone.now().replace(microsecond=0)
+    referral_decided(Referral.objects.get(pk=created["id"]), outcome="early_help", at=decided_at)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = client.get(f"{URL}{created['id']}/", **auth).json()
+    assert (body["status"], body["outcome"]) == ("closed", "early_help")
+    assert datetime.fromisoformat(body["decided_at"]) == decided_at
+    assert client.get(URL, **auth).json()["results"][0]["outcome"] == "early_help"

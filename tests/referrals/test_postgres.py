@@ -7,6 +7,7 @@ from django.db import connections
 
 from referrals.models import Referral
 from referrals.services import referral_create
+from tests.concurrent import two_posts_at_once
 from tests.factories import HubFactory, referral_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,8 +39,6 @@ def test_concurrent_intake_takes_distinct_references():
 
 
 def test_two_concurrent_requests_with_one_key_create_one_referral():
-    import json
-
     from django.test import Client
 
     from agencies import services
@@ -56,28 +55,7 @@ def test_two_concurrent_requests_with_one_key_create_one_referral():
         )
         .json()["access_token"]
     )
-    start = threading.Barrier(2)
-    answers = []
-
-    def send():
-        try:
-            start.wait(timeout=10)
-            response = Client().post(
-                "/api/v1/referrals/",
-                json.dumps(referral_data()),
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Bearer {token}",
-                HTTP_IDEMPOTENCY_KEY="same-key",
-            )
-            answers.append((response.status_code, response.json()["id"]))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    answers = two_posts_at_once("/api/v1/referrals/", referral_data(), token)
     assert [status for status, _ in answers] == [201, 201]
     assert answers[0][1] == answers[1][1]
     assert Referral.objects.filter(hub=hub).count() == 1

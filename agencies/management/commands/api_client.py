@@ -5,6 +5,7 @@ python manage.py api_client list [--hub demo]
 How a hub administrator issues an agency's system its credentials (the secret is printed once) and revokes them.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         create.add_argument("--hub", required=True, help="The hub's slug")
         create.add_argument("--agency", required=True, help="The agency's slug")
         create.add_argument("--name", default="Case management system")
-        create.add_argument("--scopes", default="referrals:write referrals:read")
+        create.add_argument(
+            "--scopes",
+            default="referrals:write referrals:read",
+            help=f"Space-separated, from: {' '.join(settings.OAUTH2_PROVIDER['SCOPES'])}",
+        )
         revoke = sub.add_parser("revoke")
         revoke.add_argument("client_id")
         listing = sub.add_parser("list")

@@ -1,5 +1,6 @@
 """Load the demo hub: seven agencies, a user for every role, signed core documents, a year of funding, about 300
-referrals over the past three months and one API client per agency.
+referrals over the past three months (those older than a week worked through to a signed decision, the 30 newest
+screened) and one API client per agency.
 
 Idempotent: running it again changes nothing but brings missing pieces back. Passwords are generated once per
 machine and kept in var/demo-passwords.json (never in the repository); DEMO_PASSWORD sets one password for all.
@@ -33,6 +34,7 @@ from agencies.models import (
     WorkingPattern,
     financial_year_of,
 )
+from decisions import demo as decisions_demo
 from referrals import demo
 
 HUB_SLUG = "demo"
@@ -115,6 +117,10 @@ AGENCIES = [
 PEOPLE = [
     ("pat.practitioner", "Pat", "Practitioner", Role.PRACTITIONER, None),
     ("olly.officer", "Olly", "Officer", Role.AGENCY_OFFICER, "police"),
+    ("cara.care", "Cara", "Care", Role.AGENCY_OFFICER, "childrens-services"),
+    ("ada.adults", "Ada", "Adults", Role.AGENCY_OFFICER, "adult-social-care"),
+    ("hugh.health", "Hugh", "Health", Role.AGENCY_OFFICER, "health"),
+    ("ella.education", "Ella", "Education", Role.AGENCY_OFFICER, "education"),
     ("hana.housing", "Hana", "Housing", Role.AGENCY_OFFICER, "housing"),
     ("mary.manager", "Mary", "Manager", Role.MANAGER, None),
     ("dan.deputy", "Dan", "Deputy", Role.DEPUTY, None),
@@ -185,7 +191,12 @@ class Command(BaseCommand):
             self._funding(hub, agencies)
             credentials = demo.api_clients(hub, agencies, stored, stdout=self.stdout)
             demo.load(hub, agencies, stdout=self.stdout)
-            practitioner = get_user_model().objects.get(username="pat.practitioner")
+            users = get_user_model().objects.in_bulk([p[0] for p in PEOPLE], field_name="username")
+            practitioner = users["pat.practitioner"]
+            officers = {agencies[p[4]].pk: users[p[0]] for p in PEOPLE if p[3] == Role.AGENCY_OFFICER}
+            decisions_demo.decide_older(
+                hub, practitioner=practitioner, manager=users["mary.manager"], officers=officers, stdout=self.stdout
+            )
             demo.screen_recent(hub, practitioner, stdout=self.stdout)
         save_demo_secrets(stored)
         self.stdout.write(self.style.SUCCESS(f"Demo hub ready: {hub.name}"))

@@ -1,0 +1,209 @@
+"""`/api/v1/`: agencies' systems read the hub's open requests to them, answer them, and register webhooks for the
+outcomes of their referrals. Parse, call one service, render; errors are problem+json (mash/problem.py).
+
+An agency without a current signed information sharing agreement sees and shares nothing: 403, with the message
+that names the missing agreement. A referral the agency was not asked about is 404, the same as one that does not
+exist or belongs to another hub.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.services import log_read
+from decisions.models import InformationRequest, RequestState
+from decisions.serializers import (
+    CONTRIBUTION_EXAMPLE,
+    ContributionInputSerializer,
+    ContributionSerializer,
+    InformationRequestPageSerializer,
+    InformationRequestSerializer,
+    WebhookInputSerializer,
+    WebhookSerializer,
+)
+from decisions.services import agreement_gate, contribution_add
+from decisions.webhooks import webhook_register
+from mash.problem import field_errors, problem
+from referrals import idempotency
+from referrals.api_auth import HasScope
+from referrals.models import Person, PersonRole
+
+PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json), with per-field errors")
+NO_AGREEMENT = OpenApiResponse(
+    description="The token lacks the scope, or your agency has no current signed information sharing agreement "
+    "with the hub (problem+json; `detail` names the agreement)"
+)
+AGREEMENT = "agreement"  # decisions.services.agreement_gate's error key
+
+
+# Reads scoped to the client's agency in the client's hub (the web pages' officer reads are in selectors.py).
+
+
+def requests_of_client(client) -> QuerySet[InformationRequest]:
+    """The open requests to the client's agency in its hub, with the referral, deadline and the people to check
+    (the subject first)."""
+    people = Person.objects.order_by(
+        Case(When(role=PersonRole.SUBJECT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "family_name",
+        "given_name",
+    )
+    return (
+        InformationRequest.objects.filter(
+            referral__hub_id=client.hub_id, agency_id=client.agency_id, state=RequestState.OPEN
+        )
+        .select_related("referral", "deadline")
+        .prefetch_related(Prefetch("referral__persons", queryset=people))
+    )
+
+
+def request_of_client(client, referral_id) -> InformationRequest:
+    """The live (open or answered) request to the client's agency about one referral of its hub; 404 otherwise."""
+    request = (
+        InformationRequest.objects.filter(
+            referral_id=referral_id, referral__hub_id=client.hub_id, agency_id=client.agency_id
+        )
+        .exclude(state=RequestState.CANCELLED)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such referral")
+    return request
+
+
+class RequestPages(CursorPagination):
+    """Newest first, by cursor, as the referral list pages."""
+
+    ordering = ("-requested_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _refused(error: ValidationError):
+    """A service's refusal as problem+json: the missing agreement is 403, anything else 400 field by field."""
+    messages = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+    if AGREEMENT in messages:
+        return problem(403, messages[AGREEMENT][0])
+    messages = {("non_field_errors" if k == "__all__" else k): v for k, v in messages.items()}
+    return problem(400, "The request is not valid: see errors", errors=field_errors(messages))
+
+
+def _body_problem(data, serializer_class):
+    """Parse only: the body is a JSON object with the documented fields, text where text goes and a list where a
+    list goes. Whether the values are right is the service's to judge, with the web form's messages."""
+    if not isinstance(data, dict):
+        return problem(400, "Send a JSON object", errors=[{"field": "non_field_errors", "detail": "Send an object"}])
+    fields = serializer_class().fields
+    errors = []
+    for name, value in data.items():
+        field = fields.get(name)
+        if field is None:
+            errors.append({"field": name, "detail": f"Unknown field; send only: {', '.join(sorted(fields))}"})
+        elif isinstance(field, serializers.ListField) and not isinstance(value, list):
+            errors.append({"field": name, "detail": "Send a list"})
+        elif isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(value, str | None):
+            errors.append({"field": name, "detail": "Send text"})
+    if errors:
+        return problem(400, "The request is not valid: see errors", errors=errors)
+    return None
+
+
+class InformationRequestCollection(APIView):
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {"GET": "contributions:write"}
+
+    @extend_schema(
+        summary="The hub's open requests for information to your agency, with the people to check",
+        responses={200: InformationRequestPageSerializer, 401: PROBLEM, 403: NO_AGREEMENT, 405: PROBLEM},
+    )
+    def get(self, request):
+        client = request.client
+        try:
+            agreement_gate(client.agency, client.hub)
+        except ValidationError as error:
+            return _refused(error)
+        pages = RequestPages()
+        page = pages.paginate_queryset(requests_of_client(client), request, view=self)
+        log_read(
+            "information_request.listed",
+            hub=client.hub,
+            object_type="decisions.informationrequest",
+            ids=[r.id for r in page],
+            referral_ids=[str(r.referral_id) for r in page],
+        )
+        return pages.get_paginated_response(InformationRequestSerializer(page, many=True).data)
+
+
+class ContributionCollection(APIView):
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {"POST": "contributions:write"}
+
+    @extend_schema(
+        summary="Answer the hub's request to your agency about a referral: known (with what) or no trace",
+        request=ContributionInputSerializer,
+        parameters=[idempotency.key_parameter("contribution")],
+        examples=[CONTRIBUTION_EXAMPLE],
+        responses={
+            201: ContributionSerializer,
+            400: PROBLEM,
+            401: PROBLEM,
+            403: NO_AGREEMENT,
+            404: PROBLEM,
+            405: PROBLEM,
+            413: PROBLEM,
+            422: PROBLEM,
+        },
+    )
+    def post(self, request, referral_id):
+        key = idempotency.key_of(request)
+        if key is None:
+            return idempotency.missing_key("contribution")
+        refused = _body_problem(request.data, ContributionInputSerializer)
+        if refused is not None:
+            return refused
+        client = request.client
+
+        def write():
+            agreement_gate(client.agency, client.hub)
+            information_request = request_of_client(client, referral_id)
+            contribution = contribution_add(request=information_request, data=request.data, client=client)
+            return 201, ContributionSerializer(contribution).data
+
+        try:
+            return idempotency.run_once(
+                client=client,
+                endpoint="decisions.contributions.create",
+                key=key,
+                # The referral is part of the request: one key on two referrals is two different requests.
+                body_hash=idempotency.request_hash({"referral": str(referral_id), "body": request.data}),
+                write=write,
+            )
+        except ValidationError as error:
+            return _refused(error)
+
+
+class WebhookCollection(APIView):
+    permission_classes = [IsAuthenticated, HasScope]
+    required_scopes = {"POST": "webhooks:write"}
+
+    @extend_schema(
+        summary="Register the address that hears the outcomes of your agency's referrals (signed notices)",
+        request=WebhookInputSerializer,
+        responses={201: WebhookSerializer, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM, 413: PROBLEM},
+    )
+    def post(self, request):
+        refused = _body_problem(request.data, WebhookInputSerializer)
+        if refused is not None:
+            return refused
+        try:
+            webhook, secret = webhook_register(client=request.client, url=request.data.get("url"))
+        except ValidationError as error:
+            return _refused(error)
+        body = WebhookSerializer({"id": webhook.id, "url": webhook.url, "secret": secret}).data
+        return Response(body, status=201, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,107 @@
+"""API shapes of the multi-agency part. Input serializers document the request bodies for the OpenAPI schema; the
+rules themselves are the services' (decisions/services.py, decisions/webhooks.py), shared with the web pages."""
+
+from drf_spectacular.utils import OpenApiExample
+from rest_framework import serializers
+
+from decisions.models import Contribution, Disclosure, InformationRequest, LawfulBasis, RiskIndicator
+from referrals.models import Person, PersonRole
+
+
+class ContributionInputSerializer(serializers.Serializer):
+    known = serializers.BooleanField(help_text="true: the agency holds information; false: no trace")
+    risk_indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=RiskIndicator.choices), required=False, help_text="Ignored for no trace"
+    )
+    summary = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="Required when known is true"
+    )
+    detail = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    lawful_basis = serializers.ChoiceField(
+        choices=LawfulBasis.choices,
+        required=False,
+        allow_null=True,
+        help_text="Defaults by agency: police dpa_part3_sch8_4, every other agency gdpr_6_1_e_dpa_sch1_18",
+    )
+    disclosure = serializers.ChoiceField(
+        choices=Disclosure.choices,
+        required=False,
+        allow_null=True,
+        help_text="shared (the default): the hub's decision-makers see it; restricted: the accountable manager only, "
+        "until your agency consents to its release",
+    )
+
+
+CONTRIBUTION_EXAMPLE = OpenApiExample(
+    "Police checks: known to police",
+    value={
+        "known": True,
+        "risk_indicators": ["domestic_abuse", "previous_concerns"],
+        "summary": "Two domestic incidents at the address this year; the child was present at the second.",
+        "detail": "12 March: verbal argument, no offences. 2 May: assault on the mother; suspect arrested.",
+        "disclosure": "shared",
+    },
+    request_only=True,
+)
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    """The contribution as stored: what the agency shares, and under which lawful basis and disclosure level."""
+
+    agency = serializers.UUIDField(source="agency_id", read_only=True, help_text="Your agency's id")
+
+    class Meta:
+        model = Contribution
+        fields = ["id", "agency", "known", "disclosure", "lawful_basis", "contributed_at"]
+        read_only_fields = fields
+
+
+class CheckPersonSerializer(serializers.ModelSerializer):
+    """A person named in the referral, with the details an agency's checks need: nothing of the concerns."""
+
+    role = serializers.ChoiceField(choices=PersonRole.choices, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["role", "given_name", "family_name", "date_of_birth", "gender", "address", "postcode", "nhs_number"]
+        read_only_fields = fields
+
+
+class RequestReferralSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    rating = serializers.CharField(read_only=True, help_text="red, amber or green: sets when your answer is due")
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):
+    """One of the hub's open requests to your agency: the referral, when the answer is due, what the hub would like
+    checked, and the people to check."""
+
+    referral = RequestReferralSerializer(read_only=True)
+    due_at = serializers.DateTimeField(source="deadline.due_at", read_only=True)
+    people = CheckPersonSerializer(source="referral.persons", many=True, read_only=True)
+
+    class Meta:
+        model = InformationRequest
+        fields = ["id", "referral", "state", "requested_at", "due_at", "note", "people"]
+        read_only_fields = fields
+
+
+class InformationRequestPageSerializer(serializers.Serializer):
+    """One page of your agency's open requests, newest first; follow `next` for older ones."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = InformationRequestSerializer(many=True)
+
+
+class WebhookInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, help_text="https:// address that receives outcome notices")
+
+
+class WebhookSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    url = serializers.URLField(read_only=True)
+    secret = serializers.CharField(
+        read_only=True, help_text="Verifies the X-MASH-Signature of each notice. Shown only in this response: keep it"
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from decisions import views
+
+urlpatterns = [
+    path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
+    path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/decision/", views.decision_propose, name="decision-propose"),
+    path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/override/", views.gate_override, name="gate-override"),
+    path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/chronology/", views.chronology, name="chronology"),
+    path("hubs/<uuid:hub_id>/sign-off/", views.sign_off_queue, name="sign-off-queue"),
+    path("hubs/<uuid:hub_id>/decisions/<uuid:decision_id>/", views.decision_review, name="decision-review"),
+    path("hubs/<uuid:hub_id>/requests/", views.officer_queue, name="officer-queue"),
+    path("hubs/<uuid:hub_id>/requests/<uuid:request_id>/", views.officer_request, name="officer-request"),
+    path("hubs/<uuid:hub_id>/actions/", views.officer_actions, name="officer-actions"),
+    path("hubs/<uuid:hub_id>/actions/<uuid:action_id>/done/", views.action_complete, name="action-complete"),
+    path(
+        "hubs/<uuid:hub_id>/contributions/<uuid:contribution_id>/release/",
+        views.contribution_release,
+        name="contribution-release",
+    ),
+]

@@ -1,0 +1,95 @@
+"""Idempotency-Key for the API's writes: a retry with the same key and body gets the first response again and stores
+nothing twice; the same key with another body is refused (422). Used by every endpoint that writes.
+
+The key is claimed by inserting its row (unique per client, endpoint and key) in the write's own transaction: a
+concurrent request with the same key waits on the unique index until the first commits, then replays it; if the
+first rolled back, the key was never taken. A write that raises (bad input, 404, 403) stores nothing, key included,
+so the corrected request may reuse the key. Rows are pruned after IDEMPOTENCY_KEEP_HOURS (at least 24).
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.response import Response
+
+from mash.problem import problem
+from referrals.models import IdempotencyRecord
+
+logger = logging.getLogger(__name__)
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+MINIMUM_KEEP_HOURS = 24
+
+
+def key_parameter(what: str) -> OpenApiParameter:
+    """The header as the OpenAPI schema documents it, for an endpoint that writes one `what` per call."""
+    return OpenApiParameter(
+        HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=True,
+        description=f"A unique value per {what} (a UUID, say). Retrying with the same key and body replays the first "
+        "response; the same key with a different body is refused (422). Keys are kept for at least 24 hours.",
+    )
+
+
+def key_of(request) -> str | None:
+    """The request's key, or None when it is missing or not 1 to 255 printable characters."""
+    key = request.headers.get(HEADER, "")
+    if not key or len(key) > 255 or not key.isprintable():
+        return None
+    return key
+
+
+def missing_key(what: str) -> Response:
+    return problem(400, f"Send an {HEADER} header (1 to 255 characters): a new one for each {what}")
+
+
+def request_hash(data) -> str:
+    """What "the same body" means: the parsed JSON, keys sorted, so spacing and key order do not matter."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_once(*, client, endpoint: str, key: str, body_hash: str, write: Callable[[], tuple[int, object]]) -> Response:
+    """Run `write` (which returns the response's status and JSON body) once per key, storing its response in the
+    same transaction; answer a retry with the stored response (`Idempotent-Replayed: true`), and the same key with
+    another body with 422. An exception from `write` rolls everything back, the key's row included."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    client=client, endpoint=endpoint, key=key, request_hash=body_hash
+                )
+        except IntegrityError:
+            # The first request with this key has committed (a concurrent one waited for it on the index).
+            return _replay(client, endpoint, key, body_hash)
+        status, body = write()
+        record.response_status, record.response_body = status, body
+        record.save(update_fields=["response_status", "response_body"])
+    return Response(body, status=status)
+
+
+def _replay(client, endpoint: str, key: str, body_hash: str) -> Response:
+    first = IdempotencyRecord.objects.get(client=client, endpoint=endpoint, key=key)
+    if first.request_hash != body_hash:
+        return problem(422, "This Idempotency-Key was already used with a different request body; nothing was stored")
+    return Response(first.response_body, status=first.response_status, headers={REPLAYED: "true"})
+
+
+def idempotency_prune(*, now=None) -> int:
+    """Forget keys older than IDEMPOTENCY_KEEP_HOURS (never fewer than 24); returns how many were deleted. A key
+    once forgotten may be used again: clients are told keys last at least 24 hours."""
+    hours = max(settings.IDEMPOTENCY_KEEP_HOURS, MINIMUM_KEEP_HOURS)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("Pruned %d idempotency keys older than %d hours", deleted, hours)
+    return deleted

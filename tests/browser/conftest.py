@@ -3,9 +3,13 @@
 One browser per test module; each test gets a fresh context (its own cookies), so sign-ins never leak between tests.
 """
 
+import io
 import os
 
 import pytest
+from django.core.management import call_command
+
+from tests.browser.helpers import PASSWORD, sign_in
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,3 +52,33 @@ def page(browser, live_server, transactional_db):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo_hub(monkeypatch, transactional_db):
+    """The demo hub of `load_demo`: seven agencies, one signing nothing, a year of funding, a user for every role."""
+    from agencies.models import Hub
+
+    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    call_command("load_demo", force=True, stdout=io.StringIO())
+    return Hub.objects.get(slug="demo")
+
+
+@pytest.fixture
+def desk(browser, live_server, transactional_db):
+    """`desk(username)`: that person's page, signed in, in a browser context of their own (as if at their own
+    computer). Asked again for the same person, the same page: each keeps their session for the whole test."""
+    contexts, pages = [], {}
+
+    def open_desk(username: str):
+        if username not in pages:
+            context = browser.new_context(base_url=live_server.url)
+            context.set_default_timeout(10_000)
+            contexts.append(context)
+            pages[username] = context.new_page()
+            sign_in(pages[username], username)
+        return pages[username]
+
+    yield open_desk
+    for context in contexts:
+        context.close()

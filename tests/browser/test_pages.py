@@ -1,64 +1,15 @@
-"""The GOV.UK pages in real headless Chromium: signing in through the form, and axe-core on every hub page.
+"""The GOV.UK pages in real headless Chromium: signing in through the form, and axe-core on every hub page
+(tests/browser/helpers.py says what axe checks)."""
 
-axe runs the WCAG 2.0, 2.1 and 2.2 A and AA rules; any violation of impact serious or critical fails the test with the
-rule, its impact and the offending elements named.
-"""
-
-import io
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from agencies.models import Hub
+from tests.browser.helpers import HUB_NAME, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "demo password for the browser tests"
-HUB_NAME = "Northshire Multi-Agency Safeguarding Hub"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-@pytest.fixture
-def demo_hub(monkeypatch) -> Hub:
-    """The demo hub of `load_demo`: seven agencies, one signing nothing, a year of funding, a user for every role."""
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("load_demo", force=True, stdout=io.StringIO())
-    return Hub.objects.get(slug="demo")
-
-
-def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    page.goto(reverse("login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def assert_accessible(page) -> None:
-    """axe-core finds no serious or critical WCAG A/AA violation on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
-            return results.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.map((n) => n.target.join(" ")),
-            }));
-        }""",
-        AXE_TAGS,
-    )
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    report = "\n".join(
-        f"  {v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(f"    {target}" for target in v["targets"])
-        for v in blocking
-    )
-    assert not blocking, f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:\n{report}"
 
 
 def test_practitioner_signs_in_and_sees_their_home_page(page, live_server, demo_hub):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("hubs/<uuid:hub_id>/requests/", views.officer_queue, name="officer-queue"),
     path("hubs/<uuid:hub_id>/requests/<uuid:request_id>/", views.officer_request, name="officer-request"),
     path("hubs/<uuid:hub_id>/actions/", views.officer_actions, name="officer-actions"),
+    path("hubs/<uuid:hub_id>/sent/", views.officer_sent, name="officer-sent"),
     path("hubs/<uuid:hub_id>/actions/<uuid:action_id>/done/", views.action_complete, name="action-complete"),
     path(
         "hubs/<uuid:hub_id>/contributions/<uuid:contribution_id>/release/",

@@ -16,7 +16,15 @@ from agencies.permissions import Action, acts_as_manager
 from audit.services import log_read
 from decisions import selectors, services
 from decisions.forms import ConsentForm, ContributionForm, DecisionForm, ReasonForm, RequestForm, ReviewForm
-from decisions.models import AgreedAction, Contribution, Decision, DecisionState, RequestState, lawful_basis_for
+from decisions.models import (
+    AgreedAction,
+    Contribution,
+    Decision,
+    DecisionState,
+    RequestState,
+    lawful_basis_for,
+    outcome_label,
+)
 from decisions.permissions import officer_agencies
 from mash.paging import window_page
 from referrals import selectors as referral_selectors
@@ -310,15 +318,33 @@ def action_complete(request: HttpRequest, hub_id, action_id) -> HttpResponse:
 
 @require_GET
 def officer_actions(request: HttpRequest, hub_id) -> HttpResponse:
-    """The actions agreed for the officer's agencies in signed decisions, not yet done."""
+    """The actions agreed for the officer's agencies (those with a current agreement) in signed decisions, not yet
+    done."""
     hub = _officer_hub(request, hub_id)
+    checked = selectors.agreement_problems(request.user, hub)
+    allowed = [agency.pk for agency, problem in checked.items() if problem is None]
     actions = list(
         AgreedAction.objects.filter(
-            decision__referral__hub=hub, decision__state=DecisionState.SIGNED, completed_at=None,
-            owner_id__in=officer_agencies(request.user, hub),
+            decision__referral__hub=hub, decision__state=DecisionState.SIGNED, completed_at=None, owner_id__in=allowed,
         ).select_related("decision__referral", "owner", "deadline").order_by("due_on")[:200]
     )  # fmt: skip
     log_read(
         "information_request.listed", hub=hub, object_type=REFERRALS, ids=[a.decision.referral_id for a in actions]
     )
-    return render(request, "decisions/officer_actions.html", {"hub": hub, "actions": actions})
+    problems = {agency: problem for agency, problem in checked.items() if problem}
+    return render(request, "decisions/officer_actions.html", {"hub": hub, "actions": actions, "problems": problems})
+
+
+@require_GET
+def officer_sent(request: HttpRequest, hub_id) -> HttpResponse:
+    """The referrals the officer's agency sent to the hub, with their status, rating and outcome only: what the
+    referrer is told back (the same as the API's status endpoint)."""
+    hub = hub_selectors.hub_for(request.user, hub_id, Action.VIEW_CASE_DATA)
+    referrals = referral_selectors.referrals_visible_to(request.user, ReferralAction.VIEW_STATUS, hub=hub).order_by(
+        "-received_at", "-id"
+    )
+    page = window_page(referrals.only("id", "reference", "status", "rating", "outcome", "decided_at", "received_at",
+                                      "cohort", "hub", "referring_agency"), PAGE_SIZE, request.GET.get("page"))  # fmt: skip
+    rows = [(r, outcome_label(r.cohort, r.outcome) if r.outcome else "") for r in page.object_list]
+    log_read("referral.listed", hub=hub, object_type=REFERRALS, ids=[r.id for r, _ in rows])
+    return render(request, "decisions/officer_sent.html", {"hub": hub, "page": page, "rows": rows})

@@ -264,3 +264,21 @@ def test_the_referral_page_costs_the_same_queries_however_much_work_is_on_it(cli
         assert "Action 0" in page and "Awaiting sign-off" in page
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_referring_agency_reads_status_and_outcome_on_its_status_page(client, mash):
+    referral = mash.referral()
+    _answer_core(mash, _requests(mash, referral))
+    decision = services.decision_propose(
+        referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="early_help", rationale="r",
+        participants=[mash.police, mash.social_care, mash.health], actions=[],
+    )  # fmt: skip
+    sent = reverse("officer-sent", args=[mash.hub.id])
+    page = _login(client, mash.officers["police"]).get(sent).content.decode()
+    assert referral.reference in page and "Not decided yet" in page
+    services.decision_sign_off(decision=decision, by=mash.manager)
+    page = client.get(sent).content.decode()
+    assert "Early help" in page and "Closed" in page
+    assert referral.narrative not in page and "Jamie" not in page  # status only, never the case
+    other = _login(client, mash.officers["health"]).get(sent).content.decode()
+    assert referral.reference not in other

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from agencies import services
 from agencies.models import ApiClient
+from mash.env import env_int
 from referrals.models import Channel, Referral
 from referrals.services import referral_create
 
-TARGET = 300
+TARGET = 300  # DEMO_REFERRALS sets another number (the tests use a small demo: each load works every one through)
 # What a demo agency system may do: send referrals, read their outcomes, answer requests for information.
 DEMO_SCOPES = "referrals:write referrals:read contributions:write"
 # (weight, source code, agency slug or None, channel)
@@ -75,7 +76,8 @@ def load(hub, agencies: dict, *, stdout) -> None:
     existing = Referral.objects.filter(hub=hub).count()
     now = timezone.now()
     weights = [w for w, *_ in SOURCES]
-    for _ in range(max(0, TARGET - existing)):
+    target = env_int("DEMO_REFERRALS", TARGET, minimum=1)
+    for _ in range(max(0, target - existing)):
         _, source, agency_slug, channel = rng.choices(SOURCES, weights=weights)[0]
         received = now - timedelta(minutes=rng.randint(10, 90 * 24 * 60))
         referral_create(

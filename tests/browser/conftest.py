@@ -60,6 +60,7 @@ def demo_hub(monkeypatch, transactional_db):
     from agencies.models import Hub
 
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DEMO_REFERRALS", "60")  # a smaller demo: every older referral is worked to a decision
     call_command("load_demo", force=True, stdout=io.StringIO())
     return Hub.objects.get(slug="demo")
 

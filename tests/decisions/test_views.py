@@ -282,3 +282,13 @@ def test_the_referring_agency_reads_status_and_outcome_on_its_status_page(client
     assert referral.narrative not in page and "Jamie" not in page  # status only, never the case
     other = _login(client, mash.officers["health"]).get(sent).content.decode()
     assert referral.reference not in other
+
+
+def test_the_referral_page_shows_each_contributions_disclosure_log(client, mash):
+    referral = mash.referral()
+    requests = _requests(mash, referral)
+    services.contribution_add(request=requests[mash.health.pk], by=mash.officers["health"], data=KNOWN)
+    page = _login(client, mash.practitioner).get(_detail(mash, referral)).content.decode()
+    assert "Disclosure log" in page
+    assert "With whom: The hub&#x27;s decision-makers (practitioners and the accountable manager)." in page
+    assert f"Why: The hub&#x27;s decision on referral {referral.reference}." in page

@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "referral.screened": "Referral screened and rated",
     "referral.re_rated": "Referral's rating changed by the manager",
     "referral.assigned": "Referral assigned",
+    "referral.closed_no_response": "Blue referral closed by the manager: no MASH response",
     "triage_queue.listed": "Triage queue listed",
     "deadline.set": "Deadline set",
     "deadline.warned": "Deadline warning",

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Agency, AgencyKind, Hub
-from referrals.models import Deadline, Referral
+from referrals.models import NO_MASH_RESPONSE, Deadline, Referral
 
 
 class RequestState(models.TextChoices):
@@ -193,6 +193,8 @@ OUTCOMES = {"child": ChildOutcome, "adult": AdultOutcome}
 
 
 def outcome_label(cohort: str, code: str) -> str:
+    if code == NO_MASH_RESPONSE:
+        return "No MASH response (Blue)"
     choices = OUTCOMES.get(cohort)
     return choices(code).label if choices and code in choices.values else code
 

@@ -372,3 +372,13 @@ class ThresholdsForm(GovukFormMixin, forms.Form):
         if not levels:
             raise ValidationError("Write at least one level")
         return levels
+
+
+class ReasonForm(GovukFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why does the hub give no MASH response?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: signposted to the school nurse; no safeguarding concern",
+        error_messages={"required": "Say why the hub gives no MASH response"},
+    )

@@ -14,6 +14,7 @@ from audit.services import record
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
+    NO_MASH_RESPONSE,
     Rating,
     Referral,
     ReferralCohort,
@@ -169,4 +170,28 @@ def referral_assign(*, referral: Referral, by, to) -> Referral:
         obj=referral,
         payload={"to": str(to.pk), "previous": str(previous) if previous else None, "claimed": to == by},
     )
+    return referral
+
+
+@transaction.atomic
+def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referral:
+    """A referral rated Blue (no MASH response) is closed by the acting manager with a reason: that is its decision,
+    so the decision and rating deadlines are met and the referrer reads the outcome."""
+    from referrals.services import referral_decided
+
+    referral = _locked(referral)
+    if not acts_as_manager(by, referral.hub):
+        raise ValidationError("Only the hub's accountable manager, or the deputy while delegated, may close a referral")
+    if not referral.is_open:
+        raise ValidationError("This referral is closed")
+    errors = {}
+    if referral.rating != Rating.BLUE:
+        errors["rating"] = "Only a referral rated Blue (no MASH response) is closed this way; others need a decision"
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the hub gives no MASH response"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    referral_decided(referral, outcome=NO_MASH_RESPONSE, at=now)
+    record("referral.closed_no_response", hub=referral.hub, obj=referral, payload={"decided_at": now.isoformat()})
     return referral

@@ -18,7 +18,14 @@ from agencies.permissions import Action, acts_as_manager, can
 from audit.services import log_read
 from mash.paging import window_page
 from referrals import selectors, triage
-from referrals.forms import ReRatingForm, ScreeningForm, ThresholdsForm, TriageQueueFilterForm, thresholds_as_text
+from referrals.forms import (
+    ReasonForm,
+    ReRatingForm,
+    ScreeningForm,
+    ThresholdsForm,
+    TriageQueueFilterForm,
+    thresholds_as_text,
+)
 from referrals.models import Rating, Referral, ReferralCohort, ReferralStatus
 from referrals.permissions import ReferralAction
 from referrals.templatetags.triage import RAG_TAGS
@@ -169,6 +176,25 @@ def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
                 return redirect("referral-detail", hub.id, referral.id)
     log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(request, "referrals/re_rate.html", {"hub": hub, "referral": referral, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_close_no_response(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    """The acting manager closes a Blue referral (no MASH response), with a reason."""
+    hub = _manager_hub(request, hub_id)
+    referral = _referral_in(request, hub, referral_id)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            triage.referral_close_no_response(referral=referral, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Referral {referral.reference} closed: no MASH response")
+            return redirect("referral-detail", hub.id, referral.id)
+    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    title = f"Close referral {referral.reference}: no MASH response"
+    return render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})
 
 
 @require_GET

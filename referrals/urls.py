@@ -34,5 +34,10 @@ urlpatterns = [
         triage_views.thresholds_publish,
         name="thresholds-publish",
     ),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/close/",
+        triage_views.referral_close_no_response,
+        name="referral-close-no-response",
+    ),
     path("notifications/", triage_views.notifications, name="notifications"),
 ]

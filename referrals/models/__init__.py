@@ -2,6 +2,7 @@
 deadlines and notifications)."""
 
 from referrals.models.intake import (
+    NO_MASH_RESPONSE,
     AdultRiskLocation,
     AdultRiskType,
     Channel,
@@ -55,6 +56,7 @@ __all__ = [
     "ThresholdVersion",
     "ScreeningKind",
     "Screening",
+    "NO_MASH_RESPONSE",
     "DeadlineKind",
     "SINGLE_KINDS",
     "DeadlineState",

@@ -33,6 +33,9 @@ class Consent(models.TextChoices):
     DISPENSED_WITH = "dispensed_with", "Dispensed with"
 
 
+NO_MASH_RESPONSE = "no_mash_response"  # Referral.outcome of a Blue referral closed by the manager
+
+
 class ReferralStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     SCREENED = "screened", "Screened"

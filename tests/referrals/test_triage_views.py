@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -558,3 +559,35 @@ def test_a_bad_thresholds_text_names_the_line_and_publishes_nothing(client, hub,
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not ThresholdVersion.objects.exists()
+
+
+def test_the_manager_closes_a_blue_referral_with_a_reason_and_the_referrer_reads_it(client, hub, practitioner, manager):
+    referral = referral_create(hub=hub, data=referral_data(), channel="web")
+    triage.referral_screen(
+        referral=referral, by=practitioner, level="universal", criteria=[], rating="blue", rationale="No concern."
+    )
+    url = reverse("referral-close-no-response", args=[hub.id, referral.id])
+    _login(client, practitioner)
+    assert client.get(url).status_code == 404  # the manager's step
+    _login(client, manager)
+    assert (
+        "Close: no MASH response" in client.get(reverse("referral-detail", args=[hub.id, referral.id])).content.decode()
+    )
+    assert "Say why the hub gives no MASH response" in client.post(url, {"reason": ""}).content.decode()
+    assert Referral.objects.get(pk=referral.pk).is_open
+    assert client.post(url, {"reason": "Signposted to the school nurse"}).status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("closed", "no_mash_response") and referral.decided_at
+    assert Deadline.objects.get(referral=referral, kind="decision").state == "met"
+    assert AuditEvent.objects.filter(action="referral.closed_no_response").count() == 1
+
+
+def test_only_a_blue_referral_is_closed_without_a_decision(hub, practitioner, manager):
+    referral = referral_create(hub=hub, data=referral_data(), channel="web")
+    triage.referral_screen(
+        referral=referral, by=practitioner, level="specialist", criteria=[], rating="red", rationale="Harm."
+    )
+    with pytest.raises(ValidationError) as error:
+        triage.referral_close_no_response(referral=referral, by=manager, reason="Busy")
+    assert "rating" in error.value.message_dict
+    assert Referral.objects.get(pk=referral.pk).is_open

@@ -509,12 +509,15 @@ def action_complete(*, action: AgreedAction, by) -> AgreedAction:
     """The owning agency's officer, or the hub's staff, mark an agreed action done; its deadline is met."""
     action = (
         AgreedAction.objects.select_for_update(of=("self",))
-        .select_related("decision__referral__hub", "deadline")
+        .select_related("decision__referral__hub", "deadline", "owner")
         .get(pk=action.pk)
     )
     hub = action.decision.referral.hub
-    if not (may(by, DecisionAction.PROPOSE, hub) or may(by, DecisionAction.CONTRIBUTE, hub, action.owner_id)):
+    staff = may(by, DecisionAction.PROPOSE, hub)
+    if not (staff or may(by, DecisionAction.CONTRIBUTE, hub, action.owner_id)):
         _refuse("Only the owning agency or the hub's staff may mark this action done")
+    if not staff:
+        agreement_gate(action.owner, hub)
     if action.decision.state != DecisionState.SIGNED:
         _refuse("Only actions of the signed decision are tracked")
     if action.completed_at:

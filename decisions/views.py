@@ -302,16 +302,21 @@ def action_complete(request: HttpRequest, hub_id, action_id) -> HttpResponse:
         .select_related("decision__referral")
         .first()
     )
-    if action is None:
-        raise Http404("No such action")
+    referral = action.decision.referral if action else None
+    staff = referral is not None and (
+        referral_selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub)
+        .filter(pk=referral.pk)
+        .exists()
+    )
+    owner = action is not None and action.owner_id in officer_agencies(request.user, hub)
+    if not (staff or owner):
+        raise Http404("No such action")  # outside the reader's scope: the same answer as no action at all
     try:
         services.action_complete(action=action, by=request.user)
         messages.success(request, "Action marked done")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    referral = action.decision.referral
-    staff = referral_selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub).filter(pk=referral.pk)
-    if staff.exists():
+    if staff:
         return redirect(_back(hub, referral))
     return redirect("officer-actions", hub.id)
 

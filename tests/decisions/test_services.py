@@ -229,3 +229,16 @@ def test_completing_an_action_meets_its_deadline(mash):
         services.action_complete(action=action, by=mash.officers["police"])
     done = services.action_complete(action=action, by=mash.officers["social_care"])
     assert done.completed_at and Deadline.objects.get(pk=action.deadline_id).state == "met"
+
+
+def test_an_agency_without_an_agreement_cannot_mark_its_action_done(mash):
+    referral = mash.referral()
+    _answer_core(mash, _request_all(mash, referral))
+    decision = _propose(
+        mash, referral,
+        actions=[{"owner": mash.housing, "description": "Check tenancy", "due_on": timezone.localdate()}],
+    )  # fmt: skip
+    action = services.decision_sign_off(decision=decision, by=mash.manager).actions.get()
+    with pytest.raises(ValidationError, match="has not signed"):
+        services.action_complete(action=action, by=mash.officers["housing"])
+    assert services.action_complete(action=action, by=mash.practitioner).completed_at  # the hub's staff may

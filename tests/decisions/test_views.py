@@ -292,3 +292,22 @@ def test_the_referral_page_shows_each_contributions_disclosure_log(client, mash)
     assert "Disclosure log" in page
     assert "With whom: The hub&#x27;s decision-makers (practitioners and the accountable manager)." in page
     assert f"Why: The hub&#x27;s decision on referral {referral.reference}." in page
+
+
+def test_an_action_outside_the_officers_agency_is_not_found_and_the_owner_marks_it_done(client, mash):
+    referral = mash.referral()
+    _answer_core(mash, _requests(mash, referral))
+    decision = services.decision_propose(
+        referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="early_help", rationale="r",
+        participants=[mash.police, mash.social_care, mash.health],
+        actions=[{"owner": mash.social_care, "description": "Home visit", "due_on": timezone.localdate()}],
+    )  # fmt: skip
+    action = services.decision_sign_off(decision=decision, by=mash.manager).actions.get()
+    done = reverse("action-complete", args=[mash.hub.id, action.id])
+    assert _login(client, mash.officers["police"]).post(done).status_code == 404
+    assert "Home visit" not in client.get(reverse("officer-actions", args=[mash.hub.id])).content.decode()
+    mine = _login(client, mash.officers["social_care"])
+    assert "Home visit" in mine.get(reverse("officer-actions", args=[mash.hub.id])).content.decode()
+    assert mine.post(done).status_code == 302
+    action.refresh_from_db()
+    assert action.completed_by == mash.officers["social_care"]

@@ -7,8 +7,6 @@ exist or belongs to another hub.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
@@ -17,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import log_read
-from decisions.models import InformationRequest, RequestState
+from decisions import selectors
 from decisions.serializers import (
     CONTRIBUTION_EXAMPLE,
     ContributionInputSerializer,
@@ -32,7 +30,6 @@ from decisions.webhooks import webhook_register
 from mash.problem import field_errors, problem
 from referrals import idempotency
 from referrals.api_auth import HasScope
-from referrals.models import Person, PersonRole
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json), with per-field errors")
 NO_AGREEMENT = OpenApiResponse(
@@ -40,40 +37,6 @@ NO_AGREEMENT = OpenApiResponse(
     "with the hub (problem+json; `detail` names the agreement)"
 )
 AGREEMENT = "agreement"  # decisions.services.agreement_gate's error key
-
-
-# Reads scoped to the client's agency in the client's hub (the web pages' officer reads are in selectors.py).
-
-
-def requests_of_client(client) -> QuerySet[InformationRequest]:
-    """The open requests to the client's agency in its hub, with the referral, deadline and the people to check
-    (the subject first)."""
-    people = Person.objects.order_by(
-        Case(When(role=PersonRole.SUBJECT, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        "family_name",
-        "given_name",
-    )
-    return (
-        InformationRequest.objects.filter(
-            referral__hub_id=client.hub_id, agency_id=client.agency_id, state=RequestState.OPEN
-        )
-        .select_related("referral", "deadline")
-        .prefetch_related(Prefetch("referral__persons", queryset=people))
-    )
-
-
-def request_of_client(client, referral_id) -> InformationRequest:
-    """The live (open or answered) request to the client's agency about one referral of its hub; 404 otherwise."""
-    request = (
-        InformationRequest.objects.filter(
-            referral_id=referral_id, referral__hub_id=client.hub_id, agency_id=client.agency_id
-        )
-        .exclude(state=RequestState.CANCELLED)
-        .first()
-    )
-    if request is None:
-        raise Http404("No such referral")
-    return request
 
 
 class RequestPages(CursorPagination):
@@ -129,7 +92,7 @@ class InformationRequestCollection(APIView):
         except ValidationError as error:
             return _refused(error)
         pages = RequestPages()
-        page = pages.paginate_queryset(requests_of_client(client), request, view=self)
+        page = pages.paginate_queryset(selectors.requests_of_client(client), request, view=self)
         log_read(
             "information_request.listed",
             hub=client.hub,
@@ -171,7 +134,7 @@ class ContributionCollection(APIView):
 
         def write():
             agreement_gate(client.agency, client.hub)
-            information_request = request_of_client(client, referral_id)
+            information_request = selectors.request_of_client(client, referral_id)
             contribution = contribution_add(request=information_request, data=request.data, client=client)
             return 201, ContributionSerializer(contribution).data
 

@@ -74,6 +74,13 @@ def agreement_problems(user, hub) -> dict:
     return {a: missing_agreement_message(a, hub) for a in Agency.objects.filter(pk__in=officer_agencies(user, hub))}
 
 
+def agreement_split(user, hub) -> tuple[list, dict]:
+    """The user's agencies in the hub that may see case data, and the missing-agreement message of each that may
+    not."""
+    checked = agreement_problems(user, hub)
+    return [a for a, problem in checked.items() if problem is None], {a: p for a, p in checked.items() if p}
+
+
 def officer_requests(hub, allowed_agencies: list) -> QuerySet[InformationRequest]:
     """The requests in the hub to the agencies given (the reader's, with a current agreement: see
     `agreement_problems`): open ones first, by due time, then answered ones, newest first. Subjects prefetched."""
@@ -149,3 +156,37 @@ def chronology(user, hub, referral: Referral) -> list[dict]:
             entries.append({"at": when, "referral": by_id[a.decision.referral_id], "kind": f"Action done by {a.owner}",
                             "text": a.description})  # fmt: skip
     return sorted(entries, key=lambda e: e["at"])
+
+
+# Reads scoped to an API client: its agency in its hub.
+
+
+def requests_of_client(client) -> QuerySet[InformationRequest]:
+    """The open requests to the client's agency in its hub, with the referral, deadline and the people to check
+    (the subject first)."""
+    people = Person.objects.order_by(
+        Case(When(role=PersonRole.SUBJECT, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "family_name",
+        "given_name",
+    )
+    return (
+        InformationRequest.objects.filter(
+            referral__hub_id=client.hub_id, agency_id=client.agency_id, state=RequestState.OPEN
+        )
+        .select_related("referral", "deadline")
+        .prefetch_related(Prefetch("referral__persons", queryset=people))
+    )
+
+
+def request_of_client(client, referral_id) -> InformationRequest:
+    """The live (open or answered) request to the client's agency about one referral of its hub; 404 otherwise."""
+    request = (
+        InformationRequest.objects.filter(
+            referral_id=referral_id, referral__hub_id=client.hub_id, agency_id=client.agency_id
+        )
+        .exclude(state=RequestState.CANCELLED)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such referral")
+    return request

@@ -224,9 +224,7 @@ def chronology(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 @require_GET
 def officer_queue(request: HttpRequest, hub_id) -> HttpResponse:
     hub = _officer_hub(request, hub_id)
-    checked = selectors.agreement_problems(request.user, hub)
-    problems = {agency: problem for agency, problem in checked.items() if problem}
-    allowed = [agency for agency, problem in checked.items() if problem is None]
+    allowed, problems = selectors.agreement_split(request.user, hub)
     page = window_page(selectors.officer_requests(hub, allowed), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read(
@@ -326,17 +324,15 @@ def officer_actions(request: HttpRequest, hub_id) -> HttpResponse:
     """The actions agreed for the officer's agencies (those with a current agreement) in signed decisions, not yet
     done."""
     hub = _officer_hub(request, hub_id)
-    checked = selectors.agreement_problems(request.user, hub)
-    allowed = [agency.pk for agency, problem in checked.items() if problem is None]
+    allowed, problems = selectors.agreement_split(request.user, hub)
     actions = list(
         AgreedAction.objects.filter(
-            decision__referral__hub=hub, decision__state=DecisionState.SIGNED, completed_at=None, owner_id__in=allowed,
+            decision__referral__hub=hub, decision__state=DecisionState.SIGNED, completed_at=None, owner__in=allowed,
         ).select_related("decision__referral", "owner", "deadline").order_by("due_on")[:200]
     )  # fmt: skip
     log_read(
         "information_request.listed", hub=hub, object_type=REFERRALS, ids=[a.decision.referral_id for a in actions]
     )
-    problems = {agency: problem for agency, problem in checked.items() if problem}
     return render(request, "decisions/officer_actions.html", {"hub": hub, "actions": actions, "problems": problems})
 
 

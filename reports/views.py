@@ -2,27 +2,19 @@
 viewed a record, for subject access requests), filterable, paginated and exportable as CSV. Reading the trail and
 exporting it are themselves audited."""
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies import selectors as hub_selectors
-from agencies.permissions import acts_as_manager
 from audit.services import log_read
 from mash.csvsafe import rows_to_csv
 from mash.paging import window_page
 from reports import selectors
+from reports.access import hub_for_manager as _hub_for_manager
 from reports.forms import TrailFilterForm
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 5000
-
-
-def _hub_for_manager(request, hub_id):
-    hub = hub_selectors.hub_for(request.user, hub_id)
-    if not acts_as_manager(request.user, hub):
-        raise Http404("No such hub")
-    return hub
 
 
 def audit_trail(request, hub_id):

@@ -16,6 +16,7 @@ from agencies.codes import ReferralSource
 from agencies.models import Cohort
 from referrals.models import (
     AdultRiskLocation,
+    AdultRiskSource,
     AdultRiskType,
     ChildConcern,
     Consent,
@@ -28,8 +29,8 @@ POSTCODE = re.compile(
 )
 ADULT_AGE = 18
 TOP_LEVEL = {
-    "cohort", "received_at", "referrer", "source_code", "concerns", "adult_risk_location", "narrative",
-    "immediate_risk", "consent", "consent_reason", "subject", "others",
+    "cohort", "received_at", "referrer", "source_code", "concerns", "adult_risk_location", "adult_risk_source",
+    "narrative", "immediate_risk", "consent", "consent_reason", "subject", "others",
 }  # fmt: skip
 PERSON_FIELDS = {
     "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number", "address",
@@ -256,6 +257,16 @@ def clean(raw: dict, *, hub, now: datetime | None = None) -> dict:
     elif child and location:
         errors.add("adult_risk_location", "Location of risk is recorded for adults only")
     data["adult_risk_location"] = location if not child else ""
+
+    risk_source = raw.get("adult_risk_source") or ""
+    if not child and risk_source not in AdultRiskSource.values:
+        errors.add(
+            "adult_risk_source",
+            "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual",
+        )
+    elif child and risk_source:
+        errors.add("adult_risk_source", "Source of risk is recorded for adults only")
+    data["adult_risk_source"] = risk_source if not child else ""
 
     data["narrative"] = _text(
         raw, "narrative", errors, "narrative", required="Describe the concern in your own words", limit=20_000

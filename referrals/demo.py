@@ -42,10 +42,21 @@ POSTCODES = ["NE1 4ST", "NE2 1AA", "NE3 3HD", "NE4 5TF", "NE6 1SR", "SR1 1RE", "
 CHILD_CONCERNS = ["neglect", "physical", "sexual", "emotional"]
 ADULT_TYPES = ["physical", "psychological", "financial", "neglect", "domestic", "self_neglect"]
 LOCATIONS = ["own_home", "community", "care_home_residential", "hospital_acute"]
+# Source of risk by where the risk is: at home and in the community mostly someone the person knows; in a care home
+# or hospital mostly the service provider. Illustrative weights, not published SAC figures.
+RISK_SOURCES = ["service_provider", "known_to_individual", "unknown_to_individual"]
+SOURCE_WEIGHTS = {
+    "own_home": [20, 70, 10],
+    "community": [10, 60, 30],
+    "care_home_residential": [75, 20, 5],
+    "hospital_acute": [70, 20, 10],
+}
 
 
 def _referral(rng: random.Random, hub, source: str, received) -> dict:
     adult = rng.random() < 0.15
+    location = rng.choice(LOCATIONS) if adult else ""
+    risk_source = rng.choices(RISK_SOURCES, weights=SOURCE_WEIGHTS[location])[0] if adult else ""
     today = timezone.localdate()
     dob = today - timedelta(days=rng.randint(20 * 365, 85 * 365) if adult else rng.randint(100, 17 * 365))
     return {
@@ -57,7 +68,8 @@ def _referral(rng: random.Random, hub, source: str, received) -> dict:
         },
         "source_code": "" if adult else source,
         "concerns": rng.sample(ADULT_TYPES if adult else CHILD_CONCERNS, k=rng.randint(1, 2)),
-        "adult_risk_location": rng.choice(LOCATIONS) if adult else "",
+        "adult_risk_location": location,
+        "adult_risk_source": risk_source,
         "narrative": "Synthetic demo referral: concerns reported about the person named below.",
         "immediate_risk": rng.random() < 0.1,
         "consent": rng.choice(["obtained", "not_obtained", "dispensed_with"]),

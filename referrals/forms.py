@@ -12,6 +12,7 @@ from agencies.codes import ReferralSource
 from mash.forms import GovukFormMixin
 from referrals.models import (
     AdultRiskLocation,
+    AdultRiskSource,
     AdultRiskType,
     Channel,
     ChildConcern,
@@ -97,6 +98,11 @@ class ReferralForm(GovukFormMixin, forms.Form):
         label="Where is the risk? (adults only)",
         choices=[("", "Not recorded (a child)"), *AdultRiskLocation.choices],
     )
+    adult_risk_source = forms.ChoiceField(
+        required=False,
+        label="Who is the risk from? (adults only)",
+        choices=[("", "Not recorded (a child)"), *AdultRiskSource.choices],
+    )
     source_code = forms.ChoiceField(
         required=False,
         label="Referral source (Children in Need code)",
@@ -140,6 +146,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
             "subject": {key: value(f"subject_{key}", "") for key in PERSON_KEYS},
             "concerns": _concerns(value("concerns") or []),
             "adult_risk_location": value("adult_risk_location", ""),
+            "adult_risk_source": value("adult_risk_source", ""),
             "source_code": value("source_code", ""),
             "narrative": value("narrative", ""),
             "immediate_risk": bool(value("immediate_risk")),

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from agencies.codes import ReferralSource
 from referrals.models import (
     AdultRiskLocation,
+    AdultRiskSource,
     AdultRiskType,
     ChildConcern,
     Consent,
@@ -53,6 +54,9 @@ class ReferralInputSerializer(serializers.Serializer):
         help_text="Children: categories of abuse; adults: SAC types of risk",
     )
     adult_risk_location = serializers.ChoiceField(choices=AdultRiskLocation.choices, required=False)
+    adult_risk_source = serializers.ChoiceField(
+        choices=AdultRiskSource.choices, required=False, help_text="SAC source of risk; adults only"
+    )
     narrative = serializers.CharField(max_length=20000)
     immediate_risk = serializers.BooleanField(required=False, default=False)
     consent = serializers.ChoiceField(choices=Consent.choices)

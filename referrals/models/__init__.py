@@ -4,6 +4,7 @@ deadlines and notifications)."""
 from referrals.models.intake import (
     NO_MASH_RESPONSE,
     AdultRiskLocation,
+    AdultRiskSource,
     AdultRiskType,
     Channel,
     ChildConcern,
@@ -43,6 +44,7 @@ __all__ = [
     "ChildConcern",
     "AdultRiskType",
     "AdultRiskLocation",
+    "AdultRiskSource",
     "Rating",
     "Referral",
     "PersonRole",

@@ -81,6 +81,14 @@ class AdultRiskLocation(models.TextChoices):
     HOSPITAL_COMMUNITY = "hospital_community", "Hospital – community"
 
 
+class AdultRiskSource(models.TextChoices):
+    """Safeguarding Adults Collection: source of risk."""
+
+    SERVICE_PROVIDER = "service_provider", "Service provider"
+    KNOWN_TO_INDIVIDUAL = "known_to_individual", "Other – known to individual"
+    UNKNOWN_TO_INDIVIDUAL = "unknown_to_individual", "Other – unknown to individual"
+
+
 class Rating(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
@@ -106,6 +114,7 @@ class Referral(models.Model):
     source_code = models.CharField(max_length=2, choices=ReferralSource.choices, blank=True)
     concerns = models.JSONField(default=list, blank=True)
     adult_risk_location = models.CharField(max_length=30, choices=AdultRiskLocation.choices, blank=True)
+    adult_risk_source = models.CharField(max_length=30, choices=AdultRiskSource.choices, blank=True)
     narrative = models.TextField()
     immediate_risk = models.BooleanField(default=False)
     consent = models.CharField(max_length=20, choices=Consent.choices)

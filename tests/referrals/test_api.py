@@ -119,6 +119,40 @@ def test_each_bad_field_is_named_and_nothing_is_stored(client, token, change, fi
     assert nothing_stored()
 
 
+def _adult(**changes) -> dict:
+    subject = {**referral_data()["subject"], "date_of_birth": "1950-01-01", "nhs_number": ""}
+    adult = {
+        "subject": subject,
+        "source_code": "",
+        "concerns": ["financial"],
+        "adult_risk_location": "own_home",
+        "adult_risk_source": "known_to_individual",
+    }
+    return referral_data(**{**adult, **changes})
+
+
+def test_an_adult_referral_records_the_source_of_risk(client, token):
+    assert post(client, token, _adult()).status_code == 201
+    assert Referral.objects.get().adult_risk_source == "known_to_individual"
+    assert AuditEvent.objects.get(action="referral.received").data["adult_risk_source"] == "known_to_individual"
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (_adult(adult_risk_source="neighbour"), "Choose who the risk is from"),
+        (_adult(adult_risk_source=None), "Choose who the risk is from"),
+        (referral_data(adult_risk_source="service_provider"), "Source of risk is recorded for adults only"),
+    ],
+)
+def test_a_bad_source_of_risk_is_named_and_nothing_is_stored(client, token, body, detail):
+    response = post(client, token, body)
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == ["adult_risk_source"] and detail in errors[0]["detail"]
+    assert nothing_stored()
+
+
 def test_malformed_json_is_a_400_problem(client, token):
     response = post(client, token, "{not json")
     assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"

@@ -47,6 +47,7 @@ def test_valid_child_referral_is_cleaned(hub):
         ({"received_at": "yesterday"}, "received_at", "Enter the time received with its offset"),
         ({"cohort": "alien"}, "cohort", "Choose child or adult"),
         ({"adult_risk_location": "own_home"}, "adult_risk_location", "for adults only"),
+        ({"adult_risk_source": "service_provider"}, "adult_risk_source", "Source of risk is recorded for adults only"),
         ({"colour": "blue"}, "colour", "not part of the referral dataset"),
     ],
 )
@@ -91,9 +92,17 @@ def test_many_errors_are_reported_together(hub):
 def test_cohort_follows_the_subjects_age_and_can_be_overridden(hub):
     adult = {**referral_data()["subject"], "date_of_birth": "1950-01-01"}
     data = clean(
-        referral_data(subject=adult, source_code="", concerns=["financial"], adult_risk_location="own_home"), hub=hub
+        referral_data(
+            subject=adult,
+            source_code="",
+            concerns=["financial"],
+            adult_risk_location="own_home",
+            adult_risk_source="known_to_individual",
+        ),
+        hub=hub,
     )
     assert data["cohort"] == "adult" and data["source_code"] == ""
+    assert data["adult_risk_source"] == "known_to_individual"
     data = clean(referral_data(cohort="child"), hub=hub)
     assert data["cohort"] == "child" and data["cohort_overridden"]
 
@@ -102,6 +111,19 @@ def test_adult_needs_risk_location_and_sac_types(hub):
     adult = {**referral_data()["subject"], "date_of_birth": "1950-01-01"}
     errors = errors_of(hub, referral_data(subject=adult, source_code="", concerns=["neglect", "physical", "sexual"]))
     assert "adult_risk_location" in errors and "concerns" not in errors
+    assert errors["adult_risk_source"] == [
+        "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual"
+    ]
+
+
+@pytest.mark.parametrize("value", ["landlord", "Service provider", ["service_provider"]])
+def test_an_adults_source_of_risk_must_be_one_of_the_sac_three(hub, value):
+    adult = {**referral_data()["subject"], "date_of_birth": "1950-01-01"}
+    data = referral_data(
+        subject=adult, source_code="", concerns=["financial"], adult_risk_location="own_home", adult_risk_source=value
+    )
+    errors = errors_of(hub, data)
+    assert list(errors) == ["adult_risk_source"] and "Choose who the risk is from" in errors["adult_risk_source"][0]
 
 
 def test_a_hub_for_children_refuses_adults():

@@ -37,6 +37,35 @@ def test_referral_is_stored_with_its_people_and_one_audit_event(hub, police):
     assert "narrative" not in events[0].data and "Alex" not in events[0].payload  # facts only, no personal data
 
 
+def test_an_adults_source_of_risk_is_stored_and_audited(hub):
+    subject = {**referral_data()["subject"], "date_of_birth": "1950-01-01"}
+    data = referral_data(
+        subject=subject,
+        source_code="",
+        concerns=["financial"],
+        adult_risk_location="care_home_nursing",
+        adult_risk_source="service_provider",
+    )
+    referral = referral_create(hub=hub, data=data, channel="email")
+    assert (referral.adult_risk_location, referral.adult_risk_source) == ("care_home_nursing", "service_provider")
+    event = AuditEvent.objects.get(action="referral.received")
+    assert (event.data["adult_risk_location"], event.data["adult_risk_source"]) == (
+        "care_home_nursing",
+        "service_provider",
+    )
+
+
+def test_a_childs_referral_keeps_no_source_of_risk(hub):
+    referral = referral_create(hub=hub, data=referral_data(), channel="web")
+    assert referral.adult_risk_source == ""
+    assert AuditEvent.objects.get(action="referral.received").data["adult_risk_source"] == ""
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as error:
+        referral_create(hub=hub, data=referral_data(adult_risk_source="service_provider"), channel="web")
+    assert error.value.message_dict == {"adult_risk_source": ["Source of risk is recorded for adults only"]}
+    assert Referral.objects.count() == 1 and AuditEvent.objects.count() == before
+
+
 def test_references_are_sequential_per_hub(hub):
     refs = [referral_create(hub=hub, data=referral_data(), channel="web").reference for _ in range(3)]
     assert [r[-6:] for r in refs] == ["000001", "000002", "000003"]

@@ -106,6 +106,7 @@ def test_the_filters_narrow_the_queue(client, hub, practitioner, manager):
         subject={"date_of_birth": "1950-01-01", "nhs_number": ""},
         concerns=["financial"],
         adult_risk_location="own_home",
+        adult_risk_source="known_to_individual",
         source_code="",
     )
     triage.referral_assign(referral=green, by=practitioner, to=practitioner)
@@ -129,7 +130,7 @@ def test_the_queue_refreshes_its_table_from_a_fragment_with_a_static_script(clie
     page = client.get(_queue(hub), {"rating": "none"}).content.decode()
     assert f'data-refresh-url="/hubs/{hub.id}/queue/?rating=none&amp;partial=1"' in page
     assert 'data-refresh-seconds="30"' in page and 'aria-live="polite"' in page
-    assert '<script src="/static/js/queue-refresh.js" defer></script>' in page
+    assert '<script src="/static/js/refresh.js" defer></script>' in page
     assert all(" src=" in tag for tag in re.findall(r"<script[^>]*>", page))  # no inline script: the CSP forbids it
 
     fragment = client.get(_queue(hub), {"rating": "none", "partial": "1"}).content.decode()
@@ -141,9 +142,9 @@ def test_the_queue_refreshes_its_table_from_a_fragment_with_a_static_script(clie
 
 
 def test_the_queue_script_fetches_the_fragment_and_announces_the_update():
-    script = (Path(__file__).resolve().parents[2] / "static" / "js" / "queue-refresh.js").read_text()
+    script = (Path(__file__).resolve().parents[2] / "static" / "js" / "refresh.js").read_text()
     assert 'credentials: "same-origin"' in script and '"X-Requested-With": "fetch"' in script
-    assert "Queue updated " in script and "innerHTML" in script
+    assert 'label + " updated "' in script and "innerHTML" in script
 
 
 def test_the_queue_is_paginated_fifty_a_page(client, hub, practitioner):

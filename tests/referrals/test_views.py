@@ -68,6 +68,7 @@ def _form(**changes) -> dict:
         "other_estimated_age": "41",
         "concerns": ["child:neglect", "child:emotional"],
         "adult_risk_location": "",
+        "adult_risk_source": "",
         "source_code": "2A",
         "narrative": "Robin came to school hungry again and said there was no food at home.",
         "immediate_risk": "on",
@@ -202,14 +203,61 @@ def test_an_adult_referral_without_another_person(client, hub, practitioner):
         other_estimated_age="",
         concerns=["adult:financial", "adult:neglect"],
         adult_risk_location="care_home_residential",
+        adult_risk_source="service_provider",
         source_code="",
         immediate_risk=None,
     )
-    assert client.post(f"/hubs/{hub.id}/referrals/new/", form).status_code == 302
+    response = client.post(f"/hubs/{hub.id}/referrals/new/", form)
+    assert response.status_code == 302
     referral = Referral.objects.get()
     assert (referral.cohort, referral.channel, referral.immediate_risk) == ("adult", "email", False)
     assert referral.concerns == ["financial", "neglect"] and referral.adult_risk_location == "care_home_residential"
+    assert referral.adult_risk_source == "service_provider"
     assert referral.persons.count() == 1
+    event = AuditEvent.objects.get(action="referral.received")
+    assert (event.data["adult_risk_location"], event.data["adult_risk_source"]) == (
+        "care_home_residential",
+        "service_provider",
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Who the risk is from" in page and "Service provider" in page
+
+
+def _adult_form(**changes) -> dict:
+    adult = {
+        "subject_date_of_birth": "",
+        "subject_estimated_age": "80",
+        "concerns": ["adult:financial"],
+        "adult_risk_location": "own_home",
+        "adult_risk_source": "known_to_individual",
+        "source_code": "",
+    }
+    return _form(**{**adult, **changes})
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("landlord", "Select a valid choice. landlord is not one of the available choices."),
+        ("", "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual"),
+    ],
+)
+def test_an_adults_bad_or_missing_source_of_risk_is_shown_by_its_field(client, hub, practitioner, source, message):
+    _login(client, practitioner)
+    before = AuditEvent.objects.filter(action="referral.received").count()
+    page = client.post(f"/hubs/{hub.id}/referrals/new/", _adult_form(adult_risk_source=source)).content.decode()
+    assert f'<a href="#id_adult_risk_source">{message}' in page
+    assert message in page.split('id="id_adult_risk_source-error"', 1)[1].split("</p>", 1)[0]
+    assert page.count("govuk-error-message") == 1
+    assert not Referral.objects.exists() and not Person.objects.exists()
+    assert AuditEvent.objects.filter(action="referral.received").count() == before
+
+
+def test_a_child_referral_with_a_source_of_risk_is_refused_by_the_field(client, hub, practitioner):
+    _login(client, practitioner)
+    page = client.post(f"/hubs/{hub.id}/referrals/new/", _form(adult_risk_source="service_provider")).content.decode()
+    assert '<a href="#id_adult_risk_source">Source of risk is recorded for adults only' in page
+    assert not Referral.objects.exists()
 
 
 def test_a_bad_submission_shows_each_message_by_its_field_and_stores_nothing(client, hub, practitioner):
@@ -373,6 +421,7 @@ def test_search_and_filters_narrow_the_list(client, hub, practitioner):
             subject=_subject(date_of_birth="1950-01-01", nhs_number=""),
             concerns=["financial"],
             adult_risk_location="own_home",
+            adult_risk_source="unknown_to_individual",
             source_code="",
         ),
         channel="email",

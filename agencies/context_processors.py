@@ -39,6 +39,7 @@ def navigation(request):
         items.append({"text": "Dashboard", "href": reverse("manager-dashboard", args=[hub.id])})
         items.append({"text": "Sign-off", "href": reverse("sign-off-queue", args=[hub.id])})
         items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
+        items.append({"text": "Inspection lists", "href": reverse("inspection-lists", args=[hub.id])})
     if hub is not None and any(r.hub_id == hub.id and r.role == Role.AGENCY_OFFICER for r in roles):
         items.insert(1, {"text": "Requests", "href": reverse("officer-queue", args=[hub.id])})
     if any(r.role in REFERRAL_ROLES for r in roles):

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -46,3 +46,45 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
             "since": datetime.combine(data["since"], time(), zone) if data.get("since") else None,
             "until": datetime.combine(data["until"] + timedelta(days=1), time(), zone) if data.get("until") else None,
         }
+
+
+def _a_year_after(day: date) -> date:
+    """The same date twelve months later (29 February becomes 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, month=3, day=1)
+
+
+class InspectionListForm(GovukFormMixin, forms.Form):
+    """Which Ofsted inspection list, for which dates (inclusive, no more than twelve months)."""
+
+    list = forms.TypedChoiceField(
+        label="List",
+        choices=[("1", "List 1: contacts"), ("3", "List 3: referrals")],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which list to download"},
+    )
+    since = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the start date", "invalid": "Enter the start date as a real date"},
+    )
+    until = forms.DateField(
+        label="To (inclusive)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the end date", "invalid": "Enter the end date as a real date"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        elif since and until and until >= _a_year_after(since):
+            last = _a_year_after(since) - timedelta(days=1)
+            self.add_error(
+                "until", f"The dates can be no more than 12 months apart: end on {last.day} {last:%B %Y} or before"
+            )
+        return data

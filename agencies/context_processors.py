@@ -5,10 +5,12 @@ from django.urls import reverse
 
 from agencies import selectors
 from agencies.models import Role
+from agencies.permissions import POLICY, Action
 
 # The roles that hold referral CREATE and VIEW (referrals.permissions.POLICY; agencies sits below referrals and does
 # not import it: tests/referrals/test_views.py checks the two stay equal).
 REFERRAL_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY})
+REPORT_ROLES = POLICY[Action.VIEW_REPORTS]
 
 
 def navigation(request):
@@ -40,6 +42,8 @@ def navigation(request):
         items.append({"text": "Sign-off", "href": reverse("sign-off-queue", args=[hub.id])})
         items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
         items.append({"text": "Inspection lists", "href": reverse("inspection-lists", args=[hub.id])})
+    if hub is not None and any(r.hub_id == hub.id and r.role in REPORT_ROLES for r in roles):
+        items.append({"text": "Returns", "href": reverse("returns", args=[hub.id])})
     if hub is not None and any(r.hub_id == hub.id and r.role == Role.AGENCY_OFFICER for r in roles):
         items.insert(1, {"text": "Requests", "href": reverse("officer-queue", args=[hub.id])})
     if any(r.role in REFERRAL_ROLES for r in roles):

@@ -43,6 +43,15 @@ ACTIONS: dict[str, str] = {
     # Reads of the ledger itself.
     "audit_trail.viewed": "Audit trail viewed",
     "audit_trail.exported": "Audit trail exported",
+    # Monthly returns and inspection lists (reports/).
+    "return.requested": "Monthly return requested",
+    "return.generated": "Monthly return generated",
+    "return.failed": "Monthly return could not be generated",
+    "return.viewed": "Monthly return viewed",
+    "return.exported": "Monthly return downloaded",
+    "returns.listed": "Monthly returns listed",
+    "returns_comparison.viewed": "Hubs' returns compared side by side",
+    "inspection_list.exported": "Ofsted inspection list downloaded",
     # Information sharing and joint decisions (decisions/).
     "information.requested": "Agency asked for its information",
     "information_request.cancelled": "Request for information cancelled",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from mash.env import EnvError, env_bool, env_int, env_list, env_str, env_url
 
@@ -190,6 +191,12 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-send": {"task": "decisions.tasks.webhooks_send", "schedule": timedelta(seconds=WEBHOOK_SWEEP_SECONDS)},
     # The API's Idempotency-Keys older than IDEMPOTENCY_KEEP_HOURS are forgotten.
     "idempotency-prune": {"task": "referrals.tasks.idempotency_prune", "schedule": timedelta(hours=1)},
+    # Monthly returns: last month's for every hub at 06:00 on the 1st; returns whose job was lost are sent again.
+    "returns-schedule": {
+        "task": "reports.tasks.returns_schedule",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    "returns-resume": {"task": "reports.tasks.returns_resume", "schedule": timedelta(minutes=5)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -307,6 +314,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every layout step at INFO; its warnings (a refused URL, say) still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # The service's name and phase, shown in the header and phase banner.

@@ -1,14 +1,19 @@
-"""Reads of the audit ledger for the hub's accountable manager: the trail of one object or one person."""
+"""Reads for the reports pages: the audit trail of one object or one person (the accountable manager's), and the
+hub's monthly returns (leads and managers)."""
 
 import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.http import Http404
 
 from agencies.models import Agency
+from agencies.permissions import Action, can
+from agencies.selectors import hubs_visible_to
 from audit.actions import ACTIONS
 from audit.models import AuditEvent
+from reports.models import MonthlyReturn, ReturnState
 
 
 def trail(hub, *, object_type="", object_id="", actor_id="", action="", since=None, until=None) -> QuerySet:
@@ -84,3 +89,35 @@ def _is_uuid(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+def returns_of(hub) -> QuerySet:
+    """The hub's returns, newest month first, without their PDFs (kept for the download alone)."""
+    return MonthlyReturn.objects.filter(hub=hub).select_related("requested_by").defer("pdf", "figures")
+
+
+def return_of(hub, return_id, *, with_pdf: bool = False):
+    """One return of the hub, or Http404: a return of another hub is no return at all."""
+    rows = MonthlyReturn.objects.filter(hub=hub).select_related("hub")
+    row = (rows if with_pdf else rows.defer("pdf")).filter(pk=return_id).first()
+    if row is None:
+        raise Http404("No such return")
+    return row
+
+
+def hubs_with_returns_for(user) -> list:
+    """The hubs whose returns `user` may see (a lead may cover several)."""
+    return [hub for hub in hubs_visible_to(user).order_by("name") if can(user, Action.VIEW_REPORTS, hub)]
+
+
+def latest_ready(hubs: list, month) -> dict:
+    """Each hub's newest ready return for `month`, by hub id (hubs without one are absent)."""
+    rows = (
+        MonthlyReturn.objects.filter(hub__in=hubs, month=month, state=ReturnState.READY)
+        .defer("pdf")
+        .order_by("hub_id", "-built_at")
+    )
+    newest: dict = {}
+    for row in rows:
+        newest.setdefault(row.hub_id, row)
+    return newest

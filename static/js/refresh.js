@@ -1,15 +1,17 @@
-// Refreshes the triage queue's table in place every few seconds, without reloading the page, and says so to
-// screen readers. No inline script: the page names this file and the table carries its own settings:
-// <div id="queue-table" data-refresh-url="…&partial=1" data-refresh-seconds="30" data-status="queue-status">
+// Refreshes a part of the page in place every few seconds (the triage queue's table, the returns' progress),
+// without reloading the page, and says so to screen readers. No inline script: the page names this file and the
+// part carries its own settings:
+// <div data-refresh-url="…&partial=1" data-refresh-seconds="30" data-status="queue-status" data-label="Queue">
 (function () {
   "use strict";
-  var table = document.getElementById("queue-table");
+  var table = document.querySelector("[data-refresh-url]");
   if (!table || !window.fetch) {
     return;
   }
   var url = table.getAttribute("data-refresh-url");
   var seconds = parseInt(table.getAttribute("data-refresh-seconds"), 10) || 30;
   var status = document.getElementById(table.getAttribute("data-status") || "queue-status");
+  var label = table.getAttribute("data-label") || "Queue";
   var busy = false;
 
   function twoDigits(n) {
@@ -35,7 +37,7 @@
         if (!response.ok || response.redirected) {
           if (response.redirected) {
             window.clearInterval(timer);
-            announce("The queue stopped updating: sign in again to see the latest.");
+            announce(label + " stopped updating: sign in again to see the latest.");
           }
           return null;
         }
@@ -47,7 +49,7 @@
         }
         table.innerHTML = html;
         var now = new Date();
-        announce("Queue updated " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes()));
+        announce(label + " updated " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes()));
       })
       .catch(function () {
         // Offline for a moment: try again next time.

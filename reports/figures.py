@@ -1,0 +1,345 @@
+"""A month's figures for one hub, computed from ledger events only (reports/ledger.py says which).
+
+Every category is listed, zeros included, so that returns of different months and hubs line up. Times are clock
+hours. A percentage is None where there is nothing to divide by. No personal data: counts, codes and agency names.
+"""
+
+import math
+import statistics
+from collections import Counter
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from agencies.codes import ReferralSource
+from agencies.models import Agency, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
+from decisions.models import OUTCOMES, outcome_label
+from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
+from reports.ledger import Event, MonthEvents, month_events
+
+RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
+TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
+DEADLINE_KINDS = ["decision", "rating", "request", "action"]
+REVIEW_WARNING_DAYS = 90  # a core document's review "falls due" when it is due within this many days of month end
+NOT_RECORDED = "Not recorded"
+
+
+def monthly_figures(hub, month: date) -> dict:
+    events = month_events(hub, month)
+    names = _agency_names(events)
+    return {
+        "hub": {"id": str(hub.pk), "name": hub.name},
+        "month": f"{month:%Y-%m}",
+        "period": {"start": events.start.isoformat(), "end": events.end.isoformat()},
+        "referrals": _referrals(hub, events, names),
+        "timeliness": _timeliness(events),
+        "agencies": _agencies(events, names),
+        "outcomes": _outcomes(events),
+        "re_referrals": _re_referrals(events),
+        "quality": _quality(events),
+        "agreements": _agreements(events, names),
+        "funding": _funding(events, names, month),
+        "adults": _adults(events),
+    }
+
+
+# Helpers -----------------------------------------------------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def percentile_90(values: list[float]) -> float | None:
+    """Nearest rank: the smallest value with at least 90 % of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
+
+
+def _hours(later: datetime, earlier: datetime) -> float:
+    return (later - earlier).total_seconds() / 3600
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _counted(counter: Counter, choices) -> list[dict]:
+    """Every choice in order with its count; then anything seen that the list does not name."""
+    rows = [{"code": c.value, "label": c.label, "count": counter.get(c.value, 0)} for c in choices]
+    known = {c.value for c in choices}
+    rows += [
+        {"code": code, "label": code or NOT_RECORDED, "count": n}
+        for code, n in sorted(counter.items(), key=lambda item: str(item[0]))
+        if code not in known
+    ]
+    return rows
+
+
+def _agency_names(events: MonthEvents) -> dict[str, str]:
+    ids = {e.data.get("agency_id") for e in events.month + events.standing}
+    ids |= {e.data.get("referring_agency_id") for e in events.received.values()}
+    ids.discard(None)
+    return {str(pk): name for pk, name in Agency.objects.filter(pk__in=ids).values_list("pk", "name")}
+
+
+def _latest_ratings(events: MonthEvents) -> dict[str, Event]:
+    """Each referral screened in the month, with the month's last screening or re-rating of it."""
+    latest: dict[str, Event] = {}
+    for e in events.month:
+        if e.action in ("referral.screened", "referral.re_rated"):
+            latest[e.object_id] = e
+    return latest
+
+
+# Sections ----------------------------------------------------------------------------------------------------------
+
+
+def _referrals(hub, events: MonthEvents, names: dict) -> dict:
+    received = events.of("referral.received")
+    by_agency = Counter(names.get(e.data.get("referring_agency_id"), "No referring agency") for e in received)
+    latest = _latest_ratings(events)
+    cohorts = {e.object_id: e.data["cohort"] for e in received}
+    levels = Counter((events.cohort(referral_id), e.data["level"]) for referral_id, e in latest.items())
+    weeks = Counter(min((e.at.astimezone(events.start.tzinfo).day - 1) // 7, 4) for e in received)
+    last_day = (events.end - timedelta(days=1)).day
+    return {
+        "total": len(received),
+        "by_cohort": {
+            "child": sum(1 for c in cohorts.values() if c == "child"),
+            "adult": sum(1 for c in cohorts.values() if c == "adult"),
+        },
+        "by_channel": dict(sorted(Counter(e.data.get("channel", "") for e in received).items())),
+        "by_source": _counted(Counter(e.data.get("source_code", "") for e in received), ReferralSource),
+        "by_agency": [{"agency": a, "count": n} for a, n in sorted(by_agency.items())],
+        "screened": len(latest),
+        "by_rating": _counted(Counter(e.data["rating"] for e in latest.values()), RATINGS),
+        "by_threshold_level": _levels(hub, levels),
+        "by_week": [
+            {"label": f"{7 * w + 1}–{last_day if w == 4 else 7 * w + 7}", "count": weeks.get(w, 0)} for w in range(5)
+        ],
+    }
+
+
+def _levels(hub, levels: Counter) -> list[dict]:
+    """The (cohort, level) pairs screened, children first, lowest level first, named as the hub's newest thresholds
+    name them."""
+    names: dict[tuple[str, str], tuple[int, str]] = {}
+    for version in ThresholdVersion.objects.filter(hub=hub).order_by("number"):
+        for rank, level in enumerate(version.levels):
+            names[(version.cohort, level["code"])] = (rank, level["name"])
+    rows = [
+        {"cohort": cohort, "code": code, "label": names.get((cohort, code), (99, code))[1], "count": n}
+        for (cohort, code), n in levels.items()
+    ]
+    return sorted(rows, key=lambda r: (r["cohort"] != "child", names.get((r["cohort"], r["code"]), (99,))[0]))
+
+
+def _decisions(events: MonthEvents) -> list[Event]:
+    """First sign-offs of the month (an amendment re-decides a referral already counted when first decided)."""
+    return [e for e in events.of("decision.signed_off") if not e.data.get("amendment")]
+
+
+def _rating_due(events: MonthEvents, referral_id: str, before: datetime) -> datetime | None:
+    """The due time of the referral's rating timescale in force when it was decided."""
+    due = None
+    for e in events.rating_deadlines.get(referral_id, []):
+        if e.at <= before:
+            due = _at(e.data["due_at"])
+    return due
+
+
+def _timeliness(events: MonthEvents) -> dict:
+    decisions = _decisions(events)
+    rows, every = [], []
+    for rating in TIMED_RATINGS:
+        mine = [e for e in decisions if e.data.get("rating") == rating]
+        hours = [_hours(e.at, _at(e.data["received_at"])) for e in mine]
+        every += hours
+        within = sum(1 for e in mine if (due := _rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)
+        rows.append(
+            {
+                "rating": rating.value,
+                "label": rating.label,
+                "decisions": len(mine),
+                "within_timescale": within,
+                "percent_within": percent(within, len(mine)),
+                "median_hours": median(hours),
+                "p90_hours": percentile_90(hours),
+            }
+        )
+    breaches = Counter(e.data.get("kind") for e in events.of("deadline.breached"))
+    return {
+        "decisions": len(decisions),
+        "by_rating": rows,
+        "median_hours": median(every),
+        "p90_hours": percentile_90(every),
+        "breaches": {**{kind: breaches.get(kind, 0) for kind in DEADLINE_KINDS}, "total": sum(breaches.values())},
+    }
+
+
+def _agencies(events: MonthEvents, names: dict) -> list[dict]:
+    requested = Counter(e.data["agency_id"] for e in events.of("information.requested"))
+    answers: dict[str, list[Event]] = {}
+    for e in events.of("contribution.added"):
+        answers.setdefault(e.data["agency_id"], []).append(e)
+    rows = []
+    for agency_id in set(_members(events)) | set(requested) | set(answers):
+        mine = answers.get(agency_id, [])
+        rows.append(
+            {
+                "agency": names.get(agency_id, agency_id),
+                "requests": requested.get(agency_id, 0),
+                "contributions": len(mine),
+                "median_response_hours": median([_hours(e.at, _at(e.data["requested_at"])) for e in mine]),
+                "median_allowed_hours": median(
+                    [_hours(_at(e.data["due_at"]), _at(e.data["requested_at"])) for e in mine]
+                ),
+                "on_time_percent": percent(sum(1 for e in mine if e.data.get("on_time")), len(mine)),
+                "no_trace_percent": percent(sum(1 for e in mine if not e.data.get("known")), len(mine)),
+            }
+        )
+    return sorted(rows, key=lambda r: r["agency"])
+
+
+def _outcomes(events: MonthEvents) -> dict:
+    counts: Counter = Counter()
+    for e in _decisions(events):
+        counts[(events.cohort(e.data["referral_id"]), e.data.get("outcome", ""))] += 1
+    counts[("", "no_mash_response")] += len(events.of("referral.closed_no_response"))
+    rows = []
+    for cohort, choices in OUTCOMES.items():
+        rows += [
+            {"cohort": cohort, "code": c.value, "label": c.label, "count": counts.pop((cohort, c.value), 0)}
+            for c in choices
+        ]
+    rows.append(
+        {
+            "cohort": "",
+            "code": "no_mash_response",
+            "label": outcome_label("", "no_mash_response"),
+            "count": counts.pop(("", "no_mash_response"), 0),
+        }
+    )
+    rows += [{"cohort": c, "code": o, "label": o or NOT_RECORDED, "count": n} for (c, o), n in sorted(counts.items())]
+    amendments = sum(1 for e in events.of("decision.signed_off") if e.data.get("amendment"))
+    return {"rows": rows, "decided": sum(r["count"] for r in rows), "amendments": amendments}
+
+
+def _re_referrals(events: MonthEvents) -> dict:
+    children = sum(1 for e in events.of("referral.received") if e.data["cohort"] == "child")
+    again = {e.object_id for e in events.of("subject_match.confirmed") if e.data.get("re_referral")}
+    return {"count": len(again), "child_referrals": children, "percent": percent(len(again), children)}
+
+
+def _quality(events: MonthEvents) -> dict:
+    decisions = _decisions(events)
+    with_rationale = sum(1 for e in decisions if e.data.get("rationale_recorded"))
+    completed = events.of("action.completed")
+    on_time = sum(1 for e in completed if e.data.get("on_time"))
+    return {
+        "decisions": len(decisions),
+        "rationale_recorded": with_rationale,
+        "rationale_percent": percent(with_rationale, len(decisions)),
+        "actions_agreed": sum(e.data.get("actions", 0) for e in events.of("decision.signed_off")),
+        "actions_completed": len(completed),
+        "actions_completed_on_time": on_time,
+        "on_time_percent": percent(on_time, len(completed)),
+    }
+
+
+def _members(events: MonthEvents) -> dict[str, str]:
+    members: dict[str, str] = {}
+    for e in events.standing:
+        if e.action == "membership.set":
+            members[e.data["agency_id"]] = e.data["kind"]
+    return members
+
+
+def _agreements(events: MonthEvents, names: dict) -> dict:
+    month_end = (events.end - timedelta(days=1)).date()
+    versions: dict[str, dict] = {}  # document id -> the newest version in force at the month's end
+    signed: dict[tuple[str, str, int], str] = {}
+    for e in events.standing:
+        d = e.data
+        if e.action == "document.version_published" and date.fromisoformat(d["effective_from"]) <= month_end:
+            if d["number"] > versions.get(d["document_id"], {}).get("number", 0):
+                versions[d["document_id"]] = d
+        elif e.action == "agreement.signed":
+            signed[(d["agency_id"], d["document_id"], d["version"])] = d["signed_on"]
+    labels = dict(DocumentKind.choices)
+    documents = sorted(versions.values(), key=lambda v: list(labels).index(v["kind"]) if v["kind"] in labels else 99)
+    soon = month_end + timedelta(days=REVIEW_WARNING_DAYS)
+    rows = []
+    for agency_id, kind in sorted(_members(events).items(), key=lambda m: names.get(m[0], m[0])):
+        rows.append(
+            {
+                "agency": names.get(agency_id, agency_id),
+                "membership": kind,
+                "signatures": [
+                    {
+                        "document": labels.get(v["kind"], v["kind"]),
+                        "version": v["number"],
+                        "signed_on": signed.get((agency_id, v["document_id"], v["number"])),
+                    }
+                    for v in documents
+                ],
+            }
+        )
+    reviews = [
+        {
+            "document": labels.get(v["kind"], v["kind"]),
+            "version": v["number"],
+            "review_due": v["review_due"],
+            "overdue": date.fromisoformat(v["review_due"]) <= month_end,
+        }
+        for v in documents
+        if date.fromisoformat(v["review_due"]) <= soon
+    ]
+    return {"agencies": rows, "reviews_due": reviews, "review_window_days": REVIEW_WARNING_DAYS}
+
+
+def _funding(events: MonthEvents, names: dict, month: date) -> dict:
+    year = financial_year_of(month)
+    funded: dict[str, dict] = {}
+    for e in events.standing:
+        if e.action in ("funding.recorded", "funding.changed") and e.data["financial_year"] == year:
+            funded[e.data["agency_id"]] = e.data
+    requested = Counter(e.data["agency_id"] for e in events.of("information.requested"))
+    answered = Counter(e.data["agency_id"] for e in events.of("contribution.added"))
+    patterns = dict(WorkingPattern.choices)
+    rows = []
+    for agency_id in set(_members(events)) | set(funded):
+        f = funded.get(agency_id)
+        rows.append(
+            {
+                "agency": names.get(agency_id, agency_id),
+                "amount_gbp": f["amount_gbp"] if f else None,
+                "staff_fte": f["staff_fte"] if f else None,
+                "working_pattern": patterns.get(f["working_pattern"], f["working_pattern"]) if f else None,
+                "requests": requested.get(agency_id, 0),
+                "contributions": answered.get(agency_id, 0),
+            }
+        )
+    return {
+        "financial_year": financial_year_label(year),
+        "agencies": sorted(rows, key=lambda r: r["agency"]),
+        "total_gbp": str(sum((Decimal(f["amount_gbp"]) for f in funded.values()), Decimal("0.00"))),
+        "total_fte": str(sum((Decimal(f["staff_fte"]) for f in funded.values()), Decimal("0.00"))),
+    }
+
+
+def _adults(events: MonthEvents) -> dict:
+    adults = [e for e in events.of("referral.received") if e.data["cohort"] == "adult"]
+    types = Counter(concern for e in adults for concern in e.data.get("concerns", []))
+    return {
+        "referrals": len(adults),
+        "type_of_risk": _counted(types, AdultRiskType),
+        "location_of_risk": _counted(Counter(e.data.get("adult_risk_location", "") for e in adults), AdultRiskLocation),
+        "source_of_risk": _counted(Counter(e.data.get("adult_risk_source", "") for e in adults), AdultRiskSource),
+    }

@@ -1,0 +1,106 @@
+"""The ledger events a month's return is computed from, read once.
+
+A return counts what happened in its month: the hub's events that occurred from the first of the month to the first
+of the next (Europe/London). Where a figure needs earlier context (the referral behind a decision, the rating's due
+time, the agreements and funding in force), it reads earlier events too, but never an event that occurred after the
+month: a later amendment, decision or re-rating cannot change a past month's figures.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from audit.models import AuditEvent
+
+CHUNK = 500  # ids per IN (...) query: well inside SQLite's parameter limit
+
+MONTH_ACTIONS = (
+    "referral.received",
+    "referral.screened",
+    "referral.re_rated",
+    "referral.closed_no_response",
+    "subject_match.confirmed",
+    "information.requested",
+    "contribution.added",
+    "decision.signed_off",
+    "action.completed",
+    "deadline.breached",
+)
+STANDING_ACTIONS = (
+    "membership.set",
+    "document.version_published",
+    "agreement.signed",
+    "funding.recorded",
+    "funding.changed",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: datetime
+    action: str
+    object_id: str
+    data: dict
+
+
+@dataclass
+class MonthEvents:
+    start: datetime
+    end: datetime
+    month: list[Event] = field(default_factory=list)  # the month's events of MONTH_ACTIONS, in id order
+    standing: list[Event] = field(default_factory=list)  # configuration events up to the month's end, in id order
+    # referral id -> its referral.received, for the month's referrals and those screened or decided in it
+    received: dict[str, Event] = field(default_factory=dict)
+    rating_deadlines: dict[str, list[Event]] = field(default_factory=dict)  # referral id -> its rating deadline.set
+
+    def of(self, action: str) -> list[Event]:
+        return [e for e in self.month if e.action == action]
+
+    def cohort(self, referral_id: str) -> str:
+        received = self.received.get(referral_id)
+        return received.data["cohort"] if received else ""
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first instant and the next month's, in the hub's time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def _events(queryset) -> list[Event]:
+    rows = queryset.order_by("id").values_list("id", "occurred_at", "action", "object_id", "payload")
+    return [Event(i, at, action, object_id, json.loads(payload)) for i, at, action, object_id, payload in rows]
+
+
+def _hub_events(hub, **filters):
+    return AuditEvent.objects.filter(hub_id=hub.pk, **filters)
+
+
+def month_events(hub, month: date) -> MonthEvents:
+    start, end = month_bounds(month)
+    loaded = MonthEvents(start=start, end=end)
+    loaded.month = _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, action__in=MONTH_ACTIONS))
+    loaded.standing = _events(_hub_events(hub, occurred_at__lt=end, action__in=STANDING_ACTIONS))
+    loaded.received = {e.object_id: e for e in loaded.of("referral.received")}
+    decided = {e.data["referral_id"] for e in loaded.of("decision.signed_off")}
+    worked = {e.object_id for e in loaded.month if e.action in ("referral.screened", "referral.re_rated")}
+    earlier = sorted((decided | worked) - loaded.received.keys())
+    for chunk in _chunks(earlier):
+        for e in _events(_hub_events(hub, occurred_at__lt=end, action="referral.received", object_id__in=chunk)):
+            loaded.received[e.object_id] = e
+    for chunk in _chunks(sorted(decided)):
+        for e in _events(_hub_events(hub, occurred_at__lt=end, action="deadline.set", object_id__in=chunk)):
+            if e.data.get("kind") == "rating":
+                loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
+    return loaded
+
+
+def _chunks(ids: list[str]):
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]

@@ -1,0 +1,52 @@
+"""A hub's monthly return: asked for by a lead or manager (or by beat on the 1st), built by a Celery job from the
+sealed audit ledger, kept with its figures, the block and hash it covers, and the PDF."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ReturnState(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    BUILDING = "building", "Being built"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be built"
+
+
+class MonthlyReturn(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    hub = models.ForeignKey("agencies.Hub", on_delete=models.PROTECT, related_name="returns")
+    month = models.DateField(help_text="The first day of the month the return covers.")
+    state = models.CharField(max_length=10, choices=ReturnState.choices, default=ReturnState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done while building.")
+    step = models.CharField(max_length=80, blank=True, help_text="What the job is doing now.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    commentary = models.TextField(blank=True, help_text="The lead's narrative printed with the return.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    # What the figures cover: the newest block of the hub's chain holding an event of the month.
+    block_number = models.PositiveIntegerField(null=True, blank=True)
+    block_hash = models.CharField(max_length=64, blank=True)
+    figures = models.JSONField(null=True, blank=True)
+    figures_digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the figures' canonical JSON.")
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-month", "-created_at"]
+        indexes = [models.Index(fields=["hub", "month"], name="return_hub_month")]
+
+    def __str__(self):
+        return f"{self.hub} return for {self.month:%B %Y} ({self.get_state_display()})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == ReturnState.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (ReturnState.QUEUED, ReturnState.BUILDING)

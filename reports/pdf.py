@@ -1,0 +1,68 @@
+"""The return as an A4 PDF drawn by WeasyPrint from `templates/reports/return_pdf.html`.
+
+WeasyPrint fetches whatever a document names (stylesheets, images, fonts). Its fetcher here serves only the
+project's own static files, under the `mash-static:` scheme, and refuses every other URL: no network, no file
+outside the static folders. Everything the template prints comes through Django's escaping, so text from users
+(hub, agency and threshold names, the lead's commentary) can never add an element that would fetch anything.
+"""
+
+import logging
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from reports.charts import return_charts
+
+SCHEME = "mash-static:"
+log = logging.getLogger(__name__)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve `mash-static:/path` from the static folders; refuse anything else (and log it)."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=[], fail_on_errors=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        path = static_path(url)
+        if path is None:
+            self.refused.append(url)
+            log.warning("PDF fetcher refused %s", url[:200])
+            raise ValueError(f"Only the project's static files may be fetched, not {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def static_path(url: str) -> Path | None:
+    """The file a `mash-static:` URL names, if it lies inside a static folder; None for anything else."""
+    if not url.startswith(SCHEME):
+        return None
+    relative = url[len(SCHEME) :].split("?")[0].split("#")[0].lstrip("/")
+    if not relative or ".." in Path(relative).parts:
+        return None
+    found = finders.find(relative)
+    if not found:
+        return None
+    path = Path(found).resolve()
+    roots = [Path(d).resolve() for d in settings.STATICFILES_DIRS]
+    if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
+        return None
+    return path
+
+
+def html(row, *, charts=None) -> str:
+    return render_to_string(
+        "reports/return_pdf.html",
+        {"row": row, "figures": row.figures, "charts": charts or return_charts(row.figures), "static": SCHEME + "/"},
+    )
+
+
+def render(row, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    fetcher = fetcher or StaticOnlyFetcher()
+    return HTML(string=html(row), base_url=SCHEME + "/", url_fetcher=fetcher).write_pdf()

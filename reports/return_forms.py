@@ -1,0 +1,53 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from mash.forms import GovukFormMixin
+from reports.services import COMMENTARY_LIMIT
+
+MONTHS_OFFERED = 24
+
+
+def ended_months(today: date | None = None, count: int = MONTHS_OFFERED) -> list[date]:
+    """The first days of the last `count` months that have ended, newest first."""
+    first = (today or timezone.localdate()).replace(day=1)
+    months = []
+    for _ in range(count):
+        first = (
+            first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
+        )
+        months.append(first)
+    return months
+
+
+class ReturnRequestForm(GovukFormMixin, forms.Form):
+    month = forms.TypedChoiceField(
+        label="Month", coerce=date.fromisoformat, error_messages={"required": "Choose the month the return covers"}
+    )
+    commentary = forms.CharField(
+        required=False,
+        max_length=COMMENTARY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Commentary (optional)",
+        help_text="Printed with the return: context for the figures, such as staffing or funding changes. "
+        "Do not name or describe anyone.",
+        error_messages={"max_length": f"Commentary must be {COMMENTARY_LIMIT:,} characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        months = ended_months()
+        self.fields["month"].choices = [("", "Choose a month")] + [(m.isoformat(), f"{m:%B %Y}") for m in months]
+        self.fields["month"].error_messages["invalid_choice"] = (
+            "Choose one of the months listed: a month that has ended"
+        )
+
+
+class CompareForm(GovukFormMixin, forms.Form):
+    month = forms.TypedChoiceField(label="Month", coerce=date.fromisoformat)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(m.isoformat(), f"{m:%B %Y}") for m in ended_months()]
+        self.fields["month"].error_messages["invalid_choice"] = "Choose one of the months listed"

@@ -1,0 +1,151 @@
+"""Monthly returns for strategic leads and managers: ask for a month (built by a Celery job, its progress shown on
+the page), read it, download it as PDF, CSV or JSON, and compare the hubs a lead covers side by side. Every read
+and download is audited; anyone without the hub's reports permission gets 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from agencies import selectors as hub_selectors
+from agencies.permissions import Action
+from audit.services import log_read
+from mash.paging import window_page
+from reports import exports, selectors, services
+from reports.charts import return_charts
+from reports.return_forms import CompareForm, ReturnRequestForm, ended_months
+
+PAGE_SIZE = 24
+REFRESH_SECONDS = 2
+FORMATS = {
+    "pdf": ("application/pdf", lambda row: bytes(row.pdf)),
+    "csv": ("text/csv; charset=utf-8", exports.return_csv),
+    "json": ("application/json", exports.return_json),
+}
+
+
+def _hub(request, hub_id):
+    return hub_selectors.hub_for(request.user, hub_id, Action.VIEW_REPORTS)
+
+
+def returns_page(request, hub_id):
+    hub = _hub(request, hub_id)
+    form = ReturnRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.return_request(
+                hub=hub, month=form.cleaned_data["month"], by=request.user, commentary=form.cleaned_data["commentary"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"The return for {row.month:%B %Y} is being built: this page shows its progress.")
+            return redirect("returns", hub_id=hub.id)
+    page = window_page(selectors.returns_of(hub), PAGE_SIZE, request.GET.get("page"))
+    rows = list(page.object_list)
+    log_read("returns.listed", hub=hub, object_type="reports.monthlyreturn", ids=[r.pk for r in rows], page=page.number)
+    context = {
+        "hub": hub,
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "pending": any(r.is_pending for r in rows),
+        "refresh_url": f"{reverse('returns', args=[hub.id])}?partial=1&page={page.number}",
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    if request.GET.get("partial"):
+        return render(request, "reports/returns_table.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/returns.html", context, status=status)
+
+
+def return_detail(request, hub_id, return_id):
+    hub = _hub(request, hub_id)
+    row = selectors.return_of(hub, return_id)
+    log_read("return.viewed", hub=hub, object_type="reports.monthlyreturn", ids=[row.pk], month=f"{row.month:%Y-%m}")
+    charts = return_charts(row.figures) if row.is_ready else []
+    return render(
+        request, "reports/return_detail.html", {"hub": hub, "row": row, "figures": row.figures, "charts": charts}
+    )
+
+
+def return_download(request, hub_id, return_id, fmt):
+    hub = _hub(request, hub_id)
+    row = selectors.return_of(hub, return_id, with_pdf=fmt == "pdf")
+    if not row.is_ready or fmt not in FORMATS:
+        raise Http404("No such return")
+    content_type, body = FORMATS[fmt]
+    log_read(
+        "return.exported", hub=hub, object_type="reports.monthlyreturn", ids=[row.pk], month=f"{row.month:%Y-%m}",
+        format=fmt,
+    )  # fmt: skip
+    response = HttpResponse(body(row), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="mash-return-{hub.slug}-{row.month:%Y-%m}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def returns_compare(request):
+    """The same figures for every hub the person may see returns of, side by side, for one month."""
+    hubs = selectors.hubs_with_returns_for(request.user)
+    if not hubs:
+        raise Http404("No hub's returns to compare")
+    form = CompareForm(request.GET or {"month": ended_months()[0].isoformat()})
+    month = form.cleaned_data["month"] if form.is_valid() else None
+    ready = selectors.latest_ready(hubs, month) if month else {}
+    columns = [(hub, ready.get(hub.pk)) for hub in hubs]
+    for hub, row in columns:
+        if row is not None:
+            log_read("returns_comparison.viewed", hub=hub, object_type="reports.monthlyreturn", ids=[row.pk],
+                     month=f"{month:%Y-%m}")  # fmt: skip
+    return render(
+        request,
+        "reports/returns_compare.html",
+        {"form": form, "month": month, "columns": columns, "lines": comparison_lines(columns)},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def comparison_lines(columns) -> list[tuple[str, list]]:
+    """(what, [each hub's figure or None]) for the headline figures of the return."""
+
+    def each(read):
+        return [read(row.figures) if row else None for _, row in columns]
+
+    def rating(f, code, key):
+        return next(r[key] for r in f["timeliness"]["by_rating"] if r["rating"] == code)
+
+    def rated(f, code):
+        return next(r["count"] for r in f["referrals"]["by_rating"] if r["code"] == code)
+
+    def total(f, key):
+        return sum(a[key] for a in f["agencies"])
+
+    lines = [
+        ("Referrals received", each(lambda f: f["referrals"]["total"])),
+        ("About children", each(lambda f: f["referrals"]["by_cohort"]["child"])),
+        ("About adults", each(lambda f: f["referrals"]["by_cohort"]["adult"])),
+        ("Screened", each(lambda f: f["referrals"]["screened"])),
+    ]
+    lines += [
+        (f"Rated {code.title()}", each(lambda f, c=code: rated(f, c))) for code in ("red", "amber", "green", "blue")
+    ]
+    lines += [
+        ("Decisions signed off", each(lambda f: f["timeliness"]["decisions"])),
+        *[
+            (f"{code.title()} decisions within timescale (%)", each(lambda f, c=code: rating(f, c, "percent_within")))
+            for code in ("red", "amber", "green")
+        ],
+        ("Median hours to decision", each(lambda f: f["timeliness"]["median_hours"])),
+        ("90th percentile hours to decision", each(lambda f: f["timeliness"]["p90_hours"])),
+        ("Deadlines breached", each(lambda f: f["timeliness"]["breaches"]["total"])),
+        ("Requests to agencies", each(lambda f: total(f, "requests"))),
+        ("Agencies' contributions", each(lambda f: total(f, "contributions"))),
+        ("Re-referrals within 12 months (%)", each(lambda f: f["re_referrals"]["percent"])),
+        ("Decisions with rationale (%)", each(lambda f: f["quality"]["rationale_percent"])),
+        ("Actions completed on time (%)", each(lambda f: f["quality"]["on_time_percent"])),
+        ("Funding this financial year (£)", each(lambda f: f["funding"]["total_gbp"])),
+        ("Staff (FTE)", each(lambda f: f["funding"]["total_fte"])),
+    ]
+    return lines

@@ -1,0 +1,206 @@
+"""Monthly returns: asking for one (a lead, a manager, or beat on the 1st) and building it (the Celery job).
+
+Building seals the ledger, verifies the hub's chain (a tampered ledger stops the build with the verification
+error), computes the figures from the month's events, notes the newest block and hash they cover, draws the PDF and
+keeps it all on the return. Each step updates the progress the reports page shows.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import Hub
+from agencies.permissions import Action, can
+from audit.models import AuditBlock, AuditEvent
+from audit.services import record, seal, seal_key_field
+from audit.verify import verify
+from reports import pdf
+from reports.figures import monthly_figures
+from reports.ledger import month_bounds
+from reports.models import MonthlyReturn, ReturnState
+
+log = logging.getLogger(__name__)
+
+COMMENTARY_LIMIT = 5000
+
+
+class LedgerNotIntact(Exception):
+    """The hub's chain failed verification: no return is built from it."""
+
+
+class NotSealedYet(Exception):
+    """Some event of the month lies in no block yet (its transaction was still open when the ledger was sealed)."""
+
+    def __str__(self):
+        return (
+            "Some of the month's events are not sealed into the ledger yet: ask for the return again in a few minutes"
+        )
+
+
+def month_has_ended(month: date) -> bool:
+    return month_bounds(month)[1] <= timezone.now()
+
+
+def figures_digest(figures: dict) -> str:
+    text = json.dumps(figures, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> MonthlyReturn:
+    """Queue a hub's return for a month that has ended. `by` None is beat's scheduled build."""
+    errors = {}
+    if by is not None and not can(by, Action.VIEW_REPORTS, hub):
+        errors["hub"] = "You cannot see this hub's returns"
+    if month.day != 1:
+        errors["month"] = "Give the month as its first day"
+    elif not month_has_ended(month):
+        errors["month"] = "Choose a month that has ended: a return covers a whole month"
+    commentary = (commentary or "").strip()
+    if len(commentary) > COMMENTARY_LIMIT:
+        errors["commentary"] = (
+            f"Commentary must be {COMMENTARY_LIMIT:,} characters or fewer (it has {len(commentary):,})"
+        )
+    if errors:
+        raise ValidationError(errors)
+    row = MonthlyReturn.objects.create(hub=hub, month=month, requested_by=by, commentary=commentary)
+    record(
+        "return.requested",
+        hub=hub,
+        obj=row,
+        payload={"month": f"{month:%Y-%m}", "scheduled": by is None},
+    )
+    transaction.on_commit(lambda: _queue(row.pk))
+    return row
+
+
+def _queue(return_id) -> None:
+    """Hand the build to a worker. If the broker is down the return stays queued and `returns_resume` sends it."""
+    from reports.tasks import return_build
+
+    try:
+        return_build.delay(str(return_id))
+    except Exception:  # noqa: BLE001 - the row is the truth; beat's resume job queues it again
+        log.warning("could not queue the build of return %s; beat will retry", return_id, exc_info=True)
+
+
+def _progress(row: MonthlyReturn, percent: int, step: str) -> None:
+    MonthlyReturn.objects.filter(pk=row.pk).update(progress=percent, step=step, updated_at=timezone.now())
+
+
+def _claim(return_id) -> MonthlyReturn | None:
+    """Take the return to build; None if another worker has it or it is already built."""
+    with transaction.atomic():
+        rows = MonthlyReturn.objects.select_for_update(skip_locked=True).select_related("hub")
+        row = rows.filter(pk=return_id, state__in=[ReturnState.QUEUED, ReturnState.BUILDING]).first()
+        if row is None:
+            return None
+        row.state, row.progress, row.step, row.error = ReturnState.BUILDING, 5, "Starting", ""
+        row.save(update_fields=["state", "progress", "step", "error", "updated_at"])
+        return row
+
+
+def covered_block(hub: Hub, month: date) -> AuditBlock | None:
+    """The newest block of the hub's chain holding an event that occurred before the month ended; None if the hub
+    has no such event. NotSealedYet if that event is in no block yet: figures are only computed from sealed events."""
+    start, end = month_bounds(month)
+    key = seal_key_field()
+    events = AuditEvent.objects.filter(hub_id=hub.pk, occurred_at__lt=end)
+    newest = events.filter(occurred_at__gte=start).aggregate(k=Max(key))["k"]
+    if newest is None:
+        last = events.order_by("-occurred_at").values_list(key, flat=True).first()
+        newest = last
+    if newest is None:
+        return None
+    block = AuditBlock.objects.filter(chain=hub.pk, lower_bound__lte=newest, upper_bound__gt=newest).first()
+    if block is None:
+        raise NotSealedYet
+    return block
+
+
+def return_build(*, return_id) -> MonthlyReturn | None:
+    """The job: seal, verify, compute, draw, keep. Fails the return (never silently) on any error."""
+    row = _claim(return_id)
+    if row is None:
+        return None
+    hub = row.hub
+    try:
+        _progress(row, 15, "Sealing the ledger")
+        seal()
+        block = covered_block(hub, row.month)
+        _progress(row, 30, "Verifying the hub's audit chain")
+        report = verify(hub=hub)
+        if not report.intact:
+            raise LedgerNotIntact(report.summary())
+        _progress(row, 55, "Computing the figures from the ledger")
+        figures = monthly_figures(hub, row.month)
+        row.block_number = block.number if block else None
+        row.block_hash = bytes(block.hash).hex() if block else ""
+        row.figures, row.figures_digest = figures, figures_digest(figures)
+        row.built_at = timezone.now()
+        _progress(row, 75, "Drawing the PDF")
+        row.pdf = pdf.render(row)
+        with transaction.atomic():
+            row.state, row.progress, row.step = ReturnState.READY, 100, "Ready"
+            row.save()
+            record(
+                "return.generated",
+                hub=hub,
+                obj=row,
+                payload={
+                    "month": f"{row.month:%Y-%m}",
+                    "block": row.block_number,
+                    "block_hash": row.block_hash,
+                    "figures_digest": row.figures_digest,
+                },
+            )
+    except Exception as exc:
+        _fail(row, exc)
+        if not isinstance(exc, LedgerNotIntact | NotSealedYet):
+            raise
+    return row
+
+
+def _fail(row: MonthlyReturn, exc: Exception) -> None:
+    message = (
+        str(exc) if isinstance(exc, LedgerNotIntact) else f"The build stopped with an error ({type(exc).__name__})"
+    )
+    with transaction.atomic():
+        MonthlyReturn.objects.filter(pk=row.pk).update(
+            state=ReturnState.FAILED, step="Stopped", error=message, updated_at=timezone.now()
+        )
+        reasons = {LedgerNotIntact: "ledger_not_intact", NotSealedYet: "not_sealed_yet"}
+        reason = reasons.get(type(exc), "error")
+        record("return.failed", hub=row.hub, obj=row, payload={"month": f"{row.month:%Y-%m}", "reason": reason})
+    row.state, row.error = ReturnState.FAILED, message
+
+
+def previous_month(today: date) -> date:
+    first = today.replace(day=1)
+    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
+
+
+def returns_schedule(*, today: date | None = None) -> list[MonthlyReturn]:
+    """Beat, on the 1st: queue last month's return of every hub that has none built or on its way."""
+    month = previous_month(today or timezone.localdate())
+    have = set(
+        MonthlyReturn.objects.filter(month=month).exclude(state=ReturnState.FAILED).values_list("hub_id", flat=True)
+    )
+    return [return_request(hub=hub, month=month) for hub in Hub.objects.exclude(pk__in=have).order_by("name")]
+
+
+def returns_resume(*, stale_after_seconds: int = 600) -> int:
+    """Beat: queue again any return still waiting (its task lost with a broker or a worker)."""
+    stale = timezone.now() - timedelta(seconds=stale_after_seconds)
+    waiting = MonthlyReturn.objects.filter(
+        state__in=[ReturnState.QUEUED, ReturnState.BUILDING], updated_at__lt=stale
+    ).values_list("pk", flat=True)
+    for pk in waiting:
+        _queue(pk)
+    return len(waiting)

@@ -62,9 +62,12 @@ def return_csv(row) -> str:
         ["return", "ledger_block_hash", "", meta["ledger"]["block_hash"]],
         ["return", "figures_digest", "", meta["figures_digest"]],
         ["return", "commentary", "", meta["commentary"]],
+        ["return", "period_start", "", row.figures["period"]["start"]],
+        ["return", "period_end", "", row.figures["period"]["end"]],
+        ["return", "provisional", "", row.figures["provisional"]],
     ]
     for path, measure, item, value in _flatten(
-        {k: v for k, v in row.figures.items() if k not in ("hub", "month", "period")}, [], ""
+        {k: v for k, v in row.figures.items() if k not in ("hub", "month", "period", "provisional")}, [], ""
     ):
         section, rest = path[0], path[1:]
         rows.append(

@@ -23,13 +23,15 @@ REVIEW_WARNING_DAYS = 90  # a core document's review "falls due" when it is due 
 NOT_RECORDED = "Not recorded"
 
 
-def monthly_figures(hub, month: date) -> dict:
-    events = month_events(hub, month)
+def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
+    """The month's figures; for a month still running, `until` (the build's start) bounds them: provisional."""
+    events = month_events(hub, month, until)
     names = _agency_names(events)
     return {
         "hub": {"id": str(hub.pk), "name": hub.name},
         "month": f"{month:%Y-%m}",
-        "period": {"start": events.start.isoformat(), "end": events.end.isoformat()},
+        "period": {"start": events.start.isoformat(), "end": events.until.isoformat()},
+        "provisional": events.until < events.end,
         "referrals": _referrals(hub, events, names),
         "timeliness": _timeliness(events),
         "agencies": _agencies(events, names),
@@ -262,7 +264,7 @@ def _members(events: MonthEvents) -> dict[str, str]:
 
 
 def _agreements(events: MonthEvents, names: dict) -> dict:
-    month_end = (events.end - timedelta(days=1)).date()
+    month_end = (events.until - timedelta(microseconds=1)).astimezone(events.start.tzinfo).date()
     versions: dict[str, dict] = {}  # document id -> the newest version in force at the month's end
     signed: dict[tuple[str, str, int], str] = {}
     for e in events.standing:

@@ -50,7 +50,8 @@ class Event:
 @dataclass
 class MonthEvents:
     start: datetime
-    end: datetime
+    end: datetime  # the first instant of the next month
+    until: datetime  # events before this count: the month's end, or the build's start for a month still running
     month: list[Event] = field(default_factory=list)  # the month's events of MONTH_ACTIONS, in id order
     standing: list[Event] = field(default_factory=list)  # configuration events up to the month's end, in id order
     # referral id -> its referral.received, for the month's referrals and those screened or decided in it
@@ -82,9 +83,12 @@ def _hub_events(hub, **filters):
     return AuditEvent.objects.filter(hub_id=hub.pk, **filters)
 
 
-def month_events(hub, month: date) -> MonthEvents:
+def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents:
+    """The events a return of `month` reads; `until` cuts a month still running at the build's start."""
     start, end = month_bounds(month)
-    loaded = MonthEvents(start=start, end=end)
+    end_or_now = min(end, until) if until else end
+    loaded = MonthEvents(start=start, end=end, until=end_or_now)
+    end = end_or_now
     loaded.month = _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, action__in=MONTH_ACTIONS))
     loaded.standing = _events(_hub_events(hub, occurred_at__lt=end, action__in=STANDING_ACTIONS))
     loaded.received = {e.object_id: e for e in loaded.of("referral.received")}

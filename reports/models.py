@@ -48,5 +48,12 @@ class MonthlyReturn(models.Model):
         return self.state == ReturnState.READY
 
     @property
+    def month_end(self):
+        """The first instant of the next month."""
+        from reports.ledger import month_bounds
+
+        return month_bounds(self.month)[1]
+
+    @property
     def is_pending(self) -> bool:
         return self.state in (ReturnState.QUEUED, ReturnState.BUILDING)

@@ -35,16 +35,12 @@ class LedgerNotIntact(Exception):
 
 
 class NotSealedYet(Exception):
-    """Some event of the month lies in no block yet (its transaction was still open when the ledger was sealed)."""
-
-    def __str__(self):
-        return (
-            "Some of the month's events are not sealed into the ledger yet: ask for the return again in a few minutes"
-        )
+    """Some event of the month lies in no block yet: a transaction that was open when the ledger was sealed (on
+    PostgreSQL the seal stops below the oldest running transaction). The job waits and tries again."""
 
 
-def month_has_ended(month: date) -> bool:
-    return month_bounds(month)[1] <= timezone.now()
+def month_has_started(month: date) -> bool:
+    return month_bounds(month)[0] <= timezone.now()
 
 
 def figures_digest(figures: dict) -> str:
@@ -54,14 +50,15 @@ def figures_digest(figures: dict) -> str:
 
 @transaction.atomic
 def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> MonthlyReturn:
-    """Queue a hub's return for a month that has ended. `by` None is beat's scheduled build."""
+    """Queue a hub's return for a month: one that has ended, or this month to date (provisional: its figures will
+    change until the month ends). `by` None is beat's scheduled build."""
     errors = {}
     if by is not None and not can(by, Action.VIEW_REPORTS, hub):
         errors["hub"] = "You cannot see this hub's returns"
     if month.day != 1:
         errors["month"] = "Give the month as its first day"
-    elif not month_has_ended(month):
-        errors["month"] = "Choose a month that has ended: a return covers a whole month"
+    elif not month_has_started(month):
+        errors["month"] = "Choose this month or one that has ended: a return cannot cover the future"
     commentary = (commentary or "").strip()
     if len(commentary) > COMMENTARY_LIMIT:
         errors["commentary"] = (
@@ -106,10 +103,11 @@ def _claim(return_id) -> MonthlyReturn | None:
         return row
 
 
-def covered_block(hub: Hub, month: date) -> AuditBlock | None:
+def covered_block(hub: Hub, month: date, until=None) -> AuditBlock | None:
     """The newest block of the hub's chain holding an event that occurred before the month ended; None if the hub
     has no such event. NotSealedYet if that event is in no block yet: figures are only computed from sealed events."""
     start, end = month_bounds(month)
+    end = min(end, until) if until else end
     key = seal_key_field()
     events = AuditEvent.objects.filter(hub_id=hub.pk, occurred_at__lt=end)
     newest = events.filter(occurred_at__gte=start).aggregate(k=Max(key))["k"]
@@ -130,16 +128,17 @@ def return_build(*, return_id) -> MonthlyReturn | None:
     if row is None:
         return None
     hub = row.hub
+    cutoff = timezone.now()  # a month still running counts the events before the build began
     try:
         _progress(row, 15, "Sealing the ledger")
         seal()
-        block = covered_block(hub, row.month)
+        block = covered_block(hub, row.month, cutoff)
         _progress(row, 30, "Verifying the hub's audit chain")
         report = verify(hub=hub)
         if not report.intact:
             raise LedgerNotIntact(report.summary())
         _progress(row, 55, "Computing the figures from the ledger")
-        figures = monthly_figures(hub, row.month)
+        figures = monthly_figures(hub, row.month, cutoff)
         row.block_number = block.number if block else None
         row.block_hash = bytes(block.hash).hex() if block else ""
         row.figures, row.figures_digest = figures, figures_digest(figures)
@@ -160,9 +159,12 @@ def return_build(*, return_id) -> MonthlyReturn | None:
                     "figures_digest": row.figures_digest,
                 },
             )
+    except NotSealedYet:
+        _wait_for_seal(row)  # not a failure: the task tries again shortly
+        raise
     except Exception as exc:
         _fail(row, exc)
-        if not isinstance(exc, LedgerNotIntact | NotSealedYet):
+        if not isinstance(exc, LedgerNotIntact):
             raise
     return row
 
@@ -175,10 +177,17 @@ def _fail(row: MonthlyReturn, exc: Exception) -> None:
         MonthlyReturn.objects.filter(pk=row.pk).update(
             state=ReturnState.FAILED, step="Stopped", error=message, updated_at=timezone.now()
         )
-        reasons = {LedgerNotIntact: "ledger_not_intact", NotSealedYet: "not_sealed_yet"}
-        reason = reasons.get(type(exc), "error")
+        reason = "ledger_not_intact" if isinstance(exc, LedgerNotIntact) else "error"
         record("return.failed", hub=row.hub, obj=row, payload={"month": f"{row.month:%Y-%m}", "reason": reason})
     row.state, row.error = ReturnState.FAILED, message
+
+
+def _wait_for_seal(row: MonthlyReturn) -> None:
+    MonthlyReturn.objects.filter(pk=row.pk).update(
+        state=ReturnState.QUEUED, progress=0, step="Waiting for the month's last events to be sealed",
+        updated_at=timezone.now(),
+    )  # fmt: skip
+    row.state = ReturnState.QUEUED
 
 
 def previous_month(today: date) -> date:

@@ -5,9 +5,12 @@ from celery import shared_task
 from reports import services
 
 
-@shared_task(name="reports.tasks.return_build", ignore_result=True, acks_late=True)
-def return_build(return_id: str) -> str | None:
-    row = services.return_build(return_id=return_id)
+@shared_task(name="reports.tasks.return_build", bind=True, ignore_result=True, acks_late=True, max_retries=40)
+def return_build(self, return_id: str) -> str | None:
+    try:
+        row = services.return_build(return_id=return_id)
+    except services.NotSealedYet as waiting:
+        raise self.retry(countdown=15) from waiting  # the return stays queued; beat's resume job is the backstop
     return row.state if row else None
 
 

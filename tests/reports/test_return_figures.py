@@ -58,6 +58,7 @@ def expected_figures(hub) -> dict:
         "hub": {"id": str(hub.pk), "name": "North MASH"},
         "month": "2026-09",
         "period": {"start": "2026-09-01T00:00:00+01:00", "end": "2026-10-01T00:00:00+01:00"},
+        "provisional": False,
         "referrals": {
             "total": 6,
             "by_cohort": {"child": 4, "adult": 2},

@@ -5,7 +5,7 @@ lead's commentary, an agency's name) inert in the HTML, the PDF and the CSV with
 import csv
 import io
 import threading
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -113,12 +113,12 @@ def test_a_lead_asks_for_a_month_and_sees_it_built_then_reads_and_downloads_it(c
 def test_bad_input_is_refused_field_by_field_and_nothing_is_queued(client, north):
     client.force_login(north.lead)
     page = reverse("returns", args=[north.hub.id])
-    this_month = date.today().replace(day=1).isoformat()
+    next_month = (date.today().replace(day=28) + timedelta(days=5)).replace(day=1).isoformat()
 
     for data, field, message in [
         ({"month": ""}, "month", "Choose the month the return covers"),
-        ({"month": this_month}, "month", "Choose one of the months listed: a month that has ended"),
-        ({"month": "2026-13-01"}, "month", "Choose one of the months listed: a month that has ended"),
+        ({"month": next_month}, "month", "Choose one of the months listed"),
+        ({"month": "2026-13-01"}, "month", "Choose one of the months listed"),
         ({"month": "2026-09-01", "commentary": "x" * 5001}, "commentary", "Commentary must be 5,000 characters"),
     ]:
         response = client.post(page, data)
@@ -129,9 +129,10 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_queued(client, north
     assert not AuditEvent.objects.filter(action="return.requested").exists()
 
 
-def test_the_service_refuses_a_month_not_yet_ended_and_a_person_without_the_permission(north):
-    with pytest.raises(Exception, match="Choose a month that has ended"):
-        services.return_request(hub=north.hub, month=date.today().replace(day=1), by=north.lead)
+def test_the_service_refuses_a_month_to_come_and_a_person_without_the_permission(north):
+    next_month = (date.today().replace(day=28) + timedelta(days=5)).replace(day=1)
+    with pytest.raises(Exception, match="a return cannot cover the future"):
+        services.return_request(hub=north.hub, month=next_month, by=north.lead)
     with pytest.raises(Exception, match="cannot see this hub's returns"):
         services.return_request(hub=north.hub, month=SEPTEMBER, by=north.practitioner)
 
@@ -254,3 +255,18 @@ def test_beat_builds_last_month_for_every_hub_on_the_first(north):
     assert services.returns_schedule(today=date(2026, 10, 1)) == []  # already on their way
     assert AuditEvent.objects.filter(action="return.requested", actor_type="system").count() == 2
     assert south.hub.returns.get().state == ReturnState.QUEUED
+
+
+def test_this_month_to_date_is_built_as_provisional(client, north):
+    this_month = date.today().replace(day=1)
+    referral_create(hub=north.hub, data=referral_data(), channel="api", referring_agency=north.police)
+    row = services.return_request(hub=north.hub, month=this_month, by=north.lead)
+    row = services.return_build(return_id=row.pk)
+
+    assert row.state == ReturnState.READY and row.figures["provisional"] is True
+    assert row.figures["referrals"]["total"] == 1
+    assert row.figures["period"]["end"] <= row.built_at.isoformat()
+    client.force_login(north.lead)
+    detail = client.get(reverse("return-detail", args=[north.hub.id, row.pk])).content.decode()
+    assert "Provisional:" in detail
+    assert "(to date, provisional)" in client.get(reverse("returns", args=[north.hub.id])).content.decode()

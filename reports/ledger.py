@@ -6,11 +6,11 @@ time, the agreements and funding in force), it reads earlier events too, but nev
 month: a later amendment, decision or re-rating cannot change a past month's figures.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import orjson
 from django.conf import settings
 
 from audit.models import AuditEvent
@@ -57,9 +57,15 @@ class MonthEvents:
     # referral id -> its referral.received, for the month's referrals and those screened or decided in it
     received: dict[str, Event] = field(default_factory=dict)
     rating_deadlines: dict[str, list[Event]] = field(default_factory=dict)  # referral id -> its rating deadline.set
+    _by_action: dict[str, list[Event]] | None = field(default=None, repr=False)
 
     def of(self, action: str) -> list[Event]:
-        return [e for e in self.month if e.action == action]
+        """The month's events of one action, in id order."""
+        if self._by_action is None:
+            self._by_action = {}
+            for e in self.month:
+                self._by_action.setdefault(e.action, []).append(e)
+        return self._by_action.get(action, [])
 
     def cohort(self, referral_id: str) -> str:
         received = self.received.get(referral_id)
@@ -76,7 +82,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def _events(queryset) -> list[Event]:
     rows = queryset.order_by("id").values_list("id", "occurred_at", "action", "object_id", "payload")
-    return [Event(i, at, action, object_id, json.loads(payload)) for i, at, action, object_id, payload in rows]
+    return [Event(i, at, action, object_id, orjson.loads(payload)) for i, at, action, object_id, payload in rows]
 
 
 def _hub_events(hub, **filters):
@@ -98,10 +104,13 @@ def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents
     for chunk in _chunks(earlier):
         for e in _events(_hub_events(hub, occurred_at__lt=end, action="referral.received", object_id__in=chunk)):
             loaded.received[e.object_id] = e
-    for chunk in _chunks(sorted(decided)):
-        for e in _events(_hub_events(hub, occurred_at__lt=end, action="deadline.set", object_id__in=chunk)):
-            if e.data.get("kind") == "rating":
-                loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
+    # The rating's due time for each decision: set when the referral was screened, usually in the same month.
+    rating_set = {"action": "deadline.set", "payload__contains": '"kind":"rating"'}
+    for e in _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, **rating_set)):
+        loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
+    for chunk in _chunks(sorted(decided - loaded.rating_deadlines.keys())):
+        for e in _events(_hub_events(hub, occurred_at__lt=start, object_id__in=chunk, **rating_set)):
+            loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
     return loaded
 
 

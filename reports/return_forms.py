@@ -37,11 +37,11 @@ class ReturnRequestForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        months = ended_months()
-        self.fields["month"].choices = [("", "Choose a month")] + [(m.isoformat(), f"{m:%B %Y}") for m in months]
-        self.fields["month"].error_messages["invalid_choice"] = (
-            "Choose one of the months listed: a month that has ended"
-        )
+        this_month = timezone.localdate().replace(day=1)
+        choices = [(this_month.isoformat(), f"{this_month:%B %Y} to date (provisional)")]
+        choices += [(m.isoformat(), f"{m:%B %Y}") for m in ended_months()]
+        self.fields["month"].choices = [("", "Choose a month"), *choices]
+        self.fields["month"].error_messages["invalid_choice"] = "Choose one of the months listed"
 
 
 class CompareForm(GovukFormMixin, forms.Form):

@@ -260,13 +260,15 @@ def test_beat_builds_last_month_for_every_hub_on_the_first(north):
 def test_this_month_to_date_is_built_as_provisional(client, north):
     this_month = date.today().replace(day=1)
     referral_create(hub=north.hub, data=referral_data(), channel="api", referring_agency=north.police)
-    row = services.return_request(hub=north.hub, month=this_month, by=north.lead)
-    row = services.return_build(return_id=row.pk)
+    client.force_login(north.lead)
+    form = client.get(reverse("returns", args=[north.hub.id])).content.decode()
+    assert f'<option value="{this_month.isoformat()}">{this_month:%B %Y} to date (provisional)</option>' in form
+    assert client.post(reverse("returns", args=[north.hub.id]), {"month": this_month.isoformat()}).status_code == 302
+    row = services.return_build(return_id=MonthlyReturn.objects.get(hub=north.hub).pk)
 
     assert row.state == ReturnState.READY and row.figures["provisional"] is True
     assert row.figures["referrals"]["total"] == 1
     assert row.figures["period"]["end"] <= row.built_at.isoformat()
-    client.force_login(north.lead)
     detail = client.get(reverse("return-detail", args=[north.hub.id, row.pk])).content.decode()
     assert "Provisional:" in detail
     assert "(to date, provisional)" in client.get(reverse("returns", args=[north.hub.id])).content.decode()

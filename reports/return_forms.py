@@ -21,6 +21,13 @@ def ended_months(today: date | None = None, count: int = MONTHS_OFFERED) -> list
     return months
 
 
+def month_choices() -> list[tuple[str, str]]:
+    """An empty choice, this month to date, then the months that have ended, newest first."""
+    this_month = timezone.localdate().replace(day=1)
+    choices = [("", "Choose a month"), (this_month.isoformat(), f"{this_month:%B %Y} to date (provisional)")]
+    return choices + [(m.isoformat(), f"{m:%B %Y}") for m in ended_months()]
+
+
 class ReturnRequestForm(GovukFormMixin, forms.Form):
     month = forms.TypedChoiceField(
         label="Month", coerce=date.fromisoformat, error_messages={"required": "Choose the month the return covers"}
@@ -37,10 +44,7 @@ class ReturnRequestForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        this_month = timezone.localdate().replace(day=1)
-        choices = [(this_month.isoformat(), f"{this_month:%B %Y} to date (provisional)")]
-        choices += [(m.isoformat(), f"{m:%B %Y}") for m in ended_months()]
-        self.fields["month"].choices = [("", "Choose a month"), *choices]
+        self.fields["month"].choices = month_choices()
         self.fields["month"].error_messages["invalid_choice"] = "Choose one of the months listed"
 
 
@@ -49,5 +53,5 @@ class CompareForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [(m.isoformat(), f"{m:%B %Y}") for m in ended_months()]
+        self.fields["month"].choices = month_choices()[1:]
         self.fields["month"].error_messages["invalid_choice"] = "Choose one of the months listed"

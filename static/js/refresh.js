@@ -2,6 +2,7 @@
 // without reloading the page, and says so to screen readers. No inline script: the page names this file and the
 // part carries its own settings:
 // <div data-refresh-url="…&partial=1" data-refresh-seconds="30" data-status="queue-status" data-label="Queue">
+// A refreshed part holding an element with data-refresh-done ends the refreshing.
 (function () {
   "use strict";
   var table = document.querySelector("[data-refresh-url]");
@@ -48,6 +49,10 @@
           return;
         }
         table.innerHTML = html;
+        // The part says when there is nothing left to wait for (a return built): stop asking.
+        if (table.querySelector("[data-refresh-done]")) {
+          window.clearInterval(timer);
+        }
         var now = new Date();
         announce(label + " updated " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes()));
       })

@@ -5,6 +5,7 @@ build is done, the return read on the page and downloaded as PDF, the hubs compa
 import pytest
 from playwright.sync_api import expect
 
+from audit.models import AuditEvent
 from reports import services
 from reports.models import MonthlyReturn
 from tests.browser.helpers import HUB_NAME, assert_accessible, sign_in
@@ -37,6 +38,9 @@ def test_a_lead_builds_this_months_return_and_watches_it_become_ready(page, demo
     expect(table.get_by_text("Ready")).to_be_visible(timeout=10_000)  # the page's script refreshed the table
     assert page.url == url
     expect(page.get_by_role("status")).to_contain_text("Returns updated")
+    listed = AuditEvent.objects.filter(action="returns.listed").count()
+    page.wait_for_timeout(4_500)  # two refresh intervals: nothing is pending, so the script has stopped asking
+    assert AuditEvent.objects.filter(action="returns.listed").count() == listed
     table.get_by_role("link", name=row.month.strftime("%B %Y"), exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Monthly return: {row.month:%B %Y}")
     expect(page.get_by_text("Provisional:")).to_be_visible()

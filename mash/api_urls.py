@@ -5,7 +5,7 @@ anonymous caller with 401 (the schema and docs excepted), not a sign-in page."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider.views import RevokeTokenView, TokenView
 
 app_name = "api-v1"
@@ -16,5 +16,5 @@ urlpatterns = [
     path("oauth/token/", login_not_required(TokenView.as_view()), name="token"),
     path("oauth/revoke/", login_not_required(RevokeTokenView.as_view()), name="revoke"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="api-v1:schema")), name="docs"),
+    path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema")), name="docs"),
 ]

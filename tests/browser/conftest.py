@@ -9,7 +9,7 @@ import os
 import pytest
 from django.core.management import call_command
 
-from tests.browser.helpers import PASSWORD, sign_in
+from tests.browser.helpers import AXE, PASSWORD, sign_in
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,14 +44,28 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def page(browser, live_server, transactional_db):
-    """A page in a fresh browser context (no cookies) whose relative addresses go to the live server."""
+def _new_page(browser, live_server, refused: list[str]):
+    """A page in a fresh context whose relative addresses go to the live server; whatever the Content Security
+    Policy refuses (an inline script or style, a foreign origin) is collected in `refused`."""
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
+    # axe-core arrives as Playwright's init script (outside the page's policy), not as an inline script tag.
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
+    page.on(
+        "console", lambda m: refused.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text else None
+    )
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    """A page in a fresh browser context (no cookies). The test fails if the policy refused anything on any page."""
+    refused: list[str] = []
+    context, page = _new_page(browser, live_server, refused)
     yield page
     context.close()
+    assert refused == [], "the Content Security Policy refused:\n" + "\n".join(refused)
 
 
 @pytest.fixture
@@ -69,17 +83,16 @@ def demo_hub(monkeypatch, transactional_db):
 def desk(browser, live_server, transactional_db):
     """`desk(username)`: that person's page, signed in, in a browser context of their own (as if at their own
     computer). Asked again for the same person, the same page: each keeps their session for the whole test."""
-    contexts, pages = [], {}
+    contexts, pages, refused = [], {}, []
 
     def open_desk(username: str):
         if username not in pages:
-            context = browser.new_context(base_url=live_server.url)
-            context.set_default_timeout(10_000)
+            context, pages[username] = _new_page(browser, live_server, refused)
             contexts.append(context)
-            pages[username] = context.new_page()
             sign_in(pages[username], username)
         return pages[username]
 
     yield open_desk
     for context in contexts:
         context.close()
+    assert refused == [], "the Content Security Policy refused:\n" + "\n".join(refused)

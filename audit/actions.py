@@ -6,6 +6,7 @@ ACTIONS: dict[str, str] = {
     "user.logged_out": "Signed out",
     "user.login_failed": "Failed to sign in",
     "user.locked_out": "Locked out after repeated failed sign-ins",
+    "user.password_reset": "Password reset through an emailed link",
     # Hub configuration (agencies/).
     "hub.created": "Hub created",
     "hub.updated": "Hub profile changed",

@@ -21,6 +21,7 @@ def environment(db: str, settings: str = "mash.settings") -> dict:
         "DJANGO_SETTINGS_MODULE": settings,
         "SECRET_KEY": "bench-only",
         "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
         "REDIS_URL": "redis://127.0.0.1:6379/13",

@@ -37,6 +37,7 @@ class ReferralCollection(APIView):
     required_scopes = {"GET": "referrals:read", "POST": "referrals:write"}
 
     @extend_schema(
+        operation_id="referrals_list",
         summary="Your agency's referrals to this hub: status, rating and outcome only",
         responses={200: ReferralStatusPageSerializer, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM},
     )

@@ -1,14 +1,21 @@
-"""Security controls that hold for every page: the Content Security Policy (no inline script or style anywhere, the
-API docs included), and a deactivated account's session refused at its very next request."""
+"""Security controls: the Content Security Policy (no inline script or style anywhere, the API docs included), a
+deactivated account's session refused at its very next request, `check --deploy` clean under the production
+settings, and API tokens stored hashed and accepted only in the Authorization header."""
 
+import os
 import re
+import secrets
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from oauth2_provider.models import AccessToken
 
 from agencies.models import Role
-from tests.factories import HubFactory, member
+from tests.factories import HubFactory, MembershipFactory, member
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
@@ -74,3 +81,34 @@ def test_a_deactivated_account_loses_its_session_at_once(client):
     response = client.get(page)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert client.get("/").status_code == 302
+
+
+def test_the_deploy_check_is_clean_under_production_settings():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "mash.example.org",
+        "MASH_VAR_DIR": tempfile.mkdtemp(prefix="mash-deploy-check-"),
+    }
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)  # the production defaults, not the test run's
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout
+
+
+@pytest.mark.django_db
+def test_api_tokens_are_stored_hashed_and_still_work(client):
+    from tests.referrals.test_api import _client_token
+
+    hub = HubFactory()
+    raw = _client_token(client, hub, MembershipFactory(hub=hub).agency)
+
+    assert not AccessToken.objects.filter(token=raw).exists()
+    assert AccessToken.objects.count() == 1
+    assert client.get("/api/v1/referrals/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert client.get(f"/api/v1/referrals/?access_token={raw}").status_code == 401  # never in the address

@@ -1,0 +1,44 @@
+"""Password reset by email (Django's views and signed, expiring tokens) in GOV.UK pages. The request page answers
+the same whether or not the address belongs to an account; the link works once, for PASSWORD_RESET_TIMEOUT
+seconds; a reset ends the account's other sessions (its session hash changes) and is audited."""
+
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+
+from audit.context import Actor, actor_for
+from audit.services import record
+from mash.forms import GovukFormMixin
+
+
+class ResetRequestForm(GovukFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class ResetRequest(auth_views.PasswordResetView):
+    form_class = ResetRequestForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+
+class ResetConfirm(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        base = actor_for(self.request)
+        record(
+            "user.password_reset",
+            object_type="auth.user",
+            object_id=form.user.pk,
+            actor=Actor("user", str(form.user.pk), base.request_id, base.client_ip),
+        )
+        return response

@@ -319,3 +319,24 @@ def test_the_referrer_reads_the_outcome_and_when_it_was_decided(client, token):
     assert (body["status"], body["outcome"]) == ("closed", "early_help")
     assert datetime.fromisoformat(body["decided_at"]) == decided_at
     assert client.get(URL, **auth).json()["results"][0]["outcome"] == "early_help"
+
+
+@pytest.mark.redis
+def test_the_throttle_is_counted_in_the_shared_redis_cache(client, hub, police, token, monkeypatch, settings):
+    """Every gunicorn worker and every web server reads the same count: it lives in Redis, not in one process."""
+    import redis
+
+    from agencies.models import ApiClient
+    from referrals.api_auth import ClientRateThrottle
+
+    monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"client": "2/min"})
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert [client.get(URL, **auth).status_code for _ in range(2)] == [200, 200]
+
+    store = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    key = f"throttle:client:{ApiClient.objects.get().pk}"
+    stored = [k.decode() for k in store.scan_iter(f"*{key}")]
+    assert len(stored) == 1 and stored[0].startswith(settings.CACHES["default"]["KEY_PREFIX"])
+    # The third request is refused on the count read back from Redis, where every worker process reads it.
+    assert client.get(URL, **auth).status_code == 429

@@ -7,6 +7,9 @@ ACTIONS: dict[str, str] = {
     "user.login_failed": "Failed to sign in",
     "user.locked_out": "Locked out after repeated failed sign-ins",
     "user.password_reset": "Password reset through an emailed link",
+    "user.two_factor_set_up": "Authenticator app set up for two-factor sign-in",
+    "user.two_factor_verified": "Two-factor code accepted",
+    "user.two_factor_failed": "Wrong two-factor code",
     # Hub configuration (agencies/).
     "hub.created": "Hub created",
     "hub.updated": "Hub profile changed",

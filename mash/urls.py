@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from agencies import password_views
+from agencies import password_views, twofactor
 from agencies.admin_site import admin_site
 from mash import health
 
@@ -12,6 +12,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/setup/", twofactor.setup, name="two-factor-setup"),
+    path("accounts/two-factor/", twofactor.verify, name="two-factor-verify"),
+    path("accounts/two-factor/cancel/", twofactor.cancel, name="two-factor-cancel"),
     path("accounts/password-reset/", password_views.ResetRequest.as_view(), name="password_reset"),
     path(
         "accounts/password-reset/sent/",

@@ -288,9 +288,9 @@ def test_agencies_page_query_count_does_not_grow_with_agencies(client, hub, djan
     for _ in range(6):
         MembershipFactory(hub=hub)
     _login(client, member(hub, Role.PRACTITIONER))
-    # session, user, hub scope, permission check (2), navigation roles, documents, versions, signatures,
-    # memberships, plus session save: a fixed number whatever the number of agencies.
-    with django_assert_max_num_queries(16) as captured:
+    # session, user, the two-factor check (the roles needing it), hub scope, permission check (2), navigation
+    # roles, documents, versions, signatures, memberships, plus session save: a fixed number whatever the agencies.
+    with django_assert_max_num_queries(17) as captured:
         assert client.get(f"/hubs/{hub.id}/agencies/").status_code == 200
     few = len(captured.captured_queries)
     for _ in range(6):
@@ -310,8 +310,9 @@ def test_funding_page_query_count_does_not_grow_with_rows(client, hub, django_as
             working_pattern="remote",
         )
     _login(client, member(hub, Role.STRATEGIC_LEAD))
-    # session, user, hub scope, permission check (2), funding rows with agencies, navigation roles, session save
-    with django_assert_max_num_queries(12) as captured:
+    # session, user, the two-factor check, hub scope, permission check (2), funding rows with agencies, navigation
+    # roles, session save
+    with django_assert_max_num_queries(13) as captured:
         client.get(f"/hubs/{hub.id}/funding/")
     few = len(captured.captured_queries)
     for _ in range(5):

@@ -204,23 +204,24 @@ def test_the_queues_cost_the_same_queries_however_many_rows(client, mash, django
     add(1)
     _login(client, mash.manager)
     sign_off = reverse("sign-off-queue", args=[mash.hub.id])
-    # session, user, hub scope, hub permission check (2), roles, acting manager, count, the page of decisions with
-    # referral and proposer, the listed event, navigation roles, session save (savepoint, update, release): 14
-    with django_assert_num_queries(14):
+    # session, user, the second factor's device, hub scope, hub permission check (2), roles, acting manager, count,
+    # the page of decisions with referral and proposer, the listed event, navigation roles, session save
+    # (savepoint, update, release): 15
+    with django_assert_num_queries(15):
         assert client.get(sign_off).status_code == 200
     add(4)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert client.get(sign_off).status_code == 200
     _login(client, mash.officers["police"])
     queue = reverse("officer-queue", args=[mash.hub.id])
-    # session, user, hub scope, hub permission check (2), the officer's agencies (in the hub check and the
-    # agreement check: 2), the agency, its agreement (document, versions, signatures: 3), count, the page of
-    # requests with referral, agency and deadline, their subjects, the listed event, navigation roles, session save
-    # (savepoint, update, release): 19
-    with django_assert_num_queries(19):
+    # session, user, the two-factor check (officers need none), hub scope, hub permission check (2), the officer's
+    # agencies (in the hub check and the agreement check: 2), the agency, its agreement (document, versions,
+    # signatures: 3), count, the page of requests with referral, agency and deadline, their subjects, the listed
+    # event, navigation roles, session save (savepoint, update, release): 20
+    with django_assert_num_queries(20):
         assert client.get(queue).status_code == 200
     add(3)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         assert client.get(queue).status_code == 200
 
 

@@ -376,12 +376,13 @@ def test_detail_shows_every_recorded_field_and_person_and_logs_the_view(client, 
 def test_detail_query_count(client, hub, practitioner, django_assert_max_num_queries):
     referral = _referral(hub)
     _login(client, practitioner)
-    # session, user, hub scope, hub permission check (2), roles in the hub, referral permission id, the referral
-    # with hub and agency, its people, its subject matches with their earlier referrals, its deadlines, the viewed
-    # event, navigation roles, session save (savepoint, update, release): 16; the multi-agency panel
+    # session, user, the two-factor check, hub scope, hub permission check (2), roles in the hub, referral
+    # permission id, the referral with hub and agency, its people, its subject matches with their earlier
+    # referrals, its deadlines, the viewed event, navigation roles, session save (savepoint, update, release): 17;
+    # the multi-agency panel
     # (tests/decisions/test_views.py counts it with data): roles, acting manager, requests, contributions and the
     # restricted count, decisions with participants and actions, memberships, answered agencies, overrides: 10.
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(27):
         assert client.get(f"/hubs/{hub.id}/referrals/{referral.id}/").status_code == 200
 
 
@@ -462,10 +463,10 @@ def test_list_query_count_does_not_grow_with_referrals(client, hub, practitioner
     for _ in range(3):
         _referral(hub)
     _login(client, practitioner)
-    # session, user, hub scope, hub permission check (2), roles in the hub, referral permission id, count, the page
-    # of referrals with hub and agency, their subjects (one prefetch), the listed event, navigation roles, session
-    # save (savepoint, update, release): 15, a fixed number whatever the number of referrals.
-    with django_assert_max_num_queries(15) as captured:
+    # session, user, the two-factor check, hub scope, hub permission check (2), roles in the hub, referral
+    # permission id, count, the page of referrals with hub and agency, their subjects (one prefetch), the listed
+    # event, navigation roles, session save (savepoint, update, release): 16, whatever the number of referrals.
+    with django_assert_max_num_queries(16) as captured:
         assert client.get(f"/hubs/{hub.id}/referrals/").status_code == 200
     few = len(captured.captured_queries)
     for _ in range(12):

@@ -167,14 +167,15 @@ def test_each_download_is_audited_with_its_referrals(client, mash, known):
 
 def test_the_download_takes_the_same_queries_whatever_the_rows(client, mash, known, django_assert_num_queries):
     client.force_login(mash.manager)
-    # session, user, the hub (scope), the hub permission (user's, then groups'), the manager's role assignments,
+    # session, user, the second factor's device, the hub (scope), the hub permission (user's, then groups'), the
+    # manager's role assignments,
     # the referrals with their allocated workers, their subjects, their subjects' confirmed earlier matches,
     # the audit event's insert, the session's save (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = _download(client, mash, 3)
     assert len(_rows(response)) == 4
     # list 1: the same without the matches
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = _download(client, mash, 1)
     assert len(_rows(response)) == 5
 

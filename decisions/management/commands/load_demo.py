@@ -207,6 +207,11 @@ class Command(BaseCommand):
         for username, _first, _last, role, agency in PEOPLE:
             extra = f" ({agencies[agency].name})" if agency else ""
             self.stdout.write(f"  {username:<18} {passwords[username]:<18} {role.label}{extra}")
+        self.stdout.write(
+            "The manager, the deputy and the administrator also need a two-factor code: at their first sign-in they"
+            " scan a QR code with an authenticator app. Without one, `DEBUG=true .venv/bin/python manage.py"
+            " two_factor_code mary.manager` prints the current code (after the first sign-in; demo only)."
+        )
 
     def _hub(self) -> Hub:
         hub = Hub.objects.filter(slug=HUB_SLUG).first()

@@ -1,5 +1,6 @@
 """RFC 9457 problem details for the API: every error is application/problem+json, with one entry per field."""
 
+import json
 import logging
 from http import HTTPStatus
 
@@ -10,18 +11,29 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mash.outage import API_DETAIL, RETRY_AFTER_SECONDS, is_outage
+
 logger = logging.getLogger("mash.api")
 PROBLEM = "application/problem+json"
 # RFC 9110's names where Python's HTTPStatus still has the older ones.
 TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
-def problem(status_code: int, detail: str, *, errors: list[dict] | None = None, headers=None) -> Response:
+def _body(status_code: int, detail: str, errors: list[dict] | None = None) -> dict:
     title = TITLES.get(status_code) or HTTPStatus(status_code).phrase
     body = {"type": "about:blank", "title": title, "status": status_code, "detail": detail}
     if errors:
         body["errors"] = errors
-    return Response(body, status=status_code, headers=headers, content_type=PROBLEM)
+    return body
+
+
+def problem_body(status_code: int, detail: str) -> str:
+    """The JSON text of a problem, for answers made outside DRF (mash/outage.py)."""
+    return json.dumps(_body(status_code, detail))
+
+
+def problem(status_code: int, detail: str, *, errors: list[dict] | None = None, headers=None) -> Response:
+    return Response(_body(status_code, detail, errors), status=status_code, headers=headers, content_type=PROBLEM)
 
 
 def field_errors(detail, prefix: str = "") -> list[dict]:
@@ -40,6 +52,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = field_errors(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
         return problem(422, "The referral does not meet the standard dataset: see errors", errors=errors)
+    if is_outage(exc):
+        logger.warning("API outage: answered 503 (%s)", type(exc).__name__)
+        return problem(503, API_DETAIL, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("API error", exc_info=exc)

@@ -39,3 +39,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("agencies.urls")),
 ]
+
+handler500 = "mash.outage.server_error"

@@ -2,6 +2,8 @@
 a client that is not revoked; the client's own scopes bound what it may ask for; requests are throttled per client
 and recorded in the ledger as the client."""
 
+import logging
+
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from rest_framework import exceptions
@@ -10,6 +12,9 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from agencies.models import ApiClient
 from audit import context
+from mash.outage import OUTAGES
+
+logger = logging.getLogger("mash.api")
 
 
 class ClientPrincipal:
@@ -64,7 +69,18 @@ class HasScope(BasePermission):
 
 
 class ClientRateThrottle(SimpleRateThrottle):
+    """Per API client, counted in the shared cache (Redis in production). If the cache cannot be reached the request
+    goes through unthrottled, with a warning: the database is the truth, and an agency's referral should not wait
+    for the cache."""
+
     scope = "client"
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except OUTAGES as error:
+            logger.warning("API throttle skipped: the cache is unreachable (%s)", type(error).__name__)
+            return True
 
     def get_cache_key(self, request, view):
         client = getattr(request, "client", None)

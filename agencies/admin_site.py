@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Role, RoleAssignment
 
@@ -49,3 +51,9 @@ class MashUserAdmin(SuperuserOnlyMixin, UserAdmin):
 @admin.register(Group, site=admin_site)
 class MashGroupAdmin(SuperuserOnlyMixin, GroupAdmin):
     pass
+
+
+@admin.register(TOTPDevice, site=admin_site)
+class MashTOTPDeviceAdmin(SuperuserOnlyMixin, TOTPDeviceAdmin):
+    """Someone who lost their authenticator: the service's administrator deletes the device, and the person sets
+    up a new one at their next sign-in."""

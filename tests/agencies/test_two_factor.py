@@ -123,3 +123,17 @@ def test_the_demo_code_command_refuses_without_debug(settings, hub):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only with DEBUG=true"):
         call_command("two_factor_code", "anyone")
+
+
+def test_the_service_administrator_resets_a_lost_authenticator(client, hub):
+    manager = _person(hub, Role.MANAGER)
+    device = TOTPDevice.objects.create(user=manager, confirmed=True)
+    root = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(root)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+    again = client.__class__()
+    _sign_in(again, manager)
+    assert again.get(reverse("home"))["Location"].startswith(reverse("two-factor-setup"))

@@ -6,17 +6,17 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
-from audit.context import Actor, actor_for
+from audit.context import actor_for
 from audit.services import record
 from mash.forms import GovukFormMixin
 
 
 class ResetRequestForm(GovukFormMixin, auth_forms.PasswordResetForm):
-    pass
+    """Django's form with the GOV.UK classes on its widget."""
 
 
 class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
-    pass
+    """Django's form (the password validators) with the GOV.UK classes on its widgets."""
 
 
 class ResetRequest(auth_views.PasswordResetView):
@@ -34,11 +34,10 @@ class ResetConfirm(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        base = actor_for(self.request)
         record(
             "user.password_reset",
             object_type="auth.user",
             object_id=form.user.pk,
-            actor=Actor("user", str(form.user.pk), base.request_id, base.client_ip),
+            actor=actor_for(self.request, form.user),
         )
         return response

@@ -3,6 +3,7 @@ hub administrators and superusers. Until their session has passed a code, every 
 authenticator (first time) or to enter its code; the API (agency clients, not people) and the sign-in, sign-out and
 password-reset pages are outside it."""
 
+import base64
 from urllib.parse import urlencode
 
 import segno
@@ -43,8 +44,11 @@ class TwoFactorRequiredMiddleware:
             return self.get_response(request)
         if not needs_two_factor(user):
             return self.get_response(request)
-        step = "two-factor-verify" if _devices(user).exists() else "two-factor-setup"
-        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+        return _to_step("two-factor-verify" if _devices(user).exists() else "two-factor-setup", request.get_full_path())
+
+
+def _to_step(step: str, next_url: str):
+    return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
 
 
 def _devices(user):
@@ -84,7 +88,7 @@ def setup(request):
     if not _signed_in_needing_it(request):
         return redirect("home")
     if _devices(request.user).exists():
-        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': _next(request)})}")
+        return _to_step("two-factor-verify", _next(request))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     device = device or TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
     form = CodeForm(request.POST or None)
@@ -111,7 +115,7 @@ def verify(request):
     if not _signed_in_needing_it(request):
         return redirect("home")
     if not _devices(request.user).exists():
-        return redirect(f"{reverse('two-factor-setup')}?{urlencode({'next': _next(request)})}")
+        return _to_step("two-factor-setup", _next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = next((d for d in _devices(request.user) if d.verify_token(form.cleaned_data["code"])), None)
@@ -144,7 +148,5 @@ def current_code(device: TOTPDevice) -> str:
 
 def _grouped(device) -> str:
     """The key in base32, in groups of four, for typing into an app by hand."""
-    import base64
-
     text = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))

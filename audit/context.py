@@ -43,8 +43,10 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def actor_for(request) -> Actor:
-    user = getattr(request, "user", None)
+def actor_for(request, user=None) -> Actor:
+    """The request's actor: `user` if given (a sign-in or password reset, before request.user is that person),
+    else the request's signed-in user, else anonymous."""
+    user = user or getattr(request, "user", None)
     request_id = getattr(request, "request_id", "")
     if user is not None and user.is_authenticated:
         return Actor("user", str(user.pk), request_id, _client_ip(request))

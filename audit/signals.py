@@ -10,10 +10,9 @@ from audit.services import record
 
 
 def _actor(request, user=None) -> Actor:
-    base = actor_for(request) if request is not None else Actor("anonymous", "")
-    if user is not None:
-        return Actor("user", str(user.pk), base.request_id, base.client_ip)
-    return base
+    if request is None:
+        return Actor("user", str(user.pk)) if user is not None else Actor("anonymous", "")
+    return actor_for(request, user)
 
 
 @receiver(user_logged_in, dispatch_uid="audit-logged-in")

@@ -91,10 +91,9 @@ def _hub_events(hub, **filters):
 
 def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents:
     """The events a return of `month` reads; `until` cuts a month still running at the build's start."""
-    start, end = month_bounds(month)
-    end_or_now = min(end, until) if until else end
-    loaded = MonthEvents(start=start, end=end, until=end_or_now)
-    end = end_or_now
+    start, month_end = month_bounds(month)
+    end = min(month_end, until) if until else month_end
+    loaded = MonthEvents(start=start, end=month_end, until=end)
     loaded.month = _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, action__in=MONTH_ACTIONS))
     loaded.standing = _events(_hub_events(hub, occurred_at__lt=end, action__in=STANDING_ACTIONS))
     loaded.received = {e.object_id: e for e in loaded.of("referral.received")}

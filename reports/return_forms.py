@@ -4,20 +4,16 @@ from django import forms
 from django.utils import timezone
 
 from mash.forms import GovukFormMixin
-from reports.services import COMMENTARY_LIMIT
+from reports.services import COMMENTARY_LIMIT, previous_month
 
 MONTHS_OFFERED = 24
 
 
 def ended_months(today: date | None = None, count: int = MONTHS_OFFERED) -> list[date]:
     """The first days of the last `count` months that have ended, newest first."""
-    first = (today or timezone.localdate()).replace(day=1)
-    months = []
-    for _ in range(count):
-        first = (
-            first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
-        )
-        months.append(first)
+    months = [previous_month(today or timezone.localdate())]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
     return months
 
 

@@ -191,6 +191,7 @@ def _wait_for_seal(row: MonthlyReturn) -> None:
 
 
 def previous_month(today: date) -> date:
+    """The first day of the month before the one `today` is in."""
     first = today.replace(day=1)
     return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
 

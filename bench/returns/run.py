@@ -33,11 +33,6 @@ SOURCES = ["6"] * 5 + ["2A"] * 3 + ["3A", "3E", "1A", "4", "5A", "8"]
 RATINGS = [("red", 4), ("amber", 24), ("green", 72)]
 
 
-def _month_before(today):
-    first = today.replace(day=1)
-    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
-
-
 def write_month(hub, police, school, count: int, month) -> int:
     """The month's events, built at their moments and inserted in batches; returns how many."""
     import time_machine
@@ -138,9 +133,10 @@ def main():
     from audit.verify import verify
     from reports import pdf, services
     from reports.figures import monthly_figures
+    from reports.services import previous_month
 
     hub = Hub.objects.get(pk=ids["hub"])
-    month = _month_before(timezone.localdate())
+    month = previous_month(timezone.localdate())
     began = time.perf_counter()
     events = write_month(ids["hub"], ids["police"], ids["school"], args.referrals, month)
     written = time.perf_counter() - began

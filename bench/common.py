@@ -5,6 +5,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -15,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python")
 
 
-def environment(db: str, settings: str = "mash.settings") -> dict:
+def environment(
+    db: str, settings: str = "mash.settings", *, pg_port: int = 5432, redis: str = "127.0.0.1:6379/13"
+) -> dict:
+    """The production settings on plain http at 127.0.0.1, with PostgreSQL database `db` and a Redis database."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings,
@@ -23,19 +27,41 @@ def environment(db: str, settings: str = "mash.settings") -> dict:
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/{db}",
+        "REDIS_URL": f"redis://{redis}",
         "API_THROTTLE_RATE": "1000000/min",
         "MASH_VAR_DIR": tempfile.mkdtemp(prefix="mash-bench-"),
         "PYTHONPATH": str(ROOT),
     }
 
 
+def referral_body(n: int, marker: str = "bench") -> dict:
+    """A valid child referral from the police; `marker` goes in the referrer's contact so a run finds its own."""
+    return {
+        "referrer": {"name": "PC Bench", "role": "Response officer", "contact": f"{marker}@police.example"},
+        "source_code": "6",
+        "concerns": ["neglect"],
+        "narrative": "Benchmark referral.",
+        "immediate_risk": False,
+        "consent": "not_obtained",
+        "consent_reason": "Benchmark.",
+        "subject": {"given_name": f"Bench{n}", "family_name": f"Child{n % 9973}", "date_of_birth": "2017-03-02"},
+    }
+
+
+def conninfo(env: dict, db: str | None = None) -> str:
+    """psycopg's connection string for the server of `env`'s DATABASE_URL (its database, or `db`)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(env["DATABASE_URL"])
+    return f"dbname={db or url.path.lstrip('/')} user=postgres host=127.0.0.1 port={url.port or 5432}"
+
+
 def fresh_database(db: str, env: dict) -> None:
     """Drop and create `db`, then migrate it."""
     import psycopg
 
-    with psycopg.connect("dbname=postgres user=postgres host=127.0.0.1", autocommit=True) as conn:
+    with psycopg.connect(conninfo(env, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{db}"')
     subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -74,11 +100,12 @@ def bench_hub(env: dict) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, port: int, workers: int = 3):
+def gunicorn(env: dict, port: int, workers: int = 3, log=None):
+    """gunicorn serving the project on `port`; its output to `log` (an open file) if given."""
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "mash.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
         _wait_until_healthy(port, server)
@@ -134,32 +161,109 @@ def write_result(name: str, report: dict) -> Path:
     return path
 
 
-def session_login(port: int, username: str, password: str) -> str:
-    """Sign in through the login form as a browser would (CSRF cookie and token); returns the Cookie header value."""
-    import re
+def session_login(port: int, username: str, password: str, totp_key: str | None = None) -> str:
+    """Sign in through the login form as a browser would (CSRF cookie and token), then, for a role that needs it,
+    the two-factor step with the code an authenticator holding `totp_key` (hex) shows now. Returns the Cookie header
+    value."""
     from http.cookies import SimpleCookie
 
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", "/accounts/login/")
-    response = conn.getresponse()
-    page = response.read().decode()
     jar = SimpleCookie()
-    for header in response.headers.get_all("Set-Cookie") or []:
-        jar.load(header)
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if found is None or "csrftoken" not in jar:
-        raise RuntimeError("the login page carried no CSRF token")
-    body = f"csrfmiddlewaretoken={found.group(1)}&username={username}&password={password}"
-    headers = {
-        "Cookie": f"csrftoken={jar['csrftoken'].value}",
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-    }
-    conn.request("POST", "/accounts/login/", body, headers)
-    response = conn.getresponse()
-    response.read()
-    for header in response.headers.get_all("Set-Cookie") or []:
-        jar.load(header)
-    if response.status != 302 or "sessionid" not in jar:
-        raise RuntimeError(f"sign-in as {username} failed with status {response.status}")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def send(method: str, path: str, body: str | None = None) -> tuple[int, str, str]:
+        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in jar.items())}
+        if body is not None:
+            headers.update(
+                {"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}{path}"}
+            )
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        page = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response.status, response.headers.get("Location", ""), page
+
+    def form_post(path: str, fields: str) -> tuple[int, str]:
+        _, _, page = send("GET", path)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError(f"{path} carried no CSRF token")
+        status, location, _ = send("POST", path, f"csrfmiddlewaretoken={found.group(1)}&{fields}")
+        return status, location
+
+    status, _ = form_post("/accounts/login/", f"username={username}&password={password}")
+    if status != 302 or "sessionid" not in jar:
+        raise RuntimeError(f"sign-in as {username} failed with status {status}")
+    if totp_key is not None:
+        from django_otp.oath import totp
+
+        status, _ = form_post("/accounts/two-factor/", f"code={totp(bytes.fromhex(totp_key)):06d}")
+        if status != 302:
+            raise RuntimeError(f"the two-factor code of {username} was refused (status {status})")
+    status, location, _ = send("GET", "/")
+    if status != 200:
+        raise RuntimeError(f"{username} is signed in but the home page answered {status} {location}")
     return f"sessionid={jar['sessionid'].value}; csrftoken={jar['csrftoken'].value}"
+
+
+class Celery:
+    """A Celery worker (in its own process group, so that it can be killed whole) and beat for the benchmark's
+    environment, logging to its var folder."""
+
+    BIN = str(ROOT / ".venv" / "bin" / "celery")
+
+    def __init__(self, env: dict, concurrency: int = 2):
+        self.env, self.concurrency = env, concurrency
+        self.log = open(Path(env["MASH_VAR_DIR"]) / "celery.log", "ab")  # noqa: SIM115 - closed by stop()
+        self.worker: subprocess.Popen | None = None
+        self.beat: subprocess.Popen | None = None
+
+    def _start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([self.BIN, "-A", "mash", *args], cwd=ROOT, env=self.env, stdout=self.log,
+                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+
+    def start_worker(self) -> None:
+        self.worker = self._start("worker", f"--concurrency={self.concurrency}", "-l", "WARNING")
+
+    def start_beat(self) -> None:
+        self.beat = self._start("beat", "-l", "WARNING", "-s", str(Path(self.env["MASH_VAR_DIR"]) / "beat"))
+
+    def kill_worker(self) -> None:
+        """SIGKILL to the worker and its pool processes at once: no warm shutdown, nothing acknowledged."""
+        import signal
+
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait()
+
+    def processes(self) -> list[subprocess.Popen]:
+        return [p for p in (self.worker, self.beat) if p is not None]
+
+    def stop(self) -> None:
+        for process in self.processes():
+            process.terminate()
+        for process in self.processes():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.log.close()
+
+
+@contextmanager
+def celery(env: dict):
+    """A worker and beat for the duration of the block."""
+    parts = Celery(env)
+    parts.start_worker()
+    parts.start_beat()
+    try:
+        time.sleep(3)
+        yield parts
+    finally:
+        parts.stop()
+
+
+def decision_hub(env: dict, asked: int, proposed: int) -> dict:
+    """Build `bench.decision_hub` in the database of `env`: its ids, credentials and pools, as a dict."""
+    command = [PY, "-m", "bench.decision_hub", "build", "--asked", str(asked), "--proposed", str(proposed)]
+    out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -47,6 +47,7 @@ JOIN agencies_hubgroup g ON g.hub_id = r.hub_id AND g.agency_id IS NULL AND g.ro
 JOIN auth_permission p ON p.codename = 'view_referral'
 JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'referrals' AND t.model = 'referral'
 WHERE r.hub_id = %(hub)s
+ON CONFLICT DO NOTHING  -- referrals made through the services have theirs already
 """
 
 

@@ -2,53 +2,46 @@
 
     .venv/bin/python bench/load/run.py [--rates 10,20,40,50,60,80] [--seconds 20] [--referrals 50000]
 
-Creates mash_bench_load afresh (the bench hub, `--referrals` referrals of which 2,000 open, VIEW grants), starts
-gunicorn (3 workers), a Celery worker (2 processes) and beat, all on the local PostgreSQL and Redis, and signs a
-practitioner in through the login form. Then, for each rate, sends requests for `--seconds` on an open-loop schedule
-(64 client threads; each latency counts from the moment the request was due, so a server that falls behind shows
-it). The mix:
+Creates mash_bench_load afresh: the bench's decision hub (`bench/decision_hub.py`: police and health core, a
+school, the agreement signed, a practitioner, the manager with an authenticator, API clients), enough referrals
+screened with requests open to health and with decisions proposed for every contribution and sign-off the run will
+send, and `--referrals` bulk referrals (2,000 open) with their VIEW grants. Starts gunicorn (3 workers), a Celery
+worker (2 processes) and beat, all on the local PostgreSQL and Redis; signs the practitioner in through the login
+form and the manager through the login form and the two-factor step. Then, for each rate, sends requests for
+`--seconds` on an open-loop schedule (64 client threads; each latency counts from the moment the request was due,
+so a server that falls behind shows it). The mix (`bench/scenario.py`):
 
-- 30 % agency intake: `POST /api/v1/referrals/` (police API client, a new child each time, Idempotency-Key);
-- 20 % agency list: `GET /api/v1/referrals/?page_size=50`;
-- 25 % triage queue: `GET /hubs/<id>/queue/` as the practitioner;
-- 25 % referral page: `GET /hubs/<id>/referrals/<id>/` of an open referral, as the practitioner.
+- 25 % agency intake `POST /api/v1/referrals/`, 15 % agency list, 10 % health's contribution through the API;
+- 20 % triage queue and 20 % referral page as the practitioner;
+- 5 % the sign-off queue and 5 % signing a decision off (the review form's POST) as the manager.
 
 Reports per rate and step: requests, errors (any status other than the expected one, or no answer), p50/p95/p99,
 the rate achieved, and the CPU each part used (gunicorn, PostgreSQL, worker + beat, this generator) from /proc, to
 stdout and bench/results/load.json. Saturation: the first rate whose achieved rate falls below 95 % of the target
 or whose p99 passes 1 s. Only 127.0.0.1 is contacted.
-
-Not yet in the mix (next session): agencies' contributions and the manager's sign-off (a web POST behind the
-two-factor step).
 """
 
 import argparse
-import http.client
-import json
 import os
-import queue
-import random
 import subprocess
 import sys
-import threading
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench import scenario, traffic  # noqa: E402
 from bench.common import (  # noqa: E402
-    ROOT,
-    bench_hub,
+    Celery,
+    celery,
     collect_static,
+    conninfo,
+    decision_hub,
     environment,
     fresh_database,
     gunicorn,
     percentile,
-    session_login,
-    token,
     write_result,
 )
 from bench.data import grant_hub_view, load_referrals  # noqa: E402
@@ -56,31 +49,15 @@ from bench.data import grant_hub_view, load_referrals  # noqa: E402
 PORT = 8941
 DB = "mash_bench_load"
 THREADS = 64
-MIX = [("intake", 30), ("agency_list", 20), ("queue", 25), ("referral_page", 25)]
-EXPECTED = {"intake": 201, "agency_list": 200, "queue": 200, "referral_page": 200}
-CELERY = str(ROOT / ".venv" / "bin" / "celery")
-
-
-def referral_body(n: int) -> str:
-    return json.dumps(
-        {
-            "referrer": {"name": "PC Load", "role": "Response officer", "contact": "load@police.example"},
-            "source_code": "6",
-            "concerns": ["neglect"],
-            "narrative": "Load test referral.",
-            "immediate_risk": False,
-            "consent": "not_obtained",
-            "consent_reason": "Load test.",
-            "subject": {"given_name": f"Load{n}", "family_name": f"Child{n % 9973}", "date_of_birth": "2017-03-02"},
-        }
-    )
+MIX = [("intake", 25), ("agency_list", 15), ("contribution", 10), ("queue", 20), ("referral_page", 20),
+       ("sign_off_queue", 5), ("sign_off", 5)]  # fmt: skip
 
 
 class Parts:
     """The process ids of each part, for CPU accounting from /proc."""
 
-    def __init__(self, workers: list[subprocess.Popen]):
-        self.workers = workers
+    def __init__(self, workers: Celery):
+        self.workers = workers.processes()
 
     @staticmethod
     def _children(pid: int) -> list[int]:
@@ -117,82 +94,15 @@ class Parts:
         return total / os.sysconf("SC_CLK_TCK")
 
 
-@contextmanager
-def celery(env: dict):
-    log = open(Path(env["MASH_VAR_DIR"]) / "celery.log", "ab")  # noqa: SIM115 - closed below
-    worker = subprocess.Popen([CELERY, "-A", "mash", "worker", "--concurrency=2", "-l", "WARNING"], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    beat = subprocess.Popen([CELERY, "-A", "mash", "beat", "-l", "WARNING", "-s", str(Path(env["MASH_VAR_DIR"]) / "beat")],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    try:
-        time.sleep(3)
-        yield [worker, beat]
-    finally:
-        for process in (worker, beat):
-            process.terminate()
-        for process in (worker, beat):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        log.close()
-
-
-def run_rate(rate: float, seconds: float, plan: dict) -> dict:
-    """Send `rate` requests per second for `seconds` on an open-loop schedule; returns the latencies by step."""
-    due: queue.Queue = queue.Queue()
-    results: list[tuple[str, float, bool]] = []
-    lock = threading.Lock()
-    rng = random.Random(int(rate))  # noqa: S311 - a reproducible mix, not a secret
-    steps = [name for name, weight in MIX for _ in range(weight)]
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        while (item := due.get()) is not None:
-            step, at = item
-            method, path, body, headers = plan[step]()
-            ok = False
-            try:
-                conn.request(method, path, body, headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == EXPECTED[step]
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-            with lock:
-                results.append((step, time.perf_counter() - at, ok))
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    start = time.perf_counter()
-    total = int(rate * seconds)
-    for i in range(total):
-        at = start + i / rate
-        pause = at - time.perf_counter()
-        if pause > 0:
-            time.sleep(pause)
-        due.put((rng.choice(steps), at))
-    for _ in threads:
-        due.put(None)
-    for thread in threads:
-        thread.join(timeout=120)
-    elapsed = time.perf_counter() - start
-    report = {"target_rate": rate, "sent": total, "achieved_rate": round(len(results) / elapsed, 1), "steps": {}}
-    for step, _ in MIX:
-        mine = sorted(latency for name, latency, _ in results if name == step)
-        errors = sum(1 for name, _, ok in results if name == step and not ok)
-        report["steps"][step] = {
-            "requests": len(mine),
-            "errors": errors,
-            "p50_ms": percentile(mine, 0.50) if mine else None,
-            "p95_ms": percentile(mine, 0.95) if mine else None,
-            "p99_ms": percentile(mine, 0.99) if mine else None,
-        }
-    every = sorted(latency for _, latency, _ in results)
-    report["p99_ms"] = percentile(every, 0.99)
-    report["errors"] = sum(1 for *_, ok in results if not ok)
+def run_rate(rate: float, seconds: float, next_request) -> dict:
+    """Send `rate` requests per second for `seconds`; the latencies and errors by step."""
+    began = time.perf_counter()
+    outcomes = traffic.run(PORT, rate, seconds, next_request, threads=THREADS, seed=int(rate))
+    report = {"target_rate": rate, "sent": int(rate * seconds),
+              "achieved_rate": round(len(outcomes) / (time.perf_counter() - began), 1),
+              "steps": traffic.latencies(outcomes, [step for step, _ in MIX], scenario.ok)}  # fmt: skip
+    report["p99_ms"] = percentile(sorted(o.latency for o in outcomes), 0.99)
+    report["errors"] = sum(1 for o in outcomes if not scenario.ok(o))
     return report
 
 
@@ -202,37 +112,29 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--referrals", type=int, default=50_000)
     args = parser.parse_args()
+    rates = [float(r) for r in args.rates.split(",")]
+    sent = sum(rates) * args.seconds
     env = environment(DB)
     fresh_database(DB, env)
     collect_static(env)
-    hub = bench_hub(env)
+    hub = decision_hub(env, **scenario.pools(MIX, sent))  # enough for every contribution and sign-off
     load_referrals(DB, hub=hub["hub"], police=hub["police"], school=hub["school"], total=args.referrals,
                    open_count=2_000)  # fmt: skip
     grant_hub_view(DB, hub=hub["hub"])
     import psycopg
 
-    with psycopg.connect(f"dbname={DB} user=postgres host=127.0.0.1") as conn:
+    with psycopg.connect(conninfo(env)) as conn:
         open_ids = [str(r[0]) for r in conn.execute("SELECT id FROM referrals_referral WHERE status <> 'closed'")]
     reports = []
     with gunicorn(env, PORT, workers=3), celery(env) as workers:
-        bearer = token(PORT, hub["client_id"], hub["secret"])
-        cookie = session_login(PORT, "bench-practitioner", "bench-password-1234")
-        counter = iter(range(10**9))
-        api = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
-        web = {"Cookie": cookie}
-        plan = {
-            "intake": lambda: ("POST", "/api/v1/referrals/", referral_body(n := next(counter)),
-                               {**api, "Idempotency-Key": f"load-{uuid.uuid4()}-{n}"}),
-            "agency_list": lambda: ("GET", "/api/v1/referrals/?page_size=50", None, api),
-            "queue": lambda: ("GET", f"/hubs/{hub['hub']}/queue/", None, web),
-            "referral_page": lambda: ("GET", f"/hubs/{hub['hub']}/referrals/{random.choice(open_ids)}/", None, web),  # noqa: S311
-        }  # fmt: skip
+        people = scenario.Scenario(PORT, hub, open_ids, marker="load")
+        next_request = traffic.weighted(MIX, people.plan())
         parts = Parts(workers)
-        for rate in [float(r) for r in args.rates.split(",")]:
+        for rate in rates:
             pids = parts.pids()
             before = {name: parts.cpu_seconds(p) for name, p in pids.items()}
             began = time.perf_counter()
-            report = run_rate(rate, args.seconds, plan)
+            report = run_rate(rate, args.seconds, next_request)
             wall = time.perf_counter() - began
             report["cpu_cores_used"] = {
                 name: round((parts.cpu_seconds(p) - before[name]) / wall, 2) for name, p in pids.items()

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MinValueValidator
 
 from agencies.models import (
     WEEKDAYS,
@@ -11,6 +12,7 @@ from agencies.models import (
     Hub,
     MembershipKind,
     Role,
+    WorkingPattern,
 )
 from agencies.services import HUB_EDITABLE_FIELDS
 from mash.forms import GovukFormMixin
@@ -91,6 +93,11 @@ class FundingForm(GovukFormMixin, forms.ModelForm):
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+        # Radios need no "---------" choice; the model's checks of the figures are shown on their fields, with the
+        # form's other errors (the service's check of the whole row would name no field).
+        self.fields["working_pattern"].choices = WorkingPattern.choices
+        self.fields["amount_gbp"].validators.append(MinValueValidator(0, "The amount cannot be negative"))
+        self.fields["staff_fte"].validators.append(MinValueValidator(0, "Staff FTE cannot be negative"))
 
     def validate_unique(self):
         """Uniqueness is checked by the service, which knows the hub."""

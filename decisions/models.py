@@ -130,6 +130,11 @@ class Contribution(models.Model):
         return not self.known
 
     @property
+    def risk_indicator_labels(self) -> list[str]:
+        """The risk indicators in words, as the form offered them (stored as their codes)."""
+        return [RiskIndicator(code).label if code in RiskIndicator.values else code for code in self.risk_indicators]
+
+    @property
     def is_shared(self) -> bool:
         """Seen by the hub's decision-makers: shared from the start, or restricted and released with consent."""
         return self.disclosure == Disclosure.SHARED or self.released_at is not None

@@ -68,15 +68,25 @@ def page(browser, live_server, transactional_db):
     assert refused == [], "the Content Security Policy refused:\n" + "\n".join(refused)
 
 
-@pytest.fixture
-def demo_hub(monkeypatch, transactional_db):
-    """The demo hub of `load_demo`: seven agencies, one signing nothing, a year of funding, a user for every role."""
+def _load_demo(monkeypatch, referrals: int):
     from agencies.models import Hub
 
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    monkeypatch.setenv("DEMO_REFERRALS", "60")  # a smaller demo: every older referral is worked to a decision
+    monkeypatch.setenv("DEMO_REFERRALS", str(referrals))
     call_command("load_demo", force=True, stdout=io.StringIO())
     return Hub.objects.get(slug="demo")
+
+
+@pytest.fixture
+def demo_hub(monkeypatch, transactional_db):
+    """The demo hub of `load_demo`: seven agencies, one signing nothing, a year of funding, a user for every role."""
+    return _load_demo(monkeypatch, 60)  # a smaller demo: every older referral is worked to a decision
+
+
+@pytest.fixture
+def small_demo_hub(monkeypatch, transactional_db):
+    """The demo hub with five referrals, for journeys that make the cases they need (a load takes seconds less)."""
+    return _load_demo(monkeypatch, 5)
 
 
 @pytest.fixture

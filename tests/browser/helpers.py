@@ -1,4 +1,5 @@
-"""What the browser tests share: signing in through the form, and axe-core's verdict on the page as it is now.
+"""What the browser tests share: signing in through the form, axe-core's verdict on the page as it is now, the
+GOV.UK success banner and error pattern as a user meets them, and a referral screened through the service.
 
 axe runs the WCAG 2.0, 2.1 and 2.2 A and AA rules; any violation of impact serious or critical fails the test with the
 rule, its impact and the offending elements named.
@@ -8,6 +9,7 @@ import re
 from pathlib import Path
 
 from django.urls import reverse
+from playwright.sync_api import expect
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "demo password for the browser tests"  # every demo user's, set through DEMO_PASSWORD by `demo_hub`
@@ -57,3 +59,75 @@ def assert_accessible(page) -> None:
         for v in blocking
     )
     assert not blocking, f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:\n{report}"
+
+
+def click(page, name: str, *, role: str = "link") -> None:
+    page.get_by_role(role, name=name, exact=True).click()
+    page.wait_for_load_state()
+
+
+def expect_page(page, heading: str) -> None:
+    """The page's one main heading, and axe-core's verdict on it."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page)
+
+
+def open_from_menu(page, text: str, heading: str) -> None:
+    """Follow the service navigation's link (desktop width: the menu is not collapsed) to the page with `heading`."""
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name=text, exact=True).click()
+    page.wait_for_load_state()
+    expect_page(page, heading)
+
+
+def expect_success(page, message: str) -> None:
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner.get_by_role("heading", name="Success")).to_be_visible()
+    expect(banner).to_contain_text(message)
+
+
+def error_summary(page, title: str):
+    """The GOV.UK error pattern's top: "Error:" in the title and the summary, which has taken focus."""
+    expect(page).to_have_title(re.compile(rf"^Error: {re.escape(title)}"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary).to_be_focused()
+    return summary
+
+
+def expect_error(page, title: str, field: str, message: str, *, choice: bool = False) -> None:
+    """The GOV.UK error pattern: "Error:" in the title, the summary focused, its link going to the field (to the first
+    option of a `choice` of radios), and the message by the field."""
+    summary = error_summary(page, title)
+    target = f"#id_{field}_0" if choice else f"#id_{field}"
+    expect(summary.get_by_role("link", name=message)).to_have_attribute("href", target)
+    expect(page.locator(f"#id_{field}-error")).to_have_text(f"Error: {message}")
+
+
+def expect_errors(page, title: str, errors: dict[str, str], *, choices: tuple[str, ...] = ()) -> None:
+    """The summary lists exactly `errors` (field: message, in the form's order), each linked to its field (to the
+    first option of the radios named in `choices`), each message stands by its field, and axe-core passes the page."""
+    links = error_summary(page, title).get_by_role("link")
+    expect(links).to_have_text(list(errors.values()))
+    for i, (field, message) in enumerate(errors.items()):
+        expect(links.nth(i)).to_have_attribute("href", f"#id_{field}_0" if field in choices else f"#id_{field}")
+        expect(page.locator(f"#id_{field}-error")).to_have_text(f"Error: {message}")
+    assert_accessible(page)
+
+
+def screened_referral(hub, rating: str):
+    """A new referral about a child (tests/factories.py), screened `rating` by the demo practitioner at the first
+    level of the hub's thresholds, through the services."""
+    from django.contrib.auth import get_user_model
+
+    from referrals import selectors, triage
+    from referrals.services import referral_create
+    from tests.factories import referral_data
+
+    referral = referral_create(hub=hub, data=referral_data(), channel="phone")
+    level = selectors.thresholds_current(hub, referral.cohort).levels[0]
+    triage.referral_screen(
+        referral=referral, by=get_user_model().objects.get(username="pat.practitioner"), level=level["code"],
+        criteria=[level["criteria"][0]["code"]], rating=rating, rationale="Screened for the browser test.",
+    )  # fmt: skip
+    referral.refresh_from_db()
+    return referral

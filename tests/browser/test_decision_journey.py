@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, click, expect_error, expect_success
 
 pytestmark = pytest.mark.browser
 
@@ -41,29 +41,6 @@ def open_referral(page, hub, referral) -> None:
     page.goto(reverse("referral-detail", args=[hub.id, referral.id]))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Referral {referral.reference}")
     assert_accessible(page)
-
-
-def click(page, name: str, *, role: str = "link") -> None:
-    page.get_by_role(role, name=name, exact=True).click()
-    page.wait_for_load_state()
-
-
-def expect_success(page, message: str) -> None:
-    banner = page.locator(".govuk-notification-banner--success")
-    expect(banner.get_by_role("heading", name="Success")).to_be_visible()
-    expect(banner).to_contain_text(message)
-
-
-def expect_error(page, title: str, field: str, message: str, *, choice: bool = False) -> None:
-    """The GOV.UK error pattern: "Error:" in the title, the summary focused, its link going to the field (to the first
-    option of a `choice` of radios), and the message by the field."""
-    expect(page).to_have_title(re.compile(rf"^Error: {re.escape(title)}"))
-    summary = page.locator(".govuk-error-summary")
-    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(summary).to_be_focused()
-    target = f"#id_{field}_0" if choice else f"#id_{field}"
-    expect(summary.get_by_role("link", name=message)).to_have_attribute("href", target)
-    expect(page.locator(f"#id_{field}-error")).to_have_text(f"Error: {message}")
 
 
 def screen(page, referral) -> None:

@@ -1,0 +1,79 @@
+"""The strategic lead's journey in real headless Chromium: hubs compared side by side with a month that is no date or
+not offered (a clear error, status 400, no table) and then a month chosen from the list (the hub's figures from its
+built return), on to the hub's returns; the inspection lists, which name children, are "Page not found" for a lead
+(reports/access.py: the manager's alone). axe-core on every page reached."""
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from reports import services
+from tests.browser.helpers import HUB_NAME, assert_accessible, expect_errors
+
+pytestmark = pytest.mark.browser
+
+BAD_MONTHS = ["2026-13-01", "next month", "2001-01-01"]  # no date, no date, a month not offered
+
+
+def built_return(hub, month, lead):
+    """The month's return, asked for by the lead and built as the worker builds it. On PostgreSQL the seal stops
+    below the server's oldest running transaction (autovacuum's, say), and the worker tries again: so does this, for
+    a few seconds at most."""
+    row = services.return_request(hub=hub, month=month, by=lead, commentary="")
+    give_up = time.monotonic() + 10
+    while True:
+        try:
+            return services.return_build(return_id=row.pk)
+        except services.NotSealedYet:
+            if time.monotonic() > give_up:
+                raise
+
+
+def test_the_lead_compares_hubs_after_a_bad_month_and_is_refused_the_inspection_lists(desk, small_demo_hub):
+    hub = small_demo_hub
+    # This month to date: returns count the audit ledger's events, and the demo recorded its referrals just now.
+    month = timezone.localdate().replace(day=1)
+    built = built_return(hub, month, get_user_model().objects.get(username="sam.lead"))
+    received = built.figures["referrals"]["total"]
+    assert received > 0
+
+    sam = desk("sam.lead")
+    expect(sam.get_by_role("heading", level=1)).to_have_text("Sam Lead")
+    expect(sam.get_by_role("region", name=HUB_NAME).get_by_text("Your role:")).to_contain_text("Strategic lead")
+    assert_accessible(sam)
+
+    for bad in BAD_MONTHS:
+        response = sam.goto(reverse("returns-compare") + "?" + f"month={bad}")
+        assert response.status == 400, bad
+        expect(sam.get_by_role("heading", level=1)).to_have_text("Hubs side by side")
+        expect_errors(sam, "Hubs side by side", {"month": "Choose one of the months listed"})
+        expect(sam.get_by_role("region", name="Hubs compared")).to_have_count(0)
+
+    sam.get_by_label("Month").select_option(label=f"{month:%B %Y} to date (provisional)")
+    sam.get_by_role("button", name="Show the month").click()
+    sam.wait_for_load_state()
+    assert sam.url.endswith(f"?month={month.isoformat()}")
+    expect(sam.locator(".govuk-error-summary")).to_have_count(0)
+    compared = sam.get_by_role("region", name="Hubs compared")
+    expect(compared.locator("caption")).to_have_text(f"{month:%B %Y}")
+    expect(compared.get_by_role("columnheader")).to_have_text(["Figure", HUB_NAME])
+    expect(compared.get_by_role("row").filter(has_text="Referrals received").get_by_role("cell")).to_have_text(
+        [str(received)]
+    )
+    assert_accessible(sam)
+
+    compared.get_by_role("link", name=HUB_NAME).click()
+    sam.wait_for_load_state()
+    expect(sam.get_by_role("heading", level=1)).to_have_text("Monthly returns")
+    expect(sam.locator("#returns-table").get_by_role("row").filter(has_text=f"{month:%B %Y}")).to_contain_text("Ready")
+    assert_accessible(sam)
+
+    response = sam.goto(reverse("inspection-lists", args=[hub.id]))
+    assert response.status == 404
+    expect(sam.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(sam.get_by_text("Ofsted")).to_have_count(0)
+    assert_accessible(sam)

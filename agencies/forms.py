@@ -47,6 +47,22 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "amber_partner_hours": "Amber: hours for agencies' information",
             "green_partner_hours": "Green: hours for agencies' information",
         }
+        error_messages = {
+            "name": {"required": "Enter the hub's name"},
+            "working_day_starts": {"required": "Enter the time the working day starts"},
+            "working_day_ends": {"required": "Enter the time the working day ends"},
+            "decision_working_days": {"required": "Enter the working days the hub has to decide"},
+            "warn_at_percent": {"required": "Enter when to warn, as a percentage of the time allowed"},
+            **{
+                f"{rating}{field}": {"required": message.format(rating.title())}
+                for rating in ("red_", "amber_", "green_")
+                for field, message in [
+                    ("hours", "Enter the hours a {}referral has for its decision"),
+                    ("counting", "Choose how the hours of a {}referral are counted"),
+                    ("partner_hours", "Enter the hours agencies have to answer on a {}referral"),
+                ]
+            },
+        }
 
 
 class MembershipForm(GovukFormMixin, forms.Form):
@@ -63,13 +79,21 @@ class DocumentVersionForm(GovukFormMixin, forms.ModelForm):
             "review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"effective_from": "Takes effect on", "review_due": "Review due by", "file": "Or upload the document"}
+        error_messages = {
+            "effective_from": {"required": "Enter the date this version takes effect"},
+            "review_due": {"required": "Enter the date this version is due for review"},
+        }
         help_texts = {"text": "Paste the text of this version, or upload a file below."}
 
 
 class SignatureForm(GovukFormMixin, forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose an agency")
     signatory_name = forms.CharField(max_length=120, label="Name of the person who signed")
-    signatory_role = forms.CharField(max_length=120, label="Their job title")
+    signatory_role = forms.CharField(
+        max_length=120,
+        label="Their job title",
+        error_messages={"required": "Enter the job title of the person who signed"},
+    )
     signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date signed")
 
     def __init__(self, *args, agencies=None, **kwargs):
@@ -88,6 +112,11 @@ class FundingForm(GovukFormMixin, forms.ModelForm):
             "financial_year": "Financial year starting in April of",
             "amount_gbp": "Money contributed (£)",
             "staff_fte": "Staff working in the hub (full-time equivalent)",
+        }
+        error_messages = {
+            "financial_year": {"required": "Enter the year the financial year starts (in April)"},
+            "amount_gbp": {"required": "Enter the money contributed, in pounds"},
+            "staff_fte": {"required": "Enter the staff working in the hub, as full-time equivalent"},
         }
 
     def __init__(self, *args, agencies=None, **kwargs):

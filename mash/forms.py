@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
@@ -9,6 +10,20 @@ WIDGET_CLASSES = {
     forms.ClearableFileInput: "govuk-file-upload",
     forms.FileInput: "govuk-file-upload",
 }
+
+
+CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField, forms.FileField)
+
+
+def _say_what_is_missing(field: forms.Field, name: str) -> None:
+    """GOV.UK's error messages name what is missing ("Enter the name", "Choose the agency") where Django would say
+    only "This field is required."; a message a form sets itself (where the label is not a noun) is kept."""
+    if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
+        return
+    label = str(field.label or pretty_name(name))
+    label = label[:1].lower() + label[1:] if label[1:2].islower() else label  # "Role" -> "role", "ISA" stays
+    verb = "Choose" if isinstance(field, CHOSEN) else "Enter"
+    field.error_messages["required"] = f"{verb} the {label}"
 
 
 class GovukFormMixin:
@@ -19,6 +34,7 @@ class GovukFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            _say_what_is_missing(field, name)
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 continue

@@ -350,7 +350,12 @@ class ThresholdsForm(GovukFormMixin, forms.Form):
             "starting with a dash. Example: early_help | Early help, then - Additional needs one agency can meet"
         ),
     )
-    note = forms.CharField(label="What changed", max_length=300, help_text="For example: wording agreed by the board")
+    note = forms.CharField(
+        label="What changed",
+        max_length=300,
+        help_text="For example: wording agreed by the board",
+        error_messages={"required": "Say what changed"},
+    )
 
     def clean_levels(self) -> list[dict]:
         levels: list[dict] = []

@@ -47,7 +47,7 @@ def publish_thresholds(page, hub) -> None:
     expect_errors(
         page, f"Publish child thresholds (version {current.number + 1})",
         {"levels": "Line 1: a criterion comes under a level; start with a level line",
-         "note": "This field is required."},
+         "note": "Say what changed"},
     )  # fmt: skip
     assert selectors.thresholds_current(hub, "child").number == current.number
 
@@ -77,7 +77,7 @@ def change_funding(page, hub) -> None:
     click(page, "Save", role="button")
     expect_errors(
         page, f"Change funding: {police}",
-        {"amount_gbp": "The amount cannot be negative", "staff_fte": "This field is required."},
+        {"amount_gbp": "The amount cannot be negative", "staff_fte": "Enter the staff working in the hub, as full-time equivalent"},
     )  # fmt: skip
     police.refresh_from_db()
     assert police.amount_gbp == Decimal("310000")
@@ -102,7 +102,7 @@ def give_role(page, hub) -> None:
     click(page, "Save", role="button")
     expect_errors(
         page, "Give someone a role",
-        {"username": "There is no active account with this username", "role": "This field is required."},
+        {"username": "There is no active account with this username", "role": "Choose the role"},
         choices=("role",),
     )  # fmt: skip
 
@@ -133,8 +133,8 @@ def sign_for_housing(page, hub) -> None:
     click(page, "Save", role="button")
     expect_errors(
         page, title,
-        {"agency": "This field is required.", "signatory_name": "This field is required.",
-         "signatory_role": "This field is required.", "signed_on": "This field is required."},
+        {"agency": "Choose the agency", "signatory_name": "Enter the name of the person who signed",
+         "signatory_role": "Enter the job title of the person who signed", "signed_on": "Enter the date signed"},
     )  # fmt: skip
     assert not Signature.objects.filter(agency__slug="housing").exists()
 

@@ -108,7 +108,7 @@ def test_hub_administrator_pages_and_hub_form_with_errors_have_no_serious_access
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(summary.get_by_role("link")).to_have_attribute("href", "#id_name")
     expect(summary).to_be_focused()
-    expect(page.locator("#id_name-error")).to_have_text("Error: This field is required.")
+    expect(page.locator("#id_name-error")).to_have_text("Error: Enter the hub's name")
     expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-describedby", "id_name-error")
     assert_accessible(page)
     demo_hub.refresh_from_db()

@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from audit.models import AuditEvent
-from reports import services
 from reports.models import MonthlyReturn
-from tests.browser.helpers import HUB_NAME, assert_accessible, sign_in
+from tests.browser.helpers import HUB_NAME, assert_accessible, build_as_the_worker_does, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +32,7 @@ def test_a_lead_builds_this_months_return_and_watches_it_become_ready(page, demo
     url = page.url
 
     row = MonthlyReturn.objects.get(hub=demo_hub)
-    services.return_build(return_id=row.pk)  # what the worker does (tests/reports/test_return_worker.py)
+    build_as_the_worker_does(row.pk)  # the worker's part (tests/reports/test_return_worker.py)
 
     expect(table.get_by_text("Ready")).to_be_visible(timeout=10_000)  # the page's script refreshed the table
     assert page.url == url

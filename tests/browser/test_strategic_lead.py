@@ -3,8 +3,6 @@ not offered (a clear error, status 400, no table) and then a month chosen from t
 built return), on to the hub's returns; the inspection lists, which name children, are "Page not found" for a lead
 (reports/access.py: the manager's alone). axe-core on every page reached."""
 
-import time
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -12,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from reports import services
-from tests.browser.helpers import HUB_NAME, assert_accessible, expect_errors
+from tests.browser.helpers import HUB_NAME, assert_accessible, build_as_the_worker_does, expect_errors
 
 pytestmark = pytest.mark.browser
 
@@ -20,17 +18,9 @@ BAD_MONTHS = ["2026-13-01", "next month", "2001-01-01"]  # no date, no date, a m
 
 
 def built_return(hub, month, lead):
-    """The month's return, asked for by the lead and built as the worker builds it. On PostgreSQL the seal stops
-    below the server's oldest running transaction (autovacuum's, say), and the worker tries again: so does this, for
-    a few seconds at most."""
+    """The month's return, asked for by the lead and built as the worker builds it."""
     row = services.return_request(hub=hub, month=month, by=lead, commentary="")
-    give_up = time.monotonic() + 10
-    while True:
-        try:
-            return services.return_build(return_id=row.pk)
-        except services.NotSealedYet:
-            if time.monotonic() > give_up:
-                raise
+    return build_as_the_worker_does(row.pk)
 
 
 def test_the_lead_compares_hubs_after_a_bad_month_and_is_refused_the_inspection_lists(desk, small_demo_hub):

@@ -148,10 +148,18 @@ def add_deadlines(env: dict, hub: str, start: datetime, seconds: float, count: i
     return groups
 
 
+def count(env: dict, query: str, params) -> int:
+    return sql(env, query, params)[0][0]
+
+
 def breached(env: dict, ids: list) -> int:
-    return sql(env, "SELECT count(*) FROM referrals_deadline WHERE id::text = ANY(%s) AND state = 'breached'", [ids])[
-        0
-    ][0]
+    return count(env, "SELECT count(*) FROM referrals_deadline WHERE id::text = ANY(%s) AND state = 'breached'", [ids])
+
+
+def unsent_notifications(env: dict, ids: list) -> int:
+    """Notifications of these deadlines' notices not yet emailed."""
+    return count(env, "SELECT count(*) FROM referrals_notification n JOIN referrals_notice o ON o.id = n.notice_id "
+                      "WHERE o.deadline_id::text = ANY(%s) AND n.emailed_at IS NULL", [ids])  # fmt: skip
 
 
 def check_submissions(env: dict, subs: Submissions, marker: str) -> dict:
@@ -186,11 +194,9 @@ def check_submissions(env: dict, subs: Submissions, marker: str) -> dict:
 def wait_for_deadlines(env: dict, ids: list) -> None:
     end = time.monotonic() + DEADLINE_GRACE
     while time.monotonic() < end:
-        left = sql(env, "SELECT count(*) FROM referrals_deadline WHERE id::text = ANY(%s) AND state = 'open' "
-                        "AND due_at <= now() - interval '5 seconds'", [ids])[0][0]  # fmt: skip
-        unsent = sql(env, "SELECT count(*) FROM referrals_notification n JOIN referrals_notice o ON o.id = n.notice_id "
-                          "WHERE o.deadline_id::text = ANY(%s) AND n.emailed_at IS NULL", [ids])[0][0]  # fmt: skip
-        if left == 0 and unsent == 0:
+        left = count(env, "SELECT count(*) FROM referrals_deadline WHERE id::text = ANY(%s) AND state = 'open' "
+                          "AND due_at <= now() - interval '5 seconds'", [ids])  # fmt: skip
+        if left == 0 and unsent_notifications(env, ids) == 0:
             return
         time.sleep(2)
 
@@ -204,15 +210,13 @@ def check_deadlines(env: dict, ids: list) -> dict:
     )  # fmt: skip
     notices = Counter(r[0] for r in sql(env, "SELECT deadline_id::text FROM referrals_notice WHERE kind = 'breach' "
                                              "AND deadline_id::text = ANY(%s)", [ids]))  # fmt: skip
-    unsent = sql(env, "SELECT count(*) FROM referrals_notification n JOIN referrals_notice o ON o.id = n.notice_id "
-                      "WHERE o.deadline_id::text = ANY(%s) AND n.emailed_at IS NULL", [ids])[0][0]  # fmt: skip
     late = sorted((r[3] - r[2]).total_seconds() for r in due if r[3] is not None)
     return {
         "deadlines_due": len(due),
         "not_breached": sum(1 for r in due if r[1] != "breached"),
         "breach_events_not_one": sum(1 for r in due if events[r[0]] != 1),
         "notices_not_one": sum(1 for r in due if notices[r[0]] != 1),
-        "notifications_not_emailed": unsent,
+        "notifications_not_emailed": unsent_notifications(env, ids),
         "lateness_p50_s": round(late[len(late) // 2], 1) if late else None,
         "lateness_max_s": round(late[-1], 1) if late else None,
     }
@@ -246,7 +250,7 @@ def redis_down(parts, seconds: float) -> None:
     parts["redis"].start()
 
 
-def worker_killed(parts, kills: list[datetime], bursts: list[list], seconds: float) -> list:
+def worker_killed(parts, kills: list[datetime], bursts: list[list]) -> list:
     """At each kill, how many of the 2,000 deadlines due then the sweep had recorded as breached."""
     at_kill = []
     for k, (at, ids) in enumerate(zip(kills, bursts, strict=True)):
@@ -292,7 +296,7 @@ def phase(name: str, parts: dict, people: scenario.Scenario, hub: dict, args) ->
     if name == "redis":
         redis_down(parts, args.redis_down)
     elif name == "worker":
-        evidence["burst_breached_when_killed"] = worker_killed(parts, kills, bursts, fault_seconds)
+        evidence["burst_breached_when_killed"] = worker_killed(parts, kills, bursts)
     else:
         postgres_restarted(parts, args.postgres_down)
     fault_ended = time.monotonic()

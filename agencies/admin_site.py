@@ -1,8 +1,13 @@
 """The Django admin, open only to superusers and hub administrators, and scoped to the hubs they administer."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -10,6 +15,8 @@ from agencies.models import Role, RoleAssignment
 
 
 def administers_a_hub(user) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
     return RoleAssignment.objects.filter(user=user, role=Role.HUB_ADMIN).exists()
 
 
@@ -20,7 +27,12 @@ class MashAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and (user.is_superuser or administers_a_hub(user))
+        return user.is_authenticated and user.is_active and (user.is_superuser or administers_a_hub(user))
+
+    @method_decorator(login_not_required)
+    def login(self, request, extra_context=None):
+        """One way in: the service's own sign-in (lockout, two factors, audit), then back to the admin."""
+        return redirect_to_login(reverse("admin:index", current_app=self.name), settings.LOGIN_URL)
 
 
 admin_site = MashAdminSite(name="admin")

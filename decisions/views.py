@@ -30,7 +30,7 @@ from mash.paging import window_page
 from referrals import selectors as referral_selectors
 from referrals.models import PersonRole
 from referrals.permissions import ReferralAction
-from referrals.views import _hub_for
+from referrals.views import staff_hub_for
 
 PAGE_SIZE = 50
 REFERRALS = "referrals.referral"
@@ -43,7 +43,7 @@ def _posted(request: HttpRequest):
 
 def _referral(request: HttpRequest, hub_id, referral_id):
     """The hub and referral for a member of hub staff who may see it; 404 otherwise."""
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     referral = (
         referral_selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub)
         .filter(pk=referral_id)
@@ -66,7 +66,7 @@ def _officer_hub(request: HttpRequest, hub_id):
 
 
 def _manager_hub(request: HttpRequest, hub_id):
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     if not acts_as_manager(request.user, hub):
         raise Http404("No such hub")
     return hub

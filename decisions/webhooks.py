@@ -11,7 +11,6 @@ The receiver checks `X-MASH-Signature: t=<unix time>,v1=<hex>` where hex = HMAC-
 import hashlib
 import hmac
 import json
-import logging
 import secrets
 import time as clock
 import urllib.error
@@ -26,8 +25,8 @@ from django.utils import timezone
 
 from audit.services import record
 from decisions.models import Decision, Webhook, WebhookDelivery
+from mash.queue import after_commit
 
-logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-MASH-Signature"
 
 
@@ -91,17 +90,8 @@ def deliveries_queue(decision: Decision) -> int:
         for h in hooks
     )
     if created:
-        transaction.on_commit(_queue_send)
+        after_commit("decisions.tasks.webhooks_send")
     return len(created)
-
-
-def _queue_send() -> None:
-    from decisions.tasks import webhooks_send
-
-    try:
-        webhooks_send.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the broker is down: the beat's catch-up sends it later; nothing is lost
-        logger.warning("Could not queue webhook delivery now; the catch-up will send it", exc_info=True)
 
 
 def _backoff(attempts: int) -> timedelta:

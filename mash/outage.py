@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from kombu.exceptions import OperationalError as BrokerError
 
+from mash.problem import PROBLEM, problem_body
+
 log = logging.getLogger("mash.outage")
 RETRY_AFTER_SECONDS = 30
 OUTAGES = (
@@ -29,8 +31,6 @@ def is_outage(exc) -> bool:
 
 def unavailable(request) -> HttpResponse:
     if request.path.startswith("/api/"):
-        from mash.problem import PROBLEM, problem_body  # problem imports this module
-
         response = HttpResponse(problem_body(503, API_DETAIL), status=503, content_type=PROBLEM)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)

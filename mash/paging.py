@@ -11,16 +11,23 @@ from functools import cached_property
 from django.core.paginator import Paginator
 
 WINDOW_PAGES = 10
+# No list is read this deep by hand; a larger number (?page=99999999999999999999) would overflow the database's
+# integers in LIMIT, so it is taken as this one, and the last page counted is shown.
+MAX_PAGE = 100_000
+
+
+def asked_page(value) -> int:
+    """The page number asked for, from 1 to MAX_PAGE; anything that is not a whole number asks for page 1."""
+    try:
+        return min(max(1, int(str(value))), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
 
 
 class WindowPaginator(Paginator):
-    def __init__(self, object_list, per_page: int, asked_page, window: int = WINDOW_PAGES):
+    def __init__(self, object_list, per_page: int, asked, window: int = WINDOW_PAGES):
         super().__init__(object_list, per_page)
-        try:
-            asked = max(1, int(asked_page))
-        except (TypeError, ValueError):
-            asked = 1
-        self.limit = (asked + window) * per_page
+        self.limit = (asked_page(asked) + window) * per_page
         self.exact = True
 
     @cached_property
@@ -31,6 +38,7 @@ class WindowPaginator(Paginator):
         return min(counted, self.limit)
 
 
-def window_page(object_list, per_page: int, asked_page):
+def window_page(object_list, per_page: int, asked):
     """The page asked for (the last one counted if it lies beyond), as `Paginator.get_page` gives it."""
-    return WindowPaginator(object_list, per_page, asked_page).get_page(asked_page)
+    number = asked_page(asked)
+    return WindowPaginator(object_list, per_page, number).get_page(number)

@@ -310,7 +310,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["referrals.api_auth.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": env_str("API_THROTTLE_RATE", "600/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mash.problem.exception_handler",
+    "EXCEPTION_HANDLER": "mash.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {

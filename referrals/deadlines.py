@@ -6,7 +6,6 @@ outbox notice (unique per deadline and kind) and each recipient's in-app notific
 still catches everything that fell due; emails go out afterwards from the notifications (`notices_deliver`).
 """
 
-import logging
 import time as clock
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from agencies.models import Counting, Hub, Role, RoleAssignment
 from audit.services import event, record_many
+from mash.queue import after_commit
 from mash.workinghours import due_after
 from referrals.models import (
     SINGLE_KINDS,
@@ -32,7 +32,6 @@ from referrals.models import (
     SweepRun,
 )
 
-logger = logging.getLogger(__name__)
 SWEEP = "deadlines"
 BATCH = 1000
 
@@ -233,17 +232,8 @@ def _sweep_batch(now: datetime, batch: int) -> int:
             record_many(_events_for(warn, "deadline.warned", now))
             _notify(warn, NoticeKind.WARNING, now)
         if due or warn:
-            transaction.on_commit(_queue_delivery)
+            after_commit("referrals.tasks.notices_deliver")
     return len(due) + len(warn)
-
-
-def _queue_delivery() -> None:
-    from referrals.tasks import notices_deliver
-
-    try:
-        notices_deliver.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - the broker is down: the beat's catch-up delivers later; nothing is lost
-        logger.warning("Could not queue the delivery of notices now; the catch-up will deliver them", exc_info=True)
 
 
 def deadlines_sweep(now: datetime | None = None, batch: int = BATCH) -> int:

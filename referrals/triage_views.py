@@ -29,7 +29,7 @@ from referrals.forms import (
 from referrals.models import Rating, Referral, ReferralCohort, ReferralStatus
 from referrals.permissions import ReferralAction
 from referrals.templatetags.triage import RAG_TAGS
-from referrals.views import OBJECT_TYPE, _hub_for
+from referrals.views import OBJECT_TYPE, staff_hub_for
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 30
@@ -45,7 +45,7 @@ def _referral_in(request: HttpRequest, hub: Hub, referral_id) -> Referral:
 
 def _manager_hub(request: HttpRequest, hub_id) -> Hub:
     """The hub, for its accountable manager (or the deputy inside the delegation); 404 for anyone else."""
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     if not acts_as_manager(request.user, hub):
         raise Http404("No such hub")
     return hub
@@ -57,7 +57,7 @@ def _rating_name(rating: str) -> str:
 
 @require_GET
 def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     form = TriageQueueFilterForm(request.GET)
     form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
     referrals = selectors.triage_queue(request.user, hub, **form.filters())
@@ -108,7 +108,7 @@ def _assignee(request: HttpRequest, to: str):
 
 @require_POST
 def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     referral = _referral_in(request, hub, referral_id)
     back = _safe_next(request, reverse("referral-detail", args=[hub.id, referral.id]))
     assignee = _assignee(request, request.POST.get("to", ""))
@@ -130,7 +130,7 @@ def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     referral = _referral_in(request, hub, referral_id)
     if not referral.is_open:
         messages.error(request, "This referral is closed: it cannot be screened")

@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 OBJECT_TYPE = "referrals.referral"
 
 
-def _hub_for(request: HttpRequest, hub_id, action: ReferralAction) -> tuple[Hub, set[str]]:
+def staff_hub_for(request: HttpRequest, hub_id, action: ReferralAction) -> tuple[Hub, set[str]]:
     """The hub and the user's roles in it, if one of them may take `action` by the referral policy; otherwise 404,
     the same answer as for no such hub."""
     hub = hub_selectors.hub_for(request.user, hub_id, Action.VIEW_CASE_DATA)
@@ -52,7 +52,7 @@ def _search(referrals: QuerySet[Referral], *, search, status, cohort, channel, i
 
 
 def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
-    hub, roles = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, roles = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     form = ReferralFilterForm(request.GET)
     form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
     referrals = _search(selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub), **form.filters())
@@ -81,7 +81,7 @@ def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
-    hub, _ = _hub_for(request, hub_id, ReferralAction.CREATE)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.CREATE)
     if request.method == "GET":
         now = timezone.localtime()
         form = ReferralForm(initial={"received_date": now.date().isoformat(), "received_time": now.strftime("%H:%M")})
@@ -113,7 +113,7 @@ def _concern_labels(referral: Referral) -> list[str]:
 
 
 def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, roles = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, roles = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
     if referral.hub_id != hub.id:
         raise Http404("No such referral")
@@ -168,7 +168,7 @@ MATCH_REASONS = {
 
 @require_POST
 def subject_match_decide(request: HttpRequest, hub_id, referral_id, match_id) -> HttpResponse:
-    hub, _ = _hub_for(request, hub_id, ReferralAction.VIEW)
+    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
     referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
     if referral.hub_id != hub.id:
         raise Http404("No such referral")

@@ -7,7 +7,6 @@ keeps it all on the return. Each step updates the progress the reports page show
 
 import hashlib
 import json
-import logging
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,14 +19,14 @@ from agencies.permissions import Action, can
 from audit.models import AuditBlock, AuditEvent
 from audit.services import record, seal, seal_key_field
 from audit.verify import verify
+from mash.queue import after_commit, send
 from reports import pdf
 from reports.figures import monthly_figures
 from reports.ledger import month_bounds
 from reports.models import MonthlyReturn, ReturnState
 
-log = logging.getLogger(__name__)
-
 COMMENTARY_LIMIT = 5000
+BUILD_TASK = "reports.tasks.return_build"
 
 
 class LedgerNotIntact(Exception):
@@ -73,18 +72,9 @@ def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> M
         obj=row,
         payload={"month": f"{month:%Y-%m}", "scheduled": by is None},
     )
-    transaction.on_commit(lambda: _queue(row.pk))
+    # If the broker is down the return stays queued and `returns_resume` sends it again.
+    after_commit(BUILD_TASK, str(row.pk))
     return row
-
-
-def _queue(return_id) -> None:
-    """Hand the build to a worker. If the broker is down the return stays queued and `returns_resume` sends it."""
-    from reports.tasks import return_build
-
-    try:
-        return_build.delay(str(return_id))
-    except Exception:  # noqa: BLE001 - the row is the truth; beat's resume job queues it again
-        log.warning("could not queue the build of return %s; beat will retry", return_id, exc_info=True)
 
 
 def _progress(row: MonthlyReturn, percent: int, step: str) -> None:
@@ -212,5 +202,5 @@ def returns_resume(*, stale_after_seconds: int = 600) -> int:
         state__in=[ReturnState.QUEUED, ReturnState.BUILDING], updated_at__lt=stale
     ).values_list("pk", flat=True)
     for pk in waiting:
-        _queue(pk)
+        send(BUILD_TASK, str(pk))
     return len(waiting)

@@ -45,3 +45,15 @@ def test_nothing_is_deleted_through_the_admin_but_a_role(client):
     client.force_login(member(hub, Role.HUB_ADMIN))
     assert client.get(f"/admin/agencies/hub/{hub.pk}/delete/").status_code == 403
     assert client.get("/admin/agencies/fundingcontribution/").status_code == 200
+
+
+def test_the_admin_sign_in_page_sends_everyone_to_the_service_sign_in(client):
+    """Hole 5 of issue 15: an anonymous GET /admin/login/ was a server error (the admin asked the database about an
+    AnonymousUser). There is one way in, the service's sign-in, which then comes back to the admin."""
+    response = client.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1] == ("/accounts/login/?next=/admin/", 302)
+    hub = HubFactory()
+    client.force_login(member(hub, Role.HUB_ADMIN))
+    assert client.get("/admin/").status_code == 200

@@ -10,8 +10,8 @@ from django.db import OperationalError, connection
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import RequestFactory
 
+from mash.api_errors import exception_handler
 from mash.outage import server_error
-from mash.problem import exception_handler
 from tests.factories import HubFactory, MembershipFactory
 from tests.referrals.test_api import _client_token
 

@@ -32,3 +32,10 @@ def test_a_longer_list_says_there_are_more_and_keeps_next(users):
 def test_a_page_number_that_is_not_a_number_gives_the_first_page(users):
     assert window_page(users, 2, "x'; DROP").number == 1
     assert window_page(users, 2, None).number == 1
+
+
+def test_a_page_number_too_large_for_the_database_gives_the_last_page(users):
+    """Hole 6 of issue 15: ?page=99999999999999999999 overflowed the database's integers (a server error)."""
+    page = window_page(users, 2, "99999999999999999999")
+    assert (page.number, [u.pk for u in page]) == (4, [users[6].pk])
+    assert window_page(users, 2, "-3").number == 1

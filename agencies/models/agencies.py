@@ -1,0 +1,82 @@
+"""Agencies and their membership of hubs: core agencies take part in every decision, the others contribute."""
+
+import uuid
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from agencies.codes import ReferralSource
+from agencies.models.hub import Hub
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    PROBATION = "probation", "Probation"
+    HOUSING = "housing", "Housing"
+    OTHER = "other", "Other"
+
+
+def validate_source_codes(value):
+    if not isinstance(value, list):
+        raise ValidationError("Referral-source codes must be a list")
+    unknown = [code for code in value if code not in ReferralSource.values]
+    if unknown:
+        raise ValidationError(f"Unknown referral-source code: {', '.join(map(str, unknown))}")
+
+
+class Agency(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=30, choices=AgencyKind.choices)
+    source_codes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_source_codes],
+        help_text="Children in Need referral-source codes this agency's referrals map to.",
+    )
+    hubs = models.ManyToManyField(Hub, through="HubMembership", related_name="agencies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+    def source_labels(self) -> list[str]:
+        return [f"{code} {ReferralSource(code).label}" for code in self.source_codes]
+
+
+class MembershipKind(models.TextChoices):
+    CORE = "core", "Core (takes part in every decision)"
+    CONTRIBUTING = "contributing", "Contributing"
+
+
+class HubMembership(models.Model):
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    kind = models.CharField(max_length=20, choices=MembershipKind.choices)
+    joined_on = models.DateField(default=date.today)
+
+    class Meta:
+        ordering = ["kind", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "agency"],
+                name="one_membership_per_agency_and_hub",
+                violation_error_message="This agency is already a member of the hub",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency} in {self.hub} ({self.kind})"
+
+    @property
+    def is_core(self) -> bool:
+        return self.kind == MembershipKind.CORE

@@ -1,0 +1,111 @@
+"""A hub: the national standard's defined MASH, with its cohorts, working day and RAG timescales."""
+
+import uuid
+from datetime import time
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class Cohort(models.TextChoices):
+    CHILDREN = "children", "Children"
+    ADULTS = "adults", "Adults"
+    BOTH = "both", "Children and adults"
+
+
+class Counting(models.TextChoices):
+    CLOCK = "clock", "Clock hours (24/7)"
+    WORKING = "working", "Working hours"
+
+
+class Hub(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Short name used in group names and exports.")
+    area = models.CharField(max_length=200, blank=True, help_text="The local authority area or areas served.")
+    cohorts = models.CharField(max_length=10, choices=Cohort.choices, default=Cohort.BOTH)
+    working_day_starts = models.TimeField(default=time(9, 0))
+    working_day_ends = models.TimeField(default=time(17, 0))
+    working_days = models.JSONField(default=list, help_text="Weekday numbers, Monday = 0.")
+    red_hours = models.PositiveSmallIntegerField(default=4)
+    red_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.CLOCK)
+    amber_hours = models.PositiveSmallIntegerField(default=24)
+    amber_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.WORKING)
+    green_hours = models.PositiveSmallIntegerField(default=72)
+    green_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.CLOCK)
+    # Partners' information is due this many hours after a request (Merton: 2, 6 and 24), counted as the rating is.
+    red_partner_hours = models.PositiveSmallIntegerField(default=2)
+    amber_partner_hours = models.PositiveSmallIntegerField(default=6)
+    green_partner_hours = models.PositiveSmallIntegerField(default=24)
+    decision_working_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Working days from receipt to a decision (Working Together 2023: one)."
+    )
+    warn_at_percent = models.PositiveSmallIntegerField(
+        default=75, help_text="Warn the assignee and the manager when this share of a deadline's time has passed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("configure_hub", "Can change the hub's configuration"),
+            ("view_case_data", "Can see referrals and case data of the hub"),
+            ("view_reports", "Can see the hub's returns"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(working_day_ends__gt=models.F("working_day_starts")),
+                name="hub_working_day_order",
+                violation_error_message="The working day must end after it starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(red_hours__gt=0)
+                & Q(amber_hours__gt=0)
+                & Q(green_hours__gt=0)
+                & Q(red_partner_hours__gt=0)
+                & Q(amber_partner_hours__gt=0)
+                & Q(green_partner_hours__gt=0),
+                name="hub_timescales_positive",
+                violation_error_message="Each RAG timescale must be at least one hour",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_working_days__gte=1) & Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=99),
+                name="hub_decision_days_and_warning_share",
+                violation_error_message="Allow at least one working day for a decision and warn at 1 to 99 per cent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.working_days:
+            self.working_days = [0, 1, 2, 3, 4]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        days = self.working_days
+        if (
+            not isinstance(days, list)
+            or not days
+            or any(d not in range(7) for d in days)
+            or len(set(days)) != len(days)
+        ):
+            raise ValidationError({"working_days": "Choose at least one working day"})
+        if self.working_day_starts and self.working_day_ends and self.working_day_ends <= self.working_day_starts:
+            raise ValidationError({"working_day_ends": "The working day must end after it starts"})
+
+    @property
+    def working_days_display(self) -> str:
+        return ", ".join(WEEKDAYS[d] for d in sorted(self.working_days))
+
+    def timescales(self) -> list[tuple[str, int, str, int]]:
+        """(rating, hours, counting label, partners' hours) for Red, Amber and Green, in that order."""
+        return [
+            ("Red", self.red_hours, self.get_red_counting_display(), self.red_partner_hours),
+            ("Amber", self.amber_hours, self.get_amber_counting_display(), self.amber_partner_hours),
+            ("Green", self.green_hours, self.get_green_counting_display(), self.green_partner_hours),
+        ]

@@ -1,0 +1,116 @@
+"""People's roles in hubs: who holds which role where, with the deputy's delegation and the officer's agency."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models.agencies import Agency
+from agencies.models.hub import Hub
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    AGENCY_OFFICER = "agency_officer", "Agency officer"
+    MANAGER = "manager", "Accountable manager"
+    DEPUTY = "deputy", "Deputy manager"
+    STRATEGIC_LEAD = "strategic_lead", "Strategic lead"
+    HUB_ADMIN = "hub_admin", "Hub administrator"
+
+
+class RoleAssignment(models.Model):
+    """A person's role in one hub. A person may hold roles in several hubs.
+
+    The database allows one accountable manager and one deputy per hub; a deputy acts for the manager only
+    inside the delegation period. An agency officer belongs to one agency.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
+    delegation_starts = models.DateTimeField(null=True, blank=True)
+    delegation_ends = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["hub__name", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "user", "role"],
+                name="one_assignment_per_role",
+                violation_error_message="This person already holds this role in the hub",
+            ),
+            models.UniqueConstraint(
+                fields=["hub"],
+                condition=Q(role="manager"),
+                name="one_accountable_manager_per_hub",
+                violation_error_message="The hub already has an accountable manager: a hub has exactly one",
+            ),
+            models.UniqueConstraint(
+                fields=["hub"],
+                condition=Q(role="deputy"),
+                name="one_deputy_per_hub",
+                violation_error_message="The hub already has a deputy manager",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="agency_officer") | Q(agency__isnull=False),
+                name="agency_officer_has_agency",
+                violation_error_message="Choose the agency this officer belongs to",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role="deputy", delegation_starts__isnull=False, delegation_ends__gt=models.F("delegation_starts"))
+                    | (~Q(role="deputy") & Q(delegation_starts__isnull=True, delegation_ends__isnull=True))
+                ),
+                name="deputy_has_delegation_period",
+                violation_error_message="A deputy needs a delegation period that ends after it starts; other roles have none",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.hub}"
+
+    def acts_as_manager(self, at: datetime) -> bool:
+        """The accountable manager always acts; the deputy only from the start to the end of the delegation."""
+        if self.role == Role.MANAGER:
+            return True
+        if self.role == Role.DEPUTY:
+            return self.delegation_starts <= at < self.delegation_ends
+        return False
+
+
+class HubGroup(models.Model):
+    """The Django group that mirrors one role in one hub (and, for agency officers, one agency).
+
+    Object permissions are granted to these groups; `agencies.services.role_grant` keeps membership in step.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="groups")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="hub_group")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "role"], condition=Q(agency__isnull=True), name="one_group_per_hub_role"
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "role", "agency"], condition=Q(agency__isnull=False), name="one_group_per_hub_agency"
+            ),
+        ]
+
+    def __str__(self):
+        return self.group.name
+
+
+class HubUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Hub, on_delete=models.CASCADE)
+
+
+class HubGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Hub, on_delete=models.CASCADE)

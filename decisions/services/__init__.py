@@ -1,0 +1,33 @@
+"""Every write of the multi-agency part, one module per aggregate: requests for information (requests.py),
+contributions and their release (contributions.py), the joint decision (decisions.py) and agreed actions
+(actions.py). Web pages, the API and tasks call these.
+
+Each is one transaction with its audit events; bad input raises ValidationError with the field's name and changes
+nothing. Who may act is checked here, not only in the views.
+"""
+
+from decisions.services.actions import action_complete
+from decisions.services.common import core_agencies
+from decisions.services.contributions import agreement_gate, contribution_add, contribution_release
+from decisions.services.decisions import (
+    decision_propose,
+    decision_return,
+    decision_sign_off,
+    gate_override,
+    missing_core_agencies,
+)
+from decisions.services.requests import information_request
+
+__all__ = [
+    "action_complete",
+    "agreement_gate",
+    "contribution_add",
+    "contribution_release",
+    "core_agencies",
+    "decision_propose",
+    "decision_return",
+    "decision_sign_off",
+    "gate_override",
+    "information_request",
+    "missing_core_agencies",
+]

@@ -1,0 +1,170 @@
+"""Contributions: an agency answers a request (known or no trace, under a lawful basis and a disclosure level), and
+a restricted contribution is released with the owning agency's consent. Each write keeps the disclosure log."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, ApiClient
+from agencies.selectors import missing_agreement_message
+from audit.services import record
+from decisions.models import (
+    Contribution,
+    Disclosure,
+    DisclosureEntry,
+    InformationRequest,
+    LawfulBasis,
+    RequestState,
+    RiskIndicator,
+    lawful_basis_for,
+)
+from decisions.permissions import DecisionAction, may
+from decisions.services.common import refuse
+from referrals import deadlines
+from referrals import services as referral_services
+from referrals.models import DeadlineState, ReferralStatus
+
+DECISION_MAKERS = "The hub's decision-makers (practitioners and the accountable manager)"
+
+
+MANAGER_ONLY = "The accountable manager only (restricted by the owning agency)"
+
+
+def _clean_contribution(data: dict, agency: Agency) -> dict:
+    errors: dict[str, str] = {}
+    known = data.get("known")
+    if not isinstance(known, bool):
+        errors["known"] = "Say whether the agency knows the subject, or record no trace"
+    indicators = data.get("risk_indicators") or []
+    if not isinstance(indicators, list) or any(i not in RiskIndicator.values for i in indicators):
+        errors["risk_indicators"] = f"Choose risk indicators from: {', '.join(RiskIndicator.values)}"
+    summary = str(data.get("summary") or "").strip()
+    detail = str(data.get("detail") or "").strip()
+    if known is True and not summary:
+        errors["summary"] = "Summarise what the agency knows"
+    if len(summary) > 2000:
+        errors["summary"] = "Keep the summary to 2,000 characters; put the rest in the detail"
+    if len(detail) > 20000:
+        errors["detail"] = "Keep the detail to 20,000 characters"
+    basis = data.get("lawful_basis") or lawful_basis_for(agency)
+    if basis not in LawfulBasis.values:
+        errors["lawful_basis"] = f"Choose the lawful basis: {', '.join(LawfulBasis.values)}"
+    disclosure = data.get("disclosure") or Disclosure.SHARED
+    if disclosure not in Disclosure.values:
+        errors["disclosure"] = "Choose shared or restricted"
+    if errors:
+        raise ValidationError(errors)
+    if known is False:
+        indicators = []
+    return {
+        "known": known,
+        "risk_indicators": sorted(set(indicators)),
+        "summary": summary,
+        "detail": detail,
+        "lawful_basis": basis,
+        "disclosure": disclosure,
+    }
+
+
+def agreement_gate(agency: Agency, hub) -> None:
+    """An agency without a current signed information sharing agreement sees and shares nothing; the message
+    says which agreement is missing."""
+    message = missing_agreement_message(agency, hub)
+    if message:
+        raise ValidationError({"agreement": message}, code="no_agreement")
+
+
+@transaction.atomic
+def contribution_add(
+    *, request: InformationRequest, data: dict, by=None, client: ApiClient | None = None
+) -> Contribution:
+    """The agency answers: known or no trace, risk indicators, summary and detail, lawful basis and disclosure.
+    From an officer of the agency (`by`) or the agency's API client (`client`)."""
+    request = (
+        InformationRequest.objects.select_for_update()
+        .select_related("referral__hub", "agency", "deadline")
+        .get(pk=request.pk)
+    )
+    referral, agency, hub = request.referral, request.agency, request.referral.hub
+    if client is not None:
+        if client.agency_id != agency.pk or client.hub_id != hub.pk or client.revoked_at is not None:
+            refuse("This request is not to your agency")
+    elif by is None or not may(by, DecisionAction.CONTRIBUTE, hub, agency):
+        refuse("Only officers of the agency asked may answer this request")
+    agreement_gate(agency, hub)
+    if request.state == RequestState.ANSWERED:
+        refuse("Your agency has already answered this request")
+    if request.state != RequestState.OPEN:
+        refuse("This request was cancelled")
+    clean = _clean_contribution(data, agency)
+    now = timezone.now()
+    contribution = Contribution.objects.create(
+        request=request, referral=referral, agency=agency, contributed_by=by, contributed_by_client=client,
+        contributed_at=now, **clean,
+    )  # fmt: skip
+    InformationRequest.objects.filter(pk=request.pk).update(state=RequestState.ANSWERED)
+    deadlines.deadline_close(request.deadline, DeadlineState.MET)
+    shared = clean["disclosure"] == Disclosure.SHARED
+    DisclosureEntry.objects.create(
+        contribution=contribution,
+        shared_with=DECISION_MAKERS if shared else MANAGER_ONLY,
+        purpose=f"The hub's decision on referral {referral.reference}",
+        lawful_basis=clean["lawful_basis"],
+        recorded_by=by,
+        at=now,
+    )
+    record(
+        "contribution.added",
+        hub=hub,
+        obj=contribution,
+        actor_agency=agency,
+        payload={
+            "referral_id": str(referral.pk),
+            "agency_id": str(agency.pk),
+            "known": clean["known"],
+            "risk_indicators": clean["risk_indicators"],
+            "lawful_basis": clean["lawful_basis"],
+            "disclosure": clean["disclosure"],
+            "requested_at": request.requested_at.isoformat(),
+            "due_at": request.deadline.due_at.isoformat(),
+            "on_time": now <= request.deadline.due_at,
+        },
+    )
+    still_open = referral.information_requests.filter(state=RequestState.OPEN).exists()
+    if not still_open and referral.status == ReferralStatus.AWAITING_INFORMATION:
+        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_DECISION)
+    return contribution
+
+
+@transaction.atomic
+def contribution_release(*, contribution: Contribution, by, consent: str) -> Contribution:
+    """A restricted contribution is released to the hub's decision-makers with the owning agency's consent,
+    recorded by one of its officers or by the acting manager (who says who consented)."""
+    contribution = (
+        Contribution.objects.select_for_update().select_related("referral__hub", "agency").get(pk=contribution.pk)
+    )
+    hub = contribution.referral.hub
+    if not (may(by, DecisionAction.MANAGE, hub) or may(by, DecisionAction.CONTRIBUTE, hub, contribution.agency)):
+        refuse("Only the owning agency or the accountable manager may release restricted information")
+    if contribution.disclosure != Disclosure.RESTRICTED or contribution.released_at:
+        refuse("This information is already shared with the hub's decision-makers")
+    if not (consent or "").strip():
+        refuse("Record who at the owning agency consented, and when", "consent")
+    now = timezone.now()
+    Contribution.objects.filter(pk=contribution.pk).update(released_at=now, release_consent=consent.strip())
+    contribution.released_at, contribution.release_consent = now, consent.strip()
+    DisclosureEntry.objects.create(
+        contribution=contribution,
+        shared_with=DECISION_MAKERS,
+        purpose=f"Released with {contribution.agency}'s consent for the decision on {contribution.referral.reference}",
+        lawful_basis=contribution.lawful_basis,
+        recorded_by=by,
+        at=now,
+    )
+    record(
+        "contribution.released",
+        hub=hub,
+        obj=contribution,
+        payload={"referral_id": str(contribution.referral_id), "agency_id": str(contribution.agency_id)},
+    )
+    return contribution

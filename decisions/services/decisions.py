@@ -1,0 +1,253 @@
+"""The joint decision: the manager's override of the core-agency gate, proposing (a revision after a return, an
+amendment after sign-off), returning and signing off. A decision is never edited: each change is a new version."""
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import Agency
+from audit.services import record
+from decisions import webhooks
+from decisions.models import OUTCOMES, AgreedAction, Decision, DecisionState, GateOverride, RequestState
+from decisions.permissions import DecisionAction, may
+from decisions.services.common import core_agencies, id_of, locked, memberships_by_agency, refuse
+from decisions.services.requests import cancel_request
+from referrals import deadlines
+from referrals import services as referral_services
+from referrals.models import DeadlineKind, DeadlineState, Referral, ReferralStatus, ThresholdVersion
+
+
+def missing_core_agencies(referral: Referral) -> list[Agency]:
+    """Core agencies of the hub that have neither contributed nor recorded no trace on this referral."""
+    answered = set(referral.contributions.values_list("agency_id", flat=True))
+    return [a for a in core_agencies(referral.hub) if a.pk not in answered]
+
+
+def gate_overridden(referral: Referral) -> bool:
+    return referral.gate_overrides.exists()
+
+
+@transaction.atomic
+def gate_override(*, referral: Referral, by, reason: str) -> GateOverride:
+    """The acting manager lets a decision be proposed before every core agency has answered, with a reason."""
+    referral = locked(referral)
+    if not may(by, DecisionAction.MANAGE, referral.hub):
+        refuse("Only the accountable manager, or the deputy while delegated, may override")
+    if not (reason or "").strip():
+        refuse("Give the reason for deciding without every core agency", "reason")
+    missing = missing_core_agencies(referral)
+    if not missing:
+        refuse("Every core agency has answered: no override is needed")
+    override = GateOverride.objects.create(referral=referral, reason=reason.strip(), by=by, at=timezone.now())
+    override.missing_agencies.set(missing)
+    record(
+        "decision.gate_overridden",
+        hub=referral.hub,
+        obj=referral,
+        payload={"missing_agency_ids": sorted(str(a.pk) for a in missing)},
+    )
+    return override
+
+
+def _level_codes(referral: Referral) -> set[str]:
+    last = referral.screenings.select_related("threshold_version").order_by("-at").first()
+    version = last.threshold_version if last else None
+    version = version or ThresholdVersion.objects.filter(hub=referral.hub, cohort=referral.cohort).first()
+    return {level["code"] for level in version.levels} if version else set()
+
+
+def _clean_actions(actions, members: dict) -> list[dict]:
+    errors: dict[str, str] = {}
+    clean = []
+    today = timezone.localdate()
+    if not isinstance(actions, list):
+        raise ValidationError({"actions": "Give the agreed actions as a list"})
+    for i, action in enumerate(actions):
+        owner = id_of(action.get("owner"))
+        description = str(action.get("description") or "").strip()
+        due_on = action.get("due_on")
+        if isinstance(due_on, str):
+            try:
+                due_on = date.fromisoformat(due_on)
+            except ValueError:
+                due_on = None
+        if owner not in members:
+            errors[f"actions.{i}.owner"] = "Choose the agency that owns this action"
+        if not description:
+            errors[f"actions.{i}.description"] = "Describe the action"
+        if not isinstance(due_on, date):
+            errors[f"actions.{i}.due_on"] = "Give the date the action is due"
+        elif due_on < today:
+            errors[f"actions.{i}.due_on"] = "The due date must be today or later"
+        clean.append({"owner_id": owner, "description": description, "due_on": due_on})
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@transaction.atomic
+def decision_propose(
+    *,
+    referral: Referral,
+    by,
+    outcome: str,
+    threshold_level: str,
+    rationale: str,
+    participants: list,
+    actions: list,
+    amendment_reason: str = "",
+) -> Decision:
+    """Propose the joint decision (or its revision after a return, or an amendment of a signed one: a new version
+    each time). Needs every core agency's answer unless the manager has overridden."""
+    referral = locked(referral)
+    hub = referral.hub
+    if not may(by, DecisionAction.PROPOSE, hub):
+        refuse("Only the hub's practitioners and managers propose decisions")
+    signed = referral.decisions.filter(state=DecisionState.SIGNED).first()
+    if referral.decisions.filter(state=DecisionState.PROPOSED).exists():
+        refuse("A decision on this referral is already awaiting sign-off")
+    if signed is None and not referral.is_open:
+        refuse("This referral is closed")
+    if signed is not None and not (amendment_reason or "").strip():
+        refuse("The decision is signed off: say why it is being amended", "amendment_reason")
+    if signed is None:
+        missing = missing_core_agencies(referral)
+        if missing and not gate_overridden(referral):
+            names = ", ".join(a.name for a in missing)
+            refuse(f"Every core agency must contribute or record no trace first. Still waiting for: {names}")
+    errors: dict[str, str] = {}
+    outcomes = OUTCOMES[referral.cohort]
+    if outcome not in outcomes.values:
+        errors["outcome"] = "Choose the outcome"
+    if threshold_level not in _level_codes(referral):
+        errors["threshold_level"] = "Choose the threshold level"
+    if not (rationale or "").strip():
+        errors["rationale"] = "Give the rationale for the decision"
+    members = memberships_by_agency(hub)
+    participant_ids = {id_of(p) for p in participants or []}
+    if not participant_ids or not participant_ids <= set(members):
+        errors["participants"] = "Choose the agencies that took part in the decision"
+    elif not gate_overridden(referral) and signed is None:
+        absent = [a.name for a in core_agencies(hub) if str(a.pk) not in participant_ids]
+        if absent:
+            errors["participants"] = f"Core agencies take part in every decision: add {', '.join(absent)}"
+    try:
+        clean_actions = _clean_actions(actions or [], members)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    version = (referral.decisions.aggregate(n=Max("version"))["n"] or 0) + 1
+    decision = Decision.objects.create(
+        referral=referral, version=version, outcome=outcome, threshold_level=threshold_level,
+        rationale=rationale.strip(), amendment_reason=(amendment_reason or "").strip(), proposed_by=by,
+        proposed_at=timezone.now(),
+    )  # fmt: skip
+    decision.participants.set(participant_ids)
+    AgreedAction.objects.bulk_create(AgreedAction(decision=decision, **a) for a in clean_actions)
+    if signed is None:
+        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_SIGN_OFF)
+    record(
+        "decision.proposed",
+        hub=hub,
+        obj=decision,
+        payload={
+            "referral_id": str(referral.pk),
+            "version": version,
+            "outcome": outcome,
+            "threshold_level": threshold_level,
+            "participant_ids": sorted(participant_ids),
+            "actions": len(clean_actions),
+            "amendment": signed is not None,
+            "gate_overridden": gate_overridden(referral),
+        },
+    )
+    return decision
+
+
+def _reviewable(decision: Decision, by) -> Decision:
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("referral__hub").get(pk=decision.pk)
+    if not may(by, DecisionAction.MANAGE, decision.referral.hub):
+        refuse("Only the accountable manager, or the deputy while delegated, signs off or returns decisions")
+    if decision.state != DecisionState.PROPOSED:
+        refuse("This decision is not awaiting sign-off")
+    if decision.proposed_by_id == by.pk:
+        refuse("You proposed this decision: another manager must sign it off or return it")
+    return decision
+
+
+@transaction.atomic
+def decision_return(*, decision: Decision, by, comments: str) -> Decision:
+    """The manager sends a proposed decision back with comments; the practitioner proposes a revision."""
+    decision = _reviewable(decision, by)
+    if not (comments or "").strip():
+        refuse("Say what needs to change", "comments")
+    now = timezone.now()
+    Decision.objects.filter(pk=decision.pk).update(
+        state=DecisionState.RETURNED, reviewed_by=by, reviewed_at=now, review_comments=comments.strip()
+    )
+    referral = decision.referral
+    if referral.is_open:
+        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_DECISION)
+    record(
+        "decision.returned",
+        hub=referral.hub,
+        obj=decision,
+        payload={"referral_id": str(referral.pk), "version": decision.version},
+    )
+    decision.refresh_from_db()
+    return decision
+
+
+def _end_of(day: date, hub) -> datetime:
+    """An action due on `day` is due at the end of that working day, local time."""
+    return timezone.make_aware(datetime.combine(day, hub.working_day_ends or time(17, 0)))
+
+
+@transaction.atomic
+def decision_sign_off(*, decision: Decision, by) -> Decision:
+    """The accountable manager (or the deputy inside the delegation) signs off a decision somebody else proposed.
+    The referral closes with the outcome, its decision deadline is met, open requests are cancelled, agreed
+    actions get their deadlines, and the referring agency's webhooks are queued. A signed decision never changes."""
+    decision = _reviewable(decision, by)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("hub").get(pk=decision.referral_id)
+    now = timezone.now()
+    previous = referral.decisions.filter(state=DecisionState.SIGNED).first()
+    if previous is not None:
+        Decision.objects.filter(pk=previous.pk).update(state=DecisionState.SUPERSEDED)
+    Decision.objects.filter(pk=decision.pk).update(state=DecisionState.SIGNED, reviewed_by=by, reviewed_at=now)
+    referral_services.referral_decided(referral, outcome=decision.outcome, at=now)
+    for request in referral.information_requests.filter(state=RequestState.OPEN).select_related("deadline", "agency"):
+        request.referral = referral
+        cancel_request(request, "decided")
+    if previous is not None:
+        for action in previous.actions.filter(completed_at=None, deadline__isnull=False).select_related("deadline"):
+            deadlines.deadline_close(action.deadline, DeadlineState.CANCELLED, "amended")
+    for action in decision.actions.all():
+        action.deadline = deadlines.deadline_add(
+            referral, DeadlineKind.ACTION, due_at=_end_of(action.due_on, referral.hub)
+        )
+        action.save(update_fields=["deadline"])
+    record(
+        "decision.signed_off",
+        hub=referral.hub,
+        obj=decision,
+        payload={
+            "referral_id": str(referral.pk),
+            "version": decision.version,
+            "outcome": decision.outcome,
+            "threshold_level": decision.threshold_level,
+            "proposed_at": decision.proposed_at.isoformat(),
+            "received_at": referral.received_at.isoformat(),
+            "rating": referral.rating,
+            "rationale_recorded": bool(decision.rationale),
+            "actions": decision.actions.count(),
+            "amendment": previous is not None,
+        },
+    )
+    decision.refresh_from_db()
+    webhooks.deliveries_queue(decision)
+    return decision

@@ -2,6 +2,7 @@
 and change goes through a service (so it is validated and audited); published versions and signatures are read-only,
 and nothing is deleted here except a role, which is revoked through its service."""
 
+from django import forms
 from django.contrib import admin
 
 from agencies import selectors, services
@@ -16,6 +17,7 @@ from agencies.models import (
     RoleAssignment,
     Signature,
 )
+from mash.errors import Refused
 
 
 class HubScopedAdmin(admin.ModelAdmin):
@@ -114,23 +116,56 @@ class HubMembershipAdmin(HubScopedAdmin):
         obj.pk = services.membership_set(hub=obj.hub, agency=obj.agency, kind=obj.kind).pk
 
 
+class RoleAssignmentForm(forms.ModelForm):
+    """The admin's form asks the same rules as the People page before saving: nobody changes their own roles, and
+    a hub administrator holds no case role in the hub."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["hub", "user", "role", "agency", "delegation_starts", "delegation_ends"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        target = (
+            self.instance if self.instance.pk else RoleAssignment(**{k: data.get(k) for k in ("hub", "user", "role")})
+        )
+        try:
+            services.role_change_allowed(assignment=target, by=self.request_user)
+        except Refused as refused:
+            raise forms.ValidationError(refused.reason) from None
+        if not self.instance.pk:
+            services.check_roles_apart(data["hub"], data["user"], data["role"])
+        return data
+
+
 @admin.register(RoleAssignment, site=admin_site)
 class RoleAssignmentAdmin(HubScopedAdmin):
-    list_display = ["user", "role", "hub", "agency"]
+    form = RoleAssignmentForm
+    list_display = ["user", "role", "hub", "agency", "granted_by"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
     actions = None
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
     def get_readonly_fields(self, request, obj=None):
-        return ["hub", "user", "role", "agency"] if obj else []
+        return ["hub", "user", "role", "agency", "granted_by"] if obj else ["granted_by"]
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj)
+        return self._allowed(request, obj) and (obj is None or obj.user_id != request.user.pk)
 
     def save_model(self, request, obj, form, change):
         if change:
             services.role_change_delegation(
-                assignment=obj, delegation_starts=obj.delegation_starts, delegation_ends=obj.delegation_ends
+                assignment=obj,
+                delegation_starts=obj.delegation_starts,
+                delegation_ends=obj.delegation_ends,
+                by=request.user,
             )
         else:
             obj.pk = services.role_grant(
@@ -140,10 +175,11 @@ class RoleAssignmentAdmin(HubScopedAdmin):
                 agency=obj.agency,
                 delegation_starts=obj.delegation_starts,
                 delegation_ends=obj.delegation_ends,
+                by=request.user,
             ).pk
 
     def delete_model(self, request, obj):
-        services.role_revoke(assignment=obj)
+        services.role_revoke(assignment=obj, by=request.user)
 
 
 @admin.register(CoreDocument, site=admin_site)

@@ -1,16 +1,39 @@
-"""The service navigation for the signed-in user: which hub they are in and the pages their roles open."""
+"""The service navigation for the signed-in person: which hub they are in, the pages their access opens, and that
+access itself for the templates' `{% may %}` (agencies/templatetags/access.py). Each item is shown by the same
+policy that guards its page."""
 
 from django.conf import settings
+from django.http import Http404
 from django.urls import reverse
 
-from agencies import selectors
+from agencies.access import access_for, assignments_of
 from agencies.models import Role
-from agencies.permissions import POLICY, Action
+from agencies.policy import Action, may
 
-# The roles that hold referral CREATE and VIEW (referrals.permissions.POLICY; agencies sits below referrals and does
-# not import it: tests/referrals/test_views.py checks the two stay equal).
-REFERRAL_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY})
-REPORT_ROLES = POLICY[Action.VIEW_REPORTS]
+# (label, URL name, the action that opens the page), in the order shown after the hub's own pages.
+HUB_PAGES = [
+    ("Requests", "officer-queue", Action.REQUEST_LIST),
+    ("Queue", "triage-queue", Action.REFERRAL_LIST),
+    ("Referrals", "referral-list", Action.REFERRAL_LIST),
+    ("Hub", "hub-profile", Action.HUB_VIEW),
+    ("Agencies", "hub-agencies", Action.HUB_VIEW),
+    ("Agreements", "hub-agreements", Action.HUB_VIEW),
+    ("Funding", "hub-funding", Action.HUB_VIEW),
+    ("People", "hub-people", Action.HUB_VIEW),
+    ("Dashboard", "manager-dashboard", Action.DASHBOARD_VIEW),
+    ("Sign-off", "sign-off-queue", Action.SIGN_OFF_QUEUE_VIEW),
+    ("Audit trail", "audit-trail", Action.AUDIT_TRAIL_VIEW),
+    ("Inspection lists", "inspection-lists", Action.INSPECTION_LISTS),
+    ("Returns", "returns", Action.RETURNS_VIEW),
+]
+CASE_READERS = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
+
+
+def _access(user, hub_id):
+    try:
+        return access_for(user, hub_id)
+    except Http404:
+        return None
 
 
 def navigation(request):
@@ -18,35 +41,17 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return service
-    roles = selectors.roles_of(user)
+    roles = assignments_of(user)
     hub_id = getattr(getattr(request, "resolver_match", None), "kwargs", {}).get("hub_id")
     hubs = {r.hub.id: r.hub for r in roles}
     hub = hubs.get(hub_id) or (next(iter(hubs.values())) if len(hubs) == 1 else None)
+    access = _access(user, hub.id) if hub is not None else None
     path = request.path
     items = [{"text": "Home", "href": reverse("home")}]
-    if hub is not None:
-        items += [
-            {"text": "Hub", "href": reverse("hub-profile", args=[hub.id])},
-            {"text": "Agencies", "href": reverse("hub-agencies", args=[hub.id])},
-            {"text": "Agreements", "href": reverse("hub-agreements", args=[hub.id])},
-            {"text": "Funding", "href": reverse("hub-funding", args=[hub.id])},
-            {"text": "People", "href": reverse("hub-people", args=[hub.id])},
-        ]
-    if hub is not None and any(r.hub_id == hub.id and r.role in REFERRAL_ROLES for r in roles):
-        items[1:1] = [
-            {"text": "Queue", "href": reverse("triage-queue", args=[hub.id])},
-            {"text": "Referrals", "href": reverse("referral-list", args=[hub.id])},
-        ]
-    if hub is not None and any(r.hub_id == hub.id and r.role in (Role.MANAGER, Role.DEPUTY) for r in roles):
-        items.append({"text": "Dashboard", "href": reverse("manager-dashboard", args=[hub.id])})
-        items.append({"text": "Sign-off", "href": reverse("sign-off-queue", args=[hub.id])})
-        items.append({"text": "Audit trail", "href": reverse("audit-trail", args=[hub.id])})
-        items.append({"text": "Inspection lists", "href": reverse("inspection-lists", args=[hub.id])})
-    if hub is not None and any(r.hub_id == hub.id and r.role in REPORT_ROLES for r in roles):
-        items.append({"text": "Returns", "href": reverse("returns", args=[hub.id])})
-    if hub is not None and any(r.hub_id == hub.id and r.role == Role.AGENCY_OFFICER for r in roles):
-        items.insert(1, {"text": "Requests", "href": reverse("officer-queue", args=[hub.id])})
-    if any(r.role in REFERRAL_ROLES for r in roles):
+    if access is not None:
+        items += [{"text": text, "href": reverse(name, args=[hub.id])} for text, name, action in HUB_PAGES
+                  if may(access, action)]  # fmt: skip
+    if any(r.role in CASE_READERS for r in roles):
         items.append({"text": "Notifications", "href": reverse("notifications")})
     if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):
         items.append({"text": "Administration", "href": reverse("admin:index")})
@@ -55,4 +60,4 @@ def navigation(request):
     for item in items:
         item["current"] = item is best and item["href"] == path
         item["active"] = item is best and item["href"] != path
-    return {**service, "nav_items": items, "current_hub": hub, "my_roles": roles}
+    return {**service, "nav_items": items, "current_hub": hub, "my_roles": roles, "access": access}

@@ -8,27 +8,26 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
+from agencies.access import access_for
 from agencies.models import (
+    CASE_ROLES,
     Agency,
     ApiClient,
     CoreDocument,
     DocumentVersion,
     FundingContribution,
     Hub,
-    HubGroup,
     HubMembership,
     Role,
     RoleAssignment,
     Signature,
 )
-from agencies.permissions import HUB_PERMISSION, hub_permissions_for
+from agencies.policy import Action, require
 from audit import context as audit_context
 from audit.services import record
 
@@ -57,47 +56,22 @@ def _text(value) -> str | int | list | bool | None:
     return str(value)
 
 
+def _may(by, hub: Hub, action: Action) -> None:
+    """A person changing the hub must be allowed by the policy; `by` None is the service itself (a command, the
+    demo, a migration)."""
+    if by is not None:
+        require(access_for(by, hub.pk), action)
+
+
 def _save_valid(obj):
     obj.full_clean()
     obj.save()
     return obj
 
 
-def _group_for(hub: Hub, role: Role, agency: Agency | None = None) -> Group:
-    """The group that mirrors `role` in `hub` (per agency for officers), created with its hub permissions."""
-    agency = agency if role == Role.AGENCY_OFFICER else None
-    link = HubGroup.objects.filter(hub=hub, role=role, agency=agency).select_related("group").first()
-    if link:
-        return link.group
-    name = f"hub:{hub.slug}:{role}" + (f":{agency.slug}" if agency else "")
-    group, _ = Group.objects.get_or_create(name=name)
-    HubGroup.objects.create(hub=hub, role=role, agency=agency, group=group)
-    for codename in sorted(hub_permissions_for(Role(role))):
-        assign_perm(f"agencies.{codename}", group, hub)
-    return group
-
-
-@transaction.atomic
-def hub_groups_sync(*, hub: Hub) -> None:
-    """Make every role group of the hub hold exactly the hub permissions the policy gives its role."""
-    for role in Role:
-        if role != Role.AGENCY_OFFICER:
-            _group_for(hub, role)
-    for membership in hub.memberships.select_related("agency"):
-        _group_for(hub, Role.AGENCY_OFFICER, membership.agency)
-    for link in hub.groups.select_related("group"):
-        wanted = hub_permissions_for(Role(link.role))
-        for codename in set(HUB_PERMISSION.values()):
-            if codename in wanted:
-                assign_perm(f"agencies.{codename}", link.group, hub)
-            else:
-                remove_perm(f"agencies.{codename}", link.group, hub)
-
-
 @transaction.atomic
 def hub_create(*, name: str, slug: str, **fields) -> Hub:
     hub = _save_valid(Hub(name=name, slug=slug, **fields))
-    hub_groups_sync(hub=hub)
     _audit("hub.created", hub=hub, obj=hub, payload={f: _text(getattr(hub, f)) for f in HUB_EDITABLE_FIELDS})
     return hub
 
@@ -124,7 +98,8 @@ HUB_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def hub_update(*, hub: Hub, data: dict) -> Hub:
+def hub_update(*, hub: Hub, data: dict, by=None) -> Hub:
+    _may(by, hub, Action.HUB_CONFIGURE)
     return _update(hub, data, HUB_EDITABLE_FIELDS, "hub.updated", hub_of=lambda h: h)
 
 
@@ -156,8 +131,9 @@ def agency_update(*, agency: Agency, data: dict) -> Agency:
 
 
 @transaction.atomic
-def membership_set(*, hub: Hub, agency: Agency, kind: str) -> HubMembership:
+def membership_set(*, hub: Hub, agency: Agency, kind: str, by=None) -> HubMembership:
     """Make `agency` a core or contributing member of `hub` (changing the kind if it is a member already)."""
+    _may(by, hub, Action.HUB_CONFIGURE)
     membership = HubMembership.objects.filter(hub=hub, agency=agency).first()
     if membership is not None and membership.kind == kind:
         return membership
@@ -165,7 +141,6 @@ def membership_set(*, hub: Hub, agency: Agency, kind: str) -> HubMembership:
     membership = membership or HubMembership(hub=hub, agency=agency)
     membership.kind = kind
     _save_valid(membership)
-    _group_for(hub, Role.AGENCY_OFFICER, agency)
     _audit(
         "membership.set",
         hub=hub,
@@ -175,26 +150,53 @@ def membership_set(*, hub: Hub, agency: Agency, kind: str) -> HubMembership:
     return membership
 
 
+def check_roles_apart(hub: Hub, user, role: str) -> None:
+    """Separation of duties: a hub administrator holds no case role in the hub they administer, and a person with a
+    case role there is not made its administrator."""
+    held = set(RoleAssignment.objects.filter(hub=hub, user=user).values_list("role", flat=True))
+    if role in CASE_ROLES and Role.HUB_ADMIN in held:
+        raise ValidationError({"role": "This person administers the hub, so they cannot hold a case role in it"})
+    if role == Role.HUB_ADMIN and held & CASE_ROLES:
+        raise ValidationError({"role": "This person holds a case role in the hub, so they cannot administer it"})
+
+
+def role_change_allowed(*, assignment: RoleAssignment, by) -> None:
+    """Refused unless `by` may give, change or remove this role: the policy's, and nobody's own role. `by` None is the
+    service itself (the demo, a management command)."""
+    if by is not None:
+        require(access_for(by, assignment.hub_id), Action.ROLES_MANAGE, assignment)
+
+
 @transaction.atomic
 def role_grant(
-    *, hub: Hub, user, role: str, agency: Agency | None = None, delegation_starts=None, delegation_ends=None
+    *,
+    hub: Hub,
+    user,
+    role: str,
+    agency: Agency | None = None,
+    delegation_starts=None,
+    delegation_ends=None,
+    by=None,
 ) -> RoleAssignment:
-    """Give `user` a role in `hub` and put them in the role's group. One accountable manager per hub (database)."""
+    """Give `user` a role in `hub`. One accountable manager and one deputy per hub (database); a deputy's
+    delegation lasts at most 90 days; a hub administrator holds no case role in the hub; nobody gives themselves a
+    role. Who gave it is kept with the role."""
+    assignment = RoleAssignment(
+        hub=hub,
+        user=user,
+        role=role,
+        agency=agency,
+        delegation_starts=delegation_starts,
+        delegation_ends=delegation_ends,
+        granted_by=by,
+    )
+    role_change_allowed(assignment=assignment, by=by)
     if role == Role.AGENCY_OFFICER and agency and not HubMembership.objects.filter(hub=hub, agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
     if role != Role.AGENCY_OFFICER and agency and role != Role.PRACTITIONER:
         raise ValidationError({"agency": "Only agency officers and practitioners are recorded with an agency"})
-    assignment = _save_valid(
-        RoleAssignment(
-            hub=hub,
-            user=user,
-            role=role,
-            agency=agency,
-            delegation_starts=delegation_starts,
-            delegation_ends=delegation_ends,
-        )
-    )
-    user.groups.add(_group_for(hub, Role(role), agency))
+    check_roles_apart(hub, user, role)
+    _save_valid(assignment)
     _audit("role.granted", hub=hub, obj=assignment, payload=_role_facts(assignment))
     return assignment
 
@@ -206,13 +208,17 @@ def _role_facts(assignment: RoleAssignment) -> dict:
         "agency_id": str(assignment.agency_id) if assignment.agency_id else None,
         "delegation_starts": _text(assignment.delegation_starts),
         "delegation_ends": _text(assignment.delegation_ends),
+        "granted_by": str(assignment.granted_by_id) if assignment.granted_by_id else None,
     }
 
 
 @transaction.atomic
-def role_change_delegation(*, assignment: RoleAssignment, delegation_starts, delegation_ends) -> RoleAssignment:
-    """Move a deputy's delegation period."""
+def role_change_delegation(
+    *, assignment: RoleAssignment, delegation_starts, delegation_ends, by=None
+) -> RoleAssignment:
+    """Move a deputy's delegation period (at most 90 days)."""
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    role_change_allowed(assignment=assignment, by=by)
     assignment.delegation_starts, assignment.delegation_ends = delegation_starts, delegation_ends
     _save_valid(assignment)
     _audit("role.changed", hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
@@ -220,19 +226,10 @@ def role_change_delegation(*, assignment: RoleAssignment, delegation_starts, del
 
 
 @transaction.atomic
-def role_revoke(*, assignment: RoleAssignment) -> None:
-    group = _group_for(assignment.hub, Role(assignment.role), assignment.agency)
-    user = assignment.user
+def role_revoke(*, assignment: RoleAssignment, by=None) -> None:
+    role_change_allowed(assignment=assignment, by=by)
     _audit("role.revoked", hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     assignment.delete()
-    still_needed = RoleAssignment.objects.filter(
-        hub=assignment.hub,
-        user=user,
-        role=assignment.role,
-        agency=assignment.agency if assignment.role == Role.AGENCY_OFFICER else None,
-    ).exists()
-    if not still_needed:
-        user.groups.remove(group)
 
 
 @transaction.atomic
@@ -247,6 +244,7 @@ def document_version_publish(
     *, document: CoreDocument, effective_from: date, review_due: date, text: str = "", file=None, by=None
 ) -> DocumentVersion:
     """Add the next version of a core document. From its effective date it supersedes the earlier versions."""
+    _may(by, document.hub, Action.HUB_CONFIGURE)
     document = CoreDocument.objects.select_for_update().get(pk=document.pk)
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = DocumentVersion(
@@ -282,6 +280,7 @@ def agreement_sign(
 ) -> Signature:
     """Record that `signatory_name` signed `version` on behalf of `agency`, a member of the document's hub."""
     hub = version.document.hub
+    _may(by, hub, Action.HUB_CONFIGURE)
     if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
     if signed_on and signed_on > timezone.localdate():
@@ -321,8 +320,10 @@ def funding_record(
     staff_fte: Decimal,
     working_pattern: str,
     contribution: FundingContribution | None = None,
+    by=None,
 ) -> FundingContribution:
     """Add one agency's funding for a financial year, or change `contribution`. One row per agency, hub and year."""
+    _may(by, hub, Action.HUB_CONFIGURE)
     if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
     row = contribution or FundingContribution(hub=hub)
@@ -352,13 +353,14 @@ def funding_record(
 
 @transaction.atomic
 def api_client_create(
-    *, hub: Hub, agency: Agency, name: str, scopes: str = "referrals:write referrals:read"
+    *, hub: Hub, agency: Agency, name: str, scopes: str = "referrals:write referrals:read", by=None
 ) -> tuple[ApiClient, str, str]:
     """Issue an agency's system its OAuth2 client credentials for one hub. Returns the client, its id and its
     secret — shown once: only a hash of the secret is kept."""
     from oauth2_provider.generators import generate_client_secret
     from oauth2_provider.models import Application
 
+    _may(by, hub, Action.API_CLIENTS_MANAGE)
     if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
         raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
     unknown = set(scopes.split()) - set(settings.OAUTH2_PROVIDER["SCOPES"])
@@ -377,8 +379,9 @@ def api_client_create(
 
 
 @transaction.atomic
-def api_client_revoke(*, client: ApiClient) -> ApiClient:
+def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
     """Revoke a client at once: its tokens stop working and it cannot get new ones."""
+    _may(by, client.hub, Action.API_CLIENTS_MANAGE)
     client = ApiClient.objects.select_for_update().get(pk=client.pk)
     if client.revoked_at is None:
         client.revoked_at = timezone.now()

@@ -18,7 +18,8 @@ from django_otp import login as otp_login
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import Role, RoleAssignment
+from agencies.access import assignments_of
+from agencies.models import Role
 from audit.services import record
 from mash.forms import GovukFormMixin
 
@@ -27,9 +28,10 @@ OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz")
 
 
 def needs_two_factor(user) -> bool:
+    """The person's roles are read once per request (agencies/access.py), shared with their access and the menu."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or RoleAssignment.objects.filter(user=user, role__in=TWO_FACTOR_ROLES).exists()
+    return user.is_superuser or any(a.role in TWO_FACTOR_ROLES for a in assignments_of(user))
 
 
 class TwoFactorRequiredMiddleware:

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agencies import selectors, services
+from agencies.access import access_for, assignments_of, hub_access
 from agencies.forms import (
     DocumentVersionForm,
     FundingForm,
@@ -22,16 +22,18 @@ from agencies.forms import (
     SignatureForm,
 )
 from agencies.models import Agency, DocumentVersion, FundingContribution, Role, RoleAssignment, financial_year_of
-from agencies.permissions import Action, can
+from agencies.policy import Action
+from mash.errors import SERVICE_ERRORS, Refused
 from mash.tasks import last_heartbeat
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    roles = selectors.roles_of(request.user)
+    roles = assignments_of(request.user)
     hubs: dict = {}
     for assignment in roles:
         if assignment.role == Role.AGENCY_OFFICER:
-            assignment.missing_agreement = selectors.missing_agreement_message(assignment.agency, assignment.hub)
+            access = access_for(request.user, assignment.hub_id)
+            assignment.missing_agreement = access.agreement_problem(assignment.agency_id)
         hubs.setdefault(assignment.hub, []).append(assignment)
     beat = last_heartbeat()
     return render(
@@ -46,6 +48,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _form_page(request: HttpRequest, form, context: dict) -> HttpResponse:
+    """The form again, with its errors (403 when the policy refused the change)."""
+    return render(request, "agencies/form_page.html", context, status=getattr(form, "http_status", 200))
+
+
 def _save_form(
     request: HttpRequest, form, save: Callable[[dict], object], success: str, message: str
 ) -> HttpResponse | None:
@@ -54,15 +61,19 @@ def _save_form(
         return None
     try:
         save(form.cleaned_data)
-    except ValidationError as error:
+    except SERVICE_ERRORS as error:
         form.add_service_errors(error)
+        return None
+    except Refused as refused:  # the policy refuses this person (their own role, say): 403, said on the form
+        form.add_error(None, refused.reason)
+        form.http_status = 403
         return None
     messages.success(request, message)
     return redirect(success)
 
 
 def hub_profile(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id)
+    hub = hub_access(request, hub_id, Action.HUB_VIEW).hub
     return render(
         request,
         "agencies/hub_profile.html",
@@ -72,27 +83,26 @@ def hub_profile(request: HttpRequest, hub_id) -> HttpResponse:
             "manager": hub.roles.filter(role=Role.MANAGER).select_related("user").first(),
             "deputy": hub.roles.filter(role=Role.DEPUTY).select_related("user").first(),
             "acting": selectors.manager_acting(hub),
-            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def hub_edit(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.HUB_CONFIGURE).hub
     form = HubForm(request.POST or None, instance=hub)
     done = _save_form(
         request,
         form,
-        lambda data: services.hub_update(hub=hub, data=data),
+        lambda data: services.hub_update(hub=hub, data=data, by=request.user),
         reverse("hub-profile", args=[hub.id]),
         "Hub profile saved",
     )
-    return done or render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": "Change hub profile"})
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": "Change hub profile"})
 
 
 def hub_agencies(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id)
+    hub = hub_access(request, hub_id, Action.HUB_VIEW).hub
     _, rows = selectors.agreements_overview(hub)
     isa_state = {
         row.membership.agency_id: next((state for doc, state, _ in row.statuses if doc.kind == "isa"), None)
@@ -104,29 +114,28 @@ def hub_agencies(request: HttpRequest, hub_id) -> HttpResponse:
         {
             "hub": hub,
             "rows": [(row.membership, isa_state[row.membership.agency_id]) for row in rows],
-            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def hub_agency_add(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.HUB_CONFIGURE).hub
     form = MembershipForm(request.POST or None)
     done = _save_form(
         request,
         form,
-        lambda data: services.membership_set(hub=hub, agency=data["agency"], kind=data["kind"]),
+        lambda data: services.membership_set(hub=hub, agency=data["agency"], kind=data["kind"], by=request.user),
         reverse("hub-agencies", args=[hub.id]),
         "Agency membership saved",
     )
-    return done or render(
-        request, "agencies/form_page.html", {"hub": hub, "form": form, "title": "Add or change an agency's membership"}
+    return done or _form_page(
+        request, form, {"hub": hub, "form": form, "title": "Add or change an agency's membership"}
     )
 
 
 def hub_agreements(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id)
+    hub = hub_access(request, hub_id, Action.HUB_VIEW).hub
     documents, rows = selectors.agreements_overview(hub)
     today = timezone.localdate()
     return render(
@@ -138,14 +147,13 @@ def hub_agreements(request: HttpRequest, hub_id) -> HttpResponse:
             "rows": rows,
             "today": today,
             "soon": today + timedelta(days=30),
-            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def document_version_new(request: HttpRequest, hub_id, document_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.HUB_CONFIGURE).hub
     document = get_object_or_404(hub.documents, pk=document_id)
     form = DocumentVersionForm(request.POST or None, request.FILES or None)
     done = _save_form(
@@ -155,16 +163,13 @@ def document_version_new(request: HttpRequest, hub_id, document_id) -> HttpRespo
         reverse("hub-agreements", args=[hub.id]),
         f"New version of {document.title} published",
     )
-    return done or render(
-        request,
-        "agencies/form_page.html",
-        {"hub": hub, "form": form, "title": f"Publish a new version of {document.title}", "multipart": True},
-    )
+    title = f"Publish a new version of {document.title}"
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": title, "multipart": True})
 
 
 @require_http_methods(["GET", "POST"])
 def signature_new(request: HttpRequest, hub_id, version_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.HUB_CONFIGURE).hub
     version = get_object_or_404(DocumentVersion.objects.select_related("document"), pk=version_id, document__hub=hub)
     form = SignatureForm(request.POST or None, agencies=Agency.objects.filter(memberships__hub=hub))
     done = _save_form(
@@ -174,15 +179,12 @@ def signature_new(request: HttpRequest, hub_id, version_id) -> HttpResponse:
         reverse("hub-agreements", args=[hub.id]),
         "Signature recorded",
     )
-    return done or render(
-        request,
-        "agencies/form_page.html",
-        {"hub": hub, "form": form, "title": f"Record a signature of {version.document.title} version {version.number}"},
-    )
+    title = f"Record a signature of {version.document.title} version {version.number}"
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": title})
 
 
 def hub_funding(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id)
+    hub = hub_access(request, hub_id, Action.HUB_VIEW).hub
     rows = selectors.funding_of(hub)
     years: dict[int, list[FundingContribution]] = {}
     for row in rows:
@@ -200,14 +202,13 @@ def hub_funding(request: HttpRequest, hub_id) -> HttpResponse:
         {
             "hub": hub,
             "years": [(year, items, totals[year]) for year, items in years.items()],
-            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def funding_edit(request: HttpRequest, hub_id, funding_id=None) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.HUB_CONFIGURE).hub
     row = get_object_or_404(hub.funding, pk=funding_id) if funding_id else None
     initial = None if row else {"financial_year": financial_year_of(timezone.localdate())}
     form = FundingForm(
@@ -216,23 +217,22 @@ def funding_edit(request: HttpRequest, hub_id, funding_id=None) -> HttpResponse:
     done = _save_form(
         request,
         form,
-        lambda data: services.funding_record(hub=hub, contribution=row, **data),
+        lambda data: services.funding_record(hub=hub, contribution=row, by=request.user, **data),
         reverse("hub-funding", args=[hub.id]),
         "Funding saved",
     )
     title = f"Change funding: {row}" if row else "Add an agency's funding for a year"
-    return done or render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": title})
 
 
 def hub_people(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id)
+    hub = hub_access(request, hub_id, Action.HUB_VIEW).hub
     return render(
         request,
         "agencies/people.html",
         {
             "hub": hub,
             "people": selectors.people_of(hub),
-            "can_configure": can(request.user, Action.CONFIGURE_HUB, hub),
             "now": timezone.now(),
         },
     )
@@ -240,7 +240,7 @@ def hub_people(request: HttpRequest, hub_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def role_grant(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.ROLES_MANAGE).hub
     form = RoleGrantForm(request.POST or None, agencies=Agency.objects.filter(memberships__hub=hub))
 
     def save(data):
@@ -251,19 +251,18 @@ def role_grant(request: HttpRequest, hub_id) -> HttpResponse:
             agency=data["agency"],
             delegation_starts=data["delegation_starts"],
             delegation_ends=data["delegation_ends"],
+            by=request.user,
         )
 
     done = _save_form(request, form, save, reverse("hub-people", args=[hub.id]), "Role given")
-    return done or render(
-        request, "agencies/form_page.html", {"hub": hub, "form": form, "title": "Give someone a role"}
-    )
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": "Give someone a role"})
 
 
 @require_http_methods(["POST"])
 def role_revoke(request: HttpRequest, hub_id, assignment_id) -> HttpResponse:
-    hub = selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.ROLES_MANAGE).hub
     assignment = get_object_or_404(RoleAssignment.objects.select_related("user", "agency"), pk=assignment_id, hub=hub)
-    services.role_revoke(assignment=assignment)
+    services.role_revoke(assignment=assignment, by=request.user)
     messages.success(
         request,
         f"{assignment.user.get_full_name() or assignment.user} is no longer {assignment.get_role_display().lower()}",

@@ -37,25 +37,3 @@ def load_referrals(db: str, *, hub: str, police: str, school: str, total: int, o
         conn.execute(LOAD, {"hub": hub, "police": police, "school": school, "total": total, "open": open_count})
         conn.execute("ANALYZE referrals_referral")
     return time.perf_counter() - began
-
-
-GRANT = """
-INSERT INTO referrals_referralgroupobjectpermission (permission_id, group_id, content_object_id)
-SELECT p.id, g.group_id, r.id
-FROM referrals_referral r
-JOIN agencies_hubgroup g ON g.hub_id = r.hub_id AND g.agency_id IS NULL AND g.role IN ('practitioner', 'manager')
-JOIN auth_permission p ON p.codename = 'view_referral'
-JOIN django_content_type t ON t.id = p.content_type_id AND t.app_label = 'referrals' AND t.model = 'referral'
-WHERE r.hub_id = %(hub)s
-ON CONFLICT DO NOTHING  -- referrals made through the services have theirs already
-"""
-
-
-def grant_hub_view(db: str, *, hub: str) -> float:
-    """Give the hub's practitioner and manager groups VIEW on every referral of the hub, as `referral_create` does
-    one referral at a time; returns the seconds it took (with ANALYZE)."""
-    began = time.perf_counter()
-    with psycopg.connect(f"dbname={db} user=postgres host=127.0.0.1", autocommit=True) as conn:
-        conn.execute(GRANT, {"hub": hub})
-        conn.execute("ANALYZE referrals_referralgroupobjectpermission")
-    return time.perf_counter() - began

@@ -6,7 +6,6 @@ that names the missing agreement. A referral the agency was not asked about is 4
 exist or belongs to another hub.
 """
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
@@ -14,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.policy import Action, require
 from audit.services import log_read
 from decisions import selectors
 from decisions.serializers import (
@@ -25,18 +25,21 @@ from decisions.serializers import (
     WebhookInputSerializer,
     WebhookSerializer,
 )
-from decisions.services import agreement_gate, contribution_add
+from decisions.services import contribution_add
 from decisions.webhooks import webhook_register
-from mash.problem import field_errors, problem
+from mash.problem import problem
 from referrals import idempotency
-from referrals.api_auth import HasScope
+from referrals.api_auth import HasScope, client_access
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json), with per-field errors")
+CONFLICT = OpenApiResponse(
+    description="The request is no longer open: your agency already answered it, or the hub decided first "
+    "(problem+json; `detail` says which)"
+)
 NO_AGREEMENT = OpenApiResponse(
     description="The token lacks the scope, or your agency has no current signed information sharing agreement "
     "with the hub (problem+json; `detail` names the agreement)"
 )
-AGREEMENT = "agreement"  # decisions.services.agreement_gate's error key
 
 
 class RequestPages(CursorPagination):
@@ -48,20 +51,11 @@ class RequestPages(CursorPagination):
     max_page_size = 200
 
 
-def _refused(error: ValidationError):
-    """A service's refusal as problem+json: the missing agreement is 403, anything else 400 field by field."""
-    messages = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-    if AGREEMENT in messages:
-        return problem(403, messages[AGREEMENT][0])
-    messages = {("non_field_errors" if k == "__all__" else k): v for k, v in messages.items()}
-    return problem(400, "The request is not valid: see errors", errors=field_errors(messages))
-
-
 def _body_problem(data, serializer_class):
     """Parse only: the body is a JSON object with the documented fields, text where text goes and a list where a
     list goes. Whether the values are right is the service's to judge, with the web form's messages."""
     if not isinstance(data, dict):
-        return problem(400, "Send a JSON object", errors=[{"field": "non_field_errors", "detail": "Send an object"}])
+        return problem(422, "Send a JSON object", errors=[{"field": "non_field_errors", "detail": "Send an object"}])
     fields = serializer_class().fields
     errors = []
     for name, value in data.items():
@@ -73,29 +67,26 @@ def _body_problem(data, serializer_class):
         elif isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(value, str | None):
             errors.append({"field": name, "detail": "Send text"})
     if errors:
-        return problem(400, "The request is not valid: see errors", errors=errors)
+        return problem(422, "The request is not valid: see errors", errors=errors)
     return None
 
 
 class InformationRequestCollection(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    required_scopes = {"GET": "contributions:write"}
+    actions = {"GET": Action.REQUEST_LIST}
 
     @extend_schema(
         summary="The hub's open requests for information to your agency, with the people to check",
         responses={200: InformationRequestPageSerializer, 401: PROBLEM, 403: NO_AGREEMENT, 405: PROBLEM},
     )
     def get(self, request):
-        client = request.client
-        try:
-            agreement_gate(client.agency, client.hub)
-        except ValidationError as error:
-            return _refused(error)
+        access = client_access(request)
+        require(access, Action.REQUEST_LIST)
         pages = RequestPages()
-        page = pages.paginate_queryset(selectors.requests_of_client(client), request, view=self)
+        page = pages.paginate_queryset(selectors.requests_of_client(access), request, view=self)
         log_read(
             "information_request.listed",
-            hub=client.hub,
+            hub=access.hub,
             object_type="decisions.informationrequest",
             ids=[r.id for r in page],
             referral_ids=[str(r.referral_id) for r in page],
@@ -105,7 +96,7 @@ class InformationRequestCollection(APIView):
 
 class ContributionCollection(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    required_scopes = {"POST": "contributions:write"}
+    actions = {"POST": Action.CONTRIBUTE}
 
     @extend_schema(
         summary="Answer the hub's request to your agency about a referral: known (with what) or no trace",
@@ -119,6 +110,7 @@ class ContributionCollection(APIView):
             403: NO_AGREEMENT,
             404: PROBLEM,
             405: PROBLEM,
+            409: CONFLICT,
             413: PROBLEM,
             422: PROBLEM,
         },
@@ -133,40 +125,41 @@ class ContributionCollection(APIView):
         client = request.client
 
         def write():
-            agreement_gate(client.agency, client.hub)
-            information_request = selectors.request_of_client(client, referral_id)
+            information_request = selectors.request_of_client(client_access(request), referral_id)
             contribution = contribution_add(request=information_request, data=request.data, client=client)
             return 201, ContributionSerializer(contribution).data
 
-        try:
-            return idempotency.run_once(
-                client=client,
-                endpoint="decisions.contributions.create",
-                key=key,
-                # The referral is part of the request: one key on two referrals is two different requests.
-                body_hash=idempotency.request_hash({"referral": str(referral_id), "body": request.data}),
-                write=write,
-            )
-        except ValidationError as error:
-            return _refused(error)
+        return idempotency.run_once(
+            client=client,
+            endpoint="decisions.contributions.create",
+            key=key,
+            # The referral is part of the request: one key on two referrals is two different requests.
+            body_hash=idempotency.request_hash({"referral": str(referral_id), "body": request.data}),
+            write=write,
+        )
 
 
 class WebhookCollection(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    required_scopes = {"POST": "webhooks:write"}
+    actions = {"POST": Action.WEBHOOK_REGISTER}
 
     @extend_schema(
         summary="Register the address that hears the outcomes of your agency's referrals (signed notices)",
         request=WebhookInputSerializer,
-        responses={201: WebhookSerializer, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM, 413: PROBLEM},
+        responses={
+            201: WebhookSerializer,
+            400: PROBLEM,
+            401: PROBLEM,
+            403: NO_AGREEMENT,
+            405: PROBLEM,
+            413: PROBLEM,
+            422: PROBLEM,
+        },  # fmt: skip
     )
     def post(self, request):
         refused = _body_problem(request.data, WebhookInputSerializer)
         if refused is not None:
             return refused
-        try:
-            webhook, secret = webhook_register(client=request.client, url=request.data.get("url"))
-        except ValidationError as error:
-            return _refused(error)
+        webhook, secret = webhook_register(client=request.client, url=request.data.get("url"))
         body = WebhookSerializer({"id": webhook.id, "url": webhook.url, "secret": secret}).data
         return Response(body, status=201, headers={"Cache-Control": "no-store"})

@@ -19,7 +19,9 @@ def _text(label: str, *, rows: int = 0, max_length: int = 2000, **kwargs) -> for
 class _ServiceErrors:
     """Service error keys that are not field names are mapped (actions.0.owner -> action_0_owner)."""
 
-    def add_service_errors(self, error: ValidationError) -> None:
+    def add_service_errors(self, error) -> None:
+        if not isinstance(error, ValidationError):
+            return super().add_service_errors(error)
         if hasattr(error, "error_dict"):
             mapped = {}
             for key, errors in error.error_dict.items():

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Agency, AgencyKind, Hub
+from mash.errors import Conflict
+from mash.lifecycle import move
 from referrals.models import NO_MASH_RESPONSE, Deadline, Referral
 
 
@@ -46,6 +48,24 @@ class InformationRequest(models.Model):
 
     def __str__(self):
         return f"{self.agency} checks for {self.referral}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RequestState.OPEN
+
+    def _leave_open(self, to: str) -> None:
+        why = "Your agency has already answered this request" if self.state == RequestState.ANSWERED else (
+            "This request was cancelled"
+        )  # fmt: skip
+        move(self, field="state", leaves=[RequestState.OPEN], to=to, why=why)
+
+    def answer(self) -> None:
+        """The agency has contributed (or recorded no trace)."""
+        self._leave_open(RequestState.ANSWERED)
+
+    def cancel(self) -> None:
+        """The hub decided before the agency answered."""
+        self._leave_open(RequestState.CANCELLED)
 
 
 class LawfulBasis(models.TextChoices):
@@ -138,6 +158,16 @@ class Contribution(models.Model):
     def is_shared(self) -> bool:
         """Seen by the hub's decision-makers: shared from the start, or restricted and released with consent."""
         return self.disclosure == Disclosure.SHARED or self.released_at is not None
+
+    def can_release(self) -> bool:
+        return not self.is_shared
+
+    def release(self, *, consent: str, at) -> None:
+        """Restricted information goes to the hub's decision-makers with the owning agency's recorded consent."""
+        if not self.can_release():
+            raise Conflict("This information is already shared with the hub's decision-makers")
+        Contribution.objects.filter(pk=self.pk, released_at=None).update(released_at=at, release_consent=consent)
+        self.released_at, self.release_consent = at, consent
 
 
 class DisclosureEntry(models.Model):
@@ -249,6 +279,42 @@ class Decision(models.Model):
     def outcome_label(self) -> str:
         return outcome_label(self.referral.cohort, self.outcome)
 
+    # A proposed decision is either returned for revision or signed off; a signed one is superseded only by the
+    # sign-off of its amendment. Nothing else changes a decision's state.
+    TRANSITIONS = {
+        "return_for_revision": (DecisionState.PROPOSED, DecisionState.RETURNED),
+        "sign_off": (DecisionState.PROPOSED, DecisionState.SIGNED),
+        "supersede": (DecisionState.SIGNED, DecisionState.SUPERSEDED),
+    }
+
+    @property
+    def awaits_sign_off(self) -> bool:
+        return self.state == DecisionState.PROPOSED
+
+    def _move(self, transition: str, **fields) -> None:
+        leaves, to = self.TRANSITIONS[transition]
+        why = "This decision is not awaiting sign-off" if leaves == DecisionState.PROPOSED else "Not signed off"
+        move(self, field="state", leaves=[leaves], to=to, why=why, **fields)
+
+    def return_for_revision(self, *, by, at, comments: str) -> None:
+        self._move("return_for_revision", reviewed_by=by, reviewed_at=at, review_comments=comments)
+
+    def sign_off(self, *, by, at) -> None:
+        self._move("sign_off", reviewed_by=by, reviewed_at=at)
+
+    def supersede(self) -> None:
+        self._move("supersede")
+
+
+def proposal_conflict(referral, decisions) -> str | None:
+    """Why a decision cannot be proposed on the referral now (None: it can): one already awaits sign-off, or the
+    referral is closed without a signed decision to amend. `decisions` are the referral's versions."""
+    if any(d.state == DecisionState.PROPOSED for d in decisions):
+        return "A decision on this referral is already awaiting sign-off"
+    if not referral.is_open and not any(d.state == DecisionState.SIGNED for d in decisions):
+        return "This referral is closed"
+    return None
+
 
 class AgreedAction(models.Model):
     """An action agreed in a decision: which agency owns it, what it is, and when it is due (a deadline)."""
@@ -271,6 +337,18 @@ class AgreedAction(models.Model):
 
     def __str__(self):
         return f"{self.owner}: {self.description[:40]} by {self.due_on}"
+
+    def can_complete(self) -> bool:
+        return self.decision.state == DecisionState.SIGNED and self.completed_at is None
+
+    def complete(self, *, by, at) -> None:
+        """Done: only an action of the signed decision, once."""
+        if self.decision.state != DecisionState.SIGNED:
+            raise Conflict("Only actions of the signed decision are tracked")
+        if self.completed_at:
+            raise Conflict("This action is already done")
+        AgreedAction.objects.filter(pk=self.pk, completed_at=None).update(completed_at=at, completed_by=by)
+        self.completed_at, self.completed_by = at, by
 
 
 class Webhook(models.Model):

@@ -1,53 +1,47 @@
-"""Reads of the multi-agency part, each scoped to what the reader may see.
+"""Reads of the multi-agency part, each scoped by the one policy (agencies/policy.py) to what the reader may see:
 
-- Hub staff (practitioners, the manager, the deputy) see every request, the *shared* contributions (shared from the
-  start, or restricted and released with consent) and the decisions.
-- Whoever acts as manager also sees restricted contributions.
-- An agency officer sees only their own agency's requests and contributions, and the subject details a live
-  request needs; nothing at all while their agency lacks a current signed information sharing agreement.
+- the hub's staff (practitioners, the manager, the deputy) see every request, the *shared* contributions (shared
+  from the start, or restricted and released with consent) and the decisions;
+- whoever acts as manager also sees restricted contributions;
+- an agency's officer or system sees only its own agency's requests and contributions, and the people a request
+  names, until the hub's decision is signed off plus the hub's grace period; nothing at all while the agency lacks
+  a current signed information sharing agreement.
 """
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
-from agencies.models import Role
-from agencies.permissions import acts_as_manager
-from agencies.selectors import missing_agreement_message
+from agencies.access import agreement_problems
+from agencies.policy import Action, require, scoped
 from decisions.models import (
     AgreedAction,
     Contribution,
     Decision,
     DecisionState,
-    Disclosure,
     InformationRequest,
     RequestState,
 )
-from decisions.permissions import HUB_STAFF, officer_agencies, roles_in
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
 from referrals.selectors import matches_of, referral_triage
 
 
-def contributions_visible_to(user, hub, referral_ids) -> QuerySet[Contribution]:
-    roles = roles_in(user, hub)
-    contributions = Contribution.objects.filter(referral_id__in=referral_ids).select_related("agency")
-    if acts_as_manager(user, hub):
-        return contributions
-    scope = Q(pk__in=[])
-    if roles & HUB_STAFF:
-        scope |= Q(disclosure=Disclosure.SHARED) | Q(released_at__isnull=False)
-    if Role.AGENCY_OFFICER in roles:
-        scope |= Q(agency_id__in=officer_agencies(user, hub))
-    return contributions.filter(scope)
+def contributions_visible_to(access, referral_ids) -> QuerySet[Contribution]:
+    """The contributions on these referrals of the access's hub that the reader may see."""
+    rows = Contribution.objects.filter(referral_id__in=referral_ids).select_related("agency")
+    return scoped(access, Action.CONTRIBUTION_VIEW, rows)
 
 
-def referral_sharing(user, hub, referral: Referral) -> dict:
+def referral_sharing(access, referral: Referral) -> dict:
     """The referral page's multi-agency section for a member of hub staff: requests, the contributions they may
     see with their disclosure log, the core agencies still to answer, overrides, and every decision version."""
     requests = list(
         referral.information_requests.exclude(state=RequestState.CANCELLED).select_related("agency", "deadline")
     )
-    contributions = list(contributions_visible_to(user, hub, [referral.pk]).prefetch_related("disclosures"))
+    contributions = list(contributions_visible_to(access, [referral.pk]).prefetch_related("disclosures"))
+    for contribution in contributions:
+        contribution.referral = referral  # the policy asks each one's hub through it: no query per row
     hidden = referral.contributions.count() - len(contributions)
     decisions = list(
         referral.decisions.select_related("proposed_by", "reviewed_by")
@@ -67,30 +61,27 @@ def referral_sharing(user, hub, referral: Referral) -> dict:
     }
 
 
-def agreement_problems(user, hub) -> dict:
-    """For each agency the user is an officer of in the hub: the missing-agreement message, or None."""
-    from agencies.models import Agency
+def agreement_problems_of(hub, agencies: list) -> dict:
+    """Each agency and why it cannot see or answer a request yet (None where its agreement is current): one query."""
+    problems = agreement_problems(hub, agencies, timezone.now())
+    return {agency: problems[agency.pk] for agency in agencies}
 
-    return {a: missing_agreement_message(a, hub) for a in Agency.objects.filter(pk__in=officer_agencies(user, hub))}
 
-
-def agreement_split(user, hub) -> tuple[list, dict]:
-    """The user's agencies in the hub that may see case data, and the missing-agreement message of each that may
+def agreement_split(access) -> tuple[list, dict]:
+    """The reader's agencies in the hub that may see case data, and the missing-agreement sentence of each that may
     not."""
-    checked = agreement_problems(user, hub)
-    return [a for a, problem in checked.items() if problem is None], {a: p for a, p in checked.items() if p}
+    problems = access.agreement_problems()
+    return [a for a, problem in problems.items() if problem is None], {a: p for a, p in problems.items() if p}
 
 
-def officer_requests(hub, allowed_agencies: list) -> QuerySet[InformationRequest]:
-    """The requests in the hub to the agencies given (the reader's, with a current agreement: see
-    `agreement_problems`): open ones first, by due time, then answered ones, newest first. Subjects prefetched."""
-    allowed = [getattr(a, "pk", a) for a in allowed_agencies]
+def officer_requests(access) -> QuerySet[InformationRequest]:
+    """The hub's requests to the reader's agencies that they may see (a current agreement; until the grace period
+    after the decision ends): open ones first, by due time, then answered ones, newest first. Subjects prefetched."""
     subjects = Prefetch(
         "referral__persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects"
     )
     return (
-        InformationRequest.objects.filter(referral__hub=hub, agency_id__in=allowed)
-        .exclude(state=RequestState.CANCELLED)
+        scoped(access, Action.REQUEST_LIST, InformationRequest.objects.exclude(state=RequestState.CANCELLED))
         .select_related("referral", "agency", "deadline")
         .prefetch_related(subjects)
         .order_by(
@@ -103,29 +94,41 @@ def officer_requests(hub, allowed_agencies: list) -> QuerySet[InformationRequest
     )
 
 
-def officer_request(user, hub, request_id) -> InformationRequest:
-    """One live request to one of the user's agencies; 404 for anything else (the gate is the caller's check)."""
+def officer_request(access, request_id) -> InformationRequest:
+    """One request of the hub that the reader may see: Http404 outside their scope (another agency's, past the grace
+    period), Refused with the missing agreement when their agency lacks one."""
     request = (
-        InformationRequest.objects.filter(pk=request_id, referral__hub=hub, agency_id__in=officer_agencies(user, hub))
+        InformationRequest.objects.filter(pk=request_id, referral__hub_id=access.hub.pk)
         .exclude(state=RequestState.CANCELLED)
         .select_related("referral", "agency", "deadline")
         .first()
     )
     if request is None:
         raise Http404("No such request")
+    require(access, Action.REQUEST_VIEW, request)
     return request
 
 
-def sign_off_queue(hub) -> QuerySet[Decision]:
-    """Decisions of the hub awaiting sign-off, oldest proposal first."""
+def officer_actions(access, limit: int = 200) -> list[AgreedAction]:
+    """The actions agreed for the reader's agencies (with a current agreement) in signed decisions, not yet done."""
+    actions = AgreedAction.objects.filter(decision__state=DecisionState.SIGNED, completed_at=None)
+    return list(
+        scoped(access, Action.ACTION_LIST, actions)
+        .select_related("decision__referral", "owner", "deadline")
+        .order_by("due_on")[:limit]
+    )
+
+
+def sign_off_queue(access) -> QuerySet[Decision]:
+    """Decisions of the hub awaiting sign-off, oldest proposal first (the page is the acting manager's)."""
     return (
-        Decision.objects.filter(referral__hub=hub, state=DecisionState.PROPOSED)
+        Decision.objects.filter(referral__hub_id=access.hub.pk, state=DecisionState.PROPOSED)
         .select_related("referral", "proposed_by")
         .order_by("proposed_at")
     )
 
 
-def chronology(user, hub, referral: Referral) -> list[dict]:
+def chronology(access, referral: Referral) -> list[dict]:
     """One timeline for the referral's subject across the hub's referrals of them (this one and the earlier ones
     confirmed to be the same person): receipt, screenings, contributions the reader may see, decisions and actions,
     oldest first."""
@@ -139,7 +142,7 @@ def chronology(user, hub, referral: Referral) -> list[dict]:
         for s in referral_triage(r)["screenings"]:
             text = f"{s.get_rating_display()}, {s.level}" + (f": {s.rationale}" if s.kind == "re_rating" else "")
             entries.append({"at": s.at, "referral": r, "kind": s.get_kind_display(), "text": text})
-    for c in contributions_visible_to(user, hub, ids):
+    for c in contributions_visible_to(access, ids):
         text = "No trace" if c.no_trace else c.summary
         entries.append({"at": c.contributed_at, "referral": by_id[c.referral_id], "kind": f"{c.agency}", "text": text})
     for d in Decision.objects.filter(referral_id__in=ids).exclude(state=DecisionState.RETURNED):
@@ -161,28 +164,27 @@ def chronology(user, hub, referral: Referral) -> list[dict]:
 # Reads scoped to an API client: its agency in its hub.
 
 
-def requests_of_client(client) -> QuerySet[InformationRequest]:
-    """The open requests to the client's agency in its hub, with the referral, deadline and the people to check
-    (the subject first)."""
+def requests_of_client(access) -> QuerySet[InformationRequest]:
+    """The open requests to the system's agency in its hub, with the referral, deadline and the people to check (the
+    subject first)."""
     people = Person.objects.order_by(
         Case(When(role=PersonRole.SUBJECT, then=Value(0)), default=Value(1), output_field=IntegerField()),
         "family_name",
         "given_name",
     )
     return (
-        InformationRequest.objects.filter(
-            referral__hub_id=client.hub_id, agency_id=client.agency_id, state=RequestState.OPEN
-        )
+        scoped(access, Action.REQUEST_LIST, InformationRequest.objects.filter(state=RequestState.OPEN))
         .select_related("referral", "deadline")
         .prefetch_related(Prefetch("referral__persons", queryset=people))
     )
 
 
-def request_of_client(client, referral_id) -> InformationRequest:
-    """The live (open or answered) request to the client's agency about one referral of its hub; 404 otherwise."""
+def request_of_client(access, referral_id) -> InformationRequest:
+    """The live (open or answered) request to the system's agency about one referral of its hub; Http404 otherwise.
+    Whether the agency may answer it is the service's `require`."""
     request = (
         InformationRequest.objects.filter(
-            referral_id=referral_id, referral__hub_id=client.hub_id, agency_id=client.agency_id
+            referral_id=referral_id, referral__hub_id=access.hub.pk, agency_id__in=access.agency_ids
         )
         .exclude(state=RequestState.CANCELLED)
         .first()

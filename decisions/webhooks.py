@@ -23,6 +23,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import access_for_agency, access_for_client
+from agencies.policy import Action, may, require
 from audit.services import record
 from decisions.models import Decision, Webhook, WebhookDelivery
 from mash.queue import after_commit
@@ -50,7 +52,9 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300, now: flo
 @transaction.atomic
 def webhook_register(*, client, url: str) -> tuple[Webhook, str]:
     """An agency's API client registers where outcomes of its referrals go; returns the webhook and its secret
-    (shown once). HTTPS only, except to this machine when DEBUG is on."""
+    (shown once). HTTPS only, except to this machine when DEBUG is on. The agency needs a current information
+    sharing agreement with the hub."""
+    require(access_for_client(client), Action.WEBHOOK_REGISTER)
     try:
         URLValidator(schemes=["https", "http"])(url)
     except ValidationError:
@@ -79,9 +83,12 @@ def _payload(decision: Decision) -> dict:
 
 
 def deliveries_queue(decision: Decision) -> int:
-    """In the sign-off's transaction: one pending delivery per active webhook of the referring agency."""
+    """In the sign-off's transaction: one pending delivery per active webhook of the referring agency, if the
+    policy lets the agency hear the outcome (a current information sharing agreement)."""
     referral = decision.referral
     if referral.referring_agency_id is None:
+        return 0
+    if not may(access_for_agency(referral.hub, referral.referring_agency), Action.OUTCOME_NOTICE, referral):
         return 0
     hooks = Webhook.objects.filter(hub_id=referral.hub_id, agency_id=referral.referring_agency_id, disabled_at=None)
     now = timezone.now()
@@ -127,7 +134,7 @@ def deliveries_send(batch: int = 50) -> int:
             rows = list(
                 WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(delivered_at=None, gave_up_at=None, next_attempt_at__lte=now)
-                .select_related("webhook")
+                .select_related("webhook", "decision__referral__hub", "decision__referral__referring_agency")
                 .order_by("next_attempt_at")[:batch]
             )
             for delivery in rows:
@@ -136,8 +143,15 @@ def deliveries_send(batch: int = 50) -> int:
             return delivered
 
 
+WITHHELD = "Withheld: the agency has no current information sharing agreement with the hub"
+
+
 def _attempt(delivery: WebhookDelivery) -> int:
-    error = _post(delivery)
+    """Send one notice, if the agency may still hear it (its agreement may have lapsed since the sign-off: then the
+    notice waits and is tried again, like a failed send, until the agreement is signed or the tries run out)."""
+    referral = delivery.decision.referral
+    allowed = may(access_for_agency(referral.hub, referral.referring_agency), Action.OUTCOME_NOTICE, referral)
+    error = _post(delivery) if allowed else WITHHELD
     now = timezone.now()
     delivery.attempts += 1
     delivery.last_error = error

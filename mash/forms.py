@@ -1,8 +1,9 @@
 """Shared form helpers: GOV.UK Design System classes and service errors mapped onto form fields."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
+
+from mash.errors import Conflict
 
 WIDGET_CLASSES = {
     forms.Select: "govuk-select",
@@ -57,9 +58,12 @@ class GovukFormMixin:
             described = attrs.get("aria-describedby", "")
             attrs["aria-describedby"] = f"{described} id_{self.add_prefix(name)}-error".strip()
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the form: per field where it names one, otherwise at the top."""
-        if hasattr(error, "error_dict"):
+    def add_service_errors(self, error) -> None:
+        """Show a service's error on the form: a ValidationError per field where it names one, otherwise (and a
+        Conflict: the referral closed meanwhile, say) at the top."""
+        if isinstance(error, Conflict):
+            self.add_error(error.field if error.field in self.fields else None, str(error))
+        elif hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
         else:

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "guardian",
     "axes",
     "audit",
     "agencies",
@@ -60,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "audit.context.AuditContextMiddleware",
+    "agencies.access.AccessMiddleware",
+    "mash.errors.ConflictMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "agencies.twofactor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,7 +220,6 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -328,10 +328,6 @@ SPECTACULAR_SETTINGS = {
 
 # The audit ledger refuses `flush` (it would empty an append-only table); the test suite turns this on.
 AUDIT_ALLOW_FLUSH = False
-
-# django-guardian: object permissions use direct foreign-key models (agencies/models.py), never the generic ones.
-ANONYMOUS_USER_NAME = None
-GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -7,9 +7,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.policy import Action, require
 from audit.services import log_read
 from referrals import idempotency, selectors
-from referrals.api_auth import HasScope
+from referrals.api_auth import HasScope, client_access
 from referrals.models import Channel
 from referrals.serializers import (
     REFERRAL_EXAMPLE,
@@ -34,7 +35,7 @@ class Pages(CursorPagination):
 
 class ReferralCollection(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    required_scopes = {"GET": "referrals:read", "POST": "referrals:write"}
+    actions = {"GET": Action.REFERRAL_STATUS_VIEW, "POST": Action.REFERRAL_CREATE}
 
     @extend_schema(
         operation_id="referrals_list",
@@ -42,10 +43,11 @@ class ReferralCollection(APIView):
         responses={200: ReferralStatusPageSerializer, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM},
     )
     def get(self, request):
-        client = request.client
+        access = client_access(request)
+        require(access, Action.REFERRAL_STATUS_VIEW)
         pages = Pages()
-        page = pages.paginate_queryset(selectors.referrals_of_client(client), request, view=self)
-        log_read("referral.listed", hub=client.hub, object_type="referrals.referral", ids=[r.id for r in page])
+        page = pages.paginate_queryset(selectors.referrals_of_client(access), request, view=self)
+        log_read("referral.listed", hub=access.hub, object_type="referrals.referral", ids=[r.id for r in page])
         return pages.get_paginated_response(ReferralStatusSerializer(page, many=True).data)
 
     @extend_schema(
@@ -68,6 +70,7 @@ class ReferralCollection(APIView):
         if key is None:
             return idempotency.missing_key("referral")
         client = request.client
+        require(client_access(request), Action.REFERRAL_CREATE)
 
         def write():
             referral = referral_create(
@@ -89,14 +92,15 @@ class ReferralCollection(APIView):
 
 class ReferralItem(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    required_scopes = {"GET": "referrals:read"}
+    actions = {"GET": Action.REFERRAL_STATUS_VIEW}
 
     @extend_schema(
         summary="One of your agency's referrals: status, rating and outcome only",
         responses={200: ReferralStatusSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 405: PROBLEM},
     )
     def get(self, request, referral_id):
-        client = request.client
-        referral = selectors.referral_of_client(client, referral_id)
-        log_read("referral.viewed", hub=client.hub, object_type="referrals.referral", ids=[referral.id])
+        access = client_access(request)
+        referral = selectors.referral_of_client(access, referral_id)
+        require(access, Action.REFERRAL_STATUS_VIEW, referral)
+        log_read("referral.viewed", hub=access.hub, object_type="referrals.referral", ids=[referral.id])
         return Response(ReferralStatusSerializer(referral).data)

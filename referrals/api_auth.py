@@ -10,7 +10,9 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
+from agencies.access import access_for_client, with_agreement
 from agencies.models import ApiClient
+from agencies.policy import rule_of
 from audit import context
 from mash.outage import OUTAGES
 
@@ -38,8 +40,9 @@ class AgencyClientAuthentication(OAuth2Authentication):
         if result is None:
             return None
         _, token = result
+        # The client with its hub, its agency and whether that agency's agreement is current: one query.
         client = (
-            ApiClient.objects.select_related("hub", "agency")
+            with_agreement(ApiClient.objects.select_related("hub", "agency"))
             .filter(application_id=token.application_id, revoked_at__isnull=True)
             .first()
         )
@@ -55,17 +58,26 @@ class AgencyClientAuthentication(OAuth2Authentication):
 
 
 class HasScope(BasePermission):
-    """The token carries the scope the view names for this method (`required_scopes` dict: method -> scope)."""
+    """The token carries the OAuth scope that the policy gives the action this method takes (`actions` on the view:
+    method -> agencies.policy.Action)."""
 
     message = "The token does not carry the scope this request needs"
 
     def has_permission(self, request, view):
-        needed = view.required_scopes.get(request.method)
-        if needed is None:
-            # A method the view does not handle gets its 405; one it handles without a declared scope is refused.
+        action = view.actions.get(request.method)
+        if action is None:
+            # A method the view does not handle gets its 405; one it handles without a declared action is refused.
             return request.method.lower() not in view.http_method_names or not hasattr(view, request.method.lower())
+        needed = rule_of(action).api_scope
         token = request.auth
-        return token is not None and token.is_valid([needed])
+        return needed is not None and token is not None and token.is_valid([needed])
+
+
+def client_access(request):
+    """The calling agency's system, resolved once for the request: its agency, its hub, its agreement."""
+    if not hasattr(request, "access"):
+        request.access = access_for_client(request.client)
+    return request.access
 
 
 class ClientRateThrottle(SimpleRateThrottle):

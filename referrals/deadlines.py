@@ -128,7 +128,7 @@ def rating_deadline_set(referral: Referral, rating: str) -> Deadline | None:
     now = timezone.now()
     old = list(Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.RATING, state="open"))
     if old:
-        Deadline.objects.filter(pk__in=[d.pk for d in old]).update(state=DeadlineState.CANCELLED, closed_at=now)
+        Deadline.objects.filter(pk__in=[d.pk for d in old]).close(DeadlineState.CANCELLED, now)
         record_many(_events_for(old, "deadline.cancelled", now, reason="re_rated"))
     allowance = timescale(referral.hub, rating)
     deadline = None
@@ -159,7 +159,7 @@ def deadline_close(deadline: Deadline, state: str, reason: str = "") -> bool:
     """An open request or action deadline is met or cancelled now; False when it was no longer open (a breached
     deadline stays breached: the answer came late)."""
     now = timezone.now()
-    closed = Deadline.objects.filter(pk=deadline.pk, state=DeadlineState.OPEN).update(state=state, closed_at=now)
+    closed = Deadline.objects.filter(pk=deadline.pk).close(state, now)
     if closed:
         deadline.state, deadline.closed_at = state, now
         facts = {"reason": reason} if reason else {}
@@ -171,7 +171,7 @@ def deadlines_meet(referral: Referral, kinds: list[str]) -> int:
     """The referral's open deadlines of these kinds are met now (a decision signed off, say)."""
     now = timezone.now()
     met = list(Deadline.objects.select_for_update().filter(referral=referral, kind__in=kinds, state="open"))
-    Deadline.objects.filter(pk__in=[d.pk for d in met]).update(state=DeadlineState.MET, closed_at=now)
+    Deadline.objects.filter(pk__in=[d.pk for d in met]).close(DeadlineState.MET, now)
     record_many(_events_for(met, "deadline.met", now))
     refresh_due(referral)
     return len(met)
@@ -223,12 +223,12 @@ def _sweep_batch(now: datetime, batch: int) -> int:
     with transaction.atomic():
         due = _take(Q(due_at__lte=now), now, batch)
         if due:
-            Deadline.objects.filter(pk__in=[d.pk for d in due]).update(state=DeadlineState.BREACHED, closed_at=now)
+            Deadline.objects.filter(pk__in=[d.pk for d in due]).close(DeadlineState.BREACHED, now)
             record_many(_events_for(due, "deadline.breached", now))
             _notify(due, NoticeKind.BREACH, now)
         warn = _take(Q(warned_at=None, warn_at__lte=now, due_at__gt=now), now, batch - len(due))
         if warn:
-            Deadline.objects.filter(pk__in=[d.pk for d in warn]).update(warned_at=now)
+            Deadline.objects.filter(pk__in=[d.pk for d in warn]).warn(now)
             record_many(_events_for(warn, "deadline.warned", now))
             _notify(warn, NoticeKind.WARNING, now)
         if due or warn:

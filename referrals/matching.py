@@ -5,13 +5,14 @@ the same postcode — and a practitioner confirms or rejects each one."""
 import re
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from agencies.access import access_for
+from agencies.policy import Action, require
 from audit.services import record
-from referrals.models import MatchState, Person, PersonRole, Referral, ReferralCohort, SubjectMatch
+from referrals.models import Person, PersonRole, Referral, ReferralCohort, SubjectMatch
 
 RE_REFERRAL_WITHIN = timedelta(days=365)
 # The most recent earlier records offered for checking; a confirmed one links the subject's whole history.
@@ -78,11 +79,8 @@ def is_re_referral(referral: Referral, earlier: list[Referral]) -> bool:
 def subject_match_decide(*, match: SubjectMatch, same_person: bool, by) -> SubjectMatch:
     """Record a practitioner's answer: the candidate is, or is not, this referral's subject."""
     match = SubjectMatch.objects.select_for_update().select_related("referral", "candidate__referral").get(pk=match.pk)
-    if match.state != MatchState.SUGGESTED:
-        raise ValidationError("This suggestion has already been answered")
-    match.state = MatchState.CONFIRMED if same_person else MatchState.REJECTED
-    match.decided_by, match.decided_at = by, timezone.now()
-    match.save(update_fields=["state", "decided_by", "decided_at"])
+    require(access_for(by, match.referral.hub_id), Action.MATCH_DECIDE, match.referral)
+    match.decide(same_person=same_person, by=by, at=timezone.now())
     earlier = match.candidate.referral
     payload = {"candidate_referral_id": str(earlier.pk), "reasons": match.reasons}
     if same_person:

@@ -2,11 +2,12 @@
 
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth.models import Permission
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.access import access_for, assignments_of
+from agencies.policy import Action, may, scoped
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
@@ -17,58 +18,36 @@ from referrals.models import (
     PersonRole,
     Rating,
     Referral,
-    ReferralGroupObjectPermission,
     ReferralStatus,
-    ReferralUserObjectPermission,
     ThresholdVersion,
 )
-from referrals.permissions import PERMISSION, ReferralAction
 
 
-def _permission_id(action: ReferralAction) -> Subquery:
-    """The permission's id as a subquery: PostgreSQL computes it once per statement (an InitPlan), no extra query."""
-    return Subquery(
-        Permission.objects.filter(content_type__app_label="referrals", codename=PERMISSION[action]).values("pk")[:1]
-    )
+def referrals_visible_to(access, action: Action = Action.REFERRAL_LIST) -> QuerySet[Referral]:
+    """The hub's referrals on which the access may take `action` (the hub's staff: all of them; an agency: its own
+    referrals' status, with a current agreement), by the one policy."""
+    return scoped(access, action, Referral.objects.all()).select_related("hub", "referring_agency")
 
 
-def referrals_visible_to(user, action: ReferralAction = ReferralAction.VIEW, hub=None) -> QuerySet[Referral]:
-    """Referrals on which the user holds `action`, through one of their groups or directly."""
-    if not (user.is_authenticated and user.is_active):
-        return Referral.objects.none()
-    permission = _permission_id(action)
-    # The user's groups as a list of ids (one small query), so that each referral's check is one probe of the
-    # (group, permission, object) index; a join to the user's groups inside the EXISTS lets PostgreSQL hash every
-    # grant of the group instead (a million rows for a big hub).
-    groups = list(user.groups.values_list("id", flat=True))
-    through_group = ReferralGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission_id=permission, group_id__in=groups
-    )
-    direct = ReferralUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission_id=permission, user=user
-    )
-    referrals = Referral.objects.filter(Exists(through_group) | Exists(direct))
-    if hub is not None:
-        referrals = referrals.filter(hub=hub)
-    return referrals.select_related("hub", "referring_agency")
-
-
-def referral_for(user, referral_id, action: ReferralAction = ReferralAction.VIEW) -> Referral:
-    referral = referrals_visible_to(user, action).filter(pk=referral_id).prefetch_related("persons").first()
+def referral_for(access, referral_id, action: Action = Action.REFERRAL_VIEW) -> Referral:
+    """One referral of the access's hub that the access may take `action` on; Http404 for any other (a referral of
+    another hub, or one outside the reader's scope, is no referral at all)."""
+    referral = referrals_visible_to(access, action).filter(pk=referral_id).prefetch_related("persons").first()
     if referral is None:
         raise Http404("No such referral")
     return referral
 
 
-def referrals_of_client(client) -> QuerySet[Referral]:
-    """An agency's API client sees the referrals its own agency made to its hub, and nothing else."""
-    return Referral.objects.filter(hub_id=client.hub_id, referring_agency_id=client.agency_id).order_by(
-        "-received_at", "-id"
-    )
+def referrals_of_client(access) -> QuerySet[Referral]:
+    """An agency's system sees the status of the referrals its own agency made to its hub, and nothing else."""
+    return scoped(access, Action.REFERRAL_STATUS_VIEW, Referral.objects.all()).order_by("-received_at", "-id")
 
 
-def referral_of_client(client, referral_id) -> Referral:
-    referral = referrals_of_client(client).filter(pk=referral_id).first()
+def referral_of_client(access, referral_id) -> Referral:
+    """One of the agency's own referrals; Http404 for any other. Its agreement is the caller's `require`."""
+    referral = Referral.objects.filter(
+        pk=referral_id, hub_id=access.hub.pk, referring_agency_id__in=access.agency_ids
+    ).first()
     if referral is None:
         raise Http404("No such referral")
     return referral
@@ -88,11 +67,11 @@ UNRATED = "none"  # the queue's filter value for referrals not yet rated (a rati
 
 
 def triage_queue(
-    user, hub, *, rating: str = "", cohort: str = "", status: str = "", mine: bool = False
+    access, *, rating: str = "", cohort: str = "", status: str = "", mine: bool = False
 ) -> QuerySet[Referral]:
-    """The hub's open referrals the user may see, most urgent first: the earliest unmet due time, then the oldest;
-    those with no deadline last. `rating` is a Rating value or UNRATED; an empty filter filters nothing."""
-    referrals = referrals_visible_to(user, ReferralAction.VIEW, hub=hub).exclude(status=ReferralStatus.CLOSED)
+    """The hub's open referrals the reader may see, most urgent first: the earliest unmet due time, then the
+    oldest; those with no deadline last. `rating` is a Rating value or UNRATED; an empty filter filters nothing."""
+    referrals = scoped(access, Action.REFERRAL_LIST, Referral.objects.all()).exclude(status=ReferralStatus.CLOSED)
     if rating:
         referrals = referrals.filter(rating="" if rating == UNRATED else rating)
     if cohort:
@@ -100,7 +79,7 @@ def triage_queue(
     if status:
         referrals = referrals.filter(status=status)
     if mine:
-        referrals = referrals.filter(assigned_to=user)
+        referrals = referrals.filter(assigned_to=access.user)
     return (
         referrals.select_related("assigned_to")
         .prefetch_related(
@@ -139,9 +118,11 @@ def dashboard_figures(hub, now) -> dict:
 
 
 def notifications_of(user, limit: int = 50) -> list:
-    """The user's own in-app notifications, newest first, about referrals they may still see."""
-    visible = referrals_visible_to(user, ReferralAction.VIEW).values("pk")
-    return list(Notification.objects.filter(recipient=user, referral__in=visible).order_by("-created_at")[:limit])
+    """The person's own in-app notifications, newest first, about referrals of the hubs where they may still see
+    referrals."""
+    hubs = [a.hub_id for a in assignments_of(user) if may(access_for(user, a.hub_id), Action.REFERRAL_LIST)]
+    rows = Notification.objects.filter(recipient=user, hub_id__in=hubs).select_related("referral")
+    return list(rows.order_by("-created_at")[:limit])
 
 
 def referral_triage(referral: Referral) -> dict:

@@ -6,19 +6,20 @@ Each is one transaction with its audit events; a rating sets its deadline (refer
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Hub, Role, RoleAssignment
-from agencies.permissions import acts_as_manager
+from agencies.access import access_for
+from agencies.models import Hub
+from agencies.policy import Action, may, require
 from audit.services import record
+from mash.errors import Conflict
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
-    NO_MASH_RESPONSE,
     Rating,
     Referral,
     ReferralCohort,
-    ReferralStatus,
     Screening,
     ScreeningKind,
     ThresholdVersion,
@@ -44,6 +45,8 @@ def _check_levels(levels) -> None:
 @transaction.atomic
 def thresholds_publish(*, hub: Hub, cohort: str, levels: list[dict], by=None, note: str = "") -> ThresholdVersion:
     """Publish the next version of the hub's thresholds for a cohort. Earlier screenings keep their version."""
+    if by is not None:
+        require(access_for(by, hub.pk), Action.THRESHOLDS_PUBLISH)
     if cohort not in ReferralCohort.values:
         raise ValidationError({"cohort": "Choose child or adult"})
     _check_levels(levels)
@@ -86,8 +89,10 @@ def _screening_payload(s: Screening) -> dict:
 def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], rating: str, rationale: str):
     """A practitioner records the criteria that apply, the level, the RAG rating and the rationale."""
     referral = _locked(referral)
-    if not referral.is_open:
-        raise ValidationError("This referral is closed")
+    access = access_for(by, referral.hub_id)
+    require(access, Action.REFERRAL_SCREEN, referral)
+    if not referral.can("screen"):
+        raise Conflict("This referral is closed: it cannot be screened")
     version = _thresholds_in_force(referral.hub, referral.cohort)
     errors = {}
     if version.level(level) is None:
@@ -97,7 +102,7 @@ def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], 
         errors["criteria"] = "Choose criteria from the hub's current thresholds"
     if rating not in Rating.values:
         errors["rating"] = "Choose a RAG rating"
-    elif referral.rating and rating != referral.rating and not acts_as_manager(by, referral.hub):
+    elif referral.rating and rating != referral.rating and not may(access, Action.REFERRAL_RE_RATE, referral):
         # A second screening may add what is new; changing a rating is the manager's, with a reason.
         label = Rating(referral.rating).label
         errors["rating"] = f"The rating is {label}: only the accountable manager may change it, with a reason"
@@ -109,10 +114,7 @@ def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], 
         referral=referral, kind=ScreeningKind.SCREENING, threshold_version=version, level=level,
         criteria=criteria, rating=rating, rationale=rationale.strip(), by=by, at=timezone.now(),
     )  # fmt: skip
-    first = referral.status == ReferralStatus.RECEIVED
-    Referral.objects.filter(pk=referral.pk).update(
-        rating=rating, threshold_level=level, status=ReferralStatus.SCREENED if first else referral.status
-    )
+    referral.screen(rating=rating, level=level)
     record("referral.screened", hub=referral.hub, obj=referral, payload=_screening_payload(screening))
     deadlines.rating_deadline_set(referral, rating)
     return screening
@@ -123,8 +125,7 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Scr
     """The accountable manager (or the deputy inside the delegation) changes the rating, with a reason; the old
     rating's deadline is cancelled and the new one set."""
     referral = _locked(referral)
-    if not acts_as_manager(by, referral.hub):
-        raise ValidationError("Only the hub's accountable manager, or the deputy while delegated, may change a rating")
+    require(access_for(by, referral.hub_id), Action.REFERRAL_RE_RATE, referral)
     last = referral.screenings.select_related("threshold_version").order_by("-at").first()
     errors = {}
     if last is None:
@@ -141,29 +142,36 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Scr
         referral=referral, kind=ScreeningKind.RE_RATING, threshold_version=last.threshold_version, level=last.level,
         criteria=last.criteria, rating=rating, rationale=reason.strip(), by=by, at=timezone.now(),
     )  # fmt: skip
-    Referral.objects.filter(pk=referral.pk).update(rating=rating)
-    payload = {**_screening_payload(screening), "previous_rating": referral.rating}
+    previous = referral.rating
+    referral.re_rate(rating=rating)
+    payload = {**_screening_payload(screening), "previous_rating": previous}
     record("referral.re_rated", hub=referral.hub, obj=referral, payload=payload)
     deadlines.rating_deadline_set(referral, rating)
     return screening
+
+
+def may_work_on(user, referral: Referral) -> bool:
+    """Whether `user` could claim the referral themselves: who it may be assigned to."""
+    try:
+        return may(access_for(user, referral.hub_id), Action.REFERRAL_CLAIM, referral)
+    except Http404:
+        return False
 
 
 @transaction.atomic
 def referral_assign(*, referral: Referral, by, to) -> Referral:
     """A practitioner claims a referral (to = themselves); the manager assigns it to any practitioner of the hub."""
     referral = _locked(referral)
-    if not referral.is_open:
-        raise ValidationError({"assignee": "This referral is closed"})
-    roles = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
-    if not RoleAssignment.objects.filter(hub=referral.hub, user=to, role__in=roles, user__is_active=True).exists():
+    access = access_for(by, referral.hub_id)
+    require(access, Action.REFERRAL_CLAIM if to == by else Action.REFERRAL_ASSIGN, referral)
+    if not referral.can("assign"):
+        raise Conflict("This referral is closed")
+    if not may_work_on(to, referral):
         raise ValidationError({"assignee": "Choose a practitioner of this hub"})
-    if to != by and not acts_as_manager(by, referral.hub):
-        raise ValidationError({"assignee": "Only the manager assigns a referral to someone else; you may claim it"})
     if referral.assigned_to_id == to.pk:
         return referral
     previous = referral.assigned_to_id
-    Referral.objects.filter(pk=referral.pk).update(assigned_to=to)
-    referral.assigned_to = to
+    referral.assign(to=to)
     record(
         "referral.assigned",
         hub=referral.hub,
@@ -177,21 +185,17 @@ def referral_assign(*, referral: Referral, by, to) -> Referral:
 def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referral:
     """A referral rated Blue (no MASH response) is closed by the acting manager with a reason: that is its decision,
     so the decision and rating deadlines are met and the referrer reads the outcome."""
-    from referrals.services import referral_decided
-
     referral = _locked(referral)
-    if not acts_as_manager(by, referral.hub):
-        raise ValidationError("Only the hub's accountable manager, or the deputy while delegated, may close a referral")
-    if not referral.is_open:
-        raise ValidationError("This referral is closed")
-    errors = {}
-    if referral.rating != Rating.BLUE:
-        errors["rating"] = "Only a referral rated Blue (no MASH response) is closed this way; others need a decision"
+    require(access_for(by, referral.hub_id), Action.REFERRAL_CLOSE, referral)
+    if not referral.can_close_no_response():
+        raise Conflict(
+            "This referral is closed" if not referral.is_open
+            else "Only a referral rated Blue (no MASH response) is closed this way; others need a decision"
+        )  # fmt: skip
     if not (reason or "").strip():
-        errors["reason"] = "Say why the hub gives no MASH response"
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"reason": "Say why the hub gives no MASH response"})
     now = timezone.now()
-    referral_decided(referral, outcome=NO_MASH_RESPONSE, at=now)
+    referral.close_no_response(at=now)
+    deadlines.deadlines_meet(referral, ["decision", "rating"])
     record("referral.closed_no_response", hub=referral.hub, obj=referral, payload={"decided_at": now.isoformat()})
     return referral

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies import selectors as hub_selectors
-from agencies.models import Hub
-from agencies.permissions import Action, acts_as_manager, can
+from agencies.access import hub_access
+from agencies.policy import Action, require
 from audit.services import log_read
+from mash.errors import SERVICE_ERRORS, Refused, said
 from mash.paging import window_page
 from referrals import selectors, triage
 from referrals.forms import (
@@ -26,29 +26,21 @@ from referrals.forms import (
     TriageQueueFilterForm,
     thresholds_as_text,
 )
-from referrals.models import Rating, Referral, ReferralCohort, ReferralStatus
-from referrals.permissions import ReferralAction
+from referrals.models import Rating, ReferralCohort, ReferralStatus
 from referrals.templatetags.triage import RAG_TAGS
-from referrals.views import OBJECT_TYPE, staff_hub_for
+from referrals.views import OBJECT_TYPE
 
 PAGE_SIZE = 50
 REFRESH_SECONDS = 30
 
 
-def _referral_in(request: HttpRequest, hub: Hub, referral_id) -> Referral:
-    """The referral, if the user may see it and it belongs to this hub; otherwise 404."""
-    referral = selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub).filter(pk=referral_id).first()
-    if referral is None:
-        raise Http404("No such referral")
-    return referral
-
-
-def _manager_hub(request: HttpRequest, hub_id) -> Hub:
-    """The hub, for its accountable manager (or the deputy inside the delegation); 404 for anyone else."""
-    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
-    if not acts_as_manager(request.user, hub):
-        raise Http404("No such hub")
-    return hub
+def _referral(request: HttpRequest, hub_id, referral_id, action: Action) -> tuple:
+    """The access and the referral, if the person may take `action` on it: Http404 outside their scope, Refused
+    (403, with the reason) if they may see it but not do this."""
+    access = hub_access(request, hub_id)
+    referral = selectors.referral_for(access, referral_id)
+    require(access, action, referral)
+    return access, referral
 
 
 def _rating_name(rating: str) -> str:
@@ -57,10 +49,11 @@ def _rating_name(rating: str) -> str:
 
 @require_GET
 def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
-    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
+    access = hub_access(request, hub_id, Action.REFERRAL_LIST)
+    hub = access.hub
     form = TriageQueueFilterForm(request.GET)
     form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
-    referrals = selectors.triage_queue(request.user, hub, **form.filters())
+    referrals = selectors.triage_queue(access, **form.filters())
     page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read("triage_queue.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
@@ -108,8 +101,8 @@ def _assignee(request: HttpRequest, to: str):
 
 @require_POST
 def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
-    referral = _referral_in(request, hub, referral_id)
+    access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_CLAIM)
+    hub = access.hub
     back = _safe_next(request, reverse("referral-detail", args=[hub.id, referral.id]))
     assignee = _assignee(request, request.POST.get("to", ""))
     if assignee is None:
@@ -117,8 +110,8 @@ def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         return redirect(back)
     try:
         triage.referral_assign(referral=referral, by=request.user, to=assignee)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (*SERVICE_ERRORS, Refused) as error:
+        messages.error(request, said(error))
         return redirect(back)
     if assignee == request.user:
         messages.success(request, f"You have claimed referral {referral.reference}")
@@ -130,8 +123,8 @@ def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
-    referral = _referral_in(request, hub, referral_id)
+    access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_SCREEN)
+    hub = access.hub
     if not referral.is_open:
         messages.error(request, "This referral is closed: it cannot be screened")
         return redirect("referral-detail", hub.id, referral.id)
@@ -143,7 +136,7 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         if form.is_valid():
             try:
                 screening = triage.referral_screen(referral=referral, by=request.user, **form.screening())
-            except ValidationError as error:
+            except SERVICE_ERRORS as error:
                 form.add_service_errors(error)
             else:
                 messages.success(request, f"Referral screened: {_rating_name(screening.rating)}")
@@ -154,8 +147,8 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub = _manager_hub(request, hub_id)
-    referral = _referral_in(request, hub, referral_id)
+    access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_RE_RATE)
+    hub = access.hub
     previous = referral.rating
     if request.method == "GET":
         form = ReRatingForm()
@@ -167,7 +160,7 @@ def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
                     referral=referral, by=request.user, rating=form.cleaned_data["rating"],
                     reason=form.cleaned_data["reason"],
                 )  # fmt: skip
-            except ValidationError as error:
+            except SERVICE_ERRORS as error:
                 form.add_service_errors(error)
             else:
                 messages.success(
@@ -181,13 +174,13 @@ def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_close_no_response(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     """The acting manager closes a Blue referral (no MASH response), with a reason."""
-    hub = _manager_hub(request, hub_id)
-    referral = _referral_in(request, hub, referral_id)
+    access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_CLOSE)
+    hub = access.hub
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             triage.referral_close_no_response(referral=referral, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
+        except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Referral {referral.reference} closed: no MASH response")
@@ -199,7 +192,7 @@ def referral_close_no_response(request: HttpRequest, hub_id, referral_id) -> Htt
 
 @require_GET
 def manager_dashboard(request: HttpRequest, hub_id) -> HttpResponse:
-    hub = _manager_hub(request, hub_id)
+    hub = hub_access(request, hub_id, Action.DASHBOARD_VIEW).hub
     now = timezone.now()
     figures = selectors.dashboard_figures(hub, now)
     oldest = figures["oldest"]
@@ -232,7 +225,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def thresholds(request: HttpRequest, hub_id) -> HttpResponse:
     """The hub's current thresholds for children and adults, with each cohort's earlier versions: every member of
     the hub may read what referrals are screened against."""
-    hub = hub_selectors.hub_for(request.user, hub_id)
+    hub = hub_access(request, hub_id, Action.HUB_VIEW).hub
     cohorts = [
         (value, label, selectors.thresholds_current(hub, value), selectors.threshold_versions(hub, value))
         for value, label in ReferralCohort.choices
@@ -240,13 +233,13 @@ def thresholds(request: HttpRequest, hub_id) -> HttpResponse:
     return render(
         request,
         "referrals/thresholds.html",
-        {"hub": hub, "cohorts": cohorts, "can_publish": can(request.user, Action.CONFIGURE_HUB, hub)},
+        {"hub": hub, "cohorts": cohorts},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def thresholds_publish(request: HttpRequest, hub_id, cohort: str) -> HttpResponse:
-    hub = hub_selectors.hub_for(request.user, hub_id, Action.CONFIGURE_HUB)
+    hub = hub_access(request, hub_id, Action.THRESHOLDS_PUBLISH).hub
     if cohort not in ReferralCohort.values:
         raise Http404("No such cohort")
     current = selectors.thresholds_current(hub, cohort)
@@ -257,7 +250,7 @@ def thresholds_publish(request: HttpRequest, hub_id, cohort: str) -> HttpRespons
                 hub=hub, cohort=cohort, levels=form.cleaned_data["levels"], by=request.user,
                 note=form.cleaned_data["note"],
             )  # fmt: skip
-        except ValidationError as error:
+        except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
             messages.success(request, f"Version {version.number} of the {version.get_cohort_display().lower()} "

@@ -3,36 +3,26 @@ one service or selector, and render; what each page shows is logged as a read.""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors as hub_selectors
-from agencies.models import Hub, Role, RoleAssignment
-from agencies.permissions import Action, acts_as_manager
+from agencies.access import hub_access
+from agencies.models import Role
+from agencies.policy import Action, may, require
 from audit.services import log_read
+from mash.errors import SERVICE_ERRORS, said
 from mash.paging import window_page
 from referrals import dataset, matching, selectors, services
 from referrals.forms import ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
-from referrals.permissions import POLICY, ReferralAction
 
 PAGE_SIZE = 50
 OBJECT_TYPE = "referrals.referral"
-
-
-def staff_hub_for(request: HttpRequest, hub_id, action: ReferralAction) -> tuple[Hub, set[str]]:
-    """The hub and the user's roles in it, if one of them may take `action` by the referral policy; otherwise 404,
-    the same answer as for no such hub."""
-    hub = hub_selectors.hub_for(request.user, hub_id, Action.VIEW_CASE_DATA)
-    roles = set(RoleAssignment.objects.filter(hub=hub, user=request.user).values_list("role", flat=True))
-    if not roles & POLICY[action]:
-        raise Http404("No such hub")
-    return hub, roles
 
 
 def _search(referrals: QuerySet[Referral], *, search, status, cohort, channel, immediate_risk) -> QuerySet[Referral]:
@@ -52,10 +42,11 @@ def _search(referrals: QuerySet[Referral], *, search, status, cohort, channel, i
 
 
 def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
-    hub, roles = staff_hub_for(request, hub_id, ReferralAction.VIEW)
+    access = hub_access(request, hub_id, Action.REFERRAL_LIST)
+    hub = access.hub
     form = ReferralFilterForm(request.GET)
     form.is_valid()  # every filter is optional; a value that is not a choice is shown as an error and ignored
-    referrals = _search(selectors.referrals_visible_to(request.user, ReferralAction.VIEW, hub=hub), **form.filters())
+    referrals = _search(selectors.referrals_visible_to(access), **form.filters())
     referrals = referrals.prefetch_related(
         Prefetch("persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects")
     ).order_by("-received_at", "reference")
@@ -74,14 +65,13 @@ def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
             "rows": [(r, r.subjects[0] if r.subjects else None) for r in rows],
             "query": query.urlencode(),
             "filtered": any(form.cleaned_data.get(name) for name in form.fields),
-            "can_create": bool(roles & POLICY[ReferralAction.CREATE]),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
-    hub, _ = staff_hub_for(request, hub_id, ReferralAction.CREATE)
+    hub = hub_access(request, hub_id, Action.REFERRAL_CREATE).hub
     if request.method == "GET":
         now = timezone.localtime()
         form = ReferralForm(initial={"received_date": now.date().isoformat(), "received_time": now.strftime("%H:%M")})
@@ -92,7 +82,7 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
             referral = services.referral_create(
                 hub=hub, data=form.dataset(), channel=form.cleaned_data["channel"], recorded_by=request.user
             )
-        except ValidationError as error:
+        except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
         else:
             messages.success(request, f"Referral {referral.reference} recorded")
@@ -101,7 +91,7 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
         # The channel, date or time needs fixing first; show the dataset's other messages now too. Nothing is stored.
         try:
             dataset.clean(form.dataset(), hub=hub)
-        except ValidationError as error:
+        except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
     return render(request, "referrals/new.html", {"hub": hub, "form": form})
 
@@ -113,10 +103,9 @@ def _concern_labels(referral: Referral) -> list[str]:
 
 
 def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    hub, roles = staff_hub_for(request, hub_id, ReferralAction.VIEW)
-    referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
-    if referral.hub_id != hub.id:
-        raise Http404("No such referral")
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    referral = selectors.referral_for(access, referral_id)
     persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.role, p.family_name))
     matches, earlier = selectors.matches_of(referral)
     log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
@@ -133,7 +122,7 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "earlier": earlier,
             "re_referral": matching.is_re_referral(referral, earlier),
             "reason_labels": MATCH_REASONS,
-            **_triage_context(request, hub, roles, referral),
+            **_triage_context(access, referral),
             # Sections of the apps above this one (decisions/): docs/adr/0003-referral-page-panels.md
             "panels": [import_string(path)(request, hub, referral) for path in settings.REFERRAL_PAGE_PANELS],
         },
@@ -143,20 +132,14 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 ASSIGNABLE_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY)
 
 
-def _triage_context(request: HttpRequest, hub: Hub, roles: set[str], referral: Referral) -> dict:
-    """The referral page's triage section: rating, level, assignee, deadlines and screenings, and what the user
-    may do about them (the manager's check is asked only of someone holding a manager's or deputy's role)."""
-    manages = bool(roles & {Role.MANAGER, Role.DEPUTY}) and acts_as_manager(request.user, hub)
+def _triage_context(access, referral: Referral) -> dict:
+    """The referral page's triage section: rating, level, assignee, deadlines and screenings, and the people the
+    referral may be assigned to (asked only when the reader may assign it)."""
     assignable = []
-    if manages and referral.is_open:
-        people = {a.user_id: a.user for a in hub_selectors.people_of(hub) if a.role in ASSIGNABLE_ROLES}
+    if referral.is_open and may(access, Action.REFERRAL_ASSIGN, referral):
+        people = {a.user_id: a.user for a in hub_selectors.people_of(access.hub) if a.role in ASSIGNABLE_ROLES}
         assignable = [user for user in people.values() if user.is_active and user.pk != referral.assigned_to_id]
-    return {
-        **selectors.referral_triage(referral),
-        "manages": manages,
-        "assignable": assignable,
-        "now": timezone.now(),
-    }
+    return {**selectors.referral_triage(referral), "assignable": assignable, "now": timezone.now()}
 
 
 MATCH_REASONS = {
@@ -168,10 +151,10 @@ MATCH_REASONS = {
 
 @require_POST
 def subject_match_decide(request: HttpRequest, hub_id, referral_id, match_id) -> HttpResponse:
-    hub, _ = staff_hub_for(request, hub_id, ReferralAction.VIEW)
-    referral = selectors.referral_for(request.user, referral_id, ReferralAction.VIEW)
-    if referral.hub_id != hub.id:
-        raise Http404("No such referral")
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    referral = selectors.referral_for(access, referral_id)
+    require(access, Action.MATCH_DECIDE, referral)
     match = get_object_or_404(referral.matches, pk=match_id)
     answer = request.POST.get("same_person")
     if answer not in ("yes", "no"):
@@ -179,8 +162,8 @@ def subject_match_decide(request: HttpRequest, hub_id, referral_id, match_id) ->
         return redirect("referral-detail", hub.id, referral.id)
     try:
         matching.subject_match_decide(match=match, same_person=answer == "yes", by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except SERVICE_ERRORS as error:
+        messages.error(request, said(error))
         return redirect("referral-detail", hub.id, referral.id)
     messages.success(request, "Earlier record linked" if answer == "yes" else "Suggestion rejected")
     return redirect("referral-detail", hub.id, referral.id)

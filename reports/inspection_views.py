@@ -4,10 +4,11 @@ anyone else gets 404, and every download is audited with the referrals in it."""
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from agencies.access import hub_access
+from agencies.policy import Action
 from audit.services import log_read
 from mash.csvsafe import rows_to_csv
 from reports import inspection
-from reports.access import hub_for_manager
 from reports.forms import InspectionListForm
 
 LISTS = {
@@ -18,7 +19,7 @@ LISTS = {
 
 def inspection_lists(request, hub_id):
     """The form; with valid answers, the list as a CSV download."""
-    hub = hub_for_manager(request, hub_id)
+    hub = hub_access(request, hub_id, Action.INSPECTION_LISTS).hub
     form = InspectionListForm(request.GET or None)
     if not form.is_bound or not form.is_valid():
         return render(request, "reports/inspection.html", {"hub": hub, "form": form})

@@ -5,6 +5,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from mash.lifecycle import move
 
 
 class ReturnState(models.TextChoices):
@@ -57,3 +60,40 @@ class MonthlyReturn(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in (ReturnState.QUEUED, ReturnState.BUILDING)
+
+    # A return's lifecycle: queued → building (a worker claims it) → ready or failed; a build that must wait for the
+    # ledger's seal goes back to queued. Each transition writes the row's state, progress and step together.
+    TRANSITIONS = {
+        "claim": ((ReturnState.QUEUED, ReturnState.BUILDING), ReturnState.BUILDING),
+        "finish": ((ReturnState.BUILDING,), ReturnState.READY),
+        "fail": ((ReturnState.QUEUED, ReturnState.BUILDING), ReturnState.FAILED),
+        "wait": ((ReturnState.BUILDING,), ReturnState.QUEUED),
+    }
+
+    def _move(self, transition: str, **fields) -> None:
+        leaves, to = self.TRANSITIONS[transition]
+        why = f"This return is {self.get_state_display().lower()}"
+        move(self, field="state", leaves=leaves, to=to, why=why, updated_at=timezone.now(), **fields)
+
+    def claim(self) -> None:
+        self._move("claim", progress=5, step="Starting", error="")
+
+    def finish(self) -> None:
+        """Ready: the figures, block, digest and PDF already set on this row are written with the state."""
+        self._move(
+            "finish",
+            progress=100,
+            step="Ready",
+            block_number=self.block_number,
+            block_hash=self.block_hash,
+            figures=self.figures,
+            figures_digest=self.figures_digest,
+            built_at=self.built_at,
+            pdf=self.pdf,
+        )
+
+    def fail(self, message: str) -> None:
+        self._move("fail", step="Stopped", error=message)
+
+    def wait(self, step: str) -> None:
+        self._move("wait", progress=0, step=step)

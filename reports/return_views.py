@@ -3,14 +3,14 @@ the page), read it, download it as PDF, CSV or JSON, and compare the hubs a lead
 and download is audited; anyone without the hub's reports permission gets 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from agencies import selectors as hub_selectors
-from agencies.permissions import Action
+from agencies.access import hub_access
+from agencies.policy import Action
 from audit.services import log_read
+from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
 from reports import exports, selectors, services
 from reports.charts import return_charts
@@ -25,19 +25,19 @@ FORMATS = {
 }
 
 
-def _hub(request, hub_id):
-    return hub_selectors.hub_for(request.user, hub_id, Action.VIEW_REPORTS)
+def _hub(request, hub_id, action=Action.RETURNS_VIEW):
+    return hub_access(request, hub_id, action).hub
 
 
 def returns_page(request, hub_id):
-    hub = _hub(request, hub_id)
+    hub = _hub(request, hub_id, Action.RETURN_REQUEST if request.method == "POST" else Action.RETURNS_VIEW)
     form = ReturnRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             row = services.return_request(
                 hub=hub, month=form.cleaned_data["month"], by=request.user, commentary=form.cleaned_data["commentary"]
             )
-        except ValidationError as error:
+        except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
             messages.success(request, f"The return for {row.month:%B %Y} is being built: this page shows its progress.")

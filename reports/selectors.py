@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 
+from agencies.access import access_for, assignments_of
 from agencies.models import Agency
-from agencies.permissions import Action, can
-from agencies.selectors import hubs_visible_to
+from agencies.policy import Action, may
 from audit.actions import ACTIONS
 from audit.models import AuditEvent
 from reports.models import MonthlyReturn, ReturnState
@@ -106,8 +106,11 @@ def return_of(hub, return_id, *, with_pdf: bool = False):
 
 
 def hubs_with_returns_for(user) -> list:
-    """The hubs whose returns `user` may see (a lead may cover several)."""
-    return [hub for hub in hubs_visible_to(user).order_by("name") if can(user, Action.VIEW_REPORTS, hub)]
+    """The hubs whose returns `user` may see (a lead may cover several), by name."""
+    hubs = {a.hub_id: a.hub for a in assignments_of(user)}
+    return sorted(
+        (hub for hub in hubs.values() if may(access_for(user, hub.pk), Action.RETURNS_VIEW)), key=lambda h: h.name
+    )
 
 
 def latest_ready(hubs: list, month) -> dict:

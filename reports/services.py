@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from agencies.access import access_for
 from agencies.models import Hub
-from agencies.permissions import Action, can
+from agencies.policy import Action, require
 from audit.models import AuditBlock, AuditEvent
 from audit.services import record, seal, seal_key_field
 from audit.verify import verify
@@ -51,9 +52,9 @@ def figures_digest(figures: dict) -> str:
 def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> MonthlyReturn:
     """Queue a hub's return for a month: one that has ended, or this month to date (provisional: its figures will
     change until the month ends). `by` None is beat's scheduled build."""
+    if by is not None:
+        require(access_for(by, hub.pk), Action.RETURN_REQUEST)
     errors = {}
-    if by is not None and not can(by, Action.VIEW_REPORTS, hub):
-        errors["hub"] = "You cannot see this hub's returns"
     if month.day != 1:
         errors["month"] = "Give the month as its first day"
     elif not month_has_started(month):
@@ -88,8 +89,7 @@ def _claim(return_id) -> MonthlyReturn | None:
         row = rows.filter(pk=return_id, state__in=[ReturnState.QUEUED, ReturnState.BUILDING]).first()
         if row is None:
             return None
-        row.state, row.progress, row.step, row.error = ReturnState.BUILDING, 5, "Starting", ""
-        row.save(update_fields=["state", "progress", "step", "error", "updated_at"])
+        row.claim()
         return row
 
 
@@ -136,8 +136,7 @@ def return_build(*, return_id) -> MonthlyReturn | None:
         _progress(row, 75, "Drawing the PDF")
         row.pdf = pdf.render(row)
         with transaction.atomic():
-            row.state, row.progress, row.step = ReturnState.READY, 100, "Ready"
-            row.save()
+            row.finish()
             record(
                 "return.generated",
                 hub=hub,
@@ -164,20 +163,13 @@ def _fail(row: MonthlyReturn, exc: Exception) -> None:
         str(exc) if isinstance(exc, LedgerNotIntact) else f"The build stopped with an error ({type(exc).__name__})"
     )
     with transaction.atomic():
-        MonthlyReturn.objects.filter(pk=row.pk).update(
-            state=ReturnState.FAILED, step="Stopped", error=message, updated_at=timezone.now()
-        )
+        row.fail(message)
         reason = "ledger_not_intact" if isinstance(exc, LedgerNotIntact) else "error"
         record("return.failed", hub=row.hub, obj=row, payload={"month": f"{row.month:%Y-%m}", "reason": reason})
-    row.state, row.error = ReturnState.FAILED, message
 
 
 def _wait_for_seal(row: MonthlyReturn) -> None:
-    MonthlyReturn.objects.filter(pk=row.pk).update(
-        state=ReturnState.QUEUED, progress=0, step="Waiting for the month's last events to be sealed",
-        updated_at=timezone.now(),
-    )  # fmt: skip
-    row.state = ReturnState.QUEUED
+    row.wait("Waiting for the month's last events to be sealed")
 
 
 def previous_month(today: date) -> date:

@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from agencies.access import hub_access
+from agencies.policy import Action
 from audit.services import log_read
 from mash.csvsafe import rows_to_csv
 from mash.paging import window_page
 from reports import selectors
-from reports.access import hub_for_manager as _hub_for_manager
 from reports.forms import TrailFilterForm
 
 PAGE_SIZE = 50
@@ -18,7 +19,7 @@ EXPORT_LIMIT = 5000
 
 
 def audit_trail(request, hub_id):
-    hub = _hub_for_manager(request, hub_id)
+    hub = hub_access(request, hub_id, Action.AUDIT_TRAIL_VIEW).hub
     form = TrailFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "reports/trail.html", {"hub": hub, "form": form, "rows": [], "page": None})
@@ -45,7 +46,7 @@ def audit_trail(request, hub_id):
 
 
 def audit_trail_csv(request, hub_id):
-    hub = _hub_for_manager(request, hub_id)
+    hub = hub_access(request, hub_id, Action.AUDIT_TRAIL_VIEW).hub
     form = TrailFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "reports/trail.html", {"hub": hub, "form": form, "rows": [], "page": None}, status=400)

@@ -117,3 +117,55 @@ def plain_static_storage(settings):
 def allow_test_flush():
     """Transactional tests flush the database between tests; the ledger refuses flush except here."""
     settings.AUDIT_ALLOW_FLUSH = True
+
+
+# The people the tests share (tests/people.py): one definition, not a `hub` fixture per file.
+
+
+@pytest.fixture
+def mash(db):
+    """Northshire MASH with its agencies, an officer of each, a practitioner, the manager and an administrator."""
+    from tests.people import build_mash
+
+    return build_mash()
+
+
+@pytest.fixture
+def hub(db):
+    """A hub with nobody in it yet: for tests that set up exactly the people they need."""
+    from tests.factories import HubFactory
+
+    return HubFactory(name="Northshire MASH", slug="north")
+
+
+@pytest.fixture
+def practitioner(hub):
+    from agencies.models import Role
+    from tests.factories import member
+
+    return member(hub, Role.PRACTITIONER)
+
+
+@pytest.fixture
+def manager(hub):
+    from agencies.models import Role
+    from tests.factories import member
+
+    return member(hub, Role.MANAGER)
+
+
+@pytest.fixture
+def police(hub):
+    """A core agency of `hub` that has signed its information sharing agreement (reading anything back needs it)."""
+    from tests.factories import MembershipFactory, sign_isa
+
+    agency = MembershipFactory(hub=hub).agency
+    sign_isa(hub, agency)
+    return agency
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()

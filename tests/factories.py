@@ -121,3 +121,26 @@ def referral_data(**changes) -> dict:
     data["subject"]["postcode"] = "nt1 1aa"
     data.update(changes)
     return data
+
+
+def sign_isa(hub, *agencies):
+    """The hub's information sharing agreement in force (from a month ago, review in eleven months), signed by each
+    agency as the hub administrator records it: the gate for everything an agency reads back."""
+    from agencies.models import CoreDocument
+
+    today = timezone.localdate()
+    isa = CoreDocument.objects.filter(hub=hub, kind=DocumentKind.INFORMATION_SHARING_AGREEMENT).first()
+    isa = isa or services.document_create(
+        hub=hub, kind=DocumentKind.INFORMATION_SHARING_AGREEMENT, title="Information sharing agreement"
+    )
+    version = isa.versions.order_by("-number").first() or services.document_version_publish(
+        document=isa, effective_from=today - timedelta(days=30), review_due=today + timedelta(days=335), text="ISA"
+    )
+    admin = hub.roles.filter(role=Role.HUB_ADMIN).select_related("user").first()
+    admin = admin.user if admin else member(hub, Role.HUB_ADMIN)
+    for agency in agencies:
+        services.agreement_sign(
+            version=version, agency=agency, signatory_name="A Signatory", signatory_role="Director",
+            signed_on=today - timedelta(days=20), by=admin,
+        )  # fmt: skip
+    return version

@@ -35,9 +35,8 @@ from agencies.models.hub import (
     Hub,
 )
 from agencies.models.people import (
-    HubGroup,
-    HubGroupObjectPermission,
-    HubUserObjectPermission,
+    CASE_ROLES,
+    MAX_DELEGATION,
     Role,
     RoleAssignment,
 )
@@ -52,11 +51,10 @@ __all__ = [
     "Agency",
     "MembershipKind",
     "HubMembership",
+    "CASE_ROLES",
+    "MAX_DELEGATION",
     "Role",
     "RoleAssignment",
-    "HubGroup",
-    "HubUserObjectPermission",
-    "HubGroupObjectPermission",
     "DocumentKind",
     "CoreDocument",
     "document_upload_path",

@@ -43,6 +43,10 @@ class Hub(models.Model):
     decision_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days from receipt to a decision (Working Together 2023: one)."
     )
+    officer_access_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text="Days after the decision is signed off that an asked agency still sees the referral's people.",
+    )
     warn_at_percent = models.PositiveSmallIntegerField(
         default=75, help_text="Warn the assignee and the manager when this share of a deadline's time has passed."
     )
@@ -50,11 +54,6 @@ class Hub(models.Model):
 
     class Meta:
         ordering = ["name"]
-        permissions = [
-            ("configure_hub", "Can change the hub's configuration"),
-            ("view_case_data", "Can see referrals and case data of the hub"),
-            ("view_reports", "Can see the hub's returns"),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(working_day_ends__gt=models.F("working_day_starts")),
@@ -70,6 +69,11 @@ class Hub(models.Model):
                 & Q(green_partner_hours__gt=0),
                 name="hub_timescales_positive",
                 violation_error_message="Each RAG timescale must be at least one hour",
+            ),
+            models.CheckConstraint(
+                condition=Q(officer_access_days__lte=90),
+                name="hub_officer_access_at_most_90_days",
+                violation_error_message="Agencies keep access for at most 90 days after the decision",
             ),
             models.CheckConstraint(
                 condition=Q(decision_working_days__gte=1) & Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=99),

@@ -1,12 +1,11 @@
 """People's roles in hubs: who holds which role where, with the deputy's delegation and the officer's agency."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models.agencies import Agency
 from agencies.models.hub import Hub
@@ -21,11 +20,19 @@ class Role(models.TextChoices):
     HUB_ADMIN = "hub_admin", "Hub administrator"
 
 
+# The case roles: a hub administrator holds none of them in a hub they administer (agencies/services.py refuses,
+# agencies/access.py never counts one).
+CASE_ROLES = frozenset({"practitioner", "agency_officer", "manager", "deputy", "strategic_lead"})
+# A deputy acts for the accountable manager for at most this long at a time.
+MAX_DELEGATION = timedelta(days=90)
+
+
 class RoleAssignment(models.Model):
     """A person's role in one hub. A person may hold roles in several hubs.
 
     The database allows one accountable manager and one deputy per hub; a deputy acts for the manager only
-    inside the delegation period. An agency officer belongs to one agency.
+    inside the delegation period (at most 90 days). An agency officer belongs to one agency. Who gave the role is
+    kept with it (the ledger's `role.granted` has it too).
     """
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="roles")
@@ -34,6 +41,9 @@ class RoleAssignment(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="officers")
     delegation_starts = models.DateTimeField(null=True, blank=True)
     delegation_ends = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -74,6 +84,11 @@ class RoleAssignment(models.Model):
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}, {self.hub}"
 
+    def clean(self):
+        starts, ends = self.delegation_starts, self.delegation_ends
+        if self.role == Role.DEPUTY and starts and ends and ends - starts > MAX_DELEGATION:
+            raise ValidationError({"delegation_ends": "A delegation lasts at most 90 days: end it sooner"})
+
     def acts_as_manager(self, at: datetime) -> bool:
         """The accountable manager always acts; the deputy only from the start to the end of the delegation."""
         if self.role == Role.MANAGER:
@@ -81,36 +96,3 @@ class RoleAssignment(models.Model):
         if self.role == Role.DEPUTY:
             return self.delegation_starts <= at < self.delegation_ends
         return False
-
-
-class HubGroup(models.Model):
-    """The Django group that mirrors one role in one hub (and, for agency officers, one agency).
-
-    Object permissions are granted to these groups; `agencies.services.role_grant` keeps membership in step.
-    """
-
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="groups")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True)
-    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="hub_group")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["hub", "role"], condition=Q(agency__isnull=True), name="one_group_per_hub_role"
-            ),
-            models.UniqueConstraint(
-                fields=["hub", "role", "agency"], condition=Q(agency__isnull=False), name="one_group_per_hub_agency"
-            ),
-        ]
-
-    def __str__(self):
-        return self.group.name
-
-
-class HubUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Hub, on_delete=models.CASCADE)
-
-
-class HubGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Hub, on_delete=models.CASCADE)

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/deadlines/queue_page.py [--referrals 1000000] [--open 20000] [--requests 300]
 
-Creates mash_bench_queue afresh, loads the referrals (bench/data.py) and gives the hub's practitioner and manager
-groups VIEW on each, as intake does. Starts gunicorn, signs in as the practitioner through the login form and reads
+Creates mash_bench_queue afresh and loads the referrals (bench/data.py): the hub's staff see them all by the one
+policy (agencies/policy.py), with no row per referral to grant. Starts gunicorn, signs in as the practitioner through the login form and reads
 the queue as a practitioner would: the first page unfiltered, then filtered by rating, by cohort, "mine", and
 the tenth page, in turn. Reports p50/p95/p99 to stdout and bench/results/deadlines-queue.json.
 """
@@ -28,7 +28,7 @@ from bench.common import (
     session_login,
     write_result,
 )  # noqa: E402
-from bench.data import grant_hub_view, load_referrals  # noqa: E402
+from bench.data import load_referrals  # noqa: E402
 
 DB = "mash_bench_queue"
 PORT = 8933
@@ -48,8 +48,7 @@ def main():
     loaded = load_referrals(
         DB, hub=hub["hub"], police=hub["police"], school=hub["school"], total=args.referrals, open_count=args.open
     )
-    granted = grant_hub_view(DB, hub=hub["hub"])
-    print(f"loaded {args.referrals} referrals in {loaded:.1f} s, granted in {granted:.1f} s", flush=True)
+    print(f"loaded {args.referrals} referrals in {loaded:.1f} s", flush=True)
     latencies: list[float] = []
     by_view: dict[str, list[float]] = {view: [] for view in VIEWS}
     with gunicorn(env, PORT, workers=2):

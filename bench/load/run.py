@@ -44,7 +44,7 @@ from bench.common import (  # noqa: E402
     percentile,
     write_result,
 )
-from bench.data import grant_hub_view, load_referrals  # noqa: E402
+from bench.data import load_referrals  # noqa: E402
 
 PORT = 8941
 DB = "mash_bench_load"
@@ -120,7 +120,6 @@ def main():
     hub = decision_hub(env, **scenario.pools(MIX, sent))  # enough for every contribution and sign-off
     load_referrals(DB, hub=hub["hub"], police=hub["police"], school=hub["school"], total=args.referrals,
                    open_count=2_000)  # fmt: skip
-    grant_hub_view(DB, hub=hub["hub"])
     import psycopg
 
     with psycopg.connect(conninfo(env)) as conn:

@@ -8,7 +8,7 @@ nothing. Who may act is checked here, not only in the views.
 
 from decisions.services.actions import action_complete
 from decisions.services.common import core_agencies
-from decisions.services.contributions import agreement_gate, contribution_add, contribution_release
+from decisions.services.contributions import contribution_add, contribution_release
 from decisions.services.decisions import (
     decision_propose,
     decision_return,
@@ -20,7 +20,6 @@ from decisions.services.requests import information_request
 
 __all__ = [
     "action_complete",
-    "agreement_gate",
     "contribution_add",
     "contribution_release",
     "core_agencies",

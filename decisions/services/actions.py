@@ -3,11 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import access_for
+from agencies.policy import Action, require
 from audit.services import record
-from decisions.models import AgreedAction, DecisionState
-from decisions.permissions import DecisionAction, may
-from decisions.services.common import refuse
-from decisions.services.contributions import agreement_gate
+from decisions.models import AgreedAction
 from referrals import deadlines
 from referrals.models import DeadlineState
 
@@ -21,17 +20,9 @@ def action_complete(*, action: AgreedAction, by) -> AgreedAction:
         .get(pk=action.pk)
     )
     hub = action.decision.referral.hub
-    staff = may(by, DecisionAction.PROPOSE, hub)
-    if not (staff or may(by, DecisionAction.CONTRIBUTE, hub, action.owner_id)):
-        refuse("Only the owning agency or the hub's staff may mark this action done")
-    if not staff:
-        agreement_gate(action.owner, hub)
-    if action.decision.state != DecisionState.SIGNED:
-        refuse("Only actions of the signed decision are tracked")
-    if action.completed_at:
-        refuse("This action is already done")
+    require(access_for(by, hub.pk), Action.ACTION_COMPLETE, action)
     now = timezone.now()
-    AgreedAction.objects.filter(pk=action.pk).update(completed_at=now, completed_by=by)
+    action.complete(by=by, at=now)  # Conflict unless an undone action of the signed decision
     on_time = action.deadline is None or now <= action.deadline.due_at
     if action.deadline is not None:
         deadlines.deadline_close(action.deadline, DeadlineState.MET)

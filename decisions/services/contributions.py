@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import access_for, access_for_client
 from agencies.models import Agency, ApiClient
-from agencies.selectors import missing_agreement_message
+from agencies.policy import Action, require
 from audit.services import record
 from decisions.models import (
     Contribution,
@@ -18,10 +19,9 @@ from decisions.models import (
     RiskIndicator,
     lawful_basis_for,
 )
-from decisions.permissions import DecisionAction, may
 from decisions.services.common import refuse
+from mash.errors import Conflict, Refused
 from referrals import deadlines
-from referrals import services as referral_services
 from referrals.models import DeadlineState, ReferralStatus
 
 DECISION_MAKERS = "The hub's decision-makers (practitioners and the accountable manager)"
@@ -66,14 +66,6 @@ def _clean_contribution(data: dict, agency: Agency) -> dict:
     }
 
 
-def agreement_gate(agency: Agency, hub) -> None:
-    """An agency without a current signed information sharing agreement sees and shares nothing; the message
-    says which agreement is missing."""
-    message = missing_agreement_message(agency, hub)
-    if message:
-        raise ValidationError({"agreement": message}, code="no_agreement")
-
-
 @transaction.atomic
 def contribution_add(
     *, request: InformationRequest, data: dict, by=None, client: ApiClient | None = None
@@ -86,23 +78,17 @@ def contribution_add(
         .get(pk=request.pk)
     )
     referral, agency, hub = request.referral, request.agency, request.referral.hub
-    if client is not None:
-        if client.agency_id != agency.pk or client.hub_id != hub.pk or client.revoked_at is not None:
-            refuse("This request is not to your agency")
-    elif by is None or not may(by, DecisionAction.CONTRIBUTE, hub, agency):
-        refuse("Only officers of the agency asked may answer this request")
-    agreement_gate(agency, hub)
-    if request.state == RequestState.ANSWERED:
-        refuse("Your agency has already answered this request")
-    if request.state != RequestState.OPEN:
-        refuse("This request was cancelled")
+    if client is not None and client.revoked_at is not None:
+        raise Refused("This client has been revoked")
+    access = access_for_client(client) if client is not None else access_for(by, hub.pk)
+    require(access, Action.CONTRIBUTE, request)
     clean = _clean_contribution(data, agency)
+    request.answer()  # Conflict if already answered or cancelled
     now = timezone.now()
     contribution = Contribution.objects.create(
         request=request, referral=referral, agency=agency, contributed_by=by, contributed_by_client=client,
         contributed_at=now, **clean,
     )  # fmt: skip
-    InformationRequest.objects.filter(pk=request.pk).update(state=RequestState.ANSWERED)
     deadlines.deadline_close(request.deadline, DeadlineState.MET)
     shared = clean["disclosure"] == Disclosure.SHARED
     DisclosureEntry.objects.create(
@@ -132,7 +118,7 @@ def contribution_add(
     )
     still_open = referral.information_requests.filter(state=RequestState.OPEN).exists()
     if not still_open and referral.status == ReferralStatus.AWAITING_INFORMATION:
-        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_DECISION)
+        referral.await_decision()
     return contribution
 
 
@@ -144,15 +130,13 @@ def contribution_release(*, contribution: Contribution, by, consent: str) -> Con
         Contribution.objects.select_for_update().select_related("referral__hub", "agency").get(pk=contribution.pk)
     )
     hub = contribution.referral.hub
-    if not (may(by, DecisionAction.MANAGE, hub) or may(by, DecisionAction.CONTRIBUTE, hub, contribution.agency)):
-        refuse("Only the owning agency or the accountable manager may release restricted information")
-    if contribution.disclosure != Disclosure.RESTRICTED or contribution.released_at:
-        refuse("This information is already shared with the hub's decision-makers")
+    require(access_for(by, hub.pk), Action.CONTRIBUTION_RELEASE, contribution)
+    if not contribution.can_release():
+        raise Conflict("This information is already shared with the hub's decision-makers")
     if not (consent or "").strip():
         refuse("Record who at the owning agency consented, and when", "consent")
     now = timezone.now()
-    Contribution.objects.filter(pk=contribution.pk).update(released_at=now, release_consent=consent.strip())
-    contribution.released_at, contribution.release_consent = now, consent.strip()
+    contribution.release(consent=consent.strip(), at=now)
     DisclosureEntry.objects.create(
         contribution=contribution,
         shared_with=DECISION_MAKERS,

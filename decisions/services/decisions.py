@@ -8,16 +8,26 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from agencies.access import access_for
 from agencies.models import Agency
+from agencies.policy import Action, require
 from audit.services import record
 from decisions import webhooks
-from decisions.models import OUTCOMES, AgreedAction, Decision, DecisionState, GateOverride, RequestState
-from decisions.permissions import DecisionAction, may
+from decisions.models import (
+    OUTCOMES,
+    AgreedAction,
+    Decision,
+    DecisionState,
+    GateOverride,
+    RequestState,
+    proposal_conflict,
+)
 from decisions.services.common import core_agencies, id_of, locked, memberships_by_agency, refuse
 from decisions.services.requests import cancel_request
+from mash.errors import Conflict
 from referrals import deadlines
 from referrals import services as referral_services
-from referrals.models import DeadlineKind, DeadlineState, Referral, ReferralStatus, ThresholdVersion
+from referrals.models import DeadlineKind, DeadlineState, Referral, ThresholdVersion
 
 
 def missing_core_agencies(referral: Referral) -> list[Agency]:
@@ -34,13 +44,12 @@ def gate_overridden(referral: Referral) -> bool:
 def gate_override(*, referral: Referral, by, reason: str) -> GateOverride:
     """The acting manager lets a decision be proposed before every core agency has answered, with a reason."""
     referral = locked(referral)
-    if not may(by, DecisionAction.MANAGE, referral.hub):
-        refuse("Only the accountable manager, or the deputy while delegated, may override")
+    require(access_for(by, referral.hub_id), Action.GATE_OVERRIDE, referral)
     if not (reason or "").strip():
         refuse("Give the reason for deciding without every core agency", "reason")
     missing = missing_core_agencies(referral)
     if not missing:
-        refuse("Every core agency has answered: no override is needed")
+        raise Conflict("Every core agency has answered: no override is needed")
     override = GateOverride.objects.create(referral=referral, reason=reason.strip(), by=by, at=timezone.now())
     override.missing_agencies.set(missing)
     record(
@@ -104,20 +113,18 @@ def decision_propose(
     each time). Needs every core agency's answer unless the manager has overridden."""
     referral = locked(referral)
     hub = referral.hub
-    if not may(by, DecisionAction.PROPOSE, hub):
-        refuse("Only the hub's practitioners and managers propose decisions")
-    signed = referral.decisions.filter(state=DecisionState.SIGNED).first()
-    if referral.decisions.filter(state=DecisionState.PROPOSED).exists():
-        refuse("A decision on this referral is already awaiting sign-off")
-    if signed is None and not referral.is_open:
-        refuse("This referral is closed")
+    require(access_for(by, hub.pk), Action.DECISION_PROPOSE, referral)
+    versions = list(referral.decisions.all())
+    if conflict := proposal_conflict(referral, versions):
+        raise Conflict(conflict)
+    signed = next((d for d in versions if d.state == DecisionState.SIGNED), None)
     if signed is not None and not (amendment_reason or "").strip():
         refuse("The decision is signed off: say why it is being amended", "amendment_reason")
     if signed is None:
         missing = missing_core_agencies(referral)
         if missing and not gate_overridden(referral):
             names = ", ".join(a.name for a in missing)
-            refuse(f"Every core agency must contribute or record no trace first. Still waiting for: {names}")
+            raise Conflict(f"Every core agency must contribute or record no trace first. Still waiting for: {names}")
     errors: dict[str, str] = {}
     outcomes = OUTCOMES[referral.cohort]
     if outcome not in outcomes.values:
@@ -149,7 +156,7 @@ def decision_propose(
     decision.participants.set(participant_ids)
     AgreedAction.objects.bulk_create(AgreedAction(decision=decision, **a) for a in clean_actions)
     if signed is None:
-        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_SIGN_OFF)
+        referral.await_sign_off()
     record(
         "decision.proposed",
         hub=hub,
@@ -170,12 +177,9 @@ def decision_propose(
 
 def _reviewable(decision: Decision, by) -> Decision:
     decision = Decision.objects.select_for_update(of=("self",)).select_related("referral__hub").get(pk=decision.pk)
-    if not may(by, DecisionAction.MANAGE, decision.referral.hub):
-        refuse("Only the accountable manager, or the deputy while delegated, signs off or returns decisions")
-    if decision.state != DecisionState.PROPOSED:
-        refuse("This decision is not awaiting sign-off")
-    if decision.proposed_by_id == by.pk:
-        refuse("You proposed this decision: another manager must sign it off or return it")
+    require(access_for(by, decision.referral.hub_id), Action.DECISION_REVIEW, decision)
+    if not decision.awaits_sign_off:
+        raise Conflict("This decision is not awaiting sign-off")
     return decision
 
 
@@ -185,13 +189,10 @@ def decision_return(*, decision: Decision, by, comments: str) -> Decision:
     decision = _reviewable(decision, by)
     if not (comments or "").strip():
         refuse("Say what needs to change", "comments")
-    now = timezone.now()
-    Decision.objects.filter(pk=decision.pk).update(
-        state=DecisionState.RETURNED, reviewed_by=by, reviewed_at=now, review_comments=comments.strip()
-    )
+    decision.return_for_revision(by=by, at=timezone.now(), comments=comments.strip())
     referral = decision.referral
     if referral.is_open:
-        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_DECISION)
+        referral.await_decision()
     record(
         "decision.returned",
         hub=referral.hub,
@@ -217,8 +218,8 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
     now = timezone.now()
     previous = referral.decisions.filter(state=DecisionState.SIGNED).first()
     if previous is not None:
-        Decision.objects.filter(pk=previous.pk).update(state=DecisionState.SUPERSEDED)
-    Decision.objects.filter(pk=decision.pk).update(state=DecisionState.SIGNED, reviewed_by=by, reviewed_at=now)
+        previous.supersede()
+    decision.sign_off(by=by, at=now)
     referral_services.referral_decided(referral, outcome=decision.outcome, at=now)
     for request in referral.information_requests.filter(state=RequestState.OPEN).select_related("deadline", "agency"):
         request.referral = referral

@@ -4,14 +4,15 @@ partner timescale; a request is cancelled when the referral is decided first."""
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import access_for
 from agencies.models import MembershipKind
+from agencies.policy import Action, require
 from audit.services import record
 from decisions.models import InformationRequest, RequestState
-from decisions.permissions import DecisionAction, may
 from decisions.services.common import id_of, locked, memberships_by_agency, refuse
+from mash.errors import Conflict
 from referrals import deadlines
-from referrals import services as referral_services
-from referrals.models import DeadlineKind, DeadlineState, Referral, ReferralStatus
+from referrals.models import DeadlineKind, DeadlineState, Referral
 
 
 @transaction.atomic
@@ -21,13 +22,14 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
     the subject details for their checks."""
     referral = locked(referral)
     hub = referral.hub
-    if not may(by, DecisionAction.REQUEST_INFORMATION, hub):
-        refuse("Only the hub's practitioners and managers ask agencies for information")
+    require(access_for(by, hub.pk), Action.INFORMATION_REQUEST, referral)
     if not referral.is_open:
-        refuse("This referral is closed")
+        raise Conflict("This referral is closed")
+    if not referral.can_request_information():
+        raise Conflict(
+            "Screen and rate the referral Red, Amber or Green before asking agencies (Blue has no MASH response)"
+        )
     allowance = deadlines.partner_allowance(hub, referral.rating)
-    if allowance is None:
-        refuse("Screen and rate the referral Red, Amber or Green before asking agencies (Blue has no MASH response)")
     members = memberships_by_agency(hub)
     chosen = {id_of(a) for a in agencies or []}
     unknown = [a for a in chosen if a not in members]
@@ -45,7 +47,6 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
         request = InformationRequest.objects.create(
             referral=referral, agency=agency, note=note.strip(), requested_by=by, requested_at=now, deadline=deadline
         )
-        referral_services.referral_checks_grant(referral, agency)
         record(
             "information.requested",
             hub=hub,
@@ -58,15 +59,13 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
             },
         )
         requests.append(request)
-    if referral.status in (ReferralStatus.RECEIVED, ReferralStatus.SCREENED, ReferralStatus.AWAITING_DECISION):
-        referral_services.referral_status_set(referral, ReferralStatus.AWAITING_INFORMATION)
+    referral.await_information()
     return requests
 
 
 def cancel_request(request: InformationRequest, reason: str) -> None:
-    InformationRequest.objects.filter(pk=request.pk).update(state=RequestState.CANCELLED)
+    request.cancel()
     deadlines.deadline_close(request.deadline, DeadlineState.CANCELLED, reason)
-    referral_services.referral_checks_revoke(request.referral, request.agency)
     record(
         "information_request.cancelled",
         hub=request.referral.hub_id,

@@ -17,9 +17,7 @@ from referrals.models.intake import (
     ReferenceSequence,
     Referral,
     ReferralCohort,
-    ReferralGroupObjectPermission,
     ReferralStatus,
-    ReferralUserObjectPermission,
     SubjectMatch,
 )
 from referrals.models.triage import (
@@ -50,8 +48,6 @@ __all__ = [
     "PersonRole",
     "Person",
     "ReferenceSequence",
-    "ReferralUserObjectPermission",
-    "ReferralGroupObjectPermission",
     "IdempotencyRecord",
     "MatchState",
     "SubjectMatch",

@@ -1,7 +1,6 @@
 """Referrals: the standard record of what a referrer reports about a child or an adult at risk, and the people in it.
 
-Every referral belongs to exactly one hub. Access is by object permission (direct foreign-key guardian models
-below), granted by `referrals.services.referral_create` from the policy in `referrals/permissions.py`.
+Every referral belongs to exactly one hub. Who may see or do what is the one policy's (agencies/policy.py).
 """
 
 import uuid
@@ -9,10 +8,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.codes import ReferralSource
 from agencies.models import Agency, Hub
+from mash.errors import Conflict
+from mash.lifecycle import move
 
 
 class ReferralCohort(models.TextChoices):
@@ -135,10 +135,6 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        permissions = [
-            ("view_referral_status", "Can see the referral's status, rating and outcome only"),
-            ("view_referral_checks", "Can see the subject details an agency needs for its checks"),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["hub", "reference"], name="referral_reference_unique_per_hub"),
             models.CheckConstraint(
@@ -155,9 +151,92 @@ class Referral(models.Model):
     def __str__(self):
         return self.reference
 
+    # The referral's lifecycle. Every change of status is one of these transitions: each checks that the referral
+    # is in a state it may leave that way and raises Conflict (the service's 409) if not; the predicates are what
+    # the pages ask before offering the step.
+    OPEN = (
+        ReferralStatus.RECEIVED,
+        ReferralStatus.SCREENED,
+        ReferralStatus.AWAITING_INFORMATION,
+        ReferralStatus.AWAITING_DECISION,
+        ReferralStatus.AWAITING_SIGN_OFF,
+    )
+    TRANSITIONS = {
+        # transition: (the statuses it leaves from, the status it goes to; None keeps the status)
+        "screen": (OPEN, None),  # the first screening moves RECEIVED to SCREENED (see `screen`)
+        "re_rate": (OPEN, None),
+        "assign": (OPEN, None),
+        "await_information": (
+            (ReferralStatus.RECEIVED, ReferralStatus.SCREENED, ReferralStatus.AWAITING_DECISION),
+            ReferralStatus.AWAITING_INFORMATION,
+        ),
+        "await_decision": (
+            (ReferralStatus.AWAITING_INFORMATION, ReferralStatus.AWAITING_SIGN_OFF),
+            ReferralStatus.AWAITING_DECISION,
+        ),
+        "await_sign_off": (OPEN, ReferralStatus.AWAITING_SIGN_OFF),
+        "decide": ((*OPEN, ReferralStatus.CLOSED), ReferralStatus.CLOSED),  # closed already: an amendment re-decides
+        "close_no_response": (OPEN, ReferralStatus.CLOSED),
+    }
+
     @property
     def is_open(self) -> bool:
         return self.status != ReferralStatus.CLOSED
+
+    def can(self, transition: str) -> bool:
+        return self.status in self.TRANSITIONS[transition][0]
+
+    def can_request_information(self) -> bool:
+        """Open and rated Red, Amber or Green (Blue has no MASH response; unrated has no partner timescale)."""
+        return self.is_open and self.rating in (Rating.RED, Rating.AMBER, Rating.GREEN)
+
+    def can_re_rate(self) -> bool:
+        return self.can("re_rate") and bool(self.rating)
+
+    def can_close_no_response(self) -> bool:
+        return self.can("close_no_response") and self.rating == Rating.BLUE
+
+    def _move(self, transition: str, *, why: str = "This referral is closed", **fields) -> None:
+        leaves, to = self.TRANSITIONS[transition]
+        move(self, field="status", leaves=leaves, to=to, why=why, **fields)
+
+    def screen(self, *, rating: str, level: str) -> None:
+        fields = {"rating": rating, "threshold_level": level}
+        if self.status == ReferralStatus.RECEIVED:
+            fields["status"] = ReferralStatus.SCREENED
+        self._move("screen", **fields)
+
+    def re_rate(self, *, rating: str) -> None:
+        if not self.rating:
+            raise Conflict("Screen the referral before changing its rating")
+        self._move("re_rate", rating=rating)
+
+    def assign(self, *, to) -> None:
+        self._move("assign", assigned_to=to)
+
+    def await_information(self) -> None:
+        """Agencies have been asked: from received, screened or awaiting a decision (asked again) — a referral
+        already awaiting information or sign-off keeps its status."""
+        if self.status in (ReferralStatus.AWAITING_INFORMATION, ReferralStatus.AWAITING_SIGN_OFF):
+            return
+        self._move("await_information")
+
+    def await_decision(self) -> None:
+        """Every request answered (from awaiting information), or the proposal returned (from awaiting sign-off)."""
+        self._move("await_decision", why="This referral is not waiting for information or a sign-off")
+
+    def await_sign_off(self) -> None:
+        self._move("await_sign_off")
+
+    def decide(self, *, outcome: str, at) -> None:
+        """A signed decision closes the referral with its outcome (an amendment after sign-off decides it again)."""
+        self._move("decide", outcome=outcome, decided_at=at)
+
+    def close_no_response(self, *, at) -> None:
+        """Blue: the hub gives no MASH response, so the referral closes with that outcome."""
+        if self.rating != Rating.BLUE:
+            raise Conflict("Only a referral rated Blue (no MASH response) is closed this way; others need a decision")
+        self._move("close_no_response", outcome=NO_MASH_RESPONSE, decided_at=at)
 
 
 class PersonRole(models.TextChoices):
@@ -216,14 +295,6 @@ class ReferenceSequence(models.Model):
         return f"{self.hub_id} {self.year}: {self.last}"
 
 
-class ReferralUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
-
-
-class ReferralGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
-
-
 class IdempotencyRecord(models.Model):
     """The first response to an API write, kept under the client's Idempotency-Key (at least 24 hours) so a retry
     gets the same answer and stores nothing twice."""
@@ -269,3 +340,11 @@ class SubjectMatch(models.Model):
 
     def __str__(self):
         return f"{self.referral} ~ {self.candidate} ({self.state})"
+
+    def decide(self, *, same_person: bool, by, at) -> None:
+        """A practitioner's answer, given once: the same person, or not."""
+        move(
+            self, field="state", leaves=[MatchState.SUGGESTED],
+            to=MatchState.CONFIRMED if same_person else MatchState.REJECTED,
+            why="This suggestion has already been answered", decided_by=by, decided_at=at,
+        )  # fmt: skip

@@ -87,6 +87,21 @@ class DeadlineState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class DeadlineQuerySet(models.QuerySet):
+    """A deadline's lifecycle, for a set of rows at once: open → met, cancelled or breached, and warned once while
+    open. Only open rows move; the number moved is returned (a row no longer open stays as it was)."""
+
+    ENDS = ("met", "cancelled", "breached")
+
+    def close(self, state: str, at) -> int:
+        if state not in self.ENDS:
+            raise ValueError(f"a deadline ends met, cancelled or breached, not {state!r}")
+        return self.filter(state=DeadlineState.OPEN).update(state=state, closed_at=at)
+
+    def warn(self, at) -> int:
+        return self.filter(state=DeadlineState.OPEN, warned_at=None).update(warned_at=at)
+
+
 class Deadline(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
@@ -99,6 +114,8 @@ class Deadline(models.Model):
     state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     warned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was met, breached or cancelled")
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at"]

@@ -14,15 +14,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from agencies.models import Role
 from agencies.twofactor import _grouped, current_code
 from audit.models import AuditEvent
-from tests.factories import HubFactory, UserFactory, member
+from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long enough password 2026"
-
-
-@pytest.fixture
-def hub():
-    return HubFactory()
 
 
 def _person(hub, role, **kwargs):

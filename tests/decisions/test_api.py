@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Contribution, DisclosureEntry, InformationRequest, Webhook
 from referrals.models import IdempotencyRecord
-from tests.decisions.conftest import build_mash
+from tests.people import build_mash
 
 pytestmark = pytest.mark.django_db
 
@@ -117,10 +117,8 @@ def test_a_retry_replays_the_first_answer_and_another_body_with_the_key_is_refus
     assert Contribution.objects.count() == 1
     # A new key cannot answer a request twice.
     twice = answer(client, token, referral.pk, KNOWN, key="key-2")
-    assert twice.status_code == 400 and twice["Content-Type"] == "application/problem+json"
-    assert twice.json()["errors"] == [
-        {"field": "non_field_errors", "detail": "Your agency has already answered this request"}
-    ]
+    assert twice.status_code == 409 and twice["Content-Type"] == "application/problem+json"
+    assert twice.json()["detail"] == "Your agency has already answered this request"
     assert Contribution.objects.count() == 1
 
 
@@ -153,7 +151,7 @@ def test_each_bad_field_is_named_and_nothing_is_stored(client, mash, body, field
     requests = ask(mash, referral)
     token = api_token(client, mash.hub, mash.police)
     response = answer(client, token, referral.pk, body)
-    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert field in {e["field"] for e in response.json()["errors"]}
     assert nothing_stored()
     assert InformationRequest.objects.get(pk=requests[mash.police.pk].pk).state == "open"
@@ -290,13 +288,13 @@ def test_requests_page_newest_first_by_cursor(client, mash):
 def test_the_request_list_costs_the_same_queries_whatever_its_length(client, mash, django_assert_num_queries):
     token = api_token(client, mash.hub, mash.police)
     ask(mash, mash.referral())
-    # token with application, client with hub and agency, the agreement gate (document, its versions, their
-    # signatures), the page of requests with referral and deadline, their people, audit insert for the read
-    with django_assert_num_queries(8):
+    # token with application, client with hub, agency and whether its agreement is current, the page of requests
+    # with referral and deadline, their people, audit insert for the read
+    with django_assert_num_queries(5):
         assert len(get(client, token, REQUESTS).json()["results"]) == 1
     for _ in range(4):
         ask(mash, mash.referral())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert len(get(client, token, REQUESTS).json()["results"]) == 5
 
 
@@ -359,7 +357,7 @@ def test_an_agency_registers_a_webhook_and_sees_its_secret_once(client, mash):
 def test_a_bad_webhook_address_is_refused_by_field(client, mash, body):
     token = api_token(client, mash.hub, mash.police)
     response = client.post(WEBHOOKS, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == ["url"]
     assert not Webhook.objects.exists()
 

@@ -7,8 +7,8 @@ from django.test import Client
 from decisions import services
 from decisions.models import Contribution
 from tests.concurrent import two_posts_at_once
-from tests.decisions.conftest import build_mash
 from tests.decisions.test_api import KNOWN, api_token, contributions_url
+from tests.people import build_mash
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

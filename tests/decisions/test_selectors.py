@@ -2,6 +2,7 @@
 
 import pytest
 
+from agencies.access import access_for
 from decisions import selectors, services
 from decisions.models import RequestState
 
@@ -18,7 +19,7 @@ def test_the_officers_queue_shows_what_waits_for_them_first_then_what_they_answe
         services.contribution_add(request=request, by=mash.officers["health"], data={"known": False})
     due_later, due_sooner = health_request("green"), health_request("red")  # red is due sooner than green
 
-    queue = list(selectors.officer_requests(mash.hub, [mash.health]))
+    queue = list(selectors.officer_requests(access_for(mash.officers["health"], mash.hub.pk)))
 
     # "answered" sorts before "open" as text: the open ones must still come first.
     assert [r.pk for r in queue] == [due_sooner.pk, due_later.pk, answered_last.pk, answered_first.pk]

@@ -157,3 +157,19 @@ def test_no_file_is_over_500_lines():
             if lines > MAX_LINES:
                 long.append(f"{path.relative_to(ROOT)}: {lines} lines")
     assert long == []
+
+
+def test_only_the_models_change_a_status():
+    """Lifecycles live on the models (mash/lifecycle.py `move`): no `.update(status=…)` or `.status = …` elsewhere,
+    and likewise for `state` (deadlines move through their queryset's transitions, referrals/models/triage.py)."""
+    import re
+
+    writes = re.compile(r"\.update\([^)]*\b(status|state)\s*=|\.(status|state)\s*=[^=]")
+    found = []
+    for module, path in MODULES.items():
+        if ".models" in module or module == "mash.lifecycle":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if writes.search(line) and "status_code" not in line:
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert found == []

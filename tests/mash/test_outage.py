@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from mash.api_errors import exception_handler
 from mash.outage import server_error
-from tests.factories import HubFactory, MembershipFactory
+from tests.factories import HubFactory, MembershipFactory, sign_isa
 from tests.referrals.test_api import _client_token
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,9 @@ def test_a_database_outage_answers_503_without_details(path):
 
 def test_the_api_goes_on_without_its_throttle_while_the_cache_is_down(client, settings, caplog):
     hub = HubFactory()
-    raw = _client_token(client, hub, MembershipFactory(hub=hub).agency)
+    agency = MembershipFactory(hub=hub).agency
+    sign_isa(hub, agency)  # reading anything back needs a current information sharing agreement
+    raw = _client_token(client, hub, agency)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS}}
 
     with caplog.at_level(logging.WARNING, logger="mash.api"):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from oauth2_provider.models import AccessToken
 
 from agencies.models import Role
-from tests.factories import HubFactory, MembershipFactory, member
+from tests.factories import HubFactory, MembershipFactory, member, sign_isa
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
@@ -106,7 +106,9 @@ def test_api_tokens_are_stored_hashed_and_still_work(client):
     from tests.referrals.test_api import _client_token
 
     hub = HubFactory()
-    raw = _client_token(client, hub, MembershipFactory(hub=hub).agency)
+    agency = MembershipFactory(hub=hub).agency
+    sign_isa(hub, agency)  # reading anything back needs a current information sharing agreement
+    raw = _client_token(client, hub, agency)
 
     assert not AccessToken.objects.filter(token=raw).exists()
     assert AccessToken.objects.count() == 1

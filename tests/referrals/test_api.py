@@ -13,20 +13,10 @@ from agencies.models import Role
 from audit.models import AuditEvent
 from referrals import triage
 from referrals.models import IdempotencyRecord, Person, Referral
-from tests.factories import HubFactory, MembershipFactory, member, referral_data
+from tests.factories import MembershipFactory, member, referral_data, sign_isa
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/referrals/"
-
-
-@pytest.fixture
-def hub():
-    return HubFactory(name="Northshire MASH", slug="north")
-
-
-@pytest.fixture
-def police(hub):
-    return MembershipFactory(hub=hub).agency
 
 
 def _client_token(client, hub, agency, scopes="referrals:write referrals:read", ask=None):
@@ -249,7 +239,9 @@ def test_each_client_is_throttled_on_its_own(client, hub, police, token, monkeyp
     from referrals.api_auth import ClientRateThrottle
 
     monkeypatch.setattr(ClientRateThrottle, "THROTTLE_RATES", {"client": "2/min"})
-    health_token = _client_token(client, hub, MembershipFactory(hub=hub).agency)
+    health = MembershipFactory(hub=hub).agency
+    sign_isa(hub, health)
+    health_token = _client_token(client, hub, health)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert [client.get(URL, **auth).status_code for _ in range(3)] == [200, 200, 429]
     limited = client.get(URL, **auth)

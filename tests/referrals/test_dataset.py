@@ -10,11 +10,6 @@ from tests.factories import HubFactory, referral_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def hub():
-    return HubFactory(name="Northshire MASH")
-
-
 def errors_of(hub, data) -> dict:
     with pytest.raises(ValidationError) as error:
         clean(data, hub=hub)

@@ -4,22 +4,17 @@ child referred again within twelve months is flagged."""
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agencies.models import Role
 from audit.models import AuditEvent
+from mash.errors import Conflict
 from referrals.matching import name_key, subject_match_decide, subject_matches_find
 from referrals.models import MatchState, SubjectMatch
 from referrals.services import referral_create
 from tests.factories import HubFactory, member, referral_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hub():
-    return HubFactory()
 
 
 def _refer(hub, days_ago, **subject):
@@ -87,24 +82,24 @@ def test_confirming_links_the_earlier_referral_and_flags_a_re_referral(hub, clie
     assert event.actor_id == str(practitioner.pk)
 
 
-def test_more_than_twelve_months_apart_is_not_a_re_referral(hub):
+def test_more_than_twelve_months_apart_is_not_a_re_referral(hub, practitioner):
     _refer(hub, 400)
     new = _refer(hub, 0)
     subject_matches_find(referral_id=new.pk)
-    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=True, by=None)
+    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=True, by=practitioner)
     assert AuditEvent.objects.get(action="subject_match.confirmed").data["re_referral"] is False
     assert match.state == MatchState.CONFIRMED
 
 
-def test_rejecting_records_it_and_an_answer_is_final(hub):
+def test_rejecting_records_it_and_an_answer_is_final(hub, practitioner):
     _refer(hub, 10)
     new = _refer(hub, 0)
     subject_matches_find(referral_id=new.pk)
-    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=False, by=None)
+    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=False, by=practitioner)
     assert match.state == MatchState.REJECTED
     assert AuditEvent.objects.filter(action="subject_match.rejected").count() == 1
-    with pytest.raises(ValidationError, match="already been answered"):
-        subject_match_decide(match=match, same_person=True, by=None)
+    with pytest.raises(Conflict, match="already been answered"):
+        subject_match_decide(match=match, same_person=True, by=practitioner)
 
 
 def test_people_outside_the_referral_cannot_answer(hub, client):

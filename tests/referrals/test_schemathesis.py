@@ -27,7 +27,7 @@ from schemathesis.checks import (
 from agencies import services
 from decisions.services import information_request
 from mash.wsgi import application
-from tests.decisions.conftest import build_mash
+from tests.people import build_mash
 
 pytestmark = pytest.mark.django_db
 

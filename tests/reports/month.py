@@ -36,8 +36,8 @@ from referrals import deadlines, triage
 from referrals.matching import subject_match_decide, subject_matches_find
 from referrals.models import SubjectMatch
 from referrals.services import referral_create
-from tests.decisions.conftest import Mash, build_mash
 from tests.factories import referral_data
+from tests.people import Mash, build_mash
 
 LONDON = ZoneInfo("Europe/London")
 MONTH = date(2026, 9, 1)

@@ -1,21 +1,23 @@
-"""A hub with its core agencies (police, children's social care, health) and two contributing ones (a school, and
-housing, which has not signed the information sharing agreement), an officer of each, a practitioner, the manager,
-and a referral from the police screened Red."""
+"""The people the tests share (as healthchecks' alice, bob and charlie): a hub with its core agencies (police,
+children's social care, health) and two contributing ones (a school, and housing, which has not signed the
+information sharing agreement), an officer of each, a practitioner, the accountable manager and a hub
+administrator; a deputy inside the delegation and a strategic lead when a test asks for them; and a referral from
+the police screened Red on demand. tests/conftest.py makes them fixtures (`mash`, `hub`, `practitioner`, …)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
-import pytest
 from django.utils import timezone
 
 from agencies import services as hub_services
 from agencies.models import AgencyKind, DocumentKind, MembershipKind, Role
 from referrals import triage
 from referrals.services import referral_create
-from tests.factories import HubFactory, UserFactory, member, referral_data
+from tests.factories import HubFactory, member, referral_data
 
 
-@dataclass
+@dataclass(eq=False)
 class Mash:
     hub: object
     police: object
@@ -27,6 +29,15 @@ class Mash:
     manager: object
     officers: dict
     admin: object
+
+    @cached_property
+    def deputy(self):
+        """The deputy manager, delegated from an hour ago for a week."""
+        return member(self.hub, Role.DEPUTY)
+
+    @cached_property
+    def lead(self):
+        return member(self.hub, Role.STRATEGIC_LEAD)
 
     def referral(self, rating="red", **changes):
         referral = referral_create(
@@ -71,13 +82,3 @@ def build_mash(slug="north") -> Mash:
         hub=hub, practitioner=member(hub, Role.PRACTITIONER), manager=member(hub, Role.MANAGER), officers=officers,
         admin=admin, **agencies,
     )  # fmt: skip
-
-
-@pytest.fixture
-def mash() -> Mash:
-    return build_mash()
-
-
-@pytest.fixture
-def outsider():
-    return UserFactory()

@@ -1,0 +1,433 @@
+"""Who may do what: the one policy table of every action of the service, web and API alike.
+
+Each action has a rule: the grants that allow it (which roles, or an agency's system, and on what conditions), the
+sentence a person reads when it is refused, the path from an object to its hub, and the OAuth scope an agency's
+system needs. `may(access, action, obj)` answers views, API endpoints, services and templates; `require` raises
+Http404 when the object is outside the person's scope and `Refused` (403, with the reason) when they may see it but
+not do this; `scoped` narrows a queryset to the objects the action allows, from the same conditions. An action
+missing from the table raises KeyError: nothing is allowed by omission. The permission matrix test is generated
+from this table (tests/agencies/test_policy_matrix.py).
+
+`access` is the object agencies/access.py resolves once per request: the hub, the person's roles in it (or the
+agency's system), whether they act as manager now, and their agencies with the standing of each one's information
+sharing agreement.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from agencies.models import Role
+from mash.errors import Refused
+
+AGENCY_SYSTEM = "agency_system"  # an agency's API client: not a role anyone can be given
+
+
+class Action(models.TextChoices):
+    # The hub and its configuration.
+    HUB_VIEW = "hub.view", "See the hub's profile, agencies, agreements, funding, people and thresholds"
+    HUB_CONFIGURE = "hub.configure", "Change the hub's profile, member agencies, agreements and funding"
+    THRESHOLDS_PUBLISH = "thresholds.publish", "Publish a new version of the hub's thresholds"
+    ROLES_MANAGE = "roles.manage", "Give, change or remove a person's role in the hub"
+    API_CLIENTS_MANAGE = "api_clients.manage", "Issue or revoke an agency's API credentials"
+    # Referrals and triage.
+    REFERRAL_LIST = "referral.list", "List, search and queue the hub's referrals"
+    REFERRAL_VIEW = "referral.view", "See a whole referral"
+    REFERRAL_CREATE = "referral.create", "Record a referral, or send one from an agency's system"
+    REFERRAL_SCREEN = "referral.screen", "Screen and rate a referral"
+    REFERRAL_RE_RATE = "referral.re_rate", "Change a referral's rating, with a reason"
+    REFERRAL_CLAIM = "referral.claim", "Claim a referral to work on"
+    REFERRAL_ASSIGN = "referral.assign", "Assign a referral to someone else"
+    REFERRAL_CLOSE = "referral.close", "Close a Blue referral: no MASH response"
+    MATCH_DECIDE = "subject_match.decide", "Say whether an earlier record is the same person"
+    CHRONOLOGY_VIEW = "chronology.view", "See the subject's chronology"
+    REFERRAL_STATUS_VIEW = "referral.view_status", "See the status, rating and outcome of the agency's own referrals"
+    DASHBOARD_VIEW = "dashboard.view", "See the manager's dashboard"
+    # Information sharing and the joint decision.
+    INFORMATION_REQUEST = "information.request", "Ask agencies for their information"
+    REQUEST_LIST = "information_request.list", "List the hub's requests to the agency"
+    REQUEST_VIEW = "information_request.view", "See a request to the agency and the people to check"
+    CONTRIBUTE = "contribution.add", "Answer a request with the agency's information"
+    CONTRIBUTION_VIEW = "contribution.view", "See an agency's contribution"
+    CONTRIBUTION_RELEASE = "contribution.release", "Release restricted information with the agency's consent"
+    GATE_OVERRIDE = "decision.override_gate", "Let a decision be proposed before every core agency answered"
+    DECISION_PROPOSE = "decision.propose", "Propose, revise or amend the joint decision"
+    DECISION_REVIEW = "decision.review", "Sign off or return a proposed decision"
+    SIGN_OFF_QUEUE_VIEW = "sign_off_queue.view", "See the decisions awaiting sign-off"
+    ACTION_LIST = "action.list", "List the actions agreed for the agency"
+    ACTION_COMPLETE = "action.complete", "Mark an agreed action done"
+    WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
+    OUTCOME_NOTICE = "outcome.notify", "Be sent the outcome of a referral the agency made"
+    # Reports.
+    AUDIT_TRAIL_VIEW = "audit_trail.view", "See and export the hub's audit trail"
+    INSPECTION_LISTS = "inspection_lists.export", "Download Ofsted's inspection lists"
+    RETURNS_VIEW = "returns.view", "See, download and compare the hub's monthly returns"
+    RETURN_REQUEST = "return.request", "Ask for a monthly return to be built"
+
+
+def _get(obj, path: str):
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _lookup(path: str) -> str:
+    return path.replace(".", "__")
+
+
+NOTHING = Q(pk__in=[])
+# Everything, as a condition that survives `|` (an empty Q() would vanish from an OR and narrow it instead).
+EVERYTHING = Q(pk__isnull=False)
+
+
+class Condition:
+    """A test on the person and the object. Failing a scope condition puts the object outside the person's scope
+    (404); failing a refusing one refuses them with a reason (403)."""
+
+    refuses = False
+
+    def holds(self, access, obj) -> bool:
+        raise NotImplementedError
+
+    def q(self, access) -> Q:
+        raise NotImplementedError
+
+    def reason(self, access, obj) -> str | None:
+        return None
+
+
+class ActingManager(Condition):
+    """The accountable manager, or the deputy inside the delegation period, now."""
+
+    refuses = True
+
+    def holds(self, access, obj) -> bool:
+        return access.acting_manager
+
+    def q(self, access) -> Q:
+        return EVERYTHING if access.acting_manager else NOTHING
+
+
+@dataclass(frozen=True)
+class OwnAgency(Condition):
+    """The object's agency (at `path`) is one the officer works for, or the agency's system's own. No path: the
+    person works for some agency of the hub."""
+
+    path: str | None = None
+
+    def holds(self, access, obj) -> bool:
+        if obj is None or self.path is None:
+            return bool(access.agency_ids)
+        return _get(obj, self.path) in access.agency_ids
+
+    def q(self, access) -> Q:
+        return Q(**{f"{_lookup(self.path)}__in": access.agency_ids}) if self.path else EVERYTHING
+
+
+@dataclass(frozen=True)
+class Agreement(Condition):
+    """That agency has signed the hub's information sharing agreement in force, not past its review: the gate for
+    everything an agency's officer or system sees or does with case data."""
+
+    path: str | None = None
+    refuses = True
+
+    def holds(self, access, obj) -> bool:
+        if obj is None or self.path is None:
+            return bool(access.agreed_agency_ids)
+        return _get(obj, self.path) in access.agreed_agency_ids
+
+    def q(self, access) -> Q:
+        return Q(**{f"{_lookup(self.path)}__in": access.agreed_agency_ids}) if self.path else EVERYTHING
+
+    def reason(self, access, obj) -> str | None:
+        if obj is not None and self.path is not None:
+            return access.agreement_problem(_get(obj, self.path))
+        return next((p for p in access.agreement_problems().values() if p), None)
+
+
+@dataclass(frozen=True)
+class Shared(Condition):
+    """A contribution shared with the hub's decision-makers: from the start, or restricted and then released."""
+
+    def holds(self, access, obj) -> bool:
+        return obj is None or obj.is_shared
+
+    def q(self, access) -> Q:
+        return Q(disclosure="shared") | Q(released_at__isnull=False)
+
+
+@dataclass(frozen=True)
+class WithinGrace(Condition):
+    """An agency's view of a referral's people lasts until the hub's decision is signed off plus the hub's grace
+    period (`Hub.officer_access_days`)."""
+
+    referral: str = "referral"
+
+    def holds(self, access, obj) -> bool:
+        if obj is None:
+            return True
+        decided = _get(obj, self.referral).decided_at
+        return decided is None or decided + timedelta(days=access.hub.officer_access_days) >= access.at
+
+    def q(self, access) -> Q:
+        decided = f"{_lookup(self.referral)}__decided_at"
+        since = access.at - timedelta(days=access.hub.officer_access_days)
+        return Q(**{f"{decided}__isnull": True}) | Q(**{f"{decided}__gte": since})
+
+
+@dataclass(frozen=True)
+class NotTheirOwn(Condition):
+    """Separation of duties: the person at `path` (who proposed a decision, whose role it is) is not the actor."""
+
+    path: str
+    why: str
+    refuses = True
+
+    def holds(self, access, obj) -> bool:
+        return obj is None or access.user is None or _get(obj, self.path) != access.user.pk
+
+    def q(self, access) -> Q:
+        return ~Q(**{_lookup(self.path): access.user.pk}) if access.user else EVERYTHING
+
+    def reason(self, access, obj) -> str | None:
+        return self.why
+
+
+@dataclass(frozen=True)
+class Grant:
+    who: frozenset
+    conditions: tuple = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    grants: tuple
+    refusal: str
+    hub: str | None = None  # the path from an object of this action to its hub's id
+    scope: tuple | None = None  # (action, path): seeing the object is that action on obj.<path> ("" for obj)
+    api_scope: str | None = None  # the OAuth scope an agency's system needs for it
+
+
+STAFF = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY})
+MANAGERS = frozenset({Role.MANAGER, Role.DEPUTY})
+OFFICERS = frozenset({Role.AGENCY_OFFICER})
+SYSTEMS = frozenset({AGENCY_SYSTEM})
+ADMINS = frozenset({Role.HUB_ADMIN})
+EVERYONE = frozenset(Role)
+LEADS = frozenset({Role.STRATEGIC_LEAD, Role.MANAGER, Role.DEPUTY})
+
+MANAGER_ONLY = "Only the hub's accountable manager, or the deputy while the delegation runs, may"
+ADMIN_ONLY = "Only the hub's administrators"
+
+
+def _manager(what: str, **rule) -> Rule:
+    return Rule(grants=(Grant(MANAGERS, (ActingManager(),)),), refusal=f"{MANAGER_ONLY} {what}", **rule)
+
+
+def _agency(path: str, *extra) -> tuple:
+    """An officer's or system's conditions on an object of its agency: its own agency, with a current agreement."""
+    return (OwnAgency(path), *extra, Agreement(path))
+
+
+ON_REFERRAL = {"hub": "hub_id", "scope": (Action.REFERRAL_VIEW, "")}
+
+POLICY: dict[Action, Rule] = {
+    Action.HUB_VIEW: Rule((Grant(EVERYONE),), "Only the hub's members see it", hub="pk"),
+    Action.HUB_CONFIGURE: Rule((Grant(ADMINS),), f"{ADMIN_ONLY} change its configuration"),
+    Action.THRESHOLDS_PUBLISH: Rule((Grant(ADMINS),), f"{ADMIN_ONLY} publish its thresholds"),
+    Action.ROLES_MANAGE: Rule(
+        (Grant(ADMINS, (NotTheirOwn("user_id", "Nobody gives, changes or removes their own roles"),)),),
+        f"{ADMIN_ONLY} give, change or remove roles",
+        hub="hub_id",
+    ),
+    Action.API_CLIENTS_MANAGE: Rule((Grant(ADMINS),), f"{ADMIN_ONLY} issue or revoke API credentials"),
+    Action.REFERRAL_LIST: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers see its referrals", hub="hub_id"
+    ),
+    Action.REFERRAL_VIEW: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers see referrals", hub="hub_id"
+    ),
+    # An agency's referral is its own report: it is never refused for a missing agreement (a child must not go
+    # unreferred); the agreement gates what the agency may read back.
+    Action.REFERRAL_CREATE: Rule(
+        (Grant(STAFF), Grant(SYSTEMS)),
+        "Only the hub's practitioners and managers record referrals",
+        api_scope="referrals:write",
+    ),  # fmt: skip
+    Action.REFERRAL_SCREEN: Rule((Grant(STAFF),), "Only the hub's practitioners and managers screen", **ON_REFERRAL),
+    Action.REFERRAL_RE_RATE: _manager("change a rating", **ON_REFERRAL),
+    Action.REFERRAL_CLAIM: Rule((Grant(STAFF),), "Only the hub's practitioners claim referrals", **ON_REFERRAL),
+    Action.REFERRAL_ASSIGN: _manager("assign a referral to someone else; you may claim it", **ON_REFERRAL),
+    Action.REFERRAL_CLOSE: _manager("close a referral", **ON_REFERRAL),
+    Action.MATCH_DECIDE: Rule((Grant(STAFF),), "Only the hub's practitioners link records", **ON_REFERRAL),
+    Action.CHRONOLOGY_VIEW: Rule((Grant(STAFF),), "Only the hub's practitioners see chronologies", **ON_REFERRAL),
+    Action.REFERRAL_STATUS_VIEW: Rule(
+        (Grant(OFFICERS | SYSTEMS, _agency("referring_agency_id")),),
+        "Only the referring agency sees its referrals' status",
+        hub="hub_id",
+        api_scope="referrals:read",
+    ),  # fmt: skip
+    Action.DASHBOARD_VIEW: _manager("see the manager's dashboard"),
+    Action.INFORMATION_REQUEST: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers ask agencies for information", **ON_REFERRAL
+    ),
+    Action.REQUEST_LIST: Rule(
+        (Grant(OFFICERS | SYSTEMS, _agency("agency_id", WithinGrace())),),
+        "Only the officers of the agency asked see its requests",
+        hub="referral.hub_id",
+        api_scope="contributions:write",
+    ),  # fmt: skip
+    Action.REQUEST_VIEW: Rule(
+        (Grant(OFFICERS | SYSTEMS, _agency("agency_id", WithinGrace())),),
+        "Only the officers of the agency asked see the request",
+        hub="referral.hub_id",
+        api_scope="contributions:write",
+    ),  # fmt: skip
+    Action.CONTRIBUTE: Rule(
+        (Grant(OFFICERS | SYSTEMS, _agency("agency_id", WithinGrace())),),
+        "Only the officers of the agency asked may answer this request",
+        hub="referral.hub_id",
+        api_scope="contributions:write",
+    ),  # fmt: skip
+    Action.CONTRIBUTION_VIEW: Rule(
+        (
+            Grant(STAFF, (Shared(),)),
+            Grant(MANAGERS, (ActingManager(),)),
+            Grant(OFFICERS, _agency("agency_id", WithinGrace())),
+        ),
+        "Restricted by the owning agency: only the accountable manager sees it until the agency consents",
+        hub="referral.hub_id",
+    ),
+    Action.CONTRIBUTION_RELEASE: Rule(
+        (Grant(MANAGERS, (ActingManager(),)), Grant(OFFICERS, _agency("agency_id"))),
+        "Only the owning agency or the accountable manager may release restricted information",
+        hub="referral.hub_id",
+        scope=(Action.CONTRIBUTION_VIEW, ""),
+    ),  # fmt: skip
+    Action.GATE_OVERRIDE: _manager("decide without every core agency", **ON_REFERRAL),
+    Action.DECISION_PROPOSE: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers propose decisions", **ON_REFERRAL
+    ),
+    Action.DECISION_REVIEW: Rule(
+        (
+            Grant(
+                MANAGERS,
+                (
+                    ActingManager(),
+                    NotTheirOwn("proposed_by_id", "You proposed this decision: another manager must sign it off"),
+                ),
+            ),
+        ),
+        f"{MANAGER_ONLY} sign off or return decisions",
+        hub="referral.hub_id",
+        scope=(Action.REFERRAL_VIEW, "referral"),
+    ),
+    Action.SIGN_OFF_QUEUE_VIEW: _manager("see the decisions awaiting sign-off"),
+    Action.ACTION_LIST: Rule(
+        (Grant(OFFICERS, _agency("owner_id")),),
+        "Only the owning agency's officers see its actions",
+        hub="decision.referral.hub_id",
+    ),  # fmt: skip
+    Action.ACTION_COMPLETE: Rule(
+        (Grant(STAFF), Grant(OFFICERS, _agency("owner_id"))),
+        "Only the owning agency or the hub's staff may mark this action done",
+        hub="decision.referral.hub_id",
+    ),  # fmt: skip
+    Action.WEBHOOK_REGISTER: Rule(
+        (Grant(SYSTEMS, (Agreement(),)),), "Only an agency's system registers webhooks", api_scope="webhooks:write"
+    ),
+    Action.OUTCOME_NOTICE: Rule(
+        (Grant(SYSTEMS, _agency("referring_agency_id")),), "Only the referring agency hears the outcome", hub="hub_id"
+    ),
+    Action.AUDIT_TRAIL_VIEW: _manager("see the audit trail"),
+    Action.INSPECTION_LISTS: _manager("download the inspection lists, which name children"),
+    Action.RETURNS_VIEW: Rule((Grant(LEADS),), "Only strategic leads and managers see the hub's returns"),
+    Action.RETURN_REQUEST: Rule((Grant(LEADS),), "Only strategic leads and managers ask for returns"),
+}
+
+
+def rule_of(action) -> Rule:
+    """The action's rule; KeyError for anything the table does not name."""
+    return POLICY[Action(action)]
+
+
+def _in_hub(rule: Rule, access, obj) -> bool:
+    return obj is None or rule.hub is None or str(_get(obj, rule.hub)) == str(access.hub.pk)
+
+
+def _granted(access, rule: Rule, obj, *, scope_only: bool = False) -> bool:
+    principals = access.principals
+    for grant in rule.grants:
+        if grant.who & principals and all(
+            c.holds(access, obj) for c in grant.conditions if not (scope_only and c.refuses)
+        ):
+            return True
+    return False
+
+
+def may(access, action, obj=None) -> bool:
+    """Whether the person (or agency's system) of `access` may take `action` on `obj` (None: in the hub)."""
+    rule = rule_of(action)
+    if access is None or not _in_hub(rule, access, obj):
+        return False
+    return _granted(access, rule, obj)
+
+
+def in_scope(access, action, obj) -> bool:
+    """Whether the object is one the person may see at all: otherwise it is a 404, as if it did not exist."""
+    rule = rule_of(action)
+    if obj is None:
+        return True  # the hub itself: resolving the access already answered 404 for a hub they are not in
+    if not _in_hub(rule, access, obj):
+        return False
+    if rule.scope is not None:
+        seen, path = rule.scope
+        return in_scope(access, seen, _get(obj, path) if path else obj)
+    return _granted(access, rule, obj, scope_only=True)
+
+
+def reason(access, action, obj=None) -> str:
+    """Why the action is refused: the first refusing condition that fails for a grant the person fits, in its own
+    words (a missing agreement names it), else the rule's sentence."""
+    rule = rule_of(action)
+    for grant in rule.grants:
+        if not grant.who & access.principals:
+            continue
+        for condition in grant.conditions:
+            if condition.refuses and not condition.holds(access, obj):
+                why = condition.reason(access, obj)
+                if why:
+                    return why
+    return rule.refusal
+
+
+def require(access, action, obj=None) -> None:
+    """Http404 if `obj` is outside the person's scope; Refused (403, with the reason) if they may see it but not do
+    this; nothing if they may."""
+    if may(access, action, obj):
+        return
+    if not in_scope(access, action, obj):
+        raise Http404("Not found")
+    raise Refused(reason(access, action, obj))
+
+
+def scoped(access, action, queryset):
+    """The objects of `queryset` on which the action is allowed, by the same conditions as `may`, in SQL."""
+    rule = rule_of(action)
+    if rule.hub is None:
+        raise ValueError(f"{action} names no path to a hub, so it cannot scope a list: add `hub` to its rule")
+    allowed = None
+    for grant in rule.grants:
+        if not grant.who & access.principals:
+            continue
+        q = EVERYTHING
+        for condition in grant.conditions:
+            q &= condition.q(access)
+        allowed = q if allowed is None else allowed | q
+    if allowed is None:
+        return queryset.none()
+    return queryset.filter(allowed, **{_lookup(rule.hub): access.hub.pk})

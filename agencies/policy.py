@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from agencies.models import Role
-from mash.errors import Refused
+from mash.errors import NoAgreement, Refused
 
 AGENCY_SYSTEM = "agency_system"  # an agency's API client: not a role anyone can be given
 
@@ -390,9 +390,9 @@ def in_scope(access, action, obj) -> bool:
     return _granted(access, rule, obj, scope_only=True)
 
 
-def reason(access, action, obj=None) -> str:
+def refusal(access, action, obj=None) -> Refused:
     """Why the action is refused: the first refusing condition that fails for a grant the person fits, in its own
-    words (a missing agreement names it), else the rule's sentence."""
+    words (a missing agreement names it: NoAgreement), else the rule's sentence."""
     rule = rule_of(action)
     for grant in rule.grants:
         if not grant.who & access.principals:
@@ -401,8 +401,8 @@ def reason(access, action, obj=None) -> str:
             if condition.refuses and not condition.holds(access, obj):
                 why = condition.reason(access, obj)
                 if why:
-                    return why
-    return rule.refusal
+                    return NoAgreement(why) if isinstance(condition, Agreement) else Refused(why)
+    return Refused(rule.refusal)
 
 
 def require(access, action, obj=None) -> None:
@@ -412,7 +412,7 @@ def require(access, action, obj=None) -> None:
         return
     if not in_scope(access, action, obj):
         raise Http404("Not found")
-    raise Refused(reason(access, action, obj))
+    raise refusal(access, action, obj)
 
 
 def scoped(access, action, queryset):

@@ -17,6 +17,7 @@ from agencies.models import (
     HubMembership,
     Role,
     RoleAssignment,
+    Signature,
 )
 
 
@@ -52,7 +53,9 @@ def _documents_with_versions(hub: Hub, kinds=None):
     return docs.prefetch_related(
         Prefetch(
             "versions",
-            queryset=DocumentVersion.objects.order_by(*NEWEST_FIRST).prefetch_related("signatures"),
+            queryset=DocumentVersion.objects.order_by(*NEWEST_FIRST).prefetch_related(
+                Prefetch("signatures", queryset=Signature.objects.select_related("agency"))
+            ),
         )
     )
 

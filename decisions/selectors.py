@@ -146,7 +146,7 @@ def chronology(access, referral: Referral) -> list[dict]:
         text = "No trace" if c.no_trace else c.summary
         entries.append({"at": c.contributed_at, "referral": by_id[c.referral_id], "kind": f"{c.agency}", "text": text})
     for d in Decision.objects.filter(referral_id__in=ids).exclude(state=DecisionState.RETURNED):
-        r = by_id[d.referral_id]
+        r = d.referral = by_id[d.referral_id]  # its outcome's words need the referral's cohort: no query per row
         entries.append({"at": d.proposed_at, "referral": r, "kind": f"Decision v{d.version} proposed",
                         "text": d.outcome_label})  # fmt: skip
         if d.state in (DecisionState.SIGNED, DecisionState.SUPERSEDED) and d.reviewed_at:

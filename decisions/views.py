@@ -165,6 +165,7 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
         raise Http404("No such decision")
     require(access, Action.DECISION_REVIEW, decision)
     referral = decision.referral
+    referral.hub = hub
     form = ReviewForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         verdict, comments = form.cleaned_data["verdict"], form.cleaned_data["comments"]
@@ -184,6 +185,8 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
         else:
             return redirect("sign-off-queue", hub.id)
     sharing = selectors.referral_sharing(access, referral)
+    # The version under review, as the referral's versions were read (with its participants and actions).
+    decision = next((d for d in sharing["decisions"] if d.pk == decision.pk), decision)
     log_read("decision.viewed", hub=hub, object_type="decisions.decision", ids=[decision.id])
     context = {"hub": hub, "referral": referral, "decision": decision, "form": form, "consent_form": ConsentForm(),
                **sharing}  # fmt: skip
@@ -195,7 +198,7 @@ def chronology(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     access, referral = _referral(request, hub_id, referral_id, Action.CHRONOLOGY_VIEW)
     hub = access.hub
     entries = selectors.chronology(access, referral)
-    subject = referral.persons.filter(role=PersonRole.SUBJECT).first()
+    subject = next((p for p in referral.persons.all() if p.role == PersonRole.SUBJECT), None)  # prefetched
     log_read("chronology.viewed", hub=hub, object_type=REFERRALS, ids=sorted({e["referral"].id for e in entries}))
     return render(request, "decisions/chronology.html", {"hub": hub, "referral": referral, "subject": subject,
                                                            "entries": entries})  # fmt: skip

@@ -24,6 +24,11 @@ class Refused(PermissionDenied):
         return self.reason
 
 
+class NoAgreement(Refused):
+    """Refused because the person's agency has no current information sharing agreement with the hub: the page
+    says which agreement is missing and where to see the hub's agreements."""
+
+
 class Conflict(Exception):
     """The object's state does not allow the action now; the message says why (and what to do instead)."""
 

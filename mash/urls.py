@@ -41,3 +41,4 @@ urlpatterns = [
 ]
 
 handler500 = "mash.outage.server_error"
+handler403 = "mash.views.forbidden"

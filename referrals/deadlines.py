@@ -292,8 +292,12 @@ def sweep_last_run() -> SweepRun | None:
     return SweepRun.objects.filter(name=SWEEP).first()
 
 
-def sweep_is_stale(now: datetime | None = None, last: SweepRun | None = None) -> bool:
-    """Whether the last sweep (looked up unless given) is older than DEADLINE_SWEEP_STALE_SECONDS, or never ran."""
-    last = last or sweep_last_run()
+_LOOK_IT_UP = object()
+
+
+def sweep_is_stale(now: datetime | None = None, last=_LOOK_IT_UP) -> bool:
+    """Whether the last sweep (looked up unless given, None meaning it never ran) is older than
+    DEADLINE_SWEEP_STALE_SECONDS, or never ran."""
+    last = sweep_last_run() if last is _LOOK_IT_UP else last
     now = now or timezone.now()
     return last is None or (now - last.last_run_at).total_seconds() > settings.DEADLINE_SWEEP_STALE_SECONDS

@@ -21,6 +21,8 @@ from agencies.models import (
     Role,
     WorkingPattern,
 )
+from decisions.models import Decision
+from referrals.models import Referral
 from referrals.serializers import EXAMPLE_REFERRAL
 
 
@@ -144,3 +146,129 @@ def sign_isa(hub, *agencies):
             signed_on=today - timedelta(days=20), by=admin,
         )  # fmt: skip
     return version
+
+
+# One factory per interesting state of a referral and its decision, each built through the services as people
+# would build it, in a hub of tests.people (`mash`): the referral from the police, screened by the practitioner,
+# the agencies asked and answering, a decision proposed and signed off by the manager.
+
+NO_TRACE = {"known": False}
+
+
+class _ThroughServices(factory.Factory):
+    """Built by the services (so audited, with deadlines and lifecycle), never by writing rows."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise NotImplementedError("built through the services only: use create()")
+
+
+class ScreenedReferralFactory(_ThroughServices):
+    """A police referral to `mash`'s hub, screened and rated (Red unless `rating`) by its practitioner."""
+
+    class Meta:
+        model = Referral
+
+    mash = None
+    rating = "red"
+    changes = factory.Dict({})
+
+    @classmethod
+    def _create(cls, model_class, *, mash, rating, changes):
+        from referrals import triage
+        from referrals.services import referral_create
+
+        referral = referral_create(
+            hub=mash.hub, data=referral_data(**changes), channel="api", referring_agency=mash.police
+        )
+        triage.referral_screen(
+            referral=referral, by=mash.practitioner, level="specialist", criteria=["specialist.1"], rating=rating,
+            rationale="Bruising reported by school.",
+        )  # fmt: skip
+        referral.refresh_from_db()
+        return referral
+
+
+def requests_of(referral) -> dict:
+    """The referral's live requests by agency id."""
+    return {r.agency_id: r for r in referral.information_requests.exclude(state="cancelled")}
+
+
+def ask(mash, referral, extra=()) -> dict:
+    """The practitioner asks every core agency (and the contributing ones in `extra`): the requests by agency id."""
+    from decisions import services
+
+    made = services.information_request(referral=referral, by=mash.practitioner, agencies=list(extra))
+    return {r.agency_id: r for r in made}
+
+
+class AskedReferralFactory(ScreenedReferralFactory):
+    """Screened, and every core agency asked (with the contributing agencies in `extra`)."""
+
+    extra = factory.List([])
+
+    @classmethod
+    def _create(cls, model_class, *, extra, **kwargs):
+        referral = super()._create(model_class, **kwargs)
+        ask(kwargs["mash"], referral, extra)
+        referral.refresh_from_db()
+        return referral
+
+
+class AnsweredReferralFactory(AskedReferralFactory):
+    """Asked, and every core agency answered (`answer`: no trace unless given): ready for a decision."""
+
+    answer = factory.Dict(NO_TRACE)
+
+    @classmethod
+    def _create(cls, model_class, *, answer, **kwargs):
+        referral = super()._create(model_class, **kwargs)
+        answer_core(kwargs["mash"], requests_of(referral), answer)
+        referral.refresh_from_db()
+        return referral
+
+
+def answer_core(mash, requests: dict, answer=None) -> None:
+    """Each core agency's officer answers its request (no trace unless `answer`)."""
+    from decisions import services
+
+    for key in ("police", "social_care", "health"):
+        agency = getattr(mash, key)
+        services.contribution_add(request=requests[agency.pk], by=mash.officers[key], data=answer or NO_TRACE)
+
+
+class ProposedDecisionFactory(_ThroughServices):
+    """A joint decision proposed on an answered referral (early help, every core agency taking part)."""
+
+    class Meta:
+        model = Decision
+
+    mash = None
+    referral = None
+    by = None
+    changes = factory.Dict({})
+
+    @classmethod
+    def _create(cls, model_class, *, mash, referral, by, changes):
+        from decisions import services
+
+        referral = referral or AnsweredReferralFactory(mash=mash)
+        args = {
+            "outcome": "early_help", "threshold_level": "specialist", "rationale": "Agreed with every agency.",
+            "participants": [mash.police, mash.social_care, mash.health], "actions": [], **changes,
+        }  # fmt: skip
+        return services.decision_propose(referral=referral, by=by or mash.practitioner, **args)
+
+
+class SignedOffDecisionFactory(ProposedDecisionFactory):
+    """Proposed by the practitioner and signed off by the accountable manager: the referral is closed."""
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from decisions import services
+
+        decision = super()._create(model_class, **kwargs)
+        return services.decision_sign_off(decision=decision, by=kwargs["mash"].manager)

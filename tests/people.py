@@ -12,9 +12,7 @@ from django.utils import timezone
 
 from agencies import services as hub_services
 from agencies.models import AgencyKind, DocumentKind, MembershipKind, Role
-from referrals import triage
-from referrals.services import referral_create
-from tests.factories import HubFactory, member, referral_data
+from tests.factories import HubFactory, member
 
 
 @dataclass(eq=False)
@@ -40,15 +38,10 @@ class Mash:
         return member(self.hub, Role.STRATEGIC_LEAD)
 
     def referral(self, rating="red", **changes):
-        referral = referral_create(
-            hub=self.hub, data=referral_data(**changes), channel="api", referring_agency=self.police
-        )
-        triage.referral_screen(
-            referral=referral, by=self.practitioner, level="specialist", criteria=["specialist.1"], rating=rating,
-            rationale="Bruising reported by school.",
-        )  # fmt: skip
-        referral.refresh_from_db()
-        return referral
+        """A police referral screened and rated by the practitioner (tests.factories.ScreenedReferralFactory)."""
+        from tests.factories import ScreenedReferralFactory
+
+        return ScreenedReferralFactory(mash=self, rating=rating, changes=changes)
 
 
 def build_mash(slug="north") -> Mash:

@@ -79,8 +79,10 @@ def token_for(agency_slug: str) -> str:
 
 
 def main() -> None:
+    import io
+
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
     from agencies.models import Hub
     from decisions.models import Decision, InformationRequest
     from referrals.models import Referral

@@ -18,9 +18,15 @@ from django.utils import timezone
 
 from agencies.models import Role, RoleAssignment
 from audit.models import AuditEvent
-from decisions import services as decision_services
 from decisions.models import Contribution, Decision, Webhook, WebhookDelivery
-from tests.factories import UserFactory, member
+from tests.factories import (
+    ProposedDecisionFactory,
+    SignedOffDecisionFactory,
+    UserFactory,
+    answer_core,
+    ask,
+    member,
+)
 from tests.people import build_mash
 
 pytestmark = pytest.mark.django_db
@@ -28,20 +34,13 @@ KNOWN = {"known": True, "summary": "Two incidents at the address this year."}
 
 
 def _core_answers(mash, referral, extra=()):
-    made = decision_services.information_request(referral=referral, by=mash.practitioner, agencies=list(extra))
-    requests = {r.agency_id: r for r in made}
-    for key in ("police", "social_care", "health"):
-        agency = getattr(mash, key)
-        decision_services.contribution_add(request=requests[agency.pk], by=mash.officers[key], data=KNOWN)
+    requests = ask(mash, referral, extra)
+    answer_core(mash, requests, KNOWN)
     return requests
 
 
 def _signed(mash, referral):
-    decision = decision_services.decision_propose(
-        referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="specialist", rationale="r",
-        participants=[mash.police, mash.social_care, mash.health], actions=[],
-    )  # fmt: skip
-    return decision_services.decision_sign_off(decision=decision, by=mash.manager)
+    return SignedOffDecisionFactory(mash=mash, referral=referral)
 
 
 # 1. Administrators never hold a case role, and nobody grants themselves power ------------------------------------
@@ -99,10 +98,7 @@ def test_an_administrator_with_a_case_role_in_the_data_still_sees_no_case_data(c
     """Should the tables ever hold both (written around the services), the case role is not counted."""
     referral = mash.referral()
     _core_answers(mash, referral)
-    decision = decision_services.decision_propose(
-        referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="specialist", rationale="r",
-        participants=[mash.police, mash.social_care, mash.health], actions=[],
-    )  # fmt: skip
+    decision = ProposedDecisionFactory(mash=mash, referral=referral)
     now = timezone.now()
     RoleAssignment.objects.create(
         hub=mash.hub, user=mash.admin, role=Role.DEPUTY, delegation_starts=now - timedelta(hours=1),

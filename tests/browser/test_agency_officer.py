@@ -89,11 +89,14 @@ def housing_is_told_what_is_missing(page, hub, request) -> None:
     )
     assert_accessible(page)
 
-    open_from_menu(page, "Requests", QUEUE)
-    problem = page.locator(".govuk-error-summary")
-    expect(problem.get_by_role("heading")).to_have_text(f"{HOUSING} cannot see or share case data")
-    expect(problem).to_contain_text(MISSING)
+    # No menu item leads to case data; the queue, opened from its address, is refused saying why.
+    expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Requests")).to_have_count(0)
+    response = page.goto(reverse("officer-queue", args=[hub.id]))
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your agency cannot see or share case data yet")
+    expect(page.get_by_text(MISSING)).to_be_visible()
     expect(page.get_by_role("table")).to_have_count(0)
+    assert_accessible(page)
 
     # The request to housing, opened from its address (a notice or a colleague's link): refused, saying why.
     response = page.goto(reverse("officer-request", args=[hub.id, request.id]))

@@ -1,6 +1,6 @@
 """The strategic lead's journey in real headless Chromium: hubs compared side by side with a month that is no date or
 not offered (a clear error, status 400, no table) and then a month chosen from the list (the hub's figures from its
-built return), on to the hub's returns; the inspection lists, which name children, are "Page not found" for a lead
+built return), on to the hub's returns; the inspection lists, which name children, are refused to a lead, saying why
 (reports/access.py: the manager's alone). axe-core on every page reached."""
 
 import pytest
@@ -63,7 +63,8 @@ def test_the_lead_compares_hubs_after_a_bad_month_and_is_refused_the_inspection_
     assert_accessible(sam)
 
     response = sam.goto(reverse("inspection-lists", args=[hub.id]))
-    assert response.status == 404
-    expect(sam.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert response.status == 403
+    expect(sam.get_by_role("heading", level=1)).to_have_text("You cannot do this")
+    expect(sam.get_by_text("download the inspection lists, which name children")).to_be_visible()
     expect(sam.get_by_text("Ofsted")).to_have_count(0)
     assert_accessible(sam)

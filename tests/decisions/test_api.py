@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Contribution, DisclosureEntry, InformationRequest, Webhook
 from referrals.models import IdempotencyRecord
+from tests.factories import ask
 from tests.people import build_mash
 
 pytestmark = pytest.mark.django_db
@@ -53,13 +54,6 @@ def answer(client, token, referral_id, body, key="key-1"):
 
 def get(client, token, url):
     return client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
-def ask(mash, referral, extra=()):
-    return {
-        r.agency_id: r
-        for r in services.information_request(referral=referral, by=mash.practitioner, agencies=list(extra))
-    }
 
 
 def nothing_stored():

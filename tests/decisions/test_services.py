@@ -12,22 +12,12 @@ from decisions import services
 from decisions.models import Contribution, Decision, DisclosureEntry, InformationRequest, WebhookDelivery
 from mash.errors import Conflict, Refused
 from referrals.models import Deadline, Referral
+from tests.factories import answer_core, ask
 
 pytestmark = pytest.mark.django_db
 
 KNOWN = {"known": True, "summary": "Two call-outs to the address this year.", "risk_indicators": ["domestic_abuse"]}
 NO_TRACE = {"known": False}
-
-
-def _request_all(mash, referral, extra=()):
-    return {r.agency_id: r for r in services.information_request(referral=referral, by=mash.practitioner,
-                                                                   agencies=list(extra))}  # fmt: skip
-
-
-def _answer_core(mash, requests):
-    for key in ("police", "social_care", "health"):
-        agency = getattr(mash, key)
-        services.contribution_add(request=requests[agency.pk], by=mash.officers[key], data=NO_TRACE)
 
 
 def _propose(mash, referral, by=None, **changes):
@@ -43,7 +33,7 @@ def _propose(mash, referral, by=None, **changes):
 
 def test_a_request_goes_to_every_core_agency_and_the_contributing_ones_chosen(mash):
     referral = mash.referral()
-    requests = _request_all(mash, referral, extra=[mash.school])
+    requests = ask(mash, referral, extra=[mash.school])
     assert set(requests) == {mash.police.pk, mash.social_care.pk, mash.health.pk, mash.school.pk}
     red = requests[mash.police.pk].deadline
     assert red.kind == "request" and red.due_at - red.starts_at == timedelta(hours=2)  # Red partner timescale
@@ -64,7 +54,7 @@ def test_an_unrated_or_blue_referral_cannot_ask_and_officers_cannot_ask(mash):
 
 def test_a_contribution_meets_the_request_and_logs_the_disclosure(mash):
     referral = mash.referral()
-    requests = _request_all(mash, referral)
+    requests = ask(mash, referral)
     contribution = services.contribution_add(request=requests[mash.police.pk], by=mash.officers["police"], data=KNOWN)
     assert contribution.lawful_basis == "dpa_part3_sch8_4"  # police share under DPA 2018 Part 3
     assert Deadline.objects.get(pk=requests[mash.police.pk].deadline_id).state == "met"
@@ -87,7 +77,7 @@ def test_a_contribution_meets_the_request_and_logs_the_disclosure(mash):
     ],
 )
 def test_a_bad_contribution_names_the_field_and_stores_nothing(mash, data, field):
-    requests = _request_all(mash, mash.referral())
+    requests = ask(mash, mash.referral())
     with pytest.raises(ValidationError) as error:
         services.contribution_add(request=requests[mash.police.pk], by=mash.officers["police"], data=data)
     assert field in error.value.message_dict
@@ -96,7 +86,7 @@ def test_a_bad_contribution_names_the_field_and_stores_nothing(mash, data, field
 
 
 def test_only_the_agency_asked_answers_and_an_agency_without_an_agreement_is_told_which(mash):
-    requests = _request_all(mash, mash.referral(), extra=[mash.housing])
+    requests = ask(mash, mash.referral(), extra=[mash.housing])
     with pytest.raises(Http404):  # another agency's request is no request at all to health
         services.contribution_add(request=requests[mash.police.pk], by=mash.officers["health"], data=KNOWN)
     with pytest.raises(Refused, match=r"has not signed Information sharing agreement \(version 1\)"):
@@ -105,7 +95,7 @@ def test_only_the_agency_asked_answers_and_an_agency_without_an_agreement_is_tol
 
 
 def test_a_restricted_contribution_is_released_only_with_consent(mash):
-    requests = _request_all(mash, mash.referral())
+    requests = ask(mash, mash.referral())
     restricted = services.contribution_add(
         request=requests[mash.police.pk], by=mash.officers["police"], data={**KNOWN, "disclosure": "restricted"}
     )
@@ -121,7 +111,7 @@ def test_a_restricted_contribution_is_released_only_with_consent(mash):
 
 def test_no_decision_until_every_core_agency_answers_unless_the_manager_overrides(mash):
     referral = mash.referral()
-    requests = _request_all(mash, referral)
+    requests = ask(mash, referral)
     services.contribution_add(request=requests[mash.police.pk], by=mash.officers["police"], data=KNOWN)
     with pytest.raises(Conflict, match="Still waiting for: .*Children's Services.*Health"):
         _propose(mash, referral)
@@ -148,7 +138,7 @@ def test_no_decision_until_every_core_agency_answers_unless_the_manager_override
 )
 def test_a_bad_proposal_names_the_field_and_stores_nothing(mash, changes, field):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     with pytest.raises(ValidationError) as error:
         _propose(mash, referral, **changes)
     assert field in error.value.message_dict
@@ -157,14 +147,14 @@ def test_a_bad_proposal_names_the_field_and_stores_nothing(mash, changes, field)
 
 def test_core_agencies_take_part_in_every_decision(mash):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     with pytest.raises(ValidationError, match="add Northshire Health"):
         _propose(mash, referral, participants=[mash.police, mash.social_care])
 
 
 def test_return_revise_and_sign_off_close_the_referral_and_meet_the_decision_deadline(mash):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     first = _propose(mash, referral)
     returned = services.decision_return(decision=first, by=mash.manager, comments="Add the school's view")
     assert returned.state == "returned" and Referral.objects.get(pk=referral.pk).status == "awaiting_decision"
@@ -185,7 +175,7 @@ def test_return_revise_and_sign_off_close_the_referral_and_meet_the_decision_dea
 
 def test_nobody_signs_off_their_own_proposal(mash):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     decision = _propose(mash, referral, by=mash.manager)
     with pytest.raises(Refused, match="You proposed this decision"):
         services.decision_sign_off(decision=decision, by=mash.manager)
@@ -196,7 +186,7 @@ def test_nobody_signs_off_their_own_proposal(mash):
 
 def test_a_signed_decision_is_amended_only_as_a_new_version_with_a_reason(mash):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     signed = services.decision_sign_off(decision=_propose(mash, referral), by=mash.manager)
     with pytest.raises(ValidationError) as error:
         _propose(mash, referral, outcome="s17_assessment")
@@ -214,7 +204,7 @@ def test_sign_off_queues_a_webhook_notice_for_the_referring_agency(mash):
     Webhook.objects.create(hub=mash.hub, agency=mash.police, url="https://police.example/hook", secret="s")
     Webhook.objects.create(hub=mash.hub, agency=mash.health, url="https://health.example/hook", secret="s")
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     signed = services.decision_sign_off(decision=_propose(mash, referral), by=mash.manager)
     delivery = WebhookDelivery.objects.get()  # the police referred: only its webhook hears
     assert delivery.webhook.agency == mash.police and delivery.payload["outcome"] == "s47_strategy"
@@ -224,7 +214,7 @@ def test_sign_off_queues_a_webhook_notice_for_the_referring_agency(mash):
 
 def test_completing_an_action_meets_its_deadline(mash):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     action = services.decision_sign_off(decision=_propose(mash, referral), by=mash.manager).actions.get()
     with pytest.raises(Http404):  # another agency's action is outside the police officer's scope
         services.action_complete(action=action, by=mash.officers["police"])
@@ -234,7 +224,7 @@ def test_completing_an_action_meets_its_deadline(mash):
 
 def test_an_agency_without_an_agreement_cannot_mark_its_action_done(mash):
     referral = mash.referral()
-    _answer_core(mash, _request_all(mash, referral))
+    answer_core(mash, ask(mash, referral))
     decision = _propose(
         mash, referral,
         actions=[{"owner": mash.housing, "description": "Check tenancy", "due_on": timezone.localdate()}],

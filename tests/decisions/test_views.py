@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Contribution, Decision, InformationRequest
 from referrals.models import Referral
+from tests.factories import answer_core, ask
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +23,6 @@ SECRET = "Covert operation: suspect under surveillance"
 def _login(client, user):
     client.force_login(user)
     return client
-
-
-def _requests(mash, referral, extra=()):
-    made = services.information_request(referral=referral, by=mash.practitioner, agencies=list(extra))
-    return {r.agency_id: r for r in made}
-
-
-def _answer_core(mash, requests):
-    for key in ("police", "social_care", "health"):
-        services.contribution_add(request=requests[getattr(mash, key).pk], by=mash.officers[key], data={"known": False})
 
 
 def _detail(mash, referral):
@@ -57,7 +48,7 @@ def test_the_practitioner_asks_the_core_agencies_and_a_chosen_one_from_the_refer
 
 def test_an_officer_answers_their_agencys_request_and_sees_no_other(client, mash):
     referral = mash.referral()
-    requests = _requests(mash, referral)
+    requests = ask(mash, referral)
     officer = mash.officers["health"]
     _login(client, officer)
     queue = client.get(reverse("officer-queue", args=[mash.hub.id])).content.decode()
@@ -79,7 +70,7 @@ def test_an_officer_answers_their_agencys_request_and_sees_no_other(client, mash
 
 def test_an_agency_without_a_signed_agreement_is_told_which_agreement_is_missing(client, mash):
     referral = mash.referral()
-    requests = _requests(mash, referral, extra=[mash.housing])
+    requests = ask(mash, referral, extra=[mash.housing])
     _login(client, mash.officers["housing"])
     queue = client.get(reverse("officer-queue", args=[mash.hub.id])).content.decode()
     assert "has not signed Information sharing agreement (version 1)" in queue
@@ -93,7 +84,7 @@ def test_an_agency_without_a_signed_agreement_is_told_which_agreement_is_missing
 
 def test_a_restricted_contribution_is_seen_only_by_the_manager_and_its_owner(client, mash):
     referral = mash.referral()
-    requests = _requests(mash, referral)
+    requests = ask(mash, referral)
     services.contribution_add(
         request=requests[mash.police.pk], by=mash.officers["police"],
         data={"known": True, "summary": SECRET, "disclosure": "restricted"},
@@ -117,7 +108,7 @@ def test_a_restricted_contribution_is_seen_only_by_the_manager_and_its_owner(cli
 
 def test_propose_return_revise_and_sign_off_through_the_pages(client, mash):
     referral = mash.referral()
-    _answer_core(mash, _requests(mash, referral))
+    answer_core(mash, ask(mash, referral))
     propose = reverse("decision-propose", args=[mash.hub.id, referral.id])
     _login(client, mash.practitioner)
     empty = client.post(propose, {}).content.decode()
@@ -159,7 +150,7 @@ def test_propose_return_revise_and_sign_off_through_the_pages(client, mash):
 
 def test_a_signed_decision_cannot_be_edited_only_amended_with_a_reason(client, mash):
     referral = mash.referral()
-    _answer_core(mash, _requests(mash, referral))
+    answer_core(mash, ask(mash, referral))
     decision = services.decision_propose(
         referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="early_help",
         rationale="Family asks for help", participants=[mash.police, mash.social_care, mash.health], actions=[],
@@ -180,7 +171,7 @@ def test_a_signed_decision_cannot_be_edited_only_amended_with_a_reason(client, m
 
 def test_the_proposer_cannot_sign_off_their_own_decision(client, mash):
     referral = mash.referral()
-    _answer_core(mash, _requests(mash, referral))
+    answer_core(mash, ask(mash, referral))
     decision = services.decision_propose(
         referral=referral, by=mash.manager, outcome="early_help", threshold_level="early_help",
         rationale="Family asks for help", participants=[mash.police, mash.social_care, mash.health], actions=[],
@@ -195,7 +186,7 @@ def test_the_queues_cost_the_same_queries_however_many_rows(client, mash, django
     def add(n):
         for _ in range(n):
             referral = mash.referral()
-            _answer_core(mash, _requests(mash, referral))
+            answer_core(mash, ask(mash, referral))
             services.decision_propose(
                 referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="early_help",
                 rationale="r", participants=[mash.police, mash.social_care, mash.health], actions=[],
@@ -227,7 +218,7 @@ def test_the_queues_cost_the_same_queries_however_many_rows(client, mash, django
 
 def test_the_chronology_joins_screenings_contributions_and_decisions(client, mash):
     referral = mash.referral()
-    _answer_core(mash, _requests(mash, referral))
+    answer_core(mash, ask(mash, referral))
     _login(client, mash.practitioner)
     page = client.get(reverse("chronology", args=[mash.hub.id, referral.id])).content.decode()
     for text in ("Referral received", "Screening", "No trace", mash.police.name):
@@ -240,8 +231,8 @@ def test_the_chronology_joins_screenings_contributions_and_decisions(client, mas
 def test_the_referral_page_costs_the_same_queries_however_much_work_is_on_it(client, mash):
     def decided(extra, versions, actions):
         referral = mash.referral()
-        requests = _requests(mash, referral, extra=extra)
-        _answer_core(mash, requests)
+        requests = ask(mash, referral, extra=extra)
+        answer_core(mash, requests)
         for agency in extra:
             services.contribution_add(request=requests[agency.pk], by=mash.officers["school"], data=KNOWN)
         for version in range(versions):
@@ -269,7 +260,7 @@ def test_the_referral_page_costs_the_same_queries_however_much_work_is_on_it(cli
 
 def test_the_referring_agency_reads_status_and_outcome_on_its_status_page(client, mash):
     referral = mash.referral()
-    _answer_core(mash, _requests(mash, referral))
+    answer_core(mash, ask(mash, referral))
     decision = services.decision_propose(
         referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="early_help", rationale="r",
         participants=[mash.police, mash.social_care, mash.health], actions=[],
@@ -287,7 +278,7 @@ def test_the_referring_agency_reads_status_and_outcome_on_its_status_page(client
 
 def test_the_referral_page_shows_each_contributions_disclosure_log(client, mash):
     referral = mash.referral()
-    requests = _requests(mash, referral)
+    requests = ask(mash, referral)
     services.contribution_add(request=requests[mash.health.pk], by=mash.officers["health"], data=KNOWN)
     page = _login(client, mash.practitioner).get(_detail(mash, referral)).content.decode()
     assert "Disclosure log" in page
@@ -297,7 +288,7 @@ def test_the_referral_page_shows_each_contributions_disclosure_log(client, mash)
 
 def test_an_action_outside_the_officers_agency_is_not_found_and_the_owner_marks_it_done(client, mash):
     referral = mash.referral()
-    _answer_core(mash, _requests(mash, referral))
+    answer_core(mash, ask(mash, referral))
     decision = services.decision_propose(
         referral=referral, by=mash.practitioner, outcome="early_help", threshold_level="early_help", rationale="r",
         participants=[mash.police, mash.social_care, mash.health],

@@ -7,7 +7,6 @@ exist or belongs to another hub.
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,18 +15,16 @@ from rest_framework.views import APIView
 from agencies.policy import Action, require
 from audit.services import log_read
 from decisions import selectors
+from decisions.schemas import ContributionSchema, WebhookSchema
 from decisions.serializers import (
     CONTRIBUTION_EXAMPLE,
-    ContributionInputSerializer,
     ContributionSerializer,
     InformationRequestPageSerializer,
     InformationRequestSerializer,
-    WebhookInputSerializer,
     WebhookSerializer,
 )
 from decisions.services import contribution_add
 from decisions.webhooks import webhook_register
-from mash.problem import problem
 from referrals import idempotency
 from referrals.api_auth import HasScope, client_access
 
@@ -49,26 +46,6 @@ class RequestPages(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-def _body_problem(data, serializer_class):
-    """Parse only: the body is a JSON object with the documented fields, text where text goes and a list where a
-    list goes. Whether the values are right is the service's to judge, with the web form's messages."""
-    if not isinstance(data, dict):
-        return problem(422, "Send a JSON object", errors=[{"field": "non_field_errors", "detail": "Send an object"}])
-    fields = serializer_class().fields
-    errors = []
-    for name, value in data.items():
-        field = fields.get(name)
-        if field is None:
-            errors.append({"field": name, "detail": f"Unknown field; send only: {', '.join(sorted(fields))}"})
-        elif isinstance(field, serializers.ListField) and not isinstance(value, list):
-            errors.append({"field": name, "detail": "Send a list"})
-        elif isinstance(field, serializers.CharField | serializers.ChoiceField) and not isinstance(value, str | None):
-            errors.append({"field": name, "detail": "Send text"})
-    if errors:
-        return problem(422, "The request is not valid: see errors", errors=errors)
-    return None
 
 
 class InformationRequestCollection(APIView):
@@ -100,7 +77,7 @@ class ContributionCollection(APIView):
 
     @extend_schema(
         summary="Answer the hub's request to your agency about a referral: known (with what) or no trace",
-        request=ContributionInputSerializer,
+        request=ContributionSchema,
         parameters=[idempotency.key_parameter("contribution")],
         examples=[CONTRIBUTION_EXAMPLE],
         responses={
@@ -119,9 +96,6 @@ class ContributionCollection(APIView):
         key = idempotency.key_of(request)
         if key is None:
             return idempotency.missing_key("contribution")
-        refused = _body_problem(request.data, ContributionInputSerializer)
-        if refused is not None:
-            return refused
         client = request.client
 
         def write():
@@ -145,7 +119,7 @@ class WebhookCollection(APIView):
 
     @extend_schema(
         summary="Register the address that hears the outcomes of your agency's referrals (signed notices)",
-        request=WebhookInputSerializer,
+        request=WebhookSchema,
         responses={
             201: WebhookSerializer,
             400: PROBLEM,
@@ -157,9 +131,6 @@ class WebhookCollection(APIView):
         },  # fmt: skip
     )
     def post(self, request):
-        refused = _body_problem(request.data, WebhookInputSerializer)
-        if refused is not None:
-            return refused
-        webhook, secret = webhook_register(client=request.client, url=request.data.get("url"))
+        webhook, secret = webhook_register(client=request.client, data=request.data)
         body = WebhookSerializer({"id": webhook.id, "url": webhook.url, "secret": secret}).data
         return Response(body, status=201, headers={"Cache-Control": "no-store"})

@@ -1,36 +1,11 @@
-"""API shapes of the multi-agency part. Input serializers document the request bodies for the OpenAPI schema; the
-rules themselves are the services' (decisions/services.py, decisions/webhooks.py), shared with the web pages."""
+"""API shapes of what the multi-agency part answers. The request bodies are the declared schemas
+(decisions/schemas.py), which validate them and document them alike."""
 
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from decisions.models import Contribution, Disclosure, InformationRequest, LawfulBasis, RiskIndicator
+from decisions.models import Contribution, InformationRequest
 from referrals.models import Person, PersonRole
-
-
-class ContributionInputSerializer(serializers.Serializer):
-    known = serializers.BooleanField(help_text="true: the agency holds information; false: no trace")
-    risk_indicators = serializers.ListField(
-        child=serializers.ChoiceField(choices=RiskIndicator.choices), required=False, help_text="Ignored for no trace"
-    )
-    summary = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, help_text="Required when known is true"
-    )
-    detail = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    lawful_basis = serializers.ChoiceField(
-        choices=LawfulBasis.choices,
-        required=False,
-        allow_null=True,
-        help_text="Defaults by agency: police dpa_part3_sch8_4, every other agency gdpr_6_1_e_dpa_sch1_18",
-    )
-    disclosure = serializers.ChoiceField(
-        choices=Disclosure.choices,
-        required=False,
-        allow_null=True,
-        help_text="shared (the default): the hub's decision-makers see it; restricted: the accountable manager only, "
-        "until your agency consents to its release",
-    )
-
 
 CONTRIBUTION_EXAMPLE = OpenApiExample(
     "Police checks: known to police",
@@ -93,10 +68,6 @@ class InformationRequestPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = InformationRequestSerializer(many=True)
-
-
-class WebhookInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text="https:// address that receives outcome notices")
 
 
 class WebhookSerializer(serializers.Serializer):

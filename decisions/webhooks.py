@@ -18,8 +18,6 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +25,9 @@ from agencies.access import access_for_agency, access_for_client
 from agencies.policy import Action, may, require
 from audit.services import record
 from decisions.models import Decision, Webhook, WebhookDelivery
+from decisions.schemas import WebhookSchema
 from mash.queue import after_commit
+from mash.schemas import validated
 
 SIGNATURE_HEADER = "X-MASH-Signature"
 
@@ -50,21 +50,12 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300, now: flo
 
 
 @transaction.atomic
-def webhook_register(*, client, url: str) -> tuple[Webhook, str]:
+def webhook_register(*, client, data) -> tuple[Webhook, str]:
     """An agency's API client registers where outcomes of its referrals go; returns the webhook and its secret
     (shown once). HTTPS only, except to this machine when DEBUG is on. The agency needs a current information
     sharing agreement with the hub."""
     require(access_for_client(client), Action.WEBHOOK_REGISTER)
-    try:
-        URLValidator(schemes=["https", "http"])(url)
-    except ValidationError:
-        raise ValidationError({"url": "Give the full address, starting https://"}) from None
-    max_length = Webhook._meta.get_field("url").max_length
-    if len(url) > max_length:
-        raise ValidationError({"url": f"Keep the address to {max_length} characters"})
-    local = url.startswith(("http://127.0.0.1", "http://localhost"))
-    if not url.startswith("https://") and not (local and settings.WEBHOOK_ALLOW_LOCAL_HTTP):
-        raise ValidationError({"url": "Webhooks must use https://"})
+    url = validated(WebhookSchema, data)["url"]
     secret = secrets.token_urlsafe(32)
     webhook = Webhook.objects.create(hub_id=client.hub_id, agency_id=client.agency_id, url=url, secret=secret)
     record("webhook.registered", hub=client.hub_id, obj=webhook, actor_agency=client.agency_id, payload={})

@@ -12,9 +12,9 @@ from audit.services import log_read
 from referrals import idempotency, selectors
 from referrals.api_auth import HasScope, client_access
 from referrals.models import Channel
+from referrals.schemas import ReferralSchema
 from referrals.serializers import (
     REFERRAL_EXAMPLE,
-    ReferralInputSerializer,
     ReferralStatusPageSerializer,
     ReferralStatusSerializer,
 )
@@ -52,7 +52,7 @@ class ReferralCollection(APIView):
 
     @extend_schema(
         summary="Send a referral",
-        request=ReferralInputSerializer,
+        request=ReferralSchema,
         parameters=[IDEMPOTENCY_KEY],
         examples=[REFERRAL_EXAMPLE],
         responses={

@@ -44,7 +44,8 @@ def _text(label: str, *, max_length: int = 200, textarea: bool = False, **kwargs
 
 
 class ReferralForm(GovukFormMixin, forms.Form):
-    """A referral taken by phone or email. Every dataset field is optional here: `referrals.dataset.clean` decides."""
+    """A referral taken by phone or email: it arranges what was typed in the dataset's shape (`dataset()`), and the
+    referral's schema (referrals/schemas.py) decides what is valid."""
 
     channel = forms.ChoiceField(
         label="How did the referral come in?",
@@ -161,6 +162,8 @@ class ReferralForm(GovukFormMixin, forms.Form):
         other = {key: value(f"other_{key}", "") for key in OTHER_KEYS}
         if any(other.values()):
             data["others"] = [other]
+        for person in [data["subject"], *data["others"]]:
+            person["estimated_age"] = _whole(person["estimated_age"])
         return data
 
     def add_dataset_errors(self, error: ValidationError) -> None:
@@ -179,6 +182,15 @@ class ReferralForm(GovukFormMixin, forms.Form):
             groups.append((heading, options[start : start + len(kind.choices)]))
             start += len(kind.choices)
         return groups
+
+
+def _whole(typed: str):
+    """What was typed in an age box as the dataset's number: nothing, a whole number, or (left as typed, for the
+    schema to refuse by its message) anything else."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    return int(typed) if typed.isdigit() else typed
 
 
 def _concerns(chosen: list[str]) -> list[str]:

@@ -6,13 +6,14 @@ from agencies.access import access_for
 from agencies.models import Agency, Hub
 from agencies.policy import Action, require
 from audit.services import record
-from referrals import dataset, deadlines, matching
+from referrals import deadlines, matching
 from referrals.models import (
     Person,
     PersonRole,
     ReferenceSequence,
     Referral,
 )
+from referrals.schemas import referral_clean
 
 
 def _next_reference(hub: Hub, year: int) -> str:
@@ -44,7 +45,7 @@ def referral_create(
     stores nothing."""
     if recorded_by is not None:
         require(access_for(recorded_by, hub.pk), Action.REFERRAL_CREATE)
-    clean = dataset.clean(data, hub=hub)
+    clean = referral_clean(data, hub=hub)
     referral = Referral.objects.create(
         hub=hub,
         reference=_next_reference(hub, clean["received_at"].year),

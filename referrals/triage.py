@@ -14,32 +14,16 @@ from agencies.models import Hub
 from agencies.policy import Action, may, require
 from audit.services import record
 from mash.errors import Conflict
+from mash.schemas import validated
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
-    Rating,
     Referral,
-    ReferralCohort,
     Screening,
     ScreeningKind,
     ThresholdVersion,
 )
-
-
-def _check_levels(levels) -> None:
-    if not isinstance(levels, list) or not levels:
-        raise ValidationError({"levels": "Give at least one level"})
-    codes = set()
-    for i, level in enumerate(levels, 1):
-        if not isinstance(level, dict) or not str(level.get("name", "")).strip():
-            raise ValidationError({"levels": f"Level {i}: give it a name"})
-        criteria = level.get("criteria")
-        if not isinstance(criteria, list) or not criteria or not all(str(c.get("text", "")).strip() for c in criteria):
-            raise ValidationError({"levels": f"Level {i} ({level['name']}): give at least one criterion, in words"})
-        for code in [level.get("code"), *(c.get("code") for c in criteria)]:
-            if not code or code in codes:
-                raise ValidationError({"levels": f"Level {i}: each level and criterion needs its own code"})
-            codes.add(code)
+from referrals.schemas import ClosingSchema, ReRatingSchema, ScreeningSchema, ThresholdsSchema
 
 
 @transaction.atomic
@@ -47,9 +31,8 @@ def thresholds_publish(*, hub: Hub, cohort: str, levels: list[dict], by=None, no
     """Publish the next version of the hub's thresholds for a cohort. Earlier screenings keep their version."""
     if by is not None:
         require(access_for(by, hub.pk), Action.THRESHOLDS_PUBLISH)
-    if cohort not in ReferralCohort.values:
-        raise ValidationError({"cohort": "Choose child or adult"})
-    _check_levels(levels)
+    clean = validated(ThresholdsSchema, {"cohort": cohort, "levels": levels, "note": note})
+    cohort, levels, note = clean["cohort"], clean["levels"], clean["note"]
     Hub.objects.select_for_update().filter(pk=hub.pk).first()  # one publisher at a time per hub
     last = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).aggregate(n=Max("number"))["n"] or 0
     version = ThresholdVersion.objects.create(
@@ -94,25 +77,14 @@ def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], 
     if not referral.can("screen"):
         raise Conflict("This referral is closed: it cannot be screened")
     version = _thresholds_in_force(referral.hub, referral.cohort)
-    errors = {}
-    if version.level(level) is None:
-        errors["level"] = "Choose the threshold level that applies"
-    known = version.criteria_codes()
-    if not isinstance(criteria, list) or any(c not in known for c in criteria):
-        errors["criteria"] = "Choose criteria from the hub's current thresholds"
-    if rating not in Rating.values:
-        errors["rating"] = "Choose a RAG rating"
-    elif referral.rating and rating != referral.rating and not may(access, Action.REFERRAL_RE_RATE, referral):
-        # A second screening may add what is new; changing a rating is the manager's, with a reason.
-        label = Rating(referral.rating).label
-        errors["rating"] = f"The rating is {label}: only the accountable manager may change it, with a reason"
-    if not (rationale or "").strip():
-        errors["rationale"] = "Give the rationale for the level and rating"
-    if errors:
-        raise ValidationError(errors)
+    clean = validated(
+        ScreeningSchema, {"level": level, "criteria": criteria, "rating": rating, "rationale": rationale},
+        version=version, rating=referral.rating, may_change_rating=may(access, Action.REFERRAL_RE_RATE, referral),
+    )  # fmt: skip
+    level, criteria, rating, rationale = clean["level"], clean["criteria"], clean["rating"], clean["rationale"]
     screening = Screening.objects.create(
         referral=referral, kind=ScreeningKind.SCREENING, threshold_version=version, level=level,
-        criteria=criteria, rating=rating, rationale=rationale.strip(), by=by, at=timezone.now(),
+        criteria=criteria, rating=rating, rationale=rationale, by=by, at=timezone.now(),
     )  # fmt: skip
     referral.screen(rating=rating, level=level)
     record("referral.screened", hub=referral.hub, obj=referral, payload=_screening_payload(screening))
@@ -127,20 +99,13 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Scr
     referral = _locked(referral)
     require(access_for(by, referral.hub_id), Action.REFERRAL_RE_RATE, referral)
     last = referral.screenings.select_related("threshold_version").order_by("-at").first()
-    errors = {}
     if last is None:
-        errors["rating"] = "Screen the referral before changing its rating"
-    elif rating not in Rating.values:
-        errors["rating"] = "Choose a RAG rating"
-    elif rating == referral.rating:
-        errors["rating"] = "Choose a rating different from the current one"
-    if not (reason or "").strip():
-        errors["reason"] = "Give the reason for the change"
-    if errors:
-        raise ValidationError(errors)
+        raise Conflict("Screen the referral before changing its rating", field="rating")
+    clean = validated(ReRatingSchema, {"rating": rating, "reason": reason}, rating=referral.rating)
+    rating = clean["rating"]
     screening = Screening.objects.create(
         referral=referral, kind=ScreeningKind.RE_RATING, threshold_version=last.threshold_version, level=last.level,
-        criteria=last.criteria, rating=rating, rationale=reason.strip(), by=by, at=timezone.now(),
+        criteria=last.criteria, rating=rating, rationale=clean["reason"], by=by, at=timezone.now(),
     )  # fmt: skip
     previous = referral.rating
     referral.re_rate(rating=rating)
@@ -192,8 +157,7 @@ def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referr
             "This referral is closed" if not referral.is_open
             else "Only a referral rated Blue (no MASH response) is closed this way; others need a decision"
         )  # fmt: skip
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the hub gives no MASH response"})
+    validated(ClosingSchema, {"reason": reason})
     now = timezone.now()
     referral.close_no_response(at=now)
     deadlines.deadlines_meet(referral, ["decision", "rating"])

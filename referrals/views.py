@@ -17,9 +17,10 @@ from agencies.policy import Action, may, require
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, said
 from mash.paging import window_page
-from referrals import dataset, matching, selectors, services
+from referrals import matching, selectors, services
 from referrals.forms import ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
+from referrals.schemas import referral_clean
 
 PAGE_SIZE = 50
 OBJECT_TYPE = "referrals.referral"
@@ -90,7 +91,7 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
     else:
         # The channel, date or time needs fixing first; show the dataset's other messages now too. Nothing is stored.
         try:
-            dataset.clean(form.dataset(), hub=hub)
+            referral_clean(form.dataset(), hub=hub)
         except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
     return render(request, "referrals/new.html", {"hub": hub, "form": form})

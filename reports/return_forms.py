@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from mash.forms import GovukFormMixin
-from reports.services import COMMENTARY_LIMIT, previous_month
+from reports.services import previous_month
 
 MONTHS_OFFERED = 24
 
@@ -28,14 +28,13 @@ class ReturnRequestForm(GovukFormMixin, forms.Form):
     month = forms.TypedChoiceField(
         label="Month", coerce=date.fromisoformat, error_messages={"required": "Choose the month the return covers"}
     )
+    # Its length is the return's schema's rule (reports/schemas.py), shown by the field when it is broken.
     commentary = forms.CharField(
         required=False,
-        max_length=COMMENTARY_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Commentary (optional)",
+        label="Commentary",
         help_text="Printed with the return: context for the figures, such as staffing or funding changes. "
         "Do not name or describe anyone.",
-        error_messages={"max_length": f"Commentary must be {COMMENTARY_LIMIT:,} characters or fewer"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -9,7 +9,6 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,12 +20,13 @@ from audit.models import AuditBlock, AuditEvent
 from audit.services import record, seal, seal_key_field
 from audit.verify import verify
 from mash.queue import after_commit, send
+from mash.schemas import validated
 from reports import pdf
 from reports.figures import monthly_figures
 from reports.ledger import month_bounds
 from reports.models import MonthlyReturn, ReturnState
+from reports.schemas import ReturnRequestSchema
 
-COMMENTARY_LIMIT = 5000
 BUILD_TASK = "reports.tasks.return_build"
 
 
@@ -54,18 +54,8 @@ def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> M
     change until the month ends). `by` None is beat's scheduled build."""
     if by is not None:
         require(access_for(by, hub.pk), Action.RETURN_REQUEST)
-    errors = {}
-    if month.day != 1:
-        errors["month"] = "Give the month as its first day"
-    elif not month_has_started(month):
-        errors["month"] = "Choose this month or one that has ended: a return cannot cover the future"
-    commentary = (commentary or "").strip()
-    if len(commentary) > COMMENTARY_LIMIT:
-        errors["commentary"] = (
-            f"Commentary must be {COMMENTARY_LIMIT:,} characters or fewer (it has {len(commentary):,})"
-        )
-    if errors:
-        raise ValidationError(errors)
+    clean = validated(ReturnRequestSchema, {"month": month, "commentary": commentary})
+    month, commentary = clean["month"], clean["commentary"]
     row = MonthlyReturn.objects.create(hub=hub, month=month, requested_by=by, commentary=commentary)
     record(
         "return.requested",

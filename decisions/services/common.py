@@ -1,13 +1,7 @@
-"""What the decisions services share: refusing, locking a referral, the hub's member agencies."""
-
-from django.core.exceptions import ValidationError
+"""What the decisions services share: locking a referral, the hub's member agencies."""
 
 from agencies.models import Agency, HubMembership, MembershipKind
 from referrals.models import Referral
-
-
-def refuse(message: str, field: str = "__all__"):
-    raise ValidationError({field: message})
 
 
 def locked(referral: Referral) -> Referral:

@@ -1,12 +1,11 @@
 """Contributions: an agency answers a request (known or no trace, under a lawful basis and a disclosure level), and
 a restricted contribution is released with the owning agency's consent. Each write keeps the disclosure log."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.access import access_for, access_for_client
-from agencies.models import Agency, ApiClient
+from agencies.models import ApiClient
 from agencies.policy import Action, require
 from audit.services import record
 from decisions.models import (
@@ -14,13 +13,11 @@ from decisions.models import (
     Disclosure,
     DisclosureEntry,
     InformationRequest,
-    LawfulBasis,
     RequestState,
-    RiskIndicator,
-    lawful_basis_for,
 )
-from decisions.services.common import refuse
+from decisions.schemas import ContributionSchema, ReleaseSchema
 from mash.errors import Conflict, Refused
+from mash.schemas import validated
 from referrals import deadlines
 from referrals.models import DeadlineState, ReferralStatus
 
@@ -28,42 +25,6 @@ DECISION_MAKERS = "The hub's decision-makers (practitioners and the accountable 
 
 
 MANAGER_ONLY = "The accountable manager only (restricted by the owning agency)"
-
-
-def _clean_contribution(data: dict, agency: Agency) -> dict:
-    errors: dict[str, str] = {}
-    known = data.get("known")
-    if not isinstance(known, bool):
-        errors["known"] = "Say whether the agency knows the subject, or record no trace"
-    indicators = data.get("risk_indicators") or []
-    if not isinstance(indicators, list) or any(i not in RiskIndicator.values for i in indicators):
-        errors["risk_indicators"] = f"Choose risk indicators from: {', '.join(RiskIndicator.values)}"
-    summary = str(data.get("summary") or "").strip()
-    detail = str(data.get("detail") or "").strip()
-    if known is True and not summary:
-        errors["summary"] = "Summarise what the agency knows"
-    if len(summary) > 2000:
-        errors["summary"] = "Keep the summary to 2,000 characters; put the rest in the detail"
-    if len(detail) > 20000:
-        errors["detail"] = "Keep the detail to 20,000 characters"
-    basis = data.get("lawful_basis") or lawful_basis_for(agency)
-    if basis not in LawfulBasis.values:
-        errors["lawful_basis"] = f"Choose the lawful basis: {', '.join(LawfulBasis.values)}"
-    disclosure = data.get("disclosure") or Disclosure.SHARED
-    if disclosure not in Disclosure.values:
-        errors["disclosure"] = "Choose shared or restricted"
-    if errors:
-        raise ValidationError(errors)
-    if known is False:
-        indicators = []
-    return {
-        "known": known,
-        "risk_indicators": sorted(set(indicators)),
-        "summary": summary,
-        "detail": detail,
-        "lawful_basis": basis,
-        "disclosure": disclosure,
-    }
 
 
 @transaction.atomic
@@ -82,7 +43,7 @@ def contribution_add(
         raise Refused("This client has been revoked")
     access = access_for_client(client) if client is not None else access_for(by, hub.pk)
     require(access, Action.CONTRIBUTE, request)
-    clean = _clean_contribution(data, agency)
+    clean = validated(ContributionSchema, data, agency=agency)
     request.answer()  # Conflict if already answered or cancelled
     now = timezone.now()
     contribution = Contribution.objects.create(
@@ -133,10 +94,9 @@ def contribution_release(*, contribution: Contribution, by, consent: str) -> Con
     require(access_for(by, hub.pk), Action.CONTRIBUTION_RELEASE, contribution)
     if not contribution.can_release():
         raise Conflict("This information is already shared with the hub's decision-makers")
-    if not (consent or "").strip():
-        refuse("Record who at the owning agency consented, and when", "consent")
+    consent = validated(ReleaseSchema, {"consent": consent})["consent"]
     now = timezone.now()
-    contribution.release(consent=consent.strip(), at=now)
+    contribution.release(consent=consent, at=now)
     DisclosureEntry.objects.create(
         contribution=contribution,
         shared_with=DECISION_MAKERS,

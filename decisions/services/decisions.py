@@ -3,7 +3,6 @@ amendment after sign-off), returning and signing off. A decision is never edited
 
 from datetime import date, datetime, time
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,7 +13,6 @@ from agencies.policy import Action, require
 from audit.services import record
 from decisions import webhooks
 from decisions.models import (
-    OUTCOMES,
     AgreedAction,
     Decision,
     DecisionState,
@@ -22,9 +20,11 @@ from decisions.models import (
     RequestState,
     proposal_conflict,
 )
-from decisions.services.common import core_agencies, id_of, locked, memberships_by_agency, refuse
+from decisions.schemas import DecisionSchema, OverrideSchema, ReturnSchema
+from decisions.services.common import core_agencies, id_of, locked, memberships_by_agency
 from decisions.services.requests import cancel_request
 from mash.errors import Conflict
+from mash.schemas import validated
 from referrals import deadlines
 from referrals import services as referral_services
 from referrals.models import DeadlineKind, DeadlineState, Referral, ThresholdVersion
@@ -45,12 +45,11 @@ def gate_override(*, referral: Referral, by, reason: str) -> GateOverride:
     """The acting manager lets a decision be proposed before every core agency has answered, with a reason."""
     referral = locked(referral)
     require(access_for(by, referral.hub_id), Action.GATE_OVERRIDE, referral)
-    if not (reason or "").strip():
-        refuse("Give the reason for deciding without every core agency", "reason")
+    reason = validated(OverrideSchema, {"reason": reason})["reason"]
     missing = missing_core_agencies(referral)
     if not missing:
         raise Conflict("Every core agency has answered: no override is needed")
-    override = GateOverride.objects.create(referral=referral, reason=reason.strip(), by=by, at=timezone.now())
+    override = GateOverride.objects.create(referral=referral, reason=reason, by=by, at=timezone.now())
     override.missing_agencies.set(missing)
     record(
         "decision.gate_overridden",
@@ -68,33 +67,11 @@ def _level_codes(referral: Referral) -> set[str]:
     return {level["code"] for level in version.levels} if version else set()
 
 
-def _clean_actions(actions, members: dict) -> list[dict]:
-    errors: dict[str, str] = {}
-    clean = []
-    today = timezone.localdate()
-    if not isinstance(actions, list):
-        raise ValidationError({"actions": "Give the agreed actions as a list"})
-    for i, action in enumerate(actions):
-        owner = id_of(action.get("owner"))
-        description = str(action.get("description") or "").strip()
-        due_on = action.get("due_on")
-        if isinstance(due_on, str):
-            try:
-                due_on = date.fromisoformat(due_on)
-            except ValueError:
-                due_on = None
-        if owner not in members:
-            errors[f"actions.{i}.owner"] = "Choose the agency that owns this action"
-        if not description:
-            errors[f"actions.{i}.description"] = "Describe the action"
-        if not isinstance(due_on, date):
-            errors[f"actions.{i}.due_on"] = "Give the date the action is due"
-        elif due_on < today:
-            errors[f"actions.{i}.due_on"] = "The due date must be today or later"
-        clean.append({"owner_id": owner, "description": description, "due_on": due_on})
-    if errors:
-        raise ValidationError(errors)
-    return clean
+def _as_input(action):
+    """An agreed action as the schema takes it: the owner as its id (code passes the agency itself)."""
+    if not isinstance(action, dict) or action.get("owner") in (None, ""):
+        return action
+    return {**action, "owner": id_of(action["owner"])}
 
 
 @transaction.atomic
@@ -118,39 +95,33 @@ def decision_propose(
     if conflict := proposal_conflict(referral, versions):
         raise Conflict(conflict)
     signed = next((d for d in versions if d.state == DecisionState.SIGNED), None)
-    if signed is not None and not (amendment_reason or "").strip():
-        refuse("The decision is signed off: say why it is being amended", "amendment_reason")
+    overridden = gate_overridden(referral)
     if signed is None:
         missing = missing_core_agencies(referral)
-        if missing and not gate_overridden(referral):
+        if missing and not overridden:
             names = ", ".join(a.name for a in missing)
             raise Conflict(f"Every core agency must contribute or record no trace first. Still waiting for: {names}")
-    errors: dict[str, str] = {}
-    outcomes = OUTCOMES[referral.cohort]
-    if outcome not in outcomes.values:
-        errors["outcome"] = "Choose the outcome"
-    if threshold_level not in _level_codes(referral):
-        errors["threshold_level"] = "Choose the threshold level"
-    if not (rationale or "").strip():
-        errors["rationale"] = "Give the rationale for the decision"
     members = memberships_by_agency(hub)
-    participant_ids = {id_of(p) for p in participants or []}
-    if not participant_ids or not participant_ids <= set(members):
-        errors["participants"] = "Choose the agencies that took part in the decision"
-    elif not gate_overridden(referral) and signed is None:
-        absent = [a.name for a in core_agencies(hub) if str(a.pk) not in participant_ids]
-        if absent:
-            errors["participants"] = f"Core agencies take part in every decision: add {', '.join(absent)}"
-    try:
-        clean_actions = _clean_actions(actions or [], members)
-    except ValidationError as error:
-        errors.update({k: v[0] for k, v in error.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
+    clean = validated(
+        DecisionSchema,
+        {
+            "outcome": outcome, "threshold_level": threshold_level, "rationale": rationale,
+            "participants": [id_of(p) for p in participants or []],
+            "actions": [_as_input(a) for a in actions] if isinstance(actions, list) else actions,
+            "amendment_reason": amendment_reason,
+        },
+        cohort=referral.cohort, levels=_level_codes(referral), members=members,
+        core=[(str(a.pk), a.name) for a in core_agencies(hub)], all_core_needed=signed is None and not overridden,
+        amending=signed is not None,
+    )  # fmt: skip
+    participant_ids = set(clean["participants"])
+    clean_actions = [
+        {"owner_id": a["owner"], "description": a["description"], "due_on": a["due_on"]} for a in clean["actions"]
+    ]
     version = (referral.decisions.aggregate(n=Max("version"))["n"] or 0) + 1
     decision = Decision.objects.create(
-        referral=referral, version=version, outcome=outcome, threshold_level=threshold_level,
-        rationale=rationale.strip(), amendment_reason=(amendment_reason or "").strip(), proposed_by=by,
+        referral=referral, version=version, outcome=clean["outcome"], threshold_level=clean["threshold_level"],
+        rationale=clean["rationale"], amendment_reason=clean["amendment_reason"], proposed_by=by,
         proposed_at=timezone.now(),
     )  # fmt: skip
     decision.participants.set(participant_ids)
@@ -164,12 +135,12 @@ def decision_propose(
         payload={
             "referral_id": str(referral.pk),
             "version": version,
-            "outcome": outcome,
-            "threshold_level": threshold_level,
+            "outcome": clean["outcome"],
+            "threshold_level": clean["threshold_level"],
             "participant_ids": sorted(participant_ids),
             "actions": len(clean_actions),
             "amendment": signed is not None,
-            "gate_overridden": gate_overridden(referral),
+            "gate_overridden": overridden,
         },
     )
     return decision
@@ -187,9 +158,8 @@ def _reviewable(decision: Decision, by) -> Decision:
 def decision_return(*, decision: Decision, by, comments: str) -> Decision:
     """The manager sends a proposed decision back with comments; the practitioner proposes a revision."""
     decision = _reviewable(decision, by)
-    if not (comments or "").strip():
-        refuse("Say what needs to change", "comments")
-    decision.return_for_revision(by=by, at=timezone.now(), comments=comments.strip())
+    comments = validated(ReturnSchema, {"comments": comments})["comments"]
+    decision.return_for_revision(by=by, at=timezone.now(), comments=comments)
     referral = decision.referral
     if referral.is_open:
         referral.await_decision()

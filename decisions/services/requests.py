@@ -9,8 +9,10 @@ from agencies.models import MembershipKind
 from agencies.policy import Action, require
 from audit.services import record
 from decisions.models import InformationRequest, RequestState
-from decisions.services.common import id_of, locked, memberships_by_agency, refuse
+from decisions.schemas import RequestSchema
+from decisions.services.common import id_of, locked, memberships_by_agency
 from mash.errors import Conflict
+from mash.schemas import validated
 from referrals import deadlines
 from referrals.models import DeadlineKind, DeadlineState, Referral
 
@@ -31,21 +33,19 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
         )
     allowance = deadlines.partner_allowance(hub, referral.rating)
     members = memberships_by_agency(hub)
-    chosen = {id_of(a) for a in agencies or []}
-    unknown = [a for a in chosen if a not in members]
-    if unknown:
-        refuse("Choose agencies that are members of this hub", "agencies")
+    clean = validated(RequestSchema, {"agencies": [id_of(a) for a in agencies or []], "note": note}, members=members)
+    chosen = set(clean["agencies"])
     asked = set(referral.information_requests.exclude(state=RequestState.CANCELLED).values_list("agency_id", flat=True))
     wanted = [m.agency for key, m in members.items() if m.kind == MembershipKind.CORE or key in chosen]
     new = [agency for agency in wanted if agency.pk not in asked]
     if not new:
-        refuse("Every agency chosen has already been asked about this referral", "agencies")
+        raise Conflict("Every agency chosen has already been asked about this referral", field="agencies")
     now = timezone.now()
     requests = []
     for agency in sorted(new, key=lambda a: a.name):
         deadline = deadlines.deadline_add(referral, DeadlineKind.REQUEST, allowance=allowance)
         request = InformationRequest.objects.create(
-            referral=referral, agency=agency, note=note.strip(), requested_by=by, requested_at=now, deadline=deadline
+            referral=referral, agency=agency, note=clean["note"], requested_by=by, requested_at=now, deadline=deadline
         )
         record(
             "information.requested",

@@ -39,7 +39,7 @@ def test_a_request_goes_to_every_core_agency_and_the_contributing_ones_chosen(ma
     assert red.kind == "request" and red.due_at - red.starts_at == timedelta(hours=2)  # Red partner timescale
     assert Referral.objects.get(pk=referral.pk).status == "awaiting_information"
     assert AuditEvent.objects.filter(action="information.requested").count() == 4
-    with pytest.raises(ValidationError, match="already been asked"):
+    with pytest.raises(Conflict, match="already been asked"):
         services.information_request(referral=referral, by=mash.practitioner, agencies=[mash.school])
 
 

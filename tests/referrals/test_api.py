@@ -225,7 +225,7 @@ def test_the_list_costs_the_same_queries_whatever_its_length(client, token, djan
 
 
 def test_the_schema_carries_a_valid_example_request(client, hub, police):
-    from referrals.dataset import clean
+    from referrals.schemas import referral_clean as clean
 
     schema = client.get("/api/v1/schema/?format=json").json()
     post_op = schema["paths"]["/api/v1/referrals/"]["post"]

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agencies.models import Cohort
-from referrals.dataset import clean, nhs_number_problem, normal_postcode
+from referrals.dataset import nhs_number_problem, normal_postcode
+from referrals.schemas import referral_clean as clean
 from tests.factories import HubFactory, referral_data
 
 pytestmark = pytest.mark.django_db

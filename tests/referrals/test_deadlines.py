@@ -128,13 +128,13 @@ def test_a_second_screening_keeps_the_rating_unless_the_manager_makes_it(referra
 def test_screenings_keep_the_thresholds_version_they_used(hub, referral, people):
     first = _screen(referral, people["practitioner"])
     levels = [{"code": "local", "name": "Local level", "criteria": [{"code": "local.1", "text": "Our words"}]}]
-    second_version = triage.thresholds_publish(hub=hub, cohort="child", levels=levels)
+    second_version = triage.thresholds_publish(hub=hub, cohort="child", levels=levels, note="Board wording")
     assert second_version.number == 2
     first.refresh_from_db()
     assert first.threshold_version.number == 1 and first.threshold_version.level("specialist")
     assert selectors.thresholds_current(hub, "child") == second_version
     with pytest.raises(ValidationError, match="own code"):
-        triage.thresholds_publish(hub=hub, cohort="child", levels=levels + levels)
+        triage.thresholds_publish(hub=hub, cohort="child", levels=levels + levels, note="Twice")
     assert ThresholdVersion.objects.filter(hub=hub, cohort="child").count() == 2
 
 

@@ -1,0 +1,181 @@
+"""The declared inputs of the multi-agency part (mash/schemas.py): an agency's answer, a webhook, a request for
+information, the joint decision with its agreed actions, a return for revision, a release and the gate override.
+Each validates the web form and the API body alike and carries the messages people read; the answer and the
+webhook are also the API's documented request bodies. Rules that depend on the hub (its member agencies, the
+referral's thresholds and cohort) read them from the context the service gives."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from decisions.models import OUTCOMES, Disclosure, LawfulBasis, RiskIndicator, lawful_basis_for
+from mash.schemas import Choice, Choices, Day, Flag, Lenient, Schema, Text
+
+MAX_ACTIONS = 20
+
+
+@extend_schema_serializer(component_name="ContributionInput")
+class ContributionSchema(Schema):
+    """An agency's answer to the hub's request: known (with what) or no trace, under a lawful basis and a disclosure
+    level. Context: `agency` (whose default lawful basis applies)."""
+
+    unknown = (
+        "This field is not part of an answer: send known, risk_indicators, summary, detail, lawful_basis and disclosure"
+    )
+
+    known = Flag(message="Say whether the agency knows the subject, or record no trace", default=None,
+                 help_text="true: the agency holds information; false: no trace")  # fmt: skip
+    risk_indicators = Choices(
+        RiskIndicator.choices, message=f"Choose risk indicators from: {', '.join(RiskIndicator.values)}",
+        help_text="Ignored for no trace",
+    )  # fmt: skip
+    summary = Text(limit=2000, too_long="Keep the summary to 2,000 characters; put the rest in the detail",
+                   help_text="Required when known is true")  # fmt: skip
+    detail = Text(limit=20_000, too_long="Keep the detail to 20,000 characters")
+    lawful_basis = Choice(
+        LawfulBasis.choices, optional=True, message=f"Choose the lawful basis: {', '.join(LawfulBasis.values)}",
+        help_text="Defaults by agency: police dpa_part3_sch8_4, every other agency gdpr_6_1_e_dpa_sch1_18",
+    )  # fmt: skip
+    disclosure = Choice(
+        Disclosure.choices, optional=True, message="Choose shared or restricted",
+        help_text="shared (the default): the hub's decision-makers see it; restricted: the accountable manager only, "
+        "until your agency consents to its release",
+    )  # fmt: skip
+
+    def check_together(self, values, failed):
+        errors = {}
+        if values.get("known") is True and not values.get("summary"):
+            errors["summary"] = "Summarise what the agency knows"
+        if values.get("known") is False:
+            values["risk_indicators"] = []
+        values["risk_indicators"] = sorted(set(values.get("risk_indicators") or []))
+        values["lawful_basis"] = values.get("lawful_basis") or lawful_basis_for(self.context["agency"])
+        values["disclosure"] = values.get("disclosure") or Disclosure.SHARED
+        return errors
+
+
+@extend_schema_serializer(component_name="WebhookInput")
+class WebhookSchema(Schema):
+    """Where an agency's system hears the outcomes of its referrals: an https:// address."""
+
+    unknown = "This field is not part of a webhook: send url"
+
+    url = Text(limit=500, required="Give the full address, starting https://",
+               help_text="https:// address that receives outcome notices")  # fmt: skip
+
+    def check_together(self, values, failed):
+        url = values.get("url", "")
+        if "url" in failed or not url:
+            return {}
+        try:
+            URLValidator(schemes=["https", "http"])(url)
+        except DjangoValidationError:
+            return {"url": "Give the full address, starting https://"}
+        local = url.startswith(("http://127.0.0.1", "http://localhost"))
+        if not url.startswith("https://") and not (local and settings.WEBHOOK_ALLOW_LOCAL_HTTP):
+            return {"url": "Webhooks must use https://"}
+        return {}
+
+
+class RequestSchema(Schema):
+    """Which contributing agencies to ask besides the core ones, and what to check. Context: `members` (the hub's
+    memberships by agency id as text)."""
+
+    agencies = Choices([], loose=True, message="Choose agencies that are members of this hub")
+    note = Text(limit=2000)
+
+    def check_together(self, values, failed):
+        chosen = values.get("agencies") or []
+        if any(agency not in self.context["members"] for agency in chosen):
+            return {"agencies": "Choose agencies that are members of this hub"}
+        return {}
+
+
+class ActionSchema(Schema):
+    """One agreed action: the member agency that owns it, what will be done, the day it is due (today or later)."""
+
+    owner = Text(limit=40)
+    description = Text(limit=2000, required="Describe the action")
+    due_on = Day(message="Give the date the action is due")
+
+    def check_together(self, values, failed):
+        errors = {}
+        if values.get("owner") not in self.context["members"]:
+            errors["owner"] = "Choose the agency that owns this action"
+        due_on = values.get("due_on")
+        if due_on is None and "due_on" not in failed:
+            errors["due_on"] = "Give the date the action is due"
+        elif due_on is not None and due_on < timezone.localdate():
+            errors["due_on"] = "The due date must be today or later"
+        return errors
+
+
+class Actions(Lenient, serializers.ListField):
+    """The agreed actions, each checked on its own (errors at actions.<n>.<field>)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=ActionSchema(), required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is None:
+            return []
+        if not isinstance(data, list) or len(data) > MAX_ACTIONS:
+            raise ValidationError(f"Give the agreed actions as a list of at most {MAX_ACTIONS}")
+        self.child.context.update(self.parent.context)
+        actions, errors = [], {}
+        for i, raw in enumerate(data):
+            try:
+                actions.append(self.child.run_validation(raw))
+            except ValidationError as exc:
+                errors[i] = exc.detail
+        if errors:
+            raise ValidationError(errors)
+        return actions
+
+
+class DecisionSchema(Schema):
+    """The joint decision: outcome, threshold level, rationale, the agencies that took part and the agreed actions;
+    with the reason when it amends a signed one. Context: `cohort`, `levels` (the referral's threshold level codes),
+    `members`, `core` (the core agencies' ids and names), `all_core_needed` (no override, not an amendment),
+    `amending`."""
+
+    outcome = Text(limit=40)
+    threshold_level = Text(limit=40)
+    rationale = Text(limit=10_000, required="Give the rationale for the decision")
+    participants = Choices([], loose=True, message="Choose the agencies that took part in the decision")
+    actions = Actions()
+    amendment_reason = Text(limit=2000)
+
+    def check_together(self, values, failed):
+        errors = {}
+        context = self.context
+        if values.get("outcome") not in OUTCOMES[context["cohort"]].values:
+            errors["outcome"] = "Choose the outcome"
+        if values.get("threshold_level") not in context["levels"]:
+            errors["threshold_level"] = "Choose the threshold level"
+        participants = set(values.get("participants") or [])
+        if not participants or not participants <= set(context["members"]):
+            errors["participants"] = "Choose the agencies that took part in the decision"
+        elif context["all_core_needed"]:
+            absent = [name for pk, name in context["core"] if pk not in participants]
+            if absent:
+                errors["participants"] = f"Core agencies take part in every decision: add {', '.join(absent)}"
+        if context["amending"] and not values.get("amendment_reason"):
+            errors["amendment_reason"] = "The decision is signed off: say why it is being amended"
+        return errors
+
+
+class ReturnSchema(Schema):
+    comments = Text(limit=10_000, required="Say what needs to change")
+
+
+class ReleaseSchema(Schema):
+    consent = Text(limit=2000, required="Record who at the owning agency consented, and when")
+
+
+class OverrideSchema(Schema):
+    reason = Text(limit=10_000, required="Give the reason for deciding without every core agency")

@@ -1,0 +1,295 @@
+"""The declared inputs of the referral app (mash/schemas.py): the standard referral dataset, a screening, a re-rating
+and a Blue closure. Each validates the web form's fields and the API's JSON alike, carries the messages people read,
+and documents the API's request body.
+
+The referral's rules across fields live in `ReferralSchema.check_together`: the cohort follows the subject's age
+unless given; a child needs a Children in Need source code and a child's categories of concern; an adult the
+Safeguarding Adults Collection's types, location and source of risk; a reason when consent was not obtained.
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from agencies.codes import ReferralSource
+from agencies.models import Cohort
+from mash.schemas import Choice, Choices, Day, Flag, Lenient, Moment, Schema, Text, Whole, validated
+from referrals.dataset import ADULT_AGE, age_on, nhs_number_problem, normal_postcode
+from referrals.models import (
+    AdultRiskLocation,
+    AdultRiskSource,
+    AdultRiskType,
+    ChildConcern,
+    Consent,
+    PersonRole,
+    Rating,
+    ReferralCohort,
+)
+
+NOT_IN_DATASET = "This field is not part of the referral dataset"
+SOURCE = "Choose the referral source: one of the 22 Children in Need codes, such as 6 for police"
+OTHER_ROLES = [r for r in PersonRole.values if r != PersonRole.SUBJECT]
+MAX_OTHERS = 20
+
+
+@extend_schema_serializer(component_name="Referrer")
+class ReferrerSchema(Schema):
+    unknown = NOT_IN_DATASET
+    not_an_object = "Enter who made the referral"
+
+    name = Text(limit=120, required="Enter the referrer's name")
+    role = Text(limit=120)
+    contact = Text(limit=200, required="Enter a phone number or email address for the referrer",
+                   help_text="Phone number or email address")  # fmt: skip
+
+
+@extend_schema_serializer(component_name="Person")
+class PersonSchema(Schema):
+    """A person named in the referral: the subject (family name and a date of birth or an age needed)."""
+
+    unknown = NOT_IN_DATASET
+    not_an_object = "Enter the person's details"
+
+    given_name = Text(limit=100)
+    family_name = Text(limit=100, required="Enter the family name, or 'Unknown'")
+    date_of_birth = Day(message="Enter the date of birth as YYYY-MM-DD", help_text="YYYY-MM-DD; or estimated_age")
+    estimated_age = Whole(low=0, high=120, message="Enter an estimated age in whole years, from 0 to 120")
+    gender = Text(limit=40)
+    ethnicity = Text(limit=80)
+    nhs_number = Text(limit=12, help_text="10 digits, Modulus 11 check digit; spaces and dashes are ignored")
+    address = Text(limit=300)
+    postcode = Text(limit=10, help_text="A UK postcode")
+
+    def check_together(self, values, failed):
+        errors = {}
+        today = timezone.localdate()
+        born = values.get("date_of_birth")
+        if born and born > today:
+            errors["date_of_birth"] = "The date of birth must be in the past"
+        elif born and born.year < today.year - 120:
+            errors["date_of_birth"] = "Enter a date of birth within the last 120 years"
+        if self.needs_age and born is None and values.get("estimated_age") is None and "date_of_birth" not in failed:
+            errors["date_of_birth"] = "Enter the date of birth, or an estimated age"
+        nhs = values.get("nhs_number", "")
+        if nhs and (problem := nhs_number_problem(nhs)):
+            errors["nhs_number"] = problem
+        values["nhs_number"] = nhs.replace(" ", "").replace("-", "")
+        postcode = values.get("postcode", "")
+        if postcode and normal_postcode(postcode) is None:
+            errors["postcode"] = "Enter a real UK postcode, like SW1A 1AA"
+        values["postcode"] = normal_postcode(postcode) if postcode else ""
+        return errors
+
+    needs_age = True
+
+
+@extend_schema_serializer(component_name="OtherPerson")
+class OtherPersonSchema(PersonSchema):
+    """Someone else named in the referral, with how they are involved (no age needed)."""
+
+    role = Choice(OTHER_ROLES, message=f"Choose how this person is involved: {', '.join(OTHER_ROLES)}")
+    family_name = Text(limit=100)
+    needs_age = False
+
+
+class OtherPeople(Lenient, serializers.ListField):
+    """Up to 20 other people, each checked on its own (errors at others.<n>.<field>)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=OtherPersonSchema(), required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise ValidationError("Send the other people as a list")
+        people, errors = [], {}
+        for i, raw in enumerate(data[:MAX_OTHERS]):
+            try:
+                people.append(self.child.run_validation(raw))
+            except ValidationError as exc:
+                errors[i] = exc.detail
+        if len(data) > MAX_OTHERS:
+            errors[""] = [f"Name no more than {MAX_OTHERS} other people"]
+        if errors:
+            raise ValidationError(errors)
+        return people
+
+
+@extend_schema_serializer(component_name="Referral")
+class ReferralSchema(Schema):
+    """The standard record of a referral about a child or an adult at risk."""
+
+    unknown = NOT_IN_DATASET
+    not_an_object = "Send the referral as a JSON object"
+
+    referrer = ReferrerSchema()
+    cohort = Choice(ReferralCohort.choices, message="Choose child or adult", optional=True,
+                    help_text="Derived from the subject's age (18 and over: adult) unless given")  # fmt: skip
+    received_at = Moment(message="Enter the time received with its offset, like 2026-11-25T09:30:00+00:00",
+                         help_text="With its offset; now unless given")  # fmt: skip
+    source_code = Choice(ReferralSource.choices, optional=True, message=SOURCE,
+                         help_text="Children in Need referral-source code: required for a child")  # fmt: skip
+    concerns = Choices(
+        ChildConcern.choices + AdultRiskType.choices, message="Choose at least one concern", loose=True,
+        help_text="A child: categories of abuse; an adult: the Safeguarding Adults Collection's types of risk",
+    )  # fmt: skip
+    adult_risk_location = Choice(AdultRiskLocation.choices, optional=True, message="Choose where the risk is",
+                                 help_text="Adults only (SAC location of risk)")  # fmt: skip
+    adult_risk_source = Choice(AdultRiskSource.choices, optional=True, message="Choose who the risk is from",
+                               help_text="Adults only (SAC source of risk)")  # fmt: skip
+    narrative = Text(limit=20_000, required="Describe the concern in your own words")
+    immediate_risk = Flag(message="Say whether anyone is at immediate risk: true or false")
+    consent = Choice(Consent.choices, message="Choose whether consent was obtained, not obtained, or dispensed with")
+    consent_reason = Text(limit=2000, help_text="Required unless consent was obtained")
+    subject = PersonSchema()
+    others = OtherPeople()
+
+    def check_together(self, values, failed):
+        errors: dict = {}
+        hub, now = self.context["hub"], self.context.get("now") or timezone.now()
+        received = values.get("received_at")
+        if received is None and "received_at" not in failed:
+            values["received_at"] = now
+        elif received is not None and received > now:
+            errors["received_at"] = "The time received cannot be in the future"
+        cohort = self._cohort(values, failed, errors, hub)
+        child = cohort == ReferralCohort.CHILD
+        self._source(values, child, errors)
+        self._concerns(values, failed, child, errors)
+        self._adult_only(values, child, errors)
+        if values.get("consent") in (Consent.NOT_OBTAINED, Consent.DISPENSED_WITH) and not values.get("consent_reason"):
+            errors["consent_reason"] = "Say why consent was not obtained or was dispensed with"
+        values.setdefault("others", [])
+        return errors
+
+    @staticmethod
+    def _cohort(values, failed, errors, hub) -> str:
+        given = values.get("cohort") or None
+        age = age_on(values.get("subject") or {}, timezone.localdate())
+        values["cohort_overridden"] = given is not None
+        values["cohort"] = cohort = given or (
+            ReferralCohort.ADULT if age is not None and age >= ADULT_AGE else ReferralCohort.CHILD
+        )
+        served = {Cohort.CHILDREN: {ReferralCohort.CHILD}, Cohort.ADULTS: {ReferralCohort.ADULT}}.get(
+            hub.cohorts, {ReferralCohort.CHILD, ReferralCohort.ADULT}
+        )
+        if cohort not in served and "cohort" not in failed:
+            noun = "children" if cohort == ReferralCohort.CHILD else "adults"
+            errors["cohort"] = f"{hub.name} does not take referrals about {noun}"
+        return cohort
+
+    @staticmethod
+    def _source(values, child: bool, errors) -> None:
+        if child and not values.get("source_code"):
+            errors["source_code"] = SOURCE
+        values.setdefault("source_code", "")
+
+    @staticmethod
+    def _concerns(values, failed, child: bool, errors) -> None:
+        allowed = ChildConcern.values if child else AdultRiskType.values
+        concerns = values.get("concerns") or []
+        if not concerns:
+            errors["concerns"] = "Choose at least one concern"
+        elif any(c not in allowed for c in concerns):
+            errors["concerns"] = f"Choose concerns from: {', '.join(allowed)}"
+        values["concerns"] = sorted({c for c in concerns if c in allowed})
+
+    @staticmethod
+    def _adult_only(values, child: bool, errors) -> None:
+        rules = {
+            "adult_risk_location": ("Choose where the risk is, such as own_home", "Location of risk"),
+            "adult_risk_source": (
+                "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual",
+                "Source of risk",
+            ),
+        }
+        for field, (needed, name) in rules.items():
+            value = values.get(field, "")
+            if not child and not value:
+                errors[field] = needed
+            elif child and value:
+                errors[field] = f"{name} is recorded for adults only"
+            values[field] = value if not child else ""
+
+
+class ScreeningSchema(Schema):
+    """A screening against the hub's thresholds in force: the criteria met, the level, the RAG rating and why.
+    Context: `version` (the thresholds), `rating` (the referral's current one) and `may_change_rating`."""
+
+    level = Text(limit=40)
+    criteria = Choices([], loose=True, message="Choose criteria from the hub's current thresholds")
+    rating = Choice(Rating.choices, message="Choose a RAG rating")
+    rationale = Text(limit=10_000, required="Give the rationale for the level and rating")
+
+    def check_together(self, values, failed):
+        errors = {}
+        version = self.context["version"]
+        if version.level(values.get("level", "")) is None:
+            errors["level"] = "Choose the threshold level that applies"
+        if any(c not in version.criteria_codes() for c in values.get("criteria") or []):
+            errors["criteria"] = "Choose criteria from the hub's current thresholds"
+        current, rating = self.context["rating"], values.get("rating")
+        if current and rating and rating != current and not self.context["may_change_rating"]:
+            # A second screening may add what is new; changing a rating is the manager's, with a reason.
+            label = Rating(current).label
+            errors["rating"] = f"The rating is {label}: only the accountable manager may change it, with a reason"
+        return errors
+
+
+class ReRatingSchema(Schema):
+    """The acting manager's change of rating, with the reason. Context: `rating` (the current one)."""
+
+    rating = Choice(Rating.choices, message="Choose a RAG rating")
+    reason = Text(limit=10_000, required="Give the reason for the change")
+
+    def check_together(self, values, failed):
+        if values.get("rating") == self.context["rating"]:
+            return {"rating": "Choose a rating different from the current one"}
+        return {}
+
+
+class ClosingSchema(Schema):
+    reason = Text(limit=2000, required="Say why the hub gives no MASH response")
+
+
+class Levels(Lenient, serializers.ListField):
+    """A version's levels, lowest first: each a code, a name and at least one criterion in words, every code its
+    own (levels keep their codes from version to version, so that returns can count them)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.DictField(), **kwargs)
+
+    def to_internal_value(self, levels):
+        if not isinstance(levels, list) or not levels:
+            raise ValidationError("Give at least one level")
+        codes = set()
+        for i, level in enumerate(levels, 1):
+            if not isinstance(level, dict) or not str(level.get("name", "")).strip():
+                raise ValidationError(f"Level {i}: give it a name")
+            criteria = level.get("criteria")
+            if (
+                not isinstance(criteria, list)
+                or not criteria
+                or not all(isinstance(c, dict) and str(c.get("text", "")).strip() for c in criteria)
+            ):
+                raise ValidationError(f"Level {i} ({level['name']}): give at least one criterion, in words")
+            for code in [level.get("code"), *(c.get("code") for c in criteria)]:
+                if not code or code in codes:
+                    raise ValidationError(f"Level {i}: each level and criterion needs its own code")
+                codes.add(code)
+        return levels
+
+
+class ThresholdsSchema(Schema):
+    """A new version of a cohort's thresholds (the web form writes them as lines; referrals/forms.py)."""
+
+    cohort = Choice(ReferralCohort.choices, message="Choose child or adult")
+    levels = Levels()
+    note = Text(limit=300, required="Say what changed")
+
+
+def referral_clean(raw, *, hub, now=None) -> dict:
+    """The referral, cleaned by its schema; or ValidationError with a message per dotted path."""
+    return validated(ReferralSchema, raw, hub=hub, now=now)

@@ -133,13 +133,14 @@ class FundingForm(GovukFormMixin, forms.ModelForm):
 
 
 class RoleGrantForm(GovukFormMixin, forms.Form):
+    needed = ("agency", "delegation_starts", "delegation_ends")  # for one role each: the hints say which
     username = forms.CharField(max_length=150, label="Username of the person")
     role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
         required=False,
         empty_label="No agency",
-        help_text="Required for agency officers.",
+        help_text="Agency officers only: the agency they belong to.",
     )
     delegation_starts = forms.DateTimeField(
         required=False,

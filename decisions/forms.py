@@ -49,6 +49,7 @@ class RequestForm(_ServiceErrors, GovukFormMixin, forms.Form):
 
 
 class ContributionForm(_ServiceErrors, GovukFormMixin, forms.Form):
+    needed = ("summary",)  # when the agency knows the subject
     known = forms.ChoiceField(
         required=False,
         label="Does your agency know the subject?",
@@ -81,6 +82,7 @@ class ContributionForm(_ServiceErrors, GovukFormMixin, forms.Form):
 
 
 class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
+    needed = ("rationale", "amendment_reason")
     outcome = forms.ChoiceField(required=False, label="Outcome", widget=forms.RadioSelect)
     threshold_level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
     rationale = _text("Rationale", rows=6, max_length=10000, help_text="Why the hub decided this, on what information")
@@ -137,11 +139,14 @@ class ReviewForm(_ServiceErrors, GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     comments = _text("Comments", rows=4, help_text="Required when you return it: say what needs to change")
+    needed = ("comments",)
 
 
 class ReasonForm(_ServiceErrors, GovukFormMixin, forms.Form):
+    needed = ("reason",)
     reason = _text("Reason", rows=4)
 
 
 class ConsentForm(_ServiceErrors, GovukFormMixin, forms.Form):
+    needed = ("consent",)
     consent = _text("Who at the owning agency consented, and when", rows=2)

@@ -31,10 +31,14 @@ class GovukFormMixin:
     """Adds the GOV.UK classes to each widget; templates/govuk/field.html renders labels, hints and errors."""
 
     template_name = "govuk/form.html"
+    # Fields the form leaves to the input's schema that the schema requires, always or for some answers (its hint
+    # says which): their labels never say "(optional)".
+    needed: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            field.needed = name in self.needed
             _say_what_is_missing(field, name)
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):

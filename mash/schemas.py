@@ -72,6 +72,10 @@ class Schema(serializers.Serializer):
                 values[field.field_name] = field.run_validation(field.get_value(data))
             except ValidationError as exc:
                 errors[field.field_name] = exc.detail
+                if getattr(exc, "partial", None) is not None:
+                    # A nested input's parts that passed still count in the rules across fields (the subject's
+                    # age decides the cohort even when their family name is missing); `failed` names the rest.
+                    values[field.field_name] = exc.partial
             except SkipField:
                 pass
         failed = set(flatten(errors))
@@ -79,7 +83,9 @@ class Schema(serializers.Serializer):
             if path not in failed:  # a field's own message says what to fix first
                 errors[path] = messages if isinstance(messages, list) else [messages]
         if errors:
-            raise ValidationError(errors)
+            refused = ValidationError(errors)
+            refused.partial = values
+            raise refused
         return values
 
     def check_together(self, values: dict, failed: set) -> dict:

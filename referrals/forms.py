@@ -47,6 +47,11 @@ class ReferralForm(GovukFormMixin, forms.Form):
     """A referral taken by phone or email: it arranges what was typed in the dataset's shape (`dataset()`), and the
     referral's schema (referrals/schemas.py) decides what is valid."""
 
+    needed = (
+        "referrer_name", "referrer_contact", "subject_family_name", "subject_date_of_birth", "subject_estimated_age",
+        "adult_risk_location", "adult_risk_source", "source_code", "narrative", "consent_reason",
+    )  # fmt: skip
+
     channel = forms.ChoiceField(
         label="How did the referral come in?",
         choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")],
@@ -63,7 +68,9 @@ class ReferralForm(GovukFormMixin, forms.Form):
 
     subject_given_name = _text("Given name", max_length=100)
     subject_family_name = _text("Family name", max_length=100, help_text="Enter 'Unknown' if it is not known")
-    subject_date_of_birth = _text("Date of birth", max_length=10, widget=forms.DateInput(attrs=DATE))
+    subject_date_of_birth = _text(
+        "Date of birth", max_length=10, widget=forms.DateInput(attrs=DATE), help_text="Or an estimated age, below"
+    )
     subject_estimated_age = _text("Estimated age in years", max_length=3, help_text="If the date of birth is not known")
     cohort = forms.ChoiceField(
         required=False,
@@ -115,7 +122,12 @@ class ReferralForm(GovukFormMixin, forms.Form):
     consent = forms.ChoiceField(
         required=False, label="Consent to share information", choices=Consent.choices, widget=forms.RadioSelect
     )
-    consent_reason = _text("Why consent was not obtained or was dispensed with", max_length=2000, textarea=True)
+    consent_reason = _text(
+        "Why consent was not obtained or was dispensed with",
+        max_length=2000,
+        textarea=True,
+        help_text="Needed unless consent was obtained",
+    )
 
     def clean(self):
         """The one rule of the web form's own: the date and time received make one instant in UK time."""
@@ -289,6 +301,8 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
     """A screening against one version of the hub's thresholds. Every field is optional here:
     `referrals.triage.referral_screen` decides, and its messages go back by the fields."""
 
+    needed = ("rationale",)
+
     criteria = forms.MultipleChoiceField(
         required=False,
         label="Which criteria apply?",
@@ -333,6 +347,8 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
 
 class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
     """The manager's change of rating; `referrals.triage.referral_re_rate` decides."""
+
+    needed = ("reason",)
 
     rating = forms.ChoiceField(required=False, label="New RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
     reason = _text("Reason for the change", max_length=10_000, textarea=True)

@@ -85,9 +85,26 @@ class RoleAssignment(models.Model):
         return f"{self.user} — {self.get_role_display()}, {self.hub}"
 
     def clean(self):
+        """The constraints' rules again, each on the field a person must change (a constraint names no field)."""
+        errors = {}
+        if self.role == Role.AGENCY_OFFICER and self.agency_id is None:
+            errors["agency"] = "Choose the agency this officer belongs to"
         starts, ends = self.delegation_starts, self.delegation_ends
-        if self.role == Role.DEPUTY and starts and ends and ends - starts > MAX_DELEGATION:
-            raise ValidationError({"delegation_ends": "A delegation lasts at most 90 days: end it sooner"})
+        if self.role == Role.DEPUTY:
+            if starts is None:
+                errors["delegation_starts"] = "Enter when the deputy starts acting for the manager"
+            if ends is None:
+                errors["delegation_ends"] = "Enter when the delegation ends"
+            elif starts and ends <= starts:
+                errors["delegation_ends"] = "The delegation must end after it starts"
+            elif starts and ends - starts > MAX_DELEGATION:
+                errors["delegation_ends"] = "A delegation lasts at most 90 days: end it sooner"
+        else:
+            for name, value in (("delegation_starts", starts), ("delegation_ends", ends)):
+                if value is not None:
+                    errors[name] = "Only a deputy manager has a delegation period: leave this empty"
+        if errors:
+            raise ValidationError(errors)
 
     def acts_as_manager(self, at: datetime) -> bool:
         """The accountable manager always acts; the deputy only from the start to the end of the delegation."""

@@ -257,6 +257,42 @@ def test_second_manager_through_the_page_is_refused_with_the_reason(client, hub)
     assert RoleAssignment.objects.filter(hub=hub, role=Role.MANAGER).count() == 1
 
 
+@pytest.mark.parametrize(
+    "extra, field, message",
+    [
+        ({"role": "agency_officer"}, "agency", "Choose the agency this officer belongs to"),
+        ({"role": "deputy"}, "delegation_starts", "Enter when the deputy starts acting for the manager"),
+        (
+            {"role": "deputy", "delegation_starts": "2026-12-01T09:00", "delegation_ends": "2026-11-01T09:00"},
+            "delegation_ends",
+            "The delegation must end after it starts",
+        ),
+        (
+            {"role": "practitioner", "delegation_ends": "2026-11-01T09:00"},
+            "delegation_ends",
+            "Only a deputy manager has a delegation period",
+        ),
+    ],
+)
+def test_a_role_missing_what_it_needs_names_the_field_to_change(client, hub, extra, field, message):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    UserFactory(username="would.be")
+    response = client.post(f"/hubs/{hub.id}/people/add/", {"username": "would.be", **extra})
+    page = response.content.decode()
+    assert response.status_code == 200
+    # The summary links to the field, and the message stands by the field itself.
+    assert f'href="#id_{field}"' in page and f'id="id_{field}-error"' in page
+    assert message in page
+    assert not RoleAssignment.objects.filter(user__username="would.be").exists()
+
+
+def test_conditional_role_fields_say_whom_they_are_for_not_optional(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    page = client.get(f"/hubs/{hub.id}/people/add/").content.decode()
+    assert "Agency officers only" in page and "Deputy managers only" in page
+    assert "(optional)" not in page
+
+
 def test_unknown_username_is_refused(client, hub):
     _login(client, member(hub, Role.HUB_ADMIN))
     response = client.post(f"/hubs/{hub.id}/people/add/", {"username": "nobody", "role": "practitioner"})

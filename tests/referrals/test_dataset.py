@@ -112,6 +112,16 @@ def test_adult_needs_risk_location_and_sac_types(hub):
     ]
 
 
+def test_an_adult_with_another_mistake_is_still_checked_as_an_adult(hub):
+    # The family name is missing, but the age is there: the rest is checked by the adults' rules at once, not the
+    # children's (which would ask for a Children in Need source code and then, once corrected, for the adults' fields).
+    adult = {**referral_data()["subject"], "family_name": "", "date_of_birth": "1950-01-01"}
+    errors = errors_of(hub, referral_data(subject=adult, source_code="", concerns=["financial"]))
+    assert "subject.family_name" in errors
+    assert "adult_risk_location" in errors and "adult_risk_source" in errors
+    assert "source_code" not in errors and "concerns" not in errors
+
+
 @pytest.mark.parametrize("value", ["landlord", "Service provider", ["service_provider"]])
 def test_an_adults_source_of_risk_must_be_one_of_the_sac_three(hub, value):
     adult = {**referral_data()["subject"], "date_of_birth": "1950-01-01"}

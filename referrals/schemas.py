@@ -69,7 +69,8 @@ class PersonSchema(Schema):
             errors["date_of_birth"] = "The date of birth must be in the past"
         elif born and born.year < today.year - 120:
             errors["date_of_birth"] = "Enter a date of birth within the last 120 years"
-        if self.needs_age and born is None and values.get("estimated_age") is None and "date_of_birth" not in failed:
+        unknown_age = born is None and values.get("estimated_age") is None
+        if self.needs_age and unknown_age and not failed & {"date_of_birth", "estimated_age"}:
             errors["date_of_birth"] = "Enter the date of birth, or an estimated age"
         nhs = values.get("nhs_number", "")
         if nhs and (problem := nhs_number_problem(nhs)):

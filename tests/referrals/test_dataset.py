@@ -112,6 +112,13 @@ def test_adult_needs_risk_location_and_sac_types(hub):
     ]
 
 
+def test_a_wrong_age_is_named_once(hub):
+    subject = {**referral_data()["subject"], "date_of_birth": None, "estimated_age": "34"}
+    errors = errors_of(hub, referral_data(subject=subject))
+    assert errors["subject.estimated_age"] == ["Enter an estimated age in whole years, from 0 to 120"]
+    assert "subject.date_of_birth" not in errors  # not also "enter the date of birth, or an estimated age"
+
+
 def test_an_adult_with_another_mistake_is_still_checked_as_an_adult(hub):
     # The family name is missing, but the age is there: the rest is checked by the adults' rules at once, not the
     # children's (which would ask for a Children in Need source code and then, once corrected, for the adults' fields).

@@ -10,10 +10,11 @@ from mash.forms import GovukFormMixin
 ACTION_ROWS = 3
 
 
-def _text(label: str, *, rows: int = 0, max_length: int = 2000, **kwargs) -> forms.CharField:
+def _text(label: str, *, rows: int = 0, **kwargs) -> forms.CharField:
+    """A box whose rules (required, length) are the service's schema's: the form only gathers what was typed."""
     if rows:
         kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
-    return forms.CharField(required=False, label=label, max_length=max_length, **kwargs)
+    return forms.CharField(required=False, label=label, **kwargs)
 
 
 class _ServiceErrors:
@@ -60,7 +61,7 @@ class ContributionForm(_ServiceErrors, GovukFormMixin, forms.Form):
         required=False, label="Risk indicators", choices=RiskIndicator.choices, widget=forms.CheckboxSelectMultiple
     )
     summary = _text("Summary", rows=3, help_text="What the hub's decision-makers need to know, in a few lines")
-    detail = _text("Detail", rows=8, max_length=20000, help_text="Dates, incidents and sources")
+    detail = _text("Detail", rows=8, help_text="Dates, incidents and sources")
     lawful_basis = forms.ChoiceField(
         required=False, label="Lawful basis for sharing", choices=LawfulBasis.choices, widget=forms.RadioSelect
     )
@@ -85,7 +86,7 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("rationale", "amendment_reason")
     outcome = forms.ChoiceField(required=False, label="Outcome", widget=forms.RadioSelect)
     threshold_level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
-    rationale = _text("Rationale", rows=6, max_length=10000, help_text="Why the hub decided this, on what information")
+    rationale = _text("Rationale", rows=6, help_text="Why the hub decided this, on what information")
     participants = forms.MultipleChoiceField(
         required=False,
         label="Agencies that took part",

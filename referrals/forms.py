@@ -37,10 +37,11 @@ CONCERN_GROUPS = (
 )
 
 
-def _text(label: str, *, max_length: int = 200, textarea: bool = False, **kwargs) -> forms.CharField:
-    if textarea:
-        kwargs["widget"] = forms.Textarea(attrs={"rows": 8 if max_length > 2000 else 3})
-    return forms.CharField(required=False, label=label, max_length=max_length, **kwargs)
+def _text(label: str, *, rows: int = 0, **kwargs) -> forms.CharField:
+    """A box whose rules (required, length) are the input's schema's: the form only gathers what was typed."""
+    if rows:
+        kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
+    return forms.CharField(required=False, label=label, **kwargs)
 
 
 class ReferralForm(GovukFormMixin, forms.Form):
@@ -58,20 +59,20 @@ class ReferralForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the referral came by phone or email"},
     )
-    received_date = _text("Date received", max_length=10, widget=forms.DateInput(attrs=DATE))
+    received_date = _text("Date received", widget=forms.DateInput(attrs=DATE))
     received_time = _text(
-        "Time received", max_length=8, widget=forms.TimeInput(attrs={"type": "time"}), help_text="UK time, like 14:30"
+        "Time received", widget=forms.TimeInput(attrs={"type": "time"}), help_text="UK time, like 14:30"
     )
-    referrer_name = _text("Referrer's name", max_length=120)
-    referrer_role = _text("Referrer's role or job title", max_length=120)
+    referrer_name = _text("Referrer's name")
+    referrer_role = _text("Referrer's role or job title")
     referrer_contact = _text("Referrer's phone number or email address")
 
-    subject_given_name = _text("Given name", max_length=100)
-    subject_family_name = _text("Family name", max_length=100, help_text="Enter 'Unknown' if it is not known")
+    subject_given_name = _text("Given name")
+    subject_family_name = _text("Family name", help_text="Enter 'Unknown' if it is not known")
     subject_date_of_birth = _text(
-        "Date of birth", max_length=10, widget=forms.DateInput(attrs=DATE), help_text="Or an estimated age, below"
+        "Date of birth", widget=forms.DateInput(attrs=DATE), help_text="Or an estimated age, below"
     )
-    subject_estimated_age = _text("Estimated age in years", max_length=3, help_text="If the date of birth is not known")
+    subject_estimated_age = _text("Estimated age in years", help_text="If the date of birth is not known")
     cohort = forms.ChoiceField(
         required=False,
         label="Child or adult",
@@ -79,20 +80,20 @@ class ReferralForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         help_text="Under 18 is a child. Choose only to override the age.",
     )
-    subject_gender = _text("Gender", max_length=40)
-    subject_ethnicity = _text("Ethnicity", max_length=80)
-    subject_nhs_number = _text("NHS number", max_length=12, help_text="10 digits, like 943 476 5919")
-    subject_address = _text("Address", max_length=300, textarea=True)
-    subject_postcode = _text("Postcode", max_length=10)
+    subject_gender = _text("Gender")
+    subject_ethnicity = _text("Ethnicity")
+    subject_nhs_number = _text("NHS number", help_text="10 digits, like 943 476 5919")
+    subject_address = _text("Address", rows=3)
+    subject_postcode = _text("Postcode")
     other_role = forms.ChoiceField(
         required=False,
         label="How they are involved",
         choices=[("", "Choose how they are involved"), *PersonRole.choices[1:]],
     )
-    other_given_name = _text("Their given name", max_length=100)
-    other_family_name = _text("Their family name", max_length=100)
-    other_date_of_birth = _text("Their date of birth", max_length=10, widget=forms.DateInput(attrs=DATE))
-    other_estimated_age = _text("Their estimated age in years", max_length=3)
+    other_given_name = _text("Their given name")
+    other_family_name = _text("Their family name")
+    other_date_of_birth = _text("Their date of birth", widget=forms.DateInput(attrs=DATE))
+    other_estimated_age = _text("Their estimated age in years")
 
     concerns = forms.MultipleChoiceField(
         required=False,
@@ -117,15 +118,14 @@ class ReferralForm(GovukFormMixin, forms.Form):
         choices=[("", "Choose the source"), *((v, f"{v}: {label}") for v, label in ReferralSource.choices)],
         help_text="Required for a child; optional for an adult",
     )
-    narrative = _text("What is the concern?", max_length=20_000, textarea=True, help_text="In the referrer's words")
+    narrative = _text("What is the concern?", rows=8, help_text="In the referrer's words")
     immediate_risk = forms.BooleanField(required=False, label="Someone is at immediate risk of harm")
     consent = forms.ChoiceField(
         required=False, label="Consent to share information", choices=Consent.choices, widget=forms.RadioSelect
     )
     consent_reason = _text(
         "Why consent was not obtained or was dispensed with",
-        max_length=2000,
-        textarea=True,
+        rows=3,
         help_text="Needed unless consent was obtained",
     )
 
@@ -313,8 +313,7 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
     rating = forms.ChoiceField(required=False, label="RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
     rationale = _text(
         "Rationale",
-        max_length=10_000,
-        textarea=True,
+        rows=8,
         help_text="Why this level and rating: what in the referral meets the criteria",
     )
 
@@ -351,7 +350,7 @@ class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
     needed = ("reason",)
 
     rating = forms.ChoiceField(required=False, label="New RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
-    reason = _text("Reason for the change", max_length=10_000, textarea=True)
+    reason = _text("Reason for the change", rows=8)
 
 
 LEVEL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -415,10 +414,11 @@ class ThresholdsForm(GovukFormMixin, forms.Form):
 
 
 class ReasonForm(GovukFormMixin, forms.Form):
-    reason = forms.CharField(
-        label="Why does the hub give no MASH response?",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    """Closing a Blue referral; `referrals.schemas.ClosingSchema` decides what is valid."""
+
+    needed = ("reason",)
+    reason = _text(
+        "Why does the hub give no MASH response?",
+        rows=4,
         help_text="For example: signposted to the school nurse; no safeguarding concern",
-        error_messages={"required": "Say why the hub gives no MASH response"},
     )

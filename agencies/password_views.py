@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
 from audit.context import actor_for
+from audit.events.actions import AuditAction
 from audit.services import record
 from mash.forms import GovukFormMixin
 
@@ -35,7 +36,7 @@ class ResetConfirm(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         record(
-            "user.password_reset",
+            AuditAction.USER_PASSWORD_RESET,
             object_type="auth.user",
             object_id=form.user.pk,
             actor=actor_for(self.request, form.user),

@@ -4,6 +4,7 @@ Each service validates with the model's own rules (field by field, constraints i
 bad input raises ValidationError and changes nothing.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -29,10 +30,22 @@ from agencies.models import (
 )
 from agencies.policy import Action, require
 from audit import context as audit_context
+from audit.events.actions import AuditAction
+from audit.events.payloads import (
+    AgencyCreated,
+    AgreementSigned,
+    ApiClientCreated,
+    ApiClientRevoked,
+    DocumentCreated,
+    DocumentVersionPublished,
+    Funding,
+    MembershipSet,
+    RoleFacts,
+)
 from audit.services import record
 
 
-def _audit(action: str, *, hub: Hub | None, obj, payload: dict) -> None:
+def _audit(action: AuditAction, *, hub: Hub | None, obj, payload: Mapping) -> None:
     """Write the event for this change in the caller's transaction, with the actor's agency in the hub if any."""
     actor = audit_context.current()
     agency_id = None
@@ -72,7 +85,7 @@ def _save_valid(obj):
 @transaction.atomic
 def hub_create(*, name: str, slug: str, **fields) -> Hub:
     hub = _save_valid(Hub(name=name, slug=slug, **fields))
-    _audit("hub.created", hub=hub, obj=hub, payload={f: _text(getattr(hub, f)) for f in HUB_EDITABLE_FIELDS})
+    _audit(AuditAction.HUB_CREATED, hub=hub, obj=hub, payload={f: _text(getattr(hub, f)) for f in HUB_EDITABLE_FIELDS})
     return hub
 
 
@@ -100,10 +113,10 @@ HUB_EDITABLE_FIELDS = (
 @transaction.atomic
 def hub_update(*, hub: Hub, data: dict, by=None) -> Hub:
     _may(by, hub, Action.HUB_CONFIGURE)
-    return _update(hub, data, HUB_EDITABLE_FIELDS, "hub.updated", hub_of=lambda h: h)
+    return _update(hub, data, HUB_EDITABLE_FIELDS, AuditAction.HUB_UPDATED, hub_of=lambda h: h)
 
 
-def _update(obj, data: dict, editable, action: str, hub_of):
+def _update(obj, data: dict, editable, action: AuditAction, hub_of):
     """Change the `editable` fields given in `data` (refusing any other), validate, and record what changed."""
     unknown = set(data) - set(editable)
     if unknown:
@@ -121,13 +134,18 @@ def _update(obj, data: dict, editable, action: str, hub_of):
 @transaction.atomic
 def agency_create(*, name: str, slug: str, kind: str, source_codes: list[str] | None = None) -> Agency:
     agency = _save_valid(Agency(name=name, slug=slug, kind=kind, source_codes=source_codes or []))
-    _audit("agency.created", hub=None, obj=agency, payload={"kind": kind, "source_codes": agency.source_codes})
+    _audit(
+        AuditAction.AGENCY_CREATED,
+        hub=None,
+        obj=agency,
+        payload=AgencyCreated(kind=kind, source_codes=agency.source_codes),
+    )
     return agency
 
 
 @transaction.atomic
 def agency_update(*, agency: Agency, data: dict) -> Agency:
-    return _update(agency, data, ("name", "kind", "source_codes"), "agency.updated", hub_of=lambda a: None)
+    return _update(agency, data, ("name", "kind", "source_codes"), AuditAction.AGENCY_UPDATED, hub_of=lambda a: None)
 
 
 @transaction.atomic
@@ -142,10 +160,10 @@ def membership_set(*, hub: Hub, agency: Agency, kind: str, by=None) -> HubMember
     membership.kind = kind
     _save_valid(membership)
     _audit(
-        "membership.set",
+        AuditAction.MEMBERSHIP_SET,
         hub=hub,
         obj=agency,
-        payload={"agency_id": str(agency.pk), "kind": kind, "previous_kind": previous},
+        payload=MembershipSet(agency_id=str(agency.pk), kind=kind, previous_kind=previous),
     )
     return membership
 
@@ -197,19 +215,19 @@ def role_grant(
         raise ValidationError({"agency": "Only agency officers and practitioners are recorded with an agency"})
     check_roles_apart(hub, user, role)
     _save_valid(assignment)
-    _audit("role.granted", hub=hub, obj=assignment, payload=_role_facts(assignment))
+    _audit(AuditAction.ROLE_GRANTED, hub=hub, obj=assignment, payload=_role_facts(assignment))
     return assignment
 
 
-def _role_facts(assignment: RoleAssignment) -> dict:
-    return {
-        "user_id": str(assignment.user_id),
-        "role": assignment.role,
-        "agency_id": str(assignment.agency_id) if assignment.agency_id else None,
-        "delegation_starts": _text(assignment.delegation_starts),
-        "delegation_ends": _text(assignment.delegation_ends),
-        "granted_by": str(assignment.granted_by_id) if assignment.granted_by_id else None,
-    }
+def _role_facts(assignment: RoleAssignment) -> RoleFacts:
+    return RoleFacts(
+        user_id=str(assignment.user_id),
+        role=assignment.role,
+        agency_id=str(assignment.agency_id) if assignment.agency_id else None,
+        delegation_starts=_text(assignment.delegation_starts),
+        delegation_ends=_text(assignment.delegation_ends),
+        granted_by=str(assignment.granted_by_id) if assignment.granted_by_id else None,
+    )
 
 
 @transaction.atomic
@@ -221,21 +239,21 @@ def role_change_delegation(
     role_change_allowed(assignment=assignment, by=by)
     assignment.delegation_starts, assignment.delegation_ends = delegation_starts, delegation_ends
     _save_valid(assignment)
-    _audit("role.changed", hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
+    _audit(AuditAction.ROLE_CHANGED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     return assignment
 
 
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, by=None) -> None:
     role_change_allowed(assignment=assignment, by=by)
-    _audit("role.revoked", hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
+    _audit(AuditAction.ROLE_REVOKED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     assignment.delete()
 
 
 @transaction.atomic
 def document_create(*, hub: Hub, kind: str, title: str) -> CoreDocument:
     document = _save_valid(CoreDocument(hub=hub, kind=kind, title=title))
-    _audit("document.created", hub=hub, obj=document, payload={"kind": kind})
+    _audit(AuditAction.DOCUMENT_CREATED, hub=hub, obj=document, payload=DocumentCreated(kind=kind))
     return document
 
 
@@ -259,17 +277,17 @@ def document_version_publish(
         version.file = file
     _save_valid(version)
     _audit(
-        "document.version_published",
+        AuditAction.DOCUMENT_VERSION_PUBLISHED,
         hub=document.hub,
         obj=version,
-        payload={
-            "document_id": str(document.pk),
-            "kind": document.kind,
-            "number": number,
-            "effective_from": _text(effective_from),
-            "review_due": _text(review_due),
-            "has_file": bool(version.file),
-        },
+        payload=DocumentVersionPublished(
+            document_id=str(document.pk),
+            kind=document.kind,
+            number=number,
+            effective_from=_text(effective_from),
+            review_due=_text(review_due),
+            has_file=bool(version.file),
+        ),
     )
     return version
 
@@ -296,16 +314,16 @@ def agreement_sign(
         )
     )
     _audit(
-        "agreement.signed",
+        AuditAction.AGREEMENT_SIGNED,
         hub=hub,
         obj=signature,
-        payload={
-            "agency_id": str(agency.pk),
-            "document_id": str(version.document_id),
-            "kind": version.document.kind,
-            "version": version.number,
-            "signed_on": _text(signed_on),
-        },
+        payload=AgreementSigned(
+            agency_id=str(agency.pk),
+            document_id=str(version.document_id),
+            kind=version.document.kind,
+            version=version.number,
+            signed_on=_text(signed_on),
+        ),
     )
     return signature
 
@@ -337,16 +355,16 @@ def funding_record(
     row.working_pattern = working_pattern
     _save_valid(row)
     _audit(
-        "funding.recorded" if adding else "funding.changed",
+        AuditAction.FUNDING_RECORDED if adding else AuditAction.FUNDING_CHANGED,
         hub=hub,
         obj=row,
-        payload={
-            "agency_id": str(agency.pk),
-            "financial_year": financial_year,
-            "amount_gbp": _text(row.amount_gbp),
-            "staff_fte": _text(row.staff_fte),
-            "working_pattern": working_pattern,
-        },
+        payload=Funding(
+            agency_id=str(agency.pk),
+            financial_year=financial_year,
+            amount_gbp=_text(row.amount_gbp),
+            staff_fte=_text(row.staff_fte),
+            working_pattern=working_pattern,
+        ),
     )
     return row
 
@@ -374,7 +392,12 @@ def api_client_create(
         client_secret=secret,
     )
     client = _save_valid(ApiClient(application=application, hub=hub, agency=agency, name=name, scopes=scopes))
-    _audit("api_client.created", hub=hub, obj=client, payload={"agency_id": str(agency.pk), "scopes": scopes.split()})
+    _audit(
+        AuditAction.API_CLIENT_CREATED,
+        hub=hub,
+        obj=client,
+        payload=ApiClientCreated(agency_id=str(agency.pk), scopes=scopes.split()),
+    )
     return client, application.client_id, secret
 
 
@@ -388,5 +411,10 @@ def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
         client.save(update_fields=["revoked_at"])
         if client.application_id:
             client.application.delete()  # its tokens go with it
-        _audit("api_client.revoked", hub=client.hub, obj=client, payload={"agency_id": str(client.agency_id)})
+        _audit(
+            AuditAction.API_CLIENT_REVOKED,
+            hub=client.hub,
+            obj=client,
+            payload=ApiClientRevoked(agency_id=str(client.agency_id)),
+        )
     return client

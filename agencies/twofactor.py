@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.access import assignments_of
 from agencies.models import Role
+from audit.events.actions import AuditAction
 from audit.services import record
 from mash.forms import GovukFormMixin
 
@@ -99,7 +100,7 @@ def setup(request):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                record("user.two_factor_set_up", object_type="auth.user", object_id=request.user.pk)
+                record(AuditAction.USER_TWO_FACTOR_SET_UP, object_type="auth.user", object_id=request.user.pk)
             otp_login(request, device)
             return redirect(_next(request))
         form.add_error("code", "That code is not right: check the app shows this account, and enter the newest code")
@@ -123,9 +124,9 @@ def verify(request):
         device = next((d for d in _devices(request.user) if d.verify_token(form.cleaned_data["code"])), None)
         if device is not None:
             otp_login(request, device)
-            record("user.two_factor_verified", object_type="auth.user", object_id=request.user.pk)
+            record(AuditAction.USER_TWO_FACTOR_VERIFIED, object_type="auth.user", object_id=request.user.pk)
             return redirect(_next(request))
-        record("user.two_factor_failed", object_type="auth.user", object_id=request.user.pk)
+        record(AuditAction.USER_TWO_FACTOR_FAILED, object_type="auth.user", object_id=request.user.pk)
         form.add_error("code", "That code is not right, or it has expired: enter the newest code from the app")
     return render(
         request,

@@ -6,14 +6,17 @@ describes. Views and API endpoints call `log_read` with the ids they showed.
 
 import ipaddress
 import uuid
+from collections.abc import Mapping
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from audit import canonical
-from audit.actions import READ_SUFFIXES, is_registered
 from audit.context import Actor, current
+from audit.events.actions import READ_SUFFIXES, AuditAction, is_read
+from audit.events.payloads import Shown
+from audit.events.registry import check
 from audit.models import NIL_CHAIN, AuditBlock, AuditEvent
 
 SEAL_LOCK = 7_340_001  # PostgreSQL advisory lock key: one sealer at a time
@@ -34,7 +37,7 @@ def _normal_ip(address: str | None) -> str | None:
         return None
 
 
-def record(action: str, **details) -> AuditEvent:
+def record(action: AuditAction, **details) -> AuditEvent:
     """Append one event: see `event` for the arguments."""
     entry = event(action, **details)
     entry.save(force_insert=True)
@@ -47,22 +50,22 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
 
 
 def event(
-    action: str,
+    action: AuditAction,
     *,
     hub=None,
     obj=None,
     object_type: str = "",
     object_id=None,
-    payload: dict | None = None,
+    payload: Mapping | None = None,
     actor: Actor | None = None,
     actor_agency=None,
 ) -> AuditEvent:
     """Build one event, not yet saved. `hub` and `actor_agency` take an object or its id; `obj` a model instance (or give
-    `object_type` and `object_id`). The payload holds facts (codes, ratings, outcomes, timestamps), never free text.
+    `object_type` and `object_id`). The payload holds facts (codes, ratings, outcomes, timestamps), never free text, and
+    is the one declared for the action (`audit.events.payloads`): anything else raises `AuditEventError`.
     """
-    if not is_registered(action):
-        raise ValueError(f"Unknown audit action {action!r}: add it to audit/actions.py")
     payload = payload or {}
+    action = check(action, payload).value
     canonical.check_payload(payload)
     actor = actor or current()
     object_type, object_id = _object_ref(obj, object_type, object_id)
@@ -88,13 +91,15 @@ def event(
     return AuditEvent(occurred_at=occurred_at, digest=digest, **fields)
 
 
-def log_read(action: str, *, hub=None, object_type: str, ids, actor: Actor | None = None, **facts) -> AuditEvent:
+def log_read(
+    action: AuditAction, *, hub=None, object_type: str, ids, actor: Actor | None = None, **facts
+) -> AuditEvent:
     """Record that the acting person was shown these objects (`*.viewed`, `*.listed`, `*.exported`)."""
-    if not action.endswith(READ_SUFFIXES):
+    if not is_read(action):
         raise ValueError(f"{action!r} is not a read: reads end in {', '.join(READ_SUFFIXES)}")
     ids = [str(i) for i in ids]
     object_id = ids[0] if len(ids) == 1 else ""
-    payload = {"ids": ids, "count": len(ids), **facts}
+    payload = Shown(ids=ids, count=len(ids), **facts)
     return record(action, hub=hub, object_type=object_type, object_id=object_id, payload=payload, actor=actor)
 
 

@@ -6,6 +6,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from audit.context import Actor, actor_for
+from audit.events.actions import AuditAction
+from audit.events.payloads import SignInRefused
 from audit.services import record
 
 
@@ -17,21 +19,31 @@ def _actor(request, user=None) -> Actor:
 
 @receiver(user_logged_in, dispatch_uid="audit-logged-in")
 def logged_in(sender, request, user, **kwargs):
-    record("user.logged_in", object_type="auth.user", object_id=user.pk, actor=_actor(request, user))
+    record(AuditAction.USER_LOGGED_IN, object_type="auth.user", object_id=user.pk, actor=_actor(request, user))
 
 
 @receiver(user_logged_out, dispatch_uid="audit-logged-out")
 def logged_out(sender, request, user, **kwargs):
     if user is not None:
-        record("user.logged_out", object_type="auth.user", object_id=user.pk, actor=_actor(request, user))
+        record(AuditAction.USER_LOGGED_OUT, object_type="auth.user", object_id=user.pk, actor=_actor(request, user))
 
 
 @receiver(user_login_failed, dispatch_uid="audit-login-failed")
 def login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    record("user.login_failed", object_type="auth.user", payload={"username": username}, actor=_actor(request))
+    record(
+        AuditAction.USER_LOGIN_FAILED,
+        object_type="auth.user",
+        payload=SignInRefused(username=username),
+        actor=_actor(request),
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="audit-locked-out")
 def locked_out(sender, request, username, ip_address, **kwargs):
-    record("user.locked_out", object_type="auth.user", payload={"username": str(username)[:150]}, actor=_actor(request))
+    record(
+        AuditAction.USER_LOCKED_OUT,
+        object_type="auth.user",
+        payload=SignInRefused(username=str(username)[:150]),
+        actor=_actor(request),
+    )

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from decisions import selectors
 from decisions.schemas import ContributionSchema, WebhookSchema
@@ -62,7 +63,7 @@ class InformationRequestCollection(APIView):
         pages = RequestPages()
         page = pages.paginate_queryset(selectors.requests_of_client(access), request, view=self)
         log_read(
-            "information_request.listed",
+            AuditAction.INFORMATION_REQUEST_LISTED,
             hub=access.hub,
             object_type="decisions.informationrequest",
             ids=[r.id for r in page],

@@ -2,6 +2,7 @@
 referral page asks each dotted path in settings.REFERRAL_PAGE_PANELS for a panel (see docs/adr/0003)."""
 
 from agencies.access import hub_access
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from decisions import selectors
 from decisions.forms import ConsentForm
@@ -12,7 +13,7 @@ def referral_panel(request, hub, referral) -> dict:
     access = hub_access(request, hub.pk)
     sharing = selectors.referral_sharing(access, referral)
     if sharing["contributions"]:
-        log_read("contribution.viewed", hub=hub, object_type="decisions.contribution",
+        log_read(AuditAction.CONTRIBUTION_VIEWED, hub=hub, object_type="decisions.contribution",
                  ids=[c.id for c in sharing["contributions"]])  # fmt: skip
     return {
         "template": "decisions/referral_panel.html",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.access import hub_access
 from agencies.models import HubMembership, MembershipKind
 from agencies.policy import Action, may, require
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from decisions import selectors, services
 from decisions.forms import ConsentForm, ContributionForm, DecisionForm, ReasonForm, RequestForm, ReviewForm
@@ -120,7 +121,7 @@ def decision_propose(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         else:
             messages.success(request, f"Decision version {decision.version} proposed: the manager will sign it off")
             return redirect(_back(hub, referral))
-    log_read("contribution.viewed", hub=hub, object_type="decisions.contribution",
+    log_read(AuditAction.CONTRIBUTION_VIEWED, hub=hub, object_type="decisions.contribution",
              ids=[c.id for c in sharing["contributions"]])  # fmt: skip
     context = {"hub": hub, "referral": referral, "form": form, **sharing}
     return render(request, "decisions/propose.html", context)
@@ -150,7 +151,7 @@ def sign_off_queue(request: HttpRequest, hub_id) -> HttpResponse:
     hub = access.hub
     page = window_page(selectors.sign_off_queue(access), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
-    log_read("sign_off_queue.listed", hub=hub, object_type=REFERRALS, ids=[d.referral_id for d in rows])
+    log_read(AuditAction.SIGN_OFF_QUEUE_LISTED, hub=hub, object_type=REFERRALS, ids=[d.referral_id for d in rows])
     return render(request, "decisions/sign_off_queue.html", {"hub": hub, "page": page, "rows": rows})
 
 
@@ -187,7 +188,7 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
     sharing = selectors.referral_sharing(access, referral)
     # The version under review, as the referral's versions were read (with its participants and actions).
     decision = next((d for d in sharing["decisions"] if d.pk == decision.pk), decision)
-    log_read("decision.viewed", hub=hub, object_type="decisions.decision", ids=[decision.id])
+    log_read(AuditAction.DECISION_VIEWED, hub=hub, object_type="decisions.decision", ids=[decision.id])
     context = {"hub": hub, "referral": referral, "decision": decision, "form": form, "consent_form": ConsentForm(),
                **sharing}  # fmt: skip
     return render(request, "decisions/review.html", context)
@@ -199,7 +200,9 @@ def chronology(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     hub = access.hub
     entries = selectors.chronology(access, referral)
     subject = next((p for p in referral.persons.all() if p.role == PersonRole.SUBJECT), None)  # prefetched
-    log_read("chronology.viewed", hub=hub, object_type=REFERRALS, ids=sorted({e["referral"].id for e in entries}))
+    log_read(
+        AuditAction.CHRONOLOGY_VIEWED, hub=hub, object_type=REFERRALS, ids=sorted({e["referral"].id for e in entries})
+    )
     return render(request, "decisions/chronology.html", {"hub": hub, "referral": referral, "subject": subject,
                                                            "entries": entries})  # fmt: skip
 
@@ -215,7 +218,10 @@ def officer_queue(request: HttpRequest, hub_id) -> HttpResponse:
     page = window_page(selectors.officer_requests(access), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read(
-        "information_request.listed", hub=hub, object_type="decisions.informationrequest", ids=[r.id for r in rows]
+        AuditAction.INFORMATION_REQUEST_LISTED,
+        hub=hub,
+        object_type="decisions.informationrequest",
+        ids=[r.id for r in rows],
     )
     context = {"hub": hub, "page": page, "rows": rows, "problems": problems, "now": timezone.now()}
     return render(request, "decisions/officer_queue.html", context)
@@ -240,7 +246,7 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
             return redirect("officer-request", hub.id, info_request.id)
     contribution = Contribution.objects.filter(request=info_request).first()
     persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.family_name))
-    log_read("information_request.viewed", hub=hub, object_type=REFERRALS, ids=[referral.id])
+    log_read(AuditAction.INFORMATION_REQUEST_VIEWED, hub=hub, object_type=REFERRALS, ids=[referral.id])
     context = {
         "hub": hub, "info_request": info_request, "referral": referral, "persons": persons, "form": form,
         "contribution": contribution, "consent_form": ConsentForm(),
@@ -257,7 +263,10 @@ def officer_actions(request: HttpRequest, hub_id) -> HttpResponse:
     _, problems = selectors.agreement_split(access)
     actions = selectors.officer_actions(access)
     log_read(
-        "information_request.listed", hub=hub, object_type=REFERRALS, ids=[a.decision.referral_id for a in actions]
+        AuditAction.INFORMATION_REQUEST_LISTED,
+        hub=hub,
+        object_type=REFERRALS,
+        ids=[a.decision.referral_id for a in actions],
     )
     return render(request, "decisions/officer_actions.html", {"hub": hub, "actions": actions, "problems": problems})
 
@@ -276,7 +285,7 @@ def officer_sent(request: HttpRequest, hub_id) -> HttpResponse:
     page = window_page(referrals.only("id", "reference", "status", "rating", "outcome", "decided_at", "received_at",
                                       "cohort", "hub", "referring_agency"), PAGE_SIZE, request.GET.get("page"))  # fmt: skip
     rows = [(r, outcome_label(r.cohort, r.outcome) if r.outcome else "") for r in page.object_list]
-    log_read("referral.listed", hub=hub, object_type=REFERRALS, ids=[r.id for r, _ in rows])
+    log_read(AuditAction.REFERRAL_LISTED, hub=hub, object_type=REFERRALS, ids=[r.id for r, _ in rows])
     return render(request, "decisions/officer_sent.html", {"hub": hub, "page": page, "rows": rows})
 
 

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from agencies.access import access_for_agency, access_for_client
 from agencies.policy import Action, may, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import WebhookAttempt
 from audit.services import record
 from decisions.models import Decision, Webhook, WebhookDelivery
 from decisions.schemas import WebhookSchema
@@ -58,7 +60,7 @@ def webhook_register(*, client, data) -> tuple[Webhook, str]:
     url = validated(WebhookSchema, data)["url"]
     secret = secrets.token_urlsafe(32)
     webhook = Webhook.objects.create(hub_id=client.hub_id, agency_id=client.agency_id, url=url, secret=secret)
-    record("webhook.registered", hub=client.hub_id, obj=webhook, actor_agency=client.agency_id, payload={})
+    record(AuditAction.WEBHOOK_REGISTERED, hub=client.hub_id, obj=webhook, actor_agency=client.agency_id)
     return webhook, secret
 
 
@@ -147,13 +149,13 @@ def _attempt(delivery: WebhookDelivery) -> int:
     delivery.attempts += 1
     delivery.last_error = error
     hub, agency = delivery.webhook.hub_id, delivery.webhook.agency_id
-    facts = {"decision_id": str(delivery.decision_id), "attempts": delivery.attempts}
+    facts = WebhookAttempt(decision_id=str(delivery.decision_id), attempts=delivery.attempts)
     if not error:
         delivery.delivered_at = now
-        record("webhook.delivered", hub=hub, obj=delivery.webhook, actor_agency=agency, payload=facts)
+        record(AuditAction.WEBHOOK_DELIVERED, hub=hub, obj=delivery.webhook, actor_agency=agency, payload=facts)
     elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         delivery.gave_up_at = now
-        record("webhook.failed", hub=hub, obj=delivery.webhook, actor_agency=agency, payload=facts)
+        record(AuditAction.WEBHOOK_FAILED, hub=hub, obj=delivery.webhook, actor_agency=agency, payload=facts)
     else:
         delivery.next_attempt_at = now + _backoff(delivery.attempts)
     delivery.save(update_fields=["attempts", "last_error", "delivered_at", "gave_up_at", "next_attempt_at"])

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from referrals import idempotency, selectors
 from referrals.api_auth import HasScope, client_access
@@ -47,7 +48,9 @@ class ReferralCollection(APIView):
         require(access, Action.REFERRAL_STATUS_VIEW)
         pages = Pages()
         page = pages.paginate_queryset(selectors.referrals_of_client(access), request, view=self)
-        log_read("referral.listed", hub=access.hub, object_type="referrals.referral", ids=[r.id for r in page])
+        log_read(
+            AuditAction.REFERRAL_LISTED, hub=access.hub, object_type="referrals.referral", ids=[r.id for r in page]
+        )
         return pages.get_paginated_response(ReferralStatusSerializer(page, many=True).data)
 
     @extend_schema(
@@ -102,5 +105,5 @@ class ReferralItem(APIView):
         access = client_access(request)
         referral = selectors.referral_of_client(access, referral_id)
         require(access, Action.REFERRAL_STATUS_VIEW, referral)
-        log_read("referral.viewed", hub=access.hub, object_type="referrals.referral", ids=[referral.id])
+        log_read(AuditAction.REFERRAL_VIEWED, hub=access.hub, object_type="referrals.referral", ids=[referral.id])
         return Response(ReferralStatusSerializer(referral).data)

@@ -16,6 +16,8 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from agencies.models import Counting, Hub, Role, RoleAssignment
+from audit.events.actions import AuditAction
+from audit.events.payloads import DeadlineCancelled, DeadlineFacts
 from audit.services import event, record_many
 from mash.queue import after_commit
 from mash.workinghours import due_after
@@ -87,22 +89,16 @@ def _new(
     )
 
 
-def _events_for(deadlines: list[Deadline], action: str, now: datetime, **facts) -> list:
-    return [
-        event(
-            action,
-            hub=d.hub_id,
-            obj=d.referral,
-            payload={
-                "deadline_id": str(d.pk),
-                "kind": d.kind,
-                "rating": d.rating,
-                "due_at": d.due_at.isoformat(),
-                **facts,
-            },
-        )
-        for d in deadlines
-    ]
+def _facts(d: Deadline, reason: str) -> DeadlineFacts | DeadlineCancelled:
+    facts = DeadlineFacts(deadline_id=str(d.pk), kind=d.kind, rating=d.rating, due_at=d.due_at.isoformat())
+    return DeadlineCancelled(**facts, reason=reason) if reason else facts
+
+
+def _events_for(deadlines: list[Deadline], action: AuditAction, now: datetime, reason: str = "") -> list:
+    return [event(action, hub=d.hub_id, obj=d.referral, payload=_facts(d, reason)) for d in deadlines]
+
+
+CLOSED = {DeadlineState.MET: AuditAction.DEADLINE_MET, DeadlineState.CANCELLED: AuditAction.DEADLINE_CANCELLED}
 
 
 def refresh_due(referral: Referral) -> None:
@@ -118,7 +114,7 @@ def decision_deadline_set(referral: Referral) -> Deadline:
     """At receipt: the decision is due one working day (the hub's setting) after the referral was received."""
     deadline = _new(referral.hub, referral, DeadlineKind.DECISION, decision_allowance(referral.hub))
     deadline.save(force_insert=True)
-    record_many(_events_for([deadline], "deadline.set", timezone.now()))
+    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, timezone.now()))
     refresh_due(referral)
     return deadline
 
@@ -129,13 +125,13 @@ def rating_deadline_set(referral: Referral, rating: str) -> Deadline | None:
     old = list(Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.RATING, state="open"))
     if old:
         Deadline.objects.filter(pk__in=[d.pk for d in old]).close(DeadlineState.CANCELLED, now)
-        record_many(_events_for(old, "deadline.cancelled", now, reason="re_rated"))
+        record_many(_events_for(old, AuditAction.DEADLINE_CANCELLED, now, reason="re_rated"))
     allowance = timescale(referral.hub, rating)
     deadline = None
     if allowance is not None:
         deadline = _new(referral.hub, referral, DeadlineKind.RATING, allowance, rating)
         deadline.save(force_insert=True)
-        record_many(_events_for([deadline], "deadline.set", now))
+        record_many(_events_for([deadline], AuditAction.DEADLINE_SET, now))
     refresh_due(referral)
     return deadline
 
@@ -151,7 +147,7 @@ def deadline_add(referral: Referral, kind: str, *, allowance=None, due_at: datet
         warn_at = now + (due_at - now) * hub.warn_at_percent / 100 if due_at > now else due_at
         deadline = Deadline(hub=hub, referral=referral, kind=kind, starts_at=now, warn_at=warn_at, due_at=due_at)
     deadline.save(force_insert=True)
-    record_many(_events_for([deadline], "deadline.set", now))
+    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, now))
     return deadline
 
 
@@ -162,8 +158,7 @@ def deadline_close(deadline: Deadline, state: str, reason: str = "") -> bool:
     closed = Deadline.objects.filter(pk=deadline.pk).close(state, now)
     if closed:
         deadline.state, deadline.closed_at = state, now
-        facts = {"reason": reason} if reason else {}
-        record_many(_events_for([deadline], f"deadline.{state}", now, **facts))
+        record_many(_events_for([deadline], CLOSED[state], now, reason))
     return bool(closed)
 
 
@@ -172,7 +167,7 @@ def deadlines_meet(referral: Referral, kinds: list[str]) -> int:
     now = timezone.now()
     met = list(Deadline.objects.select_for_update().filter(referral=referral, kind__in=kinds, state="open"))
     Deadline.objects.filter(pk__in=[d.pk for d in met]).close(DeadlineState.MET, now)
-    record_many(_events_for(met, "deadline.met", now))
+    record_many(_events_for(met, AuditAction.DEADLINE_MET, now))
     refresh_due(referral)
     return len(met)
 
@@ -224,12 +219,12 @@ def _sweep_batch(now: datetime, batch: int) -> int:
         due = _take(Q(due_at__lte=now), now, batch)
         if due:
             Deadline.objects.filter(pk__in=[d.pk for d in due]).close(DeadlineState.BREACHED, now)
-            record_many(_events_for(due, "deadline.breached", now))
+            record_many(_events_for(due, AuditAction.DEADLINE_BREACHED, now))
             _notify(due, NoticeKind.BREACH, now)
         warn = _take(Q(warned_at=None, warn_at__lte=now, due_at__gt=now), now, batch - len(due))
         if warn:
             Deadline.objects.filter(pk__in=[d.pk for d in warn]).warn(now)
-            record_many(_events_for(warn, "deadline.warned", now))
+            record_many(_events_for(warn, AuditAction.DEADLINE_WARNED, now))
             _notify(warn, NoticeKind.WARNING, now)
         if due or warn:
             after_commit("referrals.tasks.notices_deliver")

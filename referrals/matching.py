@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from agencies.access import access_for
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import MatchConfirmed, MatchRejected
 from audit.services import record
 from referrals.models import Person, PersonRole, Referral, ReferralCohort, SubjectMatch
 
@@ -82,14 +84,17 @@ def subject_match_decide(*, match: SubjectMatch, same_person: bool, by) -> Subje
     require(access_for(by, match.referral.hub_id), Action.MATCH_DECIDE, match.referral)
     match.decide(same_person=same_person, by=by, at=timezone.now())
     earlier = match.candidate.referral
-    payload = {"candidate_referral_id": str(earlier.pk), "reasons": match.reasons}
+    rejected = MatchRejected(candidate_referral_id=str(earlier.pk), reasons=match.reasons)
     if same_person:
-        payload["re_referral"] = is_re_referral(match.referral, [earlier])
-        payload["days_since_earlier"] = (match.referral.received_at - earlier.received_at).days
-    record(
-        "subject_match.confirmed" if same_person else "subject_match.rejected",
-        hub=match.referral.hub,
-        obj=match.referral,
-        payload=payload,
-    )
+        action, payload = (
+            AuditAction.SUBJECT_MATCH_CONFIRMED,
+            MatchConfirmed(
+                **rejected,
+                re_referral=is_re_referral(match.referral, [earlier]),
+                days_since_earlier=(match.referral.received_at - earlier.received_at).days,
+            ),
+        )
+    else:
+        action, payload = AuditAction.SUBJECT_MATCH_REJECTED, rejected
+    record(action, hub=match.referral.hub, obj=match.referral, payload=payload)
     return match

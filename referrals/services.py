@@ -5,6 +5,8 @@ from django.db import connection, transaction
 from agencies.access import access_for
 from agencies.models import Agency, Hub
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import ReferralReceived
 from audit.services import record
 from referrals import deadlines, matching
 from referrals.models import (
@@ -78,24 +80,24 @@ def referral_create(
         for role, person in people
     )
     record(
-        "referral.received",
+        AuditAction.REFERRAL_RECEIVED,
         hub=hub,
         obj=referral,
         actor_agency=referring_agency,
-        payload={
-            "reference": referral.reference,
-            "cohort": referral.cohort,
-            "channel": channel,
-            "source_code": referral.source_code,
-            "referring_agency_id": str(referring_agency.pk) if referring_agency else None,
-            "concerns": referral.concerns,
-            "adult_risk_location": referral.adult_risk_location,
-            "adult_risk_source": referral.adult_risk_source,
-            "immediate_risk": referral.immediate_risk,
-            "consent": referral.consent,
-            "others": len(clean["others"]),
-            "received_at": referral.received_at.isoformat(),
-        },
+        payload=ReferralReceived(
+            reference=referral.reference,
+            cohort=referral.cohort,
+            channel=channel,
+            source_code=referral.source_code,
+            referring_agency_id=str(referring_agency.pk) if referring_agency else None,
+            concerns=referral.concerns,
+            adult_risk_location=referral.adult_risk_location,
+            adult_risk_source=referral.adult_risk_source,
+            immediate_risk=referral.immediate_risk,
+            consent=referral.consent,
+            others=len(clean["others"]),
+            received_at=referral.received_at.isoformat(),
+        ),
     )
     deadlines.decision_deadline_set(referral)
     # Once the referral has committed: look for the subject among the hub's earlier referrals. A failure there

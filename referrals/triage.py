@@ -12,6 +12,8 @@ from django.utils import timezone
 from agencies.access import access_for
 from agencies.models import Hub
 from agencies.policy import Action, may, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import Assigned, ClosedNoResponse, ReRated, Screened, ThresholdsPublished
 from audit.services import record
 from mash.errors import Conflict
 from mash.schemas import validated
@@ -39,10 +41,10 @@ def thresholds_publish(*, hub: Hub, cohort: str, levels: list[dict], by=None, no
         hub=hub, cohort=cohort, number=last + 1, levels=levels, note=note, published_by=by
     )
     record(
-        "thresholds.published",
+        AuditAction.THRESHOLDS_PUBLISHED,
         hub=hub,
         obj=version,
-        payload={"cohort": cohort, "number": version.number, "levels": [lv["code"] for lv in levels]},
+        payload=ThresholdsPublished(cohort=cohort, number=version.number, levels=[lv["code"] for lv in levels]),
     )
     return version
 
@@ -58,14 +60,14 @@ def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update(of=("self",)).select_related("hub", "assigned_to").get(pk=referral.pk)
 
 
-def _screening_payload(s: Screening) -> dict:
-    return {
-        "screening_id": str(s.pk),
-        "threshold_version": s.threshold_version.number,
-        "level": s.level,
-        "criteria": s.criteria,
-        "rating": s.rating,
-    }
+def _screening_payload(s: Screening) -> Screened:
+    return Screened(
+        screening_id=str(s.pk),
+        threshold_version=s.threshold_version.number,
+        level=s.level,
+        criteria=s.criteria,
+        rating=s.rating,
+    )
 
 
 @transaction.atomic
@@ -87,7 +89,7 @@ def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], 
         criteria=criteria, rating=rating, rationale=rationale, by=by, at=timezone.now(),
     )  # fmt: skip
     referral.screen(rating=rating, level=level)
-    record("referral.screened", hub=referral.hub, obj=referral, payload=_screening_payload(screening))
+    record(AuditAction.REFERRAL_SCREENED, hub=referral.hub, obj=referral, payload=_screening_payload(screening))
     deadlines.rating_deadline_set(referral, rating)
     return screening
 
@@ -109,8 +111,8 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Scr
     )  # fmt: skip
     previous = referral.rating
     referral.re_rate(rating=rating)
-    payload = {**_screening_payload(screening), "previous_rating": previous}
-    record("referral.re_rated", hub=referral.hub, obj=referral, payload=payload)
+    payload = ReRated(**_screening_payload(screening), previous_rating=previous)
+    record(AuditAction.REFERRAL_RE_RATED, hub=referral.hub, obj=referral, payload=payload)
     deadlines.rating_deadline_set(referral, rating)
     return screening
 
@@ -138,10 +140,10 @@ def referral_assign(*, referral: Referral, by, to) -> Referral:
     previous = referral.assigned_to_id
     referral.assign(to=to)
     record(
-        "referral.assigned",
+        AuditAction.REFERRAL_ASSIGNED,
         hub=referral.hub,
         obj=referral,
-        payload={"to": str(to.pk), "previous": str(previous) if previous else None, "claimed": to == by},
+        payload=Assigned(to=str(to.pk), previous=str(previous) if previous else None, claimed=to == by),
     )
     return referral
 
@@ -161,5 +163,6 @@ def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referr
     now = timezone.now()
     referral.close_no_response(at=now)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
-    record("referral.closed_no_response", hub=referral.hub, obj=referral, payload={"decided_at": now.isoformat()})
+    payload = ClosedNoResponse(decided_at=now.isoformat())
+    record(AuditAction.REFERRAL_CLOSED_NO_RESPONSE, hub=referral.hub, obj=referral, payload=payload)
     return referral

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.access import hub_access
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, Refused, said
 from mash.paging import window_page
@@ -56,7 +57,9 @@ def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
     referrals = selectors.triage_queue(access, **form.filters())
     page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
-    log_read("triage_queue.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
+    log_read(
+        AuditAction.TRIAGE_QUEUE_LISTED, hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number
+    )
     query = request.GET.copy()
     query.pop("partial", None)
     here = reverse("triage-queue", args=[hub.id])
@@ -141,7 +144,7 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             else:
                 messages.success(request, f"Referral screened: {_rating_name(screening.rating)}")
                 return redirect("referral-detail", hub.id, referral.id)
-    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(request, "referrals/screen.html", {"hub": hub, "referral": referral, "form": form})
 
 
@@ -167,7 +170,7 @@ def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
                     request, f"Rating changed from {_rating_name(previous)} to {_rating_name(screening.rating)}"
                 )
                 return redirect("referral-detail", hub.id, referral.id)
-    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(request, "referrals/re_rate.html", {"hub": hub, "referral": referral, "form": form})
 
 
@@ -185,7 +188,7 @@ def referral_close_no_response(request: HttpRequest, hub_id, referral_id) -> Htt
         else:
             messages.success(request, f"Referral {referral.reference} closed: no MASH response")
             return redirect("referral-detail", hub.id, referral.id)
-    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     title = f"Close referral {referral.reference}: no MASH response"
     return render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})
 
@@ -198,7 +201,11 @@ def manager_dashboard(request: HttpRequest, hub_id) -> HttpResponse:
     oldest = figures["oldest"]
     # The counts are not personal data; the oldest referral's reference is, so it is logged as shown.
     log_read(
-        "referral.listed", hub=hub, object_type=OBJECT_TYPE, ids=[oldest.id] if oldest else [], view="manager_dashboard"
+        AuditAction.REFERRAL_LISTED,
+        hub=hub,
+        object_type=OBJECT_TYPE,
+        ids=[oldest.id] if oldest else [],
+        view="manager_dashboard",
     )
     statuses = dict(ReferralStatus.choices)
     return render(
@@ -217,7 +224,7 @@ def manager_dashboard(request: HttpRequest, hub_id) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     rows = selectors.notifications_of(request.user, limit=50)
-    log_read("notification.listed", hub=None, object_type="referrals.notification", ids=[n.id for n in rows])
+    log_read(AuditAction.NOTIFICATION_LISTED, hub=None, object_type="referrals.notification", ids=[n.id for n in rows])
     return render(request, "referrals/notifications.html", {"notifications": rows})
 
 

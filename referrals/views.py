@@ -14,6 +14,7 @@ from agencies import selectors as hub_selectors
 from agencies.access import hub_access
 from agencies.models import Role
 from agencies.policy import Action, may, require
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, said
 from mash.paging import window_page
@@ -53,7 +54,7 @@ def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
     ).order_by("-received_at", "reference")
     page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
-    log_read("referral.listed", hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
+    log_read(AuditAction.REFERRAL_LISTED, hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -109,7 +110,7 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     referral = selectors.referral_for(access, referral_id)
     persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.role, p.family_name))
     matches, earlier = selectors.matches_of(referral)
-    log_read("referral.viewed", hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
+    log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(
         request,
         "referrals/detail.html",

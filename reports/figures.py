@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from agencies.codes import ReferralSource
 from agencies.models import Agency, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
+from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, outcome_label
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.ledger import Event, MonthEvents, month_events
@@ -94,7 +95,7 @@ def _latest_ratings(events: MonthEvents) -> dict[str, Event]:
     """Each referral screened in the month, with the month's last screening or re-rating of it."""
     latest: dict[str, Event] = {}
     for e in events.month:
-        if e.action in ("referral.screened", "referral.re_rated"):
+        if e.action in (AuditAction.REFERRAL_SCREENED, AuditAction.REFERRAL_RE_RATED):
             latest[e.object_id] = e
     return latest
 
@@ -103,7 +104,7 @@ def _latest_ratings(events: MonthEvents) -> dict[str, Event]:
 
 
 def _referrals(hub, events: MonthEvents, names: dict) -> dict:
-    received = events.of("referral.received")
+    received = events.of(AuditAction.REFERRAL_RECEIVED)
     by_agency = Counter(names.get(e.data.get("referring_agency_id"), "No referring agency") for e in received)
     latest = _latest_ratings(events)
     cohorts = {e.object_id: e.data["cohort"] for e in received}
@@ -144,7 +145,7 @@ def _levels(hub, levels: Counter) -> list[dict]:
 
 def _decisions(events: MonthEvents) -> list[Event]:
     """First sign-offs of the month (an amendment re-decides a referral already counted when first decided)."""
-    return [e for e in events.of("decision.signed_off") if not e.data.get("amendment")]
+    return [e for e in events.of(AuditAction.DECISION_SIGNED_OFF) if not e.data.get("amendment")]
 
 
 def _rating_due(events: MonthEvents, referral_id: str, before: datetime) -> datetime | None:
@@ -175,7 +176,7 @@ def _timeliness(events: MonthEvents) -> dict:
                 "p90_hours": percentile_90(hours),
             }
         )
-    breaches = Counter(e.data.get("kind") for e in events.of("deadline.breached"))
+    breaches = Counter(e.data.get("kind") for e in events.of(AuditAction.DEADLINE_BREACHED))
     return {
         "decisions": len(decisions),
         "by_rating": rows,
@@ -186,9 +187,9 @@ def _timeliness(events: MonthEvents) -> dict:
 
 
 def _agencies(events: MonthEvents, names: dict) -> list[dict]:
-    requested = Counter(e.data["agency_id"] for e in events.of("information.requested"))
+    requested = Counter(e.data["agency_id"] for e in events.of(AuditAction.INFORMATION_REQUESTED))
     answers: dict[str, list[Event]] = {}
-    for e in events.of("contribution.added"):
+    for e in events.of(AuditAction.CONTRIBUTION_ADDED):
         answers.setdefault(e.data["agency_id"], []).append(e)
     rows = []
     for agency_id in set(_members(events)) | set(requested) | set(answers):
@@ -213,7 +214,7 @@ def _outcomes(events: MonthEvents) -> dict:
     counts: Counter = Counter()
     for e in _decisions(events):
         counts[(events.cohort(e.data["referral_id"]), e.data.get("outcome", ""))] += 1
-    counts[("", "no_mash_response")] += len(events.of("referral.closed_no_response"))
+    counts[("", "no_mash_response")] += len(events.of(AuditAction.REFERRAL_CLOSED_NO_RESPONSE))
     rows = []
     for cohort, choices in OUTCOMES.items():
         rows += [
@@ -229,26 +230,26 @@ def _outcomes(events: MonthEvents) -> dict:
         }
     )
     rows += [{"cohort": c, "code": o, "label": o or NOT_RECORDED, "count": n} for (c, o), n in sorted(counts.items())]
-    amendments = sum(1 for e in events.of("decision.signed_off") if e.data.get("amendment"))
+    amendments = sum(1 for e in events.of(AuditAction.DECISION_SIGNED_OFF) if e.data.get("amendment"))
     return {"rows": rows, "decided": sum(r["count"] for r in rows), "amendments": amendments}
 
 
 def _re_referrals(events: MonthEvents) -> dict:
-    children = sum(1 for e in events.of("referral.received") if e.data["cohort"] == "child")
-    again = {e.object_id for e in events.of("subject_match.confirmed") if e.data.get("re_referral")}
+    children = sum(1 for e in events.of(AuditAction.REFERRAL_RECEIVED) if e.data["cohort"] == "child")
+    again = {e.object_id for e in events.of(AuditAction.SUBJECT_MATCH_CONFIRMED) if e.data.get("re_referral")}
     return {"count": len(again), "child_referrals": children, "percent": percent(len(again), children)}
 
 
 def _quality(events: MonthEvents) -> dict:
     decisions = _decisions(events)
     with_rationale = sum(1 for e in decisions if e.data.get("rationale_recorded"))
-    completed = events.of("action.completed")
+    completed = events.of(AuditAction.ACTION_COMPLETED)
     on_time = sum(1 for e in completed if e.data.get("on_time"))
     return {
         "decisions": len(decisions),
         "rationale_recorded": with_rationale,
         "rationale_percent": percent(with_rationale, len(decisions)),
-        "actions_agreed": sum(e.data.get("actions", 0) for e in events.of("decision.signed_off")),
+        "actions_agreed": sum(e.data.get("actions", 0) for e in events.of(AuditAction.DECISION_SIGNED_OFF)),
         "actions_completed": len(completed),
         "actions_completed_on_time": on_time,
         "on_time_percent": percent(on_time, len(completed)),
@@ -258,7 +259,7 @@ def _quality(events: MonthEvents) -> dict:
 def _members(events: MonthEvents) -> dict[str, str]:
     members: dict[str, str] = {}
     for e in events.standing:
-        if e.action == "membership.set":
+        if e.action == AuditAction.MEMBERSHIP_SET:
             members[e.data["agency_id"]] = e.data["kind"]
     return members
 
@@ -269,10 +270,10 @@ def _agreements(events: MonthEvents, names: dict) -> dict:
     signed: dict[tuple[str, str, int], str] = {}
     for e in events.standing:
         d = e.data
-        if e.action == "document.version_published" and date.fromisoformat(d["effective_from"]) <= month_end:
+        if e.action == AuditAction.DOCUMENT_VERSION_PUBLISHED and date.fromisoformat(d["effective_from"]) <= month_end:
             if d["number"] > versions.get(d["document_id"], {}).get("number", 0):
                 versions[d["document_id"]] = d
-        elif e.action == "agreement.signed":
+        elif e.action == AuditAction.AGREEMENT_SIGNED:
             signed[(d["agency_id"], d["document_id"], d["version"])] = d["signed_on"]
     labels = dict(DocumentKind.choices)
     documents = sorted(versions.values(), key=lambda v: list(labels).index(v["kind"]) if v["kind"] in labels else 99)
@@ -310,10 +311,10 @@ def _funding(events: MonthEvents, names: dict, month: date) -> dict:
     year = financial_year_of(month)
     funded: dict[str, dict] = {}
     for e in events.standing:
-        if e.action in ("funding.recorded", "funding.changed") and e.data["financial_year"] == year:
+        if e.action in (AuditAction.FUNDING_RECORDED, AuditAction.FUNDING_CHANGED) and e.data["financial_year"] == year:
             funded[e.data["agency_id"]] = e.data
-    requested = Counter(e.data["agency_id"] for e in events.of("information.requested"))
-    answered = Counter(e.data["agency_id"] for e in events.of("contribution.added"))
+    requested = Counter(e.data["agency_id"] for e in events.of(AuditAction.INFORMATION_REQUESTED))
+    answered = Counter(e.data["agency_id"] for e in events.of(AuditAction.CONTRIBUTION_ADDED))
     patterns = dict(WorkingPattern.choices)
     rows = []
     for agency_id in set(_members(events)) | set(funded):
@@ -337,7 +338,7 @@ def _funding(events: MonthEvents, names: dict, month: date) -> dict:
 
 
 def _adults(events: MonthEvents) -> dict:
-    adults = [e for e in events.of("referral.received") if e.data["cohort"] == "adult"]
+    adults = [e for e in events.of(AuditAction.REFERRAL_RECEIVED) if e.data["cohort"] == "adult"]
     types = Counter(concern for e in adults for concern in e.data.get("concerns", []))
     return {
         "referrals": len(adults),

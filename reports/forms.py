@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from audit.actions import ACTIONS
+from audit.events.actions import AuditAction, label_of
 from mash.forms import GovukFormMixin
 
 
@@ -14,7 +14,9 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
     )
     object_id = forms.CharField(required=False, max_length=64, label="Record id")
     person = forms.CharField(required=False, max_length=150, label="Person (username)")
-    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *sorted(ACTIONS.items())])
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *sorted((a.value, label_of(a)) for a in AuditAction)]
+    )
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from agencies.access import hub_access
 from agencies.policy import Action
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.csvsafe import rows_to_csv
 from reports import inspection
@@ -27,7 +28,7 @@ def inspection_lists(request, hub_id):
     select, columns = LISTS[number]
     rows = select(hub, since, until)
     log_read(
-        "inspection_list.exported",
+        AuditAction.INSPECTION_LIST_EXPORTED,
         hub=hub,
         object_type="referrals.referral",
         ids=[row.referral_id for row in rows],

@@ -13,28 +13,31 @@ from zoneinfo import ZoneInfo
 import orjson
 from django.conf import settings
 
+from audit.events.actions import AuditAction
+from audit.events.reading import events_of
 from audit.models import AuditEvent
+from referrals.models import DeadlineKind
 
 CHUNK = 500  # ids per IN (...) query: well inside SQLite's parameter limit
 
 MONTH_ACTIONS = (
-    "referral.received",
-    "referral.screened",
-    "referral.re_rated",
-    "referral.closed_no_response",
-    "subject_match.confirmed",
-    "information.requested",
-    "contribution.added",
-    "decision.signed_off",
-    "action.completed",
-    "deadline.breached",
+    AuditAction.REFERRAL_RECEIVED,
+    AuditAction.REFERRAL_SCREENED,
+    AuditAction.REFERRAL_RE_RATED,
+    AuditAction.REFERRAL_CLOSED_NO_RESPONSE,
+    AuditAction.SUBJECT_MATCH_CONFIRMED,
+    AuditAction.INFORMATION_REQUESTED,
+    AuditAction.CONTRIBUTION_ADDED,
+    AuditAction.DECISION_SIGNED_OFF,
+    AuditAction.ACTION_COMPLETED,
+    AuditAction.DEADLINE_BREACHED,
 )
 STANDING_ACTIONS = (
-    "membership.set",
-    "document.version_published",
-    "agreement.signed",
-    "funding.recorded",
-    "funding.changed",
+    AuditAction.MEMBERSHIP_SET,
+    AuditAction.DOCUMENT_VERSION_PUBLISHED,
+    AuditAction.AGREEMENT_SIGNED,
+    AuditAction.FUNDING_RECORDED,
+    AuditAction.FUNDING_CHANGED,
 )
 
 
@@ -42,7 +45,7 @@ STANDING_ACTIONS = (
 class Event:
     id: int
     at: datetime
-    action: str
+    action: AuditAction
     object_id: str
     data: dict
 
@@ -59,7 +62,7 @@ class MonthEvents:
     rating_deadlines: dict[str, list[Event]] = field(default_factory=dict)  # referral id -> its rating deadline.set
     _by_action: dict[str, list[Event]] | None = field(default=None, repr=False)
 
-    def of(self, action: str) -> list[Event]:
+    def of(self, action: AuditAction) -> list[Event]:
         """The month's events of one action, in id order."""
         if self._by_action is None:
             self._by_action = {}
@@ -82,11 +85,19 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def _events(queryset) -> list[Event]:
     rows = queryset.order_by("id").values_list("id", "occurred_at", "action", "object_id", "payload")
-    return [Event(i, at, action, object_id, orjson.loads(payload)) for i, at, action, object_id, payload in rows]
+    return [
+        Event(i, at, AuditAction(action), object_id, orjson.loads(payload))
+        for i, at, action, object_id, payload in rows
+    ]
 
 
 def _hub_events(hub, **filters):
     return AuditEvent.objects.filter(hub_id=hub.pk, **filters)
+
+
+def rating_deadlines_set(hub, **filters):
+    """The hub's `deadline.set` events of rating deadlines (a JSON lookup of the payload's `kind`)."""
+    return events_of(AuditAction.DEADLINE_SET, _hub_events(hub, **filters), kind=DeadlineKind.RATING)
 
 
 def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents:
@@ -96,19 +107,22 @@ def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents
     loaded = MonthEvents(start=start, end=month_end, until=end)
     loaded.month = _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, action__in=MONTH_ACTIONS))
     loaded.standing = _events(_hub_events(hub, occurred_at__lt=end, action__in=STANDING_ACTIONS))
-    loaded.received = {e.object_id: e for e in loaded.of("referral.received")}
-    decided = {e.data["referral_id"] for e in loaded.of("decision.signed_off")}
-    worked = {e.object_id for e in loaded.month if e.action in ("referral.screened", "referral.re_rated")}
+    loaded.received = {e.object_id: e for e in loaded.of(AuditAction.REFERRAL_RECEIVED)}
+    decided = {e.data["referral_id"] for e in loaded.of(AuditAction.DECISION_SIGNED_OFF)}
+    worked = {
+        e.object_id for e in loaded.month if e.action in (AuditAction.REFERRAL_SCREENED, AuditAction.REFERRAL_RE_RATED)
+    }
     earlier = sorted((decided | worked) - loaded.received.keys())
     for chunk in _chunks(earlier):
-        for e in _events(_hub_events(hub, occurred_at__lt=end, action="referral.received", object_id__in=chunk)):
+        for e in _events(
+            _hub_events(hub, occurred_at__lt=end, action=AuditAction.REFERRAL_RECEIVED, object_id__in=chunk)
+        ):
             loaded.received[e.object_id] = e
     # The rating's due time for each decision: set when the referral was screened, usually in the same month.
-    rating_set = {"action": "deadline.set", "payload__contains": '"kind":"rating"'}
-    for e in _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, **rating_set)):
+    for e in _events(rating_deadlines_set(hub, occurred_at__gte=start, occurred_at__lt=end)):
         loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
     for chunk in _chunks(sorted(decided - loaded.rating_deadlines.keys())):
-        for e in _events(_hub_events(hub, occurred_at__lt=start, object_id__in=chunk, **rating_set)):
+        for e in _events(rating_deadlines_set(hub, occurred_at__lt=start, object_id__in=chunk)):
             loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
     return loaded
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from agencies.access import hub_access
 from agencies.policy import Action
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
@@ -44,7 +45,13 @@ def returns_page(request, hub_id):
             return redirect("returns", hub_id=hub.id)
     page = window_page(selectors.returns_of(hub), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
-    log_read("returns.listed", hub=hub, object_type="reports.monthlyreturn", ids=[r.pk for r in rows], page=page.number)
+    log_read(
+        AuditAction.RETURNS_LISTED,
+        hub=hub,
+        object_type="reports.monthlyreturn",
+        ids=[r.pk for r in rows],
+        page=page.number,
+    )
     context = {
         "hub": hub,
         "form": form,
@@ -63,7 +70,13 @@ def returns_page(request, hub_id):
 def return_detail(request, hub_id, return_id):
     hub = _hub(request, hub_id)
     row = selectors.return_of(hub, return_id)
-    log_read("return.viewed", hub=hub, object_type="reports.monthlyreturn", ids=[row.pk], month=f"{row.month:%Y-%m}")
+    log_read(
+        AuditAction.RETURN_VIEWED,
+        hub=hub,
+        object_type="reports.monthlyreturn",
+        ids=[row.pk],
+        month=f"{row.month:%Y-%m}",
+    )
     charts = return_charts(row.figures) if row.is_ready else []
     return render(
         request, "reports/return_detail.html", {"hub": hub, "row": row, "figures": row.figures, "charts": charts}
@@ -77,7 +90,7 @@ def return_download(request, hub_id, return_id, fmt):
         raise Http404("No such return")
     content_type, body = FORMATS[fmt]
     log_read(
-        "return.exported", hub=hub, object_type="reports.monthlyreturn", ids=[row.pk], month=f"{row.month:%Y-%m}",
+        AuditAction.RETURN_EXPORTED, hub=hub, object_type="reports.monthlyreturn", ids=[row.pk], month=f"{row.month:%Y-%m}",
         format=fmt,
     )  # fmt: skip
     response = HttpResponse(body(row), content_type=content_type)
@@ -97,7 +110,7 @@ def returns_compare(request):
     columns = [(hub, ready.get(hub.pk)) for hub in hubs]
     for hub, row in columns:
         if row is not None:
-            log_read("returns_comparison.viewed", hub=hub, object_type="reports.monthlyreturn", ids=[row.pk],
+            log_read(AuditAction.RETURNS_COMPARISON_VIEWED, hub=hub, object_type="reports.monthlyreturn", ids=[row.pk],
                      month=f"{month:%Y-%m}")  # fmt: skip
     return render(
         request,

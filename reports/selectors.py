@@ -11,7 +11,7 @@ from django.http import Http404
 from agencies.access import access_for, assignments_of
 from agencies.models import Agency
 from agencies.policy import Action, may
-from audit.actions import ACTIONS
+from audit.events.actions import label_of
 from audit.models import AuditEvent
 from reports.models import MonthlyReturn, ReturnState
 
@@ -74,7 +74,7 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
         rows.append(
             TrailRow(
                 event,
-                ACTIONS.get(event.action, event.action),
+                label_of(event.action),
                 actor,
                 agencies.get(str(event.actor_agency_id), ""),
                 "; ".join(shown),

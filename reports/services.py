@@ -16,6 +16,8 @@ from django.utils import timezone
 from agencies.access import access_for
 from agencies.models import Hub
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import ReturnFailed, ReturnGenerated, ReturnRequested
 from audit.models import AuditBlock, AuditEvent
 from audit.services import record, seal, seal_key_field
 from audit.verify import verify
@@ -58,10 +60,10 @@ def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> M
     month, commentary = clean["month"], clean["commentary"]
     row = MonthlyReturn.objects.create(hub=hub, month=month, requested_by=by, commentary=commentary)
     record(
-        "return.requested",
+        AuditAction.RETURN_REQUESTED,
         hub=hub,
         obj=row,
-        payload={"month": f"{month:%Y-%m}", "scheduled": by is None},
+        payload=ReturnRequested(month=f"{month:%Y-%m}", scheduled=by is None),
     )
     # If the broker is down the return stays queued and `returns_resume` sends it again.
     after_commit(BUILD_TASK, str(row.pk))
@@ -128,15 +130,15 @@ def return_build(*, return_id) -> MonthlyReturn | None:
         with transaction.atomic():
             row.finish()
             record(
-                "return.generated",
+                AuditAction.RETURN_GENERATED,
                 hub=hub,
                 obj=row,
-                payload={
-                    "month": f"{row.month:%Y-%m}",
-                    "block": row.block_number,
-                    "block_hash": row.block_hash,
-                    "figures_digest": row.figures_digest,
-                },
+                payload=ReturnGenerated(
+                    month=f"{row.month:%Y-%m}",
+                    block=row.block_number,
+                    block_hash=row.block_hash,
+                    figures_digest=row.figures_digest,
+                ),
             )
     except NotSealedYet:
         _wait_for_seal(row)  # not a failure: the task tries again shortly
@@ -155,7 +157,8 @@ def _fail(row: MonthlyReturn, exc: Exception) -> None:
     with transaction.atomic():
         row.fail(message)
         reason = "ledger_not_intact" if isinstance(exc, LedgerNotIntact) else "error"
-        record("return.failed", hub=row.hub, obj=row, payload={"month": f"{row.month:%Y-%m}", "reason": reason})
+        payload = ReturnFailed(month=f"{row.month:%Y-%m}", reason=reason)
+        record(AuditAction.RETURN_FAILED, hub=row.hub, obj=row, payload=payload)
 
 
 def _wait_for_seal(row: MonthlyReturn) -> None:

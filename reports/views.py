@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.access import hub_access
 from agencies.policy import Action
+from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.csvsafe import rows_to_csv
 from mash.paging import window_page
@@ -30,7 +31,7 @@ def audit_trail(request, hub_id):
     page = window_page(selectors.trail(hub, **filters), PAGE_SIZE, request.GET.get("page"))
     rows = selectors.describe(list(page.object_list))
     log_read(
-        "audit_trail.viewed",
+        AuditAction.AUDIT_TRAIL_VIEWED,
         hub=hub,
         object_type="audit.auditevent",
         ids=[row.event.id for row in rows],
@@ -52,7 +53,7 @@ def audit_trail_csv(request, hub_id):
         return render(request, "reports/trail.html", {"hub": hub, "form": form, "rows": [], "page": None}, status=400)
     events = list(selectors.trail(hub, **form.filters())[:EXPORT_LIMIT])
     rows = selectors.describe(events)
-    log_read("audit_trail.exported", hub=hub, object_type="audit.auditevent", ids=[e.id for e in events])
+    log_read(AuditAction.AUDIT_TRAIL_EXPORTED, hub=hub, object_type="audit.auditevent", ids=[e.id for e in events])
     local = timezone.localtime
     body = rows_to_csv(
         ["event", "time", "action", "person", "agency", "record type", "record id", "facts", "request", "address"],

@@ -9,9 +9,11 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission
 from rest_framework import serializers, viewsets
 
+from audit.events.actions import AuditAction
+from audit.events.payloads import ReferralReceived
 from audit.services import record
 from referrals.api_auth import HasScope
-from referrals.models import Person, Referral
+from referrals.models import Person, PersonRole, Referral
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -48,7 +50,21 @@ class ReferralSerializer(serializers.ModelSerializer):
         for role in ("practitioner", "manager", "deputy"):
             group, _ = Group.objects.get_or_create(name=f"bench:{client.hub.slug}:{role}")
             GroupObjectPermission.objects.assign_perm("view_referral", group, referral)
-        record("referral.received", hub=client.hub, obj=referral, payload={"source_code": referral.source_code})
+        received = ReferralReceived(
+            reference=referral.reference,
+            cohort=referral.cohort,
+            channel=referral.channel,
+            source_code=referral.source_code,
+            referring_agency_id=str(client.agency_id) if client.agency_id else None,
+            concerns=referral.concerns,
+            adult_risk_location=referral.adult_risk_location,
+            adult_risk_source=referral.adult_risk_source,
+            immediate_risk=referral.immediate_risk,
+            consent=referral.consent,
+            others=sum(1 for person in persons if person["role"] != PersonRole.SUBJECT),
+            received_at=referral.received_at.isoformat(),
+        )
+        record(AuditAction.REFERRAL_RECEIVED, hub=client.hub, obj=referral, payload=received)
         return referral
 
 

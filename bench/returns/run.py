@@ -37,6 +37,7 @@ def write_month(hub, police, school, count: int, month) -> int:
     """The month's events, built at their moments and inserted in batches; returns how many."""
     import time_machine
 
+    from audit.events.actions import AuditAction
     from audit.services import event, record_many
     from reports.ledger import month_bounds
 
@@ -56,7 +57,7 @@ def write_month(hub, police, school, count: int, month) -> int:
             cohort = "adult" if i % 5 == 0 else "child"
             source = rng.choice(SOURCES)
             ref = {"object_type": "referrals.referral", "object_id": rid}
-            add(received, "referral.received", payload={
+            add(received, AuditAction.REFERRAL_RECEIVED, payload={
                 "reference": f"B-{i}", "cohort": cohort, "channel": "api", "source_code": source,
                 "referring_agency_id": police if source == "6" else school if source == "2A" else None,
                 "concerns": ["financial", "neglect"] if cohort == "adult" else ["neglect"],
@@ -64,46 +65,46 @@ def write_month(hub, police, school, count: int, month) -> int:
                 "adult_risk_source": "known_to_individual" if cohort == "adult" else "",
                 "immediate_risk": False, "consent": "not_obtained", "others": 1, "received_at": received.isoformat(),
             }, **ref)  # fmt: skip
-            add(received, "deadline.set", payload={"deadline_id": str(uuid.uuid4()), "kind": "decision", "rating": "",
+            add(received, AuditAction.DEADLINE_SET, payload={"deadline_id": str(uuid.uuid4()), "kind": "decision", "rating": "",
                                                    "due_at": (received + timedelta(days=1)).isoformat()}, **ref)  # fmt: skip
             rating, hours = RATINGS[i % 3]
             screened = received + timedelta(minutes=20)
-            add(screened, "referral.screened", payload={"screening_id": str(uuid.uuid4()), "threshold_version": 1,
+            add(screened, AuditAction.REFERRAL_SCREENED, payload={"screening_id": str(uuid.uuid4()), "threshold_version": 1,
                 "level": "targeted" if cohort == "child" else "assessment", "criteria": [], "rating": rating}, **ref)  # fmt: skip
             due = received + timedelta(hours=hours)
-            add(screened, "deadline.set", payload={"deadline_id": str(uuid.uuid4()), "kind": "rating",
+            add(screened, AuditAction.DEADLINE_SET, payload={"deadline_id": str(uuid.uuid4()), "kind": "rating",
                                                    "rating": rating, "due_at": due.isoformat()}, **ref)  # fmt: skip
             asked = screened + timedelta(minutes=5)
             for n, agency in enumerate((police, school)):
                 request = {"object_type": "decisions.informationrequest", "object_id": str(uuid.uuid4())}
                 request_due = asked + timedelta(hours=2)
-                add(asked, "information.requested", payload={"referral_id": rid, "agency_id": agency, "core": n == 0,
+                add(asked, AuditAction.INFORMATION_REQUESTED, payload={"referral_id": rid, "agency_id": agency, "core": n == 0,
                                                              "due_at": request_due.isoformat()}, **request)  # fmt: skip
-                add(asked, "deadline.set", payload={"deadline_id": str(uuid.uuid4()), "kind": "request",
+                add(asked, AuditAction.DEADLINE_SET, payload={"deadline_id": str(uuid.uuid4()), "kind": "request",
                                                     "rating": rating, "due_at": request_due.isoformat()}, **ref)  # fmt: skip
                 answered = asked + timedelta(minutes=rng.randint(10, 110) if i % 10 else 150)
-                add(answered, "contribution.added", actor_agency=agency, payload={
+                add(answered, AuditAction.CONTRIBUTION_ADDED, actor_agency=agency, payload={
                     "referral_id": rid, "agency_id": agency, "known": i % 5 != 1, "risk_indicators": [],
                     "lawful_basis": "uk_gdpr_6_1_e", "disclosure": "shared", "requested_at": asked.isoformat(),
                     "due_at": request_due.isoformat(), "on_time": answered <= request_due,
                 }, object_type="decisions.contribution", object_id=str(uuid.uuid4()))  # fmt: skip
-                add(answered, "deadline.met", payload={"deadline_id": str(uuid.uuid4()), "kind": "request",
+                add(answered, AuditAction.DEADLINE_MET, payload={"deadline_id": str(uuid.uuid4()), "kind": "request",
                                                        "rating": rating, "due_at": request_due.isoformat()}, **ref)  # fmt: skip
             decided = received + timedelta(hours=hours * (1.5 if i % 12 == 0 else 0.8))
             decision = {"object_type": "decisions.decision", "object_id": str(uuid.uuid4())}
-            add(decided - timedelta(minutes=10), "decision.proposed", payload={"referral_id": rid, "version": 1,
+            add(decided - timedelta(minutes=10), AuditAction.DECISION_PROPOSED, payload={"referral_id": rid, "version": 1,
                 "outcome": "early_help", "threshold_level": "targeted", "participant_ids": [police],
                 "actions": 1, "amendment": False, "gate_overridden": False}, **decision)  # fmt: skip
-            add(decided, "decision.signed_off", payload={
+            add(decided, AuditAction.DECISION_SIGNED_OFF, payload={
                 "referral_id": rid, "version": 1, "outcome": "early_help" if cohort == "child" else "s42_enquiry",
                 "threshold_level": "targeted", "proposed_at": (decided - timedelta(minutes=10)).isoformat(),
                 "received_at": received.isoformat(), "rating": rating, "rationale_recorded": True, "actions": 1,
                 "amendment": False,
             }, **decision)  # fmt: skip
-            add(decided, "deadline.met", payload={"deadline_id": str(uuid.uuid4()), "kind": "rating",
+            add(decided, AuditAction.DEADLINE_MET, payload={"deadline_id": str(uuid.uuid4()), "kind": "rating",
                                                   "rating": rating, "due_at": due.isoformat()}, **ref)  # fmt: skip
             if i % 15 == 0:
-                add(received + timedelta(minutes=2), "subject_match.confirmed", payload={
+                add(received + timedelta(minutes=2), AuditAction.SUBJECT_MATCH_CONFIRMED, payload={
                     "candidate_referral_id": str(uuid.uuid4()), "reasons": ["nhs_number"], "re_referral": True,
                     "days_since_earlier": 90}, **ref)  # fmt: skip
             if len(pending) >= BATCH:

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from agencies.access import access_for
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import ActionCompleted
 from audit.services import record
 from decisions.models import AgreedAction
 from referrals import deadlines
@@ -27,10 +29,12 @@ def action_complete(*, action: AgreedAction, by) -> AgreedAction:
     if action.deadline is not None:
         deadlines.deadline_close(action.deadline, DeadlineState.MET)
     record(
-        "action.completed",
+        AuditAction.ACTION_COMPLETED,
         hub=hub,
         obj=action,
-        payload={"referral_id": str(action.decision.referral_id), "owner_id": str(action.owner_id), "on_time": on_time},
+        payload=ActionCompleted(
+            referral_id=str(action.decision.referral_id), owner_id=str(action.owner_id), on_time=on_time
+        ),
     )
     action.refresh_from_db()
     return action

@@ -7,6 +7,8 @@ from django.utils import timezone
 from agencies.access import access_for, access_for_client
 from agencies.models import ApiClient
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import ContributionAdded, ContributionReleased
 from audit.services import record
 from decisions.models import (
     Contribution,
@@ -61,21 +63,21 @@ def contribution_add(
         at=now,
     )
     record(
-        "contribution.added",
+        AuditAction.CONTRIBUTION_ADDED,
         hub=hub,
         obj=contribution,
         actor_agency=agency,
-        payload={
-            "referral_id": str(referral.pk),
-            "agency_id": str(agency.pk),
-            "known": clean["known"],
-            "risk_indicators": clean["risk_indicators"],
-            "lawful_basis": clean["lawful_basis"],
-            "disclosure": clean["disclosure"],
-            "requested_at": request.requested_at.isoformat(),
-            "due_at": request.deadline.due_at.isoformat(),
-            "on_time": now <= request.deadline.due_at,
-        },
+        payload=ContributionAdded(
+            referral_id=str(referral.pk),
+            agency_id=str(agency.pk),
+            known=clean["known"],
+            risk_indicators=clean["risk_indicators"],
+            lawful_basis=clean["lawful_basis"],
+            disclosure=clean["disclosure"],
+            requested_at=request.requested_at.isoformat(),
+            due_at=request.deadline.due_at.isoformat(),
+            on_time=now <= request.deadline.due_at,
+        ),
     )
     still_open = referral.information_requests.filter(state=RequestState.OPEN).exists()
     if not still_open and referral.status == ReferralStatus.AWAITING_INFORMATION:
@@ -106,9 +108,9 @@ def contribution_release(*, contribution: Contribution, by, consent: str) -> Con
         at=now,
     )
     record(
-        "contribution.released",
+        AuditAction.CONTRIBUTION_RELEASED,
         hub=hub,
         obj=contribution,
-        payload={"referral_id": str(contribution.referral_id), "agency_id": str(contribution.agency_id)},
+        payload=ContributionReleased(referral_id=str(contribution.referral_id), agency_id=str(contribution.agency_id)),
     )
     return contribution

@@ -10,6 +10,8 @@ from django.utils import timezone
 from agencies.access import access_for
 from agencies.models import Agency
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import DecisionProposed, DecisionReturned, DecisionSignedOff, GateOverridden
 from audit.services import record
 from decisions import webhooks
 from decisions.models import (
@@ -52,10 +54,10 @@ def gate_override(*, referral: Referral, by, reason: str) -> GateOverride:
     override = GateOverride.objects.create(referral=referral, reason=reason, by=by, at=timezone.now())
     override.missing_agencies.set(missing)
     record(
-        "decision.gate_overridden",
+        AuditAction.DECISION_GATE_OVERRIDDEN,
         hub=referral.hub,
         obj=referral,
-        payload={"missing_agency_ids": sorted(str(a.pk) for a in missing)},
+        payload=GateOverridden(missing_agency_ids=sorted(str(a.pk) for a in missing)),
     )
     return override
 
@@ -129,19 +131,19 @@ def decision_propose(
     if signed is None:
         referral.await_sign_off()
     record(
-        "decision.proposed",
+        AuditAction.DECISION_PROPOSED,
         hub=hub,
         obj=decision,
-        payload={
-            "referral_id": str(referral.pk),
-            "version": version,
-            "outcome": clean["outcome"],
-            "threshold_level": clean["threshold_level"],
-            "participant_ids": sorted(participant_ids),
-            "actions": len(clean_actions),
-            "amendment": signed is not None,
-            "gate_overridden": overridden,
-        },
+        payload=DecisionProposed(
+            referral_id=str(referral.pk),
+            version=version,
+            outcome=clean["outcome"],
+            threshold_level=clean["threshold_level"],
+            participant_ids=sorted(participant_ids),
+            actions=len(clean_actions),
+            amendment=signed is not None,
+            gate_overridden=overridden,
+        ),
     )
     return decision
 
@@ -164,10 +166,10 @@ def decision_return(*, decision: Decision, by, comments: str) -> Decision:
     if referral.is_open:
         referral.await_decision()
     record(
-        "decision.returned",
+        AuditAction.DECISION_RETURNED,
         hub=referral.hub,
         obj=decision,
-        payload={"referral_id": str(referral.pk), "version": decision.version},
+        payload=DecisionReturned(referral_id=str(referral.pk), version=decision.version),
     )
     decision.refresh_from_db()
     return decision
@@ -203,21 +205,21 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
         )
         action.save(update_fields=["deadline"])
     record(
-        "decision.signed_off",
+        AuditAction.DECISION_SIGNED_OFF,
         hub=referral.hub,
         obj=decision,
-        payload={
-            "referral_id": str(referral.pk),
-            "version": decision.version,
-            "outcome": decision.outcome,
-            "threshold_level": decision.threshold_level,
-            "proposed_at": decision.proposed_at.isoformat(),
-            "received_at": referral.received_at.isoformat(),
-            "rating": referral.rating,
-            "rationale_recorded": bool(decision.rationale),
-            "actions": decision.actions.count(),
-            "amendment": previous is not None,
-        },
+        payload=DecisionSignedOff(
+            referral_id=str(referral.pk),
+            version=decision.version,
+            outcome=decision.outcome,
+            threshold_level=decision.threshold_level,
+            proposed_at=decision.proposed_at.isoformat(),
+            received_at=referral.received_at.isoformat(),
+            rating=referral.rating,
+            rationale_recorded=bool(decision.rationale),
+            actions=decision.actions.count(),
+            amendment=previous is not None,
+        ),
     )
     decision.refresh_from_db()
     webhooks.deliveries_queue(decision)

@@ -7,6 +7,8 @@ from django.utils import timezone
 from agencies.access import access_for
 from agencies.models import MembershipKind
 from agencies.policy import Action, require
+from audit.events.actions import AuditAction
+from audit.events.payloads import InformationRequested, RequestCancelled
 from audit.services import record
 from decisions.models import InformationRequest, RequestState
 from decisions.schemas import RequestSchema
@@ -48,15 +50,15 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
             referral=referral, agency=agency, note=clean["note"], requested_by=by, requested_at=now, deadline=deadline
         )
         record(
-            "information.requested",
+            AuditAction.INFORMATION_REQUESTED,
             hub=hub,
             obj=request,
-            payload={
-                "referral_id": str(referral.pk),
-                "agency_id": str(agency.pk),
-                "core": members[str(agency.pk)].kind == MembershipKind.CORE,
-                "due_at": deadline.due_at.isoformat(),
-            },
+            payload=InformationRequested(
+                referral_id=str(referral.pk),
+                agency_id=str(agency.pk),
+                core=members[str(agency.pk)].kind == MembershipKind.CORE,
+                due_at=deadline.due_at.isoformat(),
+            ),
         )
         requests.append(request)
     referral.await_information()
@@ -67,8 +69,8 @@ def cancel_request(request: InformationRequest, reason: str) -> None:
     request.cancel()
     deadlines.deadline_close(request.deadline, DeadlineState.CANCELLED, reason)
     record(
-        "information_request.cancelled",
+        AuditAction.INFORMATION_REQUEST_CANCELLED,
         hub=request.referral.hub_id,
         obj=request,
-        payload={"referral_id": str(request.referral_id), "agency_id": str(request.agency_id), "reason": reason},
+        payload=RequestCancelled(referral_id=str(request.referral_id), agency_id=str(request.agency_id), reason=reason),
     )

@@ -47,7 +47,7 @@ def app_role(monkeypatch):
     ],
 )
 def test_application_role_cannot_update_delete_or_truncate_the_ledger(app_role, statement):
-    record("hub.updated", payload={"x": 1})
+    record("hub.updated", payload={"red_hours": 1})
     seal()
     with psycopg.connect(_conninfo(user=app_role, password="test-only-password")) as app:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
@@ -61,14 +61,14 @@ def test_application_role_cannot_update_delete_or_truncate_the_ledger(app_role, 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_auditevent SET payload = '{}'", "TRUNCATE audit_auditevent"])
 def test_even_the_owner_is_refused_by_the_triggers(statement):
-    record("hub.updated", payload={"x": 1})
+    record("hub.updated", payload={"red_hours": 1})
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
-    assert AuditEvent.objects.get().data == {"x": 1}
+    assert AuditEvent.objects.get().data == {"red_hours": 1}
 
 
 def test_superuser_tamper_in_replica_mode_is_named_by_verify_audit():
-    events = [record("hub.updated", payload={"n": i}) for i in range(3)]
+    events = [record("hub.updated", payload={"red_hours": i}) for i in range(3)]
     seal()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
@@ -97,7 +97,7 @@ def test_an_event_with_a_lower_id_that_commits_late_is_never_skipped():
     def slow_service():
         try:
             with transaction.atomic():
-                late["event"] = record("hub.updated", payload={"late": True})
+                late["event"] = record("hub.updated", payload={"name": "late"})
                 recorded.set()
                 release.wait(timeout=20)
         finally:
@@ -106,7 +106,7 @@ def test_an_event_with_a_lower_id_that_commits_late_is_never_skipped():
     writer = threading.Thread(target=slow_service)
     writer.start()
     assert recorded.wait(timeout=20)
-    early = record("hub.updated", payload={"late": False})  # a higher id, committed first
+    early = record("hub.updated", payload={"name": "early"})  # a higher id, committed first
     assert early.id > late["event"].id
 
     first = seal()
@@ -142,7 +142,7 @@ from audit.services import record
 for i in range(int(sys.argv[1])):
     with transaction.atomic():
         for _ in range(random.randint(1, 3)):
-            record("hub.updated", payload={"writer": int(sys.argv[2]), "i": i})
+            record("hub.updated", payload={"red_hours": int(sys.argv[2]), "amber_hours": i})
         time.sleep(random.random() / 200)
 """
 
@@ -188,9 +188,9 @@ def test_parallel_verification_agrees_and_names_the_tampered_event(monkeypatch, 
 
     monkeypatch.setattr(verification, "PARALLEL_FROM", 0)
     hub_list = [HubFactory() for _ in range(hubs)]
-    events = [record("hub.updated", hub=hub_list[i % hubs], payload={"i": i}) for i in range(60)]
+    events = [record("hub.updated", hub=hub_list[i % hubs], payload={"red_hours": i}) for i in range(60)]
     seal()
-    events += [record("hub.updated", hub=hub_list[i % hubs], payload={"i": i}) for i in range(60, 90)]
+    events += [record("hub.updated", hub=hub_list[i % hubs], payload={"red_hours": i}) for i in range(60, 90)]
     seal()
     parallel, serial = verify(workers=2), verify(workers=1)
     assert parallel.intact and serial.intact

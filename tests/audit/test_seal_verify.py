@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _events(hub, n, action="hub.updated"):
     with acting(Actor("user", "7", "req", "10.0.0.1")):
-        return [record(action, hub=hub, obj=hub, payload={"n": i, "note": "ünïcode ✓"}) for i in range(n)]
+        return [record(action, hub=hub, obj=hub, payload={"red_hours": i, "name": "ünïcode ✓"}) for i in range(n)]
 
 
 def _tamper(sql, params=()):

@@ -1,0 +1,179 @@
+"""The audit actions: one dotted verb per kind of event, shared by the writers and the readers of the ledger.
+
+The values are the strings stored in `AuditEvent.action`; never change one (rows already written carry it), add a new
+member instead. Each member has words for people (`label_of`) and a declared payload (`audit.events.payloads`).
+"""
+
+from enum import StrEnum, unique
+
+
+@unique
+class AuditAction(StrEnum):
+    # People signing in and out.
+    USER_LOGGED_IN = "user.logged_in"
+    USER_LOGGED_OUT = "user.logged_out"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_LOCKED_OUT = "user.locked_out"
+    USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 - an action, not a password
+    USER_TWO_FACTOR_SET_UP = "user.two_factor_set_up"
+    USER_TWO_FACTOR_VERIFIED = "user.two_factor_verified"
+    USER_TWO_FACTOR_FAILED = "user.two_factor_failed"
+    # Hub configuration (agencies/).
+    HUB_CREATED = "hub.created"
+    HUB_UPDATED = "hub.updated"
+    AGENCY_CREATED = "agency.created"
+    AGENCY_UPDATED = "agency.updated"
+    MEMBERSHIP_SET = "membership.set"
+    ROLE_GRANTED = "role.granted"
+    ROLE_REVOKED = "role.revoked"
+    ROLE_CHANGED = "role.changed"
+    DOCUMENT_CREATED = "document.created"
+    DOCUMENT_VERSION_PUBLISHED = "document.version_published"
+    AGREEMENT_SIGNED = "agreement.signed"
+    FUNDING_RECORDED = "funding.recorded"
+    FUNDING_CHANGED = "funding.changed"
+    API_CLIENT_CREATED = "api_client.created"
+    API_CLIENT_REVOKED = "api_client.revoked"
+    # Referrals (referrals/).
+    REFERRAL_RECEIVED = "referral.received"
+    REFERRAL_VIEWED = "referral.viewed"
+    REFERRAL_LISTED = "referral.listed"
+    SUBJECT_MATCH_CONFIRMED = "subject_match.confirmed"
+    SUBJECT_MATCH_REJECTED = "subject_match.rejected"
+    THRESHOLDS_PUBLISHED = "thresholds.published"
+    REFERRAL_SCREENED = "referral.screened"
+    REFERRAL_RE_RATED = "referral.re_rated"
+    REFERRAL_ASSIGNED = "referral.assigned"
+    REFERRAL_CLOSED_NO_RESPONSE = "referral.closed_no_response"
+    TRIAGE_QUEUE_LISTED = "triage_queue.listed"
+    DEADLINE_SET = "deadline.set"
+    DEADLINE_WARNED = "deadline.warned"
+    DEADLINE_BREACHED = "deadline.breached"
+    DEADLINE_MET = "deadline.met"
+    DEADLINE_CANCELLED = "deadline.cancelled"
+    NOTIFICATION_LISTED = "notification.listed"
+    # Reads of the ledger itself.
+    AUDIT_TRAIL_VIEWED = "audit_trail.viewed"
+    AUDIT_TRAIL_EXPORTED = "audit_trail.exported"
+    # Monthly returns and inspection lists (reports/).
+    RETURN_REQUESTED = "return.requested"
+    RETURN_GENERATED = "return.generated"
+    RETURN_FAILED = "return.failed"
+    RETURN_VIEWED = "return.viewed"
+    RETURN_EXPORTED = "return.exported"
+    RETURNS_LISTED = "returns.listed"
+    RETURNS_COMPARISON_VIEWED = "returns_comparison.viewed"
+    INSPECTION_LIST_EXPORTED = "inspection_list.exported"
+    # Information sharing and joint decisions (decisions/).
+    INFORMATION_REQUESTED = "information.requested"
+    INFORMATION_REQUEST_CANCELLED = "information_request.cancelled"
+    INFORMATION_REQUEST_LISTED = "information_request.listed"
+    INFORMATION_REQUEST_VIEWED = "information_request.viewed"
+    CONTRIBUTION_ADDED = "contribution.added"
+    CONTRIBUTION_RELEASED = "contribution.released"
+    CONTRIBUTION_VIEWED = "contribution.viewed"
+    DECISION_GATE_OVERRIDDEN = "decision.gate_overridden"
+    DECISION_PROPOSED = "decision.proposed"
+    DECISION_RETURNED = "decision.returned"
+    DECISION_SIGNED_OFF = "decision.signed_off"
+    DECISION_VIEWED = "decision.viewed"
+    SIGN_OFF_QUEUE_LISTED = "sign_off_queue.listed"
+    ACTION_COMPLETED = "action.completed"
+    CHRONOLOGY_VIEWED = "chronology.viewed"
+    WEBHOOK_REGISTERED = "webhook.registered"
+    WEBHOOK_DELIVERED = "webhook.delivered"
+    WEBHOOK_FAILED = "webhook.failed"
+
+
+LABELS: dict[AuditAction, str] = {
+    # People signing in and out.
+    AuditAction.USER_LOGGED_IN: "Signed in",
+    AuditAction.USER_LOGGED_OUT: "Signed out",
+    AuditAction.USER_LOGIN_FAILED: "Failed to sign in",
+    AuditAction.USER_LOCKED_OUT: "Locked out after repeated failed sign-ins",
+    AuditAction.USER_PASSWORD_RESET: "Password reset through an emailed link",
+    AuditAction.USER_TWO_FACTOR_SET_UP: "Authenticator app set up for two-factor sign-in",
+    AuditAction.USER_TWO_FACTOR_VERIFIED: "Two-factor code accepted",
+    AuditAction.USER_TWO_FACTOR_FAILED: "Wrong two-factor code",
+    # Hub configuration (agencies/).
+    AuditAction.HUB_CREATED: "Hub created",
+    AuditAction.HUB_UPDATED: "Hub profile changed",
+    AuditAction.AGENCY_CREATED: "Agency created",
+    AuditAction.AGENCY_UPDATED: "Agency changed",
+    AuditAction.MEMBERSHIP_SET: "Agency membership of a hub set",
+    AuditAction.ROLE_GRANTED: "Role given",
+    AuditAction.ROLE_REVOKED: "Role removed",
+    AuditAction.ROLE_CHANGED: "Role's delegation period changed",
+    AuditAction.DOCUMENT_CREATED: "Core document created",
+    AuditAction.DOCUMENT_VERSION_PUBLISHED: "Core document version published",
+    AuditAction.AGREEMENT_SIGNED: "Core document signed by an agency",
+    AuditAction.FUNDING_RECORDED: "Funding recorded",
+    AuditAction.FUNDING_CHANGED: "Funding changed",
+    AuditAction.API_CLIENT_CREATED: "API client issued",
+    AuditAction.API_CLIENT_REVOKED: "API client revoked",
+    # Referrals (referrals/).
+    AuditAction.REFERRAL_RECEIVED: "Referral received",
+    AuditAction.REFERRAL_VIEWED: "Referral viewed",
+    AuditAction.REFERRAL_LISTED: "Referrals listed",
+    AuditAction.SUBJECT_MATCH_CONFIRMED: "Subject matched to an earlier record",
+    AuditAction.SUBJECT_MATCH_REJECTED: "Suggested earlier record rejected",
+    AuditAction.THRESHOLDS_PUBLISHED: "Thresholds published",
+    AuditAction.REFERRAL_SCREENED: "Referral screened and rated",
+    AuditAction.REFERRAL_RE_RATED: "Referral's rating changed by the manager",
+    AuditAction.REFERRAL_ASSIGNED: "Referral assigned",
+    AuditAction.REFERRAL_CLOSED_NO_RESPONSE: "Blue referral closed by the manager: no MASH response",
+    AuditAction.TRIAGE_QUEUE_LISTED: "Triage queue listed",
+    AuditAction.DEADLINE_SET: "Deadline set",
+    AuditAction.DEADLINE_WARNED: "Deadline warning",
+    AuditAction.DEADLINE_BREACHED: "Deadline breached",
+    AuditAction.DEADLINE_MET: "Deadline met",
+    AuditAction.DEADLINE_CANCELLED: "Deadline cancelled",
+    AuditAction.NOTIFICATION_LISTED: "Notifications listed",
+    # Reads of the ledger itself.
+    AuditAction.AUDIT_TRAIL_VIEWED: "Audit trail viewed",
+    AuditAction.AUDIT_TRAIL_EXPORTED: "Audit trail exported",
+    # Monthly returns and inspection lists (reports/).
+    AuditAction.RETURN_REQUESTED: "Monthly return requested",
+    AuditAction.RETURN_GENERATED: "Monthly return generated",
+    AuditAction.RETURN_FAILED: "Monthly return could not be generated",
+    AuditAction.RETURN_VIEWED: "Monthly return viewed",
+    AuditAction.RETURN_EXPORTED: "Monthly return downloaded",
+    AuditAction.RETURNS_LISTED: "Monthly returns listed",
+    AuditAction.RETURNS_COMPARISON_VIEWED: "Hubs' returns compared side by side",
+    AuditAction.INSPECTION_LIST_EXPORTED: "Ofsted inspection list downloaded",
+    # Information sharing and joint decisions (decisions/).
+    AuditAction.INFORMATION_REQUESTED: "Agency asked for its information",
+    AuditAction.INFORMATION_REQUEST_CANCELLED: "Request for information cancelled",
+    AuditAction.INFORMATION_REQUEST_LISTED: "Requests for information listed",
+    AuditAction.INFORMATION_REQUEST_VIEWED: "Request for information viewed",
+    AuditAction.CONTRIBUTION_ADDED: "Agency's information contributed",
+    AuditAction.CONTRIBUTION_RELEASED: "Restricted information released with the agency's consent",
+    AuditAction.CONTRIBUTION_VIEWED: "Agencies' information viewed",
+    AuditAction.DECISION_GATE_OVERRIDDEN: "Decision allowed before every core agency answered",
+    AuditAction.DECISION_PROPOSED: "Joint decision proposed",
+    AuditAction.DECISION_RETURNED: "Decision returned for revision",
+    AuditAction.DECISION_SIGNED_OFF: "Decision signed off",
+    AuditAction.DECISION_VIEWED: "Decision viewed",
+    AuditAction.SIGN_OFF_QUEUE_LISTED: "Sign-off queue listed",
+    AuditAction.ACTION_COMPLETED: "Agreed action completed",
+    AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
+    AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
+    AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",
+    AuditAction.WEBHOOK_FAILED: "Webhook notice given up after retries",
+}
+
+READ_SUFFIXES = (".viewed", ".listed", ".exported")
+
+
+def is_registered(action: str) -> bool:
+    return action in AuditAction._value2member_map_
+
+
+def is_read(action: str) -> bool:
+    """Whether the action records that someone was shown something (`*.viewed`, `*.listed`, `*.exported`)."""
+    return action.endswith(READ_SUFFIXES)
+
+
+def label_of(action: str) -> str:
+    """The words for people; an action no longer registered (an old row) shows as itself."""
+    return LABELS.get(action, action)  # a StrEnum member hashes and compares as its value

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import orjson
 from django.conf import settings
 
-from audit.events.actions import AuditAction
+from audit.events.actions import BY_VALUE, AuditAction
 from audit.events.reading import events_of
 from audit.models import AuditEvent
 from referrals.models import DeadlineKind
@@ -86,7 +86,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 def _events(queryset) -> list[Event]:
     rows = queryset.order_by("id").values_list("id", "occurred_at", "action", "object_id", "payload")
     return [
-        Event(i, at, AuditAction(action), object_id, orjson.loads(payload))
+        Event(i, at, BY_VALUE[action], object_id, orjson.loads(payload))
         for i, at, action, object_id, payload in rows
     ]
 

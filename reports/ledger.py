@@ -86,8 +86,7 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 def _events(queryset) -> list[Event]:
     rows = queryset.order_by("id").values_list("id", "occurred_at", "action", "object_id", "payload")
     return [
-        Event(i, at, BY_VALUE[action], object_id, orjson.loads(payload))
-        for i, at, action, object_id, payload in rows
+        Event(i, at, BY_VALUE[action], object_id, orjson.loads(payload)) for i, at, action, object_id, payload in rows
     ]
 
 

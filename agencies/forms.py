@@ -37,6 +37,7 @@ class HubForm(GovukFormMixin, forms.ModelForm):
         labels = {
             "working_day_starts": "Working day starts",
             "working_day_ends": "Working day ends",
+            "immediate_risk_hours": "Immediate risk: clock hours to decide",
             "red_hours": "Red: hours to decide",
             "red_counting": "Red: count hours as",
             "amber_hours": "Amber: hours to decide",

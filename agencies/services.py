@@ -96,6 +96,7 @@ HUB_EDITABLE_FIELDS = (
     "working_day_starts",
     "working_day_ends",
     "working_days",
+    "immediate_risk_hours",
     "red_hours",
     "red_counting",
     "amber_hours",

@@ -59,8 +59,11 @@ def timescale(hub: Hub, rating: str) -> tuple[timedelta, str] | None:
     return _hours(hours), getattr(hub, f"{rating}_counting")
 
 
-def decision_allowance(hub: Hub) -> tuple[timedelta, str]:
-    """One working day by default: the hub's working-day length times its decision days, in working hours."""
+def decision_allowance(hub: Hub, immediate_risk: bool = False) -> tuple[timedelta, str]:
+    """One working day by default: the hub's working-day length times its decision days, in working hours; when
+    someone is at immediate risk, the hub's immediate-risk timescale in clock hours (one by default)."""
+    if immediate_risk:
+        return _hours(hub.immediate_risk_hours), Counting.CLOCK
     day = datetime.combine(datetime.min, hub.working_day_ends) - datetime.combine(datetime.min, hub.working_day_starts)
     return _hours(day.total_seconds() / 3600 * hub.decision_working_days), Counting.WORKING
 
@@ -110,11 +113,23 @@ def refresh_due(referral: Referral) -> None:
     Referral.objects.filter(pk=referral.pk).update(due_at=referral.due_at)
 
 
-def decision_deadline_set(referral: Referral) -> Deadline:
-    """At receipt: the decision is due one working day (the hub's setting) after the referral was received."""
-    deadline = _new(referral.hub, referral, DeadlineKind.DECISION, decision_allowance(referral.hub))
+def decision_deadline_set(referral: Referral, start: datetime | None = None) -> Deadline:
+    """At receipt: the decision is due one working day (the hub's setting) after the referral was received, or the
+    hub's immediate-risk hours when someone is at immediate risk. From `start` (a risk found at screening: now), the
+    open decision deadline is replaced when the new one is sooner."""
+    now = timezone.now()
+    allowance = decision_allowance(referral.hub, referral.immediate_risk)
+    deadline = _new(referral.hub, referral, DeadlineKind.DECISION, allowance, start=start)
+    old = [] if start is None else list(
+        Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.DECISION, state="open")
+    )  # fmt: skip
+    if old and min(d.due_at for d in old) <= deadline.due_at:
+        return old[0]
+    if old:
+        Deadline.objects.filter(pk__in=[d.pk for d in old]).close(DeadlineState.CANCELLED, now)
+        record_many(_events_for(old, AuditAction.DEADLINE_CANCELLED, now, reason="immediate_risk"))
     deadline.save(force_insert=True)
-    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, timezone.now()))
+    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, now))
     refresh_due(referral)
     return deadline
 
@@ -173,8 +188,11 @@ def deadlines_meet(referral: Referral, kinds: list[str]) -> int:
 
 
 def _recipients(deadlines: list[Deadline], now: datetime) -> dict:
-    """For each hub among the deadlines: who acts as its manager now (the manager; a deputy inside the delegation)."""
-    hubs = {d.hub_id for d in deadlines}
+    return acting_managers({d.hub_id for d in deadlines}, now)
+
+
+def acting_managers(hubs: set, now: datetime) -> dict:
+    """For each hub: who acts as its manager now (the manager; a deputy inside the delegation)."""
     managers: dict = {hub: set() for hub in hubs}
     assignments = RoleAssignment.objects.filter(
         hub_id__in=hubs, role__in=[Role.MANAGER, Role.DEPUTY], user__is_active=True

@@ -119,7 +119,12 @@ class ReferralForm(GovukFormMixin, forms.Form):
         help_text="Required for a child; optional for an adult",
     )
     narrative = _text("What is the concern?", rows=8, help_text="In the referrer's words")
-    immediate_risk = forms.BooleanField(required=False, label="Someone is at immediate risk of harm")
+    immediate_risk = forms.ChoiceField(
+        required=False,
+        label="Is anyone at immediate risk of harm?",
+        choices=[("yes", "Yes: the referral goes first in the queue and the manager is told at once"), ("no", "No")],
+        widget=forms.RadioSelect,
+    )
     consent = forms.ChoiceField(
         required=False, label="Consent to share information", choices=Consent.choices, widget=forms.RadioSelect
     )
@@ -162,7 +167,7 @@ class ReferralForm(GovukFormMixin, forms.Form):
             "adult_risk_source": value("adult_risk_source", ""),
             "source_code": value("source_code", ""),
             "narrative": value("narrative", ""),
-            "immediate_risk": bool(value("immediate_risk")),
+            "immediate_risk": {"yes": True, "no": False}.get(value("immediate_risk")),
             "consent": value("consent", ""),
             "consent_reason": value("consent_reason", ""),
             "others": [],
@@ -280,10 +285,12 @@ class TriageQueueFilterForm(GovukFormMixin, forms.Form):
         ],
     )
     mine = forms.BooleanField(required=False, label="Only mine")
+    immediate = forms.BooleanField(required=False, label="Only immediate risk")
 
     def filters(self) -> dict:
         data = self.cleaned_data
         return {
+            "immediate": bool(data.get("immediate")),
             "rating": data.get("rating", ""),
             "cohort": data.get("cohort", ""),
             "status": data.get("status", ""),

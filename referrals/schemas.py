@@ -141,7 +141,12 @@ class ReferralSchema(Schema):
     adult_risk_source = Choice(AdultRiskSource.choices, optional=True, message="Choose who the risk is from",
                                help_text="Adults only (SAC source of risk)")  # fmt: skip
     narrative = Text(limit=20_000, required="Describe the concern in your own words")
-    immediate_risk = Flag(message="Say whether anyone is at immediate risk: true or false")
+    # Required, never assumed: a referral that leaves it out could bury someone at immediate risk in the queue.
+    immediate_risk = Flag(
+        message="Say whether anyone is at immediate risk of harm", default=None,
+        help_text="true puts the referral first in the hub's triage queue, with its decision due within the hub's "
+        "immediate-risk hours, and tells the manager and practitioners at once",
+    )  # fmt: skip
     consent = Choice(Consent.choices, message="Choose whether consent was obtained, not obtained, or dispensed with")
     consent_reason = Text(limit=2000, help_text="Required unless consent was obtained")
     subject = PersonSchema()

@@ -67,11 +67,14 @@ UNRATED = "none"  # the queue's filter value for referrals not yet rated (a rati
 
 
 def triage_queue(
-    access, *, rating: str = "", cohort: str = "", status: str = "", mine: bool = False
+    access, *, rating: str = "", cohort: str = "", status: str = "", mine: bool = False, immediate: bool = False
 ) -> QuerySet[Referral]:
-    """The hub's open referrals the reader may see, most urgent first: the earliest unmet due time, then the
-    oldest; those with no deadline last. `rating` is a Rating value or UNRATED; an empty filter filters nothing."""
+    """The hub's open referrals the reader may see, most urgent first: everyone at immediate risk of harm above
+    everything else, then the earliest unmet due time, then the oldest; those with no deadline last. `rating` is a
+    Rating value or UNRATED; an empty filter filters nothing."""
     referrals = scoped(access, Action.REFERRAL_LIST, Referral.objects.all()).exclude(status=ReferralStatus.CLOSED)
+    if immediate:
+        referrals = referrals.filter(immediate_risk=True)
     if rating:
         referrals = referrals.filter(rating="" if rating == UNRATED else rating)
     if cohort:
@@ -85,7 +88,7 @@ def triage_queue(
         .prefetch_related(
             Prefetch("persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects")
         )
-        .order_by(F("due_at").asc(nulls_last=True), "received_at", "reference")
+        .order_by("-immediate_risk", F("due_at").asc(nulls_last=True), "received_at", "reference")
     )
 
 
@@ -96,7 +99,11 @@ def dashboard_figures(hub, now) -> dict:
     open_referrals = Referral.objects.filter(hub=hub).exclude(status=ReferralStatus.CLOSED)
     ratings = ["", *Rating.values]
     statuses = [s for s in ReferralStatus.values if s != ReferralStatus.CLOSED]
-    by_rating = open_referrals.aggregate(**{f"r{i}": Count("pk", filter=Q(rating=r)) for i, r in enumerate(ratings)})
+    by_rating = open_referrals.aggregate(
+        **{f"r{i}": Count("pk", filter=Q(rating=r)) for i, r in enumerate(ratings)},
+        immediate=Count("pk", filter=Q(immediate_risk=True)),
+        immediate_late=Count("pk", filter=Q(immediate_risk=True, due_at__lt=now)),
+    )
     by_status = open_referrals.aggregate(**{s: Count("pk", filter=Q(status=s)) for s in statuses})
     local = timezone.localtime(now)
     midnight = datetime.combine(local.date(), time.min, tzinfo=local.tzinfo)
@@ -109,6 +116,8 @@ def dashboard_figures(hub, now) -> dict:
         "by_rating": {r: by_rating[f"r{i}"] for i, r in enumerate(ratings)},
         "by_status": {s: by_status[s] for s in statuses},
         "open": sum(by_status.values()),
+        "immediate": by_rating["immediate"],
+        "immediate_late": by_rating["immediate_late"],
         "breached_today": breaches["today"],
         "breached_this_week": breaches["week"],
         "oldest": open_referrals.order_by("received_at", "reference").only("id", "reference", "received_at").first(),

@@ -8,7 +8,7 @@ from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReferralReceived
 from audit.services import record
-from referrals import deadlines, matching
+from referrals import deadlines, immediate, matching
 from referrals.models import (
     Person,
     PersonRole,
@@ -99,7 +99,10 @@ def referral_create(
             received_at=referral.received_at.isoformat(),
         ),
     )
-    deadlines.decision_deadline_set(referral)
+    if referral.immediate_risk:
+        immediate.alert(referral)  # the decision due in the hub's immediate-risk hours, and everyone told at once
+    else:
+        deadlines.decision_deadline_set(referral)
     # Once the referral has committed: look for the subject among the hub's earlier referrals. A failure there
     # can never lose the referral.
     transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))

@@ -40,6 +40,10 @@ class Hub(models.Model):
     red_partner_hours = models.PositiveSmallIntegerField(default=2)
     amber_partner_hours = models.PositiveSmallIntegerField(default=6)
     green_partner_hours = models.PositiveSmallIntegerField(default=24)
+    immediate_risk_hours = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Clock hours from receipt to a decision when someone is at immediate risk of harm.",
+    )
     decision_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days from receipt to a decision (Working Together 2023: one)."
     )
@@ -66,7 +70,8 @@ class Hub(models.Model):
                 & Q(green_hours__gt=0)
                 & Q(red_partner_hours__gt=0)
                 & Q(amber_partner_hours__gt=0)
-                & Q(green_partner_hours__gt=0),
+                & Q(green_partner_hours__gt=0)
+                & Q(immediate_risk_hours__gt=0),
                 name="hub_timescales_positive",
                 violation_error_message="Each RAG timescale must be at least one hour",
             ),

@@ -36,6 +36,7 @@ class HubProfile(TypedDict):
     working_day_starts: When | None
     working_day_ends: When | None
     working_days: list[int]
+    immediate_risk_hours: NotRequired[int]  # since issue 16
     red_hours: int
     red_counting: str
     amber_hours: int

@@ -145,7 +145,10 @@ class Referral(models.Model):
             models.Index(fields=["hub", "-received_at"], name="referral_hub_received"),
             models.Index(fields=["hub", "status"], name="referral_hub_status"),
             models.Index(fields=["referring_agency", "-received_at"], name="referral_agency_received"),
-            models.Index(fields=["hub", "due_at"], name="referral_open_queue", condition=~Q(status="closed")),
+            # The triage queue's order: immediate risk first, then the earliest due time.
+            models.Index(
+                fields=["hub", "-immediate_risk", "due_at"], name="referral_open_queue", condition=~Q(status="closed")
+            ),
         ]
 
     def __str__(self):

@@ -139,6 +139,7 @@ class Deadline(models.Model):
 class NoticeKind(models.TextChoices):
     WARNING = "warning", "Deadline approaching"
     BREACH = "breach", "Deadline breached"
+    IMMEDIATE = "immediate", "Someone at immediate risk"
 
 
 class Notice(models.Model):

@@ -78,6 +78,7 @@ def _hub_form(hub, **changes):
         "working_day_starts": "08:30",
         "working_day_ends": "17:30",
         "working_days": ["0", "1", "2", "3", "4"],
+        "immediate_risk_hours": "1",
         "red_hours": "4",
         "red_counting": "clock",
         "amber_hours": "24",

@@ -61,7 +61,7 @@ def _form(**changes) -> dict:
         "adult_risk_source": "",
         "source_code": "2A",
         "narrative": "Robin came to school hungry again and said there was no food at home.",
-        "immediate_risk": "on",
+        "immediate_risk": "yes",
         "consent": "obtained",
         "consent_reason": "",
     }
@@ -196,7 +196,7 @@ def test_an_adult_referral_without_another_person(client, hub, practitioner):
         adult_risk_location="care_home_residential",
         adult_risk_source="service_provider",
         source_code="",
-        immediate_risk=None,
+        immediate_risk="no",
     )
     response = client.post(f"/hubs/{hub.id}/referrals/new/", form)
     assert response.status_code == 302

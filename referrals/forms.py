@@ -324,9 +324,19 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
         help_text="Why this level and rating: what in the referral meets the criteria",
     )
 
-    def __init__(self, version, *args, **kwargs):
+    immediate_risk = forms.BooleanField(required=False, label="Someone is at immediate risk of harm")
+    confirm_reason = _text(
+        "If the screening looks contradictory and is right: your reason",
+        rows=3,
+        help_text="For the accountable manager: a screening whose criteria or immediate risk say more concern than "
+        "its level or rating is recorded only with your reason",
+    )
+
+    def __init__(self, version, *args, manager: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
+        if not manager:
+            del self.fields["confirm_reason"]
         self.fields["level"].choices = [(level["code"], level["name"]) for level in version.levels]
         self.fields["criteria"].choices = [
             (criterion["code"], criterion["text"]) for level in version.levels for criterion in level["criteria"]
@@ -343,12 +353,16 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
 
     def screening(self) -> dict:
         data = self.cleaned_data
-        return {
+        screening = {
             "level": data.get("level", ""),
             "criteria": list(data.get("criteria") or []),
             "rating": data.get("rating", ""),
             "rationale": data.get("rationale", ""),
+            "immediate_risk": bool(data.get("immediate_risk")),
         }
+        if "confirm_reason" in self.fields:
+            screening["confirm_reason"] = data.get("confirm_reason", "")
+        return screening
 
 
 class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
@@ -357,7 +371,12 @@ class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
     needed = ("reason",)
 
     rating = forms.ChoiceField(required=False, label="New RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
+    level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
     reason = _text("Reason for the change", rows=8)
+
+    def __init__(self, version, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [(level["code"], level["name"]) for level in version.levels]
 
 
 LEVEL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -26,6 +26,7 @@ from referrals.models import (
     Rating,
     ReferralCohort,
 )
+from referrals.screening_rules import contradictions, lowered
 
 NOT_IN_DATASET = "This field is not part of the referral dataset"
 SOURCE = "Choose the referral source: one of the 22 Children in Need codes, such as 6 for police"
@@ -221,38 +222,71 @@ class ReferralSchema(Schema):
 
 
 class ScreeningSchema(Schema):
-    """A screening against the hub's thresholds in force: the criteria met, the level, the RAG rating and why.
-    Context: `version` (the thresholds), `rating` (the referral's current one) and `may_change_rating`."""
+    """A screening against the hub's thresholds in force: the criteria met, the level, the RAG rating, whether anyone
+    is at immediate risk, and why. Context: `version` (the thresholds), the referral's current `rating`, `level` and
+    `immediate_risk`, and `may_lower` (the acting manager). The rules across fields are referrals/screening_rules.py:
+    anyone may raise concern; lowering it, or a screening that contradicts itself, needs the acting manager and a
+    reason."""
 
     level = Text(limit=40)
     criteria = Choices([], loose=True, message="Choose criteria from the hub's current thresholds")
     rating = Choice(Rating.choices, message="Choose a RAG rating")
+    immediate_risk = Flag(message="Say whether anyone is at immediate risk of harm")
     rationale = Text(limit=10_000, required="Give the rationale for the level and rating")
+    confirm_reason = Text(
+        limit=10_000, help_text="The acting manager's reason for a screening that looks contradictory"
+    )
 
     def check_together(self, values, failed):
-        errors = {}
-        version = self.context["version"]
+        errors: dict = {}
+        version, context = self.context["version"], self.context
         if version.level(values.get("level", "")) is None:
             errors["level"] = "Choose the threshold level that applies"
         if any(c not in version.criteria_codes() for c in values.get("criteria") or []):
             errors["criteria"] = "Choose criteria from the hub's current thresholds"
-        current, rating = self.context["rating"], values.get("rating")
-        if current and rating and rating != current and not self.context["may_change_rating"]:
-            # A second screening may add what is new; changing a rating is the manager's, with a reason.
-            label = Rating(current).label
-            errors["rating"] = f"The rating is {label}: only the accountable manager may change it, with a reason"
+        if errors or failed & {"level", "criteria", "rating", "immediate_risk"}:
+            return errors
+        manager = context["may_lower"]
+        level, rating, immediate = values["level"], values["rating"], values["immediate_risk"]
+        if not manager:
+            errors.update(lowered(
+                version, current_rating=context["rating"], current_level=context["level"], rating=rating, level=level,
+            ))  # fmt: skip
+            if context["immediate_risk"] and not immediate:
+                errors["immediate_risk"] = (
+                    "Someone was found at immediate risk of harm: only the accountable manager may say no one is now"
+                )
+        found = contradictions(
+            version, level=level, criteria=values["criteria"], rating=rating, immediate_risk=immediate
+        )
+        values["contradictions_confirmed"] = bool(found) and manager and bool(values.get("confirm_reason"))
+        if found and not values["contradictions_confirmed"]:
+            ask = (
+                "If it is right, confirm it with your reason below" if manager
+                else "If it is right, ask the accountable manager to confirm it"
+            )  # fmt: skip
+            for field, messages in found.items():
+                errors.setdefault(field, [*messages, ask])
+        if not found:
+            values["confirm_reason"] = ""
         return errors
 
 
 class ReRatingSchema(Schema):
-    """The acting manager's change of rating, with the reason. Context: `rating` (the current one)."""
+    """The acting manager's change of rating and, with it if they choose, the level, with the reason. Context:
+    `rating` and `level` (the current ones) and `version` (the thresholds of the last screening)."""
 
     rating = Choice(Rating.choices, message="Choose a RAG rating")
+    level = Text(limit=40, help_text="A level of the thresholds of the last screening; empty keeps the level")
     reason = Text(limit=10_000, required="Give the reason for the change")
 
     def check_together(self, values, failed):
-        if values.get("rating") == self.context["rating"]:
-            return {"rating": "Choose a rating different from the current one"}
+        level = values.get("level") or self.context["level"]
+        values["level"] = level
+        if values.get("level") and self.context["version"].level(level) is None:
+            return {"level": "Choose the threshold level that applies"}
+        if values.get("rating") == self.context["rating"] and level == self.context["level"]:
+            return {"rating": "Choose a rating or a level different from the current ones"}
         return {}
 
 

@@ -92,6 +92,13 @@ def triage_queue(
     )
 
 
+def last_screening_thresholds(referral: Referral) -> ThresholdVersion:
+    """The thresholds the referral was last screened against (the manager's change of level keeps to them); the
+    hub's current ones if it was never screened."""
+    last = referral.screenings.select_related("threshold_version").order_by("-at").first()
+    return last.threshold_version if last else thresholds_current(referral.hub, referral.cohort)
+
+
 def dashboard_figures(hub, now) -> dict:
     """The manager's figures for the hub at `now`: open referrals by rating and by status, deadlines breached today
     and this week (local time, the week from Monday 00:00), the oldest open referral and the sweep's heartbeat.

@@ -17,7 +17,7 @@ from audit.events.payloads import Assigned, ClosedNoResponse, ReRated, Screened,
 from audit.services import record
 from mash.errors import Conflict
 from mash.schemas import validated
-from referrals import deadlines
+from referrals import deadlines, immediate
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
     Referral,
@@ -67,53 +67,74 @@ def _screening_payload(s: Screening) -> Screened:
         level=s.level,
         criteria=s.criteria,
         rating=s.rating,
+        immediate_risk=s.immediate_risk,
+        contradictions_confirmed=bool(s.confirm_reason),
     )
 
 
 @transaction.atomic
-def referral_screen(*, referral: Referral, by, level: str, criteria: list[str], rating: str, rationale: str):
-    """A practitioner records the criteria that apply, the level, the RAG rating and the rationale."""
+def referral_screen(
+    *, referral: Referral, by, level: str, criteria: list[str], rating: str, rationale: str,
+    immediate_risk: bool | None = None, confirm_reason: str = "",
+):  # fmt: skip
+    """A practitioner records the criteria that apply, the level, the RAG rating, whether anyone is at immediate
+    risk (None: as the referral says) and the rationale. Anyone may raise concern; lowering the rating or the level,
+    clearing immediate risk, or a screening that contradicts itself needs the acting manager (with `confirm_reason`
+    for a contradiction). Someone found at immediate risk puts the referral in the fast lane (referrals/immediate.py)."""
     referral = _locked(referral)
     access = access_for(by, referral.hub_id)
     require(access, Action.REFERRAL_SCREEN, referral)
     if not referral.can("screen"):
         raise Conflict("This referral is closed: it cannot be screened")
     version = _thresholds_in_force(referral.hub, referral.cohort)
+    at_risk = referral.immediate_risk if immediate_risk is None else immediate_risk
+    data = {"level": level, "criteria": criteria, "rating": rating, "rationale": rationale,
+            "immediate_risk": at_risk, "confirm_reason": confirm_reason}  # fmt: skip
     clean = validated(
-        ScreeningSchema, {"level": level, "criteria": criteria, "rating": rating, "rationale": rationale},
-        version=version, rating=referral.rating, may_change_rating=may(access, Action.REFERRAL_RE_RATE, referral),
+        ScreeningSchema, data, version=version, rating=referral.rating, level=referral.threshold_level,
+        immediate_risk=referral.immediate_risk, may_lower=may(access, Action.REFERRAL_RE_RATE, referral),
     )  # fmt: skip
-    level, criteria, rating, rationale = clean["level"], clean["criteria"], clean["rating"], clean["rationale"]
+    now = timezone.now()
     screening = Screening.objects.create(
-        referral=referral, kind=ScreeningKind.SCREENING, threshold_version=version, level=level,
-        criteria=criteria, rating=rating, rationale=rationale, by=by, at=timezone.now(),
+        referral=referral, kind=ScreeningKind.SCREENING, threshold_version=version, level=clean["level"],
+        criteria=clean["criteria"], rating=clean["rating"], rationale=clean["rationale"],
+        immediate_risk=clean["immediate_risk"], confirm_reason=clean["confirm_reason"], by=by, at=now,
     )  # fmt: skip
-    referral.screen(rating=rating, level=level)
+    referral.screen(rating=clean["rating"], level=clean["level"])
     record(AuditAction.REFERRAL_SCREENED, hub=referral.hub, obj=referral, payload=_screening_payload(screening))
-    deadlines.rating_deadline_set(referral, rating)
+    deadlines.rating_deadline_set(referral, clean["rating"])
+    if clean["immediate_risk"] != referral.immediate_risk:
+        referral.mark_immediate_risk(clean["immediate_risk"])
+        if clean["immediate_risk"]:
+            immediate.alert(referral, start=now)
     return screening
 
 
 @transaction.atomic
-def referral_re_rate(*, referral: Referral, by, rating: str, reason: str) -> Screening:
-    """The accountable manager (or the deputy inside the delegation) changes the rating, with a reason; the old
-    rating's deadline is cancelled and the new one set."""
+def referral_re_rate(*, referral: Referral, by, rating: str, reason: str, level: str = "") -> Screening:
+    """The accountable manager (or the deputy inside the delegation) changes the rating, and the level with it if
+    they choose (empty keeps it), with a reason; the old rating's deadline is cancelled and the new one set."""
     referral = _locked(referral)
     require(access_for(by, referral.hub_id), Action.REFERRAL_RE_RATE, referral)
     last = referral.screenings.select_related("threshold_version").order_by("-at").first()
     if last is None:
         raise Conflict("Screen the referral before changing its rating", field="rating")
-    clean = validated(ReRatingSchema, {"rating": rating, "reason": reason}, rating=referral.rating)
+    clean = validated(
+        ReRatingSchema, {"rating": rating, "level": level, "reason": reason},
+        rating=referral.rating, level=last.level, version=last.threshold_version,
+    )  # fmt: skip
     rating = clean["rating"]
     screening = Screening.objects.create(
-        referral=referral, kind=ScreeningKind.RE_RATING, threshold_version=last.threshold_version, level=last.level,
-        criteria=last.criteria, rating=rating, rationale=clean["reason"], by=by, at=timezone.now(),
+        referral=referral, kind=ScreeningKind.RE_RATING, threshold_version=last.threshold_version,
+        level=clean["level"], criteria=last.criteria, rating=rating, rationale=clean["reason"],
+        immediate_risk=referral.immediate_risk, by=by, at=timezone.now(),
     )  # fmt: skip
     previous = referral.rating
-    referral.re_rate(rating=rating)
-    payload = ReRated(**_screening_payload(screening), previous_rating=previous)
+    referral.re_rate(rating=rating, level=clean["level"])
+    payload = ReRated(**_screening_payload(screening), previous_rating=previous, previous_level=last.level)
     record(AuditAction.REFERRAL_RE_RATED, hub=referral.hub, obj=referral, payload=payload)
-    deadlines.rating_deadline_set(referral, rating)
+    if rating != previous:
+        deadlines.rating_deadline_set(referral, rating)
     return screening
 
 

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import hub_access
-from agencies.policy import Action, require
+from agencies.policy import Action, may, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, Refused, said
@@ -132,10 +132,11 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         messages.error(request, "This referral is closed: it cannot be screened")
         return redirect("referral-detail", hub.id, referral.id)
     version = selectors.thresholds_current(hub, referral.cohort)
+    manager = may(access, Action.REFERRAL_RE_RATE, referral)
     if request.method == "GET":
-        form = ScreeningForm(version)
+        form = ScreeningForm(version, manager=manager, initial={"immediate_risk": referral.immediate_risk})
     else:
-        form = ScreeningForm(version, request.POST)
+        form = ScreeningForm(version, request.POST, manager=manager)
         if form.is_valid():
             try:
                 screening = triage.referral_screen(referral=referral, by=request.user, **form.screening())
@@ -153,15 +154,17 @@ def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_RE_RATE)
     hub = access.hub
     previous = referral.rating
+    version = selectors.last_screening_thresholds(referral)
     if request.method == "GET":
-        form = ReRatingForm()
+        form = ReRatingForm(version, initial={"level": referral.threshold_level})
     else:
-        form = ReRatingForm(request.POST)
+        form = ReRatingForm(version, request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             try:
                 screening = triage.referral_re_rate(
-                    referral=referral, by=request.user, rating=form.cleaned_data["rating"],
-                    reason=form.cleaned_data["reason"],
+                    referral=referral, by=request.user, rating=data["rating"], level=data["level"],
+                    reason=data["reason"],
                 )  # fmt: skip
             except SERVICE_ERRORS as error:
                 form.add_service_errors(error)

@@ -166,6 +166,9 @@ class _ThroughServices(factory.Factory):
         raise NotImplementedError("built through the services only: use create()")
 
 
+CONSISTENT_LEVEL = {"red": "specialist", "amber": "targeted", "green": "early_help", "blue": "universal"}
+
+
 class ScreenedReferralFactory(_ThroughServices):
     """A police referral to `mash`'s hub, screened and rated (Red unless `rating`) by its practitioner."""
 
@@ -184,8 +187,9 @@ class ScreenedReferralFactory(_ThroughServices):
         referral = referral_create(
             hub=mash.hub, data=referral_data(**changes), channel="api", referring_agency=mash.police
         )
+        level = CONSISTENT_LEVEL[rating]  # a screening that does not contradict itself
         triage.referral_screen(
-            referral=referral, by=mash.practitioner, level="specialist", criteria=["specialist.1"], rating=rating,
+            referral=referral, by=mash.practitioner, level=level, criteria=[f"{level}.1"], rating=rating,
             rationale="Bruising reported by school.",
         )  # fmt: skip
         referral.refresh_from_db()

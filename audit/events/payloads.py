@@ -160,10 +160,13 @@ class Screened(TypedDict):
     level: str
     criteria: list[str]
     rating: str
+    immediate_risk: NotRequired[bool]  # since issue 16: what the screening found
+    contradictions_confirmed: NotRequired[bool]  # the acting manager confirmed a screening that looked contradictory
 
 
 class ReRated(Screened):
     previous_rating: str
+    previous_level: NotRequired[str]  # since issue 16: the manager may change the level with the rating
 
 
 class Assigned(TypedDict):

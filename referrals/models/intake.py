@@ -209,10 +209,14 @@ class Referral(models.Model):
             fields["status"] = ReferralStatus.SCREENED
         self._move("screen", **fields)
 
-    def re_rate(self, *, rating: str) -> None:
+    def re_rate(self, *, rating: str, level: str) -> None:
         if not self.rating:
             raise Conflict("Screen the referral before changing its rating")
-        self._move("re_rate", rating=rating)
+        self._move("re_rate", rating=rating, threshold_level=level)
+
+    def mark_immediate_risk(self, at_risk: bool) -> None:
+        """Someone found at immediate risk of harm (at screening), or no longer (the acting manager's screening)."""
+        self._move("screen", immediate_risk=at_risk)
 
     def assign(self, *, to) -> None:
         self._move("assign", assigned_to=to)

@@ -59,6 +59,12 @@ class Screening(models.Model):
     criteria = models.JSONField(default=list)
     rating = models.CharField(max_length=10, choices=Rating.choices)
     rationale = models.TextField()
+    immediate_risk = models.BooleanField(
+        default=False, help_text="Whether the screening found anyone at immediate risk."
+    )
+    confirm_reason = models.TextField(
+        blank=True, help_text="The acting manager's reason for confirming a screening that looked contradictory."
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 

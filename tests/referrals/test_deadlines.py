@@ -15,7 +15,7 @@ from mash.errors import Refused
 from referrals import deadlines, selectors, triage
 from referrals.models import Deadline, DeadlineKind, Notice, Notification, Referral, ThresholdVersion
 from referrals.services import referral_create
-from tests.factories import UserFactory, member, referral_data
+from tests.factories import CONSISTENT_LEVEL, UserFactory, member, referral_data
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,9 @@ def referral(hub):
 
 
 def _screen(referral, by, rating="red"):
+    level = CONSISTENT_LEVEL[rating]  # a screening that does not contradict itself
     return triage.referral_screen(
-        referral=referral, by=by, level="specialist", criteria=["specialist.1"], rating=rating, rationale="Bruising."
+        referral=referral, by=by, level=level, criteria=[f"{level}.1"], rating=rating, rationale="Bruising."
     )
 
 
@@ -114,15 +115,21 @@ def test_only_the_acting_manager_re_rates_and_a_reason_is_required(referral, peo
     assert Referral.objects.get(pk=referral.pk).rating == "red"
 
 
-def test_a_second_screening_keeps_the_rating_unless_the_manager_makes_it(referral, people):
-    _screen(referral, people["practitioner"], rating="red")
+def test_a_second_screening_may_raise_concern_but_only_the_manager_lowers_it(referral, people):
+    _screen(referral, people["practitioner"], rating="green")
+    _screen(referral, people["practitioner"], rating="red")  # raising: anyone screening may
+    assert Referral.objects.get(pk=referral.pk).rating == "red" and referral.screenings.count() == 2
     with pytest.raises(ValidationError) as error:
         _screen(referral, people["practitioner"], rating="green")
-    assert "only the accountable manager" in error.value.message_dict["rating"][0]
-    assert Referral.objects.get(pk=referral.pk).rating == "red" and referral.screenings.count() == 1
+    assert error.value.message_dict["rating"] == [
+        "Lowering the rating from Red to Green is for the accountable manager, with a reason: raise it, keep it, or "
+        "ask the manager"
+    ]
+    assert "level" in error.value.message_dict  # Specialist to Early help is lowering too
+    assert Referral.objects.get(pk=referral.pk).rating == "red" and referral.screenings.count() == 2
     _screen(referral, people["practitioner"], rating="red")  # what is new, same rating: allowed
     _screen(referral, people["manager"], rating="amber")
-    assert Referral.objects.get(pk=referral.pk).rating == "amber" and referral.screenings.count() == 3
+    assert Referral.objects.get(pk=referral.pk).rating == "amber" and referral.screenings.count() == 4
 
 
 def test_screenings_keep_the_thresholds_version_they_used(hub, referral, people):

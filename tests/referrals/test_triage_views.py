@@ -17,7 +17,7 @@ from referrals import deadlines, selectors, triage
 from referrals.models import Deadline, DeadlineKind, Notification, Referral, Screening, ThresholdVersion
 from referrals.services import referral_create
 from referrals.templatetags.triage import time_left
-from tests.factories import HubFactory, UserFactory, member, referral_data
+from tests.factories import CONSISTENT_LEVEL, HubFactory, UserFactory, member, referral_data
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,9 @@ def _referral(hub, *, ago: timedelta = timedelta(0), family_name: str = "Example
 
 
 def _screen(referral, by, rating="red"):
+    level = CONSISTENT_LEVEL[rating]  # a screening that does not contradict itself
     return triage.referral_screen(
-        referral=referral, by=by, level="specialist", criteria=["specialist.1"], rating=rating, rationale="Bruising."
+        referral=referral, by=by, level=level, criteria=[f"{level}.1"], rating=rating, rationale="Bruising."
     )
 
 
@@ -399,7 +400,7 @@ def test_the_referral_page_shows_triage_and_what_each_person_may_do(client, hub,
     triage.referral_assign(referral=referral, by=practitioner, to=practitioner)
     page = client.get(detail).content.decode()
     assert '<strong class="govuk-tag govuk-tag--green">Green</strong>' in page
-    assert "Specialist: child protection (s47)" in page and practitioner.get_full_name() in page
+    assert "Early help" in page and practitioner.get_full_name() in page
     assert ">Claim</button>" not in page and "Rating timescale" in page and "Open" in page
 
     page = _login(client, manager).get(detail).content.decode()

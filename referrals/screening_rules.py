@@ -1,0 +1,74 @@
+"""The rules that keep a screening from contradicting itself, and who may lower a referral's concern.
+
+A screening contradicts itself when what it records says more concern than its level or rating: a criterion of a
+higher level than the one chosen; a criterion of the highest level (significant harm, a safeguarding enquiry) with a
+Green or Blue rating; someone at immediate risk of harm with Green or Blue, or with a level in the lower half of the
+thresholds (universal, early help). Anyone screening may raise the rating or the level; lowering either is the acting
+manager's, with a reason. Each rule answers in words, naming what contradicts what.
+"""
+
+from referrals.models import Rating, ThresholdVersion
+
+CONCERN = {Rating.BLUE: 0, Rating.GREEN: 1, Rating.AMBER: 2, Rating.RED: 3}  # how much concern a rating says
+LOW_RATINGS = (Rating.GREEN, Rating.BLUE)
+
+
+def _name(rating: str) -> str:
+    return Rating(rating).label.split(" (")[0]  # "Blue", not "Blue (no MASH response)"
+
+
+def _level_index(version: ThresholdVersion, code: str) -> int | None:
+    return next((i for i, level in enumerate(version.levels) if level["code"] == code), None)
+
+
+def contradictions(
+    version: ThresholdVersion, *, level: str, criteria: list[str], rating: str, immediate_risk: bool
+) -> dict[str, list[str]]:
+    """What in the screening contradicts its level or rating, by the field to change: {"level": [...], "rating": [...]}."""
+    found: dict[str, list[str]] = {}
+    chosen = _level_index(version, level)
+    if chosen is None or not rating:
+        return found
+    levels = version.levels
+    top = len(levels) - 1
+    low_rating = _name(rating) if rating in LOW_RATINGS else ""
+    for index, candidate in enumerate(levels):
+        for criterion in candidate["criteria"]:
+            if criterion["code"] not in criteria:
+                continue
+            text = criterion["text"]
+            if index > chosen:
+                found.setdefault("level", []).append(
+                    f"“{text}” is a criterion of {candidate['name']}, above the level chosen ({levels[chosen]['name']})"
+                )
+            if index == top and low_rating:
+                found.setdefault("rating", []).append(
+                    f"“{text}” is a criterion of {candidate['name']}: a {low_rating} rating contradicts it"
+                )
+    if immediate_risk and low_rating:
+        found.setdefault("rating", []).append(
+            f"Someone is at immediate risk of harm: a {low_rating} rating contradicts it"
+        )
+    if immediate_risk and chosen < len(levels) // 2:
+        found.setdefault("level", []).append(
+            f"Someone is at immediate risk of harm: the level {levels[chosen]['name']} contradicts it"
+        )
+    return found
+
+
+def lowered(version: ThresholdVersion, *, current_rating: str, current_level: str, rating: str, level: str) -> dict:
+    """What the screening lowers, by field: the rating (less concern than the current one) and the level (a lower
+    level of the same thresholds). Raising, or a first screening, lowers nothing."""
+    found = {}
+    if current_rating and rating and CONCERN[Rating(rating)] < CONCERN[Rating(current_rating)]:
+        found["rating"] = (
+            f"Lowering the rating from {_name(current_rating)} to {_name(rating)} is for the "
+            "accountable manager, with a reason: raise it, keep it, or ask the manager"
+        )
+    was, now = _level_index(version, current_level), _level_index(version, level)
+    if was is not None and now is not None and now < was:
+        found["level"] = (
+            f"Lowering the level from {version.levels[was]['name']} to {version.levels[now]['name']} is for the "
+            "accountable manager, with a reason: raise it, keep it, or ask the manager"
+        )
+    return found

@@ -46,5 +46,6 @@ def in_words(code) -> str:
 
 def one_of(choices, joiner: str = "or") -> str:
     """The labels of `choices` (pairs of code and label), lower case, as a list in a sentence."""
-    labels = [str(label)[:1].lower() + str(label)[1:] for _, label in choices]
+    labels = [str(label) for _, label in choices]
+    labels = [label[:1].lower() + label[1:] if label[1:2].islower() else label for label in labels]  # "UK" stays
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"

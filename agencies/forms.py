@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MinValueValidator
 
 from agencies.models import (
@@ -165,3 +166,19 @@ class RoleGrantForm(GovukFormMixin, forms.Form):
             raise forms.ValidationError("There is no active account with this username")
         self.cleaned_data["user"] = user
         return username
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in, in GOV.UK's words: what is missing, by its field; a wrong username or password, once, with
+    no hint of which was wrong."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "The username or password you entered is incorrect",
+        "inactive": "This account has been turned off: ask your hub administrator",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"

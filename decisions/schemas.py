@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 
 from decisions.models import OUTCOMES, Disclosure, LawfulBasis, RiskIndicator, lawful_basis_for
 from mash.schemas import Choice, Choices, Day, Flag, Lenient, Schema, Text
+from mash.words import one_of
 
 MAX_ACTIONS = 20
 
@@ -30,14 +31,14 @@ class ContributionSchema(Schema):
     known = Flag(message="Say whether the agency knows the subject, or record no trace", default=None,
                  help_text="true: the agency holds information; false: no trace")  # fmt: skip
     risk_indicators = Choices(
-        RiskIndicator.choices, message=f"Choose risk indicators from: {', '.join(RiskIndicator.values)}",
+        RiskIndicator.choices, message=f"Choose risk indicators from: {one_of(RiskIndicator.choices, 'and')}",
         help_text="Ignored for no trace",
     )  # fmt: skip
     summary = Text(limit=2000, too_long="Keep the summary to 2,000 characters; put the rest in the detail",
                    help_text="Required when known is true")  # fmt: skip
     detail = Text(limit=20_000, too_long="Keep the detail to 20,000 characters")
     lawful_basis = Choice(
-        LawfulBasis.choices, optional=True, message=f"Choose the lawful basis: {', '.join(LawfulBasis.values)}",
+        LawfulBasis.choices, optional=True, message=f"Choose the lawful basis: {one_of(LawfulBasis.choices)}",
         help_text="Defaults by agency: police dpa_part3_sch8_4, every other agency gdpr_6_1_e_dpa_sch1_18",
     )  # fmt: skip
     disclosure = Choice(

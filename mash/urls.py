@@ -3,12 +3,15 @@ from django.urls import include, path
 
 from agencies import password_views, twofactor
 from agencies.admin_site import admin_site
+from agencies.forms import SignInForm
 from mash import health
 
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from agencies.codes import ReferralSource
 from agencies.models import Cohort
 from mash.schemas import Choice, Choices, Day, Flag, Lenient, Moment, Schema, Text, Whole, validated
+from mash.words import one_of
 from referrals.dataset import ADULT_AGE, age_on, nhs_number_problem, normal_postcode
 from referrals.models import (
     AdultRiskLocation,
@@ -90,7 +91,10 @@ class PersonSchema(Schema):
 class OtherPersonSchema(PersonSchema):
     """Someone else named in the referral, with how they are involved (no age needed)."""
 
-    role = Choice(OTHER_ROLES, message=f"Choose how this person is involved: {', '.join(OTHER_ROLES)}")
+    role = Choice(
+        [(r, PersonRole(r).label) for r in OTHER_ROLES],
+        message="Choose how this person is involved: " + one_of([(r, PersonRole(r).label) for r in OTHER_ROLES]),
+    )
     family_name = Text(limit=100)
     needs_age = False
 
@@ -200,17 +204,18 @@ class ReferralSchema(Schema):
         if not concerns:
             errors["concerns"] = "Choose at least one concern"
         elif any(c not in allowed for c in concerns):
-            errors["concerns"] = f"Choose concerns from: {', '.join(allowed)}"
+            kinds = ChildConcern.choices if child else AdultRiskType.choices
+            errors["concerns"] = f"Choose concerns from: {one_of(kinds, 'and')}"
         values["concerns"] = sorted({c for c in concerns if c in allowed})
 
     @staticmethod
     def _adult_only(values, child: bool, errors) -> None:
         rules = {
-            "adult_risk_location": ("Choose where the risk is, such as own_home", "Location of risk"),
-            "adult_risk_source": (
-                "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual",
-                "Source of risk",
+            "adult_risk_location": (
+                f"Choose where the risk is: {one_of(AdultRiskLocation.choices)}",
+                "Location of risk",
             ),
+            "adult_risk_source": (f"Choose who the risk is from: {one_of(AdultRiskSource.choices)}", "Source of risk"),
         }
         for field, (needed, name) in rules.items():
             value = values.get(field, "")

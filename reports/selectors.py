@@ -13,6 +13,7 @@ from agencies.models import Agency
 from agencies.policy import Action, may
 from audit.events.actions import label_of
 from audit.models import AuditEvent
+from mash.words import in_words
 from reports.models import MonthlyReturn, ReturnState
 
 
@@ -70,7 +71,7 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
                 key, value = "agency", agencies.get(value, value)
             elif key == "user_id" and value:
                 key, value = "person", name(value)
-            shown.append(f"{key}: {value}")
+            shown.append(f"{key.removesuffix('_id').replace('_', ' ').capitalize()}: {_value_in_words(value)}")
         rows.append(
             TrailRow(
                 event,
@@ -81,6 +82,17 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
             )
         )
     return rows
+
+
+def _value_in_words(value) -> str:
+    """A fact's value as a person reads it: codes as their labels, lists item by item, yes and no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_value_in_words(v) for v in value)
+    if isinstance(value, str) and value.islower() and " " not in value and not _is_uuid(value):
+        return in_words(value).lower() if "_" in value else value
+    return str(value)
 
 
 def _is_uuid(value) -> bool:

@@ -29,7 +29,7 @@ def test_sign_in_and_out(client):
 def test_wrong_password_shows_the_error_summary(client):
     user = member(HubFactory(), Role.PRACTITIONER)
     page = _sign_in(client, user.username, "wrong").content.decode()
-    assert "There is a problem" in page and "Please enter a correct username and password" in page
+    assert "There is a problem" in page and "The username or password you entered is incorrect" in page
 
 
 def test_lockout_after_five_failures_for_one_username_from_one_address(client):
@@ -69,3 +69,10 @@ def test_deactivated_user_is_signed_out(client):
     user.is_active = False
     user.save()
     assert client.get("/").status_code == 302
+
+
+def test_an_empty_sign_in_names_each_missing_field_in_govuk_words(client):
+    page = _sign_in(client, "", "").content.decode()
+    assert '<a href="#id_username">Enter your username</a>' in page
+    assert '<a href="#id_password">Enter your password</a>' in page
+    assert "This field is required" not in page

@@ -34,7 +34,7 @@ def test_wrong_password_shows_the_error_summary_and_stays_on_sign_in(page, demo_
     expect(page).to_have_title(re.compile(r"^Error: Sign in – "))
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(summary.get_by_role("link", name="Please enter a correct username and password")).to_be_visible()
+    expect(summary.get_by_role("link", name="The username or password you entered is incorrect")).to_be_visible()
     # GOV.UK Frontend's JavaScript ran: the error summary takes focus so screen readers announce it.
     expect(summary).to_be_focused()
     expect(page.get_by_label("Username")).to_have_value("pat.practitioner")

@@ -108,7 +108,7 @@ def test_adult_needs_risk_location_and_sac_types(hub):
     errors = errors_of(hub, referral_data(subject=adult, source_code="", concerns=["neglect", "physical", "sexual"]))
     assert "adult_risk_location" in errors and "concerns" not in errors
     assert errors["adult_risk_source"] == [
-        "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual"
+        "Choose who the risk is from: service provider, other – known to individual or other – unknown to individual"
     ]
 
 

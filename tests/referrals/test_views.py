@@ -230,7 +230,10 @@ def _adult_form(**changes) -> dict:
     ("source", "message"),
     [
         ("landlord", "Select a valid choice. landlord is not one of the available choices."),
-        ("", "Choose who the risk is from: service_provider, known_to_individual or unknown_to_individual"),
+        (
+            "",
+            "Choose who the risk is from: service provider, other – known to individual or other – unknown to individual",
+        ),
     ],
 )
 def test_an_adults_bad_or_missing_source_of_risk_is_shown_by_its_field(client, hub, practitioner, source, message):

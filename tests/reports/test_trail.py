@@ -117,7 +117,7 @@ def test_csv_export_is_escaped_and_audited(client, hub, manager):
     assert rows[0][:3] == ["event", "time", "action"]
     assert len(rows) == 2
     assert rows[1][3] == "'=HYPERLINK(evil) x"
-    assert rows[1][7] == "area: +1 cmd"  # not at the start of the cell, so left as it is
+    assert rows[1][7] == "Area: +1 cmd"  # not at the start of the cell, so left as it is
     exported = AuditEvent.objects.get(action="audit_trail.exported")
     assert exported.data["count"] == 1 and exported.data["ids"] == [rows[1][0]]
 
@@ -137,5 +137,5 @@ def test_facts_name_the_agencies_and_people_they_refer_to(client, hub, manager):
     person = member(hub, Role.AGENCY_OFFICER, agency=agency)
     client.force_login(manager)
     page = _trail(client, hub, action="role.granted").content.decode()
-    assert f"agency: {agency.name}" in page
-    assert f"person: {person.get_full_name()}" in page
+    assert f"Agency: {agency.name}" in page
+    assert f"Person: {person.get_full_name()}" in page

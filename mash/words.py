@@ -1,0 +1,51 @@
+"""Words for people where the service holds codes, and the one possessive: template filters, built in to every
+template (settings.TEMPLATES `builtins`), and the functions behind them for Python that writes text.
+
+- `possessive`: "Northshire Police's", "Children's Services'" (a name ending in s takes the apostrophe alone);
+- `in_words`: a code ("own_home", "early_help") as the label its field's choices give it, else the code with spaces;
+- `one_of`: the labels of choices joined for a message ("own home, care home or hospital").
+"""
+
+from functools import cache
+
+from django import template
+from django.apps import apps
+
+register = template.Library()
+
+
+@register.filter
+def possessive(name) -> str:
+    name = str(name)
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
+@cache
+def _labels() -> dict[str, str]:
+    """Every code the models' fields choose from, with its label (the first label wins where codes repeat)."""
+    labels: dict[str, str] = {}
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, label in (
+                getattr(field, "flatchoices", None)
+                or getattr(getattr(field, "base_field", None), "flatchoices", None)
+                or []
+            ):
+                if isinstance(value, str):
+                    labels.setdefault(value, str(label))
+    return labels
+
+
+@register.filter
+def in_words(code) -> str:
+    """The label of `code`, or the code itself with its underscores as spaces, first letter capital."""
+    code = "" if code is None else str(code)
+    words = _labels().get(code) or code.replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def one_of(choices, joiner: str = "or") -> str:
+    """The labels of `choices` (pairs of code and label), lower case, as a list in a sentence."""
+    labels = [str(label) for _, label in choices]
+    labels = [label[:1].lower() + label[1:] if label[1:2].islower() else label for label in labels]  # "UK" stays
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"

@@ -10,6 +10,7 @@ from decisions import services
 from decisions.models import OUTCOMES
 from referrals import selectors as referral_selectors
 from referrals import triage
+from referrals.demo import screening_for
 from referrals.models import Referral, ReferralStatus
 
 FINDINGS = [
@@ -32,12 +33,9 @@ def decide_older(hub, *, practitioner, manager, officers: dict, stdout, older_th
     decided = 0
     for referral in waiting:
         version = referral_selectors.thresholds_current(hub, referral.cohort)
-        level = rng.choice(version.levels[:3])
         if not referral.rating or referral.rating == "blue":
-            triage.referral_screen(
-                referral=referral, by=practitioner, level=level["code"], criteria=[level["criteria"][0]["code"]],
-                rating=rng.choice(["amber", "green", "green"]), rationale="Demo screening.",
-            )  # fmt: skip
+            screening = screening_for(version, rng.choice(["amber", "green", "green"]), referral.immediate_risk)
+            triage.referral_screen(referral=referral, by=practitioner, **screening, rationale="Demo screening.")
             referral.refresh_from_db()
         for request in services.information_request(referral=referral, by=practitioner):
             services.contribution_add(request=request, by=officers[request.agency_id], data=rng.choice(FINDINGS))

@@ -101,6 +101,17 @@ def load(hub, agencies: dict, *, stdout) -> None:
     stdout.write(f"Demo referrals: {Referral.objects.filter(hub=hub).count()} over the past three months")
 
 
+def screening_for(version, rating: str, immediate_risk: bool) -> dict:
+    """A demo screening that does not contradict itself: the level follows the rating (Blue the lowest, Red the
+    highest), and someone at immediate risk is Red at the highest level."""
+    if immediate_risk:
+        rating = "red"
+    levels = version.levels
+    index = {"blue": 0, "green": 1, "amber": len(levels) - 2, "red": len(levels) - 1}[rating]
+    level = levels[min(index, len(levels) - 1)]
+    return {"level": level["code"], "criteria": [level["criteria"][0]["code"]], "rating": rating}
+
+
 def screen_recent(hub, practitioner, *, stdout, count: int = 30) -> None:
     """Screen the newest unscreened referrals through the service, with a spread of ratings, and claim every third,
     so the triage queue shows ratings, time left and overdue work."""
@@ -111,11 +122,12 @@ def screen_recent(hub, practitioner, *, stdout, count: int = 30) -> None:
     newest = Referral.objects.filter(hub=hub, rating="").order_by("-received_at")[:count]
     for i, referral in enumerate(newest):
         version = selectors.thresholds_current(hub, referral.cohort)
-        level = rng.choice(version.levels)
         triage.referral_screen(
-            referral=referral, by=practitioner, level=level["code"], criteria=[level["criteria"][0]["code"]],
-            rating=rng.choice(ratings), rationale="Demo screening: see the narrative and the agencies' checks.",
-        )  # fmt: skip
+            referral=referral,
+            by=practitioner,
+            **screening_for(version, rng.choice(ratings), referral.immediate_risk),
+            rationale="Demo screening: see the narrative and the agencies' checks.",
+        )
         if i % 3 == 0:
             triage.referral_assign(referral=referral, by=practitioner, to=practitioner)
     stdout.write(f"Demo screenings: {len(newest)} of the newest referrals rated")

@@ -26,7 +26,7 @@ def child_form(**changes) -> dict:
         "subject_postcode": "nt1 1aa", "other_role": "parent_carer", "other_given_name": "Jo",
         "other_family_name": "Testcase", "other_estimated_age": "41", "concerns": ["child:neglect", "child:emotional"],
         "source_code": "2A", "narrative": "Robin came to school hungry again and said there was no food at home.",
-        "immediate_risk": "on", "consent": "obtained",
+        "immediate_risk": "yes", "consent": "obtained",
     }  # fmt: skip
     return {**data, **changes}
 
@@ -37,7 +37,7 @@ def adult_form() -> dict:
         channel="email", subject_given_name="Edna", subject_date_of_birth="", subject_estimated_age="84",
         subject_gender="Female", other_role="", other_given_name="", other_family_name="", other_estimated_age="",
         concerns=["adult:financial", "adult:neglect"], adult_risk_location="own_home",
-        adult_risk_source="service_provider", source_code="", immediate_risk="", narrative="Money missing.",
+        adult_risk_source="service_provider", source_code="", immediate_risk="no", narrative="Money missing.",
     )  # fmt: skip
 
 

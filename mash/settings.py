@@ -142,6 +142,9 @@ else:
 
 # Celery (mash/celery.py reads every CELERY_* name here).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The filesystem broker is kombu's, except that an empty or malformed message file is set aside in
+# var/celery/broken/ (and logged) instead of stopping the worker (mash/broker.py).
+CELERY_BROKER_TRANSPORT = None if REDIS_URL else "mash.broker:Transport"
 CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "broker"
 for _folder in (VAR_DIR, CELERY_BROKER_FOLDER, VAR_DIR / "celery" / "control"):
     _folder.mkdir(parents=True, exist_ok=True)
@@ -152,6 +155,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "control_folder": str(VAR_DIR / "celery" / "control"),
+        "broken_folder": str(VAR_DIR / "celery" / "broken"),
         "store_processed": False,
     }
 )

@@ -99,3 +99,21 @@ def test_the_limits_come_from_the_settings(settings):
 def test_durations_in_words():
     assert in_words(1800) == "30 minutes" and in_words(3600) == "1 hour" and in_words(5400) == "1 hour 30 minutes"
     assert in_words(43200) == "12 hours" and in_words(45) == "45 seconds"
+
+
+def test_the_long_forms_carry_the_timeout_warning_and_short_pages_do_not(client, mash):
+    from tests.factories import AnsweredReferralFactory
+
+    referral = AnsweredReferralFactory(mash=mash)
+    client.force_login(mash.practitioner)
+    hub = mash.hub.id
+    for url in (
+        f"/hubs/{hub}/referrals/new/",
+        f"/hubs/{hub}/referrals/{referral.id}/screen/",
+        f"/hubs/{hub}/referrals/{referral.id}/decision/",
+    ):
+        page = client.get(url).content.decode()
+        assert 'id="session-timeout"' in page and "You'll be signed out in" in page, url
+        assert 'data-warning-seconds="120"' in page and '<script src="/static/js/timeout.js" defer></script>' in page
+        assert 'action="/session/keep-alive/"' in page and 'action="/accounts/logout/"' in page
+    assert 'id="session-timeout"' not in client.get(f"/hubs/{hub}/queue/").content.decode()

@@ -26,9 +26,11 @@ run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat; Ctrl-C stops all three)"
+	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat, each restarted if it stops; Ctrl-C stops all three)"
 	@echo ""
-	DEBUG=true PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
+	mkdir -p var
+	DEBUG=true PORT=$(PORT) MASH_VAR_DIR="$(CURDIR)/var" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/supervisord --configuration supervisord.dev.conf
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "agencies.twofactor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mash.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -143,6 +144,9 @@ else:
 
 # Celery (mash/celery.py reads every CELERY_* name here).
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The filesystem broker is kombu's, except that an empty or malformed message file is set aside in
+# var/celery/broken/ (and logged) instead of stopping the worker (mash/broker.py).
+CELERY_BROKER_TRANSPORT = None if REDIS_URL else "mash.broker:Transport"
 CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "broker"
 for _folder in (VAR_DIR, CELERY_BROKER_FOLDER, VAR_DIR / "celery" / "control"):
     _folder.mkdir(parents=True, exist_ok=True)
@@ -153,6 +157,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "control_folder": str(VAR_DIR / "celery" / "control"),
+        "broken_folder": str(VAR_DIR / "celery" / "broken"),
         "store_processed": False,
     }
 )
@@ -230,9 +235,15 @@ OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "MASH")
 # A password reset link works once, for an hour.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_SECONDS", 3600, minimum=300)
 
-# Sessions end after 30 idle minutes: every request renews the cookie's age.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions end after 30 minutes without a request the person made (a page's background refresh does not count) and
+# 12 hours after sign-in whatever they do: mash/sessions.py keeps both times in the session. The cookie and the
+# stored session last no longer than the absolute lifetime.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=SESSION_IDLE_SECONDS)
+# The timeout warning on long forms opens this long before the idle end (GOV.UK's pattern: 2 minutes).
+SESSION_WARNING_SECONDS = 120
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,7 +4,7 @@ from django.urls import include, path
 from agencies import password_views, twofactor
 from agencies.admin_site import admin_site
 from agencies.forms import SignInForm
-from mash import health
+from mash import health, sessions
 
 urlpatterns = [
     path(
@@ -15,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keep-alive/", sessions.keep_alive, name="session-keep-alive"),
     path("accounts/two-factor/setup/", twofactor.setup, name="two-factor-setup"),
     path("accounts/two-factor/", twofactor.verify, name="two-factor-verify"),
     path("accounts/two-factor/cancel/", twofactor.cancel, name="two-factor-cancel"),

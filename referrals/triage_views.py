@@ -18,6 +18,7 @@ from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, Refused, said
 from mash.paging import window_page
+from mash.sessions import worth_logging
 from referrals import selectors, triage
 from referrals.forms import (
     ReasonForm,
@@ -57,13 +58,13 @@ def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
     referrals = selectors.triage_queue(access, **form.filters())
     page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
-    log_read(
-        AuditAction.TRIAGE_QUEUE_LISTED, hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number
-    )
     query = request.GET.copy()
     query.pop("partial", None)
     here = reverse("triage-queue", args=[hub.id])
     this_page = f"{here}?{query.urlencode()}" if query else here
+    ids = [r.id for r in rows]
+    if worth_logging(request, this_page, [page.number, *ids]):  # a background refresh: only if what it shows changed
+        log_read(AuditAction.TRIAGE_QUEUE_LISTED, hub=hub, object_type=OBJECT_TYPE, ids=ids, page=page.number)
     query.pop("page", None)
     context = {
         "hub": hub,

@@ -13,6 +13,7 @@ from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
+from mash.sessions import worth_logging
 from reports import exports, selectors, services
 from reports.charts import return_charts
 from reports.return_forms import CompareForm, ReturnRequestForm, ended_months
@@ -45,13 +46,15 @@ def returns_page(request, hub_id):
             return redirect("returns", hub_id=hub.id)
     page = window_page(selectors.returns_of(hub), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
-    log_read(
-        AuditAction.RETURNS_LISTED,
-        hub=hub,
-        object_type="reports.monthlyreturn",
-        ids=[r.pk for r in rows],
-        page=page.number,
-    )
+    shown = [page.number, *(f"{r.pk} {r.state}" for r in rows)]  # the progress poll logs only when a state moved on
+    if worth_logging(request, f"{reverse('returns', args=[hub.id])}?page={page.number}", shown):
+        log_read(
+            AuditAction.RETURNS_LISTED,
+            hub=hub,
+            object_type="reports.monthlyreturn",
+            ids=[r.pk for r in rows],
+            page=page.number,
+        )
     context = {
         "hub": hub,
         "form": form,

@@ -32,11 +32,13 @@
       return;
     }
     busy = true;
-    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    // Marked as background: a refresh does not count as the person using the service (mash/sessions.py), so a page
+    // left open still times out.
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch", "X-Background-Request": "1" } })
       .then(function (response) {
-        // A redirect (to the sign-in page) or an error: keep what is shown, and stop once signed out.
+        // Signed out (401, or a redirect to the sign-in page) or an error: keep what is shown, and stop once signed out.
         if (!response.ok || response.redirected) {
-          if (response.redirected) {
+          if (response.redirected || response.status === 401) {
             window.clearInterval(timer);
             announce(label + " stopped updating: sign in again to see the latest.");
           }

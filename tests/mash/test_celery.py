@@ -110,7 +110,7 @@ class Worker:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> int:
-        """Warm shutdown (SIGTERM), as honcho and docker stop it; SIGKILL only if it hangs."""
+        """Warm shutdown (SIGTERM), as supervisor (make run) and docker stop it; SIGKILL only if it hangs."""
         if self.process.poll() is None:
             self.process.terminate()
             try:

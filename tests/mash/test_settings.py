@@ -100,7 +100,8 @@ def test_defaults_are_sqlite_and_the_filesystem_broker(tmp_path):
 
 def test_time_zone_passwords_and_sessions():
     assert settings.TIME_ZONE == "Europe/London" and settings.USE_TZ
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_IDLE_SECONDS == 30 * 60 and settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_ABSOLUTE_SECONDS and not settings.SESSION_SAVE_EVERY_REQUEST
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 

@@ -275,3 +275,18 @@ def test_this_month_to_date_is_built_as_provisional(client, north):
     detail = client.get(reverse("return-detail", args=[north.hub.id, row.pk])).content.decode()
     assert "Provisional:" in detail
     assert "(to date, provisional)" in client.get(reverse("returns", args=[north.hub.id])).content.decode()
+
+
+def test_the_progress_poll_logs_a_read_only_when_a_return_moved_on(client, north):
+    client.force_login(north.lead)
+    page = reverse("returns", args=[north.hub.id])
+    client.post(page, {"month": "2026-09-01"})
+    client.get(page)
+    background = {"HTTP_X_BACKGROUND_REQUEST": "1"}  # what static/js/refresh.js sends
+    for _ in range(3):  # still queued: the same thing shown
+        client.get(page, {"partial": "1", "page": "1"}, **background)
+    listed = AuditEvent.objects.filter(action="returns.listed", hub_id=north.hub.pk)
+    assert listed.count() == 1
+    services.return_build(return_id=MonthlyReturn.objects.get(hub=north.hub).pk)
+    client.get(page, {"partial": "1", "page": "1"}, **background)
+    assert listed.count() == 2  # built: the poll shows something new

@@ -49,3 +49,31 @@ def one_of(choices, joiner: str = "or") -> str:
     labels = [str(label) for _, label in choices]
     labels = [label[:1].lower() + label[1:] if label[1:2].islower() else label for label in labels]  # "UK" stays
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"
+
+
+def _decimal(value):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def money(value) -> str:
+    """Pounds as people write them: £1,365,000, or £1,365,000.50 when there are pence; anything else unchanged."""
+    amount = _decimal(value)
+    if amount is None or value in (None, ""):
+        return value
+    return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
+
+
+@register.filter
+def fte(value) -> str:
+    """Full-time equivalents without trailing zeros: 24.5, 3."""
+    amount = _decimal(value)
+    if amount is None or value in (None, ""):
+        return value
+    text = f"{amount:,.2f}".rstrip("0").rstrip(".")
+    return text

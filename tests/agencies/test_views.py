@@ -163,7 +163,15 @@ def test_administrator_records_funding_and_a_duplicate_year_is_explained(client,
     assert "already recorded" in again.content.decode()
     assert FundingContribution.objects.get(hub=hub).amount_gbp == Decimal("1200.50")
     page = client.get(f"/hubs/{hub.id}/funding/").content.decode()
-    assert "2026–27" in page and "1,200.50" in page and "Hybrid" in page
+    assert "2026–27" in page and "£1,200.50" in page and "Hybrid" in page
+    assert ">2.5<" in page  # full-time equivalents without trailing zeros
+
+
+def test_money_and_staff_read_as_people_write_them():
+    from mash.words import fte, money
+
+    assert (money("1365000.00"), money(Decimal("1200.5")), money(None)) == ("£1,365,000", "£1,200.50", None)
+    assert (fte("24.50"), fte("3.00"), fte("0.25")) == ("24.5", "3", "0.25")
 
 
 def test_administrator_changes_a_funding_row(client, hub):

@@ -25,12 +25,11 @@ from agencies import services as hub_services
 from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
 from agencies.policy import POLICY, Action, may, require
-from decisions import services as decision_services
 from decisions.models import AgreedAction, Contribution, Decision, Disclosure, LawfulBasis
 from mash.errors import Refused
 from referrals import triage
 from referrals.services import referral_create
-from tests.factories import referral_data
+from tests.factories import ask, referral_data
 from tests.people import build_mash
 
 
@@ -179,10 +178,7 @@ def _hub_objects(mash, hub: str) -> dict:
     triage.referral_screen(
         referral=by_housing, by=mash.practitioner, level="specialist", criteria=[], rating="red", rationale="Harm."
     )
-    made = decision_services.information_request(
-        referral=by_police, by=mash.practitioner, agencies=[mash.school, mash.housing]
-    )
-    requests = {r.agency_id: r for r in made}
+    requests = ask(mash, by_police, extra=[mash.school, mash.housing])
     police_request, housing_request = requests[mash.police.pk], requests[mash.housing.pk]
     health_request = requests[mash.health.pk]
     restricted = _contribution(police_request, restricted=True)

@@ -21,6 +21,7 @@ from mash.paging import window_page
 from referrals import matching, selectors, services
 from referrals.forms import ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
+from referrals.people_form import initial_from, people_change
 from referrals.schemas import referral_clean
 
 PAGE_SIZE = 50
@@ -78,6 +79,8 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
         now = timezone.localtime()
         form = ReferralForm(initial={"received_date": now.date().isoformat(), "received_time": now.strftime("%H:%M")})
         return render(request, "referrals/new.html", {"hub": hub, "form": form})
+    if change := people_change(request.POST):
+        return _people_changed(request, hub, *change)
     form = ReferralForm(request.POST)
     if form.is_valid():
         try:
@@ -96,6 +99,12 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
     return render(request, "referrals/new.html", {"hub": hub, "form": form})
+
+
+def _people_changed(request: HttpRequest, hub, data, focus, template="referrals/new.html", **context) -> HttpResponse:
+    """The form again after "Add another person" or "Remove": what was typed kept, no messages yet, nothing stored."""
+    form = ReferralForm(initial=initial_from(data, many=("concerns",)), focus=focus)
+    return render(request, template, {"hub": hub, "form": form, **context})
 
 
 def _concern_labels(referral: Referral) -> list[str]:

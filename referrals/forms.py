@@ -172,6 +172,9 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
 
     def add_dataset_errors(self, error: ValidationError) -> None:
         """Put each of the dataset's messages on the field its dotted path names; a path with no field goes on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
         for path, messages in error.message_dict.items():
             parts = path.split(".")
             field = self.other_field(parts) if parts[0] == "others" else field_for(path)
@@ -189,6 +192,20 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
             groups.append((heading, options[start : start + len(kind.choices)]))
             start += len(kind.choices)
         return groups
+
+
+class AmendmentForm(ReferralForm):
+    """A new version of a recorded referral: the same form, without how and when it came in (those stay), and with
+    the reason for the change; `referrals.services.referral_amend` decides."""
+
+    needed = (*ReferralForm.needed, "reason")
+    reason = _text("Why are you amending the referral?", rows=4,
+                   help_text="For example: the mother named her partner when we called her back")  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("channel", "received_date", "received_time"):
+            del self.fields[name]
 
 
 def _whole(typed: str):

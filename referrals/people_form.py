@@ -85,6 +85,9 @@ class OtherPeopleMixin:
         for n in range(count):
             self.fields.update(block_fields(n))
 
+    def can_add_person(self) -> bool:
+        return self.block_count < MAX_OTHERS
+
     def people_blocks(self) -> list[dict]:
         """Each block's number (from 1, as people read it), its bound fields and its Remove button's value."""
         return [

@@ -79,3 +79,11 @@ def test_each_persons_messages_are_by_their_own_fields_and_linked_from_the_summa
         assert message in page.split(f'id="id_{field}-error"', 1)[1].split("</p>", 1)[0], field
     assert "Other person 2:" not in page
     assert not Referral.objects.exists()
+
+
+def test_no_more_than_the_schemas_limit_of_people_is_offered(client, hub, practitioner):
+    _login(client, practitioner)
+    data = {**_form(), **{k: v for n in range(1, 20) for k, v in _person(n, "other", f"P{n}", "Many").items()}}
+    page = client.post(_url(hub), {**data, "people": "add"}).content.decode()
+    assert "Other person 20" in page and "Other person 21" not in page
+    assert "Add another person" not in page and "the most people a referral can hold" in page

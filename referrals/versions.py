@@ -1,6 +1,7 @@
 """A referral's versions: its dataset as the API's JSON (what each ReferralVersion keeps from before and after an
 amendment), what changed between two versions in words, and the web form's values for a version."""
 
+from agencies.codes import ReferralSource
 from referrals.models import (
     AdultRiskLocation,
     AdultRiskSource,
@@ -31,6 +32,7 @@ LABELS = {
 WORDS = {
     **dict(ReferralCohort.choices), **dict(Consent.choices), **dict(AdultRiskLocation.choices),
     **dict(AdultRiskSource.choices), **dict(AdultRiskType.choices), **dict(ChildConcern.choices),
+    **{code: f"{code}: {label}" for code, label in ReferralSource.choices},
 }  # fmt: skip
 ROLES = dict(PersonRole.choices)
 

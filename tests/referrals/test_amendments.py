@@ -105,3 +105,13 @@ def test_a_closed_referral_has_no_amend_page(client, mash):
     client.force_login(mash.practitioner)
     response = client.get(reverse("referral-amend", args=[mash.hub.id, closed.id]))
     assert response.status_code == 409 and "a decided referral cannot be amended" in response.content.decode()
+
+
+def test_what_changed_is_said_in_words_not_codes(mash):
+    referral = mash.referral()
+    data = _with_abuser(referral) | {"source_code": "2A", "concerns": ["neglect", "physical"], "immediate_risk": True}
+    version = referral_amend(referral=referral, by=mash.practitioner, data=data, reason="Called back")
+    said = {what: (before, after) for what, before, after in changes(version.before, version.after)}
+    assert said["Referral source"] == ("6: Police", "2A: Schools")
+    assert said["Concerns"] == ("Emotional abuse; Neglect", "Neglect; Physical abuse")
+    assert said["Immediate risk"] == ("No", "Yes")

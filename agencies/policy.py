@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     REFERRAL_VIEW = "referral.view", "See a whole referral"
     REFERRAL_CREATE = "referral.create", "Record a referral, or send one from an agency's system"
     REFERRAL_SCREEN = "referral.screen", "Screen and rate a referral"
+    REFERRAL_AMEND = "referral.amend", "Amend a recorded referral: a new version, with a reason"
     REFERRAL_RE_RATE = "referral.re_rate", "Change a referral's rating, with a reason"
     REFERRAL_CLAIM = "referral.claim", "Claim a referral to work on"
     REFERRAL_ASSIGN = "referral.assign", "Assign a referral to someone else"
@@ -259,6 +260,9 @@ POLICY: dict[Action, Rule] = {
         api_scope="referrals:write",
     ),  # fmt: skip
     Action.REFERRAL_SCREEN: Rule((Grant(STAFF),), "Only the hub's practitioners and managers screen", **ON_REFERRAL),
+    Action.REFERRAL_AMEND: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers amend referrals", **ON_REFERRAL
+    ),  # fmt: skip
     Action.REFERRAL_RE_RATE: _manager("change a rating", **ON_REFERRAL),
     Action.REFERRAL_CLAIM: Rule((Grant(STAFF),), "Only the hub's practitioners claim referrals", **ON_REFERRAL),
     Action.REFERRAL_ASSIGN: _manager("assign a referral to someone else; you may claim it", **ON_REFERRAL),

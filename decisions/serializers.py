@@ -35,10 +35,16 @@ class CheckPersonSerializer(serializers.ModelSerializer):
     """A person named in the referral, with the details an agency's checks need: nothing of the concerns."""
 
     role = serializers.ChoiceField(choices=PersonRole.choices, read_only=True)
+    estimated_age = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="In whole years, as the referrer estimated it when no date of birth"
+    )
 
     class Meta:
         model = Person
-        fields = ["role", "given_name", "family_name", "date_of_birth", "gender", "address", "postcode", "nhs_number"]
+        fields = [
+            "role", "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "address", "postcode",
+            "nhs_number",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

@@ -60,7 +60,9 @@ def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     members = HubMembership.objects.filter(hub=hub).select_related("agency")
     core = [m.agency for m in members if m.kind == MembershipKind.CORE]
     contributing = [m.agency for m in members if m.kind == MembershipKind.CONTRIBUTING]
-    form = RequestForm(contributing, _posted(request))
+    problems = selectors.agreement_problems_of(hub, core + contributing)
+    # Only an agency with a current signed agreement can see a request: the others are named with the reason.
+    form = RequestForm([a for a in contributing if problems[a] is None], _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             made = services.information_request(
@@ -76,8 +78,8 @@ def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
                 request, f"Asked {len(made)} agenc{'y' if len(made) == 1 else 'ies'} for their information"
             )
             return redirect(_back(hub, referral))
-    problems = selectors.agreement_problems_of(hub, core + contributing)
-    context = {"hub": hub, "referral": referral, "form": form, "core": core, "problems": problems}
+    context = {"hub": hub, "referral": referral, "form": form, "core": [a for a in core if problems[a] is None],
+               "problems": problems}  # fmt: skip
     return render(request, "decisions/request_new.html", context)
 
 

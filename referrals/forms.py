@@ -17,11 +17,11 @@ from referrals.models import (
     Channel,
     ChildConcern,
     Consent,
-    PersonRole,
     Rating,
     ReferralCohort,
     ReferralStatus,
 )
+from referrals.people_form import OtherPeopleMixin, blocks_posted
 from referrals.selectors import UNRATED
 
 DATE = {"type": "date"}
@@ -29,7 +29,6 @@ PERSON_KEYS = (
     "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number", "address",
     "postcode",
 )  # fmt: skip
-OTHER_KEYS = ("role", "given_name", "family_name", "date_of_birth", "estimated_age")
 # Child and adult concerns share some values (neglect, physical, sexual): the form keeps them apart by a prefix.
 CONCERN_GROUPS = (
     ("child", "Children: category of abuse", ChildConcern),
@@ -44,7 +43,7 @@ def _text(label: str, *, rows: int = 0, **kwargs) -> forms.CharField:
     return forms.CharField(required=False, label=label, **kwargs)
 
 
-class ReferralForm(GovukFormMixin, forms.Form):
+class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
     """A referral taken by phone or email: it arranges what was typed in the dataset's shape (`dataset()`), and the
     referral's schema (referrals/schemas.py) decides what is valid."""
 
@@ -85,16 +84,6 @@ class ReferralForm(GovukFormMixin, forms.Form):
     subject_nhs_number = _text("NHS number", help_text="10 digits, like 943 476 5919")
     subject_address = _text("Address", rows=3)
     subject_postcode = _text("Postcode")
-    other_role = forms.ChoiceField(
-        required=False,
-        label="How they are involved",
-        choices=[("", "Choose how they are involved"), *PersonRole.choices[1:]],
-    )
-    other_given_name = _text("Their given name")
-    other_family_name = _text("Their family name")
-    other_date_of_birth = _text("Their date of birth", widget=forms.DateInput(attrs=DATE))
-    other_estimated_age = _text("Their estimated age in years")
-
     concerns = forms.MultipleChoiceField(
         required=False,
         label="Concerns",
@@ -134,6 +123,12 @@ class ReferralForm(GovukFormMixin, forms.Form):
         help_text="Needed unless consent was obtained",
     )
 
+    def __init__(self, data=None, *args, focus: int | None = None, **kwargs):
+        """`data` decides how many people blocks there are (one on a new form); `focus` is the block just added."""
+        super().__init__(data, *args, **kwargs)
+        self.add_people_blocks(blocks_posted(data if data is not None else kwargs.get("initial")))
+        self.focus = focus
+
     def clean(self):
         """The one rule of the web form's own: the date and time received make one instant in UK time."""
         data = super().clean()
@@ -170,23 +165,26 @@ class ReferralForm(GovukFormMixin, forms.Form):
             "immediate_risk": {"yes": True, "no": False}.get(value("immediate_risk")),
             "consent": value("consent", ""),
             "consent_reason": value("consent_reason", ""),
-            "others": [],
+            "others": self.others_dataset(value),
         }  # fmt: skip
         if value("received_at"):
             data["received_at"] = value("received_at").isoformat()
         if value("cohort"):
             data["cohort"] = value("cohort")
-        other = {key: value(f"other_{key}", "") for key in OTHER_KEYS}
-        if any(other.values()):
-            data["others"] = [other]
         for person in [data["subject"], *data["others"]]:
             person["estimated_age"] = _whole(person["estimated_age"])
         return data
 
     def add_dataset_errors(self, error: ValidationError) -> None:
         """Put each of the dataset's messages on the field its dotted path names; a path with no field goes on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
         for path, messages in error.message_dict.items():
-            field = field_for(path)
+            parts = path.split(".")
+            field = self.other_field(parts) if parts[0] == "others" else field_for(path)
+            if field and field.startswith("other_"):
+                messages = [f"Other person {int(field.split('_')[1]) + 1}: {m}" for m in messages]
             if field in self.fields and field in self.errors:
                 continue  # the form's own message on this field already says what to fix
             self.add_error(field if field in self.fields else None, messages)
@@ -199,6 +197,20 @@ class ReferralForm(GovukFormMixin, forms.Form):
             groups.append((heading, options[start : start + len(kind.choices)]))
             start += len(kind.choices)
         return groups
+
+
+class AmendmentForm(ReferralForm):
+    """A new version of a recorded referral: the same form, without how and when it came in (those stay), and with
+    the reason for the change; `referrals.services.referral_amend` decides."""
+
+    needed = (*ReferralForm.needed, "reason")
+    reason = _text("Why are you amending the referral?", rows=4,
+                   help_text="For example: the mother named her partner when we called her back")  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("channel", "received_date", "received_time"):
+            del self.fields[name]
 
 
 def _whole(typed: str):
@@ -216,8 +228,8 @@ def _concerns(chosen: list[str]) -> list[str]:
 
 
 def field_for(path: str) -> str | None:
-    """The form field that shows a dataset message: `subject.nhs_number` → subject_nhs_number, `others.0.role` →
-    other_role, `received_at` → received_date."""
+    """The form field that shows a dataset message: `subject.nhs_number` → subject_nhs_number, `received_at` →
+    received_date (the other people's: OtherPeopleMixin.other_field)."""
     parts = path.split(".")
     if parts[0] == "received_at":
         return "received_date"
@@ -227,9 +239,6 @@ def field_for(path: str) -> str | None:
         return "referrer_name"
     if parts[0] == "subject":
         return "subject_family_name"
-    if parts[0] == "others":
-        key = parts[2] if len(parts) == 3 else "role"
-        return f"other_{key}"
     return parts[0] if len(parts) == 1 else None
 
 

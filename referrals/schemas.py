@@ -295,6 +295,12 @@ class ReRatingSchema(Schema):
         return {}
 
 
+class AmendingSchema(Schema):
+    """Why a recorded referral is amended (the new version itself is a ReferralSchema)."""
+
+    reason = Text(limit=2000, required="Say why the referral is amended")
+
+
 class ClosingSchema(Schema):
     reason = Text(limit=2000, required="Say why the hub gives no MASH response")
 

@@ -1,21 +1,26 @@
 """Every write to referrals. The web form and the API call the same service."""
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from agencies.access import access_for
 from agencies.models import Agency, Hub
 from agencies.policy import Action, require
 from audit.events.actions import AuditAction
-from audit.events.payloads import ReferralReceived
+from audit.events.payloads import ReferralAmended, ReferralReceived
 from audit.services import record
+from mash.schemas import validated
 from referrals import deadlines, immediate, matching
 from referrals.models import (
     Person,
     PersonRole,
     ReferenceSequence,
     Referral,
+    ReferralVersion,
 )
-from referrals.schemas import referral_clean
+from referrals.schemas import AmendingSchema, referral_clean
+from referrals.versions import PERSON_COLUMNS, changed_fields, dataset_of
 
 
 def _next_reference(hub: Hub, year: int) -> str:
@@ -30,12 +35,6 @@ def _next_reference(hub: Hub, year: int) -> str:
         )
         number = cursor.fetchone()[0]
     return f"{hub.slug.upper()[:12]}-{year}-{number:06d}"
-
-
-PERSON_COLUMNS = (
-    "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number", "address",
-    "postcode",
-)  # fmt: skip
 
 
 @transaction.atomic
@@ -70,15 +69,7 @@ def referral_create(
         recorded_by=recorded_by,
     )
     people = [(PersonRole.SUBJECT, clean["subject"])] + [(p["role"], p) for p in clean["others"]]
-    Person.objects.bulk_create(
-        Person(
-            referral=referral,
-            role=role,
-            name_key=matching.name_key(person["family_name"], person["given_name"]),
-            **{c: person[c] for c in PERSON_COLUMNS},
-        )
-        for role, person in people
-    )
+    Person.objects.bulk_create(_person(referral, role, person) for role, person in people)
     record(
         AuditAction.REFERRAL_RECEIVED,
         hub=hub,
@@ -114,3 +105,96 @@ def referral_decided(referral: Referral, *, outcome: str, at) -> None:
     and rating deadlines are met. Part of the caller's transaction, which writes the decision's audit event."""
     referral.decide(outcome=outcome, at=at)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
+
+
+def _person(referral: Referral, role: str, person: dict) -> Person:
+    return Person(
+        referral=referral,
+        role=role,
+        name_key=matching.name_key(person["family_name"], person["given_name"]),
+        **{c: person[c] for c in PERSON_COLUMNS},
+    )
+
+
+REFERRAL_COLUMNS = (
+    "cohort", "cohort_overridden", "source_code", "concerns", "adult_risk_location", "adult_risk_source", "narrative",
+    "immediate_risk", "consent", "consent_reason",
+)  # fmt: skip
+
+
+@transaction.atomic
+def referral_amend(*, referral: Referral, by, data: dict, reason: str) -> ReferralVersion:
+    """A new version of an open referral: the whole dataset again, checked by the same schema as when it was
+    recorded (the time received stays), with the reason. The referral and its people become the new version (so
+    agencies already asked check the people it names); the version keeps the dataset before and after, and
+    `referral.amended` is recorded. Conflict (409) once the referral is closed; ValidationError if nothing changed."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    require(access_for(by, referral.hub_id), Action.REFERRAL_AMEND, referral)
+    if not referral.can("amend"):
+        referral.amend()  # raises Conflict with the lifecycle's reason
+    errors: dict = {}
+    clean = why = None
+    try:
+        clean = referral_clean({**data, "received_at": referral.received_at.isoformat()}, hub=referral.hub)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        why = validated(AmendingSchema, {"reason": reason})["reason"]
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    before = dataset_of(referral)
+    referral.amend(**{column: clean[column] for column in REFERRAL_COLUMNS},
+                   referrer_name=clean["referrer"]["name"], referrer_role=clean["referrer"]["role"],
+                   referrer_contact=clean["referrer"]["contact"])  # fmt: skip
+    _people_replace(referral, clean)
+    after = dataset_of(referral)
+    changed = changed_fields(before, after)
+    if not changed:
+        raise ValidationError("Nothing has changed: change the referral's details, or cancel")
+    version = ReferralVersion.objects.create(
+        referral=referral, number=referral.versions.count() + 2, before=before, after=after, reason=why, by=by,
+        at=timezone.now(),
+    )  # fmt: skip
+    record(
+        AuditAction.REFERRAL_AMENDED,
+        hub=referral.hub,
+        obj=referral,
+        payload=ReferralAmended(
+            reference=referral.reference, version=version.number, changed=changed, others=len(clean["others"]),
+            reason=why,
+        ),
+    )  # fmt: skip
+    if any(key.startswith("subject.") for key in changed):
+        transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))
+    return version
+
+
+def _people_replace(referral: Referral, clean: dict) -> None:
+    """The people of the new version. A row keeps standing for the same person (the same role and name), so that
+    earlier records matched with it stay right: those rows and the subject's are written over, people no longer
+    named are removed, new ones added."""
+    rows = list(referral.persons.all())
+    wanted = [_person(referral, PersonRole.SUBJECT, clean["subject"])]
+    wanted += [_person(referral, p["role"], p) for p in clean["others"]]
+    free = {row.pk: row for row in rows}
+    added = []
+    for person in wanted:
+        row = next((r for r in free.values() if (r.role, r.name_key) == (person.role, person.name_key)), None)
+        if row is None:
+            added.append(person)
+            continue
+        del free[row.pk]
+        for field in PERSON_COLUMNS:
+            setattr(row, field, getattr(person, field))
+        row.save()
+    subject = next((row for row in free.values() if row.role == PersonRole.SUBJECT), None)
+    if subject is not None:  # the subject renamed: the same row, new details
+        del free[subject.pk]
+        new = added.pop(0)
+        for field in ("name_key", *PERSON_COLUMNS):
+            setattr(subject, field, getattr(new, field))
+        subject.save()
+    Person.objects.filter(pk__in=list(free)).delete()
+    Person.objects.bulk_create(added)

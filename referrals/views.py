@@ -3,6 +3,7 @@ one service or selector, and render; what each page shows is logged as a read.""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +20,11 @@ from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, said
 from mash.paging import window_page
 from referrals import matching, selectors, services
-from referrals.forms import ReferralFilterForm, ReferralForm
+from referrals.forms import AmendmentForm, ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
+from referrals.people_form import initial_from, people_change
 from referrals.schemas import referral_clean
+from referrals.versions import changes, dataset_of, form_values
 
 PAGE_SIZE = 50
 OBJECT_TYPE = "referrals.referral"
@@ -78,6 +81,8 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
         now = timezone.localtime()
         form = ReferralForm(initial={"received_date": now.date().isoformat(), "received_time": now.strftime("%H:%M")})
         return render(request, "referrals/new.html", {"hub": hub, "form": form})
+    if change := people_change(request.POST):
+        return _people_changed(request, hub, *change)
     form = ReferralForm(request.POST)
     if form.is_valid():
         try:
@@ -96,6 +101,40 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
     return render(request, "referrals/new.html", {"hub": hub, "form": form})
+
+
+def _people_changed(request: HttpRequest, hub, data, focus, form_class=ReferralForm, **context) -> HttpResponse:
+    """The form again after "Add another person" or "Remove": what was typed kept, no messages yet, nothing stored."""
+    form = form_class(initial=initial_from(data, many=("concerns",)), focus=focus)
+    return render(request, "referrals/new.html", {"hub": hub, "form": form, **context})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_amend(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    """A new version of a recorded referral, with the reason (the practitioner's or the manager's)."""
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    referral = selectors.referral_for(access, referral_id)
+    require(access, Action.REFERRAL_AMEND, referral)
+    context = {"referral": referral, "amending": True}
+    if not referral.can("amend"):
+        referral.amend()  # Conflict: the page says why (409)
+    if request.method == "GET":
+        form = AmendmentForm(initial=form_values(dataset_of(referral)))
+        return render(request, "referrals/new.html", {"hub": hub, "form": form, **context})
+    if change := people_change(request.POST):
+        return _people_changed(request, hub, *change, form_class=AmendmentForm, **context)
+    form = AmendmentForm(request.POST)
+    form.is_valid()  # every field is the schema's to judge
+    try:
+        version = services.referral_amend(
+            referral=referral, by=request.user, data=form.dataset(), reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as error:  # a Conflict (closed meanwhile) is the 409 page
+        form.add_dataset_errors(error)
+        return render(request, "referrals/new.html", {"hub": hub, "form": form, **context})
+    messages.success(request, f"Referral {referral.reference} amended: version {version.number}")
+    return redirect("referral-detail", hub.id, referral.id)
 
 
 def _concern_labels(referral: Referral) -> list[str]:
@@ -124,6 +163,7 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "earlier": earlier,
             "re_referral": matching.is_re_referral(referral, earlier),
             "reason_labels": MATCH_REASONS,
+            "versions": [(v, changes(v.before, v.after)) for v in referral.versions.select_related("by")],
             **_triage_context(access, referral),
             # Sections of the apps above this one (decisions/): docs/adr/0003-referral-page-panels.md
             "panels": [import_string(path)(request, hub, referral) for path in settings.REFERRAL_PAGE_PANELS],

@@ -1,8 +1,10 @@
 """factory_boy factories, one per interesting state."""
 
 import copy
+from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import factory
 from django.contrib.auth import get_user_model
@@ -202,11 +204,24 @@ def requests_of(referral) -> dict:
 
 
 def ask(mash, referral, extra=()) -> dict:
-    """The practitioner asks every core agency (and the contributing ones in `extra`): the requests by agency id."""
+    """The practitioner asks every core agency (and the contributing ones in `extra`): the requests by agency id.
+    An agency in `extra` without an agreement (housing) is asked as it was while its agreement was current, so that
+    tests can show what an agency whose agreement has since lapsed may and may not do with its request."""
     from decisions import services
 
-    made = services.information_request(referral=referral, by=mash.practitioner, agencies=list(extra))
+    lapsed = any(agency == mash.housing for agency in extra)
+    with asked_while_agreed() if lapsed else nullcontext():
+        made = services.information_request(referral=referral, by=mash.practitioner, agencies=list(extra))
     return {r.agency_id: r for r in made}
+
+
+def asked_while_agreed():
+    """Requests made inside this block go to agencies as if every agreement were current: the state of a request
+    made before the agency's agreement lapsed (the service asks only agencies with a current one)."""
+    return mock.patch(
+        "decisions.services.requests.agreement_problems",
+        lambda hub, agencies, at: dict.fromkeys((a.pk for a in agencies), None),
+    )
 
 
 class AskedReferralFactory(ScreenedReferralFactory):

@@ -68,11 +68,11 @@ def _pages(mash, w) -> list:
         ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals with hub, agency and assignee, their subjects; read [16]"),
         ("practitioner", "new referral", reverse("referral-new", args=[h]), BASE, "nothing more [11]"),
-        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 13,
-         "the referral, its people, matches; read; deadlines, screenings; requests, the contributions they may see, "
+        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 14,
+         "the referral, its people, matches; read; deadlines, screenings; its versions (amendments, issue 16); requests, the contributions they may see, "
          "all contributions counted (the restricted ones hidden), decisions, the agencies that answered, "
          "memberships, overrides [29]"),
-        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 17,
+        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 18,
          "the same, with the contributions' disclosures, the decisions' participants and actions, and the read of "
          "the contributions shown [32]"),
         ("practitioner", "screening", reverse("referral-screen", args=[h, referral.id]), BASE + 4,
@@ -89,7 +89,7 @@ def _pages(mash, w) -> list:
          "count, the page of decisions with referral and proposer; read [14]"),
         ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 12,
          "the decision with referral and proposer, the referral's sharing (as on its page); read"),
-        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 14,
+        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 15,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
          "the referral, its people, the last screening's thresholds (its levels to choose from); read [15]"),

@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     REFERRAL_RE_RATED = "referral.re_rated"
     REFERRAL_ASSIGNED = "referral.assigned"
     REFERRAL_CLOSED_NO_RESPONSE = "referral.closed_no_response"
+    REFERRAL_AMENDED = "referral.amended"
     TRIAGE_QUEUE_LISTED = "triage_queue.listed"
     DEADLINE_SET = "deadline.set"
     DEADLINE_WARNED = "deadline.warned"
@@ -122,6 +123,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_RE_RATED: "Referral's rating changed by the manager",
     AuditAction.REFERRAL_ASSIGNED: "Referral assigned",
     AuditAction.REFERRAL_CLOSED_NO_RESPONSE: "Blue referral closed by the manager: no MASH response",
+    AuditAction.REFERRAL_AMENDED: "Referral amended: a new version, with a reason",
     AuditAction.TRIAGE_QUEUE_LISTED: "Triage queue listed",
     AuditAction.DEADLINE_SET: "Deadline set",
     AuditAction.DEADLINE_WARNED: "Deadline warning",

@@ -138,6 +138,14 @@ class ReferralReceived(TypedDict):
     received_at: When
 
 
+class ReferralAmended(TypedDict):
+    reference: str
+    version: int  # the new version's number (the referral as recorded is version 1)
+    changed: list[str]  # the dataset's fields that changed, as dotted names (others: the other people)
+    others: int  # how many other people the new version names
+    reason: str
+
+
 class MatchRejected(TypedDict):
     candidate_referral_id: Id
     reasons: list[str]
@@ -335,6 +343,7 @@ PAYLOADS: dict[AuditAction, type] = {
     A.REFERRAL_RE_RATED: ReRated,
     A.REFERRAL_ASSIGNED: Assigned,
     A.REFERRAL_CLOSED_NO_RESPONSE: ClosedNoResponse,
+    A.REFERRAL_AMENDED: ReferralAmended,
     A.DEADLINE_SET: DeadlineFacts,
     A.DEADLINE_WARNED: DeadlineFacts,
     A.DEADLINE_BREACHED: DeadlineFacts,

@@ -4,7 +4,7 @@ partner timescale; a request is cancelled when the referral is decided first."""
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.access import access_for
+from agencies.access import access_for, agreement_problems
 from agencies.models import MembershipKind
 from agencies.policy import Action, require
 from audit.events.actions import AuditAction
@@ -13,7 +13,7 @@ from audit.services import record
 from decisions.models import InformationRequest, RequestState
 from decisions.schemas import RequestSchema
 from decisions.services.common import id_of, locked, memberships_by_agency
-from mash.errors import Conflict
+from mash.errors import Conflict, ValidationError
 from mash.schemas import validated
 from referrals import deadlines
 from referrals.models import DeadlineKind, DeadlineState, Referral
@@ -22,7 +22,8 @@ from referrals.models import DeadlineKind, DeadlineState, Referral
 @transaction.atomic
 def information_request(*, referral: Referral, by, agencies: list | None = None, note: str = "") -> list:
     """Ask agencies for their checks: every core agency of the hub not yet asked, plus the contributing agencies
-    chosen (`agencies`). Each request is due by the rating's partner timescale and lets the agency's officers see
+    chosen (`agencies`), but only agencies with a current signed information sharing agreement (a core agency
+    without one is left out; a chosen one is refused by name, as it could never see the request). Each request is due by the rating's partner timescale and lets the agency's officers see
     the subject details for their checks."""
     referral = locked(referral)
     hub = referral.hub
@@ -39,10 +40,16 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
     chosen = set(clean["agencies"])
     asked = set(referral.information_requests.exclude(state=RequestState.CANCELLED).values_list("agency_id", flat=True))
     wanted = [m.agency for key, m in members.items() if m.kind == MembershipKind.CORE or key in chosen]
-    new = [agency for agency in wanted if agency.pk not in asked]
-    if not new:
-        raise Conflict("Every agency chosen has already been asked about this referral", field="agencies")
     now = timezone.now()
+    problems = agreement_problems(hub, wanted, now)
+    refused = [problems[m.agency.pk] for key, m in sorted(members.items()) if key in chosen and problems[m.agency.pk]]
+    if refused:
+        # A request the agency cannot see would wait for ever: refuse it by name (the page does not offer it).
+        raise ValidationError({"agencies": refused})
+    new = [agency for agency in wanted if agency.pk not in asked and problems[agency.pk] is None]
+    if not new:
+        raise Conflict("Every agency that can receive a request has already been asked about this referral",
+                       field="agencies")  # fmt: skip
     requests = []
     for agency in sorted(new, key=lambda a: a.name):
         deadline = deadlines.deadline_add(referral, DeadlineKind.REQUEST, allowance=allowance)

@@ -18,6 +18,7 @@ from referrals.models.intake import (
     Referral,
     ReferralCohort,
     ReferralStatus,
+    ReferralVersion,
     SubjectMatch,
 )
 from referrals.models.triage import (
@@ -47,6 +48,7 @@ __all__ = [
     "Referral",
     "PersonRole",
     "Person",
+    "ReferralVersion",
     "ReferenceSequence",
     "IdempotencyRecord",
     "MatchState",

@@ -180,6 +180,7 @@ class Referral(models.Model):
         "await_sign_off": (OPEN, ReferralStatus.AWAITING_SIGN_OFF),
         "decide": ((*OPEN, ReferralStatus.CLOSED), ReferralStatus.CLOSED),  # closed already: an amendment re-decides
         "close_no_response": (OPEN, ReferralStatus.CLOSED),
+        "amend": (OPEN, None),
     }
 
     @property
@@ -239,6 +240,10 @@ class Referral(models.Model):
         """A signed decision closes the referral with its outcome (an amendment after sign-off decides it again)."""
         self._move("decide", outcome=outcome, decided_at=at)
 
+    def amend(self, **fields) -> None:
+        """A new version of the dataset while the referral is open (a closed one was decided on what it said)."""
+        self._move("amend", why="This referral is closed: a decided referral cannot be amended", **fields)
+
     def close_no_response(self, *, at) -> None:
         """Blue: the hub gives no MASH response, so the referral closes with that outcome."""
         if self.rating != Rating.BLUE:
@@ -286,6 +291,27 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.given_name} {self.family_name}".strip() or "Unnamed person"
+
+
+class ReferralVersion(models.Model):
+    """An amendment of a referral: the dataset before and after it (as the API's JSON), who made it, when and why.
+    The referral and its people always hold the newest version; the referral as recorded is version 1."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["referral", "number"]
+        constraints = [models.UniqueConstraint(fields=["referral", "number"], name="one_referral_version_number")]
+
+    def __str__(self):
+        return f"{self.referral} version {self.number}"
 
 
 class ReferenceSequence(models.Model):

@@ -25,12 +25,11 @@ from agencies import services as hub_services
 from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
 from agencies.policy import POLICY, Action, may, require
-from decisions import services as decision_services
 from decisions.models import AgreedAction, Contribution, Decision, Disclosure, LawfulBasis
 from mash.errors import Refused
 from referrals import triage
 from referrals.services import referral_create
-from tests.factories import referral_data
+from tests.factories import ask, referral_data
 from tests.people import build_mash
 
 
@@ -88,6 +87,7 @@ EXPECTED = {
     Action.REFERRAL_VIEW: lambda w, t, agreed: w.role in STAFF,
     Action.REFERRAL_CREATE: lambda w, t, agreed: w.role in STAFF or w.role == "system",  # never gated by the agreement
     Action.REFERRAL_SCREEN: lambda w, t, agreed: w.role in STAFF,
+    Action.REFERRAL_AMEND: lambda w, t, agreed: w.role in STAFF,  # the practitioner, the manager, the deputy
     Action.REFERRAL_RE_RATE: lambda w, t, agreed: w.acting,
     Action.REFERRAL_CLAIM: lambda w, t, agreed: w.role in STAFF,
     Action.REFERRAL_ASSIGN: lambda w, t, agreed: w.acting,
@@ -179,10 +179,7 @@ def _hub_objects(mash, hub: str) -> dict:
     triage.referral_screen(
         referral=by_housing, by=mash.practitioner, level="specialist", criteria=[], rating="red", rationale="Harm."
     )
-    made = decision_services.information_request(
-        referral=by_police, by=mash.practitioner, agencies=[mash.school, mash.housing]
-    )
-    requests = {r.agency_id: r for r in made}
+    requests = ask(mash, by_police, extra=[mash.school, mash.housing])
     police_request, housing_request = requests[mash.police.pk], requests[mash.housing.pk]
     health_request = requests[mash.health.pk]
     restricted = _contribution(police_request, restricted=True)
@@ -249,7 +246,7 @@ def world(django_db_setup, django_db_blocker):
             targets.setdefault(Action.HUB_VIEW, []).append(o["hub"])
             for action in (Action.REFERRAL_LIST, Action.REFERRAL_STATUS_VIEW, Action.OUTCOME_NOTICE):
                 targets.setdefault(action, []).extend(o["referrals"])
-            for action in (Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_RE_RATE,
+            for action in (Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
                            Action.REFERRAL_CLAIM, Action.REFERRAL_ASSIGN, Action.REFERRAL_CLOSE, Action.MATCH_DECIDE,
                            Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.GATE_OVERRIDE,
                            Action.DECISION_PROPOSE):  # fmt: skip
@@ -364,6 +361,7 @@ def _pages(world) -> dict:
         Action.REFERRAL_VIEW: reverse("referral-detail", args=[hub, referral.id]),
         Action.REFERRAL_CREATE: reverse("referral-new", args=[hub]),
         Action.REFERRAL_SCREEN: reverse("referral-screen", args=[hub, referral.id]),
+        Action.REFERRAL_AMEND: reverse("referral-amend", args=[hub, referral.id]),
         Action.REFERRAL_RE_RATE: reverse("referral-re-rate", args=[hub, referral.id]),
         Action.REFERRAL_CLOSE: reverse("referral-close-no-response", args=[hub, referral.id]),
         Action.CHRONOLOGY_VIEW: reverse("chronology", args=[hub, referral.id]),
@@ -385,8 +383,8 @@ def _pages(world) -> dict:
 
 PAGE_ACTIONS = [
     Action.HUB_VIEW, Action.HUB_CONFIGURE, Action.THRESHOLDS_PUBLISH, Action.ROLES_MANAGE, Action.REFERRAL_LIST,
-    Action.REFERRAL_VIEW, Action.REFERRAL_CREATE, Action.REFERRAL_SCREEN, Action.REFERRAL_RE_RATE,
-    Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.REFERRAL_STATUS_VIEW, Action.DASHBOARD_VIEW,
+    Action.REFERRAL_VIEW, Action.REFERRAL_CREATE, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND,
+    Action.REFERRAL_RE_RATE, Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.REFERRAL_STATUS_VIEW, Action.DASHBOARD_VIEW,
     Action.INFORMATION_REQUEST, Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.DECISION_PROPOSE,
     Action.GATE_OVERRIDE, Action.DECISION_REVIEW, Action.SIGN_OFF_QUEUE_VIEW, Action.ACTION_LIST,
     Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW,
@@ -402,8 +400,8 @@ def _page_status(action, who: Who, agency: str | None) -> int:
             return 404
         return 200 if agency in AGREED else 403
     on_a_referral = (
-        Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_RE_RATE, Action.REFERRAL_CLOSE,
-        Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.DECISION_PROPOSE, Action.GATE_OVERRIDE,
+        Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
+        Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.DECISION_PROPOSE, Action.GATE_OVERRIDE,
         Action.DECISION_REVIEW,
     )  # fmt: skip
     if action in on_a_referral and who.role not in STAFF:

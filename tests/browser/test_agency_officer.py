@@ -21,6 +21,7 @@ from tests.browser.helpers import (
     open_from_menu,
     screened_referral,
 )
+from tests.factories import asked_while_agreed
 
 pytestmark = pytest.mark.browser
 
@@ -113,9 +114,9 @@ def test_an_officer_answers_after_wrong_input_and_housing_is_told_which_agreemen
     housing = Agency.objects.get(slug="housing")
     referral = screened_referral(hub, "amber")
     pat = get_user_model().objects.get(username="pat.practitioner")
-    requests = {
-        r.agency.slug: r for r in services.information_request(referral=referral, by=pat, agencies=[housing])
-    }  # the four core agencies, and housing
+    with asked_while_agreed():  # housing was asked before its agreement lapsed
+        made = services.information_request(referral=referral, by=pat, agencies=[housing])
+    requests = {r.agency.slug: r for r in made}  # the four core agencies, and housing
 
     health_answers(desk("hugh.health"), referral, requests["health"])
     housing_is_told_what_is_missing(desk("hana.housing"), hub, requests["housing"])

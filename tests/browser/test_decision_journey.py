@@ -67,8 +67,9 @@ def screen(page, referral) -> None:
 def ask_agencies(page, referral) -> None:
     click(page, "Ask agencies for information")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask agencies for their information")
-    # Housing has signed no agreement: the practitioner is warned before choosing it.
-    expect(page.get_by_text("Northshire Homes cannot see or answer a request yet")).to_be_visible()
+    # Housing has signed no agreement: named with the reason, and not offered (it could never see the request).
+    expect(page.get_by_text("Northshire Homes will not be asked, as it could not see the request")).to_be_visible()
+    expect(page.get_by_label("Northshire Homes")).to_have_count(0)
     assert_accessible(page)
 
     page.get_by_label("Northshire Education").check()

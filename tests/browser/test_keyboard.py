@@ -47,7 +47,7 @@ def test_a_referral_is_recorded_with_the_keyboard_alone(page, demo_hub):
     page.keyboard.type("2A")  # the list jumps to "2A: Schools"
     tab_to(page, "#id_consent_0")
     page.keyboard.press("Space")  # Obtained
-    tab_to(page, "button.govuk-button")
+    tab_to(page, "button.govuk-button[type=submit]:not([name])")  # not Add or Remove a person
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -60,7 +60,7 @@ def test_a_referral_is_recorded_with_the_keyboard_alone(page, demo_hub):
     page.keyboard.press("Enter")
     expect(page.locator("#id_narrative")).to_be_focused()
     page.keyboard.type("Kit told a teacher there is often no food at home and no one there in the evenings.")
-    tab_to(page, "button.govuk-button")
+    tab_to(page, "button.govuk-button[type=submit]:not([name])")  # not Add or Remove a person
     with page.expect_navigation():
         page.keyboard.press("Enter")
 

@@ -225,6 +225,7 @@ def test_the_contributions_scope_is_needed(client, mash):
 
 def test_an_agency_reads_its_open_requests_with_the_people_to_check(client, mash):
     older, newer, answered = mash.referral(), mash.referral(), mash.referral()
+    older.persons.filter(role="subject").update(date_of_birth=None, estimated_age=84)
     ask(mash, older)
     services.information_request(referral=newer, by=mash.practitioner, note="Any weapons at the address?")
     ask(mash, answered)
@@ -253,13 +254,16 @@ def test_an_agency_reads_its_open_requests_with_the_people_to_check(client, mash
     assert first["note"] == "Any weapons at the address?"
     subject, parent = first["people"]
     assert set(subject) == {
-        "role", "given_name", "family_name", "date_of_birth", "gender", "address", "postcode", "nhs_number",
+        "role", "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "address", "postcode",
+        "nhs_number",
     }  # fmt: skip
     assert subject == {
         "role": "subject", "given_name": "Alex", "family_name": "Example", "date_of_birth": "2018-05-04",
-        "gender": "Female", "address": "1 High Street, Northtown", "postcode": "NT1 1AA", "nhs_number": "9434765919",
+        "estimated_age": None, "gender": "Female", "address": "1 High Street, Northtown", "postcode": "NT1 1AA", "nhs_number": "9434765919",
     }  # fmt: skip
     assert (parent["role"], parent["given_name"]) == ("parent_carer", "Sam")
+    older_subject = next(r for r in results if r["referral"]["id"] == str(older.pk))["people"][0]
+    assert (older_subject["date_of_birth"], older_subject["estimated_age"]) == (None, 84)  # passed on, not lost
     assert "narrative" not in json.dumps(page) and "concerns" not in json.dumps(page)
 
     event = AuditEvent.objects.get(action="information_request.listed")

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from agencies import services as hub_services
+from agencies.models import MembershipKind
 from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Contribution, Decision, DisclosureEntry, InformationRequest, WebhookDelivery
@@ -233,3 +235,22 @@ def test_an_agency_without_an_agreement_cannot_mark_its_action_done(mash):
     with pytest.raises(Refused, match="has not signed"):
         services.action_complete(action=action, by=mash.officers["housing"])
     assert services.action_complete(action=action, by=mash.practitioner).completed_at  # the hub's staff may
+
+
+def test_only_agencies_with_a_current_agreement_are_asked_and_one_posted_anyway_is_refused_by_name(mash):
+    referral = mash.referral()
+    with pytest.raises(ValidationError) as refused:
+        services.information_request(referral=referral, by=mash.practitioner, agencies=[mash.school, mash.housing])
+    [message] = refused.value.message_dict["agencies"]
+    assert message.startswith("Northshire Homes (")
+    assert message.endswith("has not signed Information sharing agreement (version 1). "
+                            "Ask the hub administrator to record a current signature.")  # fmt: skip
+    assert not InformationRequest.objects.exists()  # nothing asked, not even the agencies that could be
+    made = services.information_request(referral=referral, by=mash.practitioner, agencies=[mash.school])
+    assert {r.agency_id for r in made} == {mash.police.pk, mash.social_care.pk, mash.health.pk, mash.school.pk}
+
+
+def test_a_core_agency_without_a_current_agreement_is_left_out_rather_than_asked_for_ever(mash):
+    hub_services.membership_set(hub=mash.hub, agency=mash.housing, kind=MembershipKind.CORE)
+    made = services.information_request(referral=mash.referral(), by=mash.practitioner)
+    assert {r.agency_id for r in made} == {mash.police.pk, mash.social_care.pk, mash.health.pk}

@@ -36,7 +36,12 @@ def test_the_practitioner_asks_the_core_agencies_and_a_chosen_one_from_the_refer
     url = reverse("request-new", args=[mash.hub.id, referral.id])
     assert url in page
     form = client.get(url).content.decode()
-    assert "Northshire Homes (north) cannot see or answer a request yet" in form  # housing has not signed
+    # Housing has not signed: named with the reason and what to do, and not offered as a choice.
+    assert "Northshire Homes (north) will not be asked, as it could not see the request" in form
+    assert "Ask the hub administrator to record a current signature" in form
+    assert f'value="{mash.housing.pk}"' not in form
+    refused = client.post(url, {"agencies": [str(mash.housing.pk)]})  # posted anyway (an old tab, a crafted form)
+    assert refused.status_code == 200 and not InformationRequest.objects.exists()
     response = client.post(url, {"agencies": [str(mash.school.pk)], "note": "Check the household"})
     assert response.status_code == 302
     assert set(InformationRequest.objects.values_list("agency__name", flat=True)) == {
@@ -303,3 +308,13 @@ def test_an_action_outside_the_officers_agency_is_not_found_and_the_owner_marks_
     assert mine.post(done).status_code == 302
     action.refresh_from_db()
     assert action.completed_by == mash.officers["social_care"]
+
+
+def test_an_agency_asked_about_someone_of_unknown_birth_date_sees_the_estimated_age(client, mash):
+    referral = mash.referral()
+    referral.persons.filter(role="subject").update(date_of_birth=None, estimated_age=84)
+    requests = ask(mash, referral)
+    _login(client, mash.officers["health"])
+    page = client.get(reverse("officer-request", args=[mash.hub.id, requests[mash.health.pk].id])).content.decode()
+    assert 'Estimated age</dt><dd class="govuk-summary-list__value">84<' in page
+    assert "Date of birth" not in page

@@ -51,11 +51,11 @@ def _form(**changes) -> dict:
         "subject_address": "2 Low Road, Northtown",
         "subject_postcode": "nt1 1aa",
         "cohort": "",
-        "other_role": "parent_carer",
-        "other_given_name": "Jo",
-        "other_family_name": "Testcase",
-        "other_date_of_birth": "",
-        "other_estimated_age": "41",
+        "other_0_role": "parent_carer",
+        "other_0_given_name": "Jo",
+        "other_0_family_name": "Testcase",
+        "other_0_date_of_birth": "",
+        "other_0_estimated_age": "41",
         "concerns": ["child:neglect", "child:emotional"],
         "adult_risk_location": "",
         "adult_risk_source": "",
@@ -188,10 +188,10 @@ def test_an_adult_referral_without_another_person(client, hub, practitioner):
         channel="email",
         subject_date_of_birth="",
         subject_estimated_age="80",
-        other_role="",
-        other_given_name="",
-        other_family_name="",
-        other_estimated_age="",
+        other_0_role="",
+        other_0_given_name="",
+        other_0_family_name="",
+        other_0_estimated_age="",
         concerns=["adult:financial", "adult:neglect"],
         adult_risk_location="care_home_residential",
         adult_risk_source="service_provider",
@@ -263,7 +263,7 @@ def test_a_bad_submission_shows_each_message_by_its_field_and_stores_nothing(cli
             narrative="",
             subject_nhs_number="9434765918",
             subject_postcode="XX1 1XX",
-            other_role="",
+            other_0_role="",
             referrer_contact="",
             concerns=[],
             consent="not_obtained",
@@ -276,14 +276,14 @@ def test_a_bad_submission_shows_each_message_by_its_field_and_stores_nothing(cli
         "narrative": "Describe the concern in your own words",
         "subject_nhs_number": "Enter a valid NHS number: the check digit does not match",
         "subject_postcode": "Enter a real UK postcode, like SW1A 1AA",
-        "other_role": "Choose how this person is involved",
+        "other_0_role": "Other person 1: Choose how this person is involved",
         "referrer_contact": "Enter a phone number or email address for the referrer",
         "concerns": "Choose at least one concern",
         "consent_reason": "Say why consent was not obtained or was dispensed with",
     }
     for field, message in expected.items():
         # In the summary, linked to the field; and by the field itself.
-        anchor = f"id_{field}_0" if field == "concerns" else f"id_{field}"
+        anchor = f"id_{field}_0" if field in ("concerns", "other_0_role") else f"id_{field}"
         assert f'<a href="#{anchor}">{message}' in page, field
         error = page.split(f'id="id_{field}-error"', 1)[1].split("</p>", 1)[0]
         assert message in error, field
@@ -335,7 +335,7 @@ def test_user_input_is_escaped(client, hub, practitioner):
     script = "<script>alert(1)</script>"
     response = client.post(
         f"/hubs/{hub.id}/referrals/new/",
-        _form(narrative=script, subject_family_name=script, referrer_name=script, other_given_name=script),
+        _form(narrative=script, subject_family_name=script, referrer_name=script, other_0_given_name=script),
     )
     detail = client.get(response["Location"]).content.decode()
     listing = client.get(f"/hubs/{hub.id}/referrals/").content.decode()

@@ -112,5 +112,5 @@ def form_values(dataset: dict) -> dict:
     values.update({key: dataset.get(key) or "" for key in TOP})
     values["concerns"] = [f"{prefix}:{c}" for c in dataset["concerns"]]
     values["cohort"] = dataset["cohort"] if dataset.get("cohort_overridden") else ""
-    values["immediate_risk"] = bool(dataset["immediate_risk"])
+    values["immediate_risk"] = "yes" if dataset["immediate_risk"] else "no"
     return values

@@ -28,7 +28,7 @@ def test_add_another_person_keeps_what_was_typed_and_stores_nothing(client, hub,
     assert response.status_code == 200 and "There is a problem" not in page
     assert "Other person 2" in page and 'value="Jo"' in page and "Said there was no food" in page
     assert 'id="other-person-2" tabindex="-1" autofocus' in page  # the new person's block takes the focus
-    assert 'value="child:neglect" checked' in page and 'name="immediate_risk" type="checkbox" checked' in page
+    assert 'value="child:neglect" checked' in page and 'name="immediate_risk" type="radio" value="yes" checked' in page
     assert not Referral.objects.exists() and not AuditEvent.objects.filter(action="referral.received").exists()
 
 

@@ -89,7 +89,7 @@ def change_funding(page, hub) -> None:
     expect_page(page, "Funding and resources")
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Northshire Police"))
     expect(row.get_by_role("cell")).to_have_text(
-        ["325,000.00", "6.50", "Co-located", f"Change Northshire Police {police.financial_year_label}"]
+        ["£325,000", "6.5", "Co-located", f"Change Northshire Police {police.financial_year_label}"]
     )
 
 

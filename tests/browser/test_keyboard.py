@@ -45,6 +45,8 @@ def test_a_referral_is_recorded_with_the_keyboard_alone(page, demo_hub):
     page.keyboard.press("Space")  # the first of the children's categories
     tab_to(page, "#id_source_code")
     page.keyboard.type("2A")  # the list jumps to "2A: Schools"
+    tab_to(page, "#id_immediate_risk_0")
+    page.keyboard.press("ArrowDown")  # the arrow moves to "No" and chooses it
     tab_to(page, "#id_consent_0")
     page.keyboard.press("Space")  # Obtained
     tab_to(page, "button.govuk-button[type=submit]:not([name])")  # not Add or Remove a person
@@ -67,4 +69,5 @@ def test_a_referral_is_recorded_with_the_keyboard_alone(page, demo_hub):
     assert Referral.objects.count() == before + 1
     referral = Referral.objects.latest("created_at")
     assert (referral.source_code, referral.cohort, referral.consent) == ("2A", "child", "obtained")
+    assert referral.immediate_risk is False
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Referral {referral.reference}")

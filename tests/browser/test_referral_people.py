@@ -74,6 +74,8 @@ def test_four_people_recorded_and_amended_with_the_keyboard_alone(page, small_de
     tab_to(page, "#id_source_code")
     page.keyboard.type("2A")
     type_into(page, {"#id_narrative": "Mia said Rex hits her mother and her brother Leo; she is scared to go home."})
+    tab_to(page, "#id_immediate_risk_0")
+    press(page, "Space")  # Yes: Rex is at home tonight
     tab_to(page, "#id_consent_0")
     press(page, "Space")
     tab_to(page, RECORD)

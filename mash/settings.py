@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.navigation",
             ],
+            "builtins": ["mash.words"],
         },
     },
 ]

@@ -20,6 +20,7 @@ from decisions.models import (
 from decisions.schemas import ContributionSchema, ReleaseSchema
 from mash.errors import Conflict, Refused
 from mash.schemas import validated
+from mash.words import possessive
 from referrals import deadlines
 from referrals.models import DeadlineState, ReferralStatus
 
@@ -102,7 +103,7 @@ def contribution_release(*, contribution: Contribution, by, consent: str) -> Con
     DisclosureEntry.objects.create(
         contribution=contribution,
         shared_with=DECISION_MAKERS,
-        purpose=f"Released with {contribution.agency}'s consent for the decision on {contribution.referral.reference}",
+        purpose=f"Released with {possessive(contribution.agency)} consent for the decision on {contribution.referral.reference}",
         lawful_basis=contribution.lawful_basis,
         recorded_by=by,
         at=now,

@@ -50,3 +50,15 @@ def test_the_sign_off_queue_has_rating_deadline_and_time_left_most_urgent_first(
         assert f'class="govuk-table__header">{heading}</th>' in page
     assert page.index(sooner.referral.reference) < page.index(later.referral.reference)
     assert "Overdue by 30 min" in page and ("4 h 59 min left" in page or "5 h left" in page)
+
+
+def test_the_dashboard_figures_link_to_the_filtered_queue(client, mash):
+    ProposedDecisionFactory(mash=mash)
+    client.force_login(mash.manager)
+    page = client.get(f"/hubs/{mash.hub.id}/dashboard/").content.decode().replace("&amp;", "&")
+    h = mash.hub.id
+    for href in (f"/hubs/{h}/queue/?rating=red", f"/hubs/{h}/queue/?rating=none", f"/hubs/{h}/queue/?status=received",
+                 f"/hubs/{h}/sign-off/", f"/hubs/{h}/audit/?action=deadline.breached&since="):  # fmt: skip
+        assert f'href="{href}' in page, href
+    queue = client.get(f"/hubs/{h}/queue/?rating=red")
+    assert queue.status_code == 200

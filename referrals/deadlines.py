@@ -210,11 +210,12 @@ def people_notify(referral: Referral, people, subject: str) -> None:
     """Tell each of `people` (user ids) about news that is not a deadline's (a decision returned or signed off): an
     in-app notification, emailed after commit by `notices_deliver`. The subject names the referral, never a person."""
     now = timezone.now()
-    Notification.objects.bulk_create(
+    rows = Notification.objects.bulk_create(
         Notification(recipient_id=user, hub_id=referral.hub_id, referral=referral, subject=subject, created_at=now)
-        for user in sorted({p for p in people if p})
+        for user in sorted({p for p in people if p})  # an unassigned referral has nobody to tell
     )
-    after_commit("referrals.tasks.notices_deliver")
+    if rows:
+        after_commit("referrals.tasks.notices_deliver")
 
 
 def _take(condition: Q, now: datetime, batch: int) -> list[Deadline]:

@@ -157,7 +157,9 @@ class RoleAssignmentAdmin(HubScopedAdmin):
         return ["hub", "user", "role", "agency", "granted_by"] if obj else ["granted_by"]
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj) and (obj is None or obj.user_id != request.user.pk)
+        # The only accountable manager is never removed (services.role_revoke refuses): no delete button either.
+        allowed = self._allowed(request, obj) and (obj is None or obj.user_id != request.user.pk)
+        return allowed and (obj is None or services.role_revoke_conflict(obj) is None)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -49,6 +49,12 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "amber_partner_hours": "Amber: hours for agencies' information",
             "green_partner_hours": "Green: hours for agencies' information",
         }
+        help_texts = {
+            "red_hours": "Timescales must agree: Red ends no later than Amber, Amber no later than Green, each "
+            "from any start in the week, counting working hours with the working days above.",
+            "decision_working_days": "Every rating's time must end by this decision deadline, which each referral "
+            "has from receipt (Working Together 2023: one working day).",
+        }
         error_messages = {
             "name": {"required": "Enter the hub's name"},
             "working_day_starts": {"required": "Enter the time the working day starts"},

@@ -43,6 +43,7 @@ from audit.events.payloads import (
     RoleFacts,
 )
 from audit.services import record
+from mash.errors import Conflict
 
 
 def _audit(action: AuditAction, *, hub: Hub | None, obj, payload: Mapping) -> None:
@@ -244,9 +245,26 @@ def role_change_delegation(
     return assignment
 
 
+def role_revoke_conflict(assignment: RoleAssignment) -> str | None:
+    """Why this role cannot be removed (None: it can): a hub always keeps an accountable manager, who signs off
+    decisions and answers for the hub, so the only one is never removed."""
+    others = RoleAssignment.objects.filter(hub_id=assignment.hub_id, role=Role.MANAGER).exclude(pk=assignment.pk)
+    if assignment.role == Role.MANAGER and not others.exists():
+        name = assignment.user.get_full_name() or assignment.user.username
+        return (
+            f"{name} is the hub's only accountable manager. A hub must always have one: without them nobody can "
+            "sign off a decision, and a deputy acts only for a manager. The role stays until the service's "
+            "administrators hand it to a successor."
+        )
+    return None
+
+
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, by=None) -> None:
+    """Remove a role, unless it is the hub's only accountable manager (refused with the reason: a Conflict)."""
     role_change_allowed(assignment=assignment, by=by)
+    if reason := role_revoke_conflict(assignment):
+        raise Conflict(reason)
     _audit(AuditAction.ROLE_REVOKED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     assignment.delete()
 

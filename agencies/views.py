@@ -23,7 +23,7 @@ from agencies.forms import (
 )
 from agencies.models import Agency, DocumentVersion, FundingContribution, Role, RoleAssignment, financial_year_of
 from agencies.policy import Action
-from mash.errors import SERVICE_ERRORS, Refused
+from mash.errors import SERVICE_ERRORS, Conflict, Refused
 from mash.tasks import last_heartbeat
 
 
@@ -258,13 +258,25 @@ def role_grant(request: HttpRequest, hub_id) -> HttpResponse:
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": "Give someone a role"})
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def role_revoke(request: HttpRequest, hub_id, assignment_id) -> HttpResponse:
+    """A confirmation page naming the person and the role (or why it cannot be removed); the removal on POST."""
     hub = hub_access(request, hub_id, Action.ROLES_MANAGE).hub
-    assignment = get_object_or_404(RoleAssignment.objects.select_related("user", "agency"), pk=assignment_id, hub=hub)
-    services.role_revoke(assignment=assignment, by=request.user)
-    messages.success(
-        request,
-        f"{assignment.user.get_full_name() or assignment.user} is no longer {assignment.get_role_display().lower()}",
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("user", "agency", "granted_by"), pk=assignment_id, hub=hub
     )
-    return redirect("hub-people", hub.id)
+    services.role_change_allowed(assignment=assignment, by=request.user)  # not your own role: 403 before asking
+    person = assignment.user.get_full_name() or assignment.user.username
+    reason = services.role_revoke_conflict(assignment)
+    if request.method == "POST" and reason is None:
+        try:
+            services.role_revoke(assignment=assignment, by=request.user)
+        except Conflict as conflict:  # became the only manager since the page was shown
+            reason = conflict.message
+        else:
+            messages.success(request, f"{person} is no longer {assignment.get_role_display().lower()}")
+            return redirect("hub-people", hub.id)
+    context = {"hub": hub, "assignment": assignment, "person": person, "reason": reason}
+    return render(
+        request, "agencies/role_revoke.html", context, status=409 if reason and request.method == "POST" else 200
+    )

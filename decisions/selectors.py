@@ -120,12 +120,26 @@ def officer_actions(access, limit: int = 200) -> list[AgreedAction]:
 
 
 def sign_off_queue(access) -> QuerySet[Decision]:
-    """Decisions of the hub awaiting sign-off, oldest proposal first (the page is the acting manager's)."""
+    """Decisions of the hub awaiting sign-off, the referral with the most urgent deadline first (the earliest unmet
+    due time, breached ones first of all), then the oldest proposal (the page is the acting manager's)."""
     return (
         Decision.objects.filter(referral__hub_id=access.hub.pk, state=DecisionState.PROPOSED)
         .select_related("referral", "proposed_by")
-        .order_by("proposed_at")
+        .order_by(F("referral__due_at").asc(nulls_last=True), "proposed_at")
     )
+
+
+def review_facts(referral: Referral) -> dict:
+    """What the manager needs beside the decision: who the subject is and their age today, and the name of the
+    referral's threshold level (from the threshold version of its latest screening)."""
+    subject = referral.persons.filter(role=PersonRole.SUBJECT).first()
+    screening = referral.screenings.select_related("threshold_version").order_by("-at").first()
+    level = screening.threshold_version.level(referral.threshold_level) if screening else None
+    return {
+        "subject": subject,
+        "subject_age": subject.age_on(timezone.localdate()) if subject else "",
+        "level_name": level["name"] if level else "",
+    }
 
 
 def chronology(access, referral: Referral) -> list[dict]:

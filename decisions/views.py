@@ -154,7 +154,8 @@ def sign_off_queue(request: HttpRequest, hub_id) -> HttpResponse:
     page = window_page(selectors.sign_off_queue(access), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read(AuditAction.SIGN_OFF_QUEUE_LISTED, hub=hub, object_type=REFERRALS, ids=[d.referral_id for d in rows])
-    return render(request, "decisions/sign_off_queue.html", {"hub": hub, "page": page, "rows": rows})
+    context = {"hub": hub, "page": page, "rows": rows, "now": timezone.now()}
+    return render(request, "decisions/sign_off_queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -192,7 +193,7 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
     decision = next((d for d in sharing["decisions"] if d.pk == decision.pk), decision)
     log_read(AuditAction.DECISION_VIEWED, hub=hub, object_type="decisions.decision", ids=[decision.id])
     context = {"hub": hub, "referral": referral, "decision": decision, "form": form, "consent_form": ConsentForm(),
-               **sharing}  # fmt: skip
+               **sharing, **selectors.review_facts(referral), "now": timezone.now()}  # fmt: skip
     return render(request, "decisions/review.html", context)
 
 

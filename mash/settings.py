@@ -86,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.navigation",
             ],
-            "builtins": ["mash.words"],  # `possessive` and `in_words` in every template
+            "builtins": ["mash.words"],  # `possessive`, `in_words`, `money`, `fte` in every template
         },
     },
 ]

@@ -16,8 +16,11 @@ register = template.Library()
 
 @register.filter
 def possessive(name) -> str:
-    name = str(name)
-    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+    """ "Northshire Police's", and "Children's Services'" for a name ending in s (not "Children's Services's")."""
+    name = str(name or "").rstrip()
+    if not name:
+        return ""
+    return f"{name}'" if name[-1] in "sS" else f"{name}'s"
 
 
 @cache

@@ -22,6 +22,7 @@ from audit.services import event, record_many
 from mash.queue import after_commit
 from mash.workinghours import due_after
 from referrals.models import (
+    DEADLINE_OWNERS,
     SINGLE_KINDS,
     Deadline,
     DeadlineKind,
@@ -213,7 +214,7 @@ def _notify(deadlines: list[Deadline], kind: str, now: datetime) -> None:
         people = set(managers[d.hub_id])
         if d.referral.assigned_to_id and d.referral.assigned_to.is_active:
             people.add(d.referral.assigned_to_id)
-        subject = f"{d.referral.reference}: {d.get_kind_display().lower()} deadline {label} ({d.due_at:%d %b %H:%M})"
+        subject = f"{d.referral.reference}: deadline {label}, {d.label} ({d.due_at:%d %b %H:%M})"
         rows += [
             Notification(
                 notice=notice, recipient_id=user, hub_id=d.hub_id, referral=d.referral, subject=subject, created_at=now
@@ -223,11 +224,23 @@ def _notify(deadlines: list[Deadline], kind: str, now: datetime) -> None:
     Notification.objects.bulk_create(rows)
 
 
+def people_notify(referral: Referral, people, subject: str) -> None:
+    """Tell each of `people` (user ids) about news that is not a deadline's (a decision returned or signed off): an
+    in-app notification, emailed after commit by `notices_deliver`. The subject names the referral, never a person."""
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        Notification(recipient_id=user, hub_id=referral.hub_id, referral=referral, subject=subject, created_at=now)
+        for user in sorted({p for p in people if p})  # an unassigned referral has nobody to tell
+    )
+    if rows:
+        after_commit("referrals.tasks.notices_deliver")
+
+
 def _take(condition: Q, now: datetime, batch: int) -> list[Deadline]:
     return list(
         Deadline.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(condition, state=DeadlineState.OPEN)
-        .select_related("referral__assigned_to")
+        .select_related("referral__assigned_to", *DEADLINE_OWNERS)
         .order_by("due_at")[:batch]
     )
 
@@ -296,7 +309,7 @@ def notices_deliver(batch: int = 200) -> int:
 def _email_body(notification: Notification) -> str:
     # No personal data in email: the reference, the deadline and where to look.
     return (
-        f"{notification.subject}\n\nOpen the triage queue in the MASH service to see the referral. "
+        f"{notification.subject}\n\nOpen the referral in the MASH service to see more. "
         "This message names no person; sign in to read more."
     )
 

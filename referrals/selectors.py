@@ -11,6 +11,7 @@ from agencies.policy import Action, may, scoped
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
+    DEADLINE_OWNERS,
     Deadline,
     DeadlineState,
     Notification,
@@ -144,7 +145,7 @@ def notifications_of(user, limit: int = 50) -> list:
 def referral_triage(referral: Referral) -> dict:
     """What the referral page shows of triage: its deadlines (earliest first), its screenings with who made them
     and the name of each one's level, and the current level's name."""
-    deadline_rows = list(referral.deadlines.order_by("due_at"))
+    deadline_rows = list(referral.deadlines.select_related(*DEADLINE_OWNERS).order_by("due_at"))
     screenings = []
     if referral.rating:  # only a screening sets a rating: an unrated referral has none to fetch
         screenings = list(referral.screenings.select_related("by", "threshold_version").order_by("at"))

@@ -2,6 +2,8 @@
 person's notifications. Views parse, call one service or selector, and render; what each page shows is logged as a
 read."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -219,8 +221,11 @@ def manager_dashboard(request: HttpRequest, hub_id) -> HttpResponse:
             "hub": hub,
             "figures": figures,
             "now": now,
-            "by_rating": [(r, figures["by_rating"][r]) for r in [*Rating.values, ""]],
-            "by_status": [(statuses[s], n) for s, n in figures["by_status"].items()],
+            # Each figure links to the queue filtered to what it counts (UNRATED: the queue's "not rated").
+            "by_rating": [(r, r or selectors.UNRATED, figures["by_rating"][r]) for r in [*Rating.values, ""]],
+            "by_status": [(s, statuses[s], n) for s, n in figures["by_status"].items()],
+            "today": timezone.localdate(now),
+            "week_start": timezone.localdate(now) - timedelta(days=timezone.localdate(now).weekday()),
         },
     )
 

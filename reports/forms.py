@@ -17,6 +17,11 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
     action = forms.ChoiceField(
         required=False, choices=[("", "Any action"), *sorted((a.value, label_of(a)) for a in AuditAction)]
     )
+    seen = forms.BooleanField(
+        required=False,
+        label="Only who has seen it",
+        help_text="Views and exports of the record, not changes to it",
+    )
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -45,6 +50,7 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
             "object_id": data.get("object_id", ""),
             "actor_id": data.get("person", ""),
             "action": data.get("action", ""),
+            "seen": bool(data.get("seen")),
             "since": datetime.combine(data["since"], time(), zone) if data.get("since") else None,
             "until": datetime.combine(data["until"] + timedelta(days=1), time(), zone) if data.get("until") else None,
         }

@@ -11,14 +11,15 @@ from django.http import Http404
 from agencies.access import access_for, assignments_of
 from agencies.models import Agency
 from agencies.policy import Action, may
-from audit.events.actions import label_of
+from audit.events.actions import AuditAction, is_read, label_of
 from audit.models import AuditEvent
 from mash.words import in_words
 from reports.models import MonthlyReturn, ReturnState
 
 
-def trail(hub, *, object_type="", object_id="", actor_id="", action="", since=None, until=None) -> QuerySet:
-    """The hub's events, newest first, narrowed by whichever filters are given."""
+def trail(hub, *, object_type="", object_id="", actor_id="", action="", seen=False, since=None, until=None) -> QuerySet:
+    """The hub's events, newest first, narrowed by whichever filters are given (`seen`: only reads, who was shown
+    the record, for a subject access request or a manager's check)."""
     events = AuditEvent.objects.filter(hub_id=hub.pk).order_by("-id")
     if object_type:
         events = events.filter(object_type=object_type)
@@ -28,6 +29,8 @@ def trail(hub, *, object_type="", object_id="", actor_id="", action="", since=No
         events = events.filter(actor_type="user", actor_id=str(actor_id))
     if action:
         events = events.filter(action=action)
+    if seen:
+        events = events.filter(action__in=[a.value for a in AuditAction if is_read(a)])
     if since:
         events = events.filter(occurred_at__gte=since)
     if until:

@@ -87,8 +87,9 @@ def _pages(mash, w) -> list:
          "open by rating, by status, breaches, the oldest, the sweep's heartbeat; read [19]"),
         ("manager", "sign-off queue", reverse("sign-off-queue", args=[h]), MANAGER + 3,
          "count, the page of decisions with referral and proposer; read [14]"),
-        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 12,
-         "the decision with referral and proposer, the referral's sharing (as on its page); read"),
+        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 14,
+         "the decision with referral and proposer, the referral's sharing (as on its page), its subject and its "
+         "latest screening with the threshold version (the subject's name and age, the level's name); read"),
         ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 15,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from agencies.timescales import RATINGS, contradictions
+
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -32,14 +34,16 @@ class Hub(models.Model):
     working_days = models.JSONField(default=list, help_text="Weekday numbers, Monday = 0.")
     red_hours = models.PositiveSmallIntegerField(default=4)
     red_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.CLOCK)
-    amber_hours = models.PositiveSmallIntegerField(default=24)
+    amber_hours = models.PositiveSmallIntegerField(default=6)
     amber_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.WORKING)
-    green_hours = models.PositiveSmallIntegerField(default=72)
-    green_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.CLOCK)
+    green_hours = models.PositiveSmallIntegerField(default=8)
+    green_counting = models.CharField(max_length=10, choices=Counting.choices, default=Counting.WORKING)
+    # Defaults agree with each other and with a decision in one working day (agencies/timescales.py): a hub with
+    # longer timescales (Surrey: Amber 24 working hours, Green 72) allows more working days for the decision.
     # Partners' information is due this many hours after a request (Merton: 2, 6 and 24), counted as the rating is.
     red_partner_hours = models.PositiveSmallIntegerField(default=2)
-    amber_partner_hours = models.PositiveSmallIntegerField(default=6)
-    green_partner_hours = models.PositiveSmallIntegerField(default=24)
+    amber_partner_hours = models.PositiveSmallIntegerField(default=4)
+    green_partner_hours = models.PositiveSmallIntegerField(default=6)
     immediate_risk_hours = models.PositiveSmallIntegerField(
         default=1,
         help_text="Clock hours from receipt to a decision when someone is at immediate risk of harm.",
@@ -106,6 +110,10 @@ class Hub(models.Model):
             raise ValidationError({"working_days": "Choose at least one working day"})
         if self.working_day_starts and self.working_day_ends and self.working_day_ends <= self.working_day_starts:
             raise ValidationError({"working_day_ends": "The working day must end after it starts"})
+        figures = [getattr(self, f"{r}_{f}") for r in RATINGS for f in ("hours", "partner_hours")]
+        complete = all(figures) and self.decision_working_days and all(getattr(self, f"{r}_counting") for r in RATINGS)
+        if complete and (errors := contradictions(self)):
+            raise ValidationError(errors)
 
     @property
     def working_days_display(self) -> str:

@@ -171,6 +171,9 @@ def decision_return(*, decision: Decision, by, comments: str) -> Decision:
         obj=decision,
         payload=DecisionReturned(referral_id=str(referral.pk), version=decision.version),
     )
+    deadlines.people_notify(
+        referral, [decision.proposed_by_id], f"{referral.reference}: the manager returned your proposed decision"
+    )
     decision.refresh_from_db()
     return decision
 
@@ -221,6 +224,10 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
             amendment=previous is not None,
         ),
     )
+    if referral.assigned_to_id != by.pk:  # the assignee learns of it unless they signed it themselves
+        deadlines.people_notify(
+            referral, [referral.assigned_to_id], f"{referral.reference}: the decision was signed off"
+        )
     decision.refresh_from_db()
     webhooks.deliveries_queue(decision)
     return decision

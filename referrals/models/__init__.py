@@ -22,6 +22,7 @@ from referrals.models.intake import (
     SubjectMatch,
 )
 from referrals.models.triage import (
+    DEADLINE_OWNERS,
     SINGLE_KINDS,
     Deadline,
     DeadlineKind,
@@ -60,6 +61,7 @@ __all__ = [
     "DeadlineKind",
     "SINGLE_KINDS",
     "DeadlineState",
+    "DEADLINE_OWNERS",
     "Deadline",
     "NoticeKind",
     "Notice",

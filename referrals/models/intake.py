@@ -292,6 +292,16 @@ class Person(models.Model):
     def __str__(self):
         return f"{self.given_name} {self.family_name}".strip() or "Unnamed person"
 
+    def age_on(self, day) -> str:
+        """The age in words on `day`: "7 years", "4 months" for a baby, "about 84 (estimated)", or "Not known"."""
+        if self.date_of_birth is None:
+            return f"about {self.estimated_age} (estimated)" if self.estimated_age is not None else "Not known"
+        born = self.date_of_birth
+        months = (day.year - born.year) * 12 + day.month - born.month - (day.day < born.day)
+        if months < 24:
+            return f"{months} month{'' if months == 1 else 's'}"
+        return f"{months // 12} years"
+
 
 class ReferralVersion(models.Model):
     """An amendment of a referral: the dataset before and after it (as the API's JSON), who made it, when and why.

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Hub
+from mash.words import possessive
 from referrals.models.intake import Rating, Referral, ReferralCohort
 
 
@@ -86,6 +87,10 @@ class DeadlineKind(models.TextChoices):
 SINGLE_KINDS = (DeadlineKind.DECISION, DeadlineKind.RATING)
 
 
+# What a reader of deadlines selects with them so that each names its agency (Deadline.label) in the same query.
+DEADLINE_OWNERS = ("information_request__agency", "agreed_action__owner")
+
+
 class DeadlineState(models.TextChoices):
     OPEN = "open", "Open"
     MET = "met", "Met"
@@ -141,6 +146,32 @@ class Deadline(models.Model):
     def __str__(self):
         return f"{self.referral} {self.kind} due {self.due_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def owner_name(self) -> str:
+        """The agency whose deadline this is: the agency asked for information, or the agency owning an agreed
+        action (the decisions app's rows point at their deadline); empty for the hub's own deadlines. Readers that
+        list deadlines select_related("information_request__agency", "agreed_action__owner")."""
+        for relation, agency in (("information_request", "agency"), ("agreed_action", "owner")):
+            try:
+                return getattr(getattr(self, relation), agency).name
+            except models.ObjectDoesNotExist:
+                continue
+        return ""
+
+    @property
+    def label(self) -> str:
+        """Whose deadline it is and for what, in words: "Northshire Police's information, Amber", "Children's
+        Services' agreed action", "Decision", "Amber timescale"."""
+        rating = self.get_rating_display() if self.rating else ""
+        if self.kind == DeadlineKind.RATING:
+            return f"{rating} timescale" if rating else "Rating timescale"
+        if self.kind in (DeadlineKind.REQUEST, DeadlineKind.ACTION) and (owner := self.owner_name):
+            what = "information" if self.kind == DeadlineKind.REQUEST else "agreed action"
+            label = f"{possessive(owner)} {what}"
+        else:
+            label = self.get_kind_display()
+        return f"{label}, {rating}" if rating else label
+
 
 class NoticeKind(models.TextChoices):
     WARNING = "warning", "Deadline approaching"
@@ -168,10 +199,12 @@ class Notice(models.Model):
 
 
 class Notification(models.Model):
-    """One person's in-app copy of a notice; the email goes out once `emailed_at` is empty."""
+    """One person's in-app copy of a notice (or of a decision's news); the email goes out while `emailed_at` is
+    empty."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="notifications")
+    # The deadline's notice this copies; none for a notification about a decision (returned, signed off).
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")

@@ -84,11 +84,11 @@ def _hub_form(hub, **changes):
         "amber_hours": "24",
         "amber_counting": "working",
         "green_hours": "72",
-        "green_counting": "clock",
+        "green_counting": "working",
         "red_partner_hours": "2",
         "amber_partner_hours": "6",
         "green_partner_hours": "24",
-        "decision_working_days": "1",
+        "decision_working_days": "9",
         "warn_at_percent": "75",
     }
     data.update(changes)

@@ -88,7 +88,9 @@ def re_rate(page, hub, referral) -> None:
     ratings.get_by_label("Amber", exact=True).check()
     page.get_by_label("Reason for the change").fill(REASON)
     click(page, "Change the rating", role="button")
-    expect_errors(page, title, {"rating": "Choose a rating or a level different from the current ones"}, choices=("rating",))
+    expect_errors(
+        page, title, {"rating": "Choose a rating or a level different from the current ones"}, choices=("rating",)
+    )
     expect(page.get_by_label("Reason for the change")).to_have_value(REASON)
     referral.refresh_from_db()
     assert (referral.rating, referral.screenings.count()) == ("amber", 1)

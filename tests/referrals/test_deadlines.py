@@ -66,8 +66,8 @@ def test_screening_rates_sets_the_rating_deadline_and_is_audited(referral, peopl
 
 def test_amber_counts_working_hours(referral, people):
     _screen(referral, people["practitioner"], rating="amber")
-    # 24 working hours from Tuesday 10:00 = three 8-hour days = Friday 10:00.
-    assert _open(referral, DeadlineKind.RATING).due_at == datetime(2026, 11, 6, 10, 0, tzinfo=UTC)
+    # The default Amber, 6 working hours, from Tuesday 10:00 = Tuesday 16:00.
+    assert _open(referral, DeadlineKind.RATING).due_at == datetime(2026, 11, 3, 16, 0, tzinfo=UTC)
 
 
 def test_blue_sets_no_rating_deadline(referral, people):
@@ -100,7 +100,8 @@ def test_the_manager_re_rates_with_a_reason_and_the_old_deadline_is_cancelled(re
     triage.referral_re_rate(referral=referral, by=people["manager"], rating="green", reason="Child safe with aunt.")
     old.refresh_from_db()
     assert old.state == "cancelled"
-    assert _open(referral, DeadlineKind.RATING).due_at == RECEIVED + timedelta(hours=72)
+    # The default Green, 8 working hours, from Tuesday 10:00: seven that day, one on Wednesday.
+    assert _open(referral, DeadlineKind.RATING).due_at == RECEIVED + timedelta(hours=24)
     event = AuditEvent.objects.get(action="referral.re_rated")
     assert event.data["previous_rating"] == "red" and event.data["rating"] == "green"
 

@@ -332,7 +332,7 @@ def test_a_screening_rates_the_referral_and_sets_its_deadline(client, hub, pract
     page = client.get(response["Location"]).content.decode()
     assert "Referral screened: Red" in page
     assert "Specialist: child protection (s47)" in page and "Bruising seen by the school nurse" in page
-    assert "Reasonable cause to suspect significant harm" in page and "Rating timescale" in page
+    assert "Reasonable cause to suspect significant harm" in page and "Red timescale" in page
 
 
 def test_a_closed_referral_cannot_be_screened(client, hub, practitioner):
@@ -403,7 +403,7 @@ def test_the_referral_page_shows_triage_and_what_each_person_may_do(client, hub,
     page = client.get(detail).content.decode()
     assert '<strong class="govuk-tag govuk-tag--green">Green</strong>' in page
     assert "Early help" in page and practitioner.get_full_name() in page
-    assert ">Claim</button>" not in page and "Rating timescale" in page and "Open" in page
+    assert ">Claim</button>" not in page and " timescale</td>" in page and "Open" in page
 
     page = _login(client, manager).get(detail).content.decode()
     assert "Change rating" in page and "Reassign to" in page

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from agencies import services as hub_services
-from agencies.models import DocumentKind, WorkingPattern
+from agencies.models import DocumentKind, Hub, WorkingPattern
 from decisions import services as decisions
 from decisions.models import InformationRequest
 from referrals import deadlines, triage
@@ -67,6 +67,13 @@ class Month:
 def build_month() -> Month:
     with time_machine.travel(at(8, 3, 9), tick=False) as clock:
         mash = build_mash()
+        # The timescales this month was written for, the defaults before issue 16 (Amber 24 working hours, Green 72
+        # clock, information 2 / 6 / 24 hours, a decision in one working day): a hub saved before the coherence rule
+        # keeps them until it is next edited, and its returns must still count right. Set as such a hub holds them.
+        Hub.objects.filter(pk=mash.hub.pk).update(
+            amber_hours=24, green_hours=72, green_counting="clock", amber_partner_hours=6, green_partner_hours=24
+        )
+        mash.hub.refresh_from_db()
         m = mash
         _agreements_and_funding(m)
         made = {"R0": referral_create(hub=m.hub, data=referral_data(), channel="api", referring_agency=m.police)}

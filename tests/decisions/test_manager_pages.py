@@ -1,0 +1,64 @@
+"""The manager's work: the review page shows what a decision needs, and the sign-off queue shows each referral's
+rating, deadline and time left, the most urgent deadline first."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from referrals.models import Person, Referral
+from tests.factories import ProposedDecisionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_review_page_shows_who_how_old_what_was_said_and_the_rating(client, mash):
+    decision = ProposedDecisionFactory(mash=mash)
+    referral = decision.referral
+    subject = referral.persons.get(role="subject")
+    subject.date_of_birth = timezone.localdate() - timedelta(days=130)
+    subject.save()
+    client.force_login(mash.manager)
+    page = client.get(f"/hubs/{mash.hub.id}/decisions/{decision.id}/").content.decode()
+    page = page.replace("&#x27;", "'")
+    assert str(subject) in page
+    assert "4 months" in page
+    assert referral.narrative.splitlines()[0][:40] in page
+    assert "The referrer's account" in page
+    assert ">Red</strong>" in page
+    assert "Threshold level" in page and "Not screened" not in page
+    assert "What the agencies shared" in page
+
+
+def test_age_in_words():
+    person = Person(date_of_birth=date(2019, 6, 15))
+    assert person.age_on(date(2026, 6, 14)) == "6 years"
+    assert Person(date_of_birth=date(2026, 1, 31)).age_on(date(2026, 3, 1)) == "1 month"
+    assert Person(estimated_age=84).age_on(date(2026, 1, 1)) == "about 84 (estimated)"
+    assert Person().age_on(date(2026, 1, 1)) == "Not known"
+
+
+def test_the_sign_off_queue_has_rating_deadline_and_time_left_most_urgent_first(client, mash):
+    later = ProposedDecisionFactory(mash=mash)
+    sooner = ProposedDecisionFactory(mash=mash)
+    now = timezone.now()
+    Referral.objects.filter(pk=later.referral_id).update(due_at=now + timedelta(hours=5))
+    Referral.objects.filter(pk=sooner.referral_id).update(due_at=now - timedelta(minutes=30))
+    client.force_login(mash.manager)
+    page = client.get(f"/hubs/{mash.hub.id}/sign-off/").content.decode()
+    for heading in ("Rating", "Deadline", "Time left"):
+        assert f'class="govuk-table__header">{heading}</th>' in page
+    assert page.index(sooner.referral.reference) < page.index(later.referral.reference)
+    assert "Overdue by 30 min" in page and ("4 h 59 min left" in page or "5 h left" in page)
+
+
+def test_the_dashboard_figures_link_to_the_filtered_queue(client, mash):
+    ProposedDecisionFactory(mash=mash)
+    client.force_login(mash.manager)
+    page = client.get(f"/hubs/{mash.hub.id}/dashboard/").content.decode().replace("&amp;", "&")
+    h = mash.hub.id
+    for href in (f"/hubs/{h}/queue/?rating=red", f"/hubs/{h}/queue/?rating=none", f"/hubs/{h}/queue/?status=received",
+                 f"/hubs/{h}/sign-off/", f"/hubs/{h}/audit/?action=deadline.breached&since="):  # fmt: skip
+        assert f'href="{href}' in page, href
+    queue = client.get(f"/hubs/{h}/queue/?rating=red")
+    assert queue.status_code == 200

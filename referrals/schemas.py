@@ -270,8 +270,9 @@ class ScreeningSchema(Schema):
                 "If it is right, confirm it with your reason below" if manager
                 else "If it is right, ask the accountable manager to confirm it"
             )  # fmt: skip
+            last = list(found)[-1]  # what to do is said once, after the last contradiction
             for field, messages in found.items():
-                errors.setdefault(field, [*messages, ask])
+                errors.setdefault(field, [*messages, ask] if field == last else messages)
         if not found:
             values["confirm_reason"] = ""
         return errors

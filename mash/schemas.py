@@ -77,7 +77,7 @@ class Schema(serializers.Serializer):
                     # age decides the cohort even when their family name is missing); `failed` names the rest.
                     values[field.field_name] = exc.partial
             except SkipField:
-                pass
+                continue  # DRF's way of saying an absent field without a default: it is left out of the values
         failed = set(flatten(errors))
         for path, messages in self.check_together(values, failed).items():
             if path not in failed:  # a field's own message says what to fix first
@@ -208,44 +208,43 @@ class Whole(Lenient, serializers.IntegerField):
         return data
 
 
-class Day(Lenient, serializers.DateField):
-    """A date as YYYY-MM-DD (an impossible one, like month 13, is refused too), or nothing."""
+def _parsed(data, parser):
+    """`parser`'s reading of text, or None for anything it cannot read (or that is not text)."""
+    try:
+        return parser(data) if isinstance(data, str) else None
+    except ValueError:
+        return None
+
+
+class _Optional(Lenient):
+    """A field that may be left out (None), whose one message says what to send instead."""
 
     def __init__(self, *, message: str, **kwargs):
         self.message = message
         super().__init__(required=False, allow_null=True, **kwargs)
+
+
+class Day(_Optional, serializers.DateField):
+    """A date as YYYY-MM-DD (an impossible one, like month 13, is refused too), or nothing."""
 
     def to_internal_value(self, data):
         if data in (None, ""):
             return None
         if isinstance(data, date) and not isinstance(data, datetime):
             return data
-        try:
-            parsed = parse_date(data) if isinstance(data, str) else None
-        except ValueError:
-            parsed = None
+        parsed = _parsed(data, parse_date)
         if parsed is None:
             raise ValidationError(self.message)
         return parsed
 
 
-class Moment(Lenient, serializers.DateTimeField):
+class Moment(_Optional, serializers.DateTimeField):
     """An instant with its offset (2026-11-25T09:30:00+00:00), or nothing."""
-
-    def __init__(self, *, message: str, **kwargs):
-        self.message = message
-        super().__init__(required=False, allow_null=True, **kwargs)
 
     def to_internal_value(self, data):
         if data in (None, ""):
             return None
-        if isinstance(data, datetime):
-            parsed = data
-        else:
-            try:
-                parsed = parse_datetime(data) if isinstance(data, str) else None
-            except ValueError:
-                parsed = None
+        parsed = data if isinstance(data, datetime) else _parsed(data, parse_datetime)
         if parsed is None or timezone.is_naive(parsed):
             raise ValidationError(self.message)
         return parsed

@@ -174,6 +174,23 @@ class RoleGrantForm(GovukFormMixin, forms.Form):
         return username
 
 
+class HandOverForm(GovukFormMixin, forms.Form):
+    """Who takes over as accountable manager, and why: the rules are agencies.handover's schema's."""
+
+    needed = ("successor", "reason")
+    successor = forms.CharField(
+        required=False,
+        label="Username of the new accountable manager",
+        help_text="They must have an active account. If they are the deputy manager, they stop being deputy.",
+    )
+    reason = forms.CharField(
+        required=False,
+        label="Why is the role being handed over?",
+        help_text="For example: retirement, a new post, long-term absence. The reason is kept in the audit trail.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in, in GOV.UK's words: what is missing, by its field; a wrong username or password, once, with
     no hint of which was wrong."""

@@ -253,8 +253,8 @@ def role_revoke_conflict(assignment: RoleAssignment) -> str | None:
         name = assignment.user.get_full_name() or assignment.user.username
         return (
             f"{name} is the hub's only accountable manager. A hub must always have one: without them nobody can "
-            "sign off a decision, and a deputy acts only for a manager. The role stays until the service's "
-            "administrators hand it to a successor."
+            "sign off a decision, and a deputy acts only for a manager. Hand the role to a successor instead: "
+            "they become the accountable manager as the role leaves this person."
         )
     return None
 

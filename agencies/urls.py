@@ -25,4 +25,5 @@ urlpatterns = [
     path("hubs/<uuid:hub_id>/people/", views.hub_people, name="hub-people"),
     path("hubs/<uuid:hub_id>/people/add/", views.role_grant, name="role-grant"),
     path("hubs/<uuid:hub_id>/people/<int:assignment_id>/revoke/", views.role_revoke, name="role-revoke"),
+    path("hubs/<uuid:hub_id>/people/<int:assignment_id>/hand-over/", views.manager_hand_over, name="manager-hand-over"),
 ]

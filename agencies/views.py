@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from agencies import selectors, services
+from agencies import handover, selectors, services
 from agencies.access import access_for, assignments_of, hub_access
 from agencies.forms import (
     DocumentVersionForm,
     FundingForm,
+    HandOverForm,
     HubForm,
     MembershipForm,
     RoleGrantForm,
@@ -54,13 +55,14 @@ def _form_page(request: HttpRequest, form, context: dict) -> HttpResponse:
 
 
 def _save_form(
-    request: HttpRequest, form, save: Callable[[dict], object], success: str, message: str
+    request: HttpRequest, form, save: Callable[[dict], object], success: str, message: str | Callable[[object], str]
 ) -> HttpResponse | None:
-    """Validate `form`, call the service through `save`, and redirect; None means render the form again."""
+    """Validate `form`, call the service through `save`, and redirect; None means render the form again. `message`
+    may be made from what `save` returned."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        save(form.cleaned_data)
+        saved = save(form.cleaned_data)
     except SERVICE_ERRORS as error:
         form.add_service_errors(error)
         return None
@@ -68,7 +70,7 @@ def _save_form(
         form.add_error(None, refused.reason)
         form.http_status = 403
         return None
-    messages.success(request, message)
+    messages.success(request, message(saved) if callable(message) else message)
     return redirect(success)
 
 
@@ -280,3 +282,32 @@ def role_revoke(request: HttpRequest, hub_id, assignment_id) -> HttpResponse:
     return render(
         request, "agencies/role_revoke.html", context, status=409 if reason and request.method == "POST" else 200
     )
+
+
+@require_http_methods(["GET", "POST"])
+def manager_hand_over(request: HttpRequest, hub_id, assignment_id) -> HttpResponse:
+    """The accountable manager's role handed to a successor, with the reason: the only way it changes hands."""
+    hub = hub_access(request, hub_id, Action.ROLES_MANAGE).hub
+    assignment = get_object_or_404(
+        RoleAssignment.objects.select_related("user"), pk=assignment_id, hub=hub, role=Role.MANAGER
+    )
+    services.role_change_allowed(assignment=assignment, by=request.user)  # not your own role: 403 before asking
+    form = HandOverForm(request.POST or None)
+    outgoing = assignment.user.get_full_name() or assignment.user.username
+
+    def said(role: RoleAssignment) -> str:
+        return (
+            f"{role.user.get_full_name() or role.user.username} is now the accountable manager in place of {outgoing}"
+        )
+
+    done = _save_form(
+        request,
+        form,
+        lambda data: handover.manager_hand_over(assignment=assignment, data=data, by=request.user),
+        reverse("hub-people", args=[hub.id]),
+        said,
+    )
+    if done:
+        return done
+    context = {"hub": hub, "form": form, "assignment": assignment, "outgoing": outgoing}
+    return render(request, "agencies/hand_over.html", context, status=getattr(form, "http_status", 200))

@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
     ROLE_CHANGED = "role.changed"
+    MANAGER_HANDED_OVER = "role.handed_over"
     DOCUMENT_CREATED = "document.created"
     DOCUMENT_VERSION_PUBLISHED = "document.version_published"
     AGREEMENT_SIGNED = "agreement.signed"
@@ -105,6 +106,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.ROLE_GRANTED: "Role given",
     AuditAction.ROLE_REVOKED: "Role removed",
     AuditAction.ROLE_CHANGED: "Role's delegation period changed",
+    AuditAction.MANAGER_HANDED_OVER: "Accountable manager's role handed to a successor",
     AuditAction.DOCUMENT_CREATED: "Core document created",
     AuditAction.DOCUMENT_VERSION_PUBLISHED: "Core document version published",
     AuditAction.AGREEMENT_SIGNED: "Core document signed by an agency",

@@ -82,6 +82,13 @@ class RoleFacts(TypedDict):
     granted_by: Id | None
 
 
+class ManagerHandedOver(TypedDict):
+    from_user_id: Id
+    to_user_id: Id
+    reason: str
+    deputy_role_ended: bool  # the successor was the deputy, and is no longer
+
+
 class DocumentCreated(TypedDict):
     kind: str
 
@@ -328,6 +335,7 @@ PAYLOADS: dict[AuditAction, type] = {
     A.ROLE_GRANTED: RoleFacts,
     A.ROLE_REVOKED: RoleFacts,
     A.ROLE_CHANGED: RoleFacts,
+    A.MANAGER_HANDED_OVER: ManagerHandedOver,
     A.DOCUMENT_CREATED: DocumentCreated,
     A.DOCUMENT_VERSION_PUBLISHED: DocumentVersionPublished,
     A.AGREEMENT_SIGNED: AgreementSigned,

@@ -317,7 +317,7 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
     """A screening against one version of the hub's thresholds. Every field is optional here:
     `referrals.triage.referral_screen` decides, and its messages go back by the fields."""
 
-    needed = ("rationale",)
+    needed = ("rationale", "confirm_reason")  # the reason: for some answers, as its hint says
 
     criteria = forms.MultipleChoiceField(
         required=False,
@@ -335,10 +335,11 @@ class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
 
     immediate_risk = forms.BooleanField(required=False, label="Someone is at immediate risk of harm")
     confirm_reason = _text(
-        "If the screening looks contradictory and is right: your reason",
+        "Your reason as accountable manager",
         rows=3,
-        help_text="For the accountable manager: a screening whose criteria or immediate risk say more concern than "
-        "its level or rating is recorded only with your reason",
+        help_text="Needed when this screening lowers the rating or the level, says no one is now at immediate risk, "
+        "or has criteria or immediate risk that say more concern than its level or rating. It is kept with the "
+        "screening.",
     )
 
     def __init__(self, version, *args, manager: bool = False, **kwargs):

@@ -27,7 +27,7 @@ from referrals.models import (
     Rating,
     ReferralCohort,
 )
-from referrals.screening_rules import contradictions, lowered
+from referrals.screening_rules import contradictions, lowered, lowerings
 
 NOT_IN_DATASET = "This field is not part of the referral dataset"
 SOURCE = "Choose the referral source: one of the 22 Children in Need codes, such as 6 for police"
@@ -239,7 +239,9 @@ class ScreeningSchema(Schema):
     immediate_risk = Flag(message="Say whether anyone is at immediate risk of harm")
     rationale = Text(limit=10_000, required="Give the rationale for the level and rating")
     confirm_reason = Text(
-        limit=10_000, help_text="The acting manager's reason for a screening that looks contradictory"
+        limit=10_000,
+        help_text="The acting manager's reason, required when the screening lowers the rating or the level, says no one "
+        "is now at immediate risk, or looks contradictory",
     )
 
     def check_together(self, values, failed):
@@ -253,6 +255,13 @@ class ScreeningSchema(Schema):
             return errors
         manager = context["may_lower"]
         level, rating, immediate = values["level"], values["rating"], values["immediate_risk"]
+        lowering = []  # what the screening lowers, in words: "lowering the rating from Red to Amber", ...
+        if lower := lowerings(
+            version, current_rating=context["rating"], current_level=context["level"], rating=rating, level=level,
+        ):  # fmt: skip
+            lowering.append("lowering " + one_of([(None, what) for what in lower.values()], "and"))
+        if context["immediate_risk"] and not immediate:
+            lowering.append("saying no one is now at immediate risk of harm")
         if not manager:
             errors.update(lowered(
                 version, current_rating=context["rating"], current_level=context["level"], rating=rating, level=level,
@@ -261,10 +270,12 @@ class ScreeningSchema(Schema):
                 errors["immediate_risk"] = (
                     "Someone was found at immediate risk of harm: only the accountable manager may say no one is now"
                 )
+        reason = values.get("confirm_reason")
         found = contradictions(
             version, level=level, criteria=values["criteria"], rating=rating, immediate_risk=immediate
         )
-        values["contradictions_confirmed"] = bool(found) and manager and bool(values.get("confirm_reason"))
+        values["contradictions_confirmed"] = bool(found) and manager and bool(reason)
+        values["concern_lowered"] = bool(lowering) and manager
         if found and not values["contradictions_confirmed"]:
             ask = (
                 "If it is right, confirm it with your reason below" if manager
@@ -273,7 +284,9 @@ class ScreeningSchema(Schema):
             last = list(found)[-1]  # what to do is said once, after the last contradiction
             for field, messages in found.items():
                 errors.setdefault(field, [*messages, ask] if field == last else messages)
-        if not found:
+        if manager and lowering and not reason:
+            errors.setdefault("confirm_reason", "Give your reason for " + " and for ".join(lowering))
+        if not found and not values["concern_lowered"]:
             values["confirm_reason"] = ""
         return errors
 

@@ -56,19 +56,22 @@ def contradictions(
     return found
 
 
-def lowered(version: ThresholdVersion, *, current_rating: str, current_level: str, rating: str, level: str) -> dict:
-    """What the screening lowers, by field: the rating (less concern than the current one) and the level (a lower
-    level of the same thresholds). Raising, or a first screening, lowers nothing."""
+def lowerings(version: ThresholdVersion, *, current_rating: str, current_level: str, rating: str, level: str) -> dict:
+    """What the screening lowers, by field, in words: {"rating": "the rating from Amber to Green", "level": ...}.
+    Raising, or a first screening, lowers nothing."""
     found = {}
     if current_rating and rating and CONCERN[Rating(rating)] < CONCERN[Rating(current_rating)]:
-        found["rating"] = (
-            f"Lowering the rating from {_name(current_rating)} to {_name(rating)} is for the "
-            "accountable manager, with a reason: raise it, keep it, or ask the manager"
-        )
+        found["rating"] = f"the rating from {_name(current_rating)} to {_name(rating)}"
     was, now = _level_index(version, current_level), _level_index(version, level)
     if was is not None and now is not None and now < was:
-        found["level"] = (
-            f"Lowering the level from {version.levels[was]['name']} to {version.levels[now]['name']} is for the "
-            "accountable manager, with a reason: raise it, keep it, or ask the manager"
-        )
+        found["level"] = f"the level from {version.levels[was]['name']} to {version.levels[now]['name']}"
     return found
+
+
+def lowered(version: ThresholdVersion, *, current_rating: str, current_level: str, rating: str, level: str) -> dict:
+    """Why someone who is not the acting manager cannot record this screening, by the field it lowers."""
+    found = lowerings(version, current_rating=current_rating, current_level=current_level, rating=rating, level=level)
+    return {
+        field: f"Lowering {what} is for the accountable manager, with a reason: raise it, keep it, or ask the manager"
+        for field, what in found.items()
+    }

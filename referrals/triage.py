@@ -60,7 +60,9 @@ def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update(of=("self",)).select_related("hub", "assigned_to").get(pk=referral.pk)
 
 
-def _screening_payload(s: Screening) -> Screened:
+def _screening_payload(s: Screening, **flags: bool) -> Screened:
+    """The screening's facts; `flags`: `contradictions_confirmed` and `concern_lowered` (the acting manager's, each
+    with the reason the screening keeps)."""
     return Screened(
         screening_id=str(s.pk),
         threshold_version=s.threshold_version.number,
@@ -68,7 +70,8 @@ def _screening_payload(s: Screening) -> Screened:
         criteria=s.criteria,
         rating=s.rating,
         immediate_risk=s.immediate_risk,
-        contradictions_confirmed=bool(s.confirm_reason),
+        contradictions_confirmed=flags.get("contradictions_confirmed", False),
+        **({"concern_lowered": True} if flags.get("concern_lowered") else {}),
     )
 
 
@@ -79,8 +82,8 @@ def referral_screen(
 ):  # fmt: skip
     """A practitioner records the criteria that apply, the level, the RAG rating, whether anyone is at immediate
     risk (None: as the referral says) and the rationale. Anyone may raise concern; lowering the rating or the level,
-    clearing immediate risk, or a screening that contradicts itself needs the acting manager (with `confirm_reason`
-    for a contradiction). Someone found at immediate risk puts the referral in the fast lane (referrals/immediate.py)."""
+    clearing immediate risk, or a screening that contradicts itself needs the acting manager, with their reason
+    (`confirm_reason`), kept with the screening and shown in its history. Someone found at immediate risk puts the referral in the fast lane (referrals/immediate.py)."""
     referral = _locked(referral)
     access = access_for(by, referral.hub_id)
     require(access, Action.REFERRAL_SCREEN, referral)
@@ -101,7 +104,16 @@ def referral_screen(
         immediate_risk=clean["immediate_risk"], confirm_reason=clean["confirm_reason"], by=by, at=now,
     )  # fmt: skip
     referral.screen(rating=clean["rating"], level=clean["level"])
-    record(AuditAction.REFERRAL_SCREENED, hub=referral.hub, obj=referral, payload=_screening_payload(screening))
+    record(
+        AuditAction.REFERRAL_SCREENED,
+        hub=referral.hub,
+        obj=referral,
+        payload=_screening_payload(
+            screening,
+            contradictions_confirmed=clean["contradictions_confirmed"],
+            concern_lowered=clean["concern_lowered"],
+        ),
+    )
     deadlines.rating_deadline_set(referral, clean["rating"])
     if clean["immediate_risk"] != referral.immediate_risk:
         referral.mark_immediate_risk(clean["immediate_risk"])

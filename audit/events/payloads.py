@@ -177,6 +177,7 @@ class Screened(TypedDict):
     rating: str
     immediate_risk: NotRequired[bool]  # since issue 16: what the screening found
     contradictions_confirmed: NotRequired[bool]  # the acting manager confirmed a screening that looked contradictory
+    concern_lowered: NotRequired[bool]  # the acting manager lowered the rating or level, or cleared immediate risk
 
 
 class ReRated(Screened):

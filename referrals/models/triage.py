@@ -64,7 +64,9 @@ class Screening(models.Model):
         default=False, help_text="Whether the screening found anyone at immediate risk."
     )
     confirm_reason = models.TextField(
-        blank=True, help_text="The acting manager's reason for confirming a screening that looked contradictory."
+        blank=True,
+        help_text="The acting manager's reason for lowering the concern or confirming a screening that looked "
+        "contradictory.",
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()

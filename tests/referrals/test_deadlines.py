@@ -33,10 +33,10 @@ def referral(hub):
     return referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web")
 
 
-def _screen(referral, by, rating="red"):
+def _screen(referral, by, rating="red", **reason):
     level = CONSISTENT_LEVEL[rating]  # a screening that does not contradict itself
     return triage.referral_screen(
-        referral=referral, by=by, level=level, criteria=[f"{level}.1"], rating=rating, rationale="Bruising."
+        referral=referral, by=by, level=level, criteria=[f"{level}.1"], rating=rating, rationale="Bruising.", **reason
     )
 
 
@@ -129,8 +129,20 @@ def test_a_second_screening_may_raise_concern_but_only_the_manager_lowers_it(ref
     assert "level" in error.value.message_dict  # Specialist to Early help is lowering too
     assert Referral.objects.get(pk=referral.pk).rating == "red" and referral.screenings.count() == 2
     _screen(referral, people["practitioner"], rating="red")  # what is new, same rating: allowed
-    _screen(referral, people["manager"], rating="amber")
+    with pytest.raises(ValidationError) as error:  # the manager lowers it too, but says why
+        _screen(referral, people["manager"], rating="amber")
+    assert error.value.message_dict == {
+        "confirm_reason": [
+            "Give your reason for lowering the rating from Red to Amber and the level from Specialist: child "
+            "protection (s47) to Targeted: child in need (s17)"
+        ]
+    }
+    assert referral.screenings.count() == 3
+    lowered = _screen(referral, people["manager"], rating="amber", confirm_reason="Father arrested; child with aunt.")
     assert Referral.objects.get(pk=referral.pk).rating == "amber" and referral.screenings.count() == 4
+    assert lowered.confirm_reason == "Father arrested; child with aunt."
+    event = AuditEvent.objects.filter(action="referral.screened").order_by("-id").first()
+    assert event.data["concern_lowered"] is True and event.data["contradictions_confirmed"] is False
 
 
 def test_screenings_keep_the_thresholds_version_they_used(hub, referral, people):

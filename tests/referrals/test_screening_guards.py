@@ -77,7 +77,11 @@ def test_a_practitioner_raises_blue_to_red_but_cannot_lower_it_back(mash):
     assert (
         "Lowering the level from Specialist: child protection (s47) to Targeted" in error.value.message_dict["level"][0]
     )
-    _screen(referral, mash.manager, level="targeted", criteria=["targeted.1"], rating="amber", rationale="Checked")
+    lower = {"level": "targeted", "criteria": ["targeted.1"], "rating": "amber", "rationale": "Checked"}
+    with pytest.raises(ValidationError) as error:  # the manager may lower it, with their reason
+        _screen(referral, mash.manager, **lower)
+    assert error.value.message_dict["confirm_reason"][0].startswith("Give your reason for lowering the rating from")
+    _screen(referral, mash.manager, **lower, confirm_reason="Police found no injury; father left the home")
     referral.refresh_from_db()
     assert (referral.rating, referral.threshold_level) == ("amber", "targeted")
 
@@ -97,7 +101,12 @@ def test_immediate_risk_found_at_screening_is_the_fast_lane_and_only_the_manager
     with pytest.raises(ValidationError) as error:
         _screen(referral, mash.practitioner, **red, immediate_risk=False)
     assert "only the accountable manager may say no one is now" in error.value.message_dict["immediate_risk"][0]
-    _screen(referral, mash.manager, **red, immediate_risk=False)
+    with pytest.raises(ValidationError) as error:
+        _screen(referral, mash.manager, **red, immediate_risk=False)
+    assert error.value.message_dict["confirm_reason"] == [
+        "Give your reason for saying no one is now at immediate risk of harm"
+    ]
+    _screen(referral, mash.manager, **red, immediate_risk=False, confirm_reason="Child in hospital, safe")
     assert not Referral.objects.get(pk=referral.pk).immediate_risk
 
 
@@ -117,10 +126,12 @@ def test_the_web_form_shows_the_contradiction_and_only_the_manager_sees_the_conf
     referral = _new(mash)
     url = reverse("referral-screen", args=[mash.hub.id, referral.id])
     client.force_login(mash.practitioner)
-    assert "your reason" not in client.get(url).content.decode()
+    assert "Your reason as accountable manager" not in client.get(url).content.decode()
     form = {**CONTRADICTORY, "immediate_risk": "on"}
     page = client.post(url, form).content.decode()
     assert "There is a problem" in page and "a Blue rating contradicts it" in page
     client.force_login(mash.manager)
-    assert "If the screening looks contradictory and is right: your reason" in client.get(url).content.decode()
+    assert "Your reason as accountable manager" in client.get(url).content.decode()
     assert client.post(url, {**form, "confirm_reason": "Known to the hospital"}).status_code == 302
+    history = client.get(reverse("referral-detail", args=[mash.hub.id, referral.id])).content.decode()
+    assert "Accountable manager’s reason" in history and "Known to the hospital" in history

@@ -101,19 +101,31 @@ def test_durations_in_words():
     assert in_words(43200) == "12 hours" and in_words(45) == "45 seconds"
 
 
-def test_the_long_forms_carry_the_timeout_warning_and_short_pages_do_not(client, mash):
-    from tests.factories import AnsweredReferralFactory
+def test_every_form_with_a_text_box_carries_the_timeout_warning_and_pages_without_one_do_not(client, mash):
+    """What a person types at length (a referral, a rationale, an agency's answer, a manager's comments, a reason) is
+    what a session ending unannounced would lose: every page of a full journey with a multi-line text box in a form
+    warns two minutes before; a page with no text box (the queue) does not."""
+    from tests.journey import build_journey
 
-    referral = AnsweredReferralFactory(mash=mash)
+    journey = build_journey(client, mash)
+    warned, unwarned, quiet = [], [], []
+    for who, pages in journey.pages.items():
+        client.force_login(journey.people[who])
+        for name, url in pages:
+            page = client.get(url).content.decode()
+            has_warning = 'id="session-timeout"' in page
+            if "<textarea" in page:
+                (warned if has_warning else unwarned).append(f"{who}: {name}")
+            elif has_warning:
+                quiet.append(f"{who}: {name}")
+    assert not unwarned, "long forms without the timeout warning:\n" + "\n".join(unwarned)
+    assert not quiet, "timeout warning on a page with nothing to type:\n" + "\n".join(quiet)
+    assert len(warned) >= 6, warned  # the referral, screening, decision, answer, review and re-rating forms at least
+
+
+def test_the_warning_says_when_and_offers_both_ways_out(client, mash):
     client.force_login(mash.practitioner)
-    hub = mash.hub.id
-    for url in (
-        f"/hubs/{hub}/referrals/new/",
-        f"/hubs/{hub}/referrals/{referral.id}/screen/",
-        f"/hubs/{hub}/referrals/{referral.id}/decision/",
-    ):
-        page = client.get(url).content.decode()
-        assert 'id="session-timeout"' in page and "You'll be signed out in" in page, url
-        assert 'data-warning-seconds="120"' in page and '<script src="/static/js/timeout.js" defer></script>' in page
-        assert 'action="/session/keep-alive/"' in page and 'action="/accounts/logout/"' in page
-    assert 'id="session-timeout"' not in client.get(f"/hubs/{hub}/queue/").content.decode()
+    page = client.get(f"/hubs/{mash.hub.id}/referrals/new/").content.decode()
+    assert 'id="session-timeout"' in page and "You'll be signed out in" in page
+    assert 'data-warning-seconds="120"' in page and '<script src="/static/js/timeout.js" defer></script>' in page
+    assert 'action="/session/keep-alive/"' in page and 'action="/accounts/logout/"' in page

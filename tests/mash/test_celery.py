@@ -301,7 +301,8 @@ def test_redis_worker_runs_heartbeat_eta_and_committed_tasks(tmp_path, settings,
     now, later, committed, rolled_back = (f"{kind}-{uuid.uuid4().hex}" for kind in ("now", "later", "commit", "roll"))
 
     sent = time.time()
-    heartbeat.apply_async(kwargs={"name": later}, countdown=3)
+    countdown = 8  # long enough that a task sent now runs well before it, even on a loaded machine
+    heartbeat.apply_async(kwargs={"name": later}, countdown=countdown)
     heartbeat.delay(name=now)
     with transaction.atomic():
         heartbeat.delay_on_commit(name=rolled_back)
@@ -309,8 +310,8 @@ def test_redis_worker_runs_heartbeat_eta_and_committed_tasks(tmp_path, settings,
     with transaction.atomic():
         heartbeat.delay_on_commit(name=committed)
 
-    assert _wait_for_heartbeat(now, worker) < _at(sent + 3)
+    assert _wait_for_heartbeat(now, worker) < _at(sent + countdown)
     _wait_for_heartbeat(committed, worker)
-    assert _at(sent + 3) <= _wait_for_heartbeat(later, worker) < _at(sent + 3 + 10)
+    assert _at(sent + countdown) <= _wait_for_heartbeat(later, worker) < _at(sent + countdown + 10)
     # Sent before the committed task, it would have run first had it been sent at all.
     assert last_heartbeat(rolled_back) is None

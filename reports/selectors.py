@@ -12,6 +12,7 @@ from agencies.access import access_for, assignments_of
 from agencies.models import Agency
 from agencies.policy import Action, may
 from audit.events.actions import AuditAction, is_read, label_of
+from audit.events.records import actor_label, record_type_label
 from audit.models import AuditEvent
 from mash.words import in_words
 from reports.models import MonthlyReturn, ReturnState
@@ -42,6 +43,7 @@ def trail(hub, *, object_type="", object_id="", actor_id="", action="", seen=Fal
 class TrailRow:
     event: AuditEvent
     action_label: str
+    record_type: str
     actor: str
     agency: str
     facts: str
@@ -64,10 +66,7 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
 
     rows = []
     for event, data in zip(events, facts, strict=True):
-        if event.actor_type == "user":
-            actor = name(event.actor_id)
-        else:
-            actor = event.actor_type if not event.actor_id else f"{event.actor_type} {event.actor_id}"
+        actor = name(event.actor_id) if event.actor_type == "user" else actor_label(event.actor_type)
         shown = []
         for key, value in data.items():
             if key == "agency_id" and value:
@@ -79,6 +78,7 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
             TrailRow(
                 event,
                 label_of(event.action),
+                record_type_label(event.object_type) if event.object_type else "",
                 actor,
                 agencies.get(str(event.actor_agency_id), ""),
                 "; ".join(shown),

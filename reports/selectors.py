@@ -15,6 +15,7 @@ from audit.events.actions import AuditAction, is_read, label_of
 from audit.events.records import actor_label, record_type_label
 from audit.models import AuditEvent
 from mash.words import in_words
+from referrals.selectors import threshold_words
 from reports.models import MonthlyReturn, ReturnState
 
 
@@ -39,6 +40,10 @@ def trail(hub, *, object_type="", object_id="", actor_id="", action="", seen=Fal
     return events
 
 
+# Facts that hold threshold codes: levels and criteria, named as the hub names them.
+THRESHOLD_KEYS = ("level", "previous_level", "threshold_level", "levels", "criteria")
+
+
 @dataclass
 class TrailRow:
     event: AuditEvent
@@ -50,8 +55,8 @@ class TrailRow:
 
 
 def describe(events: list[AuditEvent]) -> list[TrailRow]:
-    """Names for the people and agencies in `events` (actors and the ids in their facts): two queries whatever
-    the number of events."""
+    """Names for the people and agencies in `events` (actors and the ids in their facts) and words for the threshold
+    codes they hold: two queries whatever the number of events, three where a fact names a threshold."""
     facts = [e.data for e in events]
     user_ids = {e.actor_id for e in events if e.actor_type == "user"} | {f.get("user_id") for f in facts}
     users = {
@@ -59,6 +64,10 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
     }
     agency_ids = {str(e.actor_agency_id) for e in events if e.actor_agency_id} | {f.get("agency_id") for f in facts}
     agencies = {str(a.pk): a.name for a in Agency.objects.filter(pk__in=[i for i in agency_ids if _is_uuid(i)])}
+
+    # The hub's words for the threshold levels and criteria the facts name (a third query, only when one does).
+    named = any(key in f for f in facts for key in THRESHOLD_KEYS)
+    thresholds = threshold_words({e.hub_id for e in events if e.hub_id}) if named else {}
 
     def name(user_id) -> str:
         user = users.get(str(user_id))
@@ -73,6 +82,10 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
                 key, value = "agency", agencies.get(value, value)
             elif key == "user_id" and value:
                 key, value = "person", name(value)
+            elif key in THRESHOLD_KEYS:
+                value = (
+                    [thresholds.get(v, v) for v in value] if isinstance(value, list) else thresholds.get(value, value)
+                )
             shown.append(f"{key.removesuffix('_id').replace('_', ' ').capitalize()}: {_value_in_words(value)}")
         rows.append(
             TrailRow(
@@ -94,7 +107,8 @@ def _value_in_words(value) -> str:
     if isinstance(value, list):
         return ", ".join(_value_in_words(v) for v in value)
     if isinstance(value, str) and value.islower() and " " not in value and not _is_uuid(value):
-        return in_words(value).lower() if "_" in value else value
+        words = in_words(value)  # "api" -> "Agency system (API)", "own_home" -> "Own home", "decided" -> "Decided"
+        return words[:1].lower() + words[1:] if words[1:2].islower() else words
     return str(value)
 
 

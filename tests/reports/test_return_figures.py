@@ -17,8 +17,10 @@ from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType
 from reports import exports, services
 from reports.models import ReturnState
 from tests.audit.test_seal_verify import _tamper
+from tests.journey import CODE_WORDS, hub_names_its_levels
 from tests.reports.month import MONTH, build_month
 from tests.reports.pdf_text import pdf_text, table_row
+from tests.test_rendered_text import CODE, visible_text
 
 # Committed data: on PostgreSQL an event is sealed only once its transaction has committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -281,13 +283,18 @@ def _cells(html: str, name: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
 
 
-def test_the_page_and_the_comparison_write_money_and_staff_as_people_do(month, client):
-    """The same funding figures as the PDF on the return's web page, and the totals in the hubs side by side."""
-    row = _build(month)
+def test_the_page_the_pdf_and_the_comparison_are_in_words(month, client, tmp_path):
+    """The same funding figures as the PDF on the return's web page, and the totals in the hubs side by side; the
+    hub's own names for its threshold levels (looked up when the return is built), and no code, on page and PDF."""
     hub = month.mash.hub
+    hub_names_its_levels(hub)
+    row = _build(month)
     client.force_login(month.mash.lead)
 
     page = client.get(reverse("return-detail", args=[hub.id, row.pk])).content.decode()
+    for text in (visible_text(page), pdf_text(bytes(row.pdf), tmp_path)):
+        assert "Level 4: child protection (s47)" in text and "Level 3: child in need (s17)" in text
+        assert not CODE.findall(text) and not CODE_WORDS.findall(text)
     funding = page.split('<section id="funding">')[1].split("</section>")[0]
     assert ">Funding</th>" in funding and ">Staff (FTE)</th>" in funding
     assert _cells(funding, CARE) == ["£250,000", "6", "Hybrid", "1", "1"]

@@ -13,7 +13,8 @@ from audit.context import Actor, acting
 from audit.models import AuditEvent
 from audit.services import log_read, record
 from mash.csvsafe import cell
-from tests.factories import HubFactory, UserFactory, member
+from tests.factories import HubFactory, ScreenedReferralFactory, UserFactory, member
+from tests.journey import hub_names_its_levels
 from tests.test_rendered_text import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,20 @@ def test_an_event_not_done_by_a_person_says_who_did_it_in_words(client, hub, man
     client.force_login(manager)
     page = visible_text(_trail(client, hub, action="hub.updated").content.decode())
     assert "The service (automatic)" in page and "system system" not in page
+
+
+def test_facts_name_threshold_levels_and_criteria_as_the_hub_does(client, mash):
+    hub_names_its_levels(mash.hub)
+    ScreenedReferralFactory(mash=mash, rating="red")  # at the specialist level, its first criterion
+    client.force_login(mash.manager)
+    page = visible_text(_trail(client, mash.hub, action="referral.screened").content.decode())
+    assert "Criteria: Reasonable cause to suspect significant harm" in page
+    assert "Level: Level 4: child protection (s47)" in page
+    assert "specialist" not in page.lower()
+
+
+def test_facts_say_their_codes_in_words(client, mash):
+    ScreenedReferralFactory(mash=mash)  # sent by the police's system
+    client.force_login(mash.manager)
+    page = visible_text(_trail(client, mash.hub, action="referral.received").content.decode())
+    assert "Channel: agency system (API)" in page and "Channel: api" not in page

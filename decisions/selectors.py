@@ -24,7 +24,7 @@ from decisions.models import (
 )
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
-from referrals.selectors import matches_of, referral_triage
+from referrals.selectors import level_names_of, matches_of, referral_triage
 
 
 def contributions_visible_to(access, referral_ids) -> QuerySet[Contribution]:
@@ -48,6 +48,9 @@ def referral_sharing(access, referral: Referral) -> dict:
         .prefetch_related("participants", Prefetch("actions", queryset=AgreedAction.objects.select_related("owner")))
         .order_by("-version")
     )
+    names = level_names_of(referral, {d.threshold_level for d in decisions}) if decisions else {}
+    for decision in decisions:
+        decision.level_name = names[decision.threshold_level]  # the hub's name for it, not the code's words
     return {
         "requests": requests,
         "contributions": contributions,
@@ -154,7 +157,7 @@ def chronology(access, referral: Referral) -> list[dict]:
                for r in referrals]  # fmt: skip
     for r in referrals:
         for s in referral_triage(r)["screenings"]:
-            text = f"{s.get_rating_display()}, {s.level}" + (f": {s.rationale}" if s.kind == "re_rating" else "")
+            text = f"{s.get_rating_display()}, {s.level_name}" + (f": {s.rationale}" if s.kind == "re_rating" else "")
             entries.append({"at": s.at, "referral": r, "kind": s.get_kind_display(), "text": text})
     for c in contributions_visible_to(access, ids):
         text = "No trace" if c.no_trace else c.summary

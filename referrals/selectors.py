@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.access import access_for, assignments_of
 from agencies.policy import Action, may, scoped
+from mash.words import in_words
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
@@ -152,7 +153,7 @@ def referral_triage(referral: Referral) -> dict:
     for screening in screenings:
         version = screening.threshold_version
         level = version.level(screening.level)
-        screening.level_name = level["name"] if level else screening.level
+        screening.level_name = level["name"] if level else in_words(screening.level)
         texts = {c["code"]: c["text"] for lv in version.levels for c in lv["criteria"]}
         screening.criteria_texts = [texts.get(code, code) for code in screening.criteria]
     return {
@@ -160,6 +161,33 @@ def referral_triage(referral: Referral) -> dict:
         "screenings": screenings,
         "level_name": screenings[-1].level_name if screenings else "",
     }
+
+
+def threshold_words(hub_ids, cohort: str | None = None) -> dict[str, str]:
+    """The hubs' words for their threshold codes (of one cohort, or both): each level's name and each criterion's
+    text, the newest version naming a code winning, then the defaults'. One query."""
+    versions = ThresholdVersion.objects.filter(hub_id__in=hub_ids).order_by("-number")
+    if cohort:
+        versions = versions.filter(cohort=cohort)
+    defaults = [DEFAULT_LEVELS[cohort]] if cohort else list(DEFAULT_LEVELS.values())
+    words: dict[str, str] = {}
+    for levels in [*versions.values_list("levels", flat=True), *defaults]:
+        for level in levels:
+            words.setdefault(level["code"], level["name"])
+            for criterion in level["criteria"]:
+                words.setdefault(criterion["code"], criterion["text"])
+    return words
+
+
+def level_names_of(referral: Referral, codes) -> dict[str, str]:
+    """The hub's name for each of `codes`, threshold levels a referral's decisions name: the levels of its latest
+    screening's thresholds (those a decision chooses from); a code they lack (an older version's) as
+    `threshold_words` has it, else the code in words. One query, two where a code is missing."""
+    latest = referral.screenings.select_related("threshold_version").order_by("-at").first()
+    names = {level["code"]: level["name"] for level in latest.threshold_version.levels} if latest else {}
+    if set(codes) - set(names):
+        names = {**threshold_words([referral.hub_id], referral.cohort), **names}
+    return {code: names.get(code) or in_words(code) for code in codes}
 
 
 def threshold_versions(hub, cohort: str) -> list[ThresholdVersion]:

@@ -5,12 +5,17 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from audit.events.actions import AuditAction, label_of
+from audit.events.records import record_type_choices
 from mash.forms import GovukFormMixin
 
 
 class TrailFilterForm(GovukFormMixin, forms.Form):
-    object_type = forms.CharField(
-        required=False, max_length=64, label="Record type", help_text="For example agencies.hub"
+    # The codes stay the values, so links to a record's trail (`?object_type=referrals.referral&object_id=…`) work.
+    object_type = forms.ChoiceField(
+        required=False,
+        label="Record type",
+        choices=[("", "Any record"), *record_type_choices()],
+        error_messages={"invalid_choice": "Choose a record type from the list"},
     )
     object_id = forms.CharField(required=False, max_length=64, label="Record id")
     person = forms.CharField(required=False, max_length=150, label="Person (username)")

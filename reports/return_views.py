@@ -14,6 +14,7 @@ from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
 from mash.sessions import worth_logging
+from mash.words import fte, money
 from reports import exports, selectors, services
 from reports.charts import return_charts
 from reports.return_forms import CompareForm, ReturnRequestForm, ended_months
@@ -161,7 +162,7 @@ def comparison_lines(columns) -> list[tuple[str, list]]:
         ("Re-referrals within 12 months (%)", each(lambda f: f["re_referrals"]["percent"])),
         ("Decisions with rationale (%)", each(lambda f: f["quality"]["rationale_percent"])),
         ("Actions completed on time (%)", each(lambda f: f["quality"]["on_time_percent"])),
-        ("Funding this financial year (£)", each(lambda f: f["funding"]["total_gbp"])),
-        ("Staff (FTE)", each(lambda f: f["funding"]["total_fte"])),
+        ("Funding this financial year", each(lambda f: money(f["funding"]["total_gbp"]))),
+        ("Staff (FTE)", each(lambda f: fte(f["funding"]["total_fte"]))),
     ]
     return lines

@@ -12,8 +12,10 @@ from agencies.access import access_for, assignments_of
 from agencies.models import Agency
 from agencies.policy import Action, may
 from audit.events.actions import AuditAction, is_read, label_of
+from audit.events.records import actor_label, record_type_label
 from audit.models import AuditEvent
 from mash.words import in_words
+from referrals.selectors import threshold_words
 from reports.models import MonthlyReturn, ReturnState
 
 
@@ -38,18 +40,23 @@ def trail(hub, *, object_type="", object_id="", actor_id="", action="", seen=Fal
     return events
 
 
+# Facts that hold threshold codes: levels and criteria, named as the hub names them.
+THRESHOLD_KEYS = ("level", "previous_level", "threshold_level", "levels", "criteria")
+
+
 @dataclass
 class TrailRow:
     event: AuditEvent
     action_label: str
+    record_type: str
     actor: str
     agency: str
     facts: str
 
 
 def describe(events: list[AuditEvent]) -> list[TrailRow]:
-    """Names for the people and agencies in `events` (actors and the ids in their facts): two queries whatever
-    the number of events."""
+    """Names for the people and agencies in `events` (actors and the ids in their facts) and words for the threshold
+    codes they hold: two queries whatever the number of events, three where a fact names a threshold."""
     facts = [e.data for e in events]
     user_ids = {e.actor_id for e in events if e.actor_type == "user"} | {f.get("user_id") for f in facts}
     users = {
@@ -58,27 +65,33 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
     agency_ids = {str(e.actor_agency_id) for e in events if e.actor_agency_id} | {f.get("agency_id") for f in facts}
     agencies = {str(a.pk): a.name for a in Agency.objects.filter(pk__in=[i for i in agency_ids if _is_uuid(i)])}
 
+    # The hub's words for the threshold levels and criteria the facts name (a third query, only when one does).
+    named = any(key in f for f in facts for key in THRESHOLD_KEYS)
+    thresholds = threshold_words({e.hub_id for e in events if e.hub_id}) if named else {}
+
     def name(user_id) -> str:
         user = users.get(str(user_id))
         return (user.get_full_name() or user.username) if user else str(user_id)
 
     rows = []
     for event, data in zip(events, facts, strict=True):
-        if event.actor_type == "user":
-            actor = name(event.actor_id)
-        else:
-            actor = event.actor_type if not event.actor_id else f"{event.actor_type} {event.actor_id}"
+        actor = name(event.actor_id) if event.actor_type == "user" else actor_label(event.actor_type)
         shown = []
         for key, value in data.items():
             if key == "agency_id" and value:
                 key, value = "agency", agencies.get(value, value)
             elif key == "user_id" and value:
                 key, value = "person", name(value)
+            elif key in THRESHOLD_KEYS:
+                value = (
+                    [thresholds.get(v, v) for v in value] if isinstance(value, list) else thresholds.get(value, value)
+                )
             shown.append(f"{key.removesuffix('_id').replace('_', ' ').capitalize()}: {_value_in_words(value)}")
         rows.append(
             TrailRow(
                 event,
                 label_of(event.action),
+                record_type_label(event.object_type) if event.object_type else "",
                 actor,
                 agencies.get(str(event.actor_agency_id), ""),
                 "; ".join(shown),
@@ -94,7 +107,8 @@ def _value_in_words(value) -> str:
     if isinstance(value, list):
         return ", ".join(_value_in_words(v) for v in value)
     if isinstance(value, str) and value.islower() and " " not in value and not _is_uuid(value):
-        return in_words(value).lower() if "_" in value else value
+        words = in_words(value)  # "api" -> "Agency system (API)", "own_home" -> "Own home", "decided" -> "Decided"
+        return words[:1].lower() + words[1:] if words[1:2].islower() else words
     return str(value)
 
 

@@ -5,6 +5,7 @@ A child's referral and an adult's are recorded on the web form by the practition
 agencies asked and answered, a decision proposed, returned by the manager, revised and signed off with agreed
 actions; another referral waits at each earlier stage, so that every page has rows to show."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions import services as decisions
+from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import Referral
 from tests.factories import AnsweredReferralFactory, AskedReferralFactory, ProposedDecisionFactory, requests_of
 
@@ -60,9 +62,30 @@ def record_on_the_web(client, mash, form: dict) -> Referral:
     return Referral.objects.exclude(pk__in=before).get()
 
 
+# The hub names its levels its own way (the codes stay): a page naming a level by its code's words ("Specialist")
+# instead of the hub's name shows it.
+HUB_LEVEL_NAMES = {
+    "universal": "Level 1: every child's services",
+    "early_help": "Level 2: extra help",
+    "targeted": "Level 3: child in need (s17)",
+    "specialist": "Level 4: child protection (s47)",
+}
+# The codes as they are or as their words ("Early help" is an outcome too; "universal services" a criterion's words).
+CODE_WORDS = re.compile(r"\b(?:Universal|[Tt]argeted|[Ss]pecialist)\b")
+
+
+def hub_names_its_levels(hub) -> None:
+    """The hub publishes its children's thresholds with its own names for the levels (HUB_LEVEL_NAMES)."""
+    from referrals import triage
+
+    levels = [{**level, "name": HUB_LEVEL_NAMES[level["code"]]} for level in DEFAULT_LEVELS["child"]]
+    triage.thresholds_publish(hub=hub, cohort="child", levels=levels, note="The hub's own names")
+
+
 def build_journey(client, mash) -> Journey:
     from referrals import triage
 
+    hub_names_its_levels(mash.hub)
     child = record_on_the_web(client, mash, child_form())
     adult = record_on_the_web(client, mash, adult_form())
     triage.referral_screen(

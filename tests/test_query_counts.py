@@ -72,9 +72,10 @@ def _pages(mash, w) -> list:
          "the referral, its people, matches; read; deadlines, screenings; its versions (amendments, issue 16); requests, the contributions they may see, "
          "all contributions counted (the restricted ones hidden), decisions, the agencies that answered, "
          "memberships, overrides [29]"),
-        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 18,
-         "the same, with the contributions' disclosures, the decisions' participants and actions, and the read of "
-         "the contributions shown [32]"),
+        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 19,
+         "the same, with the contributions' disclosures, the decisions' participants and actions, the hub's names "
+         "for their threshold levels (the latest screening's thresholds), and the read of the contributions shown "
+         "[32]"),
         ("practitioner", "screening", reverse("referral-screen", args=[h, referral.id]), BASE + 4,
          "the referral, its people, the thresholds in force; read [15]"),
         ("practitioner", "request information", reverse("request-new", args=[h, referral.id]), BASE + 4,
@@ -87,15 +88,17 @@ def _pages(mash, w) -> list:
          "open by rating, by status, breaches, the oldest, the sweep's heartbeat; read [19]"),
         ("manager", "sign-off queue", reverse("sign-off-queue", args=[h]), MANAGER + 3,
          "count, the page of decisions with referral and proposer; read [14]"),
-        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 14,
-         "the decision with referral and proposer, the referral's sharing (as on its page), its subject and its "
-         "latest screening with the threshold version (the subject's name and age, the level's name); read"),
+        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 15,
+         "the decision with referral and proposer, the referral's sharing (as on its page, with its decisions' "
+         "level names), its subject and its latest screening with the threshold version (the subject's name and "
+         "age, the level's name); read"),
         ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 15,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
          "the referral, its people, the last screening's thresholds (its levels to choose from); read [15]"),
-        ("manager", "audit trail", reverse("audit-trail", args=[h]), MANAGER + 5,
-         "count, the page of events, the people and agencies they name; read [16]"),
+        ("manager", "audit trail", reverse("audit-trail", args=[h]), MANAGER + 6,
+         "count, the page of events, the people and agencies they name, the hub's words for the threshold levels "
+         "and criteria they name; read [16]"),
         ("manager", "inspection lists", reverse("inspection-lists", args=[h]), MANAGER, "the form [11]"),
         ("manager", "returns", reverse("returns", args=[h]), MANAGER + 3,
          "count, the page of returns with who asked; read [12]"),

@@ -7,7 +7,11 @@ import pytest
 from django.utils import timezone
 
 from referrals.models import Person, Referral
-from tests.factories import ProposedDecisionFactory
+from referrals.selectors import level_names_of
+from referrals.services import referral_create
+from tests.factories import ProposedDecisionFactory, referral_data
+from tests.journey import CODE_WORDS, hub_names_its_levels
+from tests.test_rendered_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,27 @@ def test_the_review_page_shows_who_how_old_what_was_said_and_the_rating(client, 
     assert ">Red</strong>" in page
     assert "Threshold level" in page and "Not screened" not in page
     assert "What the agencies shared" in page
+
+
+def test_a_decision_names_its_threshold_level_as_the_hub_does(client, mash):
+    """Not "Specialist", the code's words, where the hub calls the level something else."""
+    hub_names_its_levels(mash.hub)
+    decision = ProposedDecisionFactory(mash=mash, changes={"threshold_level": "specialist"})
+    client.force_login(mash.manager)
+    for url in (
+        f"/hubs/{mash.hub.id}/decisions/{decision.id}/",
+        f"/hubs/{mash.hub.id}/referrals/{decision.referral_id}/",
+    ):
+        page = visible_text(client.get(url).content.decode())
+        assert "Threshold level Level 4: child protection (s47)" in " ".join(page.split())
+        assert not CODE_WORDS.search(page), url
+
+
+def test_a_level_without_a_screening_is_named_by_the_hubs_thresholds_else_in_words(mash):
+    hub_names_its_levels(mash.hub)
+    referral = referral_create(hub=mash.hub, data=referral_data(), channel="api", referring_agency=mash.police)
+    names = level_names_of(referral, {"specialist", "gone_level"})
+    assert names == {"specialist": "Level 4: child protection (s47)", "gone_level": "Gone level"}
 
 
 def test_age_in_words():

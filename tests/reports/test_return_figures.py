@@ -3,10 +3,11 @@ asserted, the PDF's text (pdftotext) and the CSV shown to carry them; rebuilt la
 hash; a tampered ledger stops it with the verification error."""
 
 import json
-import shutil
-import subprocess
+import re
+from html import escape
 
 import pytest
+from django.urls import reverse
 
 from agencies.codes import ReferralSource
 from audit.models import AuditEvent
@@ -16,8 +17,10 @@ from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType
 from reports import exports, services
 from reports.models import ReturnState
 from tests.audit.test_seal_verify import _tamper
-from tests.conftest import ON_CI
+from tests.journey import CODE_WORDS, hub_names_its_levels
 from tests.reports.month import MONTH, build_month
+from tests.reports.pdf_text import pdf_text, table_row
+from tests.test_rendered_text import CODE, visible_text
 
 # Committed data: on PostgreSQL an event is sealed only once its transaction has committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -225,16 +228,6 @@ def _build(month, **kwargs):
     return services.return_build(return_id=row.pk)
 
 
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        if ON_CI:
-            pytest.fail("CI=true and pdftotext (poppler-utils) is missing")
-        pytest.skip("needs pdftotext (apt-get install poppler-utils)")
-    path = tmp_path / "return.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
 def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tmp_path):
     row = _build(month)
 
@@ -244,30 +237,74 @@ def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tm
     assert document["ledger"]["block"] == row.block_number and len(document["ledger"]["block_hash"]) == 64
     assert document["figures_digest"] == services.figures_digest(document["figures"])
 
-    text = " ".join(_pdf_text(bytes(row.pdf), tmp_path).split())
+    text = " ".join(pdf_text(bytes(row.pdf), tmp_path).split())
     for shown in [
         "Monthly return", "North MASH", "September 2026", row.block_hash[:32], "Contents",
         "6 referrals received: 4 about children, 2 about adults. 4 screened in the month.",
         "6 – Police 2", "2A – Schools 1", "3A – Health: GP 1", "1A – Individual: family member, relative or carer 1",
         "Red 1 1 100% 3.8 3.8", "Amber 1 0 0% 144 144", "Green 0 0 – – –",
         "median 73.9 hours, 90th percentile 144 hours", "Agencies' information 2", "All 6",
-        # Each agency's requests, contributions, median response and time allowed in hours, on time, no trace.
-        f"{HEALTH} 1 1 3 2 0% 0%", f"{CARE} 1 1 1.3 2 100% 100%", f"{POLICE} 1 1 0.5 2 100% 0%",
         "Strategy discussion (s47) 1", "No MASH response (Blue) 1", "1 signed decision amended",
         "1 of 4 (25%)", "2 of 2 (100%)", "1 of 1 completed (100%)",
         "Data protection protocol v1: not signed", "2026-11-15", "2026–27",
-        f"{POLICE} 120000.00 3.50 Co-located 1 1", f"{CARE} 250000.00 6.00 Hybrid 1 1",
-        "All agencies 370000.00 9.50",
         "Financial and material 1", "Care home – residential 1", "Other – known to individual 1",
         "Page 3 of",
     ]:  # fmt: skip
         assert shown in text, f"{shown!r} not in the PDF's text"
+    # The tables' rows cell by cell, as they stand on the page (wrapped names and all).
+    layout = pdf_text(bytes(row.pdf), tmp_path, layout=True)
+    agencies, funding = "Requests for information and contributions", "Each agency's contribution in"
+    assert table_row(layout, "Agency", after=agencies) == [
+        "Agency", "Requests received", "Contributions", "Median response (hours)", "Median time allowed (hours)",
+        "On time %", "No trace %",
+    ]  # fmt: skip
+    assert table_row(layout, HEALTH, after=agencies) == [HEALTH, "1", "1", "3", "2", "0%", "0%"]
+    assert table_row(layout, CARE, after=agencies) == [CARE, "1", "1", "1.3", "2", "100%", "100%"]
+    assert table_row(layout, POLICE, after=agencies) == [POLICE, "1", "1", "0.5", "2", "100%", "0%"]
+    assert table_row(layout, "Agency", after=funding) == [
+        "Agency", "Funding", "Staff (FTE)", "Working pattern", "Requests received", "Contributions",
+    ]  # fmt: skip
+    assert table_row(layout, POLICE, after=funding) == [POLICE, "£120,000", "3.5", "Co-located", "1", "1"]
+    assert table_row(layout, CARE, after=funding) == [CARE, "£250,000", "6", "Hybrid", "1", "1"]
+    not_recorded = ["Not recorded"] * 3
+    assert table_row(layout, HEALTH, after=funding) == [HEALTH, *not_recorded, "1", "1"]  # 2025–26's only
+    assert table_row(layout, "All agencies", after=funding) == ["All agencies", "£370,000", "9.5"]
 
     csv_text = exports.return_csv(row)
     assert "referrals,total,,6" in csv_text
     assert "timeliness,by_rating.percent_within,red,100.0" in csv_text
     assert "agencies,contributions,Northshire Health (north),1" in csv_text
     assert f"return,ledger_block_hash,,{row.block_hash}" in csv_text
+
+
+def _cells(html: str, name: str) -> list[str]:
+    """The text of each cell of the table row headed `name`."""
+    row = html.split(f'<th scope="row" class="govuk-table__header">{escape(name)}</th>')[1].split("</tr>")[0]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+
+
+def test_the_page_the_pdf_and_the_comparison_are_in_words(month, client, tmp_path):
+    """The same funding figures as the PDF on the return's web page, and the totals in the hubs side by side; the
+    hub's own names for its threshold levels (looked up when the return is built), and no code, on page and PDF."""
+    hub = month.mash.hub
+    hub_names_its_levels(hub)
+    row = _build(month)
+    client.force_login(month.mash.lead)
+
+    page = client.get(reverse("return-detail", args=[hub.id, row.pk])).content.decode()
+    for text in (visible_text(page), pdf_text(bytes(row.pdf), tmp_path)):
+        assert "Level 4: child protection (s47)" in text and "Level 3: child in need (s17)" in text
+        assert not CODE.findall(text) and not CODE_WORDS.findall(text)
+    funding = page.split('<section id="funding">')[1].split("</section>")[0]
+    assert ">Funding</th>" in funding and ">Staff (FTE)</th>" in funding
+    assert _cells(funding, CARE) == ["£250,000", "6", "Hybrid", "1", "1"]
+    assert _cells(funding, POLICE) == ["£120,000", "3.5", "Co-located", "1", "1"]
+    assert _cells(funding, HEALTH) == ["Not recorded", "Not recorded", "Not recorded", "1", "1"]
+    assert _cells(funding, "All agencies") == ["£370,000", "9.5", ""]
+
+    side_by_side = client.get(reverse("returns-compare"), {"month": MONTH.isoformat()}).content.decode()
+    assert _cells(side_by_side, "Funding this financial year") == ["£370,000"]
+    assert _cells(side_by_side, "Staff (FTE)") == ["9.5"]
 
 
 def test_a_past_month_rebuilt_after_later_work_gives_the_same_figures_and_hash(month):

@@ -22,7 +22,7 @@ from reports.models import MonthlyReturn, ReturnState
 from tests.factories import member, referral_data
 from tests.people import build_mash
 from tests.reports.month import at
-from tests.reports.test_return_figures import _pdf_text
+from tests.reports.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SEPTEMBER = date(2026, 9, 1)
@@ -232,7 +232,7 @@ def test_text_from_users_is_inert_in_the_html_pdf_and_csv_and_nothing_is_fetched
     assert any(cell.startswith("'=HYPERLINK(") for cell in cells)  # the agency's name, neutralised
 
     fetcher = pdf.StaticOnlyFetcher()
-    text = _pdf_text(pdf.render(row, fetcher), tmp_path)
+    text = pdf_text(pdf.render(row, fetcher), tmp_path)
     assert "<script>alert(1)</script>" in text and '=HYPERLINK("' in text  # printed as text, not run
     assert Recorder.hits == [] and fetcher.refused == []  # escaped markup asks for nothing
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from audit.context import Actor, acting
 from audit.models import AuditEvent
 from audit.services import log_read, record
 from mash.csvsafe import cell
-from tests.factories import HubFactory, UserFactory, member
+from tests.factories import HubFactory, ScreenedReferralFactory, UserFactory, member
+from tests.journey import hub_names_its_levels
+from tests.test_rendered_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -114,8 +117,13 @@ def test_csv_export_is_escaped_and_audited(client, hub, manager):
     response = client.get(f"/hubs/{hub.id}/audit.csv", {"action": "hub.updated"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:3] == ["event", "time", "action"]
+    assert rows[0] == [
+        "Event", "When", "What", "Who", "Agency", "Record type", "Record id", "Facts", "Web request", "IP address",
+        "Action code", "Record type code",
+    ]  # fmt: skip
     assert len(rows) == 2
+    assert rows[1][2] == "Hub profile changed" and rows[1][5] == "Hub settings" and rows[1][6] == str(hub.pk)
+    assert rows[1][10:] == ["hub.updated", "agencies.hub"]  # the ledger's codes, for matching by program
     assert rows[1][3] == "'=HYPERLINK(evil) x"
     assert rows[1][7] == "Area: +1 cmd"  # not at the start of the cell, so left as it is
     exported = AuditEvent.objects.get(action="audit_trail.exported")
@@ -139,3 +147,52 @@ def test_facts_name_the_agencies_and_people_they_refer_to(client, hub, manager):
     page = _trail(client, hub, action="role.granted").content.decode()
     assert f"Agency: {agency.name}" in page
     assert f"Person: {person.get_full_name()}" in page
+
+
+def test_the_record_type_is_chosen_in_words_and_shown_in_words(client, hub, manager):
+    """The filter offers "Referral", "Hub settings"…, sending the ledger's code; each row names its record in words."""
+    record("hub.updated", hub=hub, obj=hub, payload={})
+    log_read("referral.viewed", hub=hub, object_type="referrals.referral", ids=["R-1"])
+    client.force_login(manager)
+
+    page = _trail(client, hub).content.decode()
+    choices = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page.split('name="object_type"')[1])
+    offered = dict(choices[: choices.index(("", "Any action"))] if ("", "Any action") in choices else choices)
+    assert offered[""] == "Any record"
+    assert offered["referrals.referral"] == "Referral" and offered["agencies.hub"] == "Hub settings"
+    assert offered["decisions.informationrequest"] == "Agency request for information"
+    assert not [words for words in offered.values() if "." in words or "_" in words]
+    text = visible_text(page)
+    assert "Hub settings" in text and "Referral R-1" in text
+    assert "agencies.hub" not in text and "referrals.referral" not in text
+
+    only_hub = _trail(client, hub, object_type="agencies.hub").content.decode()
+    assert '<option value="agencies.hub" selected>Hub settings</option>' in only_hub
+    assert "Hub profile changed" in only_hub and "Referral viewed</td>" not in only_hub
+    wrong = _trail(client, hub, object_type="agencies.nothing").content.decode()
+    assert "Choose a record type from the list" in wrong
+
+
+def test_an_event_not_done_by_a_person_says_who_did_it_in_words(client, hub, manager):
+    with acting(Actor("system", "system")):
+        record("hub.updated", hub=hub, obj=hub, payload={})
+    client.force_login(manager)
+    page = visible_text(_trail(client, hub, action="hub.updated").content.decode())
+    assert "The service (automatic)" in page and "system system" not in page
+
+
+def test_facts_name_threshold_levels_and_criteria_as_the_hub_does(client, mash):
+    hub_names_its_levels(mash.hub)
+    ScreenedReferralFactory(mash=mash, rating="red")  # at the specialist level, its first criterion
+    client.force_login(mash.manager)
+    page = visible_text(_trail(client, mash.hub, action="referral.screened").content.decode())
+    assert "Criteria: Reasonable cause to suspect significant harm" in page
+    assert "Level: Level 4: child protection (s47)" in page
+    assert "specialist" not in page.lower()
+
+
+def test_facts_say_their_codes_in_words(client, mash):
+    ScreenedReferralFactory(mash=mash)  # sent by the police's system
+    client.force_login(mash.manager)
+    page = visible_text(_trail(client, mash.hub, action="referral.received").content.decode())
+    assert "Channel: agency system (API)" in page and "Channel: api" not in page

@@ -21,7 +21,9 @@ def test_the_manager_follows_the_link_to_who_has_seen_the_referral(client, mash)
     page = _page(client, mash.manager, mash, referral)
     assert LINK in page
     href = page.split(LINK)[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert f"object_type=referrals.referral&object_id={referral.id}&seen=on" in href  # the ledger's code, in words:
     trail = client.get(href).content.decode()
+    assert '<option value="referrals.referral" selected>Referral</option>' in trail
     assert "Referral viewed" in trail
     assert (mash.practitioner.get_full_name() or mash.practitioner.username) in trail
     assert trail.count("Referral screened and rated") == 1  # in the action filter only: changes are not views

@@ -80,3 +80,19 @@ def fte(value) -> str:
         return value
     text = f"{amount:,.2f}".rstrip("0").rstrip(".")
     return text
+
+
+@register.filter
+def day(value) -> str:
+    """A date as people write it, "14 July 2026", from a date or the ISO text a return's figures keep; anything
+    else unchanged."""
+    from datetime import date
+
+    from django.utils.dateformat import format as date_format
+
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return date_format(value, "j F Y") if isinstance(value, date) else value

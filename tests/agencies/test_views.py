@@ -1,6 +1,6 @@
 """Hub pages as each person would use them: what they can reach, what they can change, and what bad input does."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -168,10 +168,16 @@ def test_administrator_records_funding_and_a_duplicate_year_is_explained(client,
 
 
 def test_money_and_staff_read_as_people_write_them():
-    from mash.words import fte, money
+    from mash.words import day, fte, money
 
     assert (money("1365000.00"), money(Decimal("1200.5")), money(None)) == ("£1,365,000", "£1,200.50", None)
     assert (fte("24.50"), fte("3.00"), fte("0.25")) == ("24.5", "3", "0.25")
+    assert (day("2026-11-15"), day(date(2026, 7, 4)), day("not a date"), day(None)) == (
+        "15 November 2026",
+        "4 July 2026",
+        "not a date",
+        None,
+    )
 
 
 def test_administrator_changes_a_funding_row(client, hub):

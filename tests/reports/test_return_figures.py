@@ -246,7 +246,7 @@ def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tm
         "median 73.9 hours, 90th percentile 144 hours", "Agencies' information 2", "All 6",
         "Strategy discussion (s47) 1", "No MASH response (Blue) 1", "1 signed decision amended",
         "1 of 4 (25%)", "2 of 2 (100%)", "1 of 1 completed (100%)",
-        "Data protection protocol v1: not signed", "2026-11-15", "2026–27",
+        "Data protection protocol v1: not signed", "15 November 2026", "2026–27",
         "Financial and material 1", "Care home – residential 1", "Other – known to individual 1",
         "Page 3 of",
     ]:  # fmt: skip
@@ -301,6 +301,7 @@ def test_the_page_the_pdf_and_the_comparison_are_in_words(month, client, tmp_pat
     assert _cells(funding, POLICE) == ["£120,000", "3.5", "Co-located", "1", "1"]
     assert _cells(funding, HEALTH) == ["Not recorded", "Not recorded", "Not recorded", "1", "1"]
     assert _cells(funding, "All agencies") == ["£370,000", "9.5", ""]
+    assert "15 November 2026" in page and "2026-11-15" not in visible_text(page)  # dates as people write them
 
     side_by_side = client.get(reverse("returns-compare"), {"month": MONTH.isoformat()}).content.decode()
     assert _cells(side_by_side, "Funding this financial year") == ["£370,000"]

@@ -16,7 +16,7 @@ from agencies.models import (
     WorkingPattern,
 )
 from agencies.services import HUB_EDITABLE_FIELDS
-from mash.forms import GovukFormMixin
+from mash.forms import GovukDateField, GovukFormMixin, weeks_ahead
 
 
 class HubForm(GovukFormMixin, forms.ModelForm):
@@ -82,16 +82,17 @@ class DocumentVersionForm(GovukFormMixin, forms.ModelForm):
     class Meta:
         model = DocumentVersion
         fields = ["effective_from", "review_due", "text", "file"]
-        widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "review_due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        field_classes = {"effective_from": GovukDateField, "review_due": GovukDateField}
         labels = {"effective_from": "Takes effect on", "review_due": "Review due by", "file": "Or upload the document"}
         error_messages = {
             "effective_from": {"required": "Enter the date this version takes effect"},
             "review_due": {"required": "Enter the date this version is due for review"},
         }
         help_texts = {"text": "Paste the text of this version, or upload a file below."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_due"].example_date = weeks_ahead(52)  # the hint's example: a review a year ahead
 
 
 class SignatureForm(GovukFormMixin, forms.Form):
@@ -102,7 +103,7 @@ class SignatureForm(GovukFormMixin, forms.Form):
         label="Their job title",
         error_messages={"required": "Enter the job title of the person who signed"},
     )
-    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date signed")
+    signed_on = GovukDateField(label="Date signed")
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)

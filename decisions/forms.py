@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from decisions.models import OUTCOMES, Disclosure, LawfulBasis, RiskIndicator
-from mash.forms import GovukFormMixin
+from mash.forms import GovukDateText, GovukFormMixin, weeks_ahead
 
 ACTION_ROWS = 3
 
@@ -106,9 +106,10 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
                 required=False, label=f"Action {i + 1}: owner", choices=owners
             )
             self.fields[f"action_{i}_description"] = _text(f"Action {i + 1}: what will be done", rows=2)
-            self.fields[f"action_{i}_due_on"] = forms.CharField(
-                required=False, label=f"Action {i + 1}: due by", widget=forms.DateInput(attrs={"type": "date"})
-            )
+            self.fields[f"action_{i}_due_on"] = GovukDateText(
+                required=False, label=f"Action {i + 1}: due by", words=f"The due date of action {i + 1}",
+                example=weeks_ahead(4),
+            )  # fmt: skip
         if not amending:
             del self.fields["amendment_reason"]
 

@@ -2,14 +2,14 @@
 the rules are `referrals.dataset`'s, and its messages (dotted paths) are put back next to the fields here."""
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agencies.codes import ReferralSource
-from mash.forms import GovukFormMixin
+from mash.forms import GovukDateField, GovukDateText, GovukFormMixin
 from referrals.models import (
     AdultRiskLocation,
     AdultRiskSource,
@@ -24,7 +24,6 @@ from referrals.models import (
 from referrals.people_form import OtherPeopleMixin, blocks_posted
 from referrals.selectors import UNRATED
 
-DATE = {"type": "date"}
 PERSON_KEYS = (
     "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number", "address",
     "postcode",
@@ -58,7 +57,7 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the referral came by phone or email"},
     )
-    received_date = _text("Date received", widget=forms.DateInput(attrs=DATE))
+    received_date = GovukDateField(required=False, label="Date received")
     received_time = _text(
         "Time received", widget=forms.TimeInput(attrs={"type": "time"}), help_text="UK time, like 14:30"
     )
@@ -68,8 +67,8 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
 
     subject_given_name = _text("Given name")
     subject_family_name = _text("Family name", help_text="Enter 'Unknown' if it is not known")
-    subject_date_of_birth = _text(
-        "Date of birth", widget=forms.DateInput(attrs=DATE), help_text="Or an estimated age, below"
+    subject_date_of_birth = GovukDateText(
+        required=False, label="Date of birth", help_text="If it is not known, give an estimated age below"
     )
     subject_estimated_age = _text("Estimated age in years", help_text="If the date of birth is not known")
     cohort = forms.ChoiceField(
@@ -132,22 +131,20 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
     def clean(self):
         """The one rule of the web form's own: the date and time received make one instant in UK time."""
         data = super().clean()
-        day, clock = data.get("received_date", ""), data.get("received_time", "")
+        day, clock = data.get("received_date"), data.get("received_time", "")
         data["received_at"] = None
-        if not day and not clock:
+        typed_wrong = "received_date" in self.errors  # its own message says what to fix
+        if not day and not clock and not typed_wrong:
             return data
-        try:
-            parsed_day = date.fromisoformat(day)
-        except ValueError:
-            self.add_error("received_date", "Enter the date received as a real date, like 25/11/2026")
-            parsed_day = None
+        if not day and not typed_wrong:
+            self.add_error("received_date", "Enter the date received")
         try:
             parsed_time = time.fromisoformat(clock)
         except ValueError:
             self.add_error("received_time", "Enter the time received, like 14:30")
             parsed_time = None
-        if parsed_day and parsed_time:
-            data["received_at"] = timezone.make_aware(datetime.combine(parsed_day, parsed_time))
+        if day and parsed_time:
+            data["received_at"] = timezone.make_aware(datetime.combine(day, parsed_time))
         return data
 
     def dataset(self) -> dict:

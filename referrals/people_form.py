@@ -9,10 +9,10 @@ import re
 from django import forms
 from django.http import QueryDict
 
+from mash.forms import GovukDateText
 from referrals.models import PersonRole
 from referrals.schemas import MAX_OTHERS
 
-DATE = {"type": "date"}
 OTHER_KEYS = ("role", "given_name", "family_name", "date_of_birth", "estimated_age")
 BLOCK_FIELD = re.compile(r"^other_(\d+)_(\w+)$")
 ADD, REMOVE = "add", "remove-"
@@ -36,7 +36,9 @@ def block_fields(n: int) -> dict[str, forms.Field]:
         ),
         f"other_{n}_given_name": forms.CharField(label="Given name", **text),
         f"other_{n}_family_name": forms.CharField(label="Family name", **text),
-        f"other_{n}_date_of_birth": forms.CharField(label="Date of birth", widget=forms.DateInput(attrs=DATE), **text),
+        f"other_{n}_date_of_birth": GovukDateText(
+            label="Date of birth", words=f"The date of birth of other person {n + 1}", **text
+        ),
         f"other_{n}_estimated_age": forms.CharField(
             label="Estimated age in years", help_text="If the date of birth is not known", **text
         ),
@@ -68,13 +70,17 @@ def people_change(data: QueryDict) -> tuple[QueryDict, int | None] | None:
             continue
         for key in OTHER_KEYS:
             kept.setlist(f"other_{later}_{key}", data.getlist(f"other_{n}_{key}"))
+        for key in data:  # and the boxes of a field typed in several (other_<n>_date_of_birth_day, …)
+            if (m := BLOCK_FIELD.match(key)) and int(m.group(1)) == n and m.group(2) not in OTHER_KEYS:
+                kept.setlist(f"other_{later}_{m.group(2)}", data.getlist(key))
         later += 1
     return kept, None
 
 
-def initial_from(data: QueryDict, *, many=()) -> dict:
-    """What was posted as a form's initial values (the fields in `many` keep every value ticked)."""
-    return {key: data.getlist(key) if key in many else data.get(key) for key in data if key != "csrfmiddlewaretoken"}
+def initial_from(posted: forms.Form) -> dict:
+    """What was posted, as each field of the form reads it (a date's three boxes as one value, each checkbox
+    ticked), to be a new form's initial values: the form again, with no messages yet."""
+    return {name: posted[name].data for name in posted.fields}
 
 
 class OtherPeopleMixin:

@@ -132,18 +132,7 @@ def referral_amend(*, referral: Referral, by, data: dict, reason: str) -> Referr
     require(access_for(by, referral.hub_id), Action.REFERRAL_AMEND, referral)
     if not referral.can("amend"):
         referral.amend()  # raises Conflict with the lifecycle's reason
-    errors: dict = {}
-    clean = why = None
-    try:
-        clean = referral_clean({**data, "received_at": referral.received_at.isoformat()}, hub=referral.hub)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        why = validated(AmendingSchema, {"reason": reason})["reason"]
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    clean, why = amendment_clean(referral=referral, data=data, reason=reason)
     before = dataset_of(referral)
     referral.amend(**{column: clean[column] for column in REFERRAL_COLUMNS},
                    referrer_name=clean["referrer"]["name"], referrer_role=clean["referrer"]["role"],
@@ -169,6 +158,24 @@ def referral_amend(*, referral: Referral, by, data: dict, reason: str) -> Referr
     if any(key.startswith("subject.") for key in changed):
         transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))
     return version
+
+
+def amendment_clean(*, referral: Referral, data: dict, reason: str) -> tuple[dict, str]:
+    """An amendment's dataset and reason, cleaned, or ValidationError with every message of both (the web form
+    shows them all, even when one of its own fields needs fixing first and nothing is amended)."""
+    errors: dict = {}
+    clean = why = None
+    try:
+        clean = referral_clean({**data, "received_at": referral.received_at.isoformat()}, hub=referral.hub)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        why = validated(AmendingSchema, {"reason": reason})["reason"]
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return clean, why
 
 
 def _people_replace(referral: Referral, clean: dict) -> None:

@@ -105,7 +105,7 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
 
 def _people_changed(request: HttpRequest, hub, data, focus, form_class=ReferralForm, **context) -> HttpResponse:
     """The form again after "Add another person" or "Remove": what was typed kept, no messages yet, nothing stored."""
-    form = form_class(initial=initial_from(data, many=("concerns",)), focus=focus)
+    form = form_class(initial=initial_from(form_class(data)), focus=focus)
     return render(request, "referrals/new.html", {"hub": hub, "form": form, **context})
 
 
@@ -125,16 +125,18 @@ def referral_amend(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     if change := people_change(request.POST):
         return _people_changed(request, hub, *change, form_class=AmendmentForm, **context)
     form = AmendmentForm(request.POST)
-    form.is_valid()  # every field is the schema's to judge
+    valid = form.is_valid()  # the form's own checks: a date typed wrong, a choice not offered
+    amendment = {"referral": referral, "data": form.dataset(), "reason": form.cleaned_data.get("reason", "")}
     try:
-        version = services.referral_amend(
-            referral=referral, by=request.user, data=form.dataset(), reason=form.cleaned_data.get("reason", "")
-        )
+        if not valid:  # the date needs fixing first; show the dataset's other messages now too. Nothing changes.
+            services.amendment_clean(**amendment)
+        else:
+            version = services.referral_amend(by=request.user, **amendment)
+            messages.success(request, f"Referral {referral.reference} amended: version {version.number}")
+            return redirect("referral-detail", hub.id, referral.id)
     except ValidationError as error:  # a Conflict (closed meanwhile) is the 409 page
         form.add_dataset_errors(error)
-        return render(request, "referrals/new.html", {"hub": hub, "form": form, **context})
-    messages.success(request, f"Referral {referral.reference} amended: version {version.number}")
-    return redirect("referral-detail", hub.id, referral.id)
+    return render(request, "referrals/new.html", {"hub": hub, "form": form, **context})
 
 
 def _concern_labels(referral: Referral) -> list[str]:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from audit.events.actions import AuditAction, label_of
 from audit.events.records import record_type_choices
-from mash.forms import GovukFormMixin
+from mash.forms import GovukDateField, GovukFormMixin
 
 
 class TrailFilterForm(GovukFormMixin, forms.Form):
@@ -27,8 +27,8 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
         label="Only who has seen it",
         help_text="Views and exports of the record, not changes to it",
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    since = GovukDateField(required=False, label="From", words="The start date")
+    until = GovukDateField(required=False, label="To (inclusive)", words="The end date")
 
     def clean_person(self):
         username = self.cleaned_data["person"].strip()
@@ -79,16 +79,8 @@ class InspectionListForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which list to download"},
     )
-    since = forms.DateField(
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the start date", "invalid": "Enter the start date as a real date"},
-    )
-    until = forms.DateField(
-        label="To (inclusive)",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the end date", "invalid": "Enter the end date as a real date"},
-    )
+    since = GovukDateField(label="From", error_messages={"required": "Enter the start date"})
+    until = GovukDateField(label="To (inclusive)", error_messages={"required": "Enter the end date"})
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from decisions import services as decisions
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import Referral
+from tests.dates import typed_dates
 from tests.factories import AnsweredReferralFactory, AskedReferralFactory, ProposedDecisionFactory, requests_of
 
 
@@ -30,7 +31,7 @@ def child_form(**changes) -> dict:
         "source_code": "2A", "narrative": "Robin came to school hungry again and said there was no food at home.",
         "immediate_risk": "yes", "consent": "obtained",
     }  # fmt: skip
-    return {**data, **changes}
+    return typed_dates({**data, **changes}, "received_date", "subject_date_of_birth")
 
 
 def adult_form() -> dict:

@@ -23,7 +23,9 @@ def _labels_in_error(page: str) -> dict[str, str]:
     assert fields, "the page shows no field in error"
     labels = {}
     for field in fields:
-        label = re.search(rf'<label[^>]*for="{field}"[^>]*>(.*?)</label>', page, re.S)
+        label = re.search(rf'<label[^>]*for="{field}"[^>]*>(.*?)</label>', page, re.S) or re.search(
+            rf'<fieldset[^>]*aria-describedby="[^"]*{field}-error"[^>]*>\s*<legend[^>]*>(.*?)</legend>', page, re.S
+        )  # a date's fieldset, described by its error
         labels[field] = re.sub(r"<[^>]+>", "", label.group(1)).strip() if label else ""
     return labels
 
@@ -46,6 +48,10 @@ def test_the_referral_form(client, mash):
     }
     page = client.post(url, adult).content.decode()
     assert 'id="id_adult_risk_location-error"' in page and 'id="id_consent_reason-error"' in page
+    _assert_none_optional(page)
+    # No date of birth and no age: the date of birth (three boxes under its legend) is asked for.
+    page = client.post(url, {"channel": "phone", "subject_family_name": "Unknown"}).content.decode()
+    assert _labels_in_error(page)["id_subject_date_of_birth"] == "Date of birth"
     _assert_none_optional(page)
 
 

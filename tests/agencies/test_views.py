@@ -12,6 +12,7 @@ from agencies.access import access_for
 from agencies.models import FundingContribution, Hub, Role, RoleAssignment, Signature
 from agencies.policy import Action, may
 from referrals.models import Referral
+from tests.dates import typed_date
 from tests.factories import HubFactory, IsaFactory, MembershipFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -212,8 +213,8 @@ def test_administrator_publishes_a_version_and_records_a_signature(client, hub):
     response = client.post(
         f"/hubs/{hub.id}/agreements/{isa.id}/versions/",
         {
-            "effective_from": today.isoformat(),
-            "review_due": (today + timedelta(days=365)).isoformat(),
+            **typed_date("effective_from", today),
+            **typed_date("review_due", today + timedelta(days=365)),
             "text": "We agree.",
         },
     )
@@ -225,7 +226,7 @@ def test_administrator_publishes_a_version_and_records_a_signature(client, hub):
             "agency": agency.pk,
             "signatory_name": "Jo Bloggs",
             "signatory_role": "Director",
-            "signed_on": today.isoformat(),
+            **typed_date("signed_on", today),
         },
     )
     assert response.status_code == 302
@@ -240,7 +241,7 @@ def test_a_version_needs_text_or_a_file(client, hub):
     today = timezone.localdate()
     response = client.post(
         f"/hubs/{hub.id}/agreements/{isa.id}/versions/",
-        {"effective_from": today.isoformat(), "review_due": (today + timedelta(days=30)).isoformat(), "text": ""},
+        {**typed_date("effective_from", today), **typed_date("review_due", today + timedelta(days=30)), "text": ""},
     )
     assert "Enter the document&#x27;s text or upload a file" in response.content.decode()
     assert not isa.versions.exists()

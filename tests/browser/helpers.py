@@ -6,8 +6,10 @@ rule, its impact and the offending elements named.
 """
 
 import re
+from datetime import date
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -16,6 +18,7 @@ PASSWORD = "demo password for the browser tests"  # every demo user's, set throu
 HUB_NAME = "Northshire Multi-Agency Safeguarding Hub"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+MAX_TABS = 250
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
@@ -61,6 +64,32 @@ def assert_accessible(page) -> None:
     assert not blocking, f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:\n{report}"
 
 
+def tab_to(page, selector: str) -> None:
+    """Press Tab until the focused element is `selector`: it must be reachable in the page's tab order."""
+    for _ in range(MAX_TABS):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"{selector} was never reached with Tab")
+
+
+def type_date(page, field: str, day: date | tuple[str, str, str]) -> None:
+    """Type a date into GOV.UK's date input of `field` with the keyboard alone: Tab to its Day box, then Tab on to
+    Month and Year (each one in turn, in that order), replacing whatever each held. `day` is a date (typed as
+    27, 3, 2007) or the three boxes' text as a person might type them."""
+    boxes = (str(day.day), str(day.month), str(day.year)) if isinstance(day, date) else day
+    tab_to(page, f"#id_{field}_day")
+    for part, text in zip(("day", "month", "year"), boxes, strict=True):
+        if part != "day":
+            page.keyboard.press("Tab")
+        expect(page.locator(f"#id_{field}_{part}")).to_be_focused()
+        page.keyboard.press("ControlOrMeta+A")
+        if text:
+            page.keyboard.type(text)
+        else:
+            page.keyboard.press("Delete")
+
+
 def click(page, name: str, *, role: str = "link") -> None:
     page.get_by_role(role, name=name, exact=True).click()
     page.wait_for_load_state()
@@ -94,22 +123,33 @@ def error_summary(page, title: str):
     return summary
 
 
-def expect_error(page, title: str, field: str, message: str, *, choice: bool = False) -> None:
+def expect_error(page, title: str, field: str, message: str, *, choice: bool = False, box: str = "") -> None:
     """The GOV.UK error pattern: "Error:" in the title, the summary focused, its link going to the field (to the first
-    option of a `choice` of radios), and the message by the field."""
+    option of a `choice` of radios; to the `box` of a date: "day", "month" or "year"), and the message by the field."""
     summary = error_summary(page, title)
-    target = f"#id_{field}_0" if choice else f"#id_{field}"
+    target = f"#id_{field}_0" if choice else f"#id_{field}_{box}" if box else f"#id_{field}"
     expect(summary.get_by_role("link", name=message)).to_have_attribute("href", target)
     expect(page.locator(f"#id_{field}-error")).to_have_text(f"Error: {message}")
 
 
-def expect_errors(page, title: str, errors: dict[str, str], *, choices: tuple[str, ...] = ()) -> None:
+def expect_errors(
+    page, title: str, errors: dict[str, str], *, choices: tuple[str, ...] = (), dates: dict[str, str] | None = None
+) -> None:
     """The summary lists exactly `errors` (field: message, in the form's order), each linked to its field (to the
-    first option of the radios named in `choices`), each message stands by its field, and axe-core passes the page."""
+    first option of the radios named in `choices`; to the box named in `dates` of a date: "day", "month" or "year"),
+    each message stands by its field, and axe-core passes the page."""
     links = error_summary(page, title).get_by_role("link")
     expect(links).to_have_text(list(errors.values()))
+    dates = dates or {}
     for i, (field, message) in enumerate(errors.items()):
-        expect(links.nth(i)).to_have_attribute("href", f"#id_{field}_0" if field in choices else f"#id_{field}")
+        target = (
+            f"#id_{field}_0"
+            if field in choices
+            else f"#id_{field}_{dates[field]}"
+            if field in dates
+            else f"#id_{field}"
+        )
+        expect(links.nth(i)).to_have_attribute("href", target)
         expect(page.locator(f"#id_{field}-error")).to_have_text(f"Error: {message}")
     assert_accessible(page)
 

@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     expect_page,
     expect_success,
     open_from_menu,
+    type_date,
 )
 
 pytestmark = pytest.mark.browser
@@ -135,6 +136,7 @@ def sign_for_housing(page, hub) -> None:
         page, title,
         {"agency": "Choose the agency", "signatory_name": "Enter the name of the person who signed",
          "signatory_role": "Enter the job title of the person who signed", "signed_on": "Enter the date signed"},
+        dates={"signed_on": "day"},
     )  # fmt: skip
     assert not Signature.objects.filter(agency__slug="housing").exists()
 
@@ -142,7 +144,7 @@ def sign_for_housing(page, hub) -> None:
     page.get_by_label("Agency").select_option(label="Northshire Homes")
     page.get_by_label("Name of the person who signed").fill("Harriet Homes")
     page.get_by_label("Their job title").fill("Director of Housing")
-    page.get_by_label("Date signed").fill(f"{today:%Y-%m-%d}")
+    type_date(page, "signed_on", today)
     click(page, "Save", role="button")
     expect_success(page, "Signature recorded")
     expect_page(page, "Core documents and agreements")

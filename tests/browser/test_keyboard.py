@@ -9,19 +9,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from referrals.models import Referral
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
-MAX_TABS = 250
-
-
-def tab_to(page, selector: str) -> None:
-    """Press Tab until the focused element is `selector`: it must be reachable in the page's tab order."""
-    for _ in range(MAX_TABS):
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    pytest.fail(f"{selector} was never reached with Tab")
 
 
 def test_a_referral_is_recorded_with_the_keyboard_alone(page, demo_hub):

@@ -1,6 +1,7 @@
 """The manager's work: the review page shows what a decision needs, and the sign-off queue shows each referral's
 rating, deadline and time left, the most urgent deadline first."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -83,7 +84,14 @@ def test_the_dashboard_figures_link_to_the_filtered_queue(client, mash):
     page = client.get(f"/hubs/{mash.hub.id}/dashboard/").content.decode().replace("&amp;", "&")
     h = mash.hub.id
     for href in (f"/hubs/{h}/queue/?rating=red", f"/hubs/{h}/queue/?rating=none", f"/hubs/{h}/queue/?status=received",
-                 f"/hubs/{h}/sign-off/", f"/hubs/{h}/audit/?action=deadline.breached&since="):  # fmt: skip
+                 f"/hubs/{h}/sign-off/", f"/hubs/{h}/audit/?action=deadline.breached&since_day="):  # fmt: skip
         assert f'href="{href}' in page, href
     queue = client.get(f"/hubs/{h}/queue/?rating=red")
     assert queue.status_code == 200
+    # "Breached today" opens the audit trail from today: the date in the trail's From boxes, nothing to fix.
+    today = timezone.localdate()
+    breached = re.search(rf'href="(/hubs/{h}/audit/\?action=deadline\.breached&since_day=[^"]+)"', page).group(1)
+    assert breached.endswith(f"since_day={today.day}&since_month={today.month}&since_year={today.year}")
+    trail = client.get(breached).content.decode()
+    assert "There is a problem" not in trail
+    assert f'name="since_day" type="text" inputmode="numeric" value="{today.day}"' in trail

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models import Contribution, Decision, InformationRequest
 from referrals.models import Referral
+from tests.dates import typed_date
 from tests.factories import answer_core, ask
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +124,9 @@ def test_propose_return_revise_and_sign_off_through_the_pages(client, mash):
     data = {
         "outcome": "s47_strategy", "threshold_level": "specialist", "rationale": "Bruising; police attended.",
         "participants": [str(mash.police.pk), str(mash.social_care.pk), str(mash.health.pk)],
-        "action_0_owner": str(mash.social_care.pk), "action_0_description": "Strategy meeting", "action_0_due_on": due,
-        "action_1_owner": "", "action_1_description": "Half an action", "action_1_due_on": "",
+        "action_0_owner": str(mash.social_care.pk), "action_0_description": "Strategy meeting",
+        **typed_date("action_0_due_on", due), "action_1_owner": "", "action_1_description": "Half an action",
+        **typed_date("action_1_due_on", ""),
     }  # fmt: skip
     half = client.post(propose, data).content.decode()
     assert "Choose the agency that owns this action" in half and not Decision.objects.exists()

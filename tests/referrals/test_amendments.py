@@ -12,6 +12,7 @@ from mash.errors import Conflict
 from referrals.models import Person, Referral, ReferralVersion
 from referrals.services import referral_amend
 from referrals.versions import changes, dataset_of, form_values
+from tests.dates import typed_dates
 from tests.factories import SignedOffDecisionFactory, ask
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,7 @@ def test_the_practitioner_amends_on_the_web_and_the_referral_page_shows_both_ver
     assert 'value="child:neglect" checked' in form and 'name="channel"' not in form
     # What the browser sends back from the form as it came (its values are the current version's).
     data = {key: value for key, value in form_values(dataset_of(referral)).items() if value not in (None, False)}
+    data = typed_dates(data, "subject_date_of_birth", "other_0_date_of_birth")
     more = client.post(url, {**data, "people": "add"}).content.decode()
     assert "Other person 2" in more and 'value="Sam"' in more
     bad = client.post(url, {**data, "other_1_given_name": "Lee", "reason": ""}).content.decode()
@@ -98,6 +100,28 @@ def test_the_practitioner_amends_on_the_web_and_the_referral_page_shows_both_ver
     assert "amended: version 2" in page and "Named on the call back" in page
     assert "Version 1: Sam Example (Parent or carer, about 34)" in page
     assert "Version 2: Sam Example (Parent or carer, about 34); Lee Harm (Alleged source of harm)" in page
+
+
+def test_a_date_of_birth_typed_in_part_is_named_and_the_referral_is_not_amended(client, mash):
+    referral = mash.referral()
+    born = referral.persons.get(role="subject").date_of_birth
+    client.force_login(mash.practitioner)
+    url = reverse("referral-amend", args=[mash.hub.id, referral.id])
+    data = {key: value for key, value in form_values(dataset_of(referral)).items() if value not in (None, False)}
+    data = typed_dates(data, "subject_date_of_birth", "other_0_date_of_birth")
+    # The year left out, with an age and a reason that would pass: the date's own message, linked to its empty box.
+    partly = {**data, "subject_date_of_birth_year": "", "subject_estimated_age": "9", "reason": "Age corrected"}
+    page = client.post(url, partly).content.decode()
+    assert '<a href="#id_subject_date_of_birth_year">The date of birth must include a year</a>' in page
+    day = data["subject_date_of_birth_day"]
+    assert (
+        f'id="id_subject_date_of_birth_day" name="subject_date_of_birth_day" type="text" inputmode="numeric" value="{day}"'
+        in page
+    )
+    # With no reason as well: the dataset's other messages are shown at the same time.
+    assert "Say why the referral is amended" in client.post(url, {**partly, "reason": ""}).content.decode()
+    assert not ReferralVersion.objects.exists() and not AuditEvent.objects.filter(action="referral.amended").exists()
+    assert referral.persons.get(role="subject").date_of_birth == born
 
 
 def test_a_closed_referral_has_no_amend_page(client, mash):

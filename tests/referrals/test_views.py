@@ -1,10 +1,11 @@
 """Referral pages as each person would use them: the hub's list, recording a referral taken by phone or email, and
 one referral — who reaches them, what bad input shows, and what each page logs as read."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Role
@@ -12,6 +13,7 @@ from audit.models import AuditEvent
 from referrals.forms import ReferralForm
 from referrals.models import Person, Referral
 from referrals.services import referral_create
+from tests.dates import typed_dates
 from tests.factories import HubFactory, MembershipFactory, member, referral_data
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,8 @@ def _subject(**changes):
 
 
 def _form(**changes) -> dict:
-    """The web form filled in as a practitioner would for a phone call about a child."""
+    """The web form filled in as a practitioner would for a phone call about a child (dates given as YYYY-MM-DD are
+    typed in their day, month and year boxes)."""
     data = {
         "channel": "phone",
         "received_date": (timezone.localdate() - timedelta(days=1)).isoformat(),
@@ -66,7 +69,8 @@ def _form(**changes) -> dict:
         "consent_reason": "",
     }
     data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    data = {k: v for k, v in data.items() if v is not None}
+    return typed_dates(data, *(key for key in data if key == "received_date" or key.endswith("date_of_birth")))
 
 
 # ---- who may reach the pages: generated from the policy table ----
@@ -173,6 +177,7 @@ def test_recording_a_referral_stores_one_referral_and_one_received_event(client,
     assert (received.date(), received.hour, received.minute) == (timezone.localdate() - timedelta(days=1), 14, 30)
     subject = referral.persons.get(role="subject")
     assert (subject.nhs_number, subject.postcode, subject.family_name) == ("9434765919", "NT1 1AA", "Testcase")
+    assert subject.date_of_birth == date(2017, 3, 9)  # typed 9 3 2017
     other = referral.persons.get(role="parent_carer")
     assert (other.given_name, other.estimated_age) == ("Jo", 41)
     events = AuditEvent.objects.filter(action="referral.received")
@@ -306,8 +311,31 @@ def test_a_time_received_in_the_future_is_shown_by_the_date(client, hub, practit
     _login(client, practitioner)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     page = client.post(f"/hubs/{hub.id}/referrals/new/", _form(received_date=tomorrow)).content.decode()
-    assert '<a href="#id_received_date">The time received cannot be in the future' in page
+    assert '<a href="#id_received_date_day">The time received cannot be in the future' in page
     assert not Referral.objects.exists()
+
+
+def test_a_date_typed_in_part_is_named_by_its_box_and_nothing_is_stored(client, hub, practitioner):
+    _login(client, practitioner)
+    data = {**_form(), "subject_date_of_birth_year": "", "received_date_month": "13"}
+    page = client.post(f"/hubs/{hub.id}/referrals/new/", data).content.decode()
+    for link, message in [("subject_date_of_birth_year", "The date of birth must include a year"),
+                          ("received_date_month", "The date received must be a real date")]:  # fmt: skip
+        assert f'<a href="#id_{link}">{message}</a>' in page
+        assert page.count(message) == 2  # the summary and by the field; no other message about that date
+    assert 'name="received_date_month" type="text" inputmode="numeric" value="13"' in page  # kept as typed
+    assert 'name="subject_date_of_birth_day" type="text" inputmode="numeric" value="9"' in page
+    assert not Referral.objects.exists() and not AuditEvent.objects.filter(action="referral.received").exists()
+
+
+def test_a_date_recorded_is_shown_in_its_boxes_when_amending(client, hub, practitioner):
+    _login(client, practitioner)
+    referral = Referral.objects.get(
+        pk=client.post(f"/hubs/{hub.id}/referrals/new/", _form())["Location"].split("/")[-2]
+    )
+    page = client.get(reverse("referral-amend", args=[hub.id, referral.id])).content.decode()
+    for part, value in [("day", "9"), ("month", "3"), ("year", "2017")]:
+        assert f'name="subject_date_of_birth_{part}" type="text" inputmode="numeric" value="{value}"' in page
 
 
 def test_a_hub_for_adults_only_refuses_a_child_on_the_cohort_question(client, hub, practitioner):

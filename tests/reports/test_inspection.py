@@ -15,13 +15,14 @@ from referrals.models import PersonRole, Referral
 from referrals.serializers import EXAMPLE_REFERRAL
 from referrals.services import referral_create
 from reports import inspection
+from tests.dates import typed_date, typed_dates
 from tests.factories import HubFactory, member, referral_data
 from tests.people import build_mash
 
 pytestmark = pytest.mark.django_db
 
 URL = "/hubs/{}/inspection-lists/"
-MARCH = {"since": "2026-03-01", "until": "2026-03-31"}
+MARCH = {**typed_date("since", "2026-03-01"), **typed_date("until", "2026-03-31")}
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def _child_id(referral) -> str:
 
 
 def _download(client, mash, number, **dates):
-    return client.get(URL.format(mash.hub.id), {"list": number, **(dates or MARCH)})
+    return client.get(URL.format(mash.hub.id), {"list": number, **(typed_dates(dates, "since", "until") or MARCH)})
 
 
 def _rows(response) -> list[list[str]]:
@@ -205,18 +206,38 @@ def test_the_manager_sees_the_form_and_the_link_to_it(client, mash):
     page = response.content.decode()
     assert response.status_code == 200 and "There is a problem" not in page
     assert f'href="{URL.format(mash.hub.id)}"' in page  # the navigation
-    assert 'name="list"' in page and 'name="since"' in page and 'name="until"' in page
+    assert 'name="list"' in page and 'name="since_day"' in page and 'name="until_year"' in page
 
 
 @pytest.mark.parametrize(
     ("params", "errors"),
     [
         ({"list": "1"}, {"since": ["Enter the start date"], "until": ["Enter the end date"]}),
-        ({"since": "2026-03-01", "until": "2026-03-31"}, {"list": ["Choose which list to download"]}),
+        (MARCH, {"list": ["Choose which list to download"]}),
         ({"list": "2", **MARCH}, {"list": ["Select a valid choice. 2 is not one of the available choices."]}),
         (
-            {"list": "1", "since": "2026-02-30", "until": "2026-03-31"},
-            {"since": ["Enter the start date as a real date"]},
+            {
+                "list": "1",
+                "since_day": "30",
+                "since_month": "2",
+                "since_year": "2026",
+                **typed_date("until", "2026-03-31"),
+            },
+            {"since": ["The start date must be a real date"]},
+        ),
+        (
+            {"list": "1", "since_day": "1", "since_month": "3", "until_month": "March", "until_year": "2026"},
+            {"since": ["The start date must include a year"], "until": ["The end date must include a day"]},
+        ),
+        (
+            {
+                "list": "1",
+                "since_day": "1",
+                "since_month": "3",
+                "since_year": "26",
+                **typed_date("until", "2026-03-31"),
+            },
+            {"since": ["The year in the start date must include 4 numbers"]},
         ),
         (
             {"list": "3", "since": "2026-03-31", "until": "2026-03-01"},
@@ -230,7 +251,7 @@ def test_the_manager_sees_the_form_and_the_link_to_it(client, mash):
 )
 def test_bad_answers_are_explained_field_by_field(client, mash, params, errors):
     client.force_login(mash.manager)
-    response = client.get(URL.format(mash.hub.id), params)
+    response = client.get(URL.format(mash.hub.id), typed_dates(params, "since", "until"))
     assert response.status_code == 200 and "Content-Disposition" not in response
     assert response.context["form"].errors == errors
     assert "There is a problem" in response.content.decode()

@@ -13,6 +13,7 @@ from audit.context import Actor, acting
 from audit.models import AuditEvent
 from audit.services import log_read, record
 from mash.csvsafe import cell
+from tests.dates import typed_date
 from tests.factories import HubFactory, ScreenedReferralFactory, UserFactory, member
 from tests.journey import hub_names_its_levels
 from tests.test_rendered_text import visible_text
@@ -81,7 +82,8 @@ def test_who_has_viewed_this_record(client, hub, manager):
 
 def test_bad_filters_are_explained(client, hub, manager):
     client.force_login(manager)
-    page = _trail(client, hub, person="nobody", since="2026-02-01", until="2026-01-01").content.decode()
+    dates = {**typed_date("since", "2026-02-01"), **typed_date("until", "2026-01-01")}
+    page = _trail(client, hub, person="nobody", **dates).content.decode()
     assert "There is a problem" in page
     assert "There is no account with this username" in page
     assert "The end date must be the same as or after the start date" in page

@@ -32,8 +32,9 @@ class HubForm(GovukFormMixin, forms.ModelForm):
         fields = list(HUB_EDITABLE_FIELDS)
         widgets = {
             "cohorts": forms.RadioSelect,
-            "working_day_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "working_day_ends": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            # GOV.UK has no time component: a short text box with an example (the browser's time picker is not one).
+            "working_day_starts": forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
+            "working_day_ends": forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
         }
         labels = {
             "working_day_starts": "Working day starts",
@@ -141,6 +142,9 @@ class FundingForm(GovukFormMixin, forms.ModelForm):
         """Uniqueness is checked by the service, which knows the hub."""
 
 
+DAY_AND_TIME = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+
+
 class RoleGrantForm(GovukFormMixin, forms.Form):
     needed = ("agency", "delegation_starts", "delegation_ends")  # for one role each: the hints say which
     username = forms.CharField(max_length=150, label="Username of the person")
@@ -153,13 +157,17 @@ class RoleGrantForm(GovukFormMixin, forms.Form):
     )
     delegation_starts = forms.DateTimeField(
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Deputy managers only: when they start acting for the manager.",
+        input_formats=DAY_AND_TIME,
+        widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M"),
+        help_text="Deputy managers only: when they start acting for the manager, as a date and a 24-hour time, for example 4/12/2026 09:00.",
+        error_messages={"invalid": "Enter the date and time like 4/12/2026 09:00"},
     )
     delegation_ends = forms.DateTimeField(
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="Deputy managers only: when the delegation ends.",
+        input_formats=DAY_AND_TIME,
+        widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M"),
+        help_text="Deputy managers only: when the delegation ends, as a date and a 24-hour time, for example 4/12/2026 09:00.",
+        error_messages={"invalid": "Enter the date and time like 4/12/2026 09:00"},
     )
 
     def __init__(self, *args, agencies=None, **kwargs):

@@ -112,6 +112,7 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
             )  # fmt: skip
         if not amending:
             del self.fields["amendment_reason"]
+        self.govuk_fields([f"action_{i}_{part}" for i in range(ACTION_ROWS) for part in ("owner", "description")])
 
     def action_rows(self) -> list[list]:
         return [[self[f"action_{i}_{part}"] for part in ("owner", "description", "due_on")] for i in range(ACTION_ROWS)]

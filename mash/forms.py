@@ -196,7 +196,13 @@ class GovukFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        self.govuk_fields(self.fields)
+
+    def govuk_fields(self, names) -> None:
+        """Style the fields named (a form adding fields after __init__, such as the referral's people blocks, calls
+        it for those): GOV.UK's class on each widget, its hint linked, and the missing-value message in words."""
+        for name in names:
+            field = self.fields[name]
             field.needed = name in self.needed
             _say_what_is_missing(field, name)
             widget = field.widget
@@ -217,7 +223,9 @@ class GovukFormMixin:
             if name not in self.errors or isinstance(field.widget, skipped):
                 continue
             attrs = field.widget.attrs
-            error_class = attrs.get("class", "govuk-input").split()[0] + "--error"
+            classes = attrs.get("class", "").split()
+            base = next((c for c in classes if c in {"govuk-input", *WIDGET_CLASSES.values()}), "govuk-input")
+            error_class = base + "--error"  # govuk-input--error, not the width modifier's
             attrs["class"] = f"{attrs.get('class', '')} {error_class}".strip()
             described = attrs.get("aria-describedby", "")
             attrs["aria-describedby"] = f"{described} id_{self.add_prefix(name)}-error".strip()

@@ -59,7 +59,9 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
     )
     received_date = GovukDateField(required=False, label="Date received")
     received_time = _text(
-        "Time received", widget=forms.TimeInput(attrs={"type": "time"}), help_text="UK time, like 14:30"
+        "Time received",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+        help_text="UK time on the 24-hour clock, like 14:30",
     )
     referrer_name = _text("Referrer's name")
     referrer_role = _text("Referrer's role or job title")

@@ -13,7 +13,10 @@ from mash.forms import GovukDateText
 from referrals.models import PersonRole
 from referrals.schemas import MAX_OTHERS
 
-OTHER_KEYS = ("role", "given_name", "family_name", "date_of_birth", "estimated_age")
+OTHER_KEYS = (
+    "role", "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number",
+    "address", "postcode",
+)  # fmt: skip
 BLOCK_FIELD = re.compile(r"^other_(\d+)_(\w+)$")
 ADD, REMOVE = "add", "remove-"
 
@@ -42,6 +45,17 @@ def block_fields(n: int) -> dict[str, forms.Field]:
         f"other_{n}_estimated_age": forms.CharField(
             label="Estimated age in years", help_text="If the date of birth is not known", **text
         ),
+        # What the agencies check them by: an amendment keeps them only if the form asks them.
+        f"other_{n}_gender": forms.CharField(label="Gender", **text),
+        f"other_{n}_ethnicity": forms.CharField(label="Ethnicity", **text),
+        f"other_{n}_nhs_number": forms.CharField(label="NHS number", help_text="10 digits, like 943 476 5919", **text),
+        f"other_{n}_address": forms.CharField(
+            label="Address",
+            help_text="Where they live, if it is not the address above",
+            widget=forms.Textarea(attrs={"rows": 2}),
+            **text,
+        ),  # fmt: skip
+        f"other_{n}_postcode": forms.CharField(label="Postcode", **text),
     }
 
 
@@ -89,7 +103,9 @@ class OtherPeopleMixin:
     def add_people_blocks(self, count: int) -> None:
         self.block_count = count
         for n in range(count):
-            self.fields.update(block_fields(n))
+            fields = block_fields(n)
+            self.fields.update(fields)
+            self.govuk_fields(fields)
 
     def can_add_person(self) -> bool:
         return self.block_count < MAX_OTHERS

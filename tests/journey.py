@@ -26,8 +26,8 @@ def child_form(**changes) -> dict:
         "received_time": "14:30", "referrer_name": "Ms Kay Teacher", "referrer_role": "Designated safeguarding lead",
         "referrer_contact": "01234 567890", "subject_given_name": "Robin", "subject_family_name": "Testcase",
         "subject_date_of_birth": "2017-03-09", "subject_gender": "Male", "subject_address": "2 Low Road, Northtown",
-        "subject_postcode": "nt1 1aa", "other_role": "parent_carer", "other_given_name": "Jo",
-        "other_family_name": "Testcase", "other_estimated_age": "41", "concerns": ["child:neglect", "child:emotional"],
+        "subject_postcode": "nt1 1aa", "other_0_role": "parent_carer", "other_0_given_name": "Jo",
+        "other_0_family_name": "Testcase", "other_0_estimated_age": "41", "concerns": ["child:neglect", "child:emotional"],
         "source_code": "2A", "narrative": "Robin came to school hungry again and said there was no food at home.",
         "immediate_risk": "yes", "consent": "obtained",
     }  # fmt: skip
@@ -38,7 +38,7 @@ def adult_form() -> dict:
     """An email about an 84-year-old at home, the risk from a paid carer."""
     return child_form(
         channel="email", subject_given_name="Edna", subject_date_of_birth="", subject_estimated_age="84",
-        subject_gender="Female", other_role="", other_given_name="", other_family_name="", other_estimated_age="",
+        subject_gender="Female", other_0_role="", other_0_given_name="", other_0_family_name="", other_0_estimated_age="",
         concerns=["adult:financial", "adult:neglect"], adult_risk_location="own_home",
         adult_risk_source="service_provider", source_code="", immediate_risk="no", narrative="Money missing.",
     )  # fmt: skip

@@ -139,3 +139,29 @@ def test_what_changed_is_said_in_words_not_codes(mash):
     assert said["Referral source"] == ("6: Police", "2A: Schools")
     assert said["Concerns"] == ("Emotional abuse; Neglect", "Neglect; Physical abuse")
     assert said["Immediate risk"] == ("No", "Yes")
+
+
+def test_a_web_amendment_keeps_every_detail_of_the_other_people_and_can_add_them(client, mash):
+    """Another person's NHS number, address, gender and ethnicity (sent by the API, say) are asked on the web form
+    too, so amending on the web neither drops them nor leaves them out for a person added there."""
+    referral = mash.referral()
+    data = _with_abuser(referral)
+    data["others"][-1].update(nhs_number="9434765919", address="4 High Street, Northtown", postcode="NT1 2BB",
+                              gender="Male", ethnicity="White British")  # fmt: skip
+    referral_amend(referral=referral, by=mash.practitioner, data=data, reason="Police told us where he lives")
+    client.force_login(mash.practitioner)
+    url = reverse("referral-amend", args=[mash.hub.id, referral.id])
+    form = client.get(url).content.decode()
+    assert 'name="other_1_nhs_number" value="9434765919"' in form and "4 High Street, Northtown</textarea>" in form
+    sent = {key: value for key, value in form_values(dataset_of(referral)).items() if value not in (None, False)}
+    sent = typed_dates(sent, "subject_date_of_birth", "other_0_date_of_birth", "other_1_date_of_birth")
+    done = client.post(url, {**sent, "other_2_role": "household", "other_2_given_name": "Kim",
+                             "other_2_family_name": "Harm", "other_2_postcode": "nt1 2bb",
+                             "reason": "His sister stays there"})  # fmt: skip
+    assert done.status_code == 302, done.content.decode()
+    lee = Person.objects.get(referral=referral, given_name="Lee")
+    assert (lee.nhs_number, lee.address, lee.postcode, lee.gender) == (
+        "9434765919", "4 High Street, Northtown", "NT1 2BB", "Male"
+    )
+    assert Person.objects.get(referral=referral, given_name="Kim").postcode == "NT1 2BB"
+    assert ReferralVersion.objects.filter(referral=referral).count() == 2

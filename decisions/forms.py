@@ -102,12 +102,15 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
         self.fields["participants"].choices = [(str(m.agency_id), m.agency.name) for m in members]
         owners = [("", "Choose the owning agency"), *((str(m.agency_id), m.agency.name) for m in members)]
         for i in range(ACTION_ROWS):
-            self.fields[f"action_{i}_owner"] = forms.ChoiceField(
-                required=False, label=f"Action {i + 1}: owner", choices=owners
+            self.add_field(
+                f"action_{i}_owner", forms.ChoiceField(required=False, label=f"Action {i + 1}: owner", choices=owners)
             )
-            self.fields[f"action_{i}_description"] = _text(f"Action {i + 1}: what will be done", rows=2)
-            self.fields[f"action_{i}_due_on"] = forms.CharField(
-                required=False, label=f"Action {i + 1}: due by", widget=forms.DateInput(attrs={"type": "date"})
+            self.add_field(f"action_{i}_description", _text(f"Action {i + 1}: what will be done", rows=2))
+            self.add_field(
+                f"action_{i}_due_on",
+                forms.CharField(
+                    required=False, label=f"Action {i + 1}: due by", widget=forms.DateInput(attrs={"type": "date"})
+                ),
             )
         if not amending:
             del self.fields["amendment_reason"]

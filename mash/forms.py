@@ -38,17 +38,26 @@ class GovukFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            field.needed = name in self.needed
-            _say_what_is_missing(field, name)
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = next((c for cls, c in WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
-            if isinstance(widget, forms.NumberInput):
-                css += " govuk-input--width-10"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+            self._govuk(name, field)
+
+    def add_field(self, name: str, field: forms.Field) -> None:
+        """A field the form makes in its own `__init__` (after this one has run), given the same GOV.UK classes:
+        without them a textarea keeps the browser's 40 columns and pushes a phone's page sideways."""
+        self.fields[name] = field
+        self._govuk(name, field)
+
+    def _govuk(self, name: str, field: forms.Field) -> None:
+        field.needed = name in self.needed
+        _say_what_is_missing(field, name)
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            return
+        css = next((c for cls, c in WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
+        if isinstance(widget, forms.NumberInput):
+            css += " govuk-input--width-10"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if field.help_text:
+            widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
 
     def full_clean(self):
         """After validation, mark each widget in error as GOV.UK asks: a red border and a link to its message."""

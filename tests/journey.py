@@ -40,7 +40,10 @@ def adult_form() -> dict:
         channel="email", subject_given_name="Edna", subject_date_of_birth="", subject_estimated_age="84",
         subject_gender="Female", other_0_role="", other_0_given_name="", other_0_family_name="", other_0_estimated_age="",
         concerns=["adult:financial", "adult:neglect"], adult_risk_location="own_home",
-        adult_risk_source="service_provider", source_code="", immediate_risk="no", narrative="Money missing.",
+        adult_risk_source="service_provider", source_code="", immediate_risk="no",
+        # Addresses wider than a phone: they wrap (tests/browser/test_narrow_screens.py).
+        narrative="Money missing; the bank wrote from fraud.prevention.northshirebuildingsociety@example.org.uk.",
+        referrer_contact="safeguarding.lead.northshireprimaryacademy@example.org.uk",
     )  # fmt: skip
 
 
@@ -141,6 +144,7 @@ def _pages(j: Journey, mash) -> None:
     j.pages = {
         "practitioner": everyone + hub + referral_pages,
         "manager": everyone
+        + hub
         + referral_pages
         + [
             ("Dashboard", reverse("manager-dashboard", args=[h])),

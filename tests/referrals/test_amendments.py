@@ -161,7 +161,10 @@ def test_a_web_amendment_keeps_every_detail_of_the_other_people_and_can_add_them
     assert done.status_code == 302, done.content.decode()
     lee = Person.objects.get(referral=referral, given_name="Lee")
     assert (lee.nhs_number, lee.address, lee.postcode, lee.gender) == (
-        "9434765919", "4 High Street, Northtown", "NT1 2BB", "Male"
+        "9434765919",
+        "4 High Street, Northtown",
+        "NT1 2BB",
+        "Male",
     )
     assert Person.objects.get(referral=referral, given_name="Kim").postcode == "NT1 2BB"
     assert ReferralVersion.objects.filter(referral=referral).count() == 2

@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit.events.records import RECORD_TYPES
 from audit.models import AuditEvent
 from referrals.deadlines import deadlines_sweep, notices_deliver
+from tests.dates import typed_dates
 from tests.journey import CODE_WORDS, build_journey
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_the_headings_of_the_csv_files_people_open_are_words(client, mash):
     words, capitalised. (A monthly return's CSV is for machines, with its JSON: codes and figures as computed.)"""
     client.force_login(mash.manager)
     h = mash.hub.id
-    march = {"since": "2026-03-01", "until": "2026-03-31"}
+    march = typed_dates({"since": "2026-03-01", "until": "2026-03-31"}, "since", "until")
     downloads = {
         "audit trail": client.get(reverse("audit-trail-csv", args=[h])),
         "list 1": client.get(reverse("inspection-lists", args=[h]), {"list": "1", **march}),

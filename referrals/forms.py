@@ -35,6 +35,9 @@ CONCERN_GROUPS = (
 )
 
 
+WIDTH = {n: {"class": f"govuk-input--width-{n}"} for n in (3, 10)}  # GOV.UK's boxes sized to their answers
+
+
 def _text(label: str, *, rows: int = 0, **kwargs) -> forms.CharField:
     """A box whose rules (required, length) are the input's schema's: the form only gathers what was typed."""
     if rows:
@@ -72,7 +75,9 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
     subject_date_of_birth = GovukDateText(
         required=False, label="Date of birth", help_text="If it is not known, give an estimated age below"
     )
-    subject_estimated_age = _text("Estimated age in years", help_text="If the date of birth is not known")
+    subject_estimated_age = _text(
+        "Estimated age in years", help_text="If the date of birth is not known", widget=forms.TextInput(WIDTH[3])
+    )
     cohort = forms.ChoiceField(
         required=False,
         label="Child or adult",
@@ -82,9 +87,11 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
     )
     subject_gender = _text("Gender")
     subject_ethnicity = _text("Ethnicity")
-    subject_nhs_number = _text("NHS number", help_text="10 digits, like 943 476 5919")
+    subject_nhs_number = _text(
+        "NHS number", help_text="10 digits, like 943 476 5919", widget=forms.TextInput(WIDTH[10])
+    )
     subject_address = _text("Address", rows=3)
-    subject_postcode = _text("Postcode")
+    subject_postcode = _text("Postcode", widget=forms.TextInput(WIDTH[10]))
     concerns = forms.MultipleChoiceField(
         required=False,
         label="Concerns",

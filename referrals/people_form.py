@@ -43,19 +43,29 @@ def block_fields(n: int) -> dict[str, forms.Field]:
             label="Date of birth", words=f"The date of birth of other person {n + 1}", **text
         ),
         f"other_{n}_estimated_age": forms.CharField(
-            label="Estimated age in years", help_text="If the date of birth is not known", **text
-        ),
+            label="Estimated age in years",
+            help_text="If the date of birth is not known",
+            **text,
+            widget=forms.TextInput({"class": "govuk-input--width-3"}),
+        ),  # fmt: skip
         # What the agencies check them by: an amendment keeps them only if the form asks them.
         f"other_{n}_gender": forms.CharField(label="Gender", **text),
         f"other_{n}_ethnicity": forms.CharField(label="Ethnicity", **text),
-        f"other_{n}_nhs_number": forms.CharField(label="NHS number", help_text="10 digits, like 943 476 5919", **text),
+        f"other_{n}_nhs_number": forms.CharField(
+            label="NHS number",
+            help_text="10 digits, like 943 476 5919",
+            **text,
+            widget=forms.TextInput({"class": "govuk-input--width-10"}),
+        ),  # fmt: skip
         f"other_{n}_address": forms.CharField(
             label="Address",
             help_text="Where they live, if it is not the address above",
             widget=forms.Textarea(attrs={"rows": 2}),
             **text,
         ),  # fmt: skip
-        f"other_{n}_postcode": forms.CharField(label="Postcode", **text),
+        f"other_{n}_postcode": forms.CharField(
+            label="Postcode", widget=forms.TextInput({"class": "govuk-input--width-10"}), **text
+        ),
     }
 
 

@@ -281,7 +281,8 @@ class ScreeningSchema(Schema):
                 "If it is right, confirm it with your reason below" if manager
                 else "If it is right, ask the accountable manager to confirm it"
             )  # fmt: skip
-            last = list(found)[-1]  # what to do is said once, after the last contradiction
+            # What to do is said once, after the last contradiction as the form shows them (level above rating).
+            last = max(found, key=["level", "rating"].index)
             for field, messages in found.items():
                 errors.setdefault(field, [*messages, ask] if field == last else messages)
         if manager and lowering and not reason:

@@ -50,6 +50,21 @@ def test_a_contradictory_screening_is_refused_naming_each_contradiction(mash):
     assert referral.rating == "" and not referral.screenings.exists() and not referral.immediate_risk
 
 
+def test_what_to_do_is_said_once_after_the_last_contradiction_as_the_form_shows_them(mash):
+    """Immediate risk alone (no criterion) names the rating's contradiction first and the level's after: the form
+    shows the level above the rating, so the advice still comes last, under the rating."""
+    referral = _new(mash)
+    low = {"level": "universal", "criteria": [], "rating": "green", "rationale": "x", "immediate_risk": True}
+    with pytest.raises(ValidationError) as error:
+        _screen(referral, mash.practitioner, **low)
+    errors = error.value.message_dict
+    assert errors["level"] == ["Someone is at immediate risk of harm: the level Universal contradicts it"]
+    assert errors["rating"] == [
+        "Someone is at immediate risk of harm: a Green rating contradicts it",
+        "If it is right, ask the accountable manager to confirm it",
+    ]
+
+
 def test_the_manager_may_confirm_it_only_with_a_reason(mash):
     referral = _new(mash)
     with pytest.raises(ValidationError) as error:

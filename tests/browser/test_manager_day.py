@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from agencies.models import Role, RoleAssignment
 from referrals.models import Notification
 from tests.browser.helpers import assert_accessible, click, expect_page, expect_success, open_from_menu
 from tests.browser.test_manager import proposed_decision
@@ -63,14 +64,18 @@ def test_the_managers_day(desk, small_demo_hub):
     expect(mary.get_by_role("table")).to_contain_text("Referral viewed")
     assert_accessible(mary)
 
-    # Removing a role asks first; the only accountable manager stays.
+    # Removing a role asks first; the only accountable manager stays: the People page offers to hand the role over,
+    # and the removal page (an old link, say) refuses and points there.
     alex = desk("alex.admin")
     alex.goto(reverse("hub-people", args=[hub.id]))
-    alex.get_by_role("link", name="Remove the accountable manager role of Mary Manager").click()
-    alex.wait_for_load_state()
+    expect(alex.get_by_role("link", name="Remove the accountable manager role of Mary Manager")).to_have_count(0)
+    expect(alex.get_by_role("link", name="Hand over the accountable manager’s role of Mary Manager")).to_be_visible()
+    manager = RoleAssignment.objects.get(hub=hub, role=Role.MANAGER)
+    alex.goto(reverse("role-revoke", args=[hub.id, manager.id]))
     expect_page(alex, "Remove Mary Manager as accountable manager?")
     expect(alex.locator(".govuk-error-summary")).to_contain_text("only accountable manager")
     expect(alex.get_by_role("button", name="Remove the role")).to_have_count(0)
+    expect(alex.get_by_role("link", name="Hand the role to a successor")).to_be_visible()
 
     alex.goto(reverse("hub-people", args=[hub.id]))
     alex.get_by_role("link", name="Remove the practitioner role of Pat Practitioner").click()

@@ -4,7 +4,7 @@ from django.urls import include, path
 from agencies import password_views, twofactor
 from agencies.admin_site import admin_site
 from agencies.forms import SignInForm
-from mash import health, sessions
+from mash import health, oauth, sessions
 
 urlpatterns = [
     path(
@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("mash.api_urls")),
+    path(".well-known/oauth-authorization-server", oauth.authorization_server_metadata, name="oauth-metadata"),
     path("", include("decisions.urls")),
     path("", include("referrals.urls")),
     path("", include("reports.urls")),

@@ -2,7 +2,6 @@
 or selector, render; errors are problem+json (mash/problem.py)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +9,7 @@ from rest_framework.views import APIView
 from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
+from mash.api_paging import CursorPages
 from referrals import idempotency, selectors
 from referrals.api_auth import HasScope, client_access
 from referrals.models import Channel
@@ -25,13 +25,10 @@ IDEMPOTENCY_KEY = idempotency.key_parameter("referral")
 PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/problem+json), with per-field errors")
 
 
-class Pages(CursorPagination):
+class Pages(CursorPages):
     """Newest first, by cursor: no count over the whole table, and a page costs the same however deep it is."""
 
     ordering = ("-received_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class ReferralCollection(APIView):

@@ -3,10 +3,10 @@ a client that is not revoked; the client's own scopes bound what it may ask for;
 and recorded in the ledger as the client."""
 
 import logging
+import math
 
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -14,6 +14,7 @@ from agencies.access import access_for_client, with_agreement
 from agencies.models import ApiClient
 from agencies.policy import rule_of
 from audit import context
+from mash.bearer import InsufficientScope, InvalidToken, invalid_token_challenge
 from mash.outage import OUTAGES
 
 logger = logging.getLogger("mash.api")
@@ -38,6 +39,8 @@ class AgencyClientAuthentication(OAuth2Authentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is None:
+            if _bearer_sent(request):
+                raise InvalidToken()  # RFC 6750: a token that was sent and failed is invalid_token, not "no token"
             return None
         _, token = result
         # The client with its hub, its agency and whether that agency's agreement is current: one query.
@@ -47,30 +50,43 @@ class AgencyClientAuthentication(OAuth2Authentication):
             .first()
         )
         if client is None:
-            raise exceptions.AuthenticationFailed("This client has been revoked")
+            raise InvalidToken("This client has been revoked: its tokens are no longer valid")
         request.client = client
         actor = context.current()
         context.replace(context.Actor("client", str(client.pk), actor.request_id, actor.client_ip))
         return ClientPrincipal(client), token
 
     def authenticate_header(self, request):
-        return 'Bearer realm="api"'
+        return invalid_token_challenge() if _bearer_sent(request) else 'Bearer realm="api"'
+
+
+def _bearer_sent(request) -> bool:
+    scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
 
 
 class HasScope(BasePermission):
     """The token carries the OAuth scope that the policy gives the action this method takes (`actions` on the view:
-    method -> agencies.policy.Action)."""
+    method -> agencies.policy.Action). HEAD needs GET's scope (it answers GET's headers); OPTIONS only a valid token
+    (it describes the endpoint, no data). A missing scope is RFC 6750's insufficient_scope, naming the scope."""
 
     message = "The token does not carry the scope this request needs"
 
     def has_permission(self, request, view):
-        action = view.actions.get(request.method)
+        if request.method == "OPTIONS":
+            return request.auth is not None
+        method = "GET" if request.method == "HEAD" else request.method
+        action = view.actions.get(method)
         if action is None:
             # A method the view does not handle gets its 405; one it handles without a declared action is refused.
             return request.method.lower() not in view.http_method_names or not hasattr(view, request.method.lower())
         needed = rule_of(action).api_scope
+        if needed is None:
+            return False
         token = request.auth
-        return needed is not None and token is not None and token.is_valid([needed])
+        if token is None or not token.is_valid([needed]):
+            raise InsufficientScope(needed)
+        return True
 
 
 def client_access(request):
@@ -89,10 +105,23 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request, view):
         try:
-            return super().allow_request(request, view)
+            allowed = super().allow_request(request, view)
         except OUTAGES as error:
             logger.warning("API throttle skipped: the cache is unreachable (%s)", type(error).__name__)
             return True
+        if getattr(self, "history", None) is not None and self.rate:
+            # What the answer's RateLimit headers say (mash/api_http.py writes them, on 429 too).
+            remaining = max(0, self.num_requests - len(self.history))
+            oldest = self.history[-1] if self.history else self.now
+            reset = max(1, math.ceil(self.duration - (self.now - oldest)))
+            getattr(request, "_request", request).rate_limit = (
+                self.scope,
+                self.num_requests,
+                self.duration,
+                remaining,
+                reset,
+            )
+        return allowed
 
     def get_cache_key(self, request, view):
         client = getattr(request, "client", None)

@@ -50,7 +50,8 @@ def key_of(request) -> str | None:
 
 
 def missing_key(what: str) -> Response:
-    return problem(400, f"Send an {HEADER} header (1 to 255 characters): a new one for each {what}")
+    detail = f"Send an {HEADER} header (1 to 255 characters): a new one for each {what}"
+    return problem(400, detail, errors=[{"field": HEADER, "detail": detail}], kind="idempotency-key-missing")
 
 
 def request_hash(data) -> str:
@@ -80,7 +81,8 @@ def run_once(*, client, endpoint: str, key: str, body_hash: str, write: Callable
 def _replay(client, endpoint: str, key: str, body_hash: str) -> Response:
     first = IdempotencyRecord.objects.get(client=client, endpoint=endpoint, key=key)
     if first.request_hash != body_hash:
-        return problem(422, "This Idempotency-Key was already used with a different request body; nothing was stored")
+        detail = "This Idempotency-Key was already used with a different request body; nothing was stored"
+        return problem(422, detail, errors=[{"field": HEADER, "detail": detail}], kind="idempotency-key-reused")
     return Response(first.response_body, status=first.response_status, headers={REPLAYED: "true"})
 
 

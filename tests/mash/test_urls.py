@@ -9,11 +9,11 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 pytestmark = pytest.mark.django_db
 
 # The only addresses anyone may open without signing in: sign-in, password reset (the emailed link is the proof),
-# the health probe, the API's OAuth2 token and revocation endpoints (they are how a client authenticates) and its
-# schema and documentation (no data).
+# the health probe, the API's OAuth2 token and revocation endpoints (they are how a client authenticates), the
+# authorization server's metadata, and its schema, documentation and problem types (no data).
 PUBLIC = {
     "login", "healthz", "token", "revoke", "schema", "docs", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete",
+    "password_reset_confirm", "password_reset_complete", "oauth-metadata", "problems", "problem",
 }  # fmt: skip
 
 SAMPLE = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}

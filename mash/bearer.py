@@ -1,0 +1,30 @@
+"""RFC 6750 bearer token errors: what the API's authentication and scope check raise, and the WWW-Authenticate
+challenges that name them (mash/api_errors.py answers them as problem+json). Apart from mash/api_errors.py, so the
+authentication class can import it without importing DRF's views (which load the authentication classes)."""
+
+from rest_framework import exceptions
+
+REALM = 'Bearer realm="api"'
+REFUSED_CREDENTIAL = "The access token is invalid, expired or revoked: get a new one"
+
+
+class InsufficientScope(exceptions.PermissionDenied):
+    """The token is valid but lacks the scope the request needs (RFC 6750 insufficient_scope)."""
+
+    def __init__(self, scope: str):
+        super().__init__(f"The token does not carry the scope this request needs: {scope}")
+        self.scope = scope
+
+    def challenge(self) -> str:
+        return f'{REALM}, error="insufficient_scope", scope="{self.scope}"'
+
+
+class InvalidToken(exceptions.AuthenticationFailed):
+    """A bearer token was sent but is unknown, expired or revoked (RFC 6750 invalid_token)."""
+
+    def __init__(self, detail: str = REFUSED_CREDENTIAL):
+        super().__init__(detail)
+
+
+def invalid_token_challenge() -> str:
+    return f'{REALM}, error="invalid_token", error_description="{REFUSED_CREDENTIAL}"'

@@ -345,3 +345,10 @@ def test_a_token_is_revoked_as_rfc_7009_says(client, hub, police):
     revoked = client.post("/api/v1/oauth/revoke/", {"token": token}, HTTP_AUTHORIZATION=basic)
     assert revoked.status_code == 200
     assert_problem(client.get(REFERRALS, **bearer(token)), 401, "invalid-token")
+
+
+def test_the_advertised_client_secret_post_method_gets_a_token(client, hub, police):
+    _, client_id, secret = api_client_create(hub=hub, agency=police, name="Case system", scopes="referrals:read")
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    response = client.post(TOKEN, form)
+    assert response.status_code == 200 and response.json()["scope"] == "referrals:read"

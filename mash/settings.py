@@ -328,7 +328,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MASH agencies' API",
-    "DESCRIPTION": "Referrals from agencies' own systems. OAuth2 client credentials; errors are RFC 9457 problem+json.",
+    "DESCRIPTION": "Referrals from agencies' own systems. OAuth2 client credentials; errors are RFC 9457 problem+json "
+    "whose `type` is one of the kinds listed at /api/v1/problems/ (each described at its own address).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -69,8 +69,10 @@ def assert_problem(response, status: int, kind: str) -> dict:
 # Every status, one format --------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("debug", [False, True])
 @pytest.mark.parametrize("path", ["/api/v1/", "/api/v2/anything", "/api/v1/referrals/not-a-uuid/", "/api/x"])
-def test_an_unknown_path_under_api_is_a_404_problem(client, token, path):
+def test_an_unknown_path_under_api_is_a_404_problem(client, token, settings, path, debug):
+    settings.DEBUG = debug  # DEBUG's technical 404 page is not for API clients either
     assert_problem(client.get(path, **bearer(token)), 404, "not-found")
     assert_problem(client.post(path, "{}", content_type="application/json"), 404, "not-found")
 
@@ -88,7 +90,9 @@ def test_the_token_endpoints_405_is_a_problem(client, path):
     assert "POST" in client.get(path)["Allow"]
 
 
-def test_a_server_error_under_api_is_a_500_problem_and_stores_nothing(hub, police, monkeypatch):
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_server_error_under_api_is_a_500_problem_and_stores_nothing(hub, police, monkeypatch, settings, debug):
+    settings.DEBUG = debug
     from oauth2_provider.views.mixins import OAuthLibMixin
 
     def broken(self, request):

@@ -91,6 +91,7 @@ def _hub_form(hub, **changes):
         "green_partner_hours": "24",
         "decision_working_days": "9",
         "warn_at_percent": "75",
+        "late_referral_days": "30",
     }
     data.update(changes)
     return data

@@ -108,6 +108,20 @@ def test_hub_administrator_edits_their_hub(client, hub):
     assert "Saturday" in client.get(f"/hubs/{hub.id}/").content.decode()
 
 
+def test_hub_administrator_sets_how_late_a_referral_may_be(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    form = client.get(f"/hubs/{hub.id}/edit/").content.decode()
+    assert "Late referrals: days back a time received may be" in form
+    assert client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, late_referral_days="60")).status_code == 302
+    hub.refresh_from_db()
+    assert hub.late_referral_days == 60
+    assert "received up to 60 days ago" in client.get(f"/hubs/{hub.id}/").content.decode()
+    page = client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, late_referral_days="400")).content.decode()
+    assert "Take late referrals for 1 to 365 days" in page
+    hub.refresh_from_db()
+    assert hub.late_referral_days == 60
+
+
 def test_hub_administrator_of_hub_a_cannot_edit_hub_b(client, hub):
     hub_b = HubFactory(name="Southshire MASH")
     _login(client, member(hub, Role.HUB_ADMIN))

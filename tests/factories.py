@@ -186,13 +186,14 @@ class ScreenedReferralFactory(_ThroughServices):
         from referrals import triage
         from referrals.services import referral_create
 
-        # Sent by the agency whose code it carries (police unless another's), and recorded as history: a test's
-        # referral may have been received before the hub's late-referral window (tests of the window send their own).
-        code = changes.get("source_code", "6")
+        # Sent by the agency whose code it carries (police unless another's; none for an individual's code), and
+        # recorded as history: a test's referral may be older than the hub's late-referral window (the window's
+        # own tests send theirs as agencies do).
+        code = changes.get("source_code") or "6"
         sender = next(
             (a for a in (mash.police, mash.health, mash.school, mash.housing, mash.social_care)
-             if code in (a.referral_sources() or [code])),
-            mash.police,
+             if code in a.referral_sources()),
+            None,
         )  # fmt: skip
         referral = referral_create(
             hub=mash.hub, data=referral_data(**changes), channel="api", referring_agency=sender, history=True

@@ -109,6 +109,7 @@ HUB_EDITABLE_FIELDS = (
     "green_partner_hours",
     "decision_working_days",
     "warn_at_percent",
+    "late_referral_days",
 )
 
 

@@ -39,7 +39,8 @@ class ContributionSchema(Schema):
     detail = Text(limit=20_000, too_long="Keep the detail to 20,000 characters")
     lawful_basis = Choice(
         LawfulBasis.choices, optional=True, message=f"Choose the lawful basis: {one_of(LawfulBasis.choices)}",
-        help_text="Defaults by agency: police dpa_part3_sch8_4, every other agency gdpr_6_1_e_dpa_sch1_18",
+        help_text="The agency's own, and the default: police dpa_part3_sch8_4, every other agency "
+        "gdpr_6_1_e_dpa_sch1_18 (any other is refused)",
     )  # fmt: skip
     disclosure = Choice(
         Disclosure.choices, optional=True, message="Choose shared or restricted",
@@ -54,7 +55,13 @@ class ContributionSchema(Schema):
         if values.get("known") is False:
             values["risk_indicators"] = []
         values["risk_indicators"] = sorted(set(values.get("risk_indicators") or []))
-        values["lawful_basis"] = values.get("lawful_basis") or lawful_basis_for(self.context["agency"])
+        agency = self.context["agency"]
+        basis = lawful_basis_for(agency)
+        if values.get("lawful_basis") and values["lawful_basis"] != basis:
+            errors["lawful_basis"] = (
+                f"{agency.name} shares under {LawfulBasis(basis).label}: send {basis} or leave lawful_basis out"
+            )
+        values["lawful_basis"] = values.get("lawful_basis") or basis
         values["disclosure"] = values.get("disclosure") or Disclosure.SHARED
         return errors
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
 from decisions.models import Contribution, InformationRequest
+from mash.instants import ApiModelSerializer, Instant
 from referrals.models import Person, PersonRole
 
 CONTRIBUTION_EXAMPLE = OpenApiExample(
@@ -20,7 +21,7 @@ CONTRIBUTION_EXAMPLE = OpenApiExample(
 )
 
 
-class ContributionSerializer(serializers.ModelSerializer):
+class ContributionSerializer(ApiModelSerializer):
     """The contribution as stored: what the agency shares, and under which lawful basis and disclosure level."""
 
     agency = serializers.UUIDField(source="agency_id", read_only=True, help_text="Your agency's id")
@@ -31,7 +32,7 @@ class ContributionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CheckPersonSerializer(serializers.ModelSerializer):
+class CheckPersonSerializer(ApiModelSerializer):
     """A person named in the referral, with the details an agency's checks need: nothing of the concerns."""
 
     role = serializers.ChoiceField(choices=PersonRole.choices, read_only=True)
@@ -54,12 +55,12 @@ class RequestReferralSerializer(serializers.Serializer):
     rating = serializers.CharField(read_only=True, help_text="red, amber or green: sets when your answer is due")
 
 
-class InformationRequestSerializer(serializers.ModelSerializer):
+class InformationRequestSerializer(ApiModelSerializer):
     """One of the hub's open requests to your agency: the referral, when the answer is due, what the hub would like
     checked, and the people to check."""
 
     referral = RequestReferralSerializer(read_only=True)
-    due_at = serializers.DateTimeField(source="deadline.due_at", read_only=True)
+    due_at = Instant(source="deadline.due_at", read_only=True)
     people = CheckPersonSerializer(source="referral.persons", many=True, read_only=True)
 
     class Meta:

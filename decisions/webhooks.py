@@ -28,6 +28,7 @@ from audit.events.payloads import WebhookAttempt
 from audit.services import record
 from decisions.models import Decision, Webhook, WebhookDelivery
 from decisions.schemas import WebhookSchema
+from mash.instants import instant
 from mash.queue import after_commit
 from mash.schemas import validated
 
@@ -70,7 +71,7 @@ def _payload(decision: Decision) -> dict:
         "event": "referral.decided",
         "referral": {"id": str(referral.pk), "reference": referral.reference},
         "outcome": decision.outcome,
-        "decided_at": referral.decided_at.isoformat() if referral.decided_at else None,
+        "decided_at": instant(referral.decided_at),
         "decision_version": decision.version,
     }
 

@@ -13,8 +13,9 @@ in one place, and is the request body of the OpenAPI document.
 dotted paths (`subject.nhs_number`, `others.1.role`, `actions.0.due_on`): the one error services raise for bad input.
 """
 
+import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -121,8 +122,10 @@ class Text(Lenient, serializers.CharField):
         if not isinstance(data, str):
             self.fail_with("Enter text")
         value = data.strip()
-        if "\x00" in value or not _encodable(value):
-            self.fail_with("Remove the invalid characters from this text")
+        if not _encodable(value) or any(_refused(c, multiline=self.max_length >= MULTILINE) for c in value):
+            self.fail_with("Remove the invalid characters from this text (control or text-direction characters)")
+        if value and all(_invisible(c) for c in value):
+            self.fail_with("Enter text with visible characters, or leave this empty")
         if self.required_message and not value:
             self.fail_with(self.required_message)
         if len(value) > self.max_length:
@@ -131,6 +134,28 @@ class Text(Lenient, serializers.CharField):
 
     def fail_with(self, message: str):
         raise ValidationError(message)
+
+
+# Text this long (an address, a narrative) may have several lines: newlines and tabs are kept (a name is one line).
+MULTILINE = 300
+# Characters that reorder how text is shown (U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates): a name
+# could read one way and sort or match another. The marks U+200E/U+200F stay (right-to-left names need them).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Blank or invisible by themselves (besides whitespace and format characters such as zero-width spaces, U+FEFF).
+_BLANKS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
+
+
+def _refused(char: str, *, multiline: bool) -> bool:
+    """A control character (newline, carriage return and tab only in text of several lines) or a bidi control."""
+    if char in _BIDI_CONTROLS:
+        return True
+    if unicodedata.category(char) != "Cc":
+        return False
+    return not (multiline and char in "\n\r\t")
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or char in _BLANKS or unicodedata.category(char) == "Cf"
 
 
 def _encodable(text: str) -> bool:
@@ -224,6 +249,11 @@ class _Optional(Lenient):
         super().__init__(required=False, allow_null=True, **kwargs)
 
 
+# No date or time before this year is a real one in this service (the earliest records, or a date of birth, are
+# checked against tighter bounds by each schema); years before it only break arithmetic on dates.
+FIRST_YEAR = 1900
+
+
 class Day(_Optional, serializers.DateField):
     """A date as YYYY-MM-DD (an impossible one, like month 13, is refused too), or nothing."""
 
@@ -235,11 +265,13 @@ class Day(_Optional, serializers.DateField):
         parsed = _parsed(data, parse_date)
         if parsed is None:
             raise ValidationError(self.message)
+        if parsed.year < FIRST_YEAR:
+            raise ValidationError(f"Enter a date from the year {FIRST_YEAR} onwards")
         return parsed
 
 
 class Moment(_Optional, serializers.DateTimeField):
-    """An instant with its offset (2026-11-25T09:30:00+00:00), or nothing."""
+    """An instant with its offset (2026-11-25T09:30:00+00:00 or …Z), in UTC, from FIRST_YEAR on; or nothing."""
 
     def to_internal_value(self, data):
         if data in (None, ""):
@@ -247,4 +279,10 @@ class Moment(_Optional, serializers.DateTimeField):
         parsed = data if isinstance(data, datetime) else _parsed(data, parse_datetime)
         if parsed is None or timezone.is_naive(parsed):
             raise ValidationError(self.message)
+        try:  # in UTC, which year 1 at +01:00 (or 9999 at -01:00) cannot be: refused, never a 500 later on
+            parsed = parsed.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError(self.message) from None
+        if not FIRST_YEAR <= parsed.year < 9999:
+            raise ValidationError(f"Enter a time from the year {FIRST_YEAR} onwards")
         return parsed

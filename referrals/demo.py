@@ -97,6 +97,7 @@ def load(hub, agencies: dict, *, stdout) -> None:
             data=_referral(rng, hub, source, received),
             channel=channel,
             referring_agency=agencies.get(agency_slug),
+            history=True,  # three months of the hub's past, beyond its late-referral window
         )
     stdout.write(f"Demo referrals: {Referral.objects.filter(hub=hub).count()} over the past three months")
 

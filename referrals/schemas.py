@@ -7,6 +7,8 @@ unless given; a child needs a Children in Need source code and a child's categor
 Safeguarding Adults Collection's types, location and source of risk; a reason when consent was not obtained.
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -33,6 +35,7 @@ NOT_IN_DATASET = "This field is not part of the referral dataset"
 SOURCE = "Choose the referral source: one of the 22 Children in Need codes, such as 6 for police"
 OTHER_ROLES = [r for r in PersonRole.values if r != PersonRole.SUBJECT]
 MAX_OTHERS = 20
+CHILD_AGE_LIMIT = 25  # children's services reach care leavers up to 25 (Children and Social Work Act 2017, s3)
 
 
 @extend_schema_serializer(component_name="Referrer")
@@ -160,20 +163,46 @@ class ReferralSchema(Schema):
     def check_together(self, values, failed):
         errors: dict = {}
         hub, now = self.context["hub"], self.context.get("now") or timezone.now()
-        received = values.get("received_at")
-        if received is None and "received_at" not in failed:
-            values["received_at"] = now
-        elif received is not None and received > now:
-            errors["received_at"] = "The time received cannot be in the future"
+        self._received(values, failed, errors, hub, now)
         cohort = self._cohort(values, failed, errors, hub)
         child = cohort == ReferralCohort.CHILD
-        self._source(values, child, errors)
+        self._child_age(values, failed, child, errors)
+        self._source(values, child, errors, self.context.get("agency"))
         self._concerns(values, failed, child, errors)
         self._adult_only(values, child, errors)
         if values.get("consent") in (Consent.NOT_OBTAINED, Consent.DISPENSED_WITH) and not values.get("consent_reason"):
             errors["consent_reason"] = "Say why consent was not obtained or was dispensed with"
         values.setdefault("others", [])
         return errors
+
+    def _received(self, values, failed, errors, hub, now) -> None:
+        """Now unless given; never in the future, nor longer ago than the hub takes late referrals (its
+        `late_referral_days`), unless the context says `history` (a trusted import, or an amendment keeping the
+        time the referral was received)."""
+        received = values.get("received_at")
+        if received is None and "received_at" not in failed:
+            values["received_at"] = now
+        elif received is not None and received > now:
+            errors["received_at"] = "The time received cannot be in the future"
+        elif received is not None and not self.context.get("history"):
+            days = hub.late_referral_days
+            if received < now - timedelta(days=days):
+                errors["received_at"] = (
+                    f"The time received must be within the last {days} day{'s' if days != 1 else ''}: "
+                    f"{hub.name} takes referrals received up to {days} day{'s' if days != 1 else ''} ago"
+                )
+
+    @staticmethod
+    def _child_age(values, failed, child: bool, errors) -> None:
+        """A referral about a child names someone young enough for children's services (care leavers to 25)."""
+        subject = values.get("subject") or {}
+        age = age_on(subject, timezone.localdate())
+        if child and age is not None and age > CHILD_AGE_LIMIT and "cohort" not in failed:
+            field = "subject.date_of_birth" if subject.get("date_of_birth") else "subject.estimated_age"
+            errors[field] = (
+                f"A referral about a child is about someone aged {CHILD_AGE_LIMIT} or under: check the "
+                f"{'date of birth' if field.endswith('birth') else 'age'}, or choose adult"
+            )
 
     @staticmethod
     def _cohort(values, failed, errors, hub) -> str:
@@ -192,9 +221,15 @@ class ReferralSchema(Schema):
         return cohort
 
     @staticmethod
-    def _source(values, child: bool, errors) -> None:
-        if child and not values.get("source_code"):
+    def _source(values, child: bool, errors, agency) -> None:
+        """A child's referral needs its source code; an agency's own referral carries one of that agency's codes."""
+        code = values.get("source_code")
+        allowed = agency.referral_sources() if agency is not None else None
+        if child and not code:
             errors["source_code"] = SOURCE
+        elif code and allowed is not None and code not in allowed:
+            codes = one_of([(c, f"{c} ({ReferralSource(c).label})") for c in allowed])
+            errors["source_code"] = f"{agency.name} refers under its own source code: {codes}"
         values.setdefault("source_code", "")
 
     @staticmethod
@@ -356,6 +391,8 @@ class ThresholdsSchema(Schema):
     note = Text(limit=300, required="Say what changed")
 
 
-def referral_clean(raw, *, hub, now=None) -> dict:
-    """The referral, cleaned by its schema; or ValidationError with a message per dotted path."""
-    return validated(ReferralSchema, raw, hub=hub, now=now)
+def referral_clean(raw, *, hub, now=None, agency=None, history: bool = False) -> dict:
+    """The referral, cleaned by its schema; or ValidationError with a message per dotted path. `agency`: the
+    sending agency, whose source codes the referral must carry; `history`: a trusted caller recording a referral
+    received earlier than the hub's late-referral window (an import, an amendment)."""
+    return validated(ReferralSchema, raw, hub=hub, now=now, agency=agency, history=history)

@@ -4,6 +4,7 @@ What a referral must hold is its declared schema (referrals/schemas.py), which a
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
+from mash.instants import ApiModelSerializer, Instant
 from referrals.models import (
     Referral,
 )
@@ -33,7 +34,7 @@ REFERRAL_EXAMPLE = OpenApiExample(
 )
 
 
-class ReferralStatusSerializer(serializers.ModelSerializer):
+class ReferralStatusSerializer(ApiModelSerializer):
     """What an agency may see of its own referrals: never what other agencies contributed."""
 
     rating = serializers.SerializerMethodField(
@@ -43,9 +44,7 @@ class ReferralStatusSerializer(serializers.ModelSerializer):
         help_text="The code of the outcome the hub signed off (s47_strategy, early_help, nfa …: the README's API "
         "section lists them); null until signed off"
     )
-    decided_at = serializers.DateTimeField(
-        read_only=True, allow_null=True, help_text="When the decision was signed off; null until then"
-    )
+    decided_at = Instant(read_only=True, allow_null=True, help_text="When the decision was signed off; null until then")
 
     class Meta:
         model = Referral

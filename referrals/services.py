@@ -39,14 +39,22 @@ def _next_reference(hub: Hub, year: int) -> str:
 
 @transaction.atomic
 def referral_create(
-    *, hub: Hub, data: dict, channel: str, recorded_by=None, referring_agency: Agency | None = None
+    *,
+    hub: Hub,
+    data: dict,
+    channel: str,
+    recorded_by=None,
+    referring_agency: Agency | None = None,
+    history: bool = False,
 ) -> Referral:
     """Validate the standard dataset, store the referral and the people in it and record `referral.received`, all
-    in one transaction (who may see it is the policy's: agencies/policy.py). Bad data raises ValidationError (dotted field paths) and
-    stores nothing."""
+    in one transaction (who may see it is the policy's: agencies/policy.py). Bad data raises ValidationError (dotted
+    field paths) and stores nothing. The time received is within the hub's `late_referral_days`; `history=True`
+    lifts that bound for trusted internal callers only (the demo's history, test factories), never for what an
+    agency or a practitioner sends."""
     if recorded_by is not None:
         require(access_for(recorded_by, hub.pk), Action.REFERRAL_CREATE)
-    clean = referral_clean(data, hub=hub)
+    clean = referral_clean(data, hub=hub, agency=referring_agency, history=history)
     referral = Referral.objects.create(
         hub=hub,
         reference=_next_reference(hub, clean["received_at"].year),
@@ -166,7 +174,10 @@ def amendment_clean(*, referral: Referral, data: dict, reason: str) -> tuple[dic
     errors: dict = {}
     clean = why = None
     try:
-        clean = referral_clean({**data, "received_at": referral.received_at.isoformat()}, hub=referral.hub)
+        # The time received stays, however long ago it now is (`history`).
+        clean = referral_clean(
+            {**data, "received_at": referral.received_at.isoformat()}, hub=referral.hub, history=True
+        )
     except ValidationError as error:
         errors.update(error.message_dict)
     try:

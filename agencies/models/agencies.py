@@ -21,6 +21,18 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The Children in Need referral-source codes an agency of each kind refers under, when it has no codes of its own.
+KIND_SOURCES = {
+    AgencyKind.POLICE: [ReferralSource.POLICE],
+    AgencyKind.HEALTH: [c for c in ReferralSource.values if c.startswith("3")],
+    AgencyKind.EDUCATION: [ReferralSource.SCHOOLS, ReferralSource.EDUCATION_SERVICES],
+    AgencyKind.HOUSING: [ReferralSource.HOUSING],
+    AgencyKind.CHILDRENS_SOCIAL_CARE: [c for c in ReferralSource.values if c.startswith("5")],
+    AgencyKind.ADULT_SOCIAL_CARE: [c for c in ReferralSource.values if c.startswith("5")],
+    AgencyKind.PROBATION: [ReferralSource.OTHER_LEGAL],
+}
+
+
 def validate_source_codes(value):
     if not isinstance(value, list):
         raise ValidationError("Referral-source codes must be a list")
@@ -51,6 +63,11 @@ class Agency(models.Model):
 
     def source_labels(self) -> list[str]:
         return [f"{code} {ReferralSource(code).label}" for code in self.source_codes]
+
+    def referral_sources(self) -> list[str] | None:
+        """The referral-source codes this agency's own referrals may carry: its recorded codes, else those of its
+        kind (police: 6; health: 3A to 3F …); None for an agency of another kind with no codes (any code)."""
+        return list(self.source_codes) or KIND_SOURCES.get(self.kind)
 
 
 class MembershipKind(models.TextChoices):

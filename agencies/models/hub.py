@@ -58,6 +58,10 @@ class Hub(models.Model):
     warn_at_percent = models.PositiveSmallIntegerField(
         default=75, help_text="Warn the assignee and the manager when this share of a deadline's time has passed."
     )
+    late_referral_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="How many days back a referral's time received may be, when an agency or a practitioner sends it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +92,11 @@ class Hub(models.Model):
                 condition=Q(decision_working_days__gte=1) & Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=99),
                 name="hub_decision_days_and_warning_share",
                 violation_error_message="Allow at least one working day for a decision and warn at 1 to 99 per cent",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_referral_days__gte=1) & Q(late_referral_days__lte=365),
+                name="hub_late_referral_days_range",
+                violation_error_message="Take late referrals for 1 to 365 days",
             ),
         ]
 

@@ -48,6 +48,7 @@ class HubProfile(TypedDict):
     green_partner_hours: int
     decision_working_days: int
     warn_at_percent: int
+    late_referral_days: NotRequired[int]  # since issue 17
 
 
 # The fields that changed, each with its new value: any of the hub's editable fields.

@@ -148,7 +148,9 @@ def test_an_agency_without_an_agreement_reads_no_status_or_outcome_and_registers
     from referrals.services import referral_create
     from tests.factories import referral_data
 
-    referral = referral_create(hub=mash.hub, data=referral_data(), channel="api", referring_agency=mash.housing)
+    referral = referral_create(
+        hub=mash.hub, data=referral_data(source_code="4"), channel="api", referring_agency=mash.housing
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {_token(client, mash.hub, mash.housing)}"}
     for url in (reverse("api-v1:referrals:list"), reverse("api-v1:referrals:detail", args=[referral.id])):
         response = client.get(url, **auth)
@@ -168,7 +170,9 @@ def test_an_agency_without_an_agreement_hears_no_outcome(mash):
     from tests.factories import referral_data
 
     Webhook.objects.create(hub=mash.hub, agency=mash.housing, url="https://homes.example/hook", secret="s")
-    referral = referral_create(hub=mash.hub, data=referral_data(), channel="api", referring_agency=mash.housing)
+    referral = referral_create(
+        hub=mash.hub, data=referral_data(source_code="4"), channel="api", referring_agency=mash.housing
+    )
     from referrals import triage
 
     triage.referral_screen(

@@ -174,7 +174,7 @@ def _hub_objects(mash, hub: str) -> dict:
     by_police = mash.referral()
     by_phone = referral_create(hub=mash.hub, data=referral_data(), channel="phone", recorded_by=mash.practitioner)
     by_housing = referral_create(
-        hub=mash.hub, data=referral_data(), channel="api", referring_agency=mash.housing
+        hub=mash.hub, data=referral_data(source_code="4"), channel="api", referring_agency=mash.housing
     )  # fmt: skip
     triage.referral_screen(
         referral=by_housing, by=mash.practitioner, level="specialist", criteria=[], rating="red", rationale="Harm."

@@ -91,6 +91,7 @@ def _hub_form(hub, **changes):
         "green_partner_hours": "24",
         "decision_working_days": "9",
         "warn_at_percent": "75",
+        "late_referral_days": "30",
     }
     data.update(changes)
     return data
@@ -105,6 +106,20 @@ def test_hub_administrator_edits_their_hub(client, hub):
     hub.refresh_from_db()
     assert hub.red_hours == 2 and hub.working_days == [0, 1, 2, 3, 4, 5]
     assert "Saturday" in client.get(f"/hubs/{hub.id}/").content.decode()
+
+
+def test_hub_administrator_sets_how_late_a_referral_may_be(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    form = client.get(f"/hubs/{hub.id}/edit/").content.decode()
+    assert "Late referrals: days back a time received may be" in form
+    assert client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, late_referral_days="60")).status_code == 302
+    hub.refresh_from_db()
+    assert hub.late_referral_days == 60
+    assert "received up to 60 days ago" in client.get(f"/hubs/{hub.id}/").content.decode()
+    page = client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, late_referral_days="400")).content.decode()
+    assert "Take late referrals for 1 to 365 days" in page
+    hub.refresh_from_db()
+    assert hub.late_referral_days == 60
 
 
 def test_hub_administrator_of_hub_a_cannot_edit_hub_b(client, hub):

@@ -96,6 +96,22 @@ def test_the_basis_and_restriction_are_the_agencys_to_choose_and_no_trace_needs_
     )
 
 
+def test_an_agency_may_claim_only_its_own_lawful_basis(client, mash):
+    referral = mash.referral()
+    ask(mash, referral)
+    police_basis = {**KNOWN, "lawful_basis": "dpa_part3_sch8_4"}
+    response = answer(client, api_token(client, mash.hub, mash.health), referral.pk, police_basis)
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == "lawful_basis" and "send gdpr_6_1_e_dpa_sch1_18" in error["detail"]
+    assert nothing_stored()
+    gdpr = {**KNOWN, "lawful_basis": "gdpr_6_1_e_dpa_sch1_18"}
+    refused = answer(client, api_token(client, mash.hub, mash.police), referral.pk, gdpr, key="key-2")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "lawful_basis"
+    assert nothing_stored()
+    assert answer(client, api_token(client, mash.hub, mash.police), referral.pk, police_basis).status_code == 201
+
+
 def test_a_retry_replays_the_first_answer_and_another_body_with_the_key_is_refused(client, mash):
     referral, other = mash.referral(), mash.referral()
     ask(mash, referral), ask(mash, other)

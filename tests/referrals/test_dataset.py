@@ -167,8 +167,8 @@ def test_postcodes(raw, expected):
 @pytest.mark.parametrize("bad", ["nul\x00byte", "lone \ud800 surrogate"])
 def test_text_that_cannot_be_stored_is_refused_by_its_field(hub, bad):
     errors = errors_of(hub, referral_data(narrative=bad, subject={**referral_data()["subject"], "given_name": bad}))
-    assert errors["narrative"] == ["Remove the invalid characters from this text"]
-    assert errors["subject.given_name"] == ["Remove the invalid characters from this text"]
+    refused = ["Remove the invalid characters from this text (control or text-direction characters)"]
+    assert errors["narrative"] == refused and errors["subject.given_name"] == refused
 
 
 def test_impossible_dates_are_refused_by_their_field(hub):

@@ -30,7 +30,7 @@ def people(hub):
 
 @pytest.fixture
 def referral(hub):
-    return referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web")
+    return referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web", history=True)
 
 
 def _screen(referral, by, rating="red", **reason):
@@ -202,7 +202,7 @@ def test_a_practitioner_claims_but_only_the_manager_assigns_to_someone_else(hub,
 
 def test_the_sweep_works_in_batches(hub, people):
     for _ in range(5):
-        referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web")
+        referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web", history=True)
     assert deadlines.deadlines_sweep(now=RECEIVED + timedelta(days=3), batch=2) == 5
     assert Deadline.objects.filter(state="breached").count() == 5
     assert Notice.objects.filter(kind="breach").count() == 5
@@ -212,7 +212,7 @@ def test_the_sweep_works_in_batches(hub, people):
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_record_each_breach_once(hub, people):
     for _ in range(40):
-        referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web")
+        referral_create(hub=hub, data=referral_data(received_at=RECEIVED.isoformat()), channel="web", history=True)
     start = threading.Barrier(2)
     counts = []
 

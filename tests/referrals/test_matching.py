@@ -21,7 +21,7 @@ def _refer(hub, days_ago, **subject):
     base = referral_data()["subject"]
     received = (timezone.now() - timedelta(days=days_ago)).isoformat()
     return referral_create(
-        hub=hub, data=referral_data(subject={**base, **subject}, received_at=received), channel="web"
+        hub=hub, data=referral_data(subject={**base, **subject}, received_at=received), channel="web", history=True
     )
 
 

@@ -31,7 +31,7 @@ def _referral(hub, *, ago: timedelta = timedelta(0), family_name: str = "Example
     subject = {**referral_data()["subject"], "family_name": family_name, **changes.pop("subject", {})}
     received = (timezone.now() - ago).isoformat()
     return referral_create(
-        hub=hub, data=referral_data(received_at=received, subject=subject, **changes), channel="phone"
+        hub=hub, data=referral_data(received_at=received, subject=subject, **changes), channel="phone", history=True
     )
 
 

@@ -27,7 +27,7 @@ def _login(client, user):
 
 
 def _referral(hub, **changes):
-    return referral_create(hub=hub, data=referral_data(**changes), channel="phone")
+    return referral_create(hub=hub, data=referral_data(**changes), channel="phone", history=True)
 
 
 def _subject(**changes):

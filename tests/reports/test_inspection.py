@@ -71,6 +71,7 @@ def known(mash):
         "casey": referral_create(
             hub=mash.hub,
             channel="web",
+            history=True,
             recorded_by=mash.practitioner,
             data=referral_data(
                 received_at="2026-03-20T15:00:00+00:00",

@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.access import access_for_agency, access_for_client
@@ -46,6 +46,7 @@ logger = logging.getLogger("decisions.webhooks")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 DECIDED = "referral.decided"
 PING = "webhook.ping"
+DUPLICATE = "Your agency already has a webhook at this address: list them at /api/v1/webhooks/"
 
 
 def new_secret() -> str:
@@ -94,11 +95,15 @@ def webhook_register(*, client, data) -> tuple[Webhook, str]:
     require(access_for_client(client), Action.WEBHOOK_REGISTER)
     url = validated(WebhookSchema, data)["url"]
     if Webhook.objects.filter(hub_id=client.hub_id, agency_id=client.agency_id, url=url, disabled_at=None).exists():
-        raise Conflict("Your agency already has a webhook at this address: list them at /api/v1/webhooks/", "url")
+        raise Conflict(DUPLICATE, "url")
     secret = new_secret()
-    webhook = Webhook.objects.create(
-        hub_id=client.hub_id, agency_id=client.agency_id, client=client, url=url, secret=secret
-    )
+    try:
+        with transaction.atomic():
+            webhook = Webhook.objects.create(
+                hub_id=client.hub_id, agency_id=client.agency_id, client=client, url=url, secret=secret
+            )
+    except IntegrityError:  # registered at the same moment by another request
+        raise Conflict(DUPLICATE, "url") from None
     record(AuditAction.WEBHOOK_REGISTERED, hub=client.hub_id, obj=webhook, actor_agency=client.agency_id)
     return webhook, secret
 

@@ -184,6 +184,8 @@ TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
 # Sections that apps above referrals/ add to the referral page (docs/adr/0003-referral-page-panels.md).
 REFERRAL_PAGE_PANELS = ["decisions.panels.referral_panel"]
+# What apps above agencies/ do, in the same transaction, when an agency's API client is revoked.
+API_CLIENT_REVOKED_HOOKS = ["decisions.webhook_services.webhooks_of_client_disable"]
 # Webhooks to agencies' systems (decisions/webhooks.py): retried with doubling waits from WEBHOOK_RETRY_BASE_SECONDS,
 # at most WEBHOOK_RETRY_MAX_SECONDS apart, for WEBHOOK_RETRY_WINDOW_HOURS after the notice was written; then given up,
 # and a webhook whose notices failed for the whole window is disabled and the hub's administrators told.

@@ -49,6 +49,7 @@ class WebhookCollection(api.WebhookCollection):
     actions = {**api.WebhookCollection.actions, "GET": Action.WEBHOOK_MANAGE}
 
     @extend_schema(
+        operation_id="webhooks_list",
         summary="Your agency's webhooks, newest first (active and disabled; never their secrets)",
         responses={200: WebhookPageSerializer, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM},
     )

@@ -232,4 +232,3 @@ def test_revoking_a_client_disables_the_webhooks_it_registered(client, mash, pol
     sign_off(mash)
     assert list(WebhookDelivery.objects.values_list("webhook_id", flat=True)) == [Webhook.objects.get(pk=kept["id"]).pk]
     assert ApiClient.objects.get(pk=revoked.pk).revoked_at is not None
-

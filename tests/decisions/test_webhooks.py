@@ -313,6 +313,21 @@ def test_the_connection_goes_to_the_vetted_address_naming_the_host(receiver, web
     assert request["headers"]["Host"] == f"localhost:{port}"
 
 
+def test_the_connection_never_asks_dns_again(receiver):
+    """A name no resolver knows (.invalid) still reaches the vetted IP: the connection dials the address checked,
+    not the name, so what the name points at by then does not matter."""
+    from decisions.addresses import Vetted
+
+    port = receiver.server.server_address[1]
+    vetted = Vetted("http", "pinned.invalid", port, "/pinned", ("127.0.0.1",))
+    connection_ = webhook_http._connection(vetted, timeout=5)
+    connection_.request("POST", vetted.target, body=b"{}", headers={"Content-Type": "application/json"})
+    assert connection_.getresponse().status == 200
+    connection_.close()
+    (request,) = receiver.received
+    assert request["headers"]["Host"] == f"pinned.invalid:{port}"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_no_transaction_or_row_lock_is_open_while_the_receiver_is_waited_for(client, monkeypatch):
     from tests.people import build_mash

@@ -61,6 +61,7 @@ class Action(models.TextChoices):
     ACTION_LIST = "action.list", "List the actions agreed for the agency"
     ACTION_COMPLETE = "action.complete", "Mark an agreed action done"
     WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
+    WEBHOOK_MANAGE = "webhook.manage", "List, see, test, rotate, redeliver and delete the agency's own webhooks"
     OUTCOME_NOTICE = "outcome.notify", "Be sent the outcome of a referral the agency made"
     # Reports.
     AUDIT_TRAIL_VIEW = "audit_trail.view", "See and export the hub's audit trail"
@@ -343,6 +344,13 @@ POLICY: dict[Action, Rule] = {
     ),  # fmt: skip
     Action.WEBHOOK_REGISTER: Rule(
         (Grant(SYSTEMS, (Agreement(),)),), "Only an agency's system registers webhooks", api_scope="webhooks:write"
+    ),
+    # Its own webhooks only (another agency's are 404); no case data, so no agreement needed to stop or rotate one.
+    Action.WEBHOOK_MANAGE: Rule(
+        (Grant(SYSTEMS, (OwnAgency("agency_id"),)),),
+        "Only the agency's own system manages its webhooks",
+        hub="hub_id",
+        api_scope="webhooks:write",
     ),
     Action.OUTCOME_NOTICE: Rule(
         (Grant(SYSTEMS, _agency("referring_agency_id")),), "Only the referring agency hears the outcome", hub="hub_id"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from agencies.access import access_for
 from agencies.models import (
@@ -431,6 +432,8 @@ def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
         client.save(update_fields=["revoked_at"])
         if client.application_id:
             client.application.delete()  # its tokens go with it
+        for hook in settings.API_CLIENT_REVOKED_HOOKS:  # apps above this one (its webhooks: decisions/)
+            import_string(hook)(client=client)
         _audit(
             AuditAction.API_CLIENT_REVOKED,
             hub=client.hub,

@@ -4,7 +4,15 @@ answers an anonymous caller with 401, not a sign-in page."""
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from decisions.api import ContributionCollection, InformationRequestCollection, WebhookCollection
+from decisions.api import ContributionCollection, InformationRequestCollection
+from decisions.webhook_api import (
+    WebhookCollection,
+    WebhookDeliveries,
+    WebhookDetail,
+    WebhookPing,
+    WebhookRedeliver,
+    WebhookRotate,
+)
 
 
 def _open(view):
@@ -19,5 +27,24 @@ def _routes(view, namespace: str):
 urlpatterns = [
     path("referrals/<uuid:referral_id>/contributions/", _routes(ContributionCollection, "contributions")),
     path("information-requests/", _routes(InformationRequestCollection, "information-requests")),
-    path("webhooks/", _routes(WebhookCollection, "webhooks")),
+    path(
+        "webhooks/",
+        include(
+            (
+                [
+                    path("", _open(WebhookCollection.as_view()), name="list"),
+                    path("<uuid:webhook_id>/", _open(WebhookDetail.as_view()), name="detail"),
+                    path("<uuid:webhook_id>/rotate-secret/", _open(WebhookRotate.as_view()), name="rotate-secret"),
+                    path("<uuid:webhook_id>/ping/", _open(WebhookPing.as_view()), name="ping"),
+                    path("<uuid:webhook_id>/deliveries/", _open(WebhookDeliveries.as_view()), name="deliveries"),
+                    path(
+                        "<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver/",
+                        _open(WebhookRedeliver.as_view()),
+                        name="redeliver",
+                    ),
+                ],
+                "webhooks",
+            )
+        ),
+    ),
 ]

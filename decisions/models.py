@@ -351,22 +351,47 @@ class AgreedAction(models.Model):
         self.completed_at, self.completed_by = at, by
 
 
+class WebhookDisabled(models.TextChoices):
+    FAILING = "failing", "Its notices failed for the whole retry window"
+    CLIENT_REVOKED = "client_revoked", "The API client that registered it was revoked"
+
+
 class Webhook(models.Model):
-    """Where an agency's system hears of outcomes: an HTTPS address and the secret that signs each notice."""
+    """Where an agency's system hears of outcomes: an HTTPS address and the secret that signs each notice (a
+    Standard Webhooks `whsec_` secret). After a rotation the previous secret signs too, until it expires."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="webhooks")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="webhooks")
+    # The API client that registered it: revoking the client disables it.
+    client = models.ForeignKey(
+        "agencies.ApiClient", on_delete=models.SET_NULL, null=True, blank=True, related_name="webhooks"
+    )
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=128)
+    previous_secret = models.CharField(max_length=128, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=20, choices=WebhookDisabled.choices, blank=True)
 
     class Meta:
         ordering = ["hub", "agency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "agency", "url"], condition=Q(disabled_at=None), name="one_active_webhook_per_url"
+            )
+        ]
 
     def __str__(self):
         return f"{self.agency} webhook {self.url}"
+
+    def signing_secrets(self, now) -> list[str]:
+        """The secrets that sign a notice now: the current one, and the previous one until it expires."""
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets.append(self.previous_secret)
+        return secrets
 
 
 class WebhookDelivery(models.Model):
@@ -382,6 +407,8 @@ class WebhookDelivery(models.Model):
     gave_up_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
+    # Retried until then (WEBHOOK_RETRY_WINDOW_HOURS after it was written, or after a redelivery was asked for).
+    retry_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

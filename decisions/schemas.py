@@ -4,14 +4,12 @@ Each validates the web form and the API body alike and carries the messages peop
 webhook are also the API's documented request bodies. Rules that depend on the hub (its member agencies, the
 referral's thresholds and cohort) read them from the context the service gives."""
 
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from decisions.addresses import AddressRefused, vet
 from decisions.models import OUTCOMES, Disclosure, LawfulBasis, RiskIndicator, lawful_basis_for
 from mash.schemas import Choice, Choices, Day, Flag, Lenient, Schema, Text
 from mash.words import one_of
@@ -68,24 +66,22 @@ class ContributionSchema(Schema):
 
 @extend_schema_serializer(component_name="WebhookInput")
 class WebhookSchema(Schema):
-    """Where an agency's system hears the outcomes of its referrals: an https:// address."""
+    """Where an agency's system hears the outcomes of its referrals: an https:// address on the public internet
+    (decisions/addresses.py says which, and every refusal says why)."""
 
     unknown = "This field is not part of a webhook: send url"
 
     url = Text(limit=500, required="Give the full address, starting https://",
-               help_text="https:// address that receives outcome notices")  # fmt: skip
+               help_text="https:// address on the public internet (port 443 or 8443) that receives the notices")  # fmt: skip
 
     def check_together(self, values, failed):
         url = values.get("url", "")
         if "url" in failed or not url:
             return {}
         try:
-            URLValidator(schemes=["https", "http"])(url)
-        except DjangoValidationError:
-            return {"url": "Give the full address, starting https://"}
-        local = url.startswith(("http://127.0.0.1", "http://localhost"))
-        if not url.startswith("https://") and not (local and settings.WEBHOOK_ALLOW_LOCAL_HTTP):
-            return {"url": "Webhooks must use https://"}
+            vet(url)
+        except AddressRefused as refused:
+            return {"url": str(refused)}
         return {}
 
 

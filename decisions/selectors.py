@@ -21,6 +21,8 @@ from decisions.models import (
     DecisionState,
     InformationRequest,
     RequestState,
+    Webhook,
+    WebhookDelivery,
 )
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
@@ -209,3 +211,21 @@ def request_of_client(access, referral_id) -> InformationRequest:
     if request is None:
         raise Http404("No such referral")
     return request
+
+
+def webhooks_of_client(access) -> QuerySet[Webhook]:
+    """The system's agency's own webhooks in its hub, active and disabled."""
+    return scoped(access, Action.WEBHOOK_MANAGE, Webhook.objects.all())
+
+
+def webhook_of_client(access, webhook_id) -> Webhook:
+    """One of the agency's own webhooks; Http404 for another agency's, another hub's or none."""
+    webhook = webhooks_of_client(access).filter(pk=webhook_id).first()
+    if webhook is None:
+        raise Http404("No such webhook")
+    return webhook
+
+
+def deliveries_of_webhook(webhook: Webhook) -> QuerySet[WebhookDelivery]:
+    """The notices written for one webhook (the caller has already resolved the webhook in its scope)."""
+    return WebhookDelivery.objects.filter(webhook=webhook).select_related("decision")

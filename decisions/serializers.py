@@ -4,7 +4,7 @@
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from decisions.models import Contribution, InformationRequest
+from decisions.models import Contribution, InformationRequest, Webhook, WebhookDelivery
 from mash.instants import ApiModelSerializer, Instant
 from referrals.models import Person, PersonRole
 
@@ -78,8 +78,70 @@ class InformationRequestPageSerializer(serializers.Serializer):
 
 
 class WebhookSerializer(serializers.Serializer):
+    """A webhook as registered: the secret is shown in this response only."""
+
     id = serializers.UUIDField(read_only=True)
     url = serializers.URLField(read_only=True)
     secret = serializers.CharField(
-        read_only=True, help_text="Verifies the X-MASH-Signature of each notice. Shown only in this response: keep it"
+        read_only=True,
+        help_text="The Standard Webhooks secret (whsec_…) that verifies the webhook-signature of each notice. Shown "
+        "only in this response: keep it",
     )
+
+
+class WebhookRotatedSerializer(WebhookSerializer):
+    """The webhook with its new secret (shown once) and until when the previous one still signs."""
+
+    previous_secret_expires_at = Instant(
+        read_only=True, help_text="Until then each notice is signed with the previous secret too"
+    )
+
+
+class WebhookViewSerializer(ApiModelSerializer):
+    """One of your agency's webhooks (never its secret)."""
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "created_at", "disabled_at", "disabled_reason", "previous_secret_expires_at"]
+        read_only_fields = fields
+
+
+class WebhookPageSerializer(serializers.Serializer):
+    """One page of your agency's webhooks, newest first; follow `next` for older ones."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = WebhookViewSerializer(many=True)
+
+
+class WebhookDeliverySerializer(ApiModelSerializer):
+    """One notice to a webhook: `pending` (still being tried), `delivered`, or `failed` (given up after the retry
+    window; it can be sent again). `id` is the notice's `webhook-id`."""
+
+    type = serializers.CharField(source="payload.type", read_only=True)
+    referral_id = serializers.UUIDField(source="decision.referral_id", read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "type", "referral_id", "status", "attempts", "last_error", "created_at", "next_attempt_at",
+                  "delivered_at", "gave_up_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_status(self, delivery) -> str:
+        if delivery.delivered_at:
+            return "delivered"
+        return "failed" if delivery.gave_up_at else "pending"
+
+
+class WebhookDeliveryPageSerializer(serializers.Serializer):
+    """One page of a webhook's notices, newest first; follow `next` for older ones."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = WebhookDeliverySerializer(many=True)
+
+
+class PingSerializer(serializers.Serializer):
+    delivered = serializers.BooleanField(help_text="The receiver answered 2xx")
+    error = serializers.CharField(help_text="What went wrong, when it did not (empty otherwise)")

@@ -1,79 +1,131 @@
-"""Outcome notices to the referring agency's systems: signed, retried, never lost.
+"""Outcome notices to the referring agency's systems, in the Standard Webhooks format: signed, retried, never lost.
 
 The sign-off writes one `WebhookDelivery` per registered webhook in its own transaction (the outbox), and queues
-the delivery when it commits. `deliveries_send` posts each pending notice with an HMAC-SHA256 signature of the
-timestamp and body, and on failure waits longer each time (30 s, 1 min, 2 min … up to an hour) until
-WEBHOOK_MAX_ATTEMPTS, then gives up and records it. A beat catch-up sends what a lost task or broker left.
+the delivery when it commits (on the `webhooks` queue). `deliveries_send` claims due notices in a short transaction
+(it moves their next attempt past a lease), posts each with no database transaction or lock open
+(decisions/webhook_http.py: vetted, pinned, no redirects, a timeout), then records the outcome. A failed notice is
+tried again after doubling waits (30 s, 1 min, 2 min … at most WEBHOOK_RETRY_MAX_SECONDS apart) until
+WEBHOOK_RETRY_WINDOW_HOURS (3 days) after it was written, then given up; a webhook none of whose notices got through
+in that window is disabled and the hub's administrators are told. A beat catch-up sends what a lost task left.
 
-The receiver checks `X-MASH-Signature: t=<unix time>,v1=<hex>` where hex = HMAC-SHA256(secret, "<t>.<body>").
+Each request carries `webhook-id` (the delivery's id, the same on every retry), `webhook-timestamp` (Unix seconds)
+and `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` keyed by the `whsec_` secret; after a
+rotation the previous secret signs too, space-separated, for WEBHOOK_OLD_SECRET_HOURS. The body is
+`{"type": ..., "timestamp": ..., "data": {...}}`.
 """
 
+import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time as clock
-import urllib.error
-import urllib.request
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.access import access_for_agency, access_for_client
+from agencies.models import Role, RoleAssignment
 from agencies.policy import Action, may, require
 from audit.events.actions import AuditAction
-from audit.events.payloads import WebhookAttempt
+from audit.events.payloads import WebhookAttempt, WebhookDisabledFacts
 from audit.services import record
-from decisions.models import Decision, Webhook, WebhookDelivery
+from decisions import webhook_http
+from decisions.models import Decision, Webhook, WebhookDelivery, WebhookDisabled
 from decisions.schemas import WebhookSchema
+from mash.errors import Conflict
 from mash.instants import instant
 from mash.queue import after_commit
 from mash.schemas import validated
 
-SIGNATURE_HEADER = "X-MASH-Signature"
+logger = logging.getLogger("decisions.webhooks")
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
+DECIDED = "referral.decided"
+PING = "webhook.ping"
+DUPLICATE = "Your agency already has a webhook at this address: list them at /api/v1/webhooks/"
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def verify(secret: str, header: str, body: bytes, tolerance: int = 300, now: float | None = None) -> bool:
-    """What a receiver does: the signature matches and the timestamp is recent (no replay of old notices)."""
-    try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-    except (ValueError, KeyError):
-        return False
-    if abs((now or clock.time()) - timestamp) > tolerance:
-        return False
-    return hmac.compare_digest(sign(secret, timestamp, body), header)
+def sign(secrets_: list[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` header: one `v1,<base64>` per secret, space-separated."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return " ".join(
+        "v1," + base64.b64encode(hmac.new(_key(s), signed, hashlib.sha256).digest()).decode() for s in secrets_
+    )
+
+
+def _key(secret: str) -> bytes:
+    return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+
+
+def envelope(kind: str, timestamp, data: dict) -> dict:
+    return {"type": kind, "timestamp": instant(timestamp), "data": data}
+
+
+def body_of(payload: dict) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def send(webhook: Webhook, msg_id: str, payload: dict) -> str:
+    """Sign and send one notice now; '' when the receiver answered 2xx, otherwise what went wrong."""
+    body = body_of(payload)
+    timestamp = int(clock.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "mash-webhooks/2",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(webhook.signing_secrets(timezone.now()), msg_id, timestamp, body),
+    }
+    return webhook_http.post(webhook.url, body, headers)
 
 
 @transaction.atomic
 def webhook_register(*, client, data) -> tuple[Webhook, str]:
     """An agency's API client registers where outcomes of its referrals go; returns the webhook and its secret
-    (shown once). HTTPS only, except to this machine when DEBUG is on. The agency needs a current information
+    (shown once). One address once per agency (409 for the second). The agency needs a current information
     sharing agreement with the hub."""
     require(access_for_client(client), Action.WEBHOOK_REGISTER)
     url = validated(WebhookSchema, data)["url"]
-    secret = secrets.token_urlsafe(32)
-    webhook = Webhook.objects.create(hub_id=client.hub_id, agency_id=client.agency_id, url=url, secret=secret)
+    if Webhook.objects.filter(hub_id=client.hub_id, agency_id=client.agency_id, url=url, disabled_at=None).exists():
+        raise Conflict(DUPLICATE, "url")
+    secret = new_secret()
+    try:
+        with transaction.atomic():
+            webhook = Webhook.objects.create(
+                hub_id=client.hub_id, agency_id=client.agency_id, client=client, url=url, secret=secret
+            )
+    except IntegrityError:  # registered at the same moment by another request
+        raise Conflict(DUPLICATE, "url") from None
     record(AuditAction.WEBHOOK_REGISTERED, hub=client.hub_id, obj=webhook, actor_agency=client.agency_id)
     return webhook, secret
 
 
 def _payload(decision: Decision) -> dict:
     referral = decision.referral
-    return {
-        "event": "referral.decided",
-        "referral": {"id": str(referral.pk), "reference": referral.reference},
-        "outcome": decision.outcome,
-        "decided_at": instant(referral.decided_at),
-        "decision_version": decision.version,
-    }
+    decided_at = referral.decided_at or timezone.now()
+    return envelope(
+        DECIDED,
+        decided_at,
+        {
+            "referral": {"id": str(referral.pk), "reference": referral.reference},
+            "outcome": decision.outcome,
+            "decided_at": instant(decided_at),
+            "decision_version": decision.version,
+        },
+    )
+
+
+def _window() -> timedelta:
+    return timedelta(hours=settings.WEBHOOK_RETRY_WINDOW_HOURS)
 
 
 def deliveries_queue(decision: Decision) -> int:
@@ -86,53 +138,51 @@ def deliveries_queue(decision: Decision) -> int:
         return 0
     hooks = Webhook.objects.filter(hub_id=referral.hub_id, agency_id=referral.referring_agency_id, disabled_at=None)
     now = timezone.now()
+    payload = _payload(decision)
     created = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(webhook=h, decision=decision, payload=_payload(decision), next_attempt_at=now, created_at=now)
+        WebhookDelivery(
+            webhook=h, decision=decision, payload=payload, next_attempt_at=now, created_at=now,
+            retry_until=now + _window(),
+        )
         for h in hooks
-    )
+    )  # fmt: skip
     if created:
         after_commit("decisions.tasks.webhooks_send")
     return len(created)
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (attempts - 1), 3600))
+    wait = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30)
+    return timedelta(seconds=min(wait, settings.WEBHOOK_RETRY_MAX_SECONDS))
 
 
-def _post(delivery: WebhookDelivery) -> str:
-    """Send one notice; '' on a 2xx answer, otherwise what went wrong."""
-    body = json.dumps(delivery.payload, sort_keys=True).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "mash-webhooks/1",
-        SIGNATURE_HEADER: sign(delivery.webhook.secret, int(clock.time()), body),
-        "X-MASH-Delivery": str(delivery.pk),
-    }
-    request = urllib.request.Request(delivery.webhook.url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return "" if 200 <= response.status < 300 else f"HTTP {response.status}"
-    except urllib.error.HTTPError as error:
-        return f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError) as error:
-        return str(getattr(error, "reason", error))[:300]
+def _lease() -> timedelta:
+    """How long a claimed notice is left to its sender before another may take it (a sender that died)."""
+    return timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3 + 30)
+
+
+def _claim(batch: int) -> list[WebhookDelivery]:
+    """Take up to `batch` due notices in a short transaction: their next attempt moves past the lease, so no other
+    sender takes them, and no lock is held while they are sent."""
+    with transaction.atomic():
+        now = timezone.now()
+        rows = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(delivered_at=None, gave_up_at=None, next_attempt_at__lte=now, webhook__disabled_at=None)
+            .select_related("webhook", "decision__referral__hub", "decision__referral__referring_agency")
+            .order_by("next_attempt_at")[:batch]
+        )
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in rows]).update(next_attempt_at=now + _lease())
+    return rows
 
 
 def deliveries_send(batch: int = 50) -> int:
-    """Send every pending notice that is due; returns how many were delivered. Each row is locked while it is
-    sent (SKIP LOCKED), so two senders never post one notice at once."""
+    """Send every pending notice that is due; returns how many were delivered."""
     delivered = 0
     while True:
-        with transaction.atomic():
-            now = timezone.now()
-            rows = list(
-                WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(delivered_at=None, gave_up_at=None, next_attempt_at__lte=now)
-                .select_related("webhook", "decision__referral__hub", "decision__referral__referring_agency")
-                .order_by("next_attempt_at")[:batch]
-            )
-            for delivery in rows:
-                delivered += _attempt(delivery)
+        rows = _claim(batch)
+        for delivery in rows:
+            delivered += _attempt(delivery)
         if len(rows) < batch:
             return delivered
 
@@ -142,22 +192,83 @@ WITHHELD = "Withheld: the agency has no current information sharing agreement wi
 
 def _attempt(delivery: WebhookDelivery) -> int:
     """Send one notice, if the agency may still hear it (its agreement may have lapsed since the sign-off: then the
-    notice waits and is tried again, like a failed send, until the agreement is signed or the tries run out)."""
+    notice waits and is tried again, like a failed send, until the agreement is signed or the window closes)."""
     referral = delivery.decision.referral
     allowed = may(access_for_agency(referral.hub, referral.referring_agency), Action.OUTCOME_NOTICE, referral)
-    error = _post(delivery) if allowed else WITHHELD
+    error = send(delivery.webhook, str(delivery.pk), delivery.payload) if allowed else WITHHELD
+    return _outcome(delivery, error)
+
+
+@transaction.atomic
+def _outcome(delivery: WebhookDelivery, error: str) -> int:
+    """Record one attempt: delivered, to be retried, or given up (and the webhook disabled if nothing of it got
+    through in the whole window)."""
     now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_error = error
-    hub, agency = delivery.webhook.hub_id, delivery.webhook.agency_id
-    facts = WebhookAttempt(decision_id=str(delivery.decision_id), attempts=delivery.attempts)
+    webhook = Webhook.objects.select_for_update().filter(pk=delivery.webhook_id).first()
+    if webhook is None:
+        return 0  # deleted while the notice was on its way
+    attempts = delivery.attempts + 1
+    changes: dict = {"attempts": attempts, "last_error": error}
+    until = delivery.retry_until or delivery.created_at + _window()
+    facts = WebhookAttempt(decision_id=str(delivery.decision_id), attempts=attempts)
     if not error:
-        delivery.delivered_at = now
-        record(AuditAction.WEBHOOK_DELIVERED, hub=hub, obj=delivery.webhook, actor_agency=agency, payload=facts)
-    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        delivery.gave_up_at = now
-        record(AuditAction.WEBHOOK_FAILED, hub=hub, obj=delivery.webhook, actor_agency=agency, payload=facts)
+        changes["delivered_at"] = now
+    elif now >= until or webhook.disabled_at:
+        changes["gave_up_at"] = now
     else:
-        delivery.next_attempt_at = now + _backoff(delivery.attempts)
-    delivery.save(update_fields=["attempts", "last_error", "delivered_at", "gave_up_at", "next_attempt_at"])
-    return 0 if error else 1
+        changes["next_attempt_at"] = min(now + _backoff(attempts), until)
+    still_pending = WebhookDelivery.objects.filter(pk=delivery.pk, delivered_at=None, gave_up_at=None)
+    if not still_pending.update(**changes):
+        return 0
+    hub, agency = webhook.hub_id, webhook.agency_id
+    if not error:
+        record(AuditAction.WEBHOOK_DELIVERED, hub=hub, obj=webhook, actor_agency=agency, payload=facts)
+        return 1
+    if "gave_up_at" in changes:
+        record(AuditAction.WEBHOOK_FAILED, hub=hub, obj=webhook, actor_agency=agency, payload=facts)
+        got_through = webhook.deliveries.filter(delivered_at__gte=delivery.created_at).exists()
+        if webhook.disabled_at is None and not got_through:
+            webhook_disable(webhook=webhook, reason=WebhookDisabled.FAILING)
+    return 0
+
+
+def webhook_disable(*, webhook: Webhook, reason: str) -> None:
+    """Stop a webhook: its pending notices are given up, the ledger records why, and the hub's administrators are
+    emailed (after the commit). Call inside a transaction."""
+    now = timezone.now()
+    Webhook.objects.filter(pk=webhook.pk).update(disabled_at=now, disabled_reason=reason)
+    webhook.disabled_at, webhook.disabled_reason = now, reason
+    WebhookDelivery.objects.filter(webhook=webhook, delivered_at=None, gave_up_at=None).update(
+        gave_up_at=now, last_error="Webhook disabled"
+    )
+    record(
+        AuditAction.WEBHOOK_DISABLED, hub=webhook.hub_id, obj=webhook, actor_agency=webhook.agency_id,
+        payload=WebhookDisabledFacts(reason=reason),
+    )  # fmt: skip
+    admins = list(
+        RoleAssignment.objects.filter(hub_id=webhook.hub_id, role=Role.HUB_ADMIN)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    if admins:
+        subject = f"A webhook of {webhook.agency} was disabled"
+        text = (
+            f"{subject}: {WebhookDisabled(reason).label.lower()}.\n\nAddress: {webhook.url}\n\n"
+            "The agency's system may register it again once its receiver works; outcomes of its referrals are "
+            "not sent to it meanwhile."
+        )
+        transaction.on_commit(lambda: _email(subject, text, admins))
+
+
+def _email(subject: str, text: str, recipients: list[str]) -> None:
+    try:
+        send_mail(subject, text, None, recipients)
+    except Exception:  # noqa: BLE001 - the ledger has it; a mail server down must not undo the disabling
+        logger.warning("Could not email the hub administrators that a webhook was disabled", exc_info=True)
+
+
+def ping(webhook: Webhook) -> str:
+    """Send a signed `webhook.ping` now; '' if the receiver answered 2xx, otherwise what went wrong."""
+    payload = envelope(PING, timezone.now(), {"webhook_id": str(webhook.pk)})
+    return send(webhook, f"ping_{uuid.uuid4()}", payload)

@@ -185,13 +185,23 @@ TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
 # Sections that apps above referrals/ add to the referral page (docs/adr/0003-referral-page-panels.md).
 REFERRAL_PAGE_PANELS = ["decisions.panels.referral_panel"]
-# Webhooks to agencies' systems: retried with doubling waits from WEBHOOK_RETRY_BASE_SECONDS, up to an hour apart.
+# What apps above agencies/ do, in the same transaction, when an agency's API client is revoked.
+API_CLIENT_REVOKED_HOOKS = ["decisions.webhook_services.webhooks_of_client_disable"]
+# Webhooks to agencies' systems (decisions/webhooks.py): retried with doubling waits from WEBHOOK_RETRY_BASE_SECONDS,
+# at most WEBHOOK_RETRY_MAX_SECONDS apart, for WEBHOOK_RETRY_WINDOW_HOURS after the notice was written; then given up,
+# and a webhook whose notices failed for the whole window is disabled and the hub's administrators told.
 WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 15, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
-WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+WEBHOOK_RETRY_WINDOW_HOURS = env_int("WEBHOOK_RETRY_WINDOW_HOURS", 72, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
-# Plain http:// to 127.0.0.1 or localhost only in development and tests.
-WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("WEBHOOK_ALLOW_LOCAL_HTTP", DEBUG)
+# A rotated secret keeps signing (beside the new one) for this long.
+WEBHOOK_OLD_SECRET_HOURS = env_int("WEBHOOK_OLD_SECRET_HOURS", 24, minimum=0)
+# Resolves webhook hosts: `resolve(host, port) -> list[str]` (decisions/addresses.py); tests give a fixed table.
+WEBHOOK_RESOLVER = env_str("WEBHOOK_RESOLVER", "decisions.addresses.system_resolve")
+# Webhook deliveries wait on other organisations' servers: their own queue, so a slow receiver never delays the
+# deadline sweep or the emails (every worker in supervisord.dev.conf and docker-compose.yml consumes both queues).
+CELERY_TASK_ROUTES = {"decisions.tasks.webhooks_send": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mash.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "audit-seal": {"task": "audit.tasks.seal_ledger", "schedule": timedelta(minutes=1)},

@@ -18,8 +18,8 @@ from referrals.models import Channel, Referral
 from referrals.services import referral_create
 
 TARGET = 300  # DEMO_REFERRALS sets another number (the tests use a small demo: each load works every one through)
-# What a demo agency system may do: send referrals, read their outcomes, answer requests for information.
-DEMO_SCOPES = "referrals:write referrals:read contributions:write"
+# What a demo agency system may do: send referrals, read their outcomes, answer requests, manage its webhooks.
+DEMO_SCOPES = "referrals:write referrals:read contributions:write webhooks:write"
 # (weight, source code, agency slug or None, channel)
 SOURCES = [
     (30, "6", "police", Channel.API),
@@ -151,5 +151,8 @@ def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:
                 hub=hub, agency=agency, name="Demo case system", scopes=DEMO_SCOPES
             )
             secrets[key] = [client_id, secret]
+        elif client.scopes != DEMO_SCOPES:  # a demo loaded before the scopes grew: the same credentials, new scopes
+            client.scopes = DEMO_SCOPES
+            client.save(update_fields=["scopes"])
         credentials[slug] = tuple(secrets[key])
     return credentials

@@ -169,3 +169,15 @@ def outsider(db):
     from tests.factories import UserFactory
 
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def webhook_hosts(settings):
+    """Webhook hosts resolve from a fixed table (tests/hosts.py), never real DNS; a test may change the table."""
+    from tests import hosts
+
+    settings.WEBHOOK_RESOLVER = "tests.hosts.resolve"
+    saved = {name: list(addresses) for name, addresses in hosts.HOSTS.items()}
+    yield hosts.HOSTS
+    hosts.HOSTS.clear()
+    hosts.HOSTS.update(saved)

@@ -85,6 +85,14 @@ class AuditAction(StrEnum):
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
     WEBHOOK_FAILED = "webhook.failed"
+    WEBHOOK_DISABLED = "webhook.disabled"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 - an action name, not a secret
+    WEBHOOK_PINGED = "webhook.pinged"
+    WEBHOOK_REDELIVERY_REQUESTED = "webhook.redelivery_requested"
+    WEBHOOK_LISTED = "webhook.listed"
+    WEBHOOK_VIEWED = "webhook.viewed"
+    WEBHOOK_DELIVERY_LISTED = "webhook_delivery.listed"
 
 
 LABELS: dict[AuditAction, str] = {
@@ -164,6 +172,14 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",
     AuditAction.WEBHOOK_FAILED: "Webhook notice given up after retries",
+    AuditAction.WEBHOOK_DISABLED: "Webhook disabled",
+    AuditAction.WEBHOOK_DELETED: "Webhook deleted",
+    AuditAction.WEBHOOK_SECRET_ROTATED: "Webhook secret rotated",
+    AuditAction.WEBHOOK_PINGED: "Webhook pinged",
+    AuditAction.WEBHOOK_REDELIVERY_REQUESTED: "Webhook notice sent again on request",
+    AuditAction.WEBHOOK_LISTED: "Webhooks listed",
+    AuditAction.WEBHOOK_VIEWED: "Webhook viewed",
+    AuditAction.WEBHOOK_DELIVERY_LISTED: "Webhook notices listed",
 }
 
 READ_SUFFIXES = (".viewed", ".listed", ".exported")

@@ -319,6 +319,20 @@ class WebhookAttempt(TypedDict):
     attempts: int
 
 
+class WebhookDisabledFacts(TypedDict):
+    reason: str  # decisions.models.WebhookDisabled
+
+
+class WebhookPinged(TypedDict):
+    delivered: bool
+    error: str
+
+
+class WebhookRedelivery(TypedDict):
+    delivery_id: Id
+    decision_id: Id
+
+
 A = AuditAction
 PAYLOADS: dict[AuditAction, type] = {
     A.USER_LOGGED_IN: NoFacts,
@@ -374,6 +388,11 @@ PAYLOADS: dict[AuditAction, type] = {
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,
+    A.WEBHOOK_DISABLED: WebhookDisabledFacts,
+    A.WEBHOOK_DELETED: NoFacts,
+    A.WEBHOOK_SECRET_ROTATED: NoFacts,
+    A.WEBHOOK_PINGED: WebhookPinged,
+    A.WEBHOOK_REDELIVERY_REQUESTED: WebhookRedelivery,
 }
 # Every read carries the same shape.
 PAYLOADS |= {action: Shown for action in AuditAction if is_read(action)}

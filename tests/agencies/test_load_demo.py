@@ -139,6 +139,7 @@ def test_demo_prints_working_api_credentials(monkeypatch, settings, tmp_path, cl
         "referrals:read",
         "referrals:write",
         "contributions:write",
+        "webhooks:write",
     }
     again = io.StringIO()
     call_command("load_demo", force=True, stdout=again)

@@ -25,7 +25,7 @@ from agencies import services as hub_services
 from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
 from agencies.policy import POLICY, Action, may, require
-from decisions.models import AgreedAction, Contribution, Decision, Disclosure, LawfulBasis
+from decisions.models import AgreedAction, Contribution, Decision, Disclosure, LawfulBasis, Webhook
 from mash.errors import Refused
 from referrals import triage
 from referrals.services import referral_create
@@ -115,6 +115,7 @@ EXPECTED = {
         w.role in STAFF or (w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed))
     ),
     Action.WEBHOOK_REGISTER: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
+    Action.WEBHOOK_MANAGE: lambda w, t, agreed: w.role == "system" and t.agency == w.agency,  # agreement or not
     Action.OUTCOME_NOTICE: lambda w, t, agreed: w.role == "system" and _agency_ok(w, t, agreed),
     Action.AUDIT_TRAIL_VIEW: lambda w, t, agreed: w.acting,
     Action.INSPECTION_LISTS: lambda w, t, agreed: w.acting,
@@ -192,7 +193,12 @@ def _hub_objects(mash, hub: str) -> dict:
         )  # fmt: skip
         for key in ("police", "housing", "health")
     }
+    webhooks = {
+        key: Webhook.objects.create(hub=mash.hub, agency=getattr(mash, key), url=f"https://{key}.example/", secret="s")
+        for key in ("police", "housing")
+    }
     return {
+        "webhooks": [Target(f"{key}'s webhook in {hub}", w, hub, key) for key, w in webhooks.items()],
         "hub": Target(f"hub {hub}", mash.hub, hub),
         "referral": Target(f"police's referral in {hub}", by_police, hub, "police"),
         "referrals": [
@@ -257,6 +263,7 @@ def world(django_db_setup, django_db_blocker):
                 targets.setdefault(action, []).extend(o["contributions"])
             for action in (Action.ACTION_LIST, Action.ACTION_COMPLETE):
                 targets.setdefault(action, []).extend(o["actions"])
+            targets.setdefault(Action.WEBHOOK_MANAGE, []).extend(o["webhooks"])
             targets.setdefault(Action.DECISION_REVIEW, []).append(
                 Target(f"a practitioner's proposal in {hub}", o["decision"], hub)
             )

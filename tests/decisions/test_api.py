@@ -353,6 +353,8 @@ def test_an_agency_registers_a_webhook_and_sees_its_secret_once(client, mash):
     webhook = Webhook.objects.get()
     assert (str(webhook.pk), webhook.url, webhook.secret) == (body["id"], "https://police.example/mash", body["secret"])
     assert (webhook.hub, webhook.agency) == (mash.hub, mash.police)
+    assert body["secret"].startswith("whsec_")  # a Standard Webhooks secret
+    assert webhook.client == ApiClient.objects.get()
     event = AuditEvent.objects.get(action="webhook.registered")
     assert event.actor_agency_id == mash.police.pk and body["secret"] not in json.dumps(event.data)
 

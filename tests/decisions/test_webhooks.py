@@ -7,7 +7,7 @@ while the receiver is waited for, and only to the agency that made the referral.
 import json
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -113,6 +113,11 @@ def make_due():
     WebhookDelivery.objects.filter(delivered_at=None, gave_up_at=None).update(next_attempt_at=timezone.now())
 
 
+def utc_z(moment) -> str:
+    """A time as every API answer and notice writes it: UTC with Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def verified(secret: str, notice: dict) -> dict:
     """What a receiver does with the `standardwebhooks` library: the payload, or WebhookVerificationError."""
     return Verifier(secret).verify(notice["body"], dict(notice["headers"].items()))
@@ -130,11 +135,11 @@ def test_the_referrer_receives_one_notice_that_standardwebhooks_verifies(client,
     payload = verified(secret, notice)
     assert payload == {
         "type": "referral.decided",
-        "timestamp": referral.decided_at.isoformat(),
+        "timestamp": utc_z(referral.decided_at),
         "data": {
             "referral": {"id": str(referral.pk), "reference": referral.reference},
             "outcome": "s47_strategy",
-            "decided_at": referral.decided_at.isoformat(),
+            "decided_at": utc_z(referral.decided_at),
             "decision_version": decision.version,
         },
     }

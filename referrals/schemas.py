@@ -7,6 +7,8 @@ unless given; a child needs a Children in Need source code and a child's categor
 Safeguarding Adults Collection's types, location and source of risk; a reason when consent was not obtained.
 """
 
+from datetime import UTC, datetime
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -359,3 +361,51 @@ class ThresholdsSchema(Schema):
 def referral_clean(raw, *, hub, now=None) -> dict:
     """The referral, cleaned by its schema; or ValidationError with a message per dotted path."""
     return validated(ReferralSchema, raw, hub=hub, now=now)
+
+
+# The agencies' change feed (README, "The change feed"): the query strings of the referral list and the events.
+FEED_BEGINS = datetime(2000, 1, 1, tzinfo=UTC)
+SINCE = "Enter the instant as ISO 8601 with its offset, such as 2026-11-25T09:30:00Z"
+MAX_PAGE_SIZE = 200
+
+
+class Digits(Lenient, serializers.CharField):
+    """A whole number written in a query string, from `low` to `high`, or nothing."""
+
+    def __init__(self, *, low: int, high: int, message: str, **kwargs):
+        self.low, self.high, self.message = low, high, message
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is None:
+            return None
+        if not isinstance(data, str) or not data.isascii() or not data.isdigit() or len(data) > 19:
+            raise ValidationError(self.message)
+        if not self.low <= int(data) <= self.high:
+            raise ValidationError(self.message)
+        return int(data)
+
+
+class ReferralListQuerySchema(Schema):
+    """`GET /api/v1/referrals/?updated_since=`: only referrals whose rating, status or outcome changed at or after."""
+
+    updated_since = Moment(message=SINCE)
+
+    def check_together(self, values: dict, failed: set) -> dict:
+        since = values.get("updated_since")
+        if since is not None and not FEED_BEGINS <= since <= timezone.now():
+            return {"updated_since": "Enter an instant between 1 January 2000 and now"}
+        return {}
+
+
+class EventsQuerySchema(Schema):
+    """`GET /api/v1/events/`: resume after a `cursor` (from the previous page) or after an event's `id`."""
+
+    cursor = Text(limit=100)
+    after = Digits(low=0, high=2**63 - 1, message="Enter the id of an event you have read (a whole number)")
+    page_size = Digits(low=1, high=MAX_PAGE_SIZE, message=f"Enter a page size from 1 to {MAX_PAGE_SIZE}")
+
+    def check_together(self, values: dict, failed: set) -> dict:
+        if values.get("cursor") and values.get("after") is not None:
+            return {"after": "Send either a cursor or an event id to resume after, not both"}
+        return {}

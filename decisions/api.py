@@ -7,7 +7,6 @@ exist or belongs to another hub.
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +25,7 @@ from decisions.serializers import (
 )
 from decisions.services import contribution_add
 from decisions.webhooks import webhook_register
+from mash.paging import StrictCursorPagination
 from referrals import idempotency
 from referrals.api_auth import HasScope, client_access
 
@@ -40,7 +40,7 @@ NO_AGREEMENT = OpenApiResponse(
 )
 
 
-class RequestPages(CursorPagination):
+class RequestPages(StrictCursorPagination):
     """Newest first, by cursor, as the referral list pages."""
 
     ordering = ("-requested_at", "-id")

@@ -55,6 +55,11 @@ PAGE_PARAMETERS = [
     },
 ]
 
+PAGE_ERRORS = {
+    "404": "The cursor is not one a page gave (problem+json)",
+    "422": f"page_size is not a whole number from 1 to {MAX_PAGE_SIZE} (problem+json, on the field)",
+}
+
 
 def _is_error(status: str) -> bool:
     return status[:1] in ("4", "5")
@@ -81,6 +86,10 @@ def postprocess(result, generator, request, public):
                 if _is_error(status):
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
             if method == "get" and _answers_a_page(operation, schemas):
+                for status, why in PAGE_ERRORS.items():
+                    operation["responses"].setdefault(
+                        status, {"description": why, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+                    )
                 parameters = operation.setdefault("parameters", [])
                 named = {(p.get("in"), p.get("name")): p for p in parameters}
                 for parameter in PAGE_PARAMETERS:

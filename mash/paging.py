@@ -9,6 +9,8 @@ the page says there are more (`exact` is False) and "Next" stays available.
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 
 WINDOW_PAGES = 10
 # No list is read this deep by hand; a larger number (?page=99999999999999999999) would overflow the database's
@@ -42,3 +44,20 @@ def window_page(object_list, per_page: int, asked):
     """The page asked for (the last one counted if it lies beyond), as `Paginator.get_page` gives it."""
     number = asked_page(asked)
     return WindowPaginator(object_list, per_page, number).get_page(number)
+
+
+class StrictCursorPagination(CursorPagination):
+    """The API's cursor pages, whose `page_size` is a whole number from 1 to `max_page_size` or a 422 on that field
+    (DRF's own quietly falls back to the default), as the OpenAPI document says (mash/openapi.py)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError({self.page_size_query_param: [f"Enter a page size from 1 to {self.max_page_size}"]})
+        return int(raw)

@@ -3,7 +3,6 @@ or selector, render; errors are problem+json (mash/problem.py)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -11,6 +10,7 @@ from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.etag import IF_NONE_MATCH, NOT_MODIFIED, conditional
+from mash.paging import StrictCursorPagination
 from mash.schemas import validated
 from referrals import idempotency, selectors
 from referrals.api_auth import HasScope, client_access
@@ -42,7 +42,7 @@ def _only(params, schema) -> dict:
     return {name: params[name] for name in schema().fields if name in params}
 
 
-class Pages(CursorPagination):
+class Pages(StrictCursorPagination):
     """Newest first, by cursor: no count over the whole table, and a page costs the same however deep it is."""
 
     ordering = ("-received_at", "-id")

@@ -13,8 +13,7 @@ commits late has a txid above every event already shown, so a client that resume
 nothing. On SQLite writers take turns and txid is 0, so the order is the id's.
 """
 
-import base64
-import binascii
+import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -55,24 +54,28 @@ class _AsReferralId(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
+# A cursor is "<txid>.<id>": every text of this shape is a position (beyond the end, a page is empty), and 18 digits
+# stay inside the database's 64-bit integers.
+CURSOR_PATTERN = r"^[0-9]{1,18}\.[0-9]{1,18}$"
+MAX_ID = 10**18 - 1
+
+
 @dataclass(frozen=True)
 class Position:
-    """Where a reader stands in the feed: after the event (txid, id). Opaque to clients (`cursor`)."""
+    """Where a reader stands in the feed: after the event (txid, id). Clients keep it as given (`cursor`)."""
 
     txid: int
     id: int
 
     def cursor(self) -> str:
-        return base64.urlsafe_b64encode(f"{self.txid}.{self.id}".encode()).decode().rstrip("=")
+        return f"{max(self.txid, 0)}.{self.id}"
 
     @classmethod
     def of_cursor(cls, text: str) -> "Position | None":
-        try:
-            txid, event_id = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().split(".")
-            position = cls(int(txid), int(event_id))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+        if not re.fullmatch(CURSOR_PATTERN, text):
             return None
-        return position if position.txid >= 0 and position.id >= 0 else None
+        txid, event_id = text.split(".")
+        return cls(int(txid), int(event_id))
 
 
 START = Position(-1, 0)

@@ -2,7 +2,7 @@
 that missed notices resumes from the last `cursor` it was given (or `after=<event id>`) and recovers everything."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.types import OpenApiTypes
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -45,7 +45,7 @@ class EventPageSerializer(serializers.Serializer):
     after the last event shown (keep it, and ask with it later for what happened since)."""
 
     next = serializers.URLField(allow_null=True)
-    cursor = serializers.CharField()
+    cursor = serializers.RegexField(events.CURSOR_PATTERN)
     results = EventSerializer(many=True)
 
 
@@ -57,10 +57,18 @@ class EventCollection(APIView):
         operation_id="events_list",
         summary="Your agency's events: its referrals received, rated, decided and amended, and requests opened to it",
         parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="Resume after this cursor (from a page)"),
-            OpenApiParameter("after", OpenApiTypes.INT64, description="Resume after the event with this id"),
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "pattern": events.CURSOR_PATTERN},
+                description="Resume after this cursor: the `cursor` of the last page you read, as given",
+            ),
+            OpenApiParameter(
+                "after",
+                {"type": "integer", "minimum": 0, "maximum": events.MAX_ID},
+                description="Resume after the event with this id (404 if there is none)",
+            ),
         ],
-        responses={200: EventPageSerializer, 401: PROBLEM, 403: PROBLEM, 405: PROBLEM, 422: PROBLEM},
+        responses={200: EventPageSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 405: PROBLEM, 422: PROBLEM},
     )
     def get(self, request):
         access = client_access(request)
@@ -95,6 +103,6 @@ def _position(query) -> events.Position:
     if query["after"] is not None:
         position = events.position_of_event(query["after"])
         if position is None:
-            raise ValidationError({"after": ["No event has this id: resume with the last id you read"]})
+            raise Http404("No event has this id: resume with the last id or cursor you read")
         return position
     return events.START

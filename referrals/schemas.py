@@ -401,8 +401,8 @@ class ReferralListQuerySchema(Schema):
 class EventsQuerySchema(Schema):
     """`GET /api/v1/events/`: resume after a `cursor` (from the previous page) or after an event's `id`."""
 
-    cursor = Text(limit=100)
-    after = Digits(low=0, high=2**63 - 1, message="Enter the id of an event you have read (a whole number)")
+    cursor = Text(limit=37)
+    after = Digits(low=0, high=10**18 - 1, message="Enter the id of an event you have read (a whole number)")
     page_size = Digits(low=1, high=MAX_PAGE_SIZE, message=f"Enter a page size from 1 to {MAX_PAGE_SIZE}")
 
     def check_together(self, values: dict, failed: set) -> dict:

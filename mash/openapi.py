@@ -5,6 +5,8 @@ postprocessing hook, registered in SPECTACULAR_SETTINGS):
   4xx and 5xx response of every operation;
 - the cursor pages' parameters (`cursor`, `page_size` 1 to MAX_PAGE_SIZE) on every operation that answers a page
   (a 200 body with `results` and `next`), as the views page by hand and spectacular cannot see it;
+- `additionalProperties: false` on every request body's object (the declared inputs, mash/schemas.py `Schema`,
+  refuse a key they do not declare, by name);
 - `servers` from SPECTACULAR_SETTINGS (the API_SERVER_URL setting, `/` by default).
 
 Per-operation scopes are the authentication extension's (referrals/schema.py), which reads the policy.
@@ -76,6 +78,9 @@ def postprocess(result, generator, request, public):
     """The hook: see the module's docstring."""
     components = result.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
+    for name, component in schemas.items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
     schemas["Problem"] = PROBLEM
     schemas["ProblemFieldError"] = PROBLEM_FIELD_ERROR
     for path_item in result.get("paths", {}).values():
@@ -93,8 +98,9 @@ def postprocess(result, generator, request, public):
                 parameters = operation.setdefault("parameters", [])
                 named = {(p.get("in"), p.get("name")): p for p in parameters}
                 for parameter in PAGE_PARAMETERS:
-                    if ("query", parameter["name"]) in named:  # declared by the view: its words, the pager's bounds
-                        named[("query", parameter["name"])]["schema"] = dict(parameter["schema"])
+                    declared = named.get(("query", parameter["name"]))
+                    if declared is not None:  # by the view: its words and its schema, completed by the pager's bounds
+                        declared["schema"] = {**parameter["schema"], **declared.get("schema", {})}
                     else:
                         parameters.append(dict(parameter))
     return result

@@ -1,7 +1,6 @@
 """`/api/v1/referrals/`: agencies' systems send referrals and read the status of their own. Parse, call one service
 or selector, render; errors are problem+json (mash/problem.py)."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -15,7 +14,7 @@ from mash.schemas import validated
 from referrals import idempotency, selectors
 from referrals.api_auth import HasScope, client_access
 from referrals.models import Channel
-from referrals.schemas import ReferralListQuerySchema, ReferralSchema
+from referrals.schemas import SINCE_PATTERN, ReferralListQuerySchema, ReferralSchema
 from referrals.serializers import (
     REFERRAL_EXAMPLE,
     ReferralStatusPageSerializer,
@@ -29,7 +28,7 @@ PROBLEM = OpenApiResponse(description="RFC 9457 problem details (application/pro
 
 UPDATED_SINCE = OpenApiParameter(
     "updated_since",
-    OpenApiTypes.DATETIME,
+    {"type": "string", "format": "date-time", "pattern": SINCE_PATTERN},
     OpenApiParameter.QUERY,
     description="Only the referrals whose rating, status or outcome changed at or after this instant (ISO 8601 "
     "with its offset, such as 2026-11-25T09:30:00Z). Ask again from a little before your last poll began, or "

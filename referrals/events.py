@@ -25,6 +25,7 @@ from agencies.policy import Action, scoped
 from audit.events.actions import AuditAction
 from audit.models import AuditEvent
 from referrals.models import NO_MASH_RESPONSE, Referral
+from referrals.schemas import CURSOR_PATTERN
 
 A = AuditAction
 # The ledger's actions the feed shows, by the type an agency reads (received and amended keep the ledger's name).
@@ -54,9 +55,6 @@ class _AsReferralId(Func):
         return super().as_sql(compiler, connection, template=template, **extra)
 
 
-# A cursor is "<txid>.<id>": every text of this shape is a position (beyond the end, a page is empty), and 18 digits
-# stay inside the database's 64-bit integers.
-CURSOR_PATTERN = r"^[0-9]{1,18}\.[0-9]{1,18}$"
 MAX_ID = 10**18 - 1
 
 

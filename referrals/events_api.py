@@ -65,7 +65,7 @@ class EventCollection(APIView):
             OpenApiParameter(
                 "after",
                 {"type": "integer", "minimum": 0, "maximum": events.MAX_ID},
-                description="Resume after the event with this id (404 if there is none)",
+                description="Resume after the event with this id (404 if there is none; `cursor` wins if both are sent)",
             ),
         ],
         responses={200: EventPageSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 405: PROBLEM, 422: PROBLEM},

@@ -88,6 +88,7 @@ def test_a_signed_off_decision_is_a_change_with_its_outcome(client, mash):
         "0001-01-01T00:00:00+05:00",  # would overflow once in UTC
         "9999-12-31T23:59:59-05:00",
         "1999-12-31T23:59:59Z",
+        "0086-10-17T22:42:31-17:44",
         "",
     ],
 )
@@ -95,9 +96,6 @@ def test_a_bad_updated_since_is_a_422_on_that_field(client, mash, value):
     auth = _auth(client, mash.hub, mash.police)
     mash.referral()
     response = client.get(REFERRALS, {"updated_since": value}, **auth)
-    if value == "":
-        assert response.status_code == 200  # empty: no filter, as an empty form box
-        return
     assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == ["updated_since"]
 
@@ -217,7 +215,6 @@ def test_an_agency_resumes_from_its_last_cursor_and_misses_nothing(client, mash)
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "201"}, "page_size"),
         ({"page_size": "abc"}, "page_size"),
-        ({"cursor": "0.1", "after": "1"}, "after"),
     ],
 )
 def test_a_bad_cursor_event_id_or_page_size_is_a_422_on_that_field(client, mash, params, field):

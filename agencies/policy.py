@@ -63,6 +63,10 @@ class Action(models.TextChoices):
     WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
     WEBHOOK_MANAGE = "webhook.manage", "List, see, test, rotate, redeliver and delete the agency's own webhooks"
     OUTCOME_NOTICE = "outcome.notify", "Be sent the outcome of a referral the agency made"
+    EVENTS_VIEW = (
+        "events.view",
+        "Read the agency's own events: its referrals received, rated, decided, amended, requests",
+    )
     # Reports.
     AUDIT_TRAIL_VIEW = "audit_trail.view", "See and export the hub's audit trail"
     INSPECTION_LISTS = "inspection_lists.export", "Download Ofsted's inspection lists"
@@ -354,6 +358,12 @@ POLICY: dict[Action, Rule] = {
     ),
     Action.OUTCOME_NOTICE: Rule(
         (Grant(SYSTEMS, _agency("referring_agency_id")),), "Only the referring agency hears the outcome", hub="hub_id"
+    ),
+    # The change feed: each event is narrowed to the agency's own referrals and requests (referrals/events.py).
+    Action.EVENTS_VIEW: Rule(
+        (Grant(SYSTEMS, (Agreement(),)),),
+        "Only an agency's system reads its agency's events",
+        api_scope="referrals:read",
     ),
     Action.AUDIT_TRAIL_VIEW: _manager("see the audit trail"),
     Action.INSPECTION_LISTS: _manager("download the inspection lists, which name children"),

@@ -3,7 +3,6 @@ webhooks (scope `webhooks:write`). Another agency's webhook is 404, as one that 
 service or selector, render; reads are logged, writes audited by their service."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from decisions.serializers import (
     WebhookRotatedSerializer,
     WebhookViewSerializer,
 )
+from mash.api_paging import CursorPages
 from referrals.api_auth import HasScope, client_access
 
 PROBLEM = api.PROBLEM
@@ -29,11 +29,8 @@ COMMON = {401: PROBLEM, 403: PROBLEM, 404: NOT_FOUND, 405: PROBLEM}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class NewestFirst(CursorPagination):
+class NewestFirst(CursorPages):
     ordering = ("-created_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class _WebhookView(APIView):

@@ -114,6 +114,8 @@ class Text(Lenient, serializers.CharField):
         self.required_message = required
         self.too_long = too_long or f"Enter no more than {limit:,} characters"
         # The length validator stays for the OpenAPI document; the check itself is below, in the service's words.
+        # An optional text may be sent as null (read as empty): the OpenAPI document says so.
+        kwargs.setdefault("allow_null", not required)
         super().__init__(max_length=limit, required=bool(required), allow_blank=not required, **kwargs)
 
     def to_internal_value(self, data):

@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema as the contract (mash/openapi.py): Problem bodies, page parameters; where the API is served.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mash.openapi.postprocess"],
+    "SERVERS": [{"url": env_str("API_SERVER_URL", "/"), "description": "This hub's service"}],
 }
 
 # The audit ledger refuses `flush` (it would empty an append-only table); the test suite turns this on.

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from referrals.api import ReferralCollection, ReferralItem
+from referrals.events_api import EventCollection
 
 
 def _open(view):
@@ -22,4 +23,5 @@ referral_routes = (
 
 urlpatterns = [
     path("referrals/", include(referral_routes)),
+    path("events/", include(([path("", _open(EventCollection.as_view()), name="list")], "events"))),
 ]

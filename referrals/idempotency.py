@@ -10,13 +10,13 @@ so the corrected request may reuse the key. Rows are pruned after IDEMPOTENCY_KE
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
@@ -27,13 +27,18 @@ logger = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 MINIMUM_KEEP_HOURS = 24
+# 1 to 255 visible ASCII characters, spaces allowed inside (HTTP trims them at the ends): a UUID fits, and so does
+# any key a client library makes. The schema publishes this pattern; `key_of` accepts exactly what it matches.
+KEY_MAX_LENGTH = 255
+KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 def key_parameter(what: str) -> OpenApiParameter:
     """The header as the OpenAPI schema documents it, for an endpoint that writes one `what` per call."""
     return OpenApiParameter(
         HEADER,
-        OpenApiTypes.STR,
+        {"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH, "pattern": KEY_PATTERN},
         OpenApiParameter.HEADER,
         required=True,
         description=f"A unique value per {what} (a UUID, say). Retrying with the same key and body replays the first "
@@ -42,15 +47,13 @@ def key_parameter(what: str) -> OpenApiParameter:
 
 
 def key_of(request) -> str | None:
-    """The request's key, or None when it is missing or not 1 to 255 printable characters."""
+    """The request's key, or None when it is missing or not 1 to 255 visible ASCII characters (KEY_PATTERN)."""
     key = request.headers.get(HEADER, "")
-    if not key or len(key) > 255 or not key.isprintable():
-        return None
-    return key
+    return key if _KEY.fullmatch(key) else None
 
 
 def missing_key(what: str) -> Response:
-    detail = f"Send an {HEADER} header (1 to 255 characters): a new one for each {what}"
+    detail = f"Send an {HEADER} header (1 to 255 visible ASCII characters, a UUID say): a new one for each {what}"
     return problem(400, detail, errors=[{"field": HEADER, "detail": detail}], kind="idempotency-key-missing")
 
 

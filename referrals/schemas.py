@@ -7,6 +7,7 @@ unless given; a child needs a Children in Need source code and a child's categor
 Safeguarding Adults Collection's types, location and source of risk; a reason when consent was not obtained.
 """
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 
 from agencies.codes import ReferralSource
 from agencies.models import Cohort
+from mash.api_paging import MAX_PAGE_SIZE
 from mash.schemas import Choice, Choices, Day, Flag, Lenient, Moment, Schema, Text, Whole, validated
 from mash.words import one_of
 from referrals.dataset import ADULT_AGE, age_on, nhs_number_problem, normal_postcode
@@ -396,3 +398,73 @@ def referral_clean(raw, *, hub, now=None, agency=None, history: bool = False) ->
     sending agency, whose source codes the referral must carry; `history`: a trusted caller recording a referral
     received earlier than the hub's late-referral window (an import, an amendment)."""
     return validated(ReferralSchema, raw, hub=hub, now=now, agency=agency, history=history)
+
+
+# The agencies' change feed (README, "The change feed"): the query strings of the referral list and the events.
+# A feed's cursor is "<txid>.<id>": every text of this shape is a position (beyond the end, a page is empty), and 18
+# digits stay inside the database's 64-bit integers.
+CURSOR_PATTERN = r"^[0-9]{1,18}\.[0-9]{1,18}$"
+SINCE = "Enter the instant as ISO 8601 with its offset, such as 2026-11-25T09:30:00Z"
+SINCE_PATTERN = r"^2[0-9]{3}-"  # from the year 2000 to 2999, as given: nothing happened before, nothing overflows
+
+
+class Digits(Lenient, serializers.CharField):
+    """A whole number written in a query string, from `low` to `high`, or nothing."""
+
+    def __init__(self, *, low: int, high: int, message: str, **kwargs):
+        self.low, self.high, self.message = low, high, message
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is None:
+            return None
+        if not isinstance(data, str) or not data.isascii() or not data.isdigit() or len(data) > 19:
+            raise ValidationError(self.message)
+        if not self.low <= int(data) <= self.high:
+            raise ValidationError(self.message)
+        return int(data)
+
+
+class Instant(Moment):
+    """A query string's instant: absent is nothing, but present and empty is refused, as the schema says."""
+
+    def to_internal_value(self, data):
+        if data == "":
+            raise ValidationError(self.message)
+        return super().to_internal_value(data)
+
+
+class ReferralListQuerySchema(Schema):
+    """`GET /api/v1/referrals/?updated_since=`: only referrals whose rating, status or outcome changed at or after."""
+
+    updated_since = Instant(message=SINCE)
+
+    def check_together(self, values: dict, failed: set) -> dict:
+        since = values.get("updated_since")
+        if since is not None and not 2000 <= since.year <= 2999:
+            return {"updated_since": "Enter an instant from the year 2000 on"}
+        return {}
+
+
+class Cursor(Lenient, serializers.CharField):
+    """A cursor as a page gave it (`pattern`), or nothing; present and empty is refused."""
+
+    def __init__(self, *, pattern: str, **kwargs):
+        self.pattern = re.compile(pattern)
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is None:
+            return None
+        if not isinstance(data, str) or not self.pattern.fullmatch(data):
+            raise ValidationError("This cursor is not one the feed gave: resume with the last one you kept")
+        return data
+
+
+class EventsQuerySchema(Schema):
+    """`GET /api/v1/events/`: resume after a `cursor` (from the previous page) or after an event's `id` (the cursor
+    wins when both are sent)."""
+
+    cursor = Cursor(pattern=CURSOR_PATTERN)
+    after = Digits(low=0, high=10**18 - 1, message="Enter the id of an event you have read (a whole number)")
+    page_size = Digits(low=1, high=MAX_PAGE_SIZE, message=f"Enter a page size from 1 to {MAX_PAGE_SIZE}")

@@ -54,6 +54,7 @@ class AuditAction(StrEnum):
     DEADLINE_MET = "deadline.met"
     DEADLINE_CANCELLED = "deadline.cancelled"
     NOTIFICATION_LISTED = "notification.listed"
+    REFERRAL_EVENTS_LISTED = "referral_events.listed"  # an agency's system read its change feed
     # Reads of the ledger itself.
     AUDIT_TRAIL_VIEWED = "audit_trail.viewed"
     AUDIT_TRAIL_EXPORTED = "audit_trail.exported"
@@ -141,6 +142,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.DEADLINE_MET: "Deadline met",
     AuditAction.DEADLINE_CANCELLED: "Deadline cancelled",
     AuditAction.NOTIFICATION_LISTED: "Notifications listed",
+    AuditAction.REFERRAL_EVENTS_LISTED: "Agency's change feed read (its referrals' and requests' events)",
     # Reads of the ledger itself.
     AuditAction.AUDIT_TRAIL_VIEWED: "Audit trail viewed",
     AuditAction.AUDIT_TRAIL_EXPORTED: "Audit trail exported",

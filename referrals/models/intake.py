@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from agencies.codes import ReferralSource
 from agencies.models import Agency, Hub
@@ -132,6 +133,9 @@ class Referral(models.Model):
     # Kept by the sign-off (decisions/services.py): the signed decision's outcome code and when it was signed.
     outcome = models.CharField(max_length=40, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the lifecycle (`_move`): when the rating, status or outcome the referrer reads last changed (at first,
+    # when it was recorded); the agencies' change feed asks for `updated_since`.
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-received_at"]
@@ -145,6 +149,7 @@ class Referral(models.Model):
             models.Index(fields=["hub", "-received_at"], name="referral_hub_received"),
             models.Index(fields=["hub", "status"], name="referral_hub_status"),
             models.Index(fields=["referring_agency", "-received_at"], name="referral_agency_received"),
+            models.Index(fields=["referring_agency", "updated_at"], name="referral_agency_updated"),
             # The triage queue's order: immediate risk first, then the earliest due time.
             models.Index(
                 fields=["hub", "-immediate_risk", "due_at"], name="referral_open_queue", condition=~Q(status="closed")
@@ -200,8 +205,15 @@ class Referral(models.Model):
     def can_close_no_response(self) -> bool:
         return self.can("close_no_response") and self.rating == Rating.BLUE
 
+    # What the referring agency reads of a referral (the API's status): a transition that changes one of them
+    # stamps `updated_at`, which the change feed (`?updated_since=`) asks.
+    SEEN_BY_REFERRER = ("status", "rating", "outcome")
+
     def _move(self, transition: str, *, why: str = "This referral is closed", **fields) -> None:
         leaves, to = self.TRANSITIONS[transition]
+        changes = {**fields, **({"status": to} if to is not None else {})}
+        if any(name in changes and changes[name] != getattr(self, name) for name in self.SEEN_BY_REFERRER):
+            fields["updated_at"] = timezone.now()
         move(self, field="status", leaves=leaves, to=to, why=why, **fields)
 
     def screen(self, *, rating: str, level: str) -> None:

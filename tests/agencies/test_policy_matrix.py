@@ -117,6 +117,7 @@ EXPECTED = {
     Action.WEBHOOK_REGISTER: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
     Action.WEBHOOK_MANAGE: lambda w, t, agreed: w.role == "system" and t.agency == w.agency,  # agreement or not
     Action.OUTCOME_NOTICE: lambda w, t, agreed: w.role == "system" and _agency_ok(w, t, agreed),
+    Action.EVENTS_VIEW: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
     Action.AUDIT_TRAIL_VIEW: lambda w, t, agreed: w.acting,
     Action.INSPECTION_LISTS: lambda w, t, agreed: w.acting,
     Action.RETURNS_VIEW: lambda w, t, agreed: w.role in {Role.STRATEGIC_LEAD, Role.MANAGER, Role.DEPUTY},

@@ -51,6 +51,7 @@ class InformationRequestCollection(APIView):
     actions = {"GET": Action.REQUEST_LIST}
 
     @extend_schema(
+        operation_id="information_requests_list",
         summary="The hub's open requests for information to your agency, with the people to check",
         responses={200: InformationRequestPageSerializer, 401: PROBLEM, 403: NO_AGREEMENT, 405: PROBLEM},
     )

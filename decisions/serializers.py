@@ -50,6 +50,8 @@ class CheckPersonSerializer(ApiModelSerializer):
 
 
 class RequestReferralSerializer(serializers.Serializer):
+    """The referral the hub asks about: its id, reference and rating."""
+
     id = serializers.UUIDField(read_only=True)
     reference = serializers.CharField(read_only=True)
     rating = serializers.CharField(read_only=True, help_text="red, amber or green: sets when your answer is due")
@@ -143,5 +145,7 @@ class WebhookDeliveryPageSerializer(serializers.Serializer):
 
 
 class PingSerializer(serializers.Serializer):
+    """What happened to the signed webhook.ping sent just now."""
+
     delivered = serializers.BooleanField(help_text="The receiver answered 2xx")
     error = serializers.CharField(help_text="What went wrong, when it did not (empty otherwise)")

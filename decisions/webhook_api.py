@@ -20,6 +20,7 @@ from decisions.serializers import (
     WebhookViewSerializer,
 )
 from mash.api_paging import CursorPages
+from mash.etag import IF_NONE_MATCH, NOT_MODIFIED, conditional
 from referrals.api_auth import HasScope, client_access
 
 PROBLEM = api.PROBLEM
@@ -62,11 +63,15 @@ class WebhookCollection(api.WebhookCollection):
 class WebhookDetail(_WebhookView):
     actions = {"GET": Action.WEBHOOK_MANAGE, "DELETE": Action.WEBHOOK_MANAGE}
 
-    @extend_schema(summary="One of your agency's webhooks", responses={200: WebhookViewSerializer, **COMMON})
+    @extend_schema(
+        summary="One of your agency's webhooks",
+        parameters=[IF_NONE_MATCH],
+        responses={200: WebhookViewSerializer, 304: NOT_MODIFIED, **COMMON},
+    )
     def get(self, request, webhook_id):
         webhook = self.webhook(request, webhook_id)
         log_read(AuditAction.WEBHOOK_VIEWED, hub=webhook.hub_id, object_type="decisions.webhook", ids=[webhook.id])
-        return Response(WebhookViewSerializer(webhook).data)
+        return conditional(request, WebhookViewSerializer(webhook).data)
 
     @extend_schema(
         summary="Delete a webhook: nothing more is sent to it, pending notices included",
@@ -113,6 +118,7 @@ class WebhookDeliveries(_WebhookView):
     actions = {"GET": Action.WEBHOOK_MANAGE}
 
     @extend_schema(
+        operation_id="webhooks_deliveries_list",
         summary="The notices sent to a webhook, newest first: status, attempts, last error and times",
         responses={200: WebhookDeliveryPageSerializer, **COMMON},
     )

@@ -23,6 +23,8 @@ PAGE_SIZE = 50
 
 
 class EventReferralSerializer(serializers.Serializer):
+    """The referral an event is about: its id (for GET /api/v1/referrals/{id}/) and the hub's reference."""
+
     id = serializers.UUIDField()
     reference = serializers.CharField()
 

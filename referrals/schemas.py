@@ -42,6 +42,8 @@ CHILD_AGE_LIMIT = 25  # children's services reach care leavers up to 25 (Childre
 
 @extend_schema_serializer(component_name="Referrer")
 class ReferrerSchema(Schema):
+    """Who made the referral, and how to reach them."""
+
     unknown = NOT_IN_DATASET
     not_an_object = "Enter who made the referral"
 

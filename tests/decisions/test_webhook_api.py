@@ -100,6 +100,17 @@ def test_an_agency_reads_one_of_its_webhooks(police):
     assert AuditEvent.objects.filter(action="webhook.viewed", object_id=hook["id"]).exists()
 
 
+def test_a_webhook_carries_an_etag_and_answers_304_until_it_changes(client, police):
+    hook = police.register("https://police.example/hook")
+    url = f"{WEBHOOKS}{hook['id']}/"
+    etag = police.call("get", url)["ETag"]
+    same = client.get(url, HTTP_AUTHORIZATION=f"Bearer {police.token}", HTTP_IF_NONE_MATCH=etag)
+    assert (same.status_code, same.content) == (304, b"")
+    police.call("post", f"{url}rotate-secret/")
+    changed = client.get(url, HTTP_AUTHORIZATION=f"Bearer {police.token}", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag and changed.json()["previous_secret_expires_at"]
+
+
 def test_managing_webhooks_needs_the_scope(client, mash):
     reader = System(client, mash.hub, mash.police, scopes="referrals:read")
     assert reader.call("get", WEBHOOKS).status_code == 403

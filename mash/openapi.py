@@ -35,7 +35,7 @@ PROBLEM = {
 }
 PROBLEM_FIELD_ERROR = {
     "type": "object",
-    "description": "What is wrong with one field of the request (or, with field \"\", with the request as a whole).",
+    "description": 'What is wrong with one field of the request (or, with field "", with the request as a whole).',
     "properties": {
         "field": {"type": "string", "description": "The field's dotted path (subject.nhs_number, others.0.role)"},
         "detail": {"type": "string"},

@@ -4,7 +4,7 @@
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from decisions.models import Contribution, InformationRequest, Webhook, WebhookDelivery
+from decisions.models import Contribution, InformationRequest, Webhook, WebhookDelivery, WebhookDisabled
 from mash.instants import ApiModelSerializer, Instant
 from referrals.models import Person, PersonRole
 
@@ -101,6 +101,10 @@ class WebhookRotatedSerializer(WebhookSerializer):
 
 class WebhookViewSerializer(ApiModelSerializer):
     """One of your agency's webhooks (never its secret)."""
+
+    disabled_reason = serializers.ChoiceField(
+        WebhookDisabled.choices, allow_blank=True, read_only=True, help_text="Why it was disabled; empty while active"
+    )
 
     class Meta:
         model = Webhook

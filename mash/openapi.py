@@ -7,6 +7,9 @@ postprocessing hook, registered in SPECTACULAR_SETTINGS):
   (a 200 body with `results` and `next`), as the views page by hand and spectacular cannot see it;
 - `additionalProperties: false` on every request body's object (the declared inputs, mash/schemas.py `Schema`,
   refuse a key they do not declare, by name);
+- OpenAPI links from what a write answers to the operations that take its id (a new referral to reading it and
+  answering about it, a new webhook to reading, pinging, rotating, listing the notices of and deleting it), so a
+  generated client and schemathesis's stateful tests can follow them;
 - `servers` from SPECTACULAR_SETTINGS (the API_SERVER_URL setting, `/` by default).
 
 Per-operation scopes are the authentication extension's (referrals/schema.py), which reads the policy.
@@ -65,6 +68,28 @@ PAGE_ERRORS = {
 }
 
 
+# operationId of a write -> (its success status, the id's parameter name, the operations that take that id)
+LINKS = {
+    "referrals_create": ("201", "referral_id", ["referrals_retrieve", "referrals_contributions_create"]),
+    "webhooks_create": (
+        "201",
+        "webhook_id",
+        ["webhooks_retrieve", "webhooks_ping_create", "webhooks_rotate_secret_create", "webhooks_deliveries_list",
+         "webhooks_destroy"],
+    ),
+}  # fmt: skip
+
+
+def _links(operation: dict) -> None:
+    status, parameter, targets = LINKS.get(operation.get("operationId"), (None, None, []))
+    response = operation.get("responses", {}).get(status)
+    if response is None:
+        return
+    response["links"] = {
+        target: {"operationId": target, "parameters": {parameter: "$response.body#/id"}} for target in targets
+    }
+
+
 def _is_error(status: str) -> bool:
     return status[:1] in ("4", "5")
 
@@ -89,6 +114,7 @@ def postprocess(result, generator, request, public):
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _links(operation)
             for status, response in operation["responses"].items():
                 if _is_error(status):
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}

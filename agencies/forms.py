@@ -26,6 +26,19 @@ class HubForm(GovukFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one working day"},
     )
+    late_referral_days = forms.IntegerField(
+        label="Late referrals: days back a time received may be",
+        help_text="A referral sent by an agency or entered by a practitioner may say it was received up to this many "
+        "days ago (1 to 365); an earlier time is refused, so deadlines and returns stay true.",
+        min_value=1,
+        max_value=365,
+        error_messages={
+            "required": "Enter how many days back a referral's time received may be",
+            "invalid": "Enter the days as a whole number, from 1 to 365",
+            "min_value": "Enter a number of days from 1 to 365",
+            "max_value": "Enter a number of days from 1 to 365",
+        },
+    )
 
     class Meta:
         model = Hub
@@ -49,15 +62,12 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "red_partner_hours": "Red: hours for agencies' information",
             "amber_partner_hours": "Amber: hours for agencies' information",
             "green_partner_hours": "Green: hours for agencies' information",
-            "late_referral_days": "Late referrals: days back a time received may be",
         }
         help_texts = {
             "red_hours": "Timescales must agree: Red ends no later than Amber, Amber no later than Green, each "
             "from any start in the week, counting working hours with the working days above.",
             "decision_working_days": "Every rating's time must end by this decision deadline, which each referral "
             "has from receipt (Working Together 2023: one working day).",
-            "late_referral_days": "A referral sent by an agency or entered by a practitioner may say it was received "
-            "up to this many days ago (1 to 365); an earlier time is refused, so deadlines and returns stay true.",
         }
         error_messages = {
             "name": {"required": "Enter the hub's name"},
@@ -65,7 +75,6 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "working_day_ends": {"required": "Enter the time the working day ends"},
             "decision_working_days": {"required": "Enter the working days the hub has to decide"},
             "warn_at_percent": {"required": "Enter when to warn, as a percentage of the time allowed"},
-            "late_referral_days": {"required": "Enter how many days back a referral's time received may be"},
             **{
                 f"{rating}{field}": {"required": message.format(rating.title())}
                 for rating in ("red_", "amber_", "green_")

@@ -117,7 +117,7 @@ def test_hub_administrator_sets_how_late_a_referral_may_be(client, hub):
     assert hub.late_referral_days == 60
     assert "received up to 60 days ago" in client.get(f"/hubs/{hub.id}/").content.decode()
     page = client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, late_referral_days="400")).content.decode()
-    assert "Take late referrals for 1 to 365 days" in page
+    assert 'href="#id_late_referral_days">Enter a number of days from 1 to 365' in page  # the summary links the field
     hub.refresh_from_db()
     assert hub.late_referral_days == 60
 

@@ -1,7 +1,6 @@
 """GOV.UK-styled forms for hub configuration. Validation is the models' own (services call full_clean)."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MinValueValidator
 
@@ -15,6 +14,7 @@ from agencies.models import (
     Role,
     WorkingPattern,
 )
+from agencies.selectors import NO_ACTIVE_ACCOUNT, active_user
 from agencies.services import HUB_EDITABLE_FIELDS
 from mash.forms import GovukDateField, GovukFormMixin, weeks_ahead
 
@@ -189,9 +189,9 @@ class RoleGrantForm(GovukFormMixin, forms.Form):
 
     def clean_username(self):
         username = self.cleaned_data["username"]
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        user = active_user(username)
         if user is None:
-            raise forms.ValidationError("There is no active account with this username")
+            raise forms.ValidationError(NO_ACTIVE_ACCOUNT)
         self.cleaned_data["user"] = user
         return username
 

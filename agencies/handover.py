@@ -7,12 +7,12 @@ policy's rules for roles apply to the new role: only a hub administrator hands i
 hub administrator cannot take a case role in the hub they administer.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agencies.models import Role, RoleAssignment
-from agencies.services import _audit, _role_facts, _save_valid, check_roles_apart, role_change_allowed
+from agencies.selectors import NO_ACTIVE_ACCOUNT, active_user
+from agencies.services import check_roles_apart, record_change, role_change_allowed, role_end, role_start
 from audit.events.actions import AuditAction
 from audit.events.payloads import ManagerHandedOver
 from mash.errors import Conflict
@@ -33,9 +33,9 @@ class HandOverSchema(Schema):
 
 
 def _successor(username: str, outgoing: RoleAssignment):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    user = active_user(username)
     if user is None:
-        raise ValidationError({"successor": "There is no active account with this username"})
+        raise ValidationError({"successor": NO_ACTIVE_ACCOUNT})
     if user.pk == outgoing.user_id:
         raise ValidationError({"successor": "This person is already the accountable manager: choose their successor"})
     return user
@@ -62,11 +62,9 @@ def manager_hand_over(*, assignment: RoleAssignment, data: dict, by=None) -> Rol
     deputy = RoleAssignment.objects.select_for_update().filter(hub=hub, user=successor, role=Role.DEPUTY).first()
     for ended in (outgoing, deputy):
         if ended is not None:
-            _audit(AuditAction.ROLE_REVOKED, hub=hub, obj=ended, payload=_role_facts(ended))
-            ended.delete()
-    _save_valid(incoming)
-    _audit(AuditAction.ROLE_GRANTED, hub=hub, obj=incoming, payload=_role_facts(incoming))
-    _audit(
+            role_end(ended)
+    role_start(incoming)
+    record_change(
         AuditAction.MANAGER_HANDED_OVER,
         hub=hub,
         obj=incoming,

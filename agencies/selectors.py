@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -19,6 +20,13 @@ from agencies.models import (
     RoleAssignment,
     Signature,
 )
+
+NO_ACTIVE_ACCOUNT = "There is no active account with this username"
+
+
+def active_user(username: str):
+    """The active account with this username, or None: whom a role is given or handed to."""
+    return get_user_model().objects.filter(username=username, is_active=True).first()
 
 
 def hubs_administered_by(user) -> QuerySet[Hub]:

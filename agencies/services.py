@@ -47,7 +47,7 @@ from audit.services import record
 from mash.errors import Conflict
 
 
-def _audit(action: AuditAction, *, hub: Hub | None, obj, payload: Mapping) -> None:
+def record_change(action: AuditAction, *, hub: Hub | None, obj, payload: Mapping) -> None:
     """Write the event for this change in the caller's transaction, with the actor's agency in the hub if any."""
     actor = audit_context.current()
     agency_id = None
@@ -87,7 +87,9 @@ def _save_valid(obj):
 @transaction.atomic
 def hub_create(*, name: str, slug: str, **fields) -> Hub:
     hub = _save_valid(Hub(name=name, slug=slug, **fields))
-    _audit(AuditAction.HUB_CREATED, hub=hub, obj=hub, payload={f: _text(getattr(hub, f)) for f in HUB_EDITABLE_FIELDS})
+    record_change(
+        AuditAction.HUB_CREATED, hub=hub, obj=hub, payload={f: _text(getattr(hub, f)) for f in HUB_EDITABLE_FIELDS}
+    )
     return hub
 
 
@@ -131,14 +133,14 @@ def _update(obj, data: dict, editable, action: AuditAction, hub_of):
         setattr(obj, field, value)
     _save_valid(obj)
     if changed:
-        _audit(action, hub=hub_of(obj), obj=obj, payload={f: _text(v) for f, v in sorted(changed.items())})
+        record_change(action, hub=hub_of(obj), obj=obj, payload={f: _text(v) for f, v in sorted(changed.items())})
     return obj
 
 
 @transaction.atomic
 def agency_create(*, name: str, slug: str, kind: str, source_codes: list[str] | None = None) -> Agency:
     agency = _save_valid(Agency(name=name, slug=slug, kind=kind, source_codes=source_codes or []))
-    _audit(
+    record_change(
         AuditAction.AGENCY_CREATED,
         hub=None,
         obj=agency,
@@ -163,7 +165,7 @@ def membership_set(*, hub: Hub, agency: Agency, kind: str, by=None) -> HubMember
     membership = membership or HubMembership(hub=hub, agency=agency)
     membership.kind = kind
     _save_valid(membership)
-    _audit(
+    record_change(
         AuditAction.MEMBERSHIP_SET,
         hub=hub,
         obj=agency,
@@ -218,9 +220,20 @@ def role_grant(
     if role != Role.AGENCY_OFFICER and agency and role != Role.PRACTITIONER:
         raise ValidationError({"agency": "Only agency officers and practitioners are recorded with an agency"})
     check_roles_apart(hub, user, role)
+    return role_start(assignment)
+
+
+def role_start(assignment: RoleAssignment) -> RoleAssignment:
+    """Save a new role, checked, with its ledger event (in the caller's transaction, after its checks)."""
     _save_valid(assignment)
-    _audit(AuditAction.ROLE_GRANTED, hub=hub, obj=assignment, payload=_role_facts(assignment))
+    record_change(AuditAction.ROLE_GRANTED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     return assignment
+
+
+def role_end(assignment: RoleAssignment) -> None:
+    """End a role, with its ledger event (in the caller's transaction, after its checks)."""
+    record_change(AuditAction.ROLE_REVOKED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
+    assignment.delete()
 
 
 def _role_facts(assignment: RoleAssignment) -> RoleFacts:
@@ -243,7 +256,7 @@ def role_change_delegation(
     role_change_allowed(assignment=assignment, by=by)
     assignment.delegation_starts, assignment.delegation_ends = delegation_starts, delegation_ends
     _save_valid(assignment)
-    _audit(AuditAction.ROLE_CHANGED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
+    record_change(AuditAction.ROLE_CHANGED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
     return assignment
 
 
@@ -267,14 +280,13 @@ def role_revoke(*, assignment: RoleAssignment, by=None) -> None:
     role_change_allowed(assignment=assignment, by=by)
     if reason := role_revoke_conflict(assignment):
         raise Conflict(reason)
-    _audit(AuditAction.ROLE_REVOKED, hub=assignment.hub, obj=assignment, payload=_role_facts(assignment))
-    assignment.delete()
+    role_end(assignment)
 
 
 @transaction.atomic
 def document_create(*, hub: Hub, kind: str, title: str) -> CoreDocument:
     document = _save_valid(CoreDocument(hub=hub, kind=kind, title=title))
-    _audit(AuditAction.DOCUMENT_CREATED, hub=hub, obj=document, payload=DocumentCreated(kind=kind))
+    record_change(AuditAction.DOCUMENT_CREATED, hub=hub, obj=document, payload=DocumentCreated(kind=kind))
     return document
 
 
@@ -297,7 +309,7 @@ def document_version_publish(
     if file:
         version.file = file
     _save_valid(version)
-    _audit(
+    record_change(
         AuditAction.DOCUMENT_VERSION_PUBLISHED,
         hub=document.hub,
         obj=version,
@@ -334,7 +346,7 @@ def agreement_sign(
             recorded_by=by,
         )
     )
-    _audit(
+    record_change(
         AuditAction.AGREEMENT_SIGNED,
         hub=hub,
         obj=signature,
@@ -375,7 +387,7 @@ def funding_record(
     row.staff_fte = staff_fte
     row.working_pattern = working_pattern
     _save_valid(row)
-    _audit(
+    record_change(
         AuditAction.FUNDING_RECORDED if adding else AuditAction.FUNDING_CHANGED,
         hub=hub,
         obj=row,
@@ -413,7 +425,7 @@ def api_client_create(
         client_secret=secret,
     )
     client = _save_valid(ApiClient(application=application, hub=hub, agency=agency, name=name, scopes=scopes))
-    _audit(
+    record_change(
         AuditAction.API_CLIENT_CREATED,
         hub=hub,
         obj=client,
@@ -434,7 +446,7 @@ def api_client_revoke(*, client: ApiClient, by=None) -> ApiClient:
             client.application.delete()  # its tokens go with it
         for hook in settings.API_CLIENT_REVOKED_HOOKS:  # apps above this one (its webhooks: decisions/)
             import_string(hook)(client=client)
-        _audit(
+        record_change(
             AuditAction.API_CLIENT_REVOKED,
             hub=client.hub,
             obj=client,

@@ -10,6 +10,9 @@ postprocessing hook, registered in SPECTACULAR_SETTINGS):
 - OpenAPI links from what a write answers to the operations that take its id (a new referral to reading it and
   answering about it, a new webhook to reading, pinging, rotating, listing the notices of and deleting it), so a
   generated client and schemathesis's stateful tests can follow them;
+- (not here: the rules across fields, a date of birth or an estimated age for the subject and a source code for a
+  child, are in the fields' descriptions: an `anyOf` of `required`s on PersonRequest makes openapi-python-client type
+  the subject as Any, and the cohort follows the age when not sent, which OpenAPI 3.0 cannot state);
 - `servers` from SPECTACULAR_SETTINGS (the API_SERVER_URL setting, `/` by default).
 
 Per-operation scopes are the authentication extension's (referrals/schema.py), which reads the policy.

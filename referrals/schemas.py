@@ -143,7 +143,8 @@ class ReferralSchema(Schema):
     received_at = Moment(message="Enter the time received with its offset, like 2026-11-25T09:30:00+00:00",
                          help_text="With its offset; now unless given")  # fmt: skip
     source_code = Choice(ReferralSource.choices, optional=True, message=SOURCE,
-                         help_text="Children in Need referral-source code: required for a child")  # fmt: skip
+                         help_text="Children in Need referral-source code: required for a child (the cohort, when not "
+                         "sent, follows the age); an agency's system sends one of its own agency's codes")  # fmt: skip
     concerns = Choices(
         ChildConcern.choices + AdultRiskType.choices, message="Choose at least one concern", loose=True,
         help_text="A child: categories of abuse; an adult: the Safeguarding Adults Collection's types of risk",

@@ -15,14 +15,14 @@ BORN = date(2015, 3, 9)
 
 
 def child(**changes) -> PersonRecord:
-    base = dict(
-        given_name="Amelia",
-        family_name="Hughes",
-        date_of_birth=BORN,
-        postcode="B11 1AA",
-        nhs_number="",
-        address="12 Church Road",
-    )
+    base = {
+        "given_name": "Amelia",
+        "family_name": "Hughes",
+        "date_of_birth": BORN,
+        "postcode": "B11 1AA",
+        "nhs_number": "",
+        "address": "12 Church Road",
+    }
     return PersonRecord(**{**base, **changes})
 
 

@@ -3,7 +3,8 @@
 Two records become a candidate pair when they share at least one blocking key:
 - the NHS number (digits only);
 - the date of birth, or the date with day and month swapped (a transposed date meets its original);
-- the phonetic (metaphone) family name with the given name's initial;
+- the phonetic (metaphone) family name, and each part of a double-barrelled one, with the given name's initial;
+- the phonetic given name with the initial of the family name or of any part of it (a misspelt family name);
 - the phonetic given and family names as an unordered pair (given and family names swapped);
 - the postcode with the family name's initial, and the postcode with the given name's initial (a family name changed
   or misspelt, at the same address).
@@ -46,6 +47,10 @@ def blocking_keys(record: PersonRecord) -> set[str]:
             keys.add(f"dob:{swapped.isoformat()}")
     if family:
         keys.add(f"family:{phonetic_key(family)}:{given[:1]}")
+        for part in family.split():  # each part of a double-barrelled name, and the given name with its initial
+            keys.add(f"family:{phonetic_key(part)}:{given[:1]}")
+            if given:
+                keys.add(f"given:{phonetic_key(given)}:{part[:1]}")
     if given and family:
         keys.add("names:" + "|".join(sorted((phonetic_key(given), phonetic_key(family)))))
     if postcode := normalise_postcode(record.postcode):

@@ -22,11 +22,11 @@ from rapidfuzz.distance import JaroWinkler
 
 Verdict = Literal["match", "possible"]
 
-MATCH_AT = 12.0  # high confidence: shown first
-POSSIBLE_AT = 5.0  # shown for review; below this nothing is suggested
+MATCH_AT = 10.0  # high confidence: shown first
+POSSIBLE_AT = 4.0  # shown for review; below this nothing is suggested
 
 # Points per piece of evidence (roughly log-odds: positive for agreement, negative for disagreement).
-NHS_EQUAL, NHS_ONE_DIGIT, NHS_DIFFER, NHS_BOTH_VALID_DIFFER = 8.0, 2.0, -5.0, -10.0
+NHS_EQUAL, NHS_ONE_DIGIT, NHS_DIFFER, NHS_BOTH_VALID_DIFFER = 8.0, 2.0, -1.0, -10.0
 NAME_EXACT, NAME_VARIANT, NAME_SOUNDS, NAME_TYPO, NAME_SIMILAR, NAME_DIFFER = 4.0, 3.5, 3.0, 2.5, 0.5, -4.0
 FAMILY_PART = 3.0
 DOB_EQUAL, DOB_SWAPPED, DOB_DIGIT, DOB_YEAR, DOB_NEAR, DOB_DIFFER = 5.0, 3.0, 2.5, 2.0, 1.5, -6.0
@@ -164,9 +164,12 @@ def _name_level(a: str, b: str) -> tuple[str, float]:
 def _family_level(a: str, b: str) -> tuple[str, float]:
     level, points = _name_level(a, b)
     if level in ("differ", "similar", "first"):
-        parts_a, parts_b = set(a.split()), set(b.split())
-        if (len(parts_a) > 1 or len(parts_b) > 1) and (parts_a <= parts_b or parts_b <= parts_a):
-            return "part", FAMILY_PART
+        parts_a, parts_b = a.split(), b.split()
+        if len(parts_a) > 1 or len(parts_b) > 1:
+            # A double-barrelled name and one of its parts, the part perhaps misspelt ("Adms" and "James-Adams").
+            best = max((_name_level(x, y) for x in parts_a for y in parts_b), key=lambda pair: pair[1])
+            if best[0] in ("exact", "variant", "sounds", "typo"):
+                return "part", FAMILY_PART if best[0] == "exact" else FAMILY_PART - 1
     return level, points
 
 
@@ -239,9 +242,10 @@ def _nhs_number(a: str, b: str) -> tuple[float, str | None]:
         return NHS_EQUAL, "NHS number equal"
     if nhs_number_valid(a) and nhs_number_valid(b):
         return NHS_BOTH_VALID_DIFFER, "NHS numbers differ"
+    # One of them fails the check digit: it was mistyped, so the difference says little.
     if jellyfish.damerau_levenshtein_distance(a, b) == 1:
-        return NHS_ONE_DIGIT, "NHS numbers differ by one digit"
-    return NHS_DIFFER, "NHS numbers differ"
+        return NHS_ONE_DIGIT, "NHS numbers differ by one digit (one is not a valid NHS number)"
+    return NHS_DIFFER, "NHS numbers differ (one is not a valid NHS number)"
 
 
 def _postcode(a: str, b: str) -> tuple[float, str | None]:

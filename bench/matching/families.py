@@ -6,6 +6,7 @@ Truth kept beside the records: which records are one person (the re-entries), an
 (different people of one household), the pairs that must never be called a match.
 """
 
+import contextlib
 import random
 from dataclasses import replace
 from datetime import date, timedelta
@@ -13,32 +14,301 @@ from datetime import date, timedelta
 from referrals.person_match import PersonRecord
 
 # Top given names in England and Wales (ONS), a few spelt two ways as families spell them.
-BOYS = (
-    "Oliver George Noah Arthur Harry Leo Muhammad Jack Charlie Oscar Jacob Henry Thomas Freddie Alfie Theo William "
-    "Theodore Archie Joshua Alexander James Isaac Edward Lucas Tommy Finley Max Logan Ethan Teddy Benjamin Arlo "
-    "Joseph Sebastian Harrison Elijah Adam Daniel Samuel Louie Mason Reuben Albie Rory Jaxon Hugo Luca Zachary Reggie "
-    "Hunter Louis Dylan Albert David Jude Frankie Roman Ezra Toby Riley Carter Ronnie Frederick Gabriel Stanley Bobby "
-    "Jesse Michael Elliot Grayson Mohammed Liam Jenson Ellis Harley Harvey Jayden Jake Matthew Nathan Connor Ibrahim"
-).split()
-GIRLS = (
-    "Olivia Amelia Isla Ava Ivy Freya Lily Florence Mia Willow Rosie Sophia Isabella Grace Daisy Sienna Poppy Elsie "
-    "Emily Ella Evelyn Phoebe Sofia Evie Charlotte Harper Millie Matilda Maya Sophie Alice Emilia Isabelle Ruby Luna "
-    "Maisie Aria Penelope Mila Bonnie Eva Hallie Eliza Ada Violet Esme Arabella Imogen Jessica Delilah Thea Layla "
-    "Ellie Aisha Zara Maryam Fatima Hannah Chloe Lucy Erin Holly Lola Scarlett Georgia Summer Jasmine Niamh Orla"
-).split()
-FAMILIES = (
-    "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson Wright Walker "
-    "White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin Cooper Hill Ward Morris "
-    "Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips Watson Davis Parker Price Bennett Young "
-    "Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell Shaw Murphy Miller Cox Richards Khan Marshall "
-    "Anderson Simpson Ellis Adams Singh Begum Wilkinson Foster Chapman Powell Webb Rogers Gray Mason Ali Hunt Hussain "
-    "Campbell Matthews Owen Palmer Holmes Mills Barnes Knight Lloyd Butler Russell Barker Fisher Stevens Jenkins "
-    "Murray Dixon Harvey Kowalski Nowak Okafor Adeyemi Mensah O'Brien O'Connor McDonald Ahmed Rahman Chowdhury Nguyen"
-).split()
+BOYS = [
+    "Oliver",
+    "George",
+    "Noah",
+    "Arthur",
+    "Harry",
+    "Leo",
+    "Muhammad",
+    "Jack",
+    "Charlie",
+    "Oscar",
+    "Jacob",
+    "Henry",
+    "Thomas",
+    "Freddie",
+    "Alfie",
+    "Theo",
+    "William",
+    "Theodore",
+    "Archie",
+    "Joshua",
+    "Alexander",
+    "James",
+    "Isaac",
+    "Edward",
+    "Lucas",
+    "Tommy",
+    "Finley",
+    "Max",
+    "Logan",
+    "Ethan",
+    "Teddy",
+    "Benjamin",
+    "Arlo",
+    "Joseph",
+    "Sebastian",
+    "Harrison",
+    "Elijah",
+    "Adam",
+    "Daniel",
+    "Samuel",
+    "Louie",
+    "Mason",
+    "Reuben",
+    "Albie",
+    "Rory",
+    "Jaxon",
+    "Hugo",
+    "Luca",
+    "Zachary",
+    "Reggie",
+    "Hunter",
+    "Louis",
+    "Dylan",
+    "Albert",
+    "David",
+    "Jude",
+    "Frankie",
+    "Roman",
+    "Ezra",
+    "Toby",
+    "Riley",
+    "Carter",
+    "Ronnie",
+    "Frederick",
+    "Gabriel",
+    "Stanley",
+    "Bobby",
+    "Jesse",
+    "Michael",
+    "Elliot",
+    "Grayson",
+    "Mohammed",
+    "Liam",
+    "Jenson",
+    "Ellis",
+    "Harley",
+    "Harvey",
+    "Jayden",
+    "Jake",
+    "Matthew",
+    "Nathan",
+    "Connor",
+    "Ibrahim",
+]
+GIRLS = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Ivy",
+    "Freya",
+    "Lily",
+    "Florence",
+    "Mia",
+    "Willow",
+    "Rosie",
+    "Sophia",
+    "Isabella",
+    "Grace",
+    "Daisy",
+    "Sienna",
+    "Poppy",
+    "Elsie",
+    "Emily",
+    "Ella",
+    "Evelyn",
+    "Phoebe",
+    "Sofia",
+    "Evie",
+    "Charlotte",
+    "Harper",
+    "Millie",
+    "Matilda",
+    "Maya",
+    "Sophie",
+    "Alice",
+    "Emilia",
+    "Isabelle",
+    "Ruby",
+    "Luna",
+    "Maisie",
+    "Aria",
+    "Penelope",
+    "Mila",
+    "Bonnie",
+    "Eva",
+    "Hallie",
+    "Eliza",
+    "Ada",
+    "Violet",
+    "Esme",
+    "Arabella",
+    "Imogen",
+    "Jessica",
+    "Delilah",
+    "Thea",
+    "Layla",
+    "Ellie",
+    "Aisha",
+    "Zara",
+    "Maryam",
+    "Fatima",
+    "Hannah",
+    "Chloe",
+    "Lucy",
+    "Erin",
+    "Holly",
+    "Lola",
+    "Scarlett",
+    "Georgia",
+    "Summer",
+    "Jasmine",
+    "Niamh",
+    "Orla",
+]
+FAMILIES = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "James",
+    "Scott",
+    "Phillips",
+    "Watson",
+    "Davis",
+    "Parker",
+    "Price",
+    "Bennett",
+    "Young",
+    "Griffiths",
+    "Mitchell",
+    "Kelly",
+    "Cook",
+    "Carter",
+    "Richardson",
+    "Bailey",
+    "Collins",
+    "Bell",
+    "Shaw",
+    "Murphy",
+    "Miller",
+    "Cox",
+    "Richards",
+    "Khan",
+    "Marshall",
+    "Anderson",
+    "Simpson",
+    "Ellis",
+    "Adams",
+    "Singh",
+    "Begum",
+    "Wilkinson",
+    "Foster",
+    "Chapman",
+    "Powell",
+    "Webb",
+    "Rogers",
+    "Gray",
+    "Mason",
+    "Ali",
+    "Hunt",
+    "Hussain",
+    "Campbell",
+    "Matthews",
+    "Owen",
+    "Palmer",
+    "Holmes",
+    "Mills",
+    "Barnes",
+    "Knight",
+    "Lloyd",
+    "Butler",
+    "Russell",
+    "Barker",
+    "Fisher",
+    "Stevens",
+    "Jenkins",
+    "Murray",
+    "Dixon",
+    "Harvey",
+    "Kowalski",
+    "Nowak",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "O'Brien",
+    "O'Connor",
+    "McDonald",
+    "Ahmed",
+    "Rahman",
+    "Chowdhury",
+    "Nguyen",
+]
 STREETS = "Church Road|High Street|Station Road|Victoria Road|Park Road|Green Lane|Manor Road|Kings Road|Mill Lane|"
 STREETS += "Queens Road|New Street|Grange Road|Albert Road|Springfield Road|Windsor Road|London Road|Chapel Street"
 STREETS = STREETS.split("|")
-AREAS = "B LS M S BD L NG LE CV WV BS SE E N SW NW CF NE SR HU".split()
+AREAS = [
+    "B",
+    "LS",
+    "M",
+    "S",
+    "BD",
+    "L",
+    "NG",
+    "LE",
+    "CV",
+    "WV",
+    "BS",
+    "SE",
+    "E",
+    "N",
+    "SW",
+    "NW",
+    "CF",
+    "NE",
+    "SR",
+    "HU",
+]
 # Variant spellings and everyday short forms a re-entry may use.
 VARIANTS = {
     "Muhammad": ["Mohammed", "Mohammad", "Muhammed"],
@@ -65,6 +335,33 @@ VARIANTS = {
     "Harley": ["Harlee"],
 }
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Forms of one name: no two siblings get names of one group (a family does not name children Henry and Harry).
+ONE_NAME = [
+    {"Henry", "Harry"},
+    {"Muhammad", "Mohammed"},
+    {"Frederick", "Freddie"},
+    {"Theo", "Theodore", "Teddy", "Edward"},
+    {"Isabella", "Isabelle"},
+    {"Sophia", "Sofia", "Sophie"},
+    {"Eliza", "Ellie"},
+    {"Louie", "Louis"},
+    {"Jake", "Jacob"},
+    {"Albert", "Albie", "Alfie"},
+    {"Tommy", "Thomas"},
+    {"Jack", "Jaxon"},
+    {"Mia", "Maya", "Mila"},
+    {"Eva", "Evie", "Ava"},
+    {"Ella", "Ellie", "Ellis"},
+]
+
+
+def sibling_names(rng: random.Random, count: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < count:
+        name = rng.choice(BOYS + GIRLS)
+        if not any(name == n or any({name, n} <= group for group in ONE_NAME) for n in names):
+            names.append(name)
+    return names
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -123,10 +420,8 @@ def reenter(rng: random.Random, person: PersonRecord, new_home: tuple[str, str],
             elif choice < 0.8:
                 p = replace(p, date_of_birth=d + timedelta(days=rng.choice((-2, -1, 1, 2))))
             else:
-                try:
+                with contextlib.suppress(ValueError):
                     p = replace(p, date_of_birth=d.replace(year=d.year + rng.choice((-1, 1))))
-                except ValueError:
-                    pass
         elif error == "moved":
             p = replace(p, address=new_home[0], postcode=new_home[1])
         elif error == "case":
@@ -144,7 +439,7 @@ def reenter(rng: random.Random, person: PersonRecord, new_home: tuple[str, str],
 
 def generate(households: int = 3000, seed: int = 18):
     """(records, same_person_pairs, sibling_pairs, twin_pairs), pairs as frozensets of record ids."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     records: list[PersonRecord] = []
     people: list[list[str]] = []  # each person's record ids
     household_of: dict[str, int] = {}
@@ -155,7 +450,7 @@ def generate(households: int = 3000, seed: int = 18):
             family = f"{family}-{rng.choice(FAMILIES)}"
         home = (f"{rng.randint(1, 180)} {rng.choice(STREETS)}", postcode(rng))
         children = rng.choice((1, 1, 2, 2, 3, 3, 4))
-        names = rng.sample(BOYS + GIRLS, k=children + 1)
+        names = sibling_names(rng, children + 1)
         born, twin_of = [], None
         for c in range(children):
             if c > 0 and rng.random() < 0.15:

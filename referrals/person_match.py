@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 import jellyfish
@@ -24,6 +25,7 @@ Verdict = Literal["match", "possible"]
 
 MATCH_AT = 10.0  # high confidence: shown first
 POSSIBLE_AT = 4.0  # shown for review; below this nothing is suggested
+CAPPED = "not a match while the given names differ (a sibling or twin?)"
 
 # Points per piece of evidence (roughly log-odds: positive for agreement, negative for disagreement).
 NHS_EQUAL, NHS_ONE_DIGIT, NHS_DIFFER, NHS_BOTH_VALID_DIFFER = 8.0, 2.0, -1.0, -10.0
@@ -106,6 +108,7 @@ class Score:
     reasons: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(text: str) -> str:
     """Case-folded letters and single spaces: accents dropped, hyphens as spaces, apostrophes and dots removed."""
     text = unicodedata.normalize("NFKD", text or "")
@@ -139,6 +142,7 @@ def phonetic_key(name: str) -> str:
 _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d)([A-Z]{2})$")
 
 
+@lru_cache(maxsize=65536)
 def _name_level(a: str, b: str) -> tuple[str, float]:
     """How two normalised names (one part: given or family) agree: (level, points)."""
     if a == b:
@@ -298,5 +302,5 @@ def score(a: PersonRecord, b: PersonRecord) -> Score:
     elif total >= POSSIBLE_AT:
         verdict = "possible"
     if total >= MATCH_AT and not given_ok:
-        reasons.append("not a match while the given names differ (a sibling or twin?)")
+        reasons.append(CAPPED)
     return Score(score=round(total, 2), verdict=verdict, reasons=reasons)

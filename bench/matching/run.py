@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.common import write_result  # noqa: E402
 from bench.matching.families import generate  # noqa: E402
 from referrals.person_blocking import candidate_pairs  # noqa: E402
-from referrals.person_match import PersonRecord, score  # noqa: E402
+from referrals.person_match import CAPPED, PersonRecord, score  # noqa: E402
 
 
 def _date(text) -> date | None:
@@ -61,10 +61,14 @@ def evaluate(records: list[PersonRecord], truth: set[frozenset], siblings=(), tw
     pairs = list(candidate_pairs(records))
     blocked = time.perf_counter()
     found: dict[frozenset, str] = {}
+    capped: set[frozenset] = set()  # would be a match but for a different given name
     for i, j in pairs:
         result = score(records[i], records[j])
         if result.verdict:
-            found[frozenset((records[i].record_id, records[j].record_id))] = result.verdict
+            pair = frozenset((records[i].record_id, records[j].record_id))
+            found[pair] = result.verdict
+            if CAPPED in result.reasons:
+                capped.add(pair)
     scored = time.perf_counter()
     candidates = {frozenset((records[i].record_id, records[j].record_id)) for i, j in pairs}
     matches = {p for p, v in found.items() if v == "match"}
@@ -72,6 +76,9 @@ def evaluate(records: list[PersonRecord], truth: set[frozenset], siblings=(), tw
     precision = true_matches / len(matches) if matches else 0.0
     recall = true_matches / len(truth)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    uncapped = matches | capped
+    uncapped_precision = len(uncapped & truth) / len(uncapped) if uncapped else 0.0
+    uncapped_recall = len(uncapped & truth) / len(truth)
     report = {
         "records": len(records),
         "true_pairs": len(truth),
@@ -83,6 +90,10 @@ def evaluate(records: list[PersonRecord], truth: set[frozenset], siblings=(), tw
         "recall": round(recall, 4),
         "f1": round(f1, 4),
         "review_recall": round(len(set(found) & truth) / len(truth), 4),
+        "capped_true_pairs": len(capped & truth),
+        "f1_without_the_cap": round(
+            2 * uncapped_precision * uncapped_recall / (uncapped_precision + uncapped_recall), 4
+        ),
         "seconds_blocking": round(blocked - started, 2),
         "seconds_scoring": round(scored - blocked, 2),
     }
@@ -93,6 +104,7 @@ def evaluate(records: list[PersonRecord], truth: set[frozenset], siblings=(), tw
         report["twin_pairs"] = len(twins)
         report["twin_pairs_called_match"] = sum(1 for p in twins if found.get(p) == "match")
         report["twin_pairs_called_possible"] = sum(1 for p in twins if found.get(p) == "possible")
+        report["sibling_pairs_matched_without_the_cap"] = len(capped & set(siblings))
     return report
 
 

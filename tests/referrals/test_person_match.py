@@ -189,3 +189,15 @@ def test_match_people_refuses_a_file_without_the_columns(tmp_path):
         call_command("match_people", str(tmp_path / "in.csv"), str(tmp_path / "out.csv"))
     with pytest.raises(CommandError, match="cannot be read"):
         call_command("match_people", str(tmp_path / "missing.csv"), str(tmp_path / "out.csv"))
+
+
+def test_a_mistyped_nhs_number_counts_little_against():
+    """A number failing its check digit was mistyped: the rest of the evidence decides."""
+    result = score(child(nhs_number="4010232138"), child(nhs_number="9434765919"))
+    assert "NHS numbers differ (one is not a valid NHS number)" in result.reasons
+    assert result.verdict == "match"
+
+
+def test_a_misspelt_part_of_a_double_barrelled_name():
+    result = score(child(family_name="Adms"), child(family_name="James-Adams"))
+    assert "family name is part of a double-barrelled family name" in result.reasons

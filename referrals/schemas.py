@@ -110,7 +110,7 @@ class OtherPeople(Lenient, serializers.ListField):
     """Up to 20 other people, each checked on its own (errors at others.<n>.<field>)."""
 
     def __init__(self, **kwargs):
-        super().__init__(child=OtherPersonSchema(), required=False, **kwargs)
+        super().__init__(child=OtherPersonSchema(), required=False, max_length=MAX_OTHERS, **kwargs)  # maxItems
 
     def to_internal_value(self, data):
         if data is None:

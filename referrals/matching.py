@@ -14,7 +14,8 @@ from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.events.payloads import MatchConfirmed, MatchRejected
 from audit.services import record
-from referrals.models import Person, PersonRole, Referral, ReferralCohort, SubjectMatch
+from referrals import people_index
+from referrals.models import LinkKind, Person, PersonRole, Referral, ReferralCohort, SubjectMatch
 
 RE_REFERRAL_WITHIN = timedelta(days=365)
 # The most recent earlier records offered for checking; a confirmed one links the subject's whole history.
@@ -97,4 +98,8 @@ def subject_match_decide(*, match: SubjectMatch, same_person: bool, by) -> Subje
     else:
         action, payload = AuditAction.SUBJECT_MATCH_REJECTED, rejected
     record(action, hub=match.referral.hub, obj=match.referral, payload=payload)
+    if same_person:
+        subject = match.referral.persons.get(role=PersonRole.SUBJECT)
+        people_index.link_create(person=subject, other=match.candidate, kind=LinkKind.SAME_PERSON, by=by,
+                                 reason="Confirmed as the same person", match=match)  # fmt: skip
     return match

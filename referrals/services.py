@@ -11,7 +11,7 @@ from audit.events.actions import AuditAction
 from audit.events.payloads import ReferralAmended, ReferralReceived
 from audit.services import record
 from mash.schemas import validated
-from referrals import deadlines, immediate, matching
+from referrals import deadlines, immediate, matching, people_index
 from referrals.models import (
     Person,
     PersonRole,
@@ -77,7 +77,9 @@ def referral_create(
         recorded_by=recorded_by,
     )
     people = [(PersonRole.SUBJECT, clean["subject"])] + [(p["role"], p) for p in clean["others"]]
-    Person.objects.bulk_create(_person(referral, role, person) for role, person in people)
+    people_index.records_index(
+        Person.objects.bulk_create(_person(referral, role, person) for role, person in people), hub=hub
+    )
     record(
         AuditAction.REFERRAL_RECEIVED,
         hub=hub,
@@ -216,3 +218,4 @@ def _people_replace(referral: Referral, clean: dict) -> None:
         subject.save()
     Person.objects.filter(pk__in=list(free)).delete()
     Person.objects.bulk_create(added)
+    people_index.records_index(list(referral.persons.all()), hub=referral.hub)

@@ -41,6 +41,9 @@ class AuditAction(StrEnum):
     REFERRAL_LISTED = "referral.listed"
     SUBJECT_MATCH_CONFIRMED = "subject_match.confirmed"
     SUBJECT_MATCH_REJECTED = "subject_match.rejected"
+    PERSON_LINKED = "person.linked"
+    PERSON_LINK_UNDONE = "person.link_undone"
+    HOUSEHOLD_RECEIVED = "household.received"
     THRESHOLDS_PUBLISHED = "thresholds.published"
     REFERRAL_SCREENED = "referral.screened"
     REFERRAL_RE_RATED = "referral.re_rated"
@@ -129,6 +132,9 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_LISTED: "Referrals listed",
     AuditAction.SUBJECT_MATCH_CONFIRMED: "Subject matched to an earlier record",
     AuditAction.SUBJECT_MATCH_REJECTED: "Suggested earlier record rejected",
+    AuditAction.PERSON_LINKED: "Records of people linked",
+    AuditAction.PERSON_LINK_UNDONE: "Link between records of people undone",
+    AuditAction.HOUSEHOLD_RECEIVED: "Household contact received",
     AuditAction.THRESHOLDS_PUBLISHED: "Thresholds published",
     AuditAction.REFERRAL_SCREENED: "Referral screened and rated",
     AuditAction.REFERRAL_RE_RATED: "Referral's rating changed by the manager",

@@ -164,6 +164,23 @@ class MatchConfirmed(MatchRejected):
     days_since_earlier: int
 
 
+class PersonLinked(TypedDict):
+    link_id: Id
+    kind: str  # referrals.LinkKind: same_person, sibling, parent_carer, household, not_related
+    other_referral_id: Id  # the referral of the other record (the event's object is the first record's referral)
+    reason: str
+
+
+class PersonLinkUndone(PersonLinked):
+    undo_reason: str
+
+
+class HouseholdReceived(TypedDict):
+    reference: str
+    referral_ids: list[Id]  # one per child, in the order given
+    adults: int  # adults and regular visitors named once for the household
+
+
 class ThresholdsPublished(TypedDict):
     cohort: str
     number: int
@@ -362,6 +379,9 @@ PAYLOADS: dict[AuditAction, type] = {
     A.REFERRAL_RECEIVED: ReferralReceived,
     A.SUBJECT_MATCH_CONFIRMED: MatchConfirmed,
     A.SUBJECT_MATCH_REJECTED: MatchRejected,
+    A.PERSON_LINKED: PersonLinked,
+    A.PERSON_LINK_UNDONE: PersonLinkUndone,
+    A.HOUSEHOLD_RECEIVED: HouseholdReceived,
     A.THRESHOLDS_PUBLISHED: ThresholdsPublished,
     A.REFERRAL_SCREENED: Screened,
     A.REFERRAL_RE_RATED: ReRated,

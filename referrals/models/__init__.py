@@ -21,6 +21,7 @@ from referrals.models.intake import (
     ReferralVersion,
     SubjectMatch,
 )
+from referrals.models.people_index import Household, IndexPerson, LinkKind, PersonKey, PersonLink
 from referrals.models.triage import (
     DEADLINE_OWNERS,
     SINGLE_KINDS,
@@ -54,6 +55,11 @@ __all__ = [
     "IdempotencyRecord",
     "MatchState",
     "SubjectMatch",
+    "Household",
+    "IndexPerson",
+    "LinkKind",
+    "PersonLink",
+    "PersonKey",
     "ThresholdVersion",
     "ScreeningKind",
     "Screening",

@@ -136,6 +136,12 @@ class Referral(models.Model):
     # Kept by the lifecycle (`_move`): when the rating, status or outcome the referrer reads last changed (at first,
     # when it was recorded); the agencies' change feed asks for `updated_since`.
     updated_at = models.DateTimeField(default=timezone.now)
+    # One contact about a family: each child's referral, made together (referrals/models/people_index.py).
+    household = models.ForeignKey(
+        "referrals.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    # When the worker last looked for the subject among the hub's people (null: not yet; the sweep catches up).
+    matched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
@@ -268,6 +274,7 @@ class PersonRole(models.TextChoices):
     PARENT_CARER = "parent_carer", "Parent or carer"
     SIBLING = "sibling", "Sibling"
     HOUSEHOLD = "household", "Household member"
+    VISITOR = "visitor", "Regular visitor"
     ALLEGED_SOURCE = "alleged_source", "Alleged source of harm"
     OTHER = "other", "Other"
 
@@ -289,6 +296,10 @@ class Person(models.Model):
     postcode = models.CharField(max_length=8, blank=True)
     # Letters of the family and given names, case-folded: what "the same name" means for matching.
     name_key = models.CharField(max_length=210, blank=True, editable=False)
+    # The one person known to the hub that this record is about (same-person links join records).
+    index_person = models.ForeignKey(
+        "referrals.IndexPerson", on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+    )
 
     class Meta:
         ordering = ["referral", "role"]
@@ -385,6 +396,8 @@ class SubjectMatch(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="matches")
     candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     reasons = models.JSONField(default=list)
+    score = models.FloatField(default=0)
+    verdict = models.CharField(max_length=10, blank=True)  # "match" (shown first) or "possible" (for review)
     state = models.CharField(max_length=10, choices=MatchState.choices, default=MatchState.SUGGESTED)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

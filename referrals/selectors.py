@@ -2,7 +2,8 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from referrals.models import (
     DEADLINE_OWNERS,
     Deadline,
     DeadlineState,
+    Household,
     Notification,
     Person,
     PersonRole,
@@ -34,7 +36,13 @@ def referrals_visible_to(access, action: Action = Action.REFERRAL_LIST) -> Query
 def referral_for(access, referral_id, action: Action = Action.REFERRAL_VIEW) -> Referral:
     """One referral of the access's hub that the access may take `action` on; Http404 for any other (a referral of
     another hub, or one outside the reader's scope, is no referral at all)."""
-    referral = referrals_visible_to(access, action).filter(pk=referral_id).prefetch_related("persons").first()
+    referral = (
+        referrals_visible_to(access, action)
+        .filter(pk=referral_id)
+        .select_related("household")
+        .prefetch_related("persons")
+        .first()
+    )
     if referral is None:
         raise Http404("No such referral")
     return referral
@@ -65,6 +73,62 @@ def matches_of(referral: Referral) -> tuple[list, list[Referral]]:
     return matches, sorted({r.pk: r for r in earlier}.values(), key=lambda r: r.received_at, reverse=True)
 
 
+def red_sibling_exists():
+    """True where another child of the referral's household is rated Red: for a queryset's annotation."""
+    return Exists(
+        Referral.objects.filter(household_id=OuterRef("household_id"), rating=Rating.RED).exclude(pk=OuterRef("pk"))
+    )
+
+
+def household_red_sibling(referral: Referral) -> bool:
+    """Whether another child of the referral's household is rated Red (no query when it has no household)."""
+    if referral.household_id is None:
+        return False
+    return (
+        Referral.objects.filter(household_id=referral.household_id, rating=Rating.RED).exclude(pk=referral.pk).exists()
+    )
+
+
+# The household page's order: a Red child first, then Amber, Green, Blue, and those not rated yet.
+RATING_ORDER = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2, Rating.BLUE: 3, "": 4}
+CHILDREN = (PersonRole.SUBJECT, PersonRole.SIBLING)  # a sibling's record is another child's: shown as that child
+
+
+def household_for(access, household_id) -> dict:
+    """The household page: the household of the access's hub, each child's referral the reader may see (with its
+    subject, the Red ones first), and the adults and regular visitors once, with their relationship to each child
+    (records joined by same-person links are one person). Http404 when the household is another hub's or the reader
+    may see none of its referrals (an agency's officer). Two queries."""
+    household = Household.objects.filter(pk=household_id, hub_id=access.hub.pk).first()
+    referrals = []
+    if household is not None:
+        referrals = list(
+            referrals_visible_to(access, Action.REFERRAL_VIEW)
+            .filter(household=household)
+            .select_related("assigned_to")
+            .prefetch_related("persons")
+            .order_by("received_at", "reference")
+        )
+    if not referrals:
+        raise Http404("No such household")
+    referrals.sort(key=lambda r: RATING_ORDER.get(r.rating, 4))
+    children, adults = [], {}
+    for referral in referrals:
+        subject = next((p for p in referral.persons.all() if p.role == PersonRole.SUBJECT), None)
+        children.append({"referral": referral, "subject": subject})
+        for person in referral.persons.all():
+            if person.role in CHILDREN:
+                continue
+            adult = adults.setdefault(person.index_person_id or person.pk, {"person": person, "to": {}})
+            adult["to"][referral.pk] = person.get_role_display()
+    rows = [
+        {**adult, "relationships": [adult["to"].get(c["referral"].pk, "Not named") for c in children]}
+        for adult in adults.values()
+    ]
+    return {"household": household, "children": children, "adults": rows,
+            "red": any(r.rating == Rating.RED for r in referrals)}  # fmt: skip
+
+
 UNRATED = "none"  # the queue's filter value for referrals not yet rated (a rating of "")
 
 
@@ -85,12 +149,23 @@ def triage_queue(
         referrals = referrals.filter(status=status)
     if mine:
         referrals = referrals.filter(assigned_to=access.user)
+    # A child whose sibling is rated Red sorts with the Red ones: by the earlier of its own due time and its open
+    # Red siblings' (both in the page's one query).
+    red_due = Subquery(
+        Referral.objects.filter(household_id=OuterRef("household_id"), rating=Rating.RED, due_at__isnull=False)
+        .exclude(status=ReferralStatus.CLOSED)
+        .exclude(pk=OuterRef("pk"))
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
     return (
         referrals.select_related("assigned_to")
+        .annotate(sibling_red=red_sibling_exists(), red_due=red_due)
+        .annotate(sort_due=Least(Coalesce("due_at", "red_due"), Coalesce("red_due", "due_at")))
         .prefetch_related(
             Prefetch("persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects")
         )
-        .order_by("-immediate_risk", F("due_at").asc(nulls_last=True), "received_at", "reference")
+        .order_by("-immediate_risk", F("sort_due").asc(nulls_last=True), "received_at", "reference")
     )
 
 

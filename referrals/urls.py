@@ -12,6 +12,7 @@ urlpatterns = [
         views.subject_match_decide,
         name="subject-match-decide",
     ),
+    path("hubs/<uuid:hub_id>/households/<uuid:household_id>/", views.household_detail, name="household-detail"),
     path("hubs/<uuid:hub_id>/queue/", triage_views.triage_queue, name="triage-queue"),
     path("hubs/<uuid:hub_id>/dashboard/", triage_views.manager_dashboard, name="manager-dashboard"),
     path(

@@ -166,11 +166,31 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "re_referral": matching.is_re_referral(referral, earlier),
             "reason_labels": MATCH_REASONS,
             "versions": [(v, changes(v.before, v.after)) for v in referral.versions.select_related("by")],
+            "red_sibling": selectors.household_red_sibling(referral),
             **_triage_context(access, referral),
             # Sections of the apps above this one (decisions/): docs/adr/0003-referral-page-panels.md
             "panels": [import_string(path)(request, hub, referral) for path in settings.REFERRAL_PAGE_PANELS],
         },
     )
+
+
+def household_detail(request: HttpRequest, hub_id, household_id) -> HttpResponse:
+    """One household: each child's referral (the Red ones first), the adults and regular visitors once with their
+    relationship to each child, and what to do next: screen each child not yet rated, ask agencies once."""
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    page = selectors.household_for(access, household_id)
+    ids = [c["referral"].id for c in page["children"]]
+    log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=ids, view="household")
+    outcome_label = import_string(settings.OUTCOME_LABEL)  # the decisions app's words (docs/adr/0003)
+    for child in page["children"]:
+        referral = child["referral"]
+        child["age"] = child["subject"].age_on(timezone.localdate()) if child["subject"] else "Not known"
+        child["outcome"] = outcome_label(referral.cohort, referral.outcome) if referral.outcome else ""
+        child["can_screen"] = referral.is_open and not referral.rating and may(access, Action.REFERRAL_SCREEN, referral)
+    askable = [c["referral"] for c in page["children"] if c["referral"].can_request_information()]
+    can_ask = bool(askable) and all(may(access, Action.INFORMATION_REQUEST, r) for r in askable)
+    return render(request, "referrals/household.html", {"hub": hub, **page, "can_ask": can_ask, "now": timezone.now()})
 
 
 ASSIGNABLE_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from agencies.models import Agency, AgencyKind, Hub
 from mash.errors import Conflict
 from mash.lifecycle import move
-from referrals.models import NO_MASH_RESPONSE, Deadline, Referral
+from referrals.models import NO_MASH_RESPONSE, Deadline, Household, Referral
 
 
 class RequestState(models.TextChoices):
@@ -34,6 +34,11 @@ class InformationRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     deadline = models.OneToOneField(Deadline, on_delete=models.PROTECT, related_name="information_request")
+    # Asked once for a household: one request per child's referral, answered once by the agency (one contribution
+    # written to each). Null for a request about one referral.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="information_requests"
+    )
 
     class Meta:
         ordering = ["requested_at"]

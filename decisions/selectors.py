@@ -8,7 +8,7 @@
   a current signed information sharing agreement.
 """
 
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -85,9 +85,16 @@ def officer_requests(access) -> QuerySet[InformationRequest]:
     subjects = Prefetch(
         "referral__persons", queryset=Person.objects.filter(role=PersonRole.SUBJECT), to_attr="subjects"
     )
+    live = InformationRequest.objects.exclude(state=RequestState.CANCELLED)
+    # A household's requests to one agency are one item: the first of them stands for the others.
+    first_of_household = scoped(access, Action.REQUEST_LIST, live).filter(
+        household_id=OuterRef("household_id"), agency_id=OuterRef("agency_id")
+    )
+    first_of_household = Subquery(first_of_household.order_by("requested_at", "pk").values("pk")[:1])
     return (
-        scoped(access, Action.REQUEST_LIST, InformationRequest.objects.exclude(state=RequestState.CANCELLED))
-        .select_related("referral", "agency", "deadline")
+        scoped(access, Action.REQUEST_LIST, live)
+        .filter(Q(household__isnull=True) | Q(pk=first_of_household))
+        .select_related("referral", "agency", "deadline", "household")
         .prefetch_related(subjects)
         .order_by(
             # "answered" sorts before "open" as text: rank the open ones first, by due time; the answered ones have

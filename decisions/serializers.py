@@ -64,10 +64,15 @@ class InformationRequestSerializer(ApiModelSerializer):
     referral = RequestReferralSerializer(read_only=True)
     due_at = Instant(source="deadline.due_at", read_only=True)
     people = CheckPersonSerializer(source="referral.persons", many=True, read_only=True)
+    household = serializers.UUIDField(
+        source="household_id", read_only=True, allow_null=True,
+        help_text="The household this request was made for, asked once with its siblings' requests (the same id on "
+        "each): check each person once and answer each request alike. Null for a request about one referral.",
+    )  # fmt: skip
 
     class Meta:
         model = InformationRequest
-        fields = ["id", "referral", "state", "requested_at", "due_at", "note", "people"]
+        fields = ["id", "referral", "state", "requested_at", "due_at", "note", "people", "household"]
         read_only_fields = fields
 
 

@@ -4,6 +4,11 @@ from decisions import views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
+    path(
+        "hubs/<uuid:hub_id>/households/<uuid:household_id>/requests/new/",
+        views.household_request_new,
+        name="household-request-new",
+    ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/decision/", views.decision_propose, name="decision-propose"),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/override/", views.gate_override, name="gate-override"),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/chronology/", views.chronology, name="chronology"),

@@ -16,7 +16,7 @@ from agencies.models import HubMembership, MembershipKind
 from agencies.policy import Action, may, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
-from decisions import selectors, services
+from decisions import household_selectors, selectors, services
 from decisions.forms import ConsentForm, ContributionForm, DecisionForm, ReasonForm, RequestForm, ReviewForm
 from decisions.models import AgreedAction, Contribution, Decision, DecisionState, RequestState, lawful_basis_for
 from mash.errors import SERVICE_ERRORS, said
@@ -83,6 +83,40 @@ def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     return render(request, "decisions/request_new.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+def household_request_new(request: HttpRequest, hub_id, household_id) -> HttpResponse:
+    """Ask agencies once about a household: the referral's form, a request per agency for each child who can be
+    asked (open, rated Red, Amber or Green)."""
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    page = referral_selectors.household_for(access, household_id)
+    household = page["household"]
+    askable = [c["referral"] for c in page["children"] if c["referral"].can_request_information()]
+    for referral in askable:
+        require(access, Action.INFORMATION_REQUEST, referral)
+    members = HubMembership.objects.filter(hub=hub).select_related("agency")
+    core = [m.agency for m in members if m.kind == MembershipKind.CORE]
+    contributing = [m.agency for m in members if m.kind == MembershipKind.CONTRIBUTING]
+    problems = selectors.agreement_problems_of(hub, core + contributing)
+    form = RequestForm([a for a in contributing if problems[a] is None], _posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.household_information_request(
+                household=household, by=request.user, agencies=form.cleaned_data["agencies"],
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except SERVICE_ERRORS as error:
+            form.add_service_errors(error)
+        else:
+            children = len({r.referral_id for r in made})
+            messages.success(request, f"Asked {len({r.agency_id for r in made})} agencies about "
+                             f"{children} child{'ren' if children != 1 else ''} of household {household.reference}")  # fmt: skip
+            return redirect("household-detail", hub.id, household.id)
+    context = {"hub": hub, "household": household, "askable": askable, "form": form,
+               "core": [a for a in core if problems[a] is None], "problems": problems}  # fmt: skip
+    return render(request, "decisions/household_request_new.html", context)
+
+
 def _decision_form(request: HttpRequest, hub, referral, sharing: dict) -> DecisionForm:
     signed, returned = sharing["signed"], sharing["returned"]
     start = returned if returned and (not signed or returned.version > signed.version) else signed
@@ -125,7 +159,8 @@ def decision_propose(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             return redirect(_back(hub, referral))
     log_read(AuditAction.CONTRIBUTION_VIEWED, hub=hub, object_type="decisions.contribution",
              ids=[c.id for c in sharing["contributions"]])  # fmt: skip
-    context = {"hub": hub, "referral": referral, "form": form, **sharing}
+    context = {"hub": hub, "referral": referral, "form": form, **sharing,
+               "siblings": household_selectors.siblings_decisions(referral)}  # fmt: skip
     return render(request, "decisions/propose.html", context)
 
 
@@ -163,7 +198,9 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
     access = hub_access(request, hub_id)
     hub = access.hub
     decision = (
-        Decision.objects.filter(pk=decision_id, referral__hub=hub).select_related("referral", "proposed_by").first()
+        Decision.objects.filter(pk=decision_id, referral__hub=hub)
+        .select_related("referral__household", "proposed_by")
+        .first()
     )
     if decision is None:
         raise Http404("No such decision")
@@ -193,7 +230,8 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
     decision = next((d for d in sharing["decisions"] if d.pk == decision.pk), decision)
     log_read(AuditAction.DECISION_VIEWED, hub=hub, object_type="decisions.decision", ids=[decision.id])
     context = {"hub": hub, "referral": referral, "decision": decision, "form": form, "consent_form": ConsentForm(),
-               **sharing, **selectors.review_facts(referral), "now": timezone.now()}  # fmt: skip
+               **sharing, **selectors.review_facts(referral), "now": timezone.now(),
+               "siblings": household_selectors.siblings_decisions(referral)}  # fmt: skip
     return render(request, "decisions/review.html", context)
 
 
@@ -226,7 +264,8 @@ def officer_queue(request: HttpRequest, hub_id) -> HttpResponse:
         object_type="decisions.informationrequest",
         ids=[r.id for r in rows],
     )
-    context = {"hub": hub, "page": page, "rows": rows, "problems": problems, "now": timezone.now()}
+    context = {"hub": hub, "page": page, "rows": rows, "problems": problems, "now": timezone.now(),
+               "households": household_selectors.household_summaries(access, rows)}  # fmt: skip
     return render(request, "decisions/officer_queue.html", context)
 
 
@@ -236,23 +275,34 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
     hub = access.hub
     info_request = selectors.officer_request(access, request_id)
     referral = info_request.referral
+    # A household's requests to the agency are one item: every person once, one answer written to each request.
+    household = household_selectors.household_group(access, info_request) if info_request.household_id else None
+    group = household["group"] if household else [info_request]
     form = ContributionForm(
         _posted(request), initial={"lawful_basis": lawful_basis_for(info_request.agency), "disclosure": "shared"}
     )
-    if request.method == "POST" and info_request.state == RequestState.OPEN and form.is_valid():
+    if request.method == "POST" and any(r.state == RequestState.OPEN for r in group) and form.is_valid():
         try:
-            services.contribution_add(request=info_request, by=request.user, data=form.data_for_service())
+            if household:
+                services.household_contribution_add(requests=group, by=request.user, data=form.data_for_service())
+            else:
+                services.contribution_add(request=info_request, by=request.user, data=form.data_for_service())
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Your agency's information on {referral.reference} is with the hub")
+            about = f"household {household['household'].reference}" if household else referral.reference
+            messages.success(request, f"Your agency's information on {about} is with the hub")
             return redirect("officer-request", hub.id, info_request.id)
     contribution = Contribution.objects.filter(request=info_request).first()
-    persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.family_name))
-    log_read(AuditAction.INFORMATION_REQUEST_VIEWED, hub=hub, object_type=REFERRALS, ids=[referral.id])
+    if household:
+        persons = household["persons"]
+    else:
+        persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.family_name))
+    ids = [r.referral_id for r in group]
+    log_read(AuditAction.INFORMATION_REQUEST_VIEWED, hub=hub, object_type=REFERRALS, ids=ids)
     context = {
         "hub": hub, "info_request": info_request, "referral": referral, "persons": persons, "form": form,
-        "contribution": contribution, "consent_form": ConsentForm(),
+        "contribution": contribution, "consent_form": ConsentForm(), "household": household,
     }  # fmt: skip
     return render(request, "decisions/officer_request.html", context)
 

@@ -147,3 +147,44 @@ def test_the_api_lists_ask_a_fixed_number_of_queries(client, mash, django_assert
         expected = 4 if agency == mash.police else 5
         with django_assert_num_queries(expected):
             assert client.get(url, **auth).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, django_assert_num_queries):
+    """`rows` households of three children (one Red), each asked once, one child with a proposed decision: the
+    counts hold whatever their number."""
+    from decisions import services
+    from tests.factories import answer_core, requests_of
+    from tests.households import household_of
+
+    households = [household_of(mash, ratings=["red", "amber", "green"]) for _ in range(rows)]
+    for household in households:
+        services.household_information_request(household=household, by=mash.practitioner)
+    household = households[0]
+    amber = household.referrals.get(rating="amber")
+    answer_core(mash, requests_of(amber))
+    proposed = ProposedDecisionFactory(mash=mash, referral=amber)
+    health = household.information_requests.filter(agency=mash.health).order_by("requested_at", "pk").first()
+    h = mash.hub.id
+    pages = [
+        ("practitioner", reverse("household-detail", args=[h, household.id]), BASE + 4,
+         "the household, its referrals with assignee, their people; read"),
+        ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
+         "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
+        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 20,
+         "the referral page with a proposed decision (BASE + 19, its household in the referral's query), and "
+         "whether a sibling is Red"),
+        ("practitioner", reverse("decision-propose", args=[h, household.referrals.get(rating="green").id]),
+         BASE + 17, "the propose page's 14, and the siblings, their subjects, their decisions"),
+        ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 18,
+         "the review page's 15, and the siblings, their subjects, their decisions"),
+        ("health officer", reverse("officer-queue", args=[h]), BASE + 5,
+         "count, the page of requests (a household's one item), their subjects, the households' people; read"),
+        ("health officer", reverse("officer-request", args=[h, health.id]), BASE + 5,
+         "the request, the household's requests to the agency, their people, its answer; read"),
+    ]  # fmt: skip
+    for who, url, expected, what in pages:
+        client.force_login(_person(mash, who))
+        client.get(url)
+        with django_assert_num_queries(expected, info=f"{who}: {url} — {what}"):
+            assert client.get(url).status_code == 200, url

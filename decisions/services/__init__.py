@@ -8,7 +8,7 @@ nothing. Who may act is checked here, not only in the views.
 
 from decisions.services.actions import action_complete
 from decisions.services.common import core_agencies
-from decisions.services.contributions import contribution_add, contribution_release
+from decisions.services.contributions import contribution_add, contribution_release, household_contribution_add
 from decisions.services.decisions import (
     decision_propose,
     decision_return,
@@ -16,7 +16,7 @@ from decisions.services.decisions import (
     gate_override,
     missing_core_agencies,
 )
-from decisions.services.requests import information_request
+from decisions.services.requests import household_information_request, information_request
 
 __all__ = [
     "action_complete",
@@ -27,6 +27,8 @@ __all__ = [
     "decision_return",
     "decision_sign_off",
     "gate_override",
+    "household_contribution_add",
+    "household_information_request",
     "information_request",
     "missing_core_agencies",
 ]

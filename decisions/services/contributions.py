@@ -87,6 +87,16 @@ def contribution_add(
 
 
 @transaction.atomic
+def household_contribution_add(*, requests: list, data: dict, by=None, client: ApiClient | None = None) -> list:
+    """The agency answers a household's requests once: the same answer written to each child's open request through
+    `contribution_add` (one contribution each, with its deadline met, disclosure log and audit), all or none."""
+    open_ones = [r for r in requests if r.is_open]
+    if not open_ones:
+        raise Conflict("Your agency has already answered this request")
+    return [contribution_add(request=r, data=data, by=by, client=client) for r in open_ones]
+
+
+@transaction.atomic
 def contribution_release(*, contribution: Contribution, by, consent: str) -> Contribution:
     """A restricted contribution is released to the hub's decision-makers with the owning agency's consent,
     recorded by one of its officers or by the acting manager (who says who consented)."""

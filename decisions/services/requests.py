@@ -20,7 +20,9 @@ from referrals.models import DeadlineKind, DeadlineState, Referral
 
 
 @transaction.atomic
-def information_request(*, referral: Referral, by, agencies: list | None = None, note: str = "") -> list:
+def information_request(
+    *, referral: Referral, by, agencies: list | None = None, note: str = "", household=None
+) -> list:
     """Ask agencies for their checks: every core agency of the hub not yet asked, plus the contributing agencies
     chosen (`agencies`), but only agencies with a current signed information sharing agreement (a core agency
     without one is left out; a chosen one is refused by name, as it could never see the request). Each request is due by the rating's partner timescale and lets the agency's officers see
@@ -54,7 +56,13 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
     for agency in sorted(new, key=lambda a: a.name):
         deadline = deadlines.deadline_add(referral, DeadlineKind.REQUEST, allowance=allowance)
         request = InformationRequest.objects.create(
-            referral=referral, agency=agency, note=clean["note"], requested_by=by, requested_at=now, deadline=deadline
+            referral=referral,
+            agency=agency,
+            note=clean["note"],
+            requested_by=by,
+            requested_at=now,
+            deadline=deadline,
+            household=household,
         )
         record(
             AuditAction.INFORMATION_REQUESTED,
@@ -70,6 +78,28 @@ def information_request(*, referral: Referral, by, agencies: list | None = None,
         requests.append(request)
     referral.await_information()
     return requests
+
+
+@transaction.atomic
+def household_information_request(*, household, by, agencies: list | None = None, note: str = "") -> list:
+    """Ask agencies once about a household: for every open child's referral rated Red, Amber or Green, the requests
+    `information_request` makes (the same rules, each due by that child's timescale), each marked with the household
+    so that the agency answers them once. A child whose agencies were all asked already is passed over; Conflict
+    when no child can be asked."""
+    referrals = Referral.objects.filter(household=household).order_by("received_at", "reference")
+    askable = [r for r in referrals if r.can_request_information()]
+    if not askable:
+        raise Conflict("Screen and rate a child of this household Red, Amber or Green before asking agencies")
+    made = []
+    for referral in askable:
+        try:
+            made += information_request(referral=referral, by=by, agencies=agencies, note=note, household=household)
+        except Conflict:  # every agency already asked about this child (its savepoint rolled back): pass over it
+            continue
+    if not made:
+        raise Conflict("Every agency that can receive a request has already been asked about these children",
+                       field="agencies")  # fmt: skip
+    return made
 
 
 def cancel_request(request: InformationRequest, reason: str) -> None:

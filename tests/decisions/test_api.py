@@ -262,7 +262,10 @@ def test_an_agency_reads_its_open_requests_with_the_people_to_check(client, mash
     results = page["results"]
     assert [r["referral"]["id"] for r in results] == [str(newer.pk), str(older.pk)]  # newest first, open only
     first = results[0]
-    assert set(first) == {"id", "referral", "state", "requested_at", "due_at", "note", "people"}
+    assert set(first) == {"id", "referral", "state", "requested_at", "due_at", "note", "people", "household"}
+    assert (
+        first["household"] is None
+    )  # a request about one referral (a household's: tests/decisions/test_households.py)
     request = InformationRequest.objects.get(referral=newer, agency=mash.police)
     assert first["id"] == str(request.pk) and first["state"] == "open"
     assert first["referral"] == {"id": str(newer.pk), "reference": newer.reference, "rating": "red"}

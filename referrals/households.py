@@ -128,7 +128,7 @@ class HouseholdSchema(ReferralSchema):
             seen: set = set()
             for r, relationship in enumerate(adult.get("relationships") or []):
                 child = relationship.get("child")
-                if child is None:
+                if child is None or "children" in failed:  # the children's own message comes first
                     continue
                 if child >= len(children):
                     errors[f"adults.{a}.relationships.{r}.child"] = (

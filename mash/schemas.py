@@ -273,10 +273,11 @@ class Day(_Optional, serializers.DateField):
 
 
 class Moment(_Optional, serializers.DateTimeField):
-    """An instant with its offset (2026-11-25T09:30:00+00:00 or …Z), in UTC, from FIRST_YEAR on; or nothing."""
+    """An instant with its offset (2026-11-25T09:30:00+00:00 or …Z), in UTC, from FIRST_YEAR on; or nothing (null or
+    left out: "" is not a date-time, as the schema says)."""
 
     def to_internal_value(self, data):
-        if data in (None, ""):
+        if data is None:
             return None
         parsed = data if isinstance(data, datetime) else _parsed(data, parse_datetime)
         if parsed is None or timezone.is_naive(parsed):

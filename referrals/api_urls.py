@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from referrals.api import ReferralCollection, ReferralItem
 from referrals.events_api import EventCollection
+from referrals.households_api import HouseholdCollection
 
 
 def _open(view):
@@ -23,5 +24,6 @@ referral_routes = (
 
 urlpatterns = [
     path("referrals/", include(referral_routes)),
+    path("households/", include(([path("", _open(HouseholdCollection.as_view()), name="list")], "households"))),
     path("events/", include(([path("", _open(EventCollection.as_view()), name="list")], "events"))),
 ]

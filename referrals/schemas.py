@@ -106,28 +106,49 @@ class OtherPersonSchema(PersonSchema):
     needs_age = False
 
 
-class OtherPeople(Lenient, serializers.ListField):
+class Listed(Lenient, serializers.ListField):
+    """A list of one schema's entries, each checked on its own (errors at <field>.<n>.<key>): from `fewest` (then
+    required; `too_few` says so) to `most` (`too_many` says so), published as minItems and maxItems. When some entries
+    fail, the parts that passed (each entry's, in order) still count in the rules across fields."""
+
+    def __init__(self, child, *, most: int, too_many: str, not_a_list: str, fewest: int = 0, too_few: str = "",
+                 **kwargs):  # fmt: skip
+        self.fewest, self.most, self.too_few, self.too_many = fewest, most, too_few, too_many
+        self.not_a_list = not_a_list
+        super().__init__(child=child, required=fewest > 0, min_length=fewest or None, max_length=most, **kwargs)
+
+    def to_internal_value(self, data):
+        if data is None and not self.fewest:
+            return []
+        if data is not None and not isinstance(data, list):
+            raise ValidationError(self.not_a_list)
+        data = data or []
+        entries, errors = [], {}
+        for i, raw in enumerate(data[: self.most]):
+            try:
+                entries.append(self.child.run_validation(raw))
+            except ValidationError as exc:
+                errors[i] = exc.detail
+                entries.append(getattr(exc, "partial", None) or {})
+        if len(data) > self.most:
+            errors[""] = [self.too_many]
+        elif len(data) < self.fewest:
+            errors[""] = [self.too_few]
+        if errors:
+            refused = ValidationError(errors)
+            refused.partial = entries
+            raise refused
+        return entries
+
+
+class OtherPeople(Listed):
     """Up to 20 other people, each checked on its own (errors at others.<n>.<field>)."""
 
     def __init__(self, **kwargs):
-        super().__init__(child=OtherPersonSchema(), required=False, max_length=MAX_OTHERS, **kwargs)  # maxItems
-
-    def to_internal_value(self, data):
-        if data is None:
-            return []
-        if not isinstance(data, list):
-            raise ValidationError("Send the other people as a list")
-        people, errors = [], {}
-        for i, raw in enumerate(data[:MAX_OTHERS]):
-            try:
-                people.append(self.child.run_validation(raw))
-            except ValidationError as exc:
-                errors[i] = exc.detail
-        if len(data) > MAX_OTHERS:
-            errors[""] = [f"Name no more than {MAX_OTHERS} other people"]
-        if errors:
-            raise ValidationError(errors)
-        return people
+        super().__init__(
+            OtherPersonSchema(), most=MAX_OTHERS, too_many=f"Name no more than {MAX_OTHERS} other people",
+            not_a_list="Send the other people as a list", **kwargs,
+        )  # fmt: skip
 
 
 @extend_schema_serializer(component_name="Referral")
@@ -175,10 +196,14 @@ class ReferralSchema(Schema):
         self._source(values, child, errors, self.context.get("agency"))
         self._concerns(values, failed, child, errors)
         self._adult_only(values, child, errors)
-        if values.get("consent") in (Consent.NOT_OBTAINED, Consent.DISPENSED_WITH) and not values.get("consent_reason"):
-            errors["consent_reason"] = "Say why consent was not obtained or was dispensed with"
+        self._consent(values, errors)
         values.setdefault("others", [])
         return errors
+
+    @staticmethod
+    def _consent(values, errors) -> None:
+        if values.get("consent") in (Consent.NOT_OBTAINED, Consent.DISPENSED_WITH) and not values.get("consent_reason"):
+            errors["consent_reason"] = "Say why consent was not obtained or was dispensed with"
 
     def _received(self, values, failed, errors, hub, now) -> None:
         """Now unless given; never in the future, nor longer ago than the hub takes late referrals (its

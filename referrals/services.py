@@ -13,6 +13,7 @@ from audit.services import record
 from mash.schemas import validated
 from referrals import deadlines, immediate, matching, people_index
 from referrals.models import (
+    Household,
     Person,
     PersonRole,
     ReferenceSequence,
@@ -46,12 +47,14 @@ def referral_create(
     recorded_by=None,
     referring_agency: Agency | None = None,
     history: bool = False,
+    household: Household | None = None,
 ) -> Referral:
     """Validate the standard dataset, store the referral and the people in it and record `referral.received`, all
     in one transaction (who may see it is the policy's: agencies/policy.py). Bad data raises ValidationError (dotted
     field paths) and stores nothing. The time received is within the hub's `late_referral_days`; `history=True`
     lifts that bound for trusted internal callers only (the demo's history, test factories), never for what an
-    agency or a practitioner sends."""
+    agency or a practitioner sends. `household`: the household contact the referral is one child's of
+    (referrals/households.py)."""
     if recorded_by is not None:
         require(access_for(recorded_by, hub.pk), Action.REFERRAL_CREATE)
     clean = referral_clean(data, hub=hub, agency=referring_agency, history=history)
@@ -75,11 +78,12 @@ def referral_create(
         consent=clean["consent"],
         consent_reason=clean["consent_reason"],
         recorded_by=recorded_by,
+        household=household,
     )
     people = [(PersonRole.SUBJECT, clean["subject"])] + [(p["role"], p) for p in clean["others"]]
-    people_index.records_index(
-        Person.objects.bulk_create(_person(referral, role, person) for role, person in people), hub=hub
-    )
+    # The records in the order given, the subject first (a household contact links them across its referrals).
+    referral.named_people = Person.objects.bulk_create(_person(referral, role, person) for role, person in people)
+    people_index.records_index(referral.named_people, hub=hub)
     record(
         AuditAction.REFERRAL_RECEIVED,
         hub=hub,

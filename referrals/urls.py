@@ -1,10 +1,17 @@
 from django.urls import path
 
-from referrals import triage_views, views
+from referrals import household_views, triage_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/", views.referral_list, name="referral-list"),
     path("hubs/<uuid:hub_id>/referrals/new/", views.referral_new, name="referral-new"),
+    path("hubs/<uuid:hub_id>/referrals/start/", household_views.referral_start, name="referral-start"),
+    path("hubs/<uuid:hub_id>/households/new/", household_views.household_new, name="household-new"),
+    path(
+        "hubs/<uuid:hub_id>/households/<uuid:household_id>/",
+        household_views.household_detail,
+        name="household-detail",
+    ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/", views.referral_detail, name="referral-detail"),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/versions/", views.referral_amend, name="referral-amend"),
     path(

@@ -2,20 +2,16 @@
 referrals/households.py), and the household's page. Views parse, call one service or selector, and render."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
 from agencies.policy import Action
-from audit.events.actions import AuditAction
-from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
-from referrals import selectors
 from referrals.household_form import HouseholdForm, household_change
 from referrals.households import household_clean, household_create
-from referrals.models import Household, PersonRole
 from referrals.people_form import initial_from
 
 CHOICES = {"one": "referral-new", "household": "household-new"}
@@ -63,22 +59,3 @@ def household_new(request: HttpRequest, hub_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
     return render(request, "referrals/household_new.html", {"hub": hub, "form": form})
-
-
-def household_detail(request: HttpRequest, hub_id, household_id) -> HttpResponse:
-    """A placeholder page of the household: its children's referrals (the household page proper is issue 18's)."""
-    access = hub_access(request, hub_id)
-    household = get_object_or_404(Household, hub=access.hub, pk=household_id)
-    referrals = list(
-        selectors.referrals_visible_to(access)
-        .filter(household=household)
-        .prefetch_related("persons")
-        .order_by("reference")
-    )
-    if not referrals:
-        raise Http404
-    rows = [(r, next((p for p in r.persons.all() if p.role == PersonRole.SUBJECT), None)) for r in referrals]
-    log_read(
-        AuditAction.REFERRAL_LISTED, hub=access.hub, object_type="referrals.referral", ids=[r.id for r in referrals]
-    )
-    return render(request, "referrals/household_detail.html", {"hub": access.hub, "household": household, "rows": rows})

@@ -7,11 +7,6 @@ urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/new/", views.referral_new, name="referral-new"),
     path("hubs/<uuid:hub_id>/referrals/start/", household_views.referral_start, name="referral-start"),
     path("hubs/<uuid:hub_id>/households/new/", household_views.household_new, name="household-new"),
-    path(
-        "hubs/<uuid:hub_id>/households/<uuid:household_id>/",
-        household_views.household_detail,
-        name="household-detail",
-    ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/", views.referral_detail, name="referral-detail"),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/versions/", views.referral_amend, name="referral-amend"),
     path(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import triage_views, views
+from referrals import person_search_views, triage_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/", views.referral_list, name="referral-list"),
@@ -12,6 +12,8 @@ urlpatterns = [
         views.subject_match_decide,
         name="subject-match-decide",
     ),
+    # Under the hub's people (its staff's roles, agencies/urls.py, at people/ itself): the people its referrals name.
+    path("hubs/<uuid:hub_id>/people/search/", person_search_views.person_search, name="people-search"),
     path("hubs/<uuid:hub_id>/queue/", triage_views.triage_queue, name="triage-queue"),
     path("hubs/<uuid:hub_id>/dashboard/", triage_views.manager_dashboard, name="manager-dashboard"),
     path(

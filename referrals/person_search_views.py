@@ -33,8 +33,10 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
         required=False, label="Date of birth", words="The date of birth",
         help_text="The day and month swapped are found too",
     )  # fmt: skip
-    age_from = forms.CharField(required=False, label="Aged from", help_text="In years", widget=forms.TextInput(AGE))
-    age_to = forms.CharField(required=False, label="Aged to", help_text="In years", widget=forms.TextInput(AGE))
+    age_from = forms.CharField(
+        required=False, label="Age from", help_text="In whole years", widget=forms.TextInput(AGE)
+    )
+    age_to = forms.CharField(required=False, label="Age to", help_text="In whole years", widget=forms.TextInput(AGE))
     postcode = _optional(
         "Postcode", width=10, max_length=10, help_text="A whole postcode, or its start, like NT1 or NT1 1"
     )

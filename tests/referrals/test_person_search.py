@@ -253,3 +253,19 @@ def test_on_postgresql_trigram_similarity_finds_a_typo_the_sounds_miss(mash, kha
     assert sorted(_names(_search(mash, name="Kham"))) == ["Fatima Khan", "Muhammad Khan"]
     assert _names(_search(mash, name="Fatma Kham")) == ["Fatima Khan"]
     assert _names(_search(mash, name="Mohamed")) == ["Muhammad Khan"]
+
+
+def test_the_pages_queries_do_not_grow_with_the_people_found(client, mash, khan):
+    from django.test.utils import CaptureQueriesContext
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _page(client, mash, name="Khan").status_code == 200
+        return len(captured)
+
+    counted()  # the first page after signing in also reads the session's sign-in
+    few = counted()
+    for n in range(5):
+        _child(mash, given="Muhammad", family="Khan", born=f"201{n}-01-0{n + 1}")
+    # Sign-in and session, the access and menu, the two of the search, and the ledger's read: as many for six people.
+    assert counted() == few

@@ -15,6 +15,7 @@ HUB_PAGES = [
     ("Requests", "officer-queue", Action.REQUEST_LIST),
     ("Queue", "triage-queue", Action.REFERRAL_LIST),
     ("Referrals", "referral-list", Action.REFERRAL_LIST),
+    ("Find a person", "people-search", Action.PERSON_SEARCH),
     ("Hub", "hub-profile", Action.HUB_VIEW),
     ("Agencies", "hub-agencies", Action.HUB_VIEW),
     ("Agreements", "hub-agreements", Action.HUB_VIEW),

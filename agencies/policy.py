@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     CHRONOLOGY_VIEW = "chronology.view", "See the subject's chronology"
     REFERRAL_STATUS_VIEW = "referral.view_status", "See the status, rating and outcome of the agency's own referrals"
     DASHBOARD_VIEW = "dashboard.view", "See the manager's dashboard"
+    PERSON_SEARCH = "person.search", "Search the hub's people, by any name, date of birth, age, postcode or address"
     # Information sharing and the joint decision.
     INFORMATION_REQUEST = "information.request", "Ask agencies for their information"
     REQUEST_LIST = "information_request.list", "List the hub's requests to the agency"
@@ -281,6 +282,8 @@ POLICY: dict[Action, Rule] = {
         api_scope="referrals:read",
     ),  # fmt: skip
     Action.DASHBOARD_VIEW: _manager("see the manager's dashboard"),
+    # Case data across every referral of the hub's people: the hub's staff only, as they list its referrals.
+    Action.PERSON_SEARCH: Rule((Grant(STAFF),), "Only the hub's practitioners and managers search its people"),
     Action.INFORMATION_REQUEST: Rule(
         (Grant(STAFF),), "Only the hub's practitioners and managers ask agencies for information", **ON_REFERRAL
     ),

@@ -253,7 +253,7 @@ class ReferralFilterForm(GovukFormMixin, forms.Form):
         required=False,
         max_length=100,
         label="Search",
-        help_text="Reference, the subject's family name or NHS number",
+        help_text="A reference, anyone's name, a postcode, a date of birth (like 27/3/2007) or an NHS number",
     )
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ReferralStatus.choices])
     cohort = forms.ChoiceField(required=False, choices=[("", "Children and adults"), *ReferralCohort.choices])

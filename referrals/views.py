@@ -1,6 +1,8 @@
 """Referral pages: the hub's list, recording a referral taken by phone or email, and one referral. Views parse, call
 one service or selector, and render; what each page shows is logged as a read."""
 
+from datetime import date, datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +25,8 @@ from referrals import matching, selectors, services
 from referrals.forms import AmendmentForm, ReferralFilterForm, ReferralForm
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
 from referrals.people_form import initial_from, people_change
+from referrals.person_blocking import _swapped
+from referrals.person_search import postcode_q
 from referrals.schemas import referral_clean
 from referrals.versions import changes, dataset_of, form_values
 
@@ -30,13 +34,35 @@ PAGE_SIZE = 50
 OBJECT_TYPE = "referrals.referral"
 
 
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
+
+
+def _typed_date(text: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date of birth, no time
+        except ValueError:
+            continue
+    return None
+
+
 def _search(referrals: QuerySet[Referral], *, search, status, cohort, channel, immediate_risk) -> QuerySet[Referral]:
+    """The search box finds a reference, anyone named in the referral by a name or part of one (the given and family
+    names typed together too), a postcode or its start, a date of birth (its day and month swapped too) or an NHS
+    number. Spellings and sound-alikes are the person search's (referrals/person_search.py)."""
     if search:
         digits = search.replace(" ", "").replace("-", "")
-        subject = Person.objects.filter(referral=OuterRef("pk"), role=PersonRole.SUBJECT)
-        match = Q(reference__icontains=search) | Q(Exists(subject.filter(family_name__icontains=search)))
+        named = Person.objects.filter(referral=OuterRef("pk"))
+        names = Q(family_name__icontains=search) | Q(given_name__icontains=search)
+        if len(words := search.split()) > 1:
+            names |= Q(given_name__icontains=words[0], family_name__icontains=" ".join(words[1:]))
+        match = Q(reference__icontains=search) | Q(Exists(named.filter(names)))
         if digits.isdigit():
-            match |= Q(Exists(subject.filter(nhs_number=digits)))
+            match |= Q(Exists(named.filter(nhs_number=digits)))
+        if (postcode := postcode_q(search)) is not None:
+            match |= Q(Exists(named.filter(postcode)))
+        if born := _typed_date(search):
+            match |= Q(Exists(named.filter(date_of_birth__in=[born, _swapped(born) or born])))
         referrals = referrals.filter(match)
     for field, value in (("status", status), ("cohort", cohort), ("channel", channel)):
         if value:

@@ -128,6 +128,8 @@ def _pages(j: Journey, mash) -> None:
     referral_pages = [
         ("Referrals", reverse("referral-list", args=[h])),
         ("Triage queue", reverse("triage-queue", args=[h])),
+        ("Find a person", reverse("people-search", args=[h])),
+        ("People found", reverse("people-search", args=[h]) + "?name=Testcase&postcode=NT1"),
         ("Thresholds", reverse("thresholds", args=[h])),
         ("New referral", reverse("referral-new", args=[h])),
         ("Child's referral", reverse("referral-detail", args=[h, j.child.id])),

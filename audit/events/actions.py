@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     REFERRAL_RECEIVED = "referral.received"
     REFERRAL_VIEWED = "referral.viewed"
     REFERRAL_LISTED = "referral.listed"
+    PERSON_SEARCH_LISTED = "person_search.listed"  # the people a person search answered, and their referrals
     SUBJECT_MATCH_CONFIRMED = "subject_match.confirmed"
     SUBJECT_MATCH_REJECTED = "subject_match.rejected"
     PERSON_LINKED = "person.linked"
@@ -130,6 +131,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_RECEIVED: "Referral received",
     AuditAction.REFERRAL_VIEWED: "Referral viewed",
     AuditAction.REFERRAL_LISTED: "Referrals listed",
+    AuditAction.PERSON_SEARCH_LISTED: "People searched (the people and referrals found)",
     AuditAction.SUBJECT_MATCH_CONFIRMED: "Subject matched to an earlier record",
     AuditAction.SUBJECT_MATCH_REJECTED: "Suggested earlier record rejected",
     AuditAction.PERSON_LINKED: "Records of people linked",

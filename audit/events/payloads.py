@@ -237,6 +237,7 @@ class Shown(TypedDict):
     since: NotRequired[When]
     until: NotRequired[When]
     referral_ids: NotRequired[list[str]]
+    searched_by: NotRequired[list[str]]  # the fields a search was asked by ("name", "postcode"), never what was typed
 
 
 # Monthly returns (reports/) --------------------------------------------------------------------------------------------

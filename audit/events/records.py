@@ -11,6 +11,7 @@ RECORD_TYPES: dict[str, str] = {
     "referrals.referral": "Referral",
     "referrals.thresholdversion": "Thresholds",
     "referrals.notification": "Notifications",
+    "referrals.indexperson": "Person (the hub's index of people)",
     "decisions.informationrequest": "Agency request for information",
     "decisions.contribution": "Agency's information",
     "decisions.decision": "Decision",

@@ -96,6 +96,7 @@ EXPECTED = {
     Action.CHRONOLOGY_VIEW: lambda w, t, agreed: w.role in STAFF,
     Action.REFERRAL_STATUS_VIEW: _agency_ok,
     Action.DASHBOARD_VIEW: lambda w, t, agreed: w.acting,
+    Action.PERSON_SEARCH: lambda w, t, agreed: w.role in STAFF,  # not officers, leads or administrators
     Action.INFORMATION_REQUEST: lambda w, t, agreed: w.role in STAFF,
     Action.REQUEST_LIST: _agency_ok,
     Action.REQUEST_VIEW: _agency_ok,
@@ -375,6 +376,7 @@ def _pages(world) -> dict:
         Action.CHRONOLOGY_VIEW: reverse("chronology", args=[hub, referral.id]),
         Action.REFERRAL_STATUS_VIEW: reverse("officer-sent", args=[hub]),
         Action.DASHBOARD_VIEW: reverse("manager-dashboard", args=[hub]),
+        Action.PERSON_SEARCH: reverse("people-search", args=[hub]),
         Action.INFORMATION_REQUEST: reverse("request-new", args=[hub, referral.id]),
         Action.REQUEST_LIST: reverse("officer-queue", args=[hub]),
         Action.REQUEST_VIEW: {agency: reverse("officer-request", args=[hub, r.id]) for agency, r in requests.items()},
@@ -393,7 +395,7 @@ PAGE_ACTIONS = [
     Action.HUB_VIEW, Action.HUB_CONFIGURE, Action.THRESHOLDS_PUBLISH, Action.ROLES_MANAGE, Action.REFERRAL_LIST,
     Action.REFERRAL_VIEW, Action.REFERRAL_CREATE, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND,
     Action.REFERRAL_RE_RATE, Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.REFERRAL_STATUS_VIEW, Action.DASHBOARD_VIEW,
-    Action.INFORMATION_REQUEST, Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.DECISION_PROPOSE,
+    Action.PERSON_SEARCH, Action.INFORMATION_REQUEST, Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.DECISION_PROPOSE,
     Action.GATE_OVERRIDE, Action.DECISION_REVIEW, Action.SIGN_OFF_QUEUE_VIEW, Action.ACTION_LIST,
     Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW,
 ]  # fmt: skip

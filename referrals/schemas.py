@@ -27,6 +27,7 @@ from referrals.models import (
     AdultRiskType,
     ChildConcern,
     Consent,
+    LinkKind,
     PersonRole,
     Rating,
     ReferralCohort,
@@ -358,6 +359,17 @@ class AmendingSchema(Schema):
 
 class ClosingSchema(Schema):
     reason = Text(limit=2000, required="Say why the hub gives no MASH response")
+
+
+class LinkSchema(Schema):
+    """What someone decided about two records of people (referrals/people_index.py `link_create`)."""
+
+    kind = Choice(LinkKind.choices, message="Choose what this record is to the subject")
+    reason = Text(limit=2000, required="Say why you decided this")
+
+
+class LinkUndoSchema(Schema):
+    reason = Text(limit=2000, required="Say why this link is wrong")
 
 
 class Levels(Lenient, serializers.ListField):

@@ -154,6 +154,9 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     matches, earlier = selectors.matches_of(referral)
     match_forms(access, referral, matches)
     index = selectors.links_panel(referral)
+    answers = {link.match_id: link for link in [*index["links"], *index["undone_links"]] if link.match_id}
+    for match in matches:
+        match.answer = answers.get(match.pk)
     log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(
         request,

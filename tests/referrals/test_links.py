@@ -79,6 +79,7 @@ def test_each_relation_is_recorded_with_its_reason_and_rejects_the_suggestion(cl
     assert AuditEvent.objects.filter(action="subject_match.rejected").count() == 1
     page = client.get(_url(hub, new)).content.decode()
     assert f"{LinkKind(kind).label}: Ben Example in referral" in page and "Mother says so" in page
+    assert f"<strong>Answer:</strong> {LinkKind(kind).label} (" in page
     assert "Undo" in page
 
 
@@ -163,6 +164,7 @@ def test_undo_needs_a_reason_records_who_when_why_and_separates_the_chronology(c
     assert earlier.reference not in client.get(_url(hub, new, "chronology/")).content.decode()
     page = client.get(_url(hub, new)).content.decode()
     assert "Undone links" in page and "Twins: the school knows them both" in page
+    assert "Same person (link since undone)" in page
     assert "Other referrals of this person" not in page
     event = AuditEvent.objects.get(action="person.link_undone")
     assert (event.data["link_id"], event.actor_id) == (str(link.pk), str(practitioner.pk))

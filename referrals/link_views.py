@@ -14,7 +14,7 @@ from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from referrals import matching, people_index, selectors
 from referrals.link_forms import LinkForm, UndoForm
-from referrals.models import LinkKind
+from referrals.models import LinkKind, MatchState
 
 OBJECT_TYPE = "referrals.referral"
 # The words of the suggestions' reasons stored before issue 18 (codes); newer suggestions hold words already.
@@ -85,6 +85,8 @@ def link_undo(request: HttpRequest, hub_id, referral_id, link_id) -> HttpRespons
     require(access, Action.MATCH_DECIDE, referral)
     link = get_object_or_404(selectors.links_of(referral).filter(undone_at__isnull=True), pk=link_id)
     link.far = link.person if link.other.referral_id == referral.pk else link.other
+    reverse = link.far == link.person and link.kind == LinkKind.PARENT_CARER  # as the referral page reads it
+    link.far_is = "Child or person cared for" if reverse else link.get_kind_display()
     form = UndoForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,4 +106,6 @@ def match_forms(access, referral, matches) -> None:
     deciding = may(access, Action.MATCH_DECIDE, referral)
     for match in matches:
         match.reason_words, match.verdict_words = reason_words(match), verdict_words(match)
-        match.form = LinkForm(prefix=LinkForm.prefix_for(match)) if deciding and match.state == "suggested" else None
+        match.form = (
+            LinkForm(prefix=LinkForm.prefix_for(match)) if deciding and match.state == MatchState.SUGGESTED else None
+        )

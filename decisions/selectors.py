@@ -26,7 +26,7 @@ from decisions.models import (
 )
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
-from referrals.selectors import level_names_of, matches_of, referral_triage
+from referrals.selectors import level_names_of, referral_triage, same_person_referrals
 
 
 def contributions_visible_to(access, referral_ids) -> QuerySet[Contribution]:
@@ -155,10 +155,11 @@ def review_facts(referral: Referral) -> dict:
 
 
 def chronology(access, referral: Referral) -> list[dict]:
-    """One timeline for the referral's subject across the hub's referrals of them (this one and the earlier ones
-    confirmed to be the same person): receipt, screenings, contributions the reader may see, decisions and actions,
-    oldest first."""
-    _, earlier = matches_of(referral)
+    """One timeline for the referral's subject across the hub's referrals of them (this one and those whose subject
+    is the same index person: same-person links only, never a sibling's or a household's, recomputed on each read so
+    an undone link separates them again): receipt, screenings, contributions the reader may see, decisions and
+    actions, oldest first."""
+    earlier = same_person_referrals(referral)
     referrals = [referral, *earlier]
     ids = [r.pk for r in referrals]
     by_id = {r.pk: r for r in referrals}

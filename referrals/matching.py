@@ -79,11 +79,18 @@ def is_re_referral(referral: Referral, earlier: list[Referral]) -> bool:
 
 
 @transaction.atomic
-def subject_match_decide(*, match: SubjectMatch, same_person: bool, by) -> SubjectMatch:
-    """Record a practitioner's answer: the candidate is, or is not, this referral's subject."""
+def subject_match_decide(*, match: SubjectMatch, kind: str, by, reason: str, confirmed: bool = False) -> SubjectMatch:
+    """Record a practitioner's answer, with why: the candidate is this referral's subject (`kind` same_person: the
+    suggestion is confirmed), or their sibling, parent or carer, household member, or not related (rejected). Every
+    answer is a link between the two records (people_index.link_create), "not related" too, so the suggestion does
+    not come back. A same-person answer where the records differ needs `confirmed` (people_index.Unconfirmed)."""
     match = SubjectMatch.objects.select_for_update().select_related("referral", "candidate__referral").get(pk=match.pk)
     require(access_for(by, match.referral.hub_id), Action.MATCH_DECIDE, match.referral)
+    same_person = kind == LinkKind.SAME_PERSON
     match.decide(same_person=same_person, by=by, at=timezone.now())
+    subject = match.referral.persons.get(role=PersonRole.SUBJECT)
+    link = people_index.link_create(person=subject, other=match.candidate, kind=kind, by=by, reason=reason,
+                                    match=match, confirmed=confirmed)  # fmt: skip
     earlier = match.candidate.referral
     rejected = MatchRejected(candidate_referral_id=str(earlier.pk), reasons=match.reasons)
     if same_person:
@@ -93,13 +100,10 @@ def subject_match_decide(*, match: SubjectMatch, same_person: bool, by) -> Subje
                 **rejected,
                 re_referral=is_re_referral(match.referral, [earlier]),
                 days_since_earlier=(match.referral.received_at - earlier.received_at).days,
+                link_id=str(link.pk),
             ),
         )
     else:
         action, payload = AuditAction.SUBJECT_MATCH_REJECTED, rejected
     record(action, hub=match.referral.hub, obj=match.referral, payload=payload)
-    if same_person:
-        subject = match.referral.persons.get(role=PersonRole.SUBJECT)
-        people_index.link_create(person=subject, other=match.candidate, kind=LinkKind.SAME_PERSON, by=by,
-                                 reason="Confirmed as the same person", match=match)  # fmt: skip
     return match

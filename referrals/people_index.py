@@ -15,6 +15,8 @@ from audit.events.actions import AuditAction
 from audit.events.payloads import PersonLinked, PersonLinkUndone
 from audit.services import record
 from mash.errors import Conflict
+from mash.schemas import validated
+from referrals.link_schemas import LinkSchema, LinkUndoSchema
 from referrals.models import IndexPerson, LinkKind, Person, PersonKey, PersonLink
 from referrals.person_blocking import blocking_keys
 from referrals.person_match import PersonRecord, normalise_name
@@ -68,13 +70,25 @@ def active_link(person: Person, other: Person) -> PersonLink | None:
     ).first()
 
 
+class Unconfirmed(Conflict):
+    """A same-person link between records that differ, not yet confirmed: the message names the differences."""
+
+    def __init__(self, found: list[str]):
+        super().__init__("These records differ — " + "; ".join(found) + ". Confirm that they are the same person.",
+                         field="confirmed")  # fmt: skip
+        self.differences = found
+
+
 @transaction.atomic
 def link_create(*, person: Person, other: Person, kind: str, by, reason: str, match=None, audit: bool = True,
-                at=None) -> PersonLink:  # fmt: skip
-    """Record what `by` decided about two records of one hub. A same-person link joins their index people (the
-    chronology then follows both). Conflict when the pair already has an active link (undo it first); the caller
-    confirms differences (`differences`) before a same-person link. `audit=False` only for links a service records
-    under its own event (a household's members, typed once)."""
+                at=None, confirmed: bool = False) -> PersonLink:  # fmt: skip
+    """Record what `by` decided about two records of one hub, and why (required). A same-person link joins their
+    index people (the chronology then follows both). A same-person link between records that differ (`differences`)
+    needs `confirmed`: `Unconfirmed` names the differences otherwise, whatever the path. Conflict when the pair
+    already has an active link (undo it first). `audit=False` only for links a service records under its own event
+    (a household's members, typed once)."""
+    clean = validated(LinkSchema, {"kind": kind, "reason": reason})
+    kind, reason = clean["kind"], clean["reason"]
     referral = person.referral
     if by is not None:
         require(access_for(by, referral.hub_id), Action.MATCH_DECIDE, referral)
@@ -82,6 +96,8 @@ def link_create(*, person: Person, other: Person, kind: str, by, reason: str, ma
         raise Conflict("These records cannot be linked")
     if (existing := active_link(person, other)) is not None:
         raise Conflict(f"These records are already linked ({existing.get_kind_display().lower()}): undo that first")
+    if kind == LinkKind.SAME_PERSON and not confirmed and (found := differences(person, other)):
+        raise Unconfirmed(found)
     link = PersonLink.objects.create(
         hub_id=referral.hub_id, person=person, other=other, kind=kind, reason=reason, decided_by=by,
         decided_at=at or timezone.now(), match=match,
@@ -100,6 +116,7 @@ def link_undo(*, link: PersonLink, by, reason: str) -> PersonLink:
     link = PersonLink.objects.select_for_update().select_related("person__referral__hub", "other").get(pk=link.pk)
     referral = link.person.referral
     require(access_for(by, referral.hub_id), Action.MATCH_DECIDE, referral)
+    reason = validated(LinkUndoSchema, {"reason": reason})["reason"]
     link.undo(by=by, at=timezone.now(), reason=reason)
     if link.kind == LinkKind.SAME_PERSON:
         index_split({link.person.index_person_id, link.other.index_person_id} - {None}, hub=referral.hub)

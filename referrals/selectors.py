@@ -17,8 +17,10 @@ from referrals.models import (
     Deadline,
     DeadlineState,
     Household,
+    LinkKind,
     Notification,
     Person,
+    PersonLink,
     PersonRole,
     Rating,
     Referral,
@@ -63,14 +65,78 @@ def referral_of_client(access, referral_id) -> Referral:
     return referral
 
 
+def subject_of(referral: Referral) -> Person | None:
+    """The referral's subject, from its prefetched people when they are (referral_for prefetches them)."""
+    return next((p for p in referral.persons.all() if p.role == PersonRole.SUBJECT), None)
+
+
 def matches_of(referral: Referral) -> tuple[list, list[Referral]]:
-    """The referral's suggested and answered matches (with the earlier referral), and the earlier referrals of the
-    people confirmed to be its subject."""
-    from referrals.models import MatchState, SubjectMatch
+    """The referral's suggested and answered matches (matches first, then possible ones, the best scored first, each
+    with the earlier referral), and the other referrals of this person (`same_person_referrals`). Two queries."""
+    from referrals.models import SubjectMatch
 
     matches = list(SubjectMatch.objects.filter(referral=referral).select_related("candidate__referral", "decided_by"))
-    earlier = [m.candidate.referral for m in matches if m.state == MatchState.CONFIRMED]
-    return matches, sorted({r.pk: r for r in earlier}.values(), key=lambda r: r.received_at, reverse=True)
+    matches.sort(key=lambda m: (m.verdict != "match", -m.score))  # stable: the newest earlier record first
+    return matches, same_person_referrals(referral)
+
+
+def same_person_referrals(referral: Referral) -> list[Referral]:
+    """The other referrals of this referral's subject, newest first: those whose *subject* is a record of the
+    subject's index person (joined by same-person links only; a sibling or parent named there brings nothing). Read
+    afresh each time, so an undone link separates them again. One query (none without a subject)."""
+    subject = subject_of(referral)
+    if subject is None or subject.index_person_id is None:
+        return []
+    others = Referral.objects.filter(
+        persons__index_person_id=subject.index_person_id, persons__role=PersonRole.SUBJECT
+    ).exclude(pk=referral.pk)
+    return list(others.distinct().order_by("-received_at"))
+
+
+RELATED_KINDS = (LinkKind.SIBLING, LinkKind.PARENT_CARER, LinkKind.HOUSEHOLD)
+
+
+def links_of(referral: Referral) -> QuerySet[PersonLink]:
+    """Every link, active or undone, touching the referral's subject or a record of the subject's index person, with
+    both records, their referrals and who decided and undid; the newest first."""
+    subject = subject_of(referral)
+    if subject is None:
+        return PersonLink.objects.none()
+    touches = Q(person=subject) | Q(other=subject)
+    if subject.index_person_id:
+        touches |= Q(person__index_person_id=subject.index_person_id) | Q(
+            other__index_person_id=subject.index_person_id
+        )
+    return (
+        PersonLink.objects.filter(touches, hub_id=referral.hub_id)
+        .select_related("person__referral", "other__referral", "decided_by", "undone_by")
+        .order_by("-decided_at")
+    )
+
+
+def links_panel(referral: Referral) -> dict:
+    """What the referral page shows of the person index, in one query: the links of the subject (each with `far`,
+    the record on the other side) — active ones and undone ones as history — and the related people (siblings,
+    parents or carers, household members: the household view, never the chronology)."""
+    subject = subject_of(referral)
+    mine = {subject.index_person_id} - {None} if subject else set()
+    links = list(links_of(referral))
+    for link in links:
+        if subject and subject.pk in (link.person.pk, link.other.pk):
+            near = link.person.pk == subject.pk
+        else:
+            near = link.person.index_person_id in mine
+        link.far = link.other if near else link.person
+        # What the far record is to the subject: a link reads "other is person's <kind>"; a parent seen from the
+        # child's side is the parent, the child seen from the parent's side is the one cared for.
+        reverse = not near and link.kind == LinkKind.PARENT_CARER
+        link.far_is = "Child or person cared for" if reverse else link.get_kind_display()
+    active = [link for link in links if link.is_active]
+    return {
+        "links": active,
+        "undone_links": [link for link in links if not link.is_active],
+        "related": [link for link in active if link.kind in RELATED_KINDS],
+    }
 
 
 def red_sibling_exists():

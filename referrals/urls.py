@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import household_views, person_search_views, triage_views, views
+from referrals import household_views, link_views, person_search_views, triage_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/", views.referral_list, name="referral-list"),
@@ -11,12 +11,17 @@ urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/versions/", views.referral_amend, name="referral-amend"),
     path(
         "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/matches/<uuid:match_id>/",
-        views.subject_match_decide,
+        link_views.subject_match_decide,
         name="subject-match-decide",
     ),
     path("hubs/<uuid:hub_id>/households/<uuid:household_id>/", views.household_detail, name="household-detail"),
     # Under the hub's people (its staff's roles, agencies/urls.py, at people/ itself): the people its referrals name.
     path("hubs/<uuid:hub_id>/people/search/", person_search_views.person_search, name="people-search"),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/links/<uuid:link_id>/undo/",
+        link_views.link_undo,
+        name="person-link-undo",
+    ),
     path("hubs/<uuid:hub_id>/queue/", triage_views.triage_queue, name="triage-queue"),
     path("hubs/<uuid:hub_id>/dashboard/", triage_views.manager_dashboard, name="manager-dashboard"),
     path(

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from agencies import selectors as hub_selectors
 from agencies.access import hub_access
@@ -19,10 +19,11 @@ from agencies.models import Role
 from agencies.policy import Action, may, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
-from mash.errors import SERVICE_ERRORS, said
+from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
 from referrals import matching, selectors, services
 from referrals.forms import AmendmentForm, ReferralFilterForm, ReferralForm
+from referrals.link_views import match_forms
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
 from referrals.people_form import initial_from, people_change
 from referrals.person_blocking import _swapped
@@ -177,6 +178,11 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     referral = selectors.referral_for(access, referral_id)
     persons = sorted(referral.persons.all(), key=lambda p: (p.role != PersonRole.SUBJECT, p.role, p.family_name))
     matches, earlier = selectors.matches_of(referral)
+    match_forms(access, referral, matches)
+    index = selectors.links_panel(referral)
+    answers = {link.match_id: link for link in [*index["links"], *index["undone_links"]] if link.match_id}
+    for match in matches:
+        match.answer = answers.get(match.pk)
     log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(
         request,
@@ -185,12 +191,14 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "hub": hub,
             "referral": referral,
             "persons": persons,
+            "subject": selectors.subject_of(referral),
             "concerns": _concern_labels(referral),
             "is_child": referral.cohort == ReferralCohort.CHILD,
             "matches": matches,
             "earlier": earlier,
             "re_referral": matching.is_re_referral(referral, earlier),
-            "reason_labels": MATCH_REASONS,
+            **index,
+            "may_link": may(access, Action.MATCH_DECIDE, referral),
             "versions": [(v, changes(v.before, v.after)) for v in referral.versions.select_related("by")],
             "red_sibling": selectors.household_red_sibling(referral),
             **_triage_context(access, referral),
@@ -230,30 +238,3 @@ def _triage_context(access, referral: Referral) -> dict:
         people = {a.user_id: a.user for a in hub_selectors.people_of(access.hub) if a.role in ASSIGNABLE_ROLES}
         assignable = [user for user in people.values() if user.is_active and user.pk != referral.assigned_to_id]
     return {**selectors.referral_triage(referral), "assignable": assignable, "now": timezone.now()}
-
-
-MATCH_REASONS = {
-    "nhs_number": "same NHS number",
-    "name_and_date_of_birth": "same name and date of birth",
-    "family_name_and_postcode": "same family name at the same postcode",
-}
-
-
-@require_POST
-def subject_match_decide(request: HttpRequest, hub_id, referral_id, match_id) -> HttpResponse:
-    access = hub_access(request, hub_id)
-    hub = access.hub
-    referral = selectors.referral_for(access, referral_id)
-    require(access, Action.MATCH_DECIDE, referral)
-    match = get_object_or_404(referral.matches, pk=match_id)
-    answer = request.POST.get("same_person")
-    if answer not in ("yes", "no"):
-        messages.error(request, "Choose whether this is the same person")
-        return redirect("referral-detail", hub.id, referral.id)
-    try:
-        matching.subject_match_decide(match=match, same_person=answer == "yes", by=request.user)
-    except SERVICE_ERRORS as error:
-        messages.error(request, said(error))
-        return redirect("referral-detail", hub.id, referral.id)
-    messages.success(request, "Earlier record linked" if answer == "yes" else "Suggestion rejected")
-    return redirect("referral-detail", hub.id, referral.id)

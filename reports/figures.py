@@ -236,8 +236,20 @@ def _outcomes(events: MonthEvents) -> dict:
 
 def _re_referrals(events: MonthEvents) -> dict:
     children = sum(1 for e in events.of(AuditAction.REFERRAL_RECEIVED) if e.data["cohort"] == "child")
-    again = {e.object_id for e in events.of(AuditAction.SUBJECT_MATCH_CONFIRMED) if e.data.get("re_referral")}
+    again = {
+        e.object_id
+        for e in events.of(AuditAction.SUBJECT_MATCH_CONFIRMED)
+        if e.data.get("re_referral") and not _undone(e, events)
+    }
     return {"count": len(again), "child_referrals": children, "percent": percent(len(again), children)}
+
+
+def _undone(confirmed: Event, events: MonthEvents) -> bool:
+    """The confirmed match's same-person link was undone before the build (by its link id; a match confirmed before
+    issue 18 has none: by its two referrals)."""
+    if "link_id" in confirmed.data:
+        return confirmed.data["link_id"] in events.undone_links
+    return (confirmed.object_id, confirmed.data["candidate_referral_id"]) in events.undone_pairs
 
 
 def _quality(events: MonthEvents) -> dict:

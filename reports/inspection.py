@@ -123,7 +123,7 @@ def _nfa(outcome: str) -> str:
 
 
 def _earlier_referrals(referral: Referral) -> int:
-    """How many earlier referrals of the hub had this child as their subject (by a confirmed match) in the twelve
+    """How many earlier referrals of the hub had this child as their subject (by a confirmed match, not undone) in the twelve
     months before this one (`is_re_referral`'s window)."""
     earlier = {m.candidate.referral_id: m.candidate.referral for m in referral.confirmed_matches}
     return sum(1 for e in earlier.values() if is_re_referral(referral, [e]))
@@ -135,6 +135,7 @@ def referrals(hub, since: date, until: date) -> list[ReferralRow]:
     subjects of earlier referrals (with those referrals' cohort and time received)."""
     confirmed = (
         SubjectMatch.objects.filter(state=MatchState.CONFIRMED, candidate__role=PersonRole.SUBJECT)
+        .exclude(links__kind="same_person", links__undone_at__isnull=False)  # the link was undone: not this child
         .select_related("candidate__referral")
         .only("referral_id", "candidate__referral__cohort", "candidate__referral__received_at")
     )

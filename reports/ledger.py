@@ -3,7 +3,8 @@
 A return counts what happened in its month: the hub's events that occurred from the first of the month to the first
 of the next (Europe/London). Where a figure needs earlier context (the referral behind a decision, the rating's due
 time, the agreements and funding in force), it reads earlier events too, but never an event that occurred after the
-month: a later amendment, decision or re-rating cannot change a past month's figures.
+month: a later amendment, decision or re-rating cannot change a past month's figures. One correction is read up to
+the build: a same-person link undone since (`person.link_undone`) takes its confirmed match out of the re-referrals.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
+from django.utils import timezone
 
 from audit.events.actions import BY_VALUE, AuditAction
 from audit.events.reading import events_of
@@ -60,6 +62,10 @@ class MonthEvents:
     # referral id -> its referral.received, for the month's referrals and those screened or decided in it
     received: dict[str, Event] = field(default_factory=dict)
     rating_deadlines: dict[str, list[Event]] = field(default_factory=dict)  # referral id -> its rating deadline.set
+    # The same-person links undone before the build (`person.link_undone`), by link id and by (referral id, other
+    # referral id): a confirmed match whose link was undone is no re-referral in a return built afterwards.
+    undone_links: set[str] = field(default_factory=set)
+    undone_pairs: set[tuple[str, str]] = field(default_factory=set)
     _by_action: dict[str, list[Event]] | None = field(default=None, repr=False)
 
     def of(self, action: AuditAction) -> list[Event]:
@@ -123,6 +129,14 @@ def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents
     for chunk in _chunks(sorted(decided - loaded.rating_deadlines.keys())):
         for e in _events(rating_deadlines_set(hub, occurred_at__lt=start, object_id__in=chunk)):
             loaded.rating_deadlines.setdefault(e.object_id, []).append(e)
+    if loaded.of(AuditAction.SUBJECT_MATCH_CONFIRMED):
+        # The one reading past the month's end: a link undone since says the month's match was a mistake, so the
+        # return built afterwards does not count it (an undo is a correction, not a later change of the case).
+        undone = events_of(AuditAction.PERSON_LINK_UNDONE, _hub_events(hub, occurred_at__lt=until or timezone.now()),
+                           kind="same_person")  # fmt: skip
+        for e in _events(undone):
+            loaded.undone_links.add(e.data["link_id"])
+            loaded.undone_pairs.add((e.object_id, e.data["other_referral_id"]))
     return loaded
 
 

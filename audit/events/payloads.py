@@ -162,6 +162,7 @@ class MatchRejected(TypedDict):
 class MatchConfirmed(MatchRejected):
     re_referral: bool
     days_since_earlier: int
+    link_id: NotRequired[Id]  # since issue 18: the same-person link made by the answer (a return skips it once undone)
 
 
 class PersonLinked(TypedDict):

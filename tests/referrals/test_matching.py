@@ -25,6 +25,11 @@ def _refer(hub, days_ago, **subject):
     )
 
 
+def _answer(match, kind, reason="Same NHS number and date of birth", **more):
+    """The referral page's answer to one suggestion, as the browser posts it."""
+    return {f"match-{match.id}-kind": kind, f"match-{match.id}-reason": reason, **more}
+
+
 def _matches(referral):
     subject_matches_find(referral_id=referral.pk)
     return {str(m.candidate.referral_id): m.reasons for m in SubjectMatch.objects.filter(referral=referral)}
@@ -70,13 +75,13 @@ def test_confirming_links_the_earlier_referral_and_flags_a_re_referral(hub, clie
     client.force_login(practitioner)
     page = client.get(f"/hubs/{hub.id}/referrals/{new.id}/").content.decode()
     assert earlier.reference in page and "same NHS number" in page and "Re-referral" not in page
-    response = client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", {"same_person": "yes"})
+    response = client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", _answer(match, "same_person"))
     assert response.status_code == 302
     match.refresh_from_db()
     assert (match.state, match.decided_by) == (MatchState.CONFIRMED, practitioner)
     page = client.get(f"/hubs/{hub.id}/referrals/{new.id}/").content.decode()
     assert "Re-referral: this child was referred to the hub within the last 12 months" in page
-    assert "Earlier referrals of this person" in page
+    assert "Other referrals of this person" in page
     event = AuditEvent.objects.get(action="subject_match.confirmed")
     assert event.data["re_referral"] is True and event.data["candidate_referral_id"] == str(earlier.pk)
     assert event.actor_id == str(practitioner.pk)
@@ -86,7 +91,9 @@ def test_more_than_twelve_months_apart_is_not_a_re_referral(hub, practitioner):
     _refer(hub, 400)
     new = _refer(hub, 0)
     subject_matches_find(referral_id=new.pk)
-    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=True, by=practitioner)
+    match = subject_match_decide(
+        match=SubjectMatch.objects.get(referral=new), kind="same_person", by=practitioner, reason="Same NHS number"
+    )
     assert AuditEvent.objects.get(action="subject_match.confirmed").data["re_referral"] is False
     assert match.state == MatchState.CONFIRMED
 
@@ -95,11 +102,13 @@ def test_rejecting_records_it_and_an_answer_is_final(hub, practitioner):
     _refer(hub, 10)
     new = _refer(hub, 0)
     subject_matches_find(referral_id=new.pk)
-    match = subject_match_decide(match=SubjectMatch.objects.get(referral=new), same_person=False, by=practitioner)
+    match = subject_match_decide(
+        match=SubjectMatch.objects.get(referral=new), kind="not_related", by=practitioner, reason="Another child"
+    )
     assert match.state == MatchState.REJECTED
     assert AuditEvent.objects.filter(action="subject_match.rejected").count() == 1
     with pytest.raises(Conflict, match="already been answered"):
-        subject_match_decide(match=match, same_person=True, by=practitioner)
+        subject_match_decide(match=match, kind="same_person", by=practitioner, reason="Same NHS number")
 
 
 def test_people_outside_the_referral_cannot_answer(hub, client):
@@ -109,11 +118,13 @@ def test_people_outside_the_referral_cannot_answer(hub, client):
     match = SubjectMatch.objects.get(referral=new)
     client.force_login(member(hub, Role.STRATEGIC_LEAD))
     assert (
-        client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", {"same_person": "yes"}).status_code == 404
+        client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", _answer(match, "same_person")).status_code
+        == 404
     )
     client.force_login(member(HubFactory(), Role.PRACTITIONER))
     assert (
-        client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", {"same_person": "yes"}).status_code == 404
+        client.post(f"/hubs/{hub.id}/referrals/{new.id}/matches/{match.id}/", _answer(match, "same_person")).status_code
+        == 404
     )
     match.refresh_from_db()
     assert match.state == MatchState.SUGGESTED

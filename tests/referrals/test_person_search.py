@@ -109,7 +109,7 @@ def test_two_referrals_of_one_person_are_one_result_with_both(mash, khan):
     # Until someone links them, they are two people; then one, with both names, dates and referrals.
     assert len(_search(mash, name="Khan", postcode="NT1 1AA")) == 3  # the child twice, and the mother
     link_create(person=again.persons.get(role="subject"), other=khan.persons.get(role="subject"), kind="same_person",
-                by=mash.practitioner, reason="Same child: NHS number on the GP record")  # fmt: skip
+                by=mash.practitioner, reason="Same child: NHS number on the GP record", confirmed=True)  # fmt: skip
     results = _search(mash, name="Muhammad Khan")
     assert len(results) == 1
     assert set(results[0].names) == {"Muhammad Khan", "Mohammed Khan"}

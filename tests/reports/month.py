@@ -165,7 +165,7 @@ def build_month() -> Month:
         e = made["E"] = referral_create(hub=m.hub, data=referral_data(), channel="api", referring_agency=m.police)
         subject_matches_find(referral_id=e.pk)
         match = SubjectMatch.objects.get(referral=e, candidate__referral=made["R0"])
-        subject_match_decide(match=match, same_person=True, by=m.practitioner)
+        subject_match_decide(match=match, kind="same_person", by=m.practitioner, reason="Same NHS number")
         clock.move_to(at(9, 10, 10))
         made["F"] = referral_create(
             hub=m.hub, channel="web", referring_agency=m.housing, recorded_by=m.practitioner,

@@ -91,7 +91,9 @@ def known(mash):
     Referral.objects.filter(pk=r["adult"].pk).update(cohort="adult")
     matching.subject_matches_find(referral_id=r["alex"].pk)
     for match in r["alex"].matches.filter(candidate__role=PersonRole.SUBJECT):
-        matching.subject_match_decide(match=match, same_person=True, by=mash.practitioner)
+        matching.subject_match_decide(
+            match=match, kind="same_person", by=mash.practitioner, reason="Same child", confirmed=True
+        )
     triage.referral_assign(referral=r["blake"], by=mash.practitioner, to=mash.practitioner)
     triage.referral_assign(referral=r["drew"], by=mash.manager, to=nameless)
     _decide(mash, r["alex"], "nfa")
@@ -148,7 +150,7 @@ def test_a_rejected_or_unanswered_match_is_not_an_earlier_referral(mash):
     matching.subject_matches_find(referral_id=later.pk)
     match = later.matches.get(candidate__referral=earlier, candidate__role=PersonRole.SUBJECT)
     assert [r.earlier_referrals for r in inspection.referrals(mash.hub, date(2026, 2, 1), date(2026, 2, 28))] == [0]
-    matching.subject_match_decide(match=match, same_person=False, by=mash.practitioner)
+    matching.subject_match_decide(match=match, kind="not_related", by=mash.practitioner, reason="Another child")
     assert [r.earlier_referrals for r in inspection.referrals(mash.hub, date(2026, 2, 1), date(2026, 2, 28))] == [0]
 
 

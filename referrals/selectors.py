@@ -56,11 +56,12 @@ def referral_of_client(access, referral_id) -> Referral:
 
 
 def matches_of(referral: Referral) -> tuple[list, list[Referral]]:
-    """The referral's suggested and answered matches (with the earlier referral), and the earlier referrals of the
-    people confirmed to be its subject."""
+    """The referral's suggested and answered matches (with the earlier referral), verdict "match" before
+    "possible" and the highest score first, and the earlier referrals of the people confirmed to be its subject."""
     from referrals.models import MatchState, SubjectMatch
 
     matches = list(SubjectMatch.objects.filter(referral=referral).select_related("candidate__referral", "decided_by"))
+    matches.sort(key=lambda m: (m.verdict != "match", -m.score, -m.candidate.referral.received_at.timestamp()))
     earlier = [m.candidate.referral for m in matches if m.state == MatchState.CONFIRMED]
     return matches, sorted({r.pk: r for r in earlier}.values(), key=lambda r: r.received_at, reverse=True)
 

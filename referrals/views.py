@@ -164,7 +164,6 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "matches": matches,
             "earlier": earlier,
             "re_referral": matching.is_re_referral(referral, earlier),
-            "reason_labels": MATCH_REASONS,
             "versions": [(v, changes(v.before, v.after)) for v in referral.versions.select_related("by")],
             **_triage_context(access, referral),
             # Sections of the apps above this one (decisions/): docs/adr/0003-referral-page-panels.md
@@ -184,13 +183,6 @@ def _triage_context(access, referral: Referral) -> dict:
         people = {a.user_id: a.user for a in hub_selectors.people_of(access.hub) if a.role in ASSIGNABLE_ROLES}
         assignable = [user for user in people.values() if user.is_active and user.pk != referral.assigned_to_id]
     return {**selectors.referral_triage(referral), "assignable": assignable, "now": timezone.now()}
-
-
-MATCH_REASONS = {
-    "nhs_number": "same NHS number",
-    "name_and_date_of_birth": "same name and date of birth",
-    "family_name_and_postcode": "same family name at the same postcode",
-}
 
 
 @require_POST

@@ -13,7 +13,7 @@ import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agencies.access import access_for
@@ -41,6 +41,11 @@ MAX_CANDIDATES = 500
 # The sweep matches referrals still unmatched this long after they were received and recorded (their task was lost).
 SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_BATCH = 200
+# What scoring reads of a candidate record.
+PERSON_FIELDS = (
+    "id", "referral_id", "index_person_id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number",
+    "address",
+)  # fmt: skip
 
 
 def name_key(family_name: str, given_name: str) -> str:
@@ -59,12 +64,12 @@ def _linked_index_people(index_person_id) -> set:
     return {index_person_id} | {i for pair in pairs for i in pair if i is not None}
 
 
-def _candidates(referral: Referral, subject: Person) -> list[Person]:
-    """The earlier records sharing a blocking key with the subject (PersonKey stores keys cut to 120 characters)."""
+def candidates_query(referral: Referral, subject: Person) -> QuerySet[Person] | None:
+    """The earlier records sharing a blocking key with the subject, most keys shared first, then the most recent
+    (PersonKey stores keys cut to 120 characters); None when the subject has no key at all."""
     keys = sorted({key[:120] for key in blocking_keys(people_index.person_record(subject))})
     if not keys:
-        return []
-    excluded = _linked_index_people(subject.index_person_id)
+        return None
     found = (
         Person.objects.filter(keys__hub_id=referral.hub_id, keys__key__in=keys)
         .filter(referral__hub_id=referral.hub_id, referral__received_at__lt=referral.received_at)
@@ -73,15 +78,9 @@ def _candidates(referral: Referral, subject: Person) -> list[Person]:
         .order_by("-shared", "-referral__received_at", "pk")
         .only(*PERSON_FIELDS)
     )
-    if excluded:
+    if excluded := _linked_index_people(subject.index_person_id):
         found = found.exclude(index_person_id__in=excluded)
-    return list(found[:MAX_CANDIDATES])
-
-
-PERSON_FIELDS = (
-    "id", "referral_id", "index_person_id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number",
-    "address",
-)  # fmt: skip
+    return found[:MAX_CANDIDATES]
 
 
 @transaction.atomic
@@ -93,7 +92,7 @@ def subject_matches_find(*, referral_id) -> list[SubjectMatch]:
     subject = referral.persons.get(role=PersonRole.SUBJECT)
     subject_record = people_index.person_record(subject)
     best: dict = {}  # index person (or the record itself, if it has none) -> (score, candidate)
-    for candidate in _candidates(referral, subject):
+    for candidate in candidates_query(referral, subject) or []:
         result = score(subject_record, people_index.person_record(candidate))
         if result.verdict is None:
             continue

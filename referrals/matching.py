@@ -13,7 +13,7 @@ import re
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from agencies.access import access_for
@@ -26,6 +26,7 @@ from referrals.models import (
     LinkKind,
     MatchState,
     Person,
+    PersonKey,
     PersonLink,
     PersonRole,
     Referral,
@@ -36,8 +37,8 @@ from referrals.person_blocking import blocking_keys
 from referrals.person_match import score
 
 RE_REFERRAL_WITHIN = timedelta(days=365)
-# The most candidate records read and scored for one subject: those sharing most blocking keys, then the most recent.
-MAX_CANDIDATES = 500
+# The most candidate records read and scored for one subject: those sharing most blocking keys, then the newest.
+MAX_CANDIDATES = 200
 # The sweep matches referrals still unmatched this long after they were received and recorded (their task was lost).
 SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_BATCH = 200
@@ -54,33 +55,41 @@ def name_key(family_name: str, given_name: str) -> str:
     return f"{letters(family_name)}|{letters(given_name)}"
 
 
-def _linked_index_people(index_person_id) -> set:
-    """The index people with an active link of any kind to this one (and itself)."""
-    if index_person_id is None:
-        return set()
-    pairs = PersonLink.objects.filter(
-        Q(person__index_person_id=index_person_id) | Q(other__index_person_id=index_person_id), undone_at__isnull=True
-    ).values_list("person__index_person_id", "other__index_person_id")
-    return {index_person_id} | {i for pair in pairs for i in pair if i is not None}
+def _left_out(referral: Referral, subject: Person) -> list:
+    """The records never offered: the referral's own, and those of the subject's index person and of every index
+    person with an active link of any kind to it (same person, sibling, not related…)."""
+    people = {subject.index_person_id} - {None}
+    if people:
+        pairs = PersonLink.objects.filter(
+            Q(person__index_person_id=subject.index_person_id) | Q(other__index_person_id=subject.index_person_id),
+            undone_at__isnull=True,
+        ).values_list("person__index_person_id", "other__index_person_id")
+        people |= {i for pair in pairs for i in pair if i is not None}
+    return list(Person.objects.filter(Q(referral_id=referral.pk) | Q(index_person_id__in=people)).values_list("pk"))
 
 
 def candidates_query(referral: Referral, subject: Person) -> QuerySet[Person] | None:
-    """The earlier records sharing a blocking key with the subject, most keys shared first, then the most recent
-    (PersonKey stores keys cut to 120 characters); None when the subject has no key at all."""
+    """The hub's records in earlier referrals sharing a blocking key with the subject (PersonKey stores keys cut to
+    120 characters): ranked on the (hub, key) index alone, the most keys shared first and then the most recently
+    written, at most MAX_CANDIDATES, and only those records read. None when the subject has no key at all."""
     keys = sorted({key[:120] for key in blocking_keys(people_index.person_record(subject))})
     if not keys:
         return None
-    found = (
-        Person.objects.filter(keys__hub_id=referral.hub_id, keys__key__in=keys)
-        .filter(referral__hub_id=referral.hub_id, referral__received_at__lt=referral.received_at)
-        .exclude(referral_id=referral.pk)
-        .annotate(shared=Count("keys"))
-        .order_by("-shared", "-referral__received_at", "pk")
-        .only(*PERSON_FIELDS)
+    ranked = (
+        PersonKey.objects.filter(hub_id=referral.hub_id, key__in=keys)
+        .exclude(person_id__in=[pk for (pk,) in _left_out(referral, subject)])
+        .values("person_id")
+        .annotate(shared=Count("id"), newest=Max("id"))
+        .order_by("-shared", "-newest")
+        .values("person_id")[:MAX_CANDIDATES]
     )
-    if excluded := _linked_index_people(subject.index_person_id):
-        found = found.exclude(index_person_id__in=excluded)
-    return found[:MAX_CANDIDATES]
+    return (
+        Person.objects.filter(
+            pk__in=ranked, referral__hub_id=referral.hub_id, referral__received_at__lt=referral.received_at
+        )
+        .only(*PERSON_FIELDS)
+        .order_by()
+    )
 
 
 @transaction.atomic

@@ -144,18 +144,28 @@ def _child(record) -> bool:
     return record.date_of_birth is not None and record.date_of_birth >= date(2009, 1, 1) and bool(record.postcode)
 
 
-def new_subjects(count: int, seed: int = 2026) -> list:
-    """Half people already loaded (entered again with the generator's errors), half people the hub never saw."""
+def new_subjects(count: int, loaded: int, seed: int = 2026) -> list[tuple]:
+    """(record, reference) pairs: half people already loaded (the loaded record `reference`, entered again with the
+    generator's errors), half people the hub never saw (reference None)."""
+    from referrals.models import Person
+    from referrals.people_index import person_record
+
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
-    known = [r for r in _people(min(20_000, max(1_000, count * 20))) if _child(r)]
+    picks = [f"LOAD-{n:08d}" for n in rng.sample(range(loaded), min(loaded, count * 10))]
+    known = [
+        (person_record(p), p.referral.reference)
+        for p in Person.objects.filter(referral__reference__in=picks).select_related("referral")
+    ]
+    known = sorted((pair for pair in known if _child(pair[0])), key=lambda pair: pair[1])
     unseen = [r for r in generate(households=count, seed=seed)[0] if _child(r)]
     subjects = []
-    for n in range(count):
-        if n % 2 == 0:
+    for i in range(count):
+        if i % 2 == 0:
+            record, reference = rng.choice(known)
             home = (f"{rng.randint(1, 180)} Station Road", postcode(rng))
-            subjects.append(reenter(rng, rng.choice(known), home, f"new{n}"))
+            subjects.append((reenter(rng, record, home, f"new{i}"), reference))
         else:
-            subjects.append(unseen[n % len(unseen)])
+            subjects.append((unseen[i % len(unseen)], None))
     return subjects
 
 
@@ -179,8 +189,8 @@ def measure_matching(hub, subjects: list) -> dict:
     from referrals.serializers import EXAMPLE_REFERRAL
     from referrals.services import referral_create
 
-    latencies, suggested, refused = [], [], 0
-    for record in subjects:
+    latencies, suggested, refused, found = [], [], 0, {"match": 0, "possible": 0, "missed": 0}
+    for record, origin in subjects:
         subject = {**EXAMPLE_REFERRAL["subject"], **_subject_data(record)}
         data = {**EXAMPLE_REFERRAL, "others": [], "subject": {k: v for k, v in subject.items() if v is not None}}
         try:
@@ -192,6 +202,13 @@ def measure_matching(hub, subjects: list) -> dict:
         subject_matches_find(referral_id=referral.pk)
         latencies.append(time.perf_counter() - began)
         suggested.append(SubjectMatch.objects.filter(referral=referral).count())
+        if origin is not None:
+            verdict = (
+                SubjectMatch.objects.filter(referral=referral, candidate__referral__reference=origin)
+                .values_list("verdict", flat=True)
+                .first()
+            )
+            found[verdict or "missed"] += 1
     latencies.sort()
     return {
         "referrals": len(latencies),
@@ -202,6 +219,7 @@ def measure_matching(hub, subjects: list) -> dict:
         "max_ms": round(latencies[-1] * 1000, 1),
         "suggestions_mean": round(statistics.mean(suggested), 2),
         "with_a_suggestion": sum(1 for s in suggested if s),
+        "re_entered_people_found": found,
     }
 
 
@@ -216,7 +234,7 @@ def measure_search(hub, subjects: list, count: int) -> dict | None:
 
     access = access_for(get_user_model().objects.get(username="bench-practitioner"), hub.pk)
     queries = []
-    for n, r in enumerate(subjects[:count]):
+    for n, (r, _) in enumerate(subjects[:count]):
         kind = n % 5
         if kind == 0:
             queries.append({"name": f"{r.given_name} {r.family_name}"})
@@ -270,10 +288,10 @@ def main():
     if not args.skip_load:
         report["load"] = load(env, hub_id, args.people)
         print(f"loaded: {report['load']}", flush=True)
-    subjects = new_subjects(args.referrals)
-    from referrals.models import Person
+    from referrals.models import Person, Referral
 
     report["indexed_people"] = Person.objects.filter(referral__hub=hub).count()
+    subjects = new_subjects(args.referrals, Referral.objects.filter(reference__startswith="LOAD-").count())
     report["matching"] = measure_matching(hub, subjects)
     print(f"matching: {report['matching']}", flush=True)
     report["search"] = measure_search(hub, subjects, args.searches)

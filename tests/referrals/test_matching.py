@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from agencies.models import Role
 from audit.models import AuditEvent
+from mash.celery import app
 from mash.errors import Conflict
 from referrals import tasks
 from referrals.matching import matching_sweep, name_key, subject_match_decide, subject_matches_find
-from referrals.models import MatchState, SubjectMatch
+from referrals.models import MatchState, Referral, SubjectMatch
 from referrals.services import referral_create
 from tests.factories import HubFactory, member, referral_data
+from tests.referrals.test_views import _form
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +65,16 @@ def test_only_earlier_referrals_of_the_same_hub_are_searched(hub):
     assert _matches(new) == {}
 
 
-def test_intake_queues_matching_for_the_worker_and_the_task_finds_the_match(
+def test_the_request_queues_matching_for_the_worker_and_the_task_finds_the_match(
     hub, practitioner, client, django_capture_on_commit_callbacks
 ):
-    earlier = _refer(hub, 30)
+    earlier = _refer(hub, 30, given_name="Robin", family_name="Testcase", date_of_birth="2017-03-09")
     client.force_login(practitioner)
     with django_capture_on_commit_callbacks(execute=True):
-        new = _refer(hub, 0)
-    # Nothing matched in the request: the task waits in the broker.
+        response = client.post(f"/hubs/{hub.id}/referrals/new/", _form())
+    new = Referral.objects.exclude(pk=earlier.pk).get()
+    assert response.status_code == 302
+    # Nothing matched in the request: the task waits in the broker for the worker.
     assert not SubjectMatch.objects.filter(referral=new).exists() and new.matched_at is None
     queued = [m.read_text() for m in Path(settings.CELERY_BROKER_FOLDER).glob("*.msg")]
     assert any("referrals.tasks.subject_matches_find" in m and str(new.pk) in m for m in queued)
@@ -78,6 +82,14 @@ def test_intake_queues_matching_for_the_worker_and_the_task_finds_the_match(
     assert "still being checked" in page
     tasks.subject_matches_find(str(new.pk))  # what the worker runs
     assert SubjectMatch.objects.get(referral=new).candidate.referral == earlier
+    page = client.get(f"/hubs/{hub.id}/referrals/{new.id}/").content.decode()
+    assert "NHS number equal; family names equal; given names equal; date of birth equal" in page
+
+
+def test_beat_runs_the_matching_sweep_every_minute():
+    entry = settings.CELERY_BEAT_SCHEDULE["matching-sweep"]
+    assert entry["task"] in app.tasks and entry["schedule"] == timedelta(minutes=1)
+    assert "referrals.tasks.subject_matches_find" in app.tasks
 
 
 def test_the_sweep_matches_referrals_whose_task_was_lost(hub):

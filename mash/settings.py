@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     "notices-deliver": {"task": "referrals.tasks.notices_deliver", "schedule": timedelta(minutes=1)},
     # Webhook notices: sent when the sign-off commits; this sends retries when due and whatever a lost task left.
     "webhooks-send": {"task": "decisions.tasks.webhooks_send", "schedule": timedelta(seconds=WEBHOOK_SWEEP_SECONDS)},
+    # Subject matching of referrals whose task (queued when the referral commits) was lost with a broker or worker.
+    "matching-sweep": {"task": "referrals.tasks.matching_sweep", "schedule": timedelta(minutes=1)},
     # The API's Idempotency-Keys older than IDEMPOTENCY_KEEP_HOURS are forgotten.
     "idempotency-prune": {"task": "referrals.tasks.idempotency_prune", "schedule": timedelta(hours=1)},
     # Monthly returns: last month's for every hub at 06:00 on the 1st; returns whose job was lost are sent again.

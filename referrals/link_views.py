@@ -5,6 +5,7 @@ undoing a link with the reason. Views parse, call one service, render; what each
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
@@ -17,12 +18,6 @@ from referrals.link_forms import LinkForm, UndoForm
 from referrals.models import LinkKind, MatchState
 
 OBJECT_TYPE = "referrals.referral"
-# The words of the suggestions' reasons stored before issue 18 (codes); newer suggestions hold words already.
-MATCH_REASONS = {
-    "nhs_number": "same NHS number",
-    "name_and_date_of_birth": "same name and date of birth",
-    "family_name_and_postcode": "same family name at the same postcode",
-}
 ANSWERED = {
     LinkKind.SAME_PERSON: "Earlier record linked: the same person",
     LinkKind.NOT_RELATED: "Recorded: not related",
@@ -30,8 +25,9 @@ ANSWERED = {
 
 
 def reason_words(match) -> str:
-    """Why a record was suggested, in words joined by "; "."""
-    return "; ".join(MATCH_REASONS.get(reason, reason) for reason in match.reasons)
+    """Why a record was suggested: the scorer's words joined by "; " (codes stored earlier became words in
+    migration referrals 0017)."""
+    return capfirst("; ".join(match.reasons))
 
 
 def verdict_words(match) -> str:

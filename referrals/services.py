@@ -10,6 +10,7 @@ from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReferralAmended, ReferralReceived
 from audit.services import record
+from mash.queue import after_commit
 from mash.schemas import validated
 from referrals import deadlines, immediate, matching, people_index
 from referrals.models import (
@@ -22,6 +23,8 @@ from referrals.models import (
 )
 from referrals.schemas import AmendingSchema, referral_clean
 from referrals.versions import PERSON_COLUMNS, changed_fields, dataset_of
+
+MATCH_TASK = "referrals.tasks.subject_matches_find"
 
 
 def _next_reference(hub: Hub, year: int) -> str:
@@ -108,9 +111,9 @@ def referral_create(
         immediate.alert(referral)  # the decision due in the hub's immediate-risk hours, and everyone told at once
     else:
         deadlines.decision_deadline_set(referral)
-    # Once the referral has committed: look for the subject among the hub's earlier referrals. A failure there
-    # can never lose the referral.
-    transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))
+    # Once the referral has committed, the worker looks for the subject among the hub's earlier records (beat's
+    # matching sweep catches a task lost with the broker): never in the agency's request, never losing the referral.
+    after_commit(MATCH_TASK, str(referral.pk))
     return referral
 
 
@@ -170,7 +173,7 @@ def referral_amend(*, referral: Referral, by, data: dict, reason: str) -> Referr
         ),
     )  # fmt: skip
     if any(key.startswith("subject.") for key in changed):
-        transaction.on_commit(lambda: matching.subject_matches_find(referral_id=referral.pk))
+        after_commit(MATCH_TASK, str(referral.pk))
     return version
 
 

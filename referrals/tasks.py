@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from referrals import deadlines, idempotency
+from referrals import deadlines, idempotency, matching
 
 
 @shared_task(name="referrals.tasks.deadlines_sweep", ignore_result=True)
@@ -18,3 +18,13 @@ def notices_deliver() -> int:
 @shared_task(name="referrals.tasks.idempotency_prune", ignore_result=True)
 def idempotency_prune() -> int:
     return idempotency.idempotency_prune()
+
+
+@shared_task(name="referrals.tasks.subject_matches_find", ignore_result=True)
+def subject_matches_find(referral_id: str) -> int:
+    return len(matching.subject_matches_find(referral_id=referral_id))
+
+
+@shared_task(name="referrals.tasks.matching_sweep", ignore_result=True)
+def matching_sweep() -> int:
+    return matching.matching_sweep()

@@ -105,7 +105,7 @@ def write_month(hub, police, school, count: int, month) -> int:
                                                   "rating": rating, "due_at": due.isoformat()}, **ref)  # fmt: skip
             if i % 15 == 0:
                 add(received + timedelta(minutes=2), AuditAction.SUBJECT_MATCH_CONFIRMED, payload={
-                    "candidate_referral_id": str(uuid.uuid4()), "reasons": ["nhs_number"], "re_referral": True,
+                    "candidate_referral_id": str(uuid.uuid4()), "reasons": ["NHS number equal"], "re_referral": True,
                     "days_since_earlier": 90}, **ref)  # fmt: skip
             if len(pending) >= BATCH:
                 record_many(pending)

@@ -115,7 +115,9 @@ class PersonKey(models.Model):
     key = models.CharField(max_length=120)
 
     class Meta:
-        indexes = [models.Index(fields=["hub", "key"], name="personkey_hub_key")]
+        # Covering (PostgreSQL): the candidate search counts the keys each record shares with a subject from the
+        # index alone, and reads the records themselves only for the few it keeps (referrals/matching.py).
+        indexes = [models.Index(fields=["hub", "key"], include=["person", "id"], name="personkey_hub_key_person")]
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="one_key_per_person")]
 
     def __str__(self):

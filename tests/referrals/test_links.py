@@ -59,7 +59,7 @@ def _chronology_referrals(user, referral):
 
 @pytest.mark.parametrize("kind", [k for k in LinkKind.values if k != LinkKind.SAME_PERSON])
 def test_each_relation_is_recorded_with_its_reason_and_rejects_the_suggestion(client, kind):
-    hub, earlier, new, match = _suggested({"given_name": "Ben", "date_of_birth": "2015-01-09", "nhs_number": ""})
+    hub, earlier, new, match = _suggested({"given_name": "Ben", "nhs_number": ""})
     practitioner = member(hub, Role.PRACTITIONER)
     client.force_login(practitioner)
     response = client.post(_url(hub, new, f"matches/{match.id}/"), _answer(match, kind, "Mother says so"))
@@ -172,7 +172,7 @@ def test_undo_needs_a_reason_records_who_when_why_and_separates_the_chronology(c
 
 
 def test_a_sibling_is_a_related_person_never_part_of_the_chronology(client):
-    hub, earlier, new, match = _suggested({"given_name": "Ben", "date_of_birth": "2015-01-09", "nhs_number": ""})
+    hub, earlier, new, match = _suggested({"given_name": "Ben", "nhs_number": ""})
     practitioner = member(hub, Role.PRACTITIONER)
     subject_match_decide(match=match, kind="sibling", by=practitioner, reason="Brothers, same school")
     assert _chronology_referrals(practitioner, new) == {new.reference}

@@ -53,16 +53,23 @@ def _said(error: Exception) -> str:
 # Hub staff ------------------------------------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
-    access, referral = _referral(request, hub_id, referral_id, Action.INFORMATION_REQUEST)
-    hub = access.hub
+def _request_form(request: HttpRequest, hub) -> tuple[RequestForm, dict]:
+    """The form asking agencies for information (a referral's or a household's), and what the page says beside it:
+    the core agencies always asked and each agency's agreement problem. Only an agency with a current signed
+    agreement can see a request: the others are named with the reason."""
     members = HubMembership.objects.filter(hub=hub).select_related("agency")
     core = [m.agency for m in members if m.kind == MembershipKind.CORE]
     contributing = [m.agency for m in members if m.kind == MembershipKind.CONTRIBUTING]
     problems = selectors.agreement_problems_of(hub, core + contributing)
-    # Only an agency with a current signed agreement can see a request: the others are named with the reason.
     form = RequestForm([a for a in contributing if problems[a] is None], _posted(request))
+    return form, {"core": [a for a in core if problems[a] is None], "problems": problems}
+
+
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
+    access, referral = _referral(request, hub_id, referral_id, Action.INFORMATION_REQUEST)
+    hub = access.hub
+    form, asking = _request_form(request, hub)
     if request.method == "POST" and form.is_valid():
         try:
             made = services.information_request(
@@ -78,8 +85,7 @@ def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
                 request, f"Asked {len(made)} agenc{'y' if len(made) == 1 else 'ies'} for their information"
             )
             return redirect(_back(hub, referral))
-    context = {"hub": hub, "referral": referral, "form": form, "core": [a for a in core if problems[a] is None],
-               "problems": problems}  # fmt: skip
+    context = {"hub": hub, "referral": referral, "form": form, **asking}
     return render(request, "decisions/request_new.html", context)
 
 
@@ -94,11 +100,7 @@ def household_request_new(request: HttpRequest, hub_id, household_id) -> HttpRes
     askable = [c["referral"] for c in page["children"] if c["referral"].can_request_information()]
     for referral in askable:
         require(access, Action.INFORMATION_REQUEST, referral)
-    members = HubMembership.objects.filter(hub=hub).select_related("agency")
-    core = [m.agency for m in members if m.kind == MembershipKind.CORE]
-    contributing = [m.agency for m in members if m.kind == MembershipKind.CONTRIBUTING]
-    problems = selectors.agreement_problems_of(hub, core + contributing)
-    form = RequestForm([a for a in contributing if problems[a] is None], _posted(request))
+    form, asking = _request_form(request, hub)
     if request.method == "POST" and form.is_valid():
         try:
             made = services.household_information_request(
@@ -112,8 +114,7 @@ def household_request_new(request: HttpRequest, hub_id, household_id) -> HttpRes
             messages.success(request, f"Asked {len({r.agency_id for r in made})} agencies about "
                              f"{children} child{'ren' if children != 1 else ''} of household {household.reference}")  # fmt: skip
             return redirect("household-detail", hub.id, household.id)
-    context = {"hub": hub, "household": household, "askable": askable, "form": form,
-               "core": [a for a in core if problems[a] is None], "problems": problems}  # fmt: skip
+    context = {"hub": hub, "household": household, "askable": askable, "form": form, **asking}
     return render(request, "decisions/household_request_new.html", context)
 
 

@@ -76,22 +76,10 @@ class ReferralCollection(APIView):
         request=ReferralSchema,
         parameters=[IDEMPOTENCY_KEY],
         examples=[REFERRAL_EXAMPLE],
-        responses={
-            201: ReferralStatusSerializer,
-            400: PROBLEM,
-            401: PROBLEM,
-            403: PROBLEM,
-            405: PROBLEM,
-            413: PROBLEM,
-            422: PROBLEM,
-        },
+        responses={201: ReferralStatusSerializer, **dict.fromkeys(idempotency.CREATE_PROBLEMS, PROBLEM)},
     )
     def post(self, request):
-        key = idempotency.key_of(request)
-        if key is None:
-            return idempotency.missing_key("referral")
         client = request.client
-        require(client_access(request), Action.REFERRAL_CREATE)
 
         def write():
             referral = referral_create(
@@ -99,13 +87,10 @@ class ReferralCollection(APIView):
             )
             return 201, ReferralStatusSerializer(referral).data
 
-        response = idempotency.run_once(
-            client=client,
-            endpoint="referrals.create",
-            key=key,
-            body_hash=idempotency.request_hash(request.data),
-            write=write,
-        )
+        response = idempotency.create_once(
+            request, what="referral", endpoint="referrals.create", write=write,
+            allowed=lambda: require(client_access(request), Action.REFERRAL_CREATE),
+        )  # fmt: skip
         if response.status_code == 201 and not response.has_header(idempotency.REPLAYED):
             response["Location"] = f"/api/v1/referrals/{response.data['id']}/"
         return response

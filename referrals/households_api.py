@@ -53,22 +53,10 @@ class HouseholdCollection(APIView):
         request=HouseholdSchema,
         parameters=[IDEMPOTENCY_KEY],
         examples=[OpenApiExample("Two children and two adults", value=EXAMPLE_HOUSEHOLD, request_only=True)],
-        responses={
-            201: HouseholdCreatedSerializer,
-            400: PROBLEM,
-            401: PROBLEM,
-            403: PROBLEM,
-            405: PROBLEM,
-            413: PROBLEM,
-            422: PROBLEM,
-        },
+        responses={201: HouseholdCreatedSerializer, **dict.fromkeys(idempotency.CREATE_PROBLEMS, PROBLEM)},
     )
     def post(self, request):
-        key = idempotency.key_of(request)
-        if key is None:
-            return idempotency.missing_key("household contact")
         client = request.client
-        require(client_access(request), Action.REFERRAL_CREATE)
 
         def write():
             household = household_create(
@@ -78,10 +66,7 @@ class HouseholdCollection(APIView):
             body = {"id": household.pk, "reference": household.reference, "referrals": referrals}
             return 201, HouseholdCreatedSerializer(body).data
 
-        return idempotency.run_once(
-            client=client,
-            endpoint="households.create",
-            key=key,
-            body_hash=idempotency.request_hash(request.data),
-            write=write,
-        )
+        return idempotency.create_once(
+            request, what="household contact", endpoint="households.create", write=write,
+            allowed=lambda: require(client_access(request), Action.REFERRAL_CREATE),
+        )  # fmt: skip

@@ -98,3 +98,20 @@ def idempotency_prune(*, now=None) -> int:
     if deleted:
         logger.info("Pruned %d idempotency keys older than %d hours", deleted, hours)
     return deleted
+
+
+def create_once(request, *, what: str, endpoint: str, allowed: Callable[[], None],
+                write: Callable[[], tuple[int, object]]) -> Response:  # fmt: skip
+    """An agency's create (a referral, a household): 400 without a valid key, then `allowed()` (which raises when the
+    client may not), then `write` run once per key and body (`run_once`)."""
+    key = key_of(request)
+    if key is None:
+        return missing_key(what)
+    allowed()
+    return run_once(
+        client=request.client, endpoint=endpoint, key=key, body_hash=request_hash(request.data), write=write
+    )
+
+
+# What a create answers besides its 201 (RFC 9457 problem details each), for the OpenAPI document.
+CREATE_PROBLEMS = (400, 401, 403, 405, 413, 422)

@@ -282,6 +282,8 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
     form = ContributionForm(
         _posted(request), initial={"lawful_basis": lawful_basis_for(info_request.agency), "disclosure": "shared"}
     )
+    if household:  # one answer about every person named, not only a subject
+        form.fields["known"].label = "Does your agency know anyone in this household?"
     if request.method == "POST" and any(r.state == RequestState.OPEN for r in group) and form.is_valid():
         try:
             if household:

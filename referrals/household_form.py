@@ -22,6 +22,7 @@ BLOCK = re.compile(r"^(child|adult)_(\d+)_(\w+)$")
 ADULT_KEYS = ("role", *PERSON_KEYS)
 MOST = {"child": MAX_CHILDREN, "adult": MAX_ADULTS}
 BUTTON = {"child": "children", "adult": "adults"}
+CHILD_NEEDED = ("family_name", "date_of_birth", "estimated_age")
 
 
 def counts_posted(data) -> dict[str, int]:
@@ -77,7 +78,6 @@ class HouseholdForm(ReferralForm):
     concerns = forms.MultipleChoiceField(
         required=False,
         label="Concerns",
-        help_text="Children's categories of abuse",
         choices=[(f"child:{value}", label) for value, label in ChildConcern.choices],
         widget=forms.CheckboxSelectMultiple,
     )
@@ -88,9 +88,16 @@ class HouseholdForm(ReferralForm):
             del self.fields[name]
         for name in ("cohort", "adult_risk_location", "adult_risk_source"):
             del self.fields[name]
+        self.fields["source_code"].help_text = ""  # every one of a household's referrals is about a child
         self.counts = counts_posted(data if data is not None else kwargs.get("initial"))
         for n in range(self.counts["child"]):
-            self._add({f"child_{n}_{key}": field for key, field in _person_fields(n, f"child {n + 1}").items()})
+            fields = {f"child_{n}_{key}": field for key, field in _person_fields(n, f"child {n + 1}").items()}
+            # Each child is a referral's subject: the family name, and a date of birth or an age, are needed.
+            self.needed = (*self.needed, *(f"child_{n}_{key}" for key in CHILD_NEEDED))
+            fields[f"child_{n}_family_name"].help_text = "Enter 'Unknown' if it is not known"
+            fields[f"child_{n}_date_of_birth"].help_text = "Or give an estimated age below"
+            fields[f"child_{n}_address"].help_text = "Where they live"
+            self._add(fields)
         for n in range(self.counts["adult"]):
             fields = {f"adult_{n}_{key}": field for key, field in _person_fields(n, f"adult {n + 1}").items()}
             fields[f"adult_{n}_role"] = forms.ChoiceField(
@@ -186,7 +193,7 @@ class HouseholdForm(ReferralForm):
         return f"{kind}_{n}_{key}", who
 
     def concern_groups(self):
-        return [("Children: category of abuse", list(self["concerns"]))]
+        return [("Category of abuse", list(self["concerns"]))]
 
 
 def _person_fields(n: int, who: str) -> dict[str, forms.Field]:

@@ -31,7 +31,7 @@ def reason_words(match) -> str:
 
 
 def verdict_words(match) -> str:
-    return "Match" if match.verdict == "match" else "Possible match"
+    return "Likely match" if match.verdict == "match" else "Possible match"
 
 
 def _decide_page(request, hub, referral, subject, match, form, **more) -> HttpResponse:

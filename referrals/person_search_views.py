@@ -25,6 +25,8 @@ def _optional(label: str, *, width: int = 0, **kwargs) -> forms.CharField:
 
 
 class PersonSearchForm(GovukFormMixin, forms.Form):
+    # One box or more is needed (the page says so, and an empty search is answered with that): no box is "optional".
+    needed = FIELDS
     name = _optional(
         "Name", max_length=100, help_text="Any given or family name, or both: other spellings, names that sound alike "
         "and nicknames are found too",

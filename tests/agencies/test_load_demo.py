@@ -168,3 +168,22 @@ def test_demo_decides_the_older_referrals_and_rates_the_newest_so_the_queue_has_
     open_rated = Referral.objects.filter(hub=demo).exclude(status="closed").exclude(rating="")
     assert open_rated.count() >= 2  # the past week's referrals, screened
     assert open_rated.exclude(assigned_to=None).count() == -(-open_rated.count() // 3)  # every third claimed
+
+
+def test_demo_has_a_household_and_a_likely_match_with_its_reasons(demo):
+    from referrals.models import Household, PersonRole, Referral, SubjectMatch
+
+    household = Household.objects.get(hub=demo)
+    children = household.referrals.all()
+    assert children.count() == 3 and {r.rating for r in children} == {"red", "amber", "green"}
+    eldest = children.get(rating="red")
+    named = {(p.role, p.given_name) for p in eldest.persons.all()}
+    assert named >= {
+        (PersonRole.SUBJECT, "Mohammed"),
+        (PersonRole.PARENT_CARER, "Samira"),
+        (PersonRole.VISITOR, "Dean"),
+    }
+    suggestion = SubjectMatch.objects.get(referral=eldest, state="suggested")
+    assert suggestion.candidate.given_name == "Muhammad" and suggestion.candidate.referral.household is None
+    assert suggestion.reasons and all(" " in reason for reason in suggestion.reasons)  # words, not codes
+    assert Referral.objects.filter(hub=demo).count() == 60  # the household and the earlier referral are counted

@@ -15,7 +15,7 @@ from tests.browser.helpers import assert_accessible, sign_in, tab_to, type_date
 
 pytestmark = pytest.mark.browser
 RECORD = "button.govuk-button[type=submit]:not([name])"  # the form's own button (not Add or Remove)
-ROLES = ["parent_carer", "sibling", "household", "alleged_source", "other"]  # the radios' order
+ROLES = ["parent_carer", "sibling", "household", "visitor", "alleged_source", "other"]  # the radios' order
 DANA_BORN = date(1992, 5, 17)
 
 

@@ -35,7 +35,7 @@ from agencies.models import (
     financial_year_of,
 )
 from decisions import demo as decisions_demo
-from referrals import demo
+from referrals import demo, demo_household
 
 HUB_SLUG = "demo"
 
@@ -190,9 +190,10 @@ class Command(BaseCommand):
             self._documents(hub, agencies, admin)
             self._funding(hub, agencies)
             credentials = demo.api_clients(hub, agencies, stored, stdout=self.stdout)
-            demo.load(hub, agencies, stdout=self.stdout)
             users = get_user_model().objects.in_bulk([p[0] for p in PEOPLE], field_name="username")
             practitioner = users["pat.practitioner"]
+            demo_household.load(hub, practitioner, stdout=self.stdout)  # counted in the demo's referrals
+            demo.load(hub, agencies, stdout=self.stdout)
             officers = {agencies[p[4]].pk: users[p[0]] for p in PEOPLE if p[3] == Role.AGENCY_OFFICER}
             decisions_demo.decide_older(
                 hub, practitioner=practitioner, manager=users["mary.manager"], officers=officers, stdout=self.stdout

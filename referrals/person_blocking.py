@@ -29,7 +29,7 @@ from referrals.person_match import (
 MAX_BLOCK = 1000
 
 
-def _swapped(day_month: date) -> date | None:
+def day_month_swapped(day_month: date) -> date | None:
     try:
         return day_month.replace(month=day_month.day, day=day_month.month)
     except ValueError:
@@ -43,7 +43,7 @@ def blocking_keys(record: PersonRecord) -> set[str]:
         keys.add(f"nhs:{nhs}")
     if dob := record.date_of_birth:
         keys.add(f"dob:{dob.isoformat()}")
-        if (swapped := _swapped(dob)) and swapped != dob:
+        if (swapped := day_month_swapped(dob)) and swapped != dob:
             keys.add(f"dob:{swapped.isoformat()}")
     if family:
         keys.add(f"family:{phonetic_key(family)}:{given[:1]}")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from agencies.policy import Action
 from referrals.dataset import normal_postcode
 from referrals.models import Person, PersonKey, PersonRole
-from referrals.person_blocking import _swapped
+from referrals.person_blocking import day_month_swapped
 from referrals.person_match import (
     _NICKNAMES,
     PersonRecord,
@@ -178,7 +178,7 @@ def _conditions(hub, query: dict, today: date) -> list[Q]:
     if name := query.get("name"):
         found.append(_name_q(hub, name, trigram))
     if born := query.get("date_of_birth"):
-        dates = sorted({born.isoformat(), *([s.isoformat()] if (s := _swapped(born)) else [])})
+        dates = sorted({born.isoformat(), *([s.isoformat()] if (s := day_month_swapped(born)) else [])})
         found.append(
             Q(pk__in=PersonKey.objects.filter(hub=hub, key__in=[f"dob:{d}" for d in dates]).values("person_id"))
         )

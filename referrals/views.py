@@ -24,9 +24,9 @@ from mash.paging import window_page
 from referrals import matching, selectors, services
 from referrals.forms import AmendmentForm, ReferralFilterForm, ReferralForm
 from referrals.link_views import match_forms
-from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort
+from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort, ReferralStatus
 from referrals.people_form import initial_from, people_change
-from referrals.person_blocking import _swapped
+from referrals.person_blocking import day_month_swapped
 from referrals.person_search import postcode_q
 from referrals.schemas import referral_clean
 from referrals.versions import changes, dataset_of, form_values
@@ -63,7 +63,7 @@ def _search(referrals: QuerySet[Referral], *, search, status, cohort, channel, i
         if (postcode := postcode_q(search)) is not None:
             match |= Q(Exists(named.filter(postcode)))
         if born := _typed_date(search):
-            match |= Q(Exists(named.filter(date_of_birth__in=[born, _swapped(born) or born])))
+            match |= Q(Exists(named.filter(date_of_birth__in=[born, day_month_swapped(born) or born])))
         referrals = referrals.filter(match)
     for field, value in (("status", status), ("cohort", cohort), ("channel", channel)):
         if value:
@@ -224,7 +224,9 @@ def household_detail(request: HttpRequest, hub_id, household_id) -> HttpResponse
         child["can_screen"] = referral.is_open and not referral.rating and may(access, Action.REFERRAL_SCREEN, referral)
     askable = [c["referral"] for c in page["children"] if c["referral"].can_request_information()]
     can_ask = bool(askable) and all(may(access, Action.INFORMATION_REQUEST, r) for r in askable)
-    return render(request, "referrals/household.html", {"hub": hub, **page, "can_ask": can_ask, "now": timezone.now()})
+    asked = any(r.status == ReferralStatus.AWAITING_INFORMATION for r in askable)  # more agencies may still be asked
+    context = {"hub": hub, **page, "can_ask": can_ask, "asked": asked, "now": timezone.now()}
+    return render(request, "referrals/household.html", context)
 
 
 ASSIGNABLE_ROLES = (Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY)

@@ -41,6 +41,8 @@ def test_asking_once_makes_a_request_per_child_per_agency(client, mash):
         (child.pk, agency.pk) for child in rated for agency in (mash.police, mash.social_care, mash.health, mash.school)
     }
     assert all(r.household_id == household.pk for r in asked)
+    page = client.get(reverse("household-detail", args=[mash.hub.id, household.id])).content.decode()
+    assert "Ask more agencies about the household" in page  # asked once: the button now offers more
     again = _ask(client, mash, household, [mash.school])
     assert "already been asked" in again.content.decode() and InformationRequest.objects.count() == 8
 

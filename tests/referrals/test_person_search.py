@@ -152,7 +152,7 @@ def test_the_page_shows_people_as_cards_with_their_referrals_linked_and_audits_t
     page = response.content.decode()
     assert "govuk-summary-card" in page and "Fatima Khan" in _text(response)
     assert reverse("referral-detail", args=[mash.hub.id, khan.id]) in page
-    assert "Named as parent or carer" in _text(response)
+    assert "named as parent or carer, received" in _text(response)
     event = AuditEvent.objects.filter(action="person_search.listed").get()
     assert event.data["searched_by"] == ["name"]
     assert event.data["referral_ids"] == [str(khan.id)]

@@ -8,6 +8,11 @@ lookup, not a scan of the hub's people. On PostgreSQL with the pg_trgm extension
 given and family names (GIN indexes) adds typos the phonetic keys miss. A date of birth finds it and its day and
 month swapped (the keys hold both). Each person found is ranked by `person_match.score` against the query as a
 record. The search reads at most MAX_RECORDS matching records (newest first) and answers at most MAX_PEOPLE people.
+
+At a million people (bench/matching/latency.py): each way of bearing a name is its own index lookup, joined by UNION
+ALL; a common name (its keys naming more than MAX_RECORDS records) is read from the RECENT_KEYS most recently written
+of them, without the trigram likeness; beside a date of birth, an NHS number or a full postcode a name is a test of
+the few records they find; only the MAX_PEOPLE people shown are read in full.
 """
 
 import operator
@@ -38,6 +43,7 @@ from referrals.selectors import referrals_visible_to
 FIELDS = ("name", "date_of_birth", "age_from", "age_to", "postcode", "address", "nhs_number")
 MAX_PEOPLE = 50
 MAX_RECORDS = 500
+RECENT_KEYS = 4 * MAX_RECORDS  # the most key rows read for a name when nothing narrows the search
 INITIALS = "abcdefghijklmnopqrstuvwxyz"
 OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")  # a postcode district: SW1A, NT1
 SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])$")  # a postcode sector: SW1A 1
@@ -143,8 +149,15 @@ def _name_q(hub, name: str, trigram: bool, narrowed: bool) -> Q:
         if narrowed:  # each of the few records tested: its keys by the (person, key) index, its names by trigrams
             keyed = PersonKey.objects.filter(person_id=OuterRef("pk"), key__in=sorted(keys))
             return reduce(operator.or_, arms, Q(Exists(keyed)))
-        like = Person.objects.order_by().values("pk")
-        return Q(pk__in=by_keys.order_by().union(*(like.filter(arm) for arm in arms), all=True))
+        # A common name's keys name thousands of records: only the most recently written RECENT_KEYS are read, and
+        # the trigram arms (typos the sounds miss, scored below every record found by its sound) only run for a name
+        # whose keys name at most MAX_RECORDS records.
+        rare = ~Exists(
+            PersonKey.objects.filter(hub=hub, key__in=sorted(keys)).order_by()[MAX_RECORDS : MAX_RECORDS + 1]
+        )
+        like = Person.objects.order_by().filter(rare).values("pk")
+        recent = by_keys.order_by("-id")[:RECENT_KEYS]
+        return Q(pk__in=recent.union(*(like.filter(arm) for arm in arms), all=True))
     q = Q(pk__in=by_keys)
     for word in words if len(words) == 1 else []:
         # A record with one name only has no name keys (they pair a name with the other's initial).
@@ -284,11 +297,9 @@ def people_search(access, *, hub, query: dict, today: date | None = None) -> lis
         group = row[1] or row[0]
         if group not in best or found.score > best[group][0]:
             best[group] = (found.score, found.reasons, row[0], row[-1])
-    # Only the people who can be among the first MAX_PEOPLE are read in full: every one scoring at least the
-    # MAX_PEOPLE-th best (ties kept, to be ordered below by their newest referral).
-    scores = sorted((points for points, *_ in best.values()), reverse=True)
-    least = scores[min(len(scores), MAX_PEOPLE) - 1]
-    best = {group: found for group, found in best.items() if found[0] >= least}
+    # Only the first MAX_PEOPLE people are read in full: the best scores, and among equal scores those whose
+    # matching record came in most recently.
+    best = dict(sorted(best.items(), key=lambda item: (-item[1][0], -item[1][3].timestamp()))[:MAX_PEOPLE])
     index_ids = [group for group, (_, _, pk, _) in best.items() if group != pk]
     alone = [pk for group, (_, _, pk, _) in best.items() if group == pk]
     persons = (

@@ -43,7 +43,7 @@ from referrals.selectors import referrals_visible_to
 FIELDS = ("name", "date_of_birth", "age_from", "age_to", "postcode", "address", "nhs_number")
 MAX_PEOPLE = 50
 MAX_RECORDS = 500
-RECENT_KEYS = 4 * MAX_RECORDS  # the most key rows read for a name when nothing narrows the search
+RECENT_KEYS = 2 * MAX_RECORDS  # the most key rows read for a name when nothing narrows the search
 INITIALS = "abcdefghijklmnopqrstuvwxyz"
 OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")  # a postcode district: SW1A, NT1
 SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])$")  # a postcode sector: SW1A 1

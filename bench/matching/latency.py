@@ -267,21 +267,26 @@ def measure_search(hub, subjects: list, count: int, before=None) -> dict | None:
     access = access_for(get_user_model().objects.get(username="bench-practitioner"), hub.pk)
     runs = [("after", people_search)] + ([("before", before.people_search)] if before else [])
     timed = {name: {"all": []} for name, _ in runs}
-    errors = 0
-    for n, (kind, query) in enumerate(search_queries(subjects[:count])):
+    errors, found = 0, {name: {"asked": 0, "found": 0} for name, _ in runs}
+    for n, ((kind, query), (_, origin)) in enumerate(zip(search_queries(subjects[:count]), subjects, strict=False)):
         for name, search in runs if n % 2 == 0 else runs[::-1]:
             began = time.perf_counter()
+            results = []
             try:
-                search(access, hub=hub, query=query)
+                results = search(access, hub=hub, query=query)
             except Exception:  # noqa: BLE001 - counted and reported: the benchmark measures, it does not judge
                 errors += 1
             took = time.perf_counter() - began
+            if origin is not None:  # a loaded person entered again: is their earlier record among those shown?
+                found[name]["asked"] += 1
+                found[name]["found"] += any(r.reference == origin for p in results for r in p.referrals)
             timed[name]["all"].append(took)
             timed[name].setdefault(kind, []).append(took)
     figures = {
         name: {
             **_figures(by["all"]),
             "by_kind": {kind: {"searches": len(t), **_figures(t)} for kind, t in by.items() if kind != "all"},
+            "re_entered_people_found": found[name],
         }
         for name, by in timed.items()
     }

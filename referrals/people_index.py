@@ -38,7 +38,8 @@ def records_index(persons: list[Person], *, hub) -> None:
     for person, index in zip(new, people, strict=True):
         person.index_person = index
     Person.objects.bulk_update(new, ["index_person"])
-    PersonKey.objects.filter(person__in=persons).delete()
+    if indexed := [p for p in persons if p not in new]:  # a new record has no keys yet: nothing to delete
+        PersonKey.objects.filter(person__in=indexed).delete()
     PersonKey.objects.bulk_create(
         PersonKey(person=p, hub=hub, key=key[:120]) for p in persons for key in sorted(blocking_keys(person_record(p)))
     )

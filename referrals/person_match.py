@@ -270,8 +270,13 @@ _STREET_WORDS = {"st": "street", "rd": "road", "ave": "avenue", "ln": "lane", "c
 
 
 def _address_text(record: PersonRecord) -> str:
+    return _normal_address(record.address or "")
+
+
+@lru_cache(maxsize=65536)
+def _normal_address(address: str) -> str:
     # Digits matter in an address (house numbers): keep them beside the letters.
-    words = re.sub(r"[^a-z0-9 ]+", " ", unicodedata.normalize("NFKD", record.address or "").casefold()).split()
+    words = re.sub(r"[^a-z0-9 ]+", " ", unicodedata.normalize("NFKD", address).casefold()).split()
     return " ".join(_STREET_WORDS.get(word, word) for word in words)
 
 

@@ -8,14 +8,21 @@ lookup, not a scan of the hub's people. On PostgreSQL with the pg_trgm extension
 given and family names (GIN indexes) adds typos the phonetic keys miss. A date of birth finds it and its day and
 month swapped (the keys hold both). Each person found is ranked by `person_match.score` against the query as a
 record. The search reads at most MAX_RECORDS matching records (newest first) and answers at most MAX_PEOPLE people.
+
+At a million people (bench/matching/latency.py): each way of bearing a name is its own index lookup, joined by UNION
+ALL; a common name (its keys naming more than MAX_RECORDS records) is read from the RECENT_KEYS most recently written
+of them, without the trigram likeness; beside a date of birth, an NHS number or a full postcode a name is a test of
+the few records they find; only the MAX_PEOPLE people shown are read in full.
 """
 
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -36,6 +43,7 @@ from referrals.selectors import referrals_visible_to
 FIELDS = ("name", "date_of_birth", "age_from", "age_to", "postcode", "address", "nhs_number")
 MAX_PEOPLE = 50
 MAX_RECORDS = 500
+RECENT_KEYS = 2 * MAX_RECORDS  # the most key rows read for a name when nothing narrows the search
 INITIALS = "abcdefghijklmnopqrstuvwxyz"
 OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")  # a postcode district: SW1A, NT1
 SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])$")  # a postcode sector: SW1A 1
@@ -115,26 +123,45 @@ def trigram_available() -> bool:
         return cursor.fetchone() is not None
 
 
-def _similar(column: str, word: str) -> Q:
-    """pg_trgm's `%` (similarity above pg_trgm.similarity_threshold) on lower(column), which its GIN index answers.
-    Imported here: django.contrib.postgres needs PostgreSQL's driver, and only PostgreSQL gets here."""
+def _similar(column: str, word: str):
+    """The records whose lower(column) is like `word` by pg_trgm's `%` (similarity above pg_trgm.similarity_threshold),
+    which its GIN index answers. Imported here: django.contrib.postgres needs PostgreSQL's driver, and only
+    PostgreSQL gets here."""
     from django.contrib.postgres.lookups import TrigramSimilar
 
-    return Q(TrigramSimilar(Lower(column), word))
+    return TrigramSimilar(Lower(column), word)
 
 
-def _name_q(hub, name: str, trigram: bool) -> Q:
+def _name_q(hub, name: str, trigram: bool, narrowed: bool) -> Q:
+    """The records bearing the name. On PostgreSQL, when nothing else `narrowed` the search to a few records (a date
+    of birth, an NHS number, a full postcode), every way of bearing it (the person keys, the trigram likeness of a
+    given or a family name) is its own index lookup, their ids joined by UNION ALL: an OR of them in one WHERE would
+    be a scan of the hub's people (no index answers `id IN (…) OR lower(name) % …`). When something narrowed it, the
+    OR is a test of each of those few records instead (the union would read every record bearing a common name)."""
     keys = _full_name_keys(name) or name_keys(name)
-    q = Q(pk__in=PersonKey.objects.filter(hub=hub, key__in=sorted(keys)).values("person_id"))
+    by_keys = PersonKey.objects.filter(hub=hub, key__in=sorted(keys)).values("person_id")
     words = normalise_name(name).split()
-    for word in words if len(words) == 1 else []:
-        if trigram:
-            q |= _similar("given_name", word) | _similar("family_name", word)
+    if trigram:
+        if len(words) == 1:
+            arms = [Q(_similar("given_name", words[0])), Q(_similar("family_name", words[0]))]
         else:
-            # A record with one name only has no name keys (they pair a name with the other's initial).
-            q |= Q(given_name__iexact=word, family_name="") | Q(family_name__iexact=word, given_name="")
-    if trigram and len(words) > 1:
-        q |= _similar("given_name", words[0]) & _similar("family_name", words[-1])
+            arms = [Q(_similar("given_name", words[0]), _similar("family_name", words[-1]))]
+        if narrowed:  # each of the few records tested: its keys by the (person, key) index, its names by trigrams
+            keyed = PersonKey.objects.filter(person_id=OuterRef("pk"), key__in=sorted(keys))
+            return reduce(operator.or_, arms, Q(Exists(keyed)))
+        # A common name's keys name thousands of records: only the most recently written RECENT_KEYS are read, and
+        # the trigram arms (typos the sounds miss, scored below every record found by its sound) only run for a name
+        # whose keys name at most MAX_RECORDS records.
+        rare = ~Exists(
+            PersonKey.objects.filter(hub=hub, key__in=sorted(keys)).order_by()[MAX_RECORDS : MAX_RECORDS + 1]
+        )
+        like = Person.objects.order_by().filter(rare).values("pk")
+        recent = by_keys.order_by("-id")[:RECENT_KEYS]
+        return Q(pk__in=recent.union(*(like.filter(arm) for arm in arms), all=True))
+    q = Q(pk__in=by_keys)
+    for word in words if len(words) == 1 else []:
+        # A record with one name only has no name keys (they pair a name with the other's initial).
+        q |= Q(given_name__iexact=word, family_name="") | Q(family_name__iexact=word, given_name="")
     return q
 
 
@@ -176,7 +203,8 @@ def _conditions(hub, query: dict, today: date) -> list[Q]:
     trigram = bool(query.get("name")) and trigram_available()
     found = []
     if name := query.get("name"):
-        found.append(_name_q(hub, name, trigram))
+        narrowed = query.get("date_of_birth") or query.get("nhs_number") or normal_postcode(query.get("postcode") or "")
+        found.append(_name_q(hub, name, trigram, bool(narrowed)))
     if born := query.get("date_of_birth"):
         dates = sorted({born.isoformat(), *([s.isoformat()] if (s := day_month_swapped(born)) else [])})
         found.append(
@@ -213,10 +241,21 @@ def _as_records(query: dict) -> list[PersonRecord]:
     return [PersonRecord(**common)]
 
 
-def _record(person: Person) -> PersonRecord:
+# What scoring reads of a matching record, and what a result shows of each record and its referral.
+SCORED = ("pk", "index_person_id", "given_name", "family_name", "date_of_birth", "postcode", "nhs_number", "address")
+SHOWN = (
+    "id", "referral_id", "role", "index_person_id", "given_name", "family_name", "date_of_birth", "estimated_age",
+    "nhs_number", "address", "postcode", "referral__id", "referral__reference", "referral__received_at",
+    "referral__status", "referral__rating",
+)  # fmt: skip
+
+
+def _record(row: tuple) -> PersonRecord:
+    """A row of SCORED (then the referral's received time) as the scorer's record."""
+    _, _, given_name, family_name, date_of_birth, postcode, nhs_number, address, _ = row
     return PersonRecord(
-        given_name=person.given_name, family_name=person.family_name, date_of_birth=person.date_of_birth,
-        postcode=person.postcode, nhs_number=person.nhs_number, address=person.address,
+        given_name=given_name, family_name=family_name, date_of_birth=date_of_birth, postcode=postcode,
+        nhs_number=nhs_number, address=address,
     )  # fmt: skip
 
 
@@ -245,22 +284,35 @@ def people_search(access, *, hub, query: dict, today: date | None = None) -> lis
     matched = Person.objects.filter(referral__in=visible)
     for condition in conditions:
         matched = matched.filter(condition)
-    matched = list(matched.select_related("referral").order_by("-referral__received_at", "pk")[:MAX_RECORDS])
-    if not matched:
+    rows = list(
+        matched.order_by("-referral__received_at", "pk").values_list(*SCORED, "referral__received_at")[:MAX_RECORDS]
+    )
+    if not rows:
         return []
     asked = _as_records(query)
-    best: dict = {}  # index person (or the record itself, not yet indexed) -> (score, reasons, record)
-    for person in matched:
-        found = max((score(q, _record(person)) for q in asked), key=lambda s: s.score)
-        group = person.index_person_id or person.pk
+    best: dict = {}  # index person (or the record itself, not yet indexed) -> (score, reasons, record id, received)
+    for row in rows:
+        record = _record(row)
+        found = max((score(q, record) for q in asked), key=lambda s: s.score)
+        group = row[1] or row[0]
         if group not in best or found.score > best[group][0]:
-            best[group] = (found.score, found.reasons, person)
-    index_ids = [g for g, (_, _, p) in best.items() if p.index_person_id is not None]
-    others = Person.objects.filter(referral__in=visible, index_person_id__in=index_ids).select_related("referral")
+            best[group] = (found.score, found.reasons, row[0], row[-1])
+    # Only the first MAX_PEOPLE people are read in full: the best scores, and among equal scores those whose
+    # matching record came in most recently.
+    best = dict(sorted(best.items(), key=lambda item: (-item[1][0], -item[1][3].timestamp()))[:MAX_PEOPLE])
+    index_ids = [group for group, (_, _, pk, _) in best.items() if group != pk]
+    alone = [pk for group, (_, _, pk, _) in best.items() if group == pk]
+    persons = (
+        Person.objects.filter(referral__in=visible)
+        .filter(Q(index_person_id__in=index_ids) | Q(pk__in=alone))
+        .select_related("referral")
+        .only(*SHOWN)
+        .order_by()
+    )
     records: dict = {group: [] for group in best}
-    for person in [*others, *(p for p in matched if p.index_person_id is None)]:
+    for person in persons:
         records[person.index_person_id or person.pk].append(person)
-    results = [_result(group, records[group], *best[group]) for group in best]
+    results = [_result(group, records[group], *best[group][:3]) for group in best]
     results.sort(key=lambda r: (-r.score, _newest(r)))
     return results[:MAX_PEOPLE]
 
@@ -269,10 +321,10 @@ def _newest(result: PersonResult) -> float:
     return -max(r.received_at.timestamp() for r in result.referrals) if result.referrals else 0.0
 
 
-def _result(group, persons: list[Person], points: float, reasons: list[str], best: Person) -> PersonResult:
+def _result(group, persons: list[Person], points: float, reasons: list[str], best) -> PersonResult:
     shown = [r for r in reasons if not r.endswith("missing")]  # what the query did not ask is not a reason
     result = PersonResult(index_person_id=group, score=points, reasons=shown)
-    persons = sorted(persons, key=lambda p: (p.pk != best.pk, -p.referral.received_at.timestamp()))
+    persons = sorted(persons, key=lambda p: (p.pk != best, -p.referral.received_at.timestamp()))
     for person in persons:
         _add(result.names, str(person) if (person.given_name or person.family_name) else "")
         _add(result.dates_of_birth, person.date_of_birth)

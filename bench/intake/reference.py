@@ -9,6 +9,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission
 from rest_framework import serializers, viewsets
 
+from agencies.policy import Action
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReferralReceived
 from audit.services import record
@@ -72,5 +73,5 @@ class ReferenceReferrals(viewsets.ModelViewSet):
     serializer_class = ReferralSerializer
     queryset = Referral.objects.all()
     permission_classes = [HasScope]
-    required_scopes = {"POST": "referrals:write"}
+    actions = {"POST": Action.REFERRAL_CREATE}  # the scope HasScope asks, as the service's endpoint declares it
     throttle_classes: list = []

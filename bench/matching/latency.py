@@ -10,7 +10,9 @@ re-entered people; each record on a referral of its own, with its index person a
 `--referrals` new child referrals through `referral_create` (half of them people already loaded, entered again with
 the families' errors, half new people), each matched by `subject_matches_find` as the worker runs it, timed; and, if
 `referrals.person_search.people_search` exists, `--searches` person searches as the practitioner (by name, name and
-date of birth, postcode, NHS number, age range). Reports p50/p95/p99 to stdout and bench/results/matching-latency.json.
+date of birth, postcode, NHS number, age range: `search_queries`). Reports p50/p95/p99 to stdout and
+bench/results/matching-latency.json. `--compare REVISION` also times matching and search as they were at a git
+revision, each referral and each search by both in turn, in the same run.
 """
 
 import argparse
@@ -25,7 +27,8 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
 from bench.common import bench_hub, conninfo, environment, fresh_database, percentile, write_result  # noqa: E402
 from bench.matching.families import generate, postcode, reenter  # noqa: E402
@@ -169,6 +172,31 @@ def new_subjects(count: int, loaded: int, seed: int = 2026) -> list[tuple]:
     return subjects
 
 
+def module_at(revision: str, name: str):
+    """The module `name` (dotted) as it was at git `revision`, loaded beside today's: for timing both in one run."""
+    import subprocess
+    import types
+
+    path = name.replace(".", "/") + ".py"
+    source = subprocess.run(
+        ["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    module = types.ModuleType(f"{name}_at_{revision}")
+    module.__file__ = f"{revision}:{path}"
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - the project's own code at a commit
+    return module
+
+
+def _figures(latencies: list[float]) -> dict:
+    latencies = sorted(latencies)
+    return {
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": round(latencies[-1] * 1000, 1),
+    }
+
+
 def _subject_data(record) -> dict:
     return {
         "given_name": record.given_name or "Unknown",
@@ -181,7 +209,10 @@ def _subject_data(record) -> dict:
     }
 
 
-def measure_matching(hub, subjects: list) -> dict:
+def measure_matching(hub, subjects: list, before=None) -> dict:
+    """Each subject's referral created, then matched as the worker would, timed. With `before` (the matching module
+    of another commit), each referral is matched by both, in turn first (the second run updates the suggestions the
+    first wrote), and both are reported."""
     from django.core.exceptions import ValidationError
 
     from referrals.matching import subject_matches_find
@@ -189,7 +220,7 @@ def measure_matching(hub, subjects: list) -> dict:
     from referrals.serializers import EXAMPLE_REFERRAL
     from referrals.services import referral_create
 
-    latencies, suggested, refused, found = [], [], 0, {"match": 0, "possible": 0, "missed": 0}
+    latencies, old, suggested, refused, found = [], [], [], 0, {"match": 0, "possible": 0, "missed": 0}
     for record, origin in subjects:
         subject = {**EXAMPLE_REFERRAL["subject"], **_subject_data(record)}
         data = {**EXAMPLE_REFERRAL, "others": [], "subject": {k: v for k, v in subject.items() if v is not None}}
@@ -198,9 +229,11 @@ def measure_matching(hub, subjects: list) -> dict:
         except ValidationError:
             refused += 1  # a generated value the dataset refuses (a typo making a postcode invalid)
             continue
-        began = time.perf_counter()
-        subject_matches_find(referral_id=referral.pk)
-        latencies.append(time.perf_counter() - began)
+        runs = [("after", subject_matches_find)] + ([("before", before.subject_matches_find)] if before else [])
+        for name, find in runs if len(latencies) % 2 == 0 else runs[::-1]:
+            began = time.perf_counter()
+            find(referral_id=referral.pk)
+            (latencies if name == "after" else old).append(time.perf_counter() - began)
         suggested.append(SubjectMatch.objects.filter(referral=referral).count())
         if origin is not None:
             verdict = (
@@ -209,21 +242,20 @@ def measure_matching(hub, subjects: list) -> dict:
                 .first()
             )
             found[verdict or "missed"] += 1
-    latencies.sort()
     return {
         "referrals": len(latencies),
         "refused_by_the_dataset": refused,
-        "p50_ms": percentile(latencies, 0.50),
-        "p95_ms": percentile(latencies, 0.95),
-        "p99_ms": percentile(latencies, 0.99),
-        "max_ms": round(latencies[-1] * 1000, 1),
+        **_figures(latencies),
+        **({"before": _figures(old)} if before else {}),
         "suggestions_mean": round(statistics.mean(suggested), 2),
         "with_a_suggestion": sum(1 for s in suggested if s),
         "re_entered_people_found": found,
     }
 
 
-def measure_search(hub, subjects: list, count: int) -> dict | None:
+def measure_search(hub, subjects: list, count: int, before=None) -> dict | None:
+    """`count` searches (search_queries), timed; with `before` (the search module of another commit) each search is
+    run by both, in turn first, and both are reported."""
     try:
         from referrals.person_search import people_search
     except ImportError:
@@ -233,35 +265,53 @@ def measure_search(hub, subjects: list, count: int) -> dict | None:
     from agencies.access import access_for
 
     access = access_for(get_user_model().objects.get(username="bench-practitioner"), hub.pk)
+    runs = [("after", people_search)] + ([("before", before.people_search)] if before else [])
+    timed = {name: {"all": []} for name, _ in runs}
+    errors, found = 0, {name: {"asked": 0, "found": 0} for name, _ in runs}
+    for n, ((kind, query), (_, origin)) in enumerate(zip(search_queries(subjects[:count]), subjects, strict=False)):
+        for name, search in runs if n % 2 == 0 else runs[::-1]:
+            began = time.perf_counter()
+            results = []
+            try:
+                results = search(access, hub=hub, query=query)
+            except Exception:  # noqa: BLE001 - counted and reported: the benchmark measures, it does not judge
+                errors += 1
+            took = time.perf_counter() - began
+            if origin is not None:  # a loaded person entered again: is their earlier record among those shown?
+                found[name]["asked"] += 1
+                found[name]["found"] += any(r.reference == origin for p in results for r in p.referrals)
+            timed[name]["all"].append(took)
+            timed[name].setdefault(kind, []).append(took)
+    figures = {
+        name: {
+            **_figures(by["all"]),
+            "by_kind": {kind: {"searches": len(t), **_figures(t)} for kind, t in by.items() if kind != "all"},
+            "re_entered_people_found": found[name],
+        }
+        for name, by in timed.items()
+    }
+    return {"searches": len(timed["after"]["all"]), "errors": errors, **figures.pop("after"), **figures}
+
+
+def search_queries(subjects: list) -> list[tuple[str, dict]]:
+    """What a practitioner types, in turn: a full name; a family name and a date of birth; a postcode; an NHS number
+    (a given name alone when the record has none); a given name and an age range."""
     queries = []
-    for n, (r, _) in enumerate(subjects[:count]):
+    for n, (r, _) in enumerate(subjects):
         kind = n % 5
         if kind == 0:
-            queries.append({"name": f"{r.given_name} {r.family_name}"})
+            queries.append(("full name", {"name": f"{r.given_name} {r.family_name}"}))
         elif kind == 1:
-            queries.append({"name": r.family_name, "date_of_birth": r.date_of_birth})
+            queries.append(("family name + date of birth", {"name": r.family_name, "date_of_birth": r.date_of_birth}))
         elif kind == 2:
-            queries.append({"postcode": r.postcode})
+            queries.append(("postcode", {"postcode": r.postcode}))
+        elif kind == 3 and r.nhs_number:
+            queries.append(("NHS number", {"nhs_number": r.nhs_number}))
         elif kind == 3:
-            queries.append({"nhs_number": r.nhs_number} if r.nhs_number else {"name": r.given_name})
+            queries.append(("given name", {"name": r.given_name}))
         else:
-            queries.append({"name": r.given_name, "age_from": 5, "age_to": 9})
-    latencies, errors = [], 0
-    for query in queries:
-        began = time.perf_counter()
-        try:
-            people_search(access, hub=hub, query={k: v for k, v in query.items() if v not in (None, "")})
-        except Exception:  # noqa: BLE001 - counted and reported: the benchmark measures, it does not judge
-            errors += 1
-        latencies.append(time.perf_counter() - began)
-    latencies.sort()
-    return {
-        "searches": len(latencies),
-        "errors": errors,
-        "p50_ms": percentile(latencies, 0.50),
-        "p95_ms": percentile(latencies, 0.95),
-        "p99_ms": percentile(latencies, 0.99),
-    }
+            queries.append(("given name + age 5-9", {"name": r.given_name, "age_from": 5, "age_to": 9}))
+    return [(kind, {k: v for k, v in q.items() if v not in (None, "")}) for kind, q in queries]
 
 
 def main():
@@ -270,6 +320,9 @@ def main():
     parser.add_argument("--referrals", type=int, default=200)
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--skip-load", action="store_true", help="measure the database as the last run left it")
+    parser.add_argument(
+        "--compare", metavar="REVISION", help="also time matching and search as they were at this git revision"
+    )
     args = parser.parse_args()
     env = environment(DB)
     env.pop("REDIS_URL")  # no worker: the queued tasks wait in a filesystem broker of this run's own
@@ -292,9 +345,15 @@ def main():
 
     report["indexed_people"] = Person.objects.filter(referral__hub=hub).count()
     subjects = new_subjects(args.referrals, Referral.objects.filter(reference__startswith="LOAD-").count())
-    report["matching"] = measure_matching(hub, subjects)
+    before = (
+        {m: module_at(args.compare, f"referrals.{m}") for m in ("matching", "person_search")} if args.compare else {}
+    )
+    report["compared_with"] = args.compare
+    report["load_average"] = os.getloadavg()
+    report["matching"] = measure_matching(hub, subjects, before.get("matching"))
     print(f"matching: {report['matching']}", flush=True)
-    report["search"] = measure_search(hub, subjects, args.searches)
+    report["search"] = measure_search(hub, subjects, args.searches, before.get("person_search"))
+    report["load_average_after"] = os.getloadavg()
     print(f"search: {report['search'] or 'referrals.person_search.people_search does not exist here'}", flush=True)
     write_result("matching-latency", report)
 

@@ -55,6 +55,11 @@ class Action(models.TextChoices):
     CONTRIBUTE = "contribution.add", "Answer a request with the agency's information"
     CONTRIBUTION_VIEW = "contribution.view", "See an agency's contribution"
     CONTRIBUTION_RELEASE = "contribution.release", "Release restricted information with the agency's consent"
+    CONSENT_RECORD = (
+        "consent.record",
+        "Record whether the family or the adult was told and agreed, and decisions to share without consent or not",
+    )
+    SHARING_OVERRIDE = "sharing_decision.override", "Override a decision to share without consent, or not to share"
     GATE_OVERRIDE = "decision.override_gate", "Let a decision be proposed before every core agency answered"
     DECISION_PROPOSE = "decision.propose", "Propose, revise or amend the joint decision"
     DECISION_REVIEW = "decision.review", "Sign off or return a proposed decision"
@@ -320,6 +325,11 @@ POLICY: dict[Action, Rule] = {
         hub="referral.hub_id",
         scope=(Action.CONTRIBUTION_VIEW, ""),
     ),  # fmt: skip
+    # Consent and sharing decisions are the hub's own record: its staff only (agencies' officers never see them).
+    Action.CONSENT_RECORD: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers record consent and sharing decisions", **ON_REFERRAL
+    ),
+    Action.SHARING_OVERRIDE: _manager("override a sharing decision", **ON_REFERRAL),
     Action.GATE_OVERRIDE: _manager("decide without every core agency", **ON_REFERRAL),
     Action.DECISION_PROPOSE: Rule(
         (Grant(STAFF),), "Only the hub's practitioners and managers propose decisions", **ON_REFERRAL

@@ -22,3 +22,16 @@ def referral_panel(request, hub, referral) -> dict:
         "consent_form": ConsentForm(),
         **sharing,
     }
+
+
+def consent_panel(request, hub, referral) -> dict:
+    """Consent and sharing decisions: shown to the hub's staff only (an empty panel for anyone else)."""
+    access = hub_access(request, hub.pk)
+    consent = selectors.referral_consent(access, referral)
+    if consent is None:
+        return {"template": "decisions/consent_panel.html", "hidden": True}
+    shown = [r.id for r in ([consent["current"]] if consent["current"] else []) + consent["history"]]
+    shown += [d.id for d in consent["sharing"]]
+    if shown:
+        log_read(AuditAction.CONSENT_VIEWED, hub=hub, object_type="decisions.consent", ids=shown)
+    return {"template": "decisions/consent_panel.html", "hidden": False, **consent}

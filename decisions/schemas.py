@@ -1,5 +1,6 @@
 """The declared inputs of the multi-agency part (mash/schemas.py): an agency's answer, a webhook, a request for
-information, the joint decision with its agreed actions, a return for revision, a release and the gate override.
+information, the joint decision with its agreed actions, a return for revision, a release, the gate override, and consent and
+sharing decisions.
 Each validates the web form and the API body alike and carries the messages people read; the answer and the
 webhook are also the API's documented request bodies. Rules that depend on the hub (its member agencies, the
 referral's thresholds and cohort) read them from the context the service gives."""
@@ -10,7 +11,15 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from decisions.addresses import AddressRefused, vet
-from decisions.models import OUTCOMES, Disclosure, LawfulBasis, RiskIndicator, lawful_basis_for
+from decisions.models import (
+    OUTCOMES,
+    Disclosure,
+    LawfulBasis,
+    NotAgreedReason,
+    RiskIndicator,
+    SharingKind,
+    lawful_basis_for,
+)
 from mash.schemas import Choice, Choices, Day, Flag, Lenient, Schema, Text
 from mash.words import one_of
 
@@ -183,3 +192,53 @@ class ReleaseSchema(Schema):
 
 class OverrideSchema(Schema):
     reason = Text(limit=10_000, required="Give the reason for deciding without every core agency")
+
+
+class ConsentSchema(Schema):
+    """Whether the parent or carer (or the adult) was told of the referral and agreed; the reason when not. Context:
+    `cohort` (a child's referral cannot give the adult's lack of capacity as the reason)."""
+
+    told = Flag(message="Say whether they were told of the referral", default=None)
+    agreed = Flag(message="Say whether they agreed", default=None)
+    reason = Choice(NotAgreedReason.choices, message="Choose why they were not told or did not agree", optional=True)
+    reason_detail = Text(limit=2000)
+
+    def check_together(self, values, failed):
+        told, agreed, reason = values.get("told"), values.get("agreed"), values.get("reason", "")
+        if told is False and agreed is True:
+            return {"agreed": "They cannot have agreed to a referral they were not told of: answer no"}
+        if told and agreed:
+            values["reason"] = ""  # a reason ticked before the answer changed to yes: nothing to give
+            return {}
+        if "told" in failed or "agreed" in failed:
+            return {}
+        if not reason:
+            return {"reason": "Choose why they were not told or did not agree"}
+        if reason == NotAgreedReason.LACKS_CAPACITY and self.context.get("cohort") != "adult":
+            return {"reason": "Only an adult's referral can give the adult's lack of capacity: choose another reason"}
+        if reason == NotAgreedReason.OTHER and not values.get("reason_detail"):
+            return {"reason_detail": "Say what the other reason is"}
+        return {}
+
+
+class SharingDecisionSchema(Schema):
+    """A decision to share without consent (rationale and lawful basis required) or not to share (rationale)."""
+
+    kind = Choice(
+        SharingKind.choices, message="Choose whether this is a decision to share without consent or not to share"
+    )
+    what = Text(limit=2000, required="Say what information this decision is about")
+    with_whom = Text(limit=200, required="Say with whom it is shared, or would have been")
+    rationale = Text(limit=10_000, required="Give the rationale for the decision")
+    lawful_basis = Choice(LawfulBasis.choices, message="Choose a lawful basis from the list", optional=True)
+
+    def check_together(self, values, failed):
+        if values.get("kind") == SharingKind.WITHOUT_CONSENT and not values.get("lawful_basis"):
+            return {"lawful_basis": "Choose the lawful basis for sharing without consent"}
+        if values.get("kind") == SharingKind.NOT_TO_SHARE and values.get("lawful_basis"):
+            return {"lawful_basis": "Leave the lawful basis empty: nothing is shared"}
+        return {}
+
+
+class SharingOverrideSchema(Schema):
+    reason = Text(limit=10_000, required="Give the reason for overriding this decision")

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.access import agreement_problems
-from agencies.policy import Action, require, scoped
+from agencies.policy import Action, may, require, scoped
 from decisions.models import (
     AgreedAction,
     Contribution,
@@ -237,3 +237,13 @@ def webhook_of_client(access, webhook_id) -> Webhook:
 def deliveries_of_webhook(webhook: Webhook) -> QuerySet[WebhookDelivery]:
     """The notices written for one webhook (the caller has already resolved the webhook in its scope)."""
     return WebhookDelivery.objects.filter(webhook=webhook).select_related("decision")
+
+
+def referral_consent(access, referral) -> dict | None:
+    """The referral's consent records (newest first: the first is the current one, the rest its history) and its
+    sharing decisions, for the hub's staff; None for anyone else (agencies' officers never see them)."""
+    if not may(access, Action.CONSENT_RECORD, referral):
+        return None
+    records = list(referral.consent_records.select_related("recorded_by"))
+    sharing = list(referral.sharing_decisions.select_related("recorded_by", "overridden_by"))
+    return {"current": records[0] if records else None, "history": records[1:], "sharing": sharing}

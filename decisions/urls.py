@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import sharing_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
@@ -11,6 +11,19 @@ urlpatterns = [
     ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/decision/", views.decision_propose, name="decision-propose"),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/override/", views.gate_override, name="gate-override"),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/consent/", sharing_views.consent_record, name="consent-record"
+    ),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/sharing-decisions/new/",
+        sharing_views.sharing_decision_new,
+        name="sharing-decision-new",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/sharing-decisions/<uuid:decision_id>/override/",
+        sharing_views.sharing_decision_override,
+        name="sharing-decision-override",
+    ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/chronology/", views.chronology, name="chronology"),
     path("hubs/<uuid:hub_id>/sign-off/", views.sign_off_queue, name="sign-off-queue"),
     path("hubs/<uuid:hub_id>/decisions/<uuid:decision_id>/", views.decision_review, name="decision-review"),

@@ -79,6 +79,10 @@ class AuditAction(StrEnum):
     CONTRIBUTION_ADDED = "contribution.added"
     CONTRIBUTION_RELEASED = "contribution.released"
     CONTRIBUTION_VIEWED = "contribution.viewed"
+    CONSENT_RECORDED = "consent.recorded"
+    SHARING_DECISION_RECORDED = "sharing_decision.recorded"
+    SHARING_DECISION_OVERRIDDEN = "sharing_decision.overridden"
+    CONSENT_VIEWED = "consent.viewed"
     DECISION_GATE_OVERRIDDEN = "decision.gate_overridden"
     DECISION_PROPOSED = "decision.proposed"
     DECISION_RETURNED = "decision.returned"
@@ -171,6 +175,10 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.CONTRIBUTION_ADDED: "Agency's information contributed",
     AuditAction.CONTRIBUTION_RELEASED: "Restricted information released with the agency's consent",
     AuditAction.CONTRIBUTION_VIEWED: "Agencies' information viewed",
+    AuditAction.CONSENT_RECORDED: "Consent to the referral recorded (told, agreed, or why not)",
+    AuditAction.SHARING_DECISION_RECORDED: "Decision to share without consent, or not to share, recorded",
+    AuditAction.SHARING_DECISION_OVERRIDDEN: "Sharing decision overridden by the manager",
+    AuditAction.CONSENT_VIEWED: "Consent and sharing decisions viewed",
     AuditAction.DECISION_GATE_OVERRIDDEN: "Decision allowed before every core agency answered",
     AuditAction.DECISION_PROPOSED: "Joint decision proposed",
     AuditAction.DECISION_RETURNED: "Decision returned for revision",

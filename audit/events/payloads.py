@@ -294,6 +294,24 @@ class ContributionReleased(TypedDict):
     agency_id: Id
 
 
+class ConsentRecorded(TypedDict):
+    referral_id: Id
+    told: bool
+    agreed: bool
+    reason: str  # a NotAgreedReason code, "" when they agreed
+
+
+class SharingDecided(TypedDict):
+    referral_id: Id
+    kind: str  # a SharingKind code
+    lawful_basis: str  # a LawfulBasis code, "" for a decision not to share
+
+
+class SharingOverridden(TypedDict):
+    referral_id: Id
+    kind: str
+
+
 class GateOverridden(TypedDict):
     missing_agency_ids: list[Id]
 
@@ -402,6 +420,9 @@ PAYLOADS: dict[AuditAction, type] = {
     A.INFORMATION_REQUEST_CANCELLED: RequestCancelled,
     A.CONTRIBUTION_ADDED: ContributionAdded,
     A.CONTRIBUTION_RELEASED: ContributionReleased,
+    A.CONSENT_RECORDED: ConsentRecorded,
+    A.SHARING_DECISION_RECORDED: SharingDecided,
+    A.SHARING_DECISION_OVERRIDDEN: SharingOverridden,
     A.DECISION_GATE_OVERRIDDEN: GateOverridden,
     A.DECISION_PROPOSED: DecisionProposed,
     A.DECISION_RETURNED: DecisionReturned,

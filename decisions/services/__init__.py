@@ -1,6 +1,6 @@
 """Every write of the multi-agency part, one module per aggregate: requests for information (requests.py),
-contributions and their release (contributions.py), the joint decision (decisions.py) and agreed actions
-(actions.py). Web pages, the API and tasks call these.
+contributions and their release (contributions.py), the joint decision (decisions.py), agreed actions
+(actions.py), and consent and sharing decisions (sharing.py). Web pages, the API and tasks call these.
 
 Each is one transaction with its audit events; bad input raises ValidationError with the field's name and changes
 nothing. Who may act is checked here, not only in the views.
@@ -17,9 +17,11 @@ from decisions.services.decisions import (
     missing_core_agencies,
 )
 from decisions.services.requests import household_information_request, information_request
+from decisions.services.sharing import consent_record, sharing_decision_override, sharing_decision_record
 
 __all__ = [
     "action_complete",
+    "consent_record",
     "contribution_add",
     "contribution_release",
     "core_agencies",
@@ -31,4 +33,6 @@ __all__ = [
     "household_information_request",
     "information_request",
     "missing_core_agencies",
+    "sharing_decision_override",
+    "sharing_decision_record",
 ]

@@ -430,3 +430,7 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.webhook} notice of {self.decision_id}"
+
+
+# Consent and sharing decisions (issue 19): a module of their own, re-exported here.
+from decisions.models.sharing import ConsentRecord, NotAgreedReason, SharingDecision, SharingKind  # noqa: E402, F401

@@ -430,3 +430,7 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.webhook} notice of {self.decision_id}"
+
+
+# Django finds the case notes' table through this module.
+from decisions.note_models import CaseNote, NoteKind  # noqa: E402, F401

@@ -1,6 +1,6 @@
 """Every write of the multi-agency part, one module per aggregate: requests for information (requests.py),
 contributions and their release (contributions.py), the joint decision (decisions.py) and agreed actions
-(actions.py). Web pages, the API and tasks call these.
+(actions.py), case notes (notes.py). Web pages, the API and tasks call these.
 
 Each is one transaction with its audit events; bad input raises ValidationError with the field's name and changes
 nothing. Who may act is checked here, not only in the views.
@@ -16,6 +16,7 @@ from decisions.services.decisions import (
     gate_override,
     missing_core_agencies,
 )
+from decisions.services.notes import note_add, note_clean, note_correct
 from decisions.services.requests import household_information_request, information_request
 
 __all__ = [
@@ -31,4 +32,7 @@ __all__ = [
     "household_information_request",
     "information_request",
     "missing_core_agencies",
+    "note_add",
+    "note_clean",
+    "note_correct",
 ]

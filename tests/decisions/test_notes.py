@@ -7,6 +7,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,3 +201,21 @@ def test_an_agency_officer_neither_sees_nor_adds_notes(client, mash):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"kind": "visit", "text": "x"}).status_code == 404, url
     assert CaseNote.objects.count() == 1
+
+
+def test_the_referral_page_asks_the_same_queries_however_many_notes(client, mash, django_assert_num_queries):
+    """The notes are one query (with their authors): a correction, a household's note and more notes add none."""
+    household = household_of(mash, children=2, adults=1, ratings=["amber", "green"])
+    child = household.referrals.first()
+    url = reverse("referral-detail", args=[mash.hub.id, child.id])
+    services.note_add(on=child, by=mash.practitioner, data={"kind": "visit", "text": "One."})
+    client.force_login(mash.manager)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    note = services.note_add(on=child, by=mash.manager, data={"kind": "management_oversight", "text": "Two."})
+    services.note_correct(note=note, by=mash.manager, data={"text": "Two, corrected."})
+    services.note_add(on=household, by=mash.practitioner, data={"kind": "research", "text": "Three."})
+    with django_assert_num_queries(len(one)):  # the same as with one note
+        page = client.get(url).content.decode()
+    assert "One." in page and "<del>Two.</del>" in page and "Two, corrected." in page and "Three." in page

@@ -219,3 +219,11 @@ def test_the_referral_page_asks_the_same_queries_however_many_notes(client, mash
     with django_assert_num_queries(len(one)):  # the same as with one note
         page = client.get(url).content.decode()
     assert "One." in page and "<del>Two.</del>" in page and "Two, corrected." in page and "Three." in page
+
+
+def test_every_page_panel_path_imports():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    for path in [*settings.REFERRAL_PAGE_PANELS, *settings.HOUSEHOLD_PAGE_PANELS]:
+        assert callable(import_string(path)), path

@@ -1,7 +1,10 @@
 """The GOV.UK form of a case note and of its correction. Every rule is the schema's (decisions/note_schemas.py): the
 form gathers the values and puts the service's messages back by their fields."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from decisions.note_models import NoteKind
 from mash.forms import GovukDateText, GovukFormMixin
@@ -11,7 +14,12 @@ WHEN_HINT = "Leave the date and the time empty if it is now"
 
 class CorrectionForm(GovukFormMixin, forms.Form):
     needed = ("text",)
-    occurred_on = GovukDateText(required=False, label="Date of what the note records", help_text=WHEN_HINT)
+    occurred_on = GovukDateText(
+        required=False,
+        label="Date of what the note records",
+        help_text=WHEN_HINT,
+        example=lambda: timezone.localdate() - timedelta(days=1),
+    )
     occurred_time = forms.CharField(
         required=False,
         label="Time of what the note records",

@@ -19,7 +19,8 @@ TIME_MESSAGE = "Enter the time as hours and minutes on the 24-hour clock, like 1
 class NoteSchema(Schema):
     unknown = "This field is not part of a case note: send kind, occurred_on, occurred_time and text"
 
-    kind = Choice(NoteKind.choices, message=f"Choose the type of note: {one_of(NoteKind.choices)}")
+    kind = Choice(NoteKind.choices, message="Choose the type of note",
+                  help_text=f"One of: {one_of(NoteKind.choices)} (management oversight: the acting manager's)")  # fmt: skip
     occurred_on = Day(message="Enter the date as a real date, like 2026-12-04")
     occurred_time = Text(limit=5, too_long=TIME_MESSAGE)
     text = Text(limit=20_000, required="Enter the note", too_long="Keep the note to 20,000 characters")

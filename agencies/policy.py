@@ -64,6 +64,10 @@ class Action(models.TextChoices):
     DECISION_PROPOSE = "decision.propose", "Propose, revise or amend the joint decision"
     DECISION_REVIEW = "decision.review", "Sign off or return a proposed decision"
     SIGN_OFF_QUEUE_VIEW = "sign_off_queue.view", "See the decisions awaiting sign-off"
+    NOTE_ADD = "note.add", "Add a case note (a phone call, a visit, research) to a referral or a household"
+    NOTE_OVERSIGHT = "note.add_oversight", "Add a management oversight note to a referral or a household"
+    NOTE_VIEW = "note.view", "See the case notes on a referral or a household"
+    NOTE_CORRECT = "note.correct", "Correct a case note with a new note (the original is kept)"
     ACTION_LIST = "action.list", "List the actions agreed for the agency"
     ACTION_COMPLETE = "action.complete", "Mark an agreed action done"
     WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
@@ -349,6 +353,17 @@ POLICY: dict[Action, Rule] = {
         scope=(Action.REFERRAL_VIEW, "referral"),
     ),
     Action.SIGN_OFF_QUEUE_VIEW: _manager("see the decisions awaiting sign-off"),
+    # Case notes: the hub's staff only. An agency's officer neither sees nor adds them: officers do not see the
+    # referral or household pages the notes are on (README, "Case notes").
+    Action.NOTE_ADD: Rule((Grant(STAFF),), "Only the hub's practitioners and managers add case notes", **ON_REFERRAL),
+    Action.NOTE_OVERSIGHT: _manager("add a management oversight note", **ON_REFERRAL),
+    Action.NOTE_VIEW: Rule((Grant(STAFF),), "Only the hub's practitioners and managers see case notes", hub="hub_id"),
+    Action.NOTE_CORRECT: Rule(
+        (Grant(STAFF),),
+        "Only the hub's practitioners and managers correct case notes",
+        hub="hub_id",
+        scope=(Action.NOTE_VIEW, ""),
+    ),
     Action.ACTION_LIST: Rule(
         (Grant(OFFICERS, _agency("owner_id")),),
         "Only the owning agency's officers see its actions",

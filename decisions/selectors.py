@@ -24,6 +24,7 @@ from decisions.models import (
     Webhook,
     WebhookDelivery,
 )
+from decisions.note_selectors import note_heading, notes_of_referrals
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
 from referrals.selectors import level_names_of, referral_triage, same_person_referrals
@@ -157,8 +158,8 @@ def review_facts(referral: Referral) -> dict:
 def chronology(access, referral: Referral) -> list[dict]:
     """One timeline for the referral's subject across the hub's referrals of them (this one and those whose subject
     is the same index person: same-person links only, never a sibling's or a household's, recomputed on each read so
-    an undone link separates them again): receipt, screenings, contributions the reader may see, decisions and
-    actions, oldest first."""
+    an undone link separates them again): receipt, screenings, contributions the reader may see, decisions,
+    actions and case notes (the household's too; a corrected note says so beside its correction), oldest first."""
     earlier = same_person_referrals(referral)
     referrals = [referral, *earlier]
     ids = [r.pk for r in referrals]
@@ -185,6 +186,10 @@ def chronology(access, referral: Referral) -> list[dict]:
         if when:
             entries.append({"at": when, "referral": by_id[a.decision.referral_id], "kind": f"Action done by {a.owner}",
                             "text": a.description})  # fmt: skip
+    households = {r.household_id: r for r in reversed(referrals) if r.household_id}  # this referral's first
+    for n in notes_of_referrals(access, referrals):
+        entries.append({"at": n.occurred_at, "referral": by_id.get(n.referral_id) or households[n.household_id],
+                        "kind": note_heading(n), "text": n.text})  # fmt: skip
     return sorted(entries, key=lambda e: e["at"])
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import sharing_views, views
+from decisions import note_views, sharing_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
@@ -37,4 +37,16 @@ urlpatterns = [
         views.contribution_release,
         name="contribution-release",
     ),
+    # Case notes: added and corrected, never edited (no edit address exists).
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/notes/new/",
+        note_views.referral_note_new,
+        name="referral-note-new",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/households/<uuid:household_id>/notes/new/",
+        note_views.household_note_new,
+        name="household-note-new",
+    ),
+    path("hubs/<uuid:hub_id>/notes/<uuid:note_id>/correct/", note_views.note_correct, name="note-correct"),
 ]

@@ -226,6 +226,10 @@ def household_detail(request: HttpRequest, hub_id, household_id) -> HttpResponse
     can_ask = bool(askable) and all(may(access, Action.INFORMATION_REQUEST, r) for r in askable)
     asked = any(r.status == ReferralStatus.AWAITING_INFORMATION for r in askable)  # more agencies may still be asked
     context = {"hub": hub, **page, "can_ask": can_ask, "asked": asked, "now": timezone.now()}
+    # Sections of the apps above this one (decisions/: the household's case notes), as on the referral page.
+    context["panels"] = [
+        import_string(path)(request, hub, page["household"]) for path in settings.HOUSEHOLD_PAGE_PANELS
+    ]
     return render(request, "referrals/household.html", context)
 
 

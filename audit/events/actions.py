@@ -90,6 +90,8 @@ class AuditAction(StrEnum):
     DECISION_VIEWED = "decision.viewed"
     SIGN_OFF_QUEUE_LISTED = "sign_off_queue.listed"
     ACTION_COMPLETED = "action.completed"
+    NOTE_ADDED = "note.added"
+    NOTE_CORRECTED = "note.corrected"
     CHRONOLOGY_VIEWED = "chronology.viewed"
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
@@ -186,6 +188,8 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.DECISION_VIEWED: "Decision viewed",
     AuditAction.SIGN_OFF_QUEUE_LISTED: "Sign-off queue listed",
     AuditAction.ACTION_COMPLETED: "Agreed action completed",
+    AuditAction.NOTE_ADDED: "Case note added",
+    AuditAction.NOTE_CORRECTED: "Case note corrected by a new note",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",

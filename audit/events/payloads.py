@@ -351,6 +351,17 @@ class ActionCompleted(TypedDict):
     on_time: bool
 
 
+class NoteAdded(TypedDict):
+    referral_id: Id | None  # the note is on a referral or on a household, never both
+    household_id: Id | None
+    kind: str  # decisions.models.notes.NoteKind
+    occurred_at: When
+
+
+class NoteCorrected(NoteAdded):
+    corrects_id: Id  # the note it corrects, kept as it was
+
+
 class WebhookAttempt(TypedDict):
     decision_id: Id
     attempts: int
@@ -428,6 +439,8 @@ PAYLOADS: dict[AuditAction, type] = {
     A.DECISION_RETURNED: DecisionReturned,
     A.DECISION_SIGNED_OFF: DecisionSignedOff,
     A.ACTION_COMPLETED: ActionCompleted,
+    A.NOTE_ADDED: NoteAdded,
+    A.NOTE_CORRECTED: NoteCorrected,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

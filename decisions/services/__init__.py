@@ -1,6 +1,7 @@
 """Every write of the multi-agency part, one module per aggregate: requests for information (requests.py),
 contributions and their release (contributions.py), the joint decision (decisions.py), agreed actions
-(actions.py), and consent and sharing decisions (sharing.py). Web pages, the API and tasks call these.
+(actions.py), consent and sharing decisions (sharing.py) and case notes (notes.py). Web pages, the API and tasks call
+these.
 
 Each is one transaction with its audit events; bad input raises ValidationError with the field's name and changes
 nothing. Who may act is checked here, not only in the views.
@@ -16,6 +17,7 @@ from decisions.services.decisions import (
     gate_override,
     missing_core_agencies,
 )
+from decisions.services.notes import note_add, note_clean, note_correct
 from decisions.services.requests import household_information_request, information_request
 from decisions.services.sharing import consent_record, sharing_decision_override, sharing_decision_record
 
@@ -35,4 +37,7 @@ __all__ = [
     "missing_core_agencies",
     "sharing_decision_override",
     "sharing_decision_record",
+    "note_add",
+    "note_clean",
+    "note_correct",
 ]

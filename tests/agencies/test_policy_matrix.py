@@ -26,6 +26,7 @@ from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
 from agencies.policy import POLICY, Action, may, require
 from decisions.models import AgreedAction, Contribution, Decision, Disclosure, LawfulBasis, Webhook
+from decisions.services import note_add
 from mash.errors import Refused
 from referrals import triage
 from referrals.services import referral_create
@@ -114,6 +115,11 @@ EXPECTED = {
     Action.DECISION_PROPOSE: lambda w, t, agreed: w.role in STAFF,
     Action.DECISION_REVIEW: lambda w, t, agreed: w.acting and t.whose != w.name,
     Action.SIGN_OFF_QUEUE_VIEW: lambda w, t, agreed: w.acting,
+    # Case notes: the hub's staff only; an agency's officer neither sees nor adds them (README, "Case notes").
+    Action.NOTE_ADD: lambda w, t, agreed: w.role in STAFF,
+    Action.NOTE_OVERSIGHT: lambda w, t, agreed: w.acting,
+    Action.NOTE_VIEW: lambda w, t, agreed: w.role in STAFF,
+    Action.NOTE_CORRECT: lambda w, t, agreed: w.role in STAFF,
     Action.ACTION_LIST: lambda w, t, agreed: w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed),
     Action.ACTION_COMPLETE: lambda w, t, agreed: (
         w.role in STAFF or (w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed))
@@ -202,7 +208,9 @@ def _hub_objects(mash, hub: str) -> dict:
         key: Webhook.objects.create(hub=mash.hub, agency=getattr(mash, key), url=f"https://{key}.example/", secret="s")
         for key in ("police", "housing")
     }
+    note = note_add(on=by_police, by=mash.practitioner, data={"kind": "visit", "text": "Seen at home."})
     return {
+        "note": Target(f"a note on police's referral in {hub}", note, hub),
         "webhooks": [Target(f"{key}'s webhook in {hub}", w, hub, key) for key, w in webhooks.items()],
         "hub": Target(f"hub {hub}", mash.hub, hub),
         "referral": Target(f"police's referral in {hub}", by_police, hub, "police"),
@@ -260,8 +268,11 @@ def world(django_db_setup, django_db_blocker):
             for action in (Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
                            Action.REFERRAL_CLAIM, Action.REFERRAL_ASSIGN, Action.REFERRAL_CLOSE, Action.MATCH_DECIDE,
                            Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.GATE_OVERRIDE,
-                           Action.DECISION_PROPOSE, Action.CONSENT_RECORD, Action.SHARING_OVERRIDE):  # fmt: skip
+                           Action.DECISION_PROPOSE, Action.CONSENT_RECORD, Action.SHARING_OVERRIDE,
+                           Action.NOTE_ADD, Action.NOTE_OVERSIGHT):  # fmt: skip
                 targets.setdefault(action, []).append(o["referral"])
+            for action in (Action.NOTE_VIEW, Action.NOTE_CORRECT):
+                targets.setdefault(action, []).append(o["note"])
             for action in (Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.CONTRIBUTE):
                 targets.setdefault(action, []).extend(o["requests"])
             for action in (Action.CONTRIBUTION_VIEW, Action.CONTRIBUTION_RELEASE):
@@ -386,6 +397,7 @@ def _pages(world) -> dict:
         Action.DECISION_PROPOSE: reverse("decision-propose", args=[hub, referral.id]),
         Action.GATE_OVERRIDE: reverse("gate-override", args=[hub, referral.id]),
         Action.CONSENT_RECORD: reverse("consent-record", args=[hub, referral.id]),
+        Action.NOTE_ADD: reverse("referral-note-new", args=[hub, referral.id]),
         Action.DECISION_REVIEW: reverse("decision-review", args=[hub, decision.id]),
         Action.SIGN_OFF_QUEUE_VIEW: reverse("sign-off-queue", args=[hub]),
         Action.ACTION_LIST: reverse("officer-actions", args=[hub]),
@@ -401,7 +413,7 @@ PAGE_ACTIONS = [
     Action.REFERRAL_RE_RATE, Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.REFERRAL_STATUS_VIEW, Action.DASHBOARD_VIEW,
     Action.PERSON_SEARCH, Action.INFORMATION_REQUEST, Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.DECISION_PROPOSE,
     Action.GATE_OVERRIDE, Action.DECISION_REVIEW, Action.SIGN_OFF_QUEUE_VIEW, Action.ACTION_LIST,
-    Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW, Action.CONSENT_RECORD,
+    Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW, Action.CONSENT_RECORD, Action.NOTE_ADD,
 ]  # fmt: skip
 PERSONS = [w for w in PEOPLE if w.role != "system"]
 
@@ -416,7 +428,7 @@ def _page_status(action, who: Who, agency: str | None) -> int:
     on_a_referral = (
         Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
         Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.DECISION_PROPOSE, Action.GATE_OVERRIDE,
-        Action.DECISION_REVIEW, Action.CONSENT_RECORD,
+        Action.DECISION_REVIEW, Action.CONSENT_RECORD, Action.NOTE_ADD,
     )  # fmt: skip
     if action in on_a_referral and who.role not in STAFF:
         return 404  # a referral (and its decision) is outside everyone else's scope

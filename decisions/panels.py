@@ -7,6 +7,7 @@ from audit.services import log_read
 from decisions import selectors
 from decisions.forms import ConsentForm
 from decisions.models import proposal_conflict
+from referrals.models import ReferralCohort
 
 
 def referral_panel(request, hub, referral) -> dict:
@@ -22,3 +23,10 @@ def referral_panel(request, hub, referral) -> dict:
         "consent_form": ConsentForm(),
         **sharing,
     }
+
+
+def adult_voice_panel(request, hub, referral) -> dict:
+    """The adult's voice (wishes, capacity, advocacy): on an adult's referral only; nothing on a child's."""
+    if referral.cohort != ReferralCohort.ADULT:
+        return {"template": None}
+    return {"template": "decisions/adult_voice_panel.html", "voice": selectors.adult_voice_of(referral)}

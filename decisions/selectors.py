@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.access import agreement_problems
 from agencies.policy import Action, require, scoped
 from decisions.models import (
+    AdultVoice,
     AgreedAction,
     Contribution,
     Decision,
@@ -237,3 +238,8 @@ def webhook_of_client(access, webhook_id) -> Webhook:
 def deliveries_of_webhook(webhook: Webhook) -> QuerySet[WebhookDelivery]:
     """The notices written for one webhook (the caller has already resolved the webhook in its scope)."""
     return WebhookDelivery.objects.filter(webhook=webhook).select_related("decision")
+
+
+def adult_voice_of(referral):
+    """The adult's voice recorded on a referral the reader may already see (the referral page scoped it), or None."""
+    return AdultVoice.objects.filter(referral=referral).select_related("recorded_by").first()

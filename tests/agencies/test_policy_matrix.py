@@ -109,6 +109,7 @@ EXPECTED = {
     ),
     Action.GATE_OVERRIDE: lambda w, t, agreed: w.acting,
     Action.DECISION_PROPOSE: lambda w, t, agreed: w.role in STAFF,
+    Action.ADULT_VOICE_RECORD: lambda w, t, agreed: w.role in STAFF,
     Action.DECISION_REVIEW: lambda w, t, agreed: w.acting and t.whose != w.name,
     Action.SIGN_OFF_QUEUE_VIEW: lambda w, t, agreed: w.acting,
     Action.ACTION_LIST: lambda w, t, agreed: w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed),
@@ -257,7 +258,7 @@ def world(django_db_setup, django_db_blocker):
             for action in (Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
                            Action.REFERRAL_CLAIM, Action.REFERRAL_ASSIGN, Action.REFERRAL_CLOSE, Action.MATCH_DECIDE,
                            Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.GATE_OVERRIDE,
-                           Action.DECISION_PROPOSE):  # fmt: skip
+                           Action.DECISION_PROPOSE, Action.ADULT_VOICE_RECORD):  # fmt: skip
                 targets.setdefault(action, []).append(o["referral"])
             for action in (Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.CONTRIBUTE):
                 targets.setdefault(action, []).extend(o["requests"])

@@ -209,3 +209,23 @@ def test_the_return_counts_adults_asked_expressed_and_outcomes_met(mash):
     assert (figures["decisions"], figures["asked"], figures["expressed"]) == (4, 3, 3)
     assert {row["code"]: row["count"] for row in figures["met"]} == {"fully": 1, "partly": 0, "not": 2}
     assert [row["label"] for row in figures["met"]] == ["Fully met", "Partly met", "Not met"]
+
+
+def test_the_decision_page_asks_whether_the_outcomes_were_met_by_its_field(client, mash):
+    referral = adult_referral(mash)
+    with pytest.raises(ValidationError):
+        decided(mash, referral, voice=WISHES)  # asked and answered; the decision itself refused without it
+    client.force_login(mash.practitioner)
+    url = reverse("decision-propose", args=[mash.hub.id, referral.id])
+    page = client.get(url).content.decode()
+    assert "Were the outcomes the adult wanted met?" in page and "Partly met" in page
+    form = {"outcome": "s42_enquiry", "threshold_level": "enquiry", "rationale": "An enquiry.",
+            "participants": [str(mash.police.pk), str(mash.health.pk)]}  # fmt: skip
+    page = client.post(url, form).content.decode()
+    assert 'id="id_outcomes_met-error"' in page and "adult wanted met? (optional)" not in page
+    assert client.post(url, {**form, "outcomes_met": "fully"}).status_code == 302
+    detail = client.get(reverse("referral-detail", args=[mash.hub.id, referral.id])).content.decode()
+    assert "Fully met" in detail
+    # A child's decision page does not ask it.
+    child = mash.referral()
+    assert "outcomes_met" not in client.get(reverse("decision-propose", args=[mash.hub.id, child.id])).content.decode()

@@ -62,6 +62,7 @@ class Action(models.TextChoices):
     SHARING_OVERRIDE = "sharing_decision.override", "Override a decision to share without consent, or not to share"
     GATE_OVERRIDE = "decision.override_gate", "Let a decision be proposed before every core agency answered"
     DECISION_PROPOSE = "decision.propose", "Propose, revise or amend the joint decision"
+    ADULT_VOICE_RECORD = "adult_voice.record", "Record an adult's wishes, mental capacity and advocacy"
     DECISION_REVIEW = "decision.review", "Sign off or return a proposed decision"
     SIGN_OFF_QUEUE_VIEW = "sign_off_queue.view", "See the decisions awaiting sign-off"
     NOTE_ADD = "note.add", "Add a case note (a phone call, a visit, research) to a referral or a household"
@@ -337,6 +338,9 @@ POLICY: dict[Action, Rule] = {
     Action.GATE_OVERRIDE: _manager("decide without every core agency", **ON_REFERRAL),
     Action.DECISION_PROPOSE: Rule(
         (Grant(STAFF),), "Only the hub's practitioners and managers propose decisions", **ON_REFERRAL
+    ),
+    Action.ADULT_VOICE_RECORD: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers record the adult's voice", **ON_REFERRAL
     ),
     Action.DECISION_REVIEW: Rule(
         (

@@ -4,7 +4,7 @@ values and put the service's messages back by their fields."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from decisions.models import OUTCOMES, Disclosure, LawfulBasis, RiskIndicator
+from decisions.models import OUTCOMES, Capacity, Disclosure, LawfulBasis, OutcomesMet, RiskIndicator
 from mash.forms import GovukDateText, GovukFormMixin, weeks_ahead
 
 ACTION_ROWS = 3
@@ -83,7 +83,7 @@ class ContributionForm(_ServiceErrors, GovukFormMixin, forms.Form):
 
 
 class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
-    needed = ("rationale", "amendment_reason")
+    needed = ("rationale", "amendment_reason", "outcomes_met")
     outcome = forms.ChoiceField(required=False, label="Outcome", widget=forms.RadioSelect)
     threshold_level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
     rationale = _text("Rationale", rows=6, help_text="Why the hub decided this, on what information")
@@ -95,8 +95,16 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
     )
     amendment_reason = _text("Why is the signed decision being amended?", rows=3)
 
-    def __init__(self, *args, cohort: str, levels: list[dict], members: list, amending: bool, **kwargs):
+    outcomes_met = forms.ChoiceField(
+        required=False, label="Were the outcomes the adult wanted met?", choices=OutcomesMet.choices,
+        widget=forms.RadioSelect, help_text="Making Safeguarding Personal: what the adult said they wanted",
+    )  # fmt: skip
+
+    def __init__(self, *args, cohort: str, levels: list[dict], members: list, amending: bool,
+                 outcomes_expressed: bool = False, **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
+        if not outcomes_expressed:
+            del self.fields["outcomes_met"]
         self.fields["outcome"].choices = OUTCOMES[cohort].choices
         self.fields["threshold_level"].choices = [(lv["code"], lv["name"]) for lv in levels]
         self.fields["participants"].choices = [(str(m.agency_id), m.agency.name) for m in members]
@@ -131,6 +139,7 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
             "participants": list(data.get("participants") or []),
             "actions": actions,
             "amendment_reason": data.get("amendment_reason", ""),
+            "outcomes_met": data.get("outcomes_met", ""),
         }
 
 
@@ -153,3 +162,46 @@ class ReasonForm(_ServiceErrors, GovukFormMixin, forms.Form):
 class ConsentForm(_ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("consent",)
     consent = _text("Who at the owning agency consented, and when", rows=2)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(required=False, label=label, choices=YES_NO, widget=forms.RadioSelect, **kwargs)
+
+
+class AdultVoiceForm(_ServiceErrors, GovukFormMixin, forms.Form):
+    """The adult's voice: every rule is AdultVoiceSchema's (decisions/schemas.py)."""
+
+    needed = ("asked", "desired_outcomes", "not_asked_reason", "capacity", "assessor_name", "assessor_role",
+              "assessed_on", "best_interests_decision", "best_interests_reasons", "advocacy_needed", "advocate")  # fmt: skip
+    asked = _yes_no("Was the adult asked what they want to happen?")
+    desired_outcomes = _text("What does the adult want to happen?", rows=4,
+                             help_text="Their desired outcomes, in their own words. Needed when they were asked")  # fmt: skip
+    not_asked_reason = _text("Why was the adult not asked?", rows=3, help_text="Needed when they were not asked")
+    capacity = forms.ChoiceField(
+        required=False, label="Mental capacity to make decisions about their safety", choices=Capacity.choices,
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    assessor_name = _text("Who assessed capacity: name", help_text="Needed when capacity was assessed")
+    assessor_role = _text("Who assessed capacity: role", help_text="Needed when capacity was assessed")
+    assessed_on = GovukDateText(required=False, label="When was capacity assessed?", words="The date of the assessment")
+    best_interests_decision = _text("Best-interests decision", rows=3, help_text="Needed when the adult lacks capacity")
+    best_interests_reasons = _text("Reasons for the best-interests decision", rows=3,
+                                   help_text="Needed when the adult lacks capacity")  # fmt: skip
+    advocacy_needed = _yes_no("Does the adult need an advocate?")
+    advocacy_offered = forms.BooleanField(required=False, label="An advocate was offered")
+    advocacy_provided = forms.BooleanField(required=False, label="An advocate was provided")
+    advocate = _text("Who provides the advocacy?", help_text="Needed when an advocate was provided")
+
+    def data_for_service(self) -> dict:
+        data = self.cleaned_data
+        flag = {"yes": True, "no": False}
+        return {
+            **{name: data.get(name) or "" for name in self.fields},
+            "asked": flag.get(data.get("asked")),
+            "advocacy_needed": flag.get(data.get("advocacy_needed")),
+            "advocacy_offered": bool(data.get("advocacy_offered")),
+            "advocacy_provided": bool(data.get("advocacy_provided")),
+        }

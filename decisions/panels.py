@@ -11,6 +11,7 @@ from decisions import note_selectors, selectors
 from decisions.forms import ConsentForm
 from decisions.models import proposal_conflict
 from decisions.models.notes import NoteKind
+from referrals.models import ReferralCohort
 
 
 def referral_panel(request, hub, referral) -> dict:
@@ -71,3 +72,10 @@ def household_notes_panel(request, hub, household) -> dict:
     url = reverse("household-note-new", args=[hub.id, household.id])
     may_add = may(access, Action.NOTE_ADD, household)
     return _notes_context(access, notes, add_url=url, may_add=may_add, on_page="household")
+
+
+def adult_voice_panel(request, hub, referral) -> dict:
+    """The adult's voice (wishes, capacity, advocacy): on an adult's referral only; nothing on a child's."""
+    if referral.cohort != ReferralCohort.ADULT:
+        return {"template": None}
+    return {"template": "decisions/adult_voice_panel.html", "voice": selectors.adult_voice_of(referral)}

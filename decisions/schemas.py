@@ -13,9 +13,11 @@ from rest_framework.exceptions import ValidationError
 from decisions.addresses import AddressRefused, vet
 from decisions.models import (
     OUTCOMES,
+    Capacity,
     Disclosure,
     LawfulBasis,
     NotAgreedReason,
+    OutcomesMet,
     RiskIndicator,
     SharingKind,
     lawful_basis_for,
@@ -154,7 +156,8 @@ class DecisionSchema(Schema):
     """The joint decision: outcome, threshold level, rationale, the agencies that took part and the agreed actions;
     with the reason when it amends a signed one. Context: `cohort`, `levels` (the referral's threshold level codes),
     `members`, `core` (the core agencies' ids and names), `all_core_needed` (no override, not an amendment),
-    `amending`."""
+    `amending`, `outcomes_expressed` (an adult's referral whose desired outcomes were expressed: whether they were met
+    is then required)."""
 
     outcome = Text(limit=40)
     threshold_level = Text(limit=40)
@@ -162,10 +165,15 @@ class DecisionSchema(Schema):
     participants = Choices([], loose=True, message="Choose the agencies that took part in the decision")
     actions = Actions()
     amendment_reason = Text(limit=2000)
+    outcomes_met = Choice(OutcomesMet.choices, optional=True, message="Choose fully, partly or not met")
 
     def check_together(self, values, failed):
         errors = {}
         context = self.context
+        if not context.get("outcomes_expressed"):
+            values["outcomes_met"] = ""  # asked of an adult's referral whose desired outcomes were expressed only
+        elif not values.get("outcomes_met") and "outcomes_met" not in failed:
+            errors["outcomes_met"] = "Say whether the outcomes the adult wanted were met: fully, partly or not"
         if values.get("outcome") not in OUTCOMES[context["cohort"]].values:
             errors["outcome"] = "Choose the outcome"
         if values.get("threshold_level") not in context["levels"]:
@@ -242,3 +250,49 @@ class SharingDecisionSchema(Schema):
 
 class SharingOverrideSchema(Schema):
     reason = Text(limit=10_000, required="Give the reason for overriding this decision")
+
+
+class AdultVoiceSchema(Schema):
+    """The adult's voice (Making Safeguarding Personal): whether they were asked what they want to happen, their
+    desired outcomes in their words or why they were not asked; their mental capacity to make decisions about their
+    safety (who assessed it and when, and the best-interests decision when they lack it); advocacy."""
+
+    asked = Flag(message="Say whether the adult was asked what they want to happen", default=None)
+    desired_outcomes = Text(limit=5000)
+    not_asked_reason = Text(limit=2000)
+    capacity = Choice(Capacity.choices, message="Choose whether capacity was assumed or assessed")
+    assessor_name = Text(limit=120)
+    assessor_role = Text(limit=120)
+    assessed_on = Day(message="Give the date capacity was assessed, like 25 11 2026")
+    best_interests_decision = Text(limit=5000)
+    best_interests_reasons = Text(limit=5000)
+    advocacy_needed = Flag(message="Say whether the adult needs an advocate", default=None)
+    advocacy_offered = Flag(message="Say whether an advocate was offered")
+    advocacy_provided = Flag(message="Say whether an advocate was provided")
+    advocate = Text(limit=200)
+
+    def check_together(self, values, failed):
+        errors = {}
+        if values.get("asked") is True and not values.get("desired_outcomes"):
+            errors["desired_outcomes"] = "Write what the adult wants to happen, in their words"
+        if values.get("asked") is False and not values.get("not_asked_reason"):
+            errors["not_asked_reason"] = "Say why the adult was not asked"
+        capacity = values.get("capacity")
+        if capacity in (Capacity.HAS, Capacity.LACKS):
+            if not values.get("assessor_name"):
+                errors["assessor_name"] = "Give the name of the person who assessed capacity"
+            if not values.get("assessor_role"):
+                errors["assessor_role"] = "Give the role of the person who assessed capacity"
+            if values.get("assessed_on") is None and "assessed_on" not in failed:
+                errors["assessed_on"] = "Give the date capacity was assessed"
+        day = values.get("assessed_on")
+        if day is not None and day > timezone.localdate():
+            errors["assessed_on"] = "The date capacity was assessed must be today or in the past"
+        if capacity == Capacity.LACKS:
+            if not values.get("best_interests_decision"):
+                errors["best_interests_decision"] = "Record the best-interests decision"
+            if not values.get("best_interests_reasons"):
+                errors["best_interests_reasons"] = "Give the reasons for the best-interests decision"
+        if values.get("advocacy_provided") and not values.get("advocate"):
+            errors["advocate"] = "Say who provides the advocacy"
+        return errors

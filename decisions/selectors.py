@@ -15,6 +15,7 @@ from django.utils import timezone
 from agencies.access import agreement_problems
 from agencies.policy import Action, may, require, scoped
 from decisions.models import (
+    AdultVoice,
     AgreedAction,
     Contribution,
     Decision,
@@ -252,3 +253,8 @@ def referral_consent(access, referral) -> dict | None:
     records = list(referral.consent_records.select_related("recorded_by"))
     sharing = list(referral.sharing_decisions.select_related("recorded_by", "overridden_by"))
     return {"current": records[0] if records else None, "history": records[1:], "sharing": sharing}
+
+
+def adult_voice_of(referral):
+    """The adult's voice recorded on a referral the reader may already see (the referral page scoped it), or None."""
+    return AdultVoice.objects.filter(referral=referral).select_related("recorded_by").first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import note_views, sharing_views, views
+from decisions import adult_voice_views, note_views, sharing_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
@@ -10,6 +10,11 @@ urlpatterns = [
         name="household-request-new",
     ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/decision/", views.decision_propose, name="decision-propose"),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/adult-voice/",
+        adult_voice_views.adult_voice,
+        name="adult-voice",
+    ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/override/", views.gate_override, name="gate-override"),
     path(
         "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/consent/", sharing_views.consent_record, name="consent-record"

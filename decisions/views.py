@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import hub_access
-from agencies.models import HubMembership, MembershipKind
+from agencies.models import AgencyKind, HubMembership, MembershipKind
 from agencies.policy import Action, may, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
@@ -53,23 +53,29 @@ def _said(error: Exception) -> str:
 # Hub staff ------------------------------------------------------------------------------------------------------------
 
 
-def _request_form(request: HttpRequest, hub) -> tuple[RequestForm, dict]:
+def _request_form(request: HttpRequest, hub, referral=None) -> tuple[RequestForm, dict]:
     """The form asking agencies for information (a referral's or a household's), and what the page says beside it:
     the core agencies always asked and each agency's agreement problem. Only an agency with a current signed
-    agreement can see a request: the others are named with the reason."""
+    agreement can see a request: the others are named with the reason. For an adult's referral naming no child,
+    children's social care is offered to tick rather than asked by default."""
     members = HubMembership.objects.filter(hub=hub).select_related("agency")
     core = [m.agency for m in members if m.kind == MembershipKind.CORE]
     contributing = [m.agency for m in members if m.kind == MembershipKind.CONTRIBUTING]
     problems = selectors.agreement_problems_of(hub, core + contributing)
-    form = RequestForm([a for a in contributing if problems[a] is None], _posted(request))
-    return form, {"core": [a for a in core if problems[a] is None], "problems": problems}
+    optional_core = []
+    if referral is not None and not services.childrens_services_by_default(referral):
+        optional_core = [a for a in core if a.kind == AgencyKind.CHILDRENS_SOCIAL_CARE]
+        core = [a for a in core if a not in optional_core]
+    form = RequestForm([a for a in optional_core + contributing if problems[a] is None], _posted(request))
+    return form, {"core": [a for a in core if problems[a] is None], "problems": problems,
+                  "not_by_default": [a for a in optional_core if problems[a] is None]}  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     access, referral = _referral(request, hub_id, referral_id, Action.INFORMATION_REQUEST)
     hub = access.hub
-    form, asking = _request_form(request, hub)
+    form, asking = _request_form(request, hub, referral)
     if request.method == "POST" and form.is_valid():
         try:
             made = services.information_request(
@@ -125,14 +131,14 @@ def _decision_form(request: HttpRequest, hub, referral, sharing: dict) -> Decisi
     if start is not None:
         initial = {
             "outcome": start.outcome, "threshold_level": start.threshold_level, "rationale": start.rationale,
-            "participants": [str(a.pk) for a in start.participants.all()],
+            "participants": [str(a.pk) for a in start.participants.all()], "outcomes_met": start.outcomes_met,
         }  # fmt: skip
         for i, action in enumerate(start.actions.all()[:3]):
             initial.update({f"action_{i}_owner": str(action.owner_id), f"action_{i}_description": action.description,
                             f"action_{i}_due_on": action.due_on.isoformat()})  # fmt: skip
     else:
         initial = {
-            "participants": [str(a.pk) for a in services.core_agencies(hub)],
+            "participants": [str(a.pk) for a in services.core_agencies_for(referral)],
             "threshold_level": referral.threshold_level,
         }
     version = referral_selectors.thresholds_current(hub, referral.cohort)
@@ -141,6 +147,7 @@ def _decision_form(request: HttpRequest, hub, referral, sharing: dict) -> Decisi
     return DecisionForm(
         _posted(request), initial=initial, cohort=referral.cohort, levels=levels,
         members=HubMembership.objects.filter(hub=hub).select_related("agency"), amending=signed is not None,
+        outcomes_expressed=services.outcomes_expressed(referral),
     )  # fmt: skip
 
 

@@ -185,6 +185,7 @@ TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
 # Sections that apps above referrals/ add to the referral page (docs/adr/0003-referral-page-panels.md).
 REFERRAL_PAGE_PANELS = [
+    "decisions.panels.adult_voice_panel",
     "decisions.panels.referral_panel",
     "decisions.panels.consent_panel",
     "decisions.panels.notes_panel",

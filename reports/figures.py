@@ -13,7 +13,7 @@ from decimal import Decimal
 from agencies.codes import ReferralSource
 from agencies.models import Agency, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
 from audit.events.actions import AuditAction
-from decisions.models import OUTCOMES, outcome_label
+from decisions.models import OUTCOMES, OutcomesMet, outcome_label
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.ledger import Event, MonthEvents, month_events
 
@@ -357,4 +357,18 @@ def _adults(events: MonthEvents) -> dict:
         "type_of_risk": _counted(types, AdultRiskType),
         "location_of_risk": _counted(Counter(e.data.get("adult_risk_location", "") for e in adults), AdultRiskLocation),
         "source_of_risk": _counted(Counter(e.data.get("adult_risk_source", "") for e in adults), AdultRiskSource),
+        "desired_outcomes": _desired_outcomes(events),
+    }
+
+
+def _desired_outcomes(events: MonthEvents) -> dict:
+    """Making Safeguarding Personal, from the month's decisions on adults whose voice was recorded (the sign-off
+    event's optional facts): asked what they wanted, outcomes expressed, and met fully, partly or not."""
+    voiced = [e for e in _decisions(events) if "adult_asked" in e.data]
+    met = Counter(e.data.get("outcomes_met", "") for e in voiced if e.data.get("outcomes_expressed"))
+    return {
+        "decisions": len(voiced),
+        "asked": sum(1 for e in voiced if e.data["adult_asked"]),
+        "expressed": sum(1 for e in voiced if e.data.get("outcomes_expressed")),
+        "met": _counted(met, OutcomesMet),
     }

@@ -88,6 +88,7 @@ class AuditAction(StrEnum):
     DECISION_RETURNED = "decision.returned"
     DECISION_SIGNED_OFF = "decision.signed_off"
     DECISION_VIEWED = "decision.viewed"
+    ADULT_VOICE_RECORDED = "adult_voice.recorded"
     SIGN_OFF_QUEUE_LISTED = "sign_off_queue.listed"
     ACTION_COMPLETED = "action.completed"
     NOTE_ADDED = "note.added"
@@ -186,6 +187,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.DECISION_RETURNED: "Decision returned for revision",
     AuditAction.DECISION_SIGNED_OFF: "Decision signed off",
     AuditAction.DECISION_VIEWED: "Decision viewed",
+    AuditAction.ADULT_VOICE_RECORDED: "Adult's wishes, mental capacity and advocacy recorded",
     AuditAction.SIGN_OFF_QUEUE_LISTED: "Sign-off queue listed",
     AuditAction.ACTION_COMPLETED: "Agreed action completed",
     AuditAction.NOTE_ADDED: "Case note added",

@@ -325,6 +325,7 @@ class DecisionProposed(TypedDict):
     actions: int
     amendment: bool
     gate_overridden: bool
+    outcomes_met: NotRequired[str]  # an adult's desired outcomes: fully, partly or not (when they were expressed)
 
 
 class DecisionReturned(TypedDict):
@@ -343,6 +344,20 @@ class DecisionSignedOff(TypedDict):
     rationale_recorded: bool
     actions: int
     amendment: bool
+    # An adult's referral with the adult's voice recorded (Making Safeguarding Personal, for the SAC return):
+    adult_asked: NotRequired[bool]  # asked what they want to happen
+    outcomes_expressed: NotRequired[bool]  # and said it
+    outcomes_met: NotRequired[str]  # fully, partly or not (when expressed)
+
+
+class AdultVoiceRecorded(TypedDict):
+    referral_id: Id
+    asked: bool
+    outcomes_expressed: bool
+    capacity: str  # assumed, has, lacks
+    advocacy_needed: bool
+    advocacy_offered: bool
+    advocacy_provided: bool
 
 
 class ActionCompleted(TypedDict):
@@ -441,6 +456,7 @@ PAYLOADS: dict[AuditAction, type] = {
     A.ACTION_COMPLETED: ActionCompleted,
     A.NOTE_ADDED: NoteAdded,
     A.NOTE_CORRECTED: NoteCorrected,
+    A.ADULT_VOICE_RECORDED: AdultVoiceRecorded,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

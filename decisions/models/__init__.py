@@ -246,6 +246,49 @@ class DecisionState(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded by an amendment"
 
 
+class OutcomesMet(models.TextChoices):
+    FULLY = "fully", "Fully met"
+    PARTLY = "partly", "Partly met"
+    NOT_MET = "not", "Not met"
+
+
+class Capacity(models.TextChoices):
+    ASSUMED = "assumed", "Capacity assumed"
+    HAS = "has", "Assessed: has capacity"
+    LACKS = "lacks", "Assessed: lacks capacity"
+
+
+class AdultVoice(models.Model):
+    """The adult's voice on an adult's referral (Care Act, Making Safeguarding Personal): whether they were asked
+    what they want to happen and their desired outcomes in their words (or why not), their mental capacity to make
+    decisions about their safety, and advocacy. One row per referral, recorded again as it changes (each time
+    audited)."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, primary_key=True, related_name="adult_voice")
+    asked = models.BooleanField()
+    desired_outcomes = models.TextField(blank=True)
+    not_asked_reason = models.TextField(blank=True)
+    capacity = models.CharField(max_length=10, choices=Capacity.choices)
+    assessor_name = models.CharField(max_length=120, blank=True)
+    assessor_role = models.CharField(max_length=120, blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+    best_interests_decision = models.TextField(blank=True)
+    best_interests_reasons = models.TextField(blank=True)
+    advocacy_needed = models.BooleanField(default=False)
+    advocacy_offered = models.BooleanField(default=False)
+    advocacy_provided = models.BooleanField(default=False)
+    advocate = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.referral} adult's voice"
+
+    @property
+    def outcomes_expressed(self) -> bool:
+        return self.asked and bool(self.desired_outcomes)
+
+
 class Decision(models.Model):
     """One version of the hub's joint decision on a referral. Versions are numbered per referral; a revision after
     a return, or an amendment after sign-off, is the next version, and the earlier one is kept as it was."""
@@ -266,6 +309,8 @@ class Decision(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comments = models.TextField(blank=True)
+    # An adult's referral whose desired outcomes were expressed: were they met (Making Safeguarding Personal)?
+    outcomes_met = models.CharField(max_length=10, choices=OutcomesMet.choices, blank=True)
 
     class Meta:
         ordering = ["referral", "version"]

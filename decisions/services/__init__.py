@@ -8,7 +8,8 @@ nothing. Who may act is checked here, not only in the views.
 """
 
 from decisions.services.actions import action_complete
-from decisions.services.common import core_agencies
+from decisions.services.adult_voice import adult_voice_record
+from decisions.services.common import childrens_services_by_default, core_agencies, core_agencies_for
 from decisions.services.contributions import contribution_add, contribution_release, household_contribution_add
 from decisions.services.decisions import (
     decision_propose,
@@ -16,6 +17,7 @@ from decisions.services.decisions import (
     decision_sign_off,
     gate_override,
     missing_core_agencies,
+    outcomes_expressed,
 )
 from decisions.services.notes import note_add, note_clean, note_correct
 from decisions.services.requests import household_information_request, information_request
@@ -24,9 +26,12 @@ from decisions.services.sharing import consent_record, sharing_decision_override
 __all__ = [
     "action_complete",
     "consent_record",
+    "adult_voice_record",
+    "childrens_services_by_default",
     "contribution_add",
     "contribution_release",
     "core_agencies",
+    "core_agencies_for",
     "decision_propose",
     "decision_return",
     "decision_sign_off",
@@ -40,4 +45,5 @@ __all__ = [
     "note_add",
     "note_clean",
     "note_correct",
+    "outcomes_expressed",
 ]

@@ -1,7 +1,9 @@
 """What the decisions services share: locking a referral, the hub's member agencies."""
 
-from agencies.models import Agency, HubMembership, MembershipKind
-from referrals.models import Referral
+from agencies.models import Agency, AgencyKind, HubMembership, MembershipKind
+from referrals.models import PersonRole, Referral, ReferralCohort
+
+ADULT_AGE = 18
 
 
 def locked(referral: Referral) -> Referral:
@@ -19,3 +21,33 @@ def id_of(value) -> str:
 
 def core_agencies(hub) -> list[Agency]:
     return [m.agency for m in memberships_by_agency(hub).values() if m.kind == MembershipKind.CORE]
+
+
+def names_a_child(referral: Referral) -> bool:
+    """Whether anyone named besides the subject (a sibling, a household member, the subject's children, …) is under
+    18 on the day the referral was received, by date of birth or estimated age."""
+    day = referral.received_at.date()
+    for person in referral.persons.exclude(role=PersonRole.SUBJECT):
+        born = person.date_of_birth
+        if born is not None:
+            if (day.year - born.year - ((day.month, day.day) < (born.month, born.day))) < ADULT_AGE:
+                return True
+        elif person.estimated_age is not None and person.estimated_age < ADULT_AGE:
+            return True
+    return False
+
+
+def childrens_services_by_default(referral: Referral) -> bool:
+    """Children's social care is asked by default (as a core agency) unless the referral is about an adult and names
+    no child: then only when the practitioner chooses it."""
+    return referral.cohort != ReferralCohort.ADULT or names_a_child(referral)
+
+
+def core_agencies_for(referral: Referral) -> list[Agency]:
+    """The core agencies a referral needs: the hub's, less children's social care for an adult's referral naming no
+    child, unless it was asked all the same."""
+    core = core_agencies(referral.hub)
+    if childrens_services_by_default(referral):
+        return core
+    asked = set(referral.information_requests.exclude(state="cancelled").values_list("agency_id", flat=True))
+    return [a for a in core if a.kind != AgencyKind.CHILDRENS_SOCIAL_CARE or a.pk in asked]

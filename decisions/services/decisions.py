@@ -15,6 +15,7 @@ from audit.events.payloads import DecisionProposed, DecisionReturned, DecisionSi
 from audit.services import record
 from decisions import webhooks
 from decisions.models import (
+    AdultVoice,
     AgreedAction,
     Decision,
     DecisionState,
@@ -23,19 +24,19 @@ from decisions.models import (
     proposal_conflict,
 )
 from decisions.schemas import DecisionSchema, OverrideSchema, ReturnSchema
-from decisions.services.common import core_agencies, id_of, locked, memberships_by_agency
+from decisions.services.common import core_agencies_for, id_of, locked, memberships_by_agency
 from decisions.services.requests import cancel_request
 from mash.errors import Conflict
 from mash.schemas import validated
 from referrals import deadlines
 from referrals import services as referral_services
-from referrals.models import DeadlineKind, DeadlineState, Referral, ThresholdVersion
+from referrals.models import DeadlineKind, DeadlineState, Referral, ReferralCohort, ThresholdVersion
 
 
 def missing_core_agencies(referral: Referral) -> list[Agency]:
     """Core agencies of the hub that have neither contributed nor recorded no trace on this referral."""
     answered = set(referral.contributions.values_list("agency_id", flat=True))
-    return [a for a in core_agencies(referral.hub) if a.pk not in answered]
+    return [a for a in core_agencies_for(referral) if a.pk not in answered]
 
 
 def gate_overridden(referral: Referral) -> bool:
@@ -60,6 +61,26 @@ def gate_override(*, referral: Referral, by, reason: str) -> GateOverride:
         payload=GateOverridden(missing_agency_ids=sorted(str(a.pk) for a in missing)),
     )
     return override
+
+
+def outcomes_expressed(referral: Referral) -> bool:
+    """Whether this is an adult's referral whose desired outcomes were expressed (the decision then says whether
+    they were met)."""
+    if referral.cohort != ReferralCohort.ADULT:
+        return False
+    voice = AdultVoice.objects.filter(referral=referral).first()
+    return voice is not None and voice.outcomes_expressed
+
+
+def _adult_facts(referral: Referral, decision: Decision) -> dict:
+    """The Making Safeguarding Personal facts of the sign-off event, for an adult's referral with the voice recorded."""
+    voice = AdultVoice.objects.filter(referral=referral).first() if referral.cohort == ReferralCohort.ADULT else None
+    if voice is None:
+        return {}
+    facts = {"adult_asked": voice.asked, "outcomes_expressed": voice.outcomes_expressed}
+    if decision.outcomes_met:
+        facts["outcomes_met"] = decision.outcomes_met
+    return facts
 
 
 def _level_codes(referral: Referral) -> set[str]:
@@ -87,6 +108,7 @@ def decision_propose(
     participants: list,
     actions: list,
     amendment_reason: str = "",
+    outcomes_met: str = "",
 ) -> Decision:
     """Propose the joint decision (or its revision after a return, or an amendment of a signed one: a new version
     each time). Needs every core agency's answer unless the manager has overridden."""
@@ -110,11 +132,11 @@ def decision_propose(
             "outcome": outcome, "threshold_level": threshold_level, "rationale": rationale,
             "participants": [id_of(p) for p in participants or []],
             "actions": [_as_input(a) for a in actions] if isinstance(actions, list) else actions,
-            "amendment_reason": amendment_reason,
+            "amendment_reason": amendment_reason, "outcomes_met": outcomes_met,
         },
         cohort=referral.cohort, levels=_level_codes(referral), members=members,
-        core=[(str(a.pk), a.name) for a in core_agencies(hub)], all_core_needed=signed is None and not overridden,
-        amending=signed is not None,
+        core=[(str(a.pk), a.name) for a in core_agencies_for(referral)], all_core_needed=signed is None and not overridden,
+        amending=signed is not None, outcomes_expressed=outcomes_expressed(referral),
     )  # fmt: skip
     participant_ids = set(clean["participants"])
     clean_actions = [
@@ -124,7 +146,7 @@ def decision_propose(
     decision = Decision.objects.create(
         referral=referral, version=version, outcome=clean["outcome"], threshold_level=clean["threshold_level"],
         rationale=clean["rationale"], amendment_reason=clean["amendment_reason"], proposed_by=by,
-        proposed_at=timezone.now(),
+        proposed_at=timezone.now(), outcomes_met=clean["outcomes_met"],
     )  # fmt: skip
     decision.participants.set(participant_ids)
     AgreedAction.objects.bulk_create(AgreedAction(decision=decision, **a) for a in clean_actions)
@@ -143,6 +165,7 @@ def decision_propose(
             actions=len(clean_actions),
             amendment=signed is not None,
             gate_overridden=overridden,
+            **({"outcomes_met": clean["outcomes_met"]} if clean["outcomes_met"] else {}),
         ),
     )
     return decision
@@ -222,6 +245,7 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
             rationale_recorded=bool(decision.rationale),
             actions=decision.actions.count(),
             amendment=previous is not None,
+            **_adult_facts(referral, decision),
         ),
     )
     if referral.assigned_to_id != by.pk:  # the assignee learns of it unless they signed it themselves

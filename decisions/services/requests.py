@@ -5,14 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.access import access_for, agreement_problems
-from agencies.models import MembershipKind
+from agencies.models import AgencyKind, MembershipKind
 from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.events.payloads import InformationRequested, RequestCancelled
 from audit.services import record
 from decisions.models import InformationRequest, RequestState
 from decisions.schemas import RequestSchema
-from decisions.services.common import id_of, locked, memberships_by_agency
+from decisions.services.common import childrens_services_by_default, id_of, locked, memberships_by_agency
 from mash.errors import Conflict, ValidationError
 from mash.schemas import validated
 from referrals import deadlines
@@ -24,7 +24,7 @@ def information_request(
     *, referral: Referral, by, agencies: list | None = None, note: str = "", household=None
 ) -> list:
     """Ask agencies for their checks: every core agency of the hub not yet asked, plus the contributing agencies
-    chosen (`agencies`), but only agencies with a current signed information sharing agreement (a core agency
+    chosen (`agencies`) — children's social care only when chosen for an adult's referral naming no child — but only agencies with a current signed information sharing agreement (a core agency
     without one is left out; a chosen one is refused by name, as it could never see the request). Each request is due by the rating's partner timescale and lets the agency's officers see
     the subject details for their checks."""
     referral = locked(referral)
@@ -41,7 +41,13 @@ def information_request(
     clean = validated(RequestSchema, {"agencies": [id_of(a) for a in agencies or []], "note": note}, members=members)
     chosen = set(clean["agencies"])
     asked = set(referral.information_requests.exclude(state=RequestState.CANCELLED).values_list("agency_id", flat=True))
-    wanted = [m.agency for key, m in members.items() if m.kind == MembershipKind.CORE or key in chosen]
+    by_default = childrens_services_by_default(referral)
+    wanted = [
+        m.agency
+        for key, m in members.items()
+        if key in chosen
+        or (m.kind == MembershipKind.CORE and (by_default or m.agency.kind != AgencyKind.CHILDRENS_SOCIAL_CARE))
+    ]
     now = timezone.now()
     problems = agreement_problems(hub, wanted, now)
     refused = [problems[m.agency.pk] for key, m in sorted(members.items()) if key in chosen and problems[m.agency.pk]]

@@ -113,6 +113,7 @@ EXPECTED = {
     Action.SHARING_OVERRIDE: lambda w, t, agreed: w.acting,
     Action.GATE_OVERRIDE: lambda w, t, agreed: w.acting,
     Action.DECISION_PROPOSE: lambda w, t, agreed: w.role in STAFF,
+    Action.ADULT_VOICE_RECORD: lambda w, t, agreed: w.role in STAFF,
     Action.DECISION_REVIEW: lambda w, t, agreed: w.acting and t.whose != w.name,
     Action.SIGN_OFF_QUEUE_VIEW: lambda w, t, agreed: w.acting,
     # Case notes: the hub's staff only; an agency's officer neither sees nor adds them (README, "Case notes").
@@ -269,7 +270,7 @@ def world(django_db_setup, django_db_blocker):
                            Action.REFERRAL_CLAIM, Action.REFERRAL_ASSIGN, Action.REFERRAL_CLOSE, Action.MATCH_DECIDE,
                            Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.GATE_OVERRIDE,
                            Action.DECISION_PROPOSE, Action.CONSENT_RECORD, Action.SHARING_OVERRIDE,
-                           Action.NOTE_ADD, Action.NOTE_OVERSIGHT):  # fmt: skip
+                           Action.NOTE_ADD, Action.NOTE_OVERSIGHT, Action.ADULT_VOICE_RECORD):  # fmt: skip
                 targets.setdefault(action, []).append(o["referral"])
             for action in (Action.NOTE_VIEW, Action.NOTE_CORRECT):
                 targets.setdefault(action, []).append(o["note"])

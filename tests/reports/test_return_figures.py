@@ -12,7 +12,7 @@ from django.urls import reverse
 from agencies.codes import ReferralSource
 from audit.models import AuditEvent
 from decisions import services as decisions
-from decisions.models import AdultOutcome, ChildOutcome
+from decisions.models import AdultOutcome, ChildOutcome, OutcomesMet
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType
 from reports import exports, services
 from reports.models import ReturnState
@@ -214,6 +214,8 @@ def expected_figures(hub) -> dict:
             "type_of_risk": counted(AdultRiskType, physical=1, financial=1, neglect=1),
             "location_of_risk": counted(AdultRiskLocation, own_home=1, care_home_residential=1),
             "source_of_risk": counted(AdultRiskSource, service_provider=1, known_to_individual=1),
+            # Neither adult's voice was recorded (tests/decisions/test_adult_voice.py counts a month that has).
+            "desired_outcomes": {"decisions": 0, "asked": 0, "expressed": 0, "met": counted(OutcomesMet)},
         },
     }
 

@@ -57,6 +57,8 @@ class Action(models.TextChoices):
     CONTRIBUTION_RELEASE = "contribution.release", "Release restricted information with the agency's consent"
     GATE_OVERRIDE = "decision.override_gate", "Let a decision be proposed before every core agency answered"
     DECISION_PROPOSE = "decision.propose", "Propose, revise or amend the joint decision"
+    STRATEGY_RECORD = "strategy_discussion.record", "Record a strategy discussion on a referral"
+    STRATEGY_REASON = "strategy_discussion.give_reason", "Say why a strategy discussion lacked a required agency"
     DECISION_REVIEW = "decision.review", "Sign off or return a proposed decision"
     SIGN_OFF_QUEUE_VIEW = "sign_off_queue.view", "See the decisions awaiting sign-off"
     ACTION_LIST = "action.list", "List the actions agreed for the agency"
@@ -324,6 +326,10 @@ POLICY: dict[Action, Rule] = {
     Action.DECISION_PROPOSE: Rule(
         (Grant(STAFF),), "Only the hub's practitioners and managers propose decisions", **ON_REFERRAL
     ),
+    Action.STRATEGY_RECORD: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers record strategy discussions", **ON_REFERRAL
+    ),
+    Action.STRATEGY_REASON: _manager("accept a strategy discussion without a required agency", **ON_REFERRAL),
     Action.DECISION_REVIEW: Rule(
         (
             Grant(

@@ -430,3 +430,7 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.webhook} notice of {self.decision_id}"
+
+
+# Strategy discussions live in their own module; imported here so that Django finds them.
+from decisions.strategy import StrategyAction, StrategyDiscussion, StrategyParticipant  # noqa: E402, F401

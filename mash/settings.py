@@ -184,7 +184,7 @@ TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 # The sweep's heartbeat is stale (the manager dashboard warns) after this many seconds.
 DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, minimum=2)
 # Sections that apps above referrals/ add to the referral page (docs/adr/0003-referral-page-panels.md).
-REFERRAL_PAGE_PANELS = ["decisions.panels.referral_panel"]
+REFERRAL_PAGE_PANELS = ["decisions.panels.referral_panel", "decisions.strategy_views.strategy_panel"]
 # The words of a decision's outcome, for referral pages that show it (the household page): the decisions app's.
 OUTCOME_LABEL = "decisions.models.outcome_label"
 # What apps above agencies/ do, in the same transaction, when an agency's API client is revoked.

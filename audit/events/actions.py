@@ -86,6 +86,8 @@ class AuditAction(StrEnum):
     DECISION_VIEWED = "decision.viewed"
     SIGN_OFF_QUEUE_LISTED = "sign_off_queue.listed"
     ACTION_COMPLETED = "action.completed"
+    STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
+    STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
     CHRONOLOGY_VIEWED = "chronology.viewed"
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
@@ -178,6 +180,8 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.DECISION_VIEWED: "Decision viewed",
     AuditAction.SIGN_OFF_QUEUE_LISTED: "Sign-off queue listed",
     AuditAction.ACTION_COMPLETED: "Agreed action completed",
+    AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
+    AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",

@@ -1,6 +1,6 @@
 """Every write of the multi-agency part, one module per aggregate: requests for information (requests.py),
 contributions and their release (contributions.py), the joint decision (decisions.py) and agreed actions
-(actions.py). Web pages, the API and tasks call these.
+(actions.py), strategy discussions (strategy.py). Web pages, the API and tasks call these.
 
 Each is one transaction with its audit events; bad input raises ValidationError with the field's name and changes
 nothing. Who may act is checked here, not only in the views.
@@ -17,6 +17,7 @@ from decisions.services.decisions import (
     missing_core_agencies,
 )
 from decisions.services.requests import household_information_request, information_request
+from decisions.services.strategy import strategy_discussion_record, strategy_reason_give
 
 __all__ = [
     "action_complete",
@@ -31,4 +32,6 @@ __all__ = [
     "household_information_request",
     "information_request",
     "missing_core_agencies",
+    "strategy_discussion_record",
+    "strategy_reason_give",
 ]

@@ -109,6 +109,8 @@ EXPECTED = {
     ),
     Action.GATE_OVERRIDE: lambda w, t, agreed: w.acting,
     Action.DECISION_PROPOSE: lambda w, t, agreed: w.role in STAFF,
+    Action.STRATEGY_RECORD: lambda w, t, agreed: w.role in STAFF,
+    Action.STRATEGY_REASON: lambda w, t, agreed: w.acting,
     Action.DECISION_REVIEW: lambda w, t, agreed: w.acting and t.whose != w.name,
     Action.SIGN_OFF_QUEUE_VIEW: lambda w, t, agreed: w.acting,
     Action.ACTION_LIST: lambda w, t, agreed: w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed),
@@ -257,7 +259,7 @@ def world(django_db_setup, django_db_blocker):
             for action in (Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
                            Action.REFERRAL_CLAIM, Action.REFERRAL_ASSIGN, Action.REFERRAL_CLOSE, Action.MATCH_DECIDE,
                            Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.GATE_OVERRIDE,
-                           Action.DECISION_PROPOSE):  # fmt: skip
+                           Action.DECISION_PROPOSE, Action.STRATEGY_RECORD, Action.STRATEGY_REASON):  # fmt: skip
                 targets.setdefault(action, []).append(o["referral"])
             for action in (Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.CONTRIBUTE):
                 targets.setdefault(action, []).extend(o["requests"])
@@ -382,6 +384,7 @@ def _pages(world) -> dict:
         Action.REQUEST_VIEW: {agency: reverse("officer-request", args=[hub, r.id]) for agency, r in requests.items()},
         Action.DECISION_PROPOSE: reverse("decision-propose", args=[hub, referral.id]),
         Action.GATE_OVERRIDE: reverse("gate-override", args=[hub, referral.id]),
+        Action.STRATEGY_RECORD: reverse("strategy-new", args=[hub, referral.id]),
         Action.DECISION_REVIEW: reverse("decision-review", args=[hub, decision.id]),
         Action.SIGN_OFF_QUEUE_VIEW: reverse("sign-off-queue", args=[hub]),
         Action.ACTION_LIST: reverse("officer-actions", args=[hub]),
@@ -396,8 +399,8 @@ PAGE_ACTIONS = [
     Action.REFERRAL_VIEW, Action.REFERRAL_CREATE, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND,
     Action.REFERRAL_RE_RATE, Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.REFERRAL_STATUS_VIEW, Action.DASHBOARD_VIEW,
     Action.PERSON_SEARCH, Action.INFORMATION_REQUEST, Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.DECISION_PROPOSE,
-    Action.GATE_OVERRIDE, Action.DECISION_REVIEW, Action.SIGN_OFF_QUEUE_VIEW, Action.ACTION_LIST,
-    Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW,
+    Action.GATE_OVERRIDE, Action.STRATEGY_RECORD, Action.DECISION_REVIEW, Action.SIGN_OFF_QUEUE_VIEW,
+    Action.ACTION_LIST, Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW,
 ]  # fmt: skip
 PERSONS = [w for w in PEOPLE if w.role != "system"]
 
@@ -412,7 +415,7 @@ def _page_status(action, who: Who, agency: str | None) -> int:
     on_a_referral = (
         Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
         Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.DECISION_PROPOSE, Action.GATE_OVERRIDE,
-        Action.DECISION_REVIEW,
+        Action.DECISION_REVIEW, Action.STRATEGY_RECORD,
     )  # fmt: skip
     if action in on_a_referral and who.role not in STAFF:
         return 404  # a referral (and its decision) is outside everyone else's scope

@@ -182,3 +182,23 @@ def test_a_red_referral_without_a_discussion_shows_it_overdue(mash, client):
     client.force_login(mash.practitioner)
     shown = client.get(reverse("referral-detail", args=[mash.hub.id, referral.id])).content.decode()
     assert "Overdue" in shown and "Strategy discussion due by" in shown
+
+
+def test_an_adults_discussion_decides_on_a_section_42_enquiry(mash):
+    from decisions.services.common import memberships_by_agency
+    from decisions.strategy_schemas import StrategyDiscussionSchema
+    from mash.schemas import validated
+
+    context = {"cohort": "adult", "members": memberships_by_agency(mash.hub), "contributions": set(),
+               "received_at": timezone.now() - timedelta(days=2)}  # fmt: skip
+    data = _data(mash, decision="s42_enquiry")
+    data["participants"] = [{"agency": str(mash.police.pk), "role": "PC Lee"}]
+    data["actions"] = []
+    clean = validated(StrategyDiscussionSchema, data, **context)
+    assert clean["decision"] == "s42_enquiry" and clean["s47_started_on"] is None  # no s47 for an adult
+    with pytest.raises(ValidationError) as refused:
+        validated(StrategyDiscussionSchema, {**data, "decision": "s47_joint_police"}, **context)
+    assert refused.value.message_dict["decision"] == ["Choose what the discussion decided"]
+    with pytest.raises(ValidationError) as refused:
+        validated(StrategyDiscussionSchema, {**data, "decision": "no_enquiry"}, **context)
+    assert refused.value.message_dict["reason"] == ["Give the reason no enquiry will be made"]

@@ -39,6 +39,19 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "max_value": "Enter a number of days from 1 to 365",
         },
     )
+    strategy_discussion_hours = forms.IntegerField(
+        label="Strategy discussion: clock hours after a Red rating",
+        help_text="A Red referral without a strategy discussion shows it due this many hours after it was rated Red "
+        "(1 to 720; 72 is three days, as local child protection procedures commonly ask).",
+        min_value=1,
+        max_value=720,
+        error_messages={
+            "required": "Enter the hours within which a strategy discussion must be held",
+            "invalid": "Enter the hours as a whole number, from 1 to 720",
+            "min_value": "Enter a number of hours from 1 to 720",
+            "max_value": "Enter a number of hours from 1 to 720",
+        },
+    )
 
     class Meta:
         model = Hub

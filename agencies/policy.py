@@ -63,6 +63,8 @@ class Action(models.TextChoices):
     GATE_OVERRIDE = "decision.override_gate", "Let a decision be proposed before every core agency answered"
     DECISION_PROPOSE = "decision.propose", "Propose, revise or amend the joint decision"
     ADULT_VOICE_RECORD = "adult_voice.record", "Record an adult's wishes, mental capacity and advocacy"
+    STRATEGY_RECORD = "strategy_discussion.record", "Record a strategy discussion on a referral"
+    STRATEGY_REASON = "strategy_discussion.give_reason", "Say why a strategy discussion lacked a required agency"
     DECISION_REVIEW = "decision.review", "Sign off or return a proposed decision"
     SIGN_OFF_QUEUE_VIEW = "sign_off_queue.view", "See the decisions awaiting sign-off"
     NOTE_ADD = "note.add", "Add a case note (a phone call, a visit, research) to a referral or a household"
@@ -342,6 +344,10 @@ POLICY: dict[Action, Rule] = {
     Action.ADULT_VOICE_RECORD: Rule(
         (Grant(STAFF),), "Only the hub's practitioners and managers record the adult's voice", **ON_REFERRAL
     ),
+    Action.STRATEGY_RECORD: Rule(
+        (Grant(STAFF),), "Only the hub's practitioners and managers record strategy discussions", **ON_REFERRAL
+    ),
+    Action.STRATEGY_REASON: _manager("accept a strategy discussion without a required agency", **ON_REFERRAL),
     Action.DECISION_REVIEW: Rule(
         (
             Grant(

@@ -113,6 +113,7 @@ HUB_EDITABLE_FIELDS = (
     "decision_working_days",
     "warn_at_percent",
     "late_referral_days",
+    "strategy_discussion_hours",
 )
 
 

@@ -25,6 +25,7 @@ from decisions.models import (
     Webhook,
     WebhookDelivery,
 )
+from decisions.models.strategy import StrategyDiscussion
 from decisions.note_selectors import note_heading, notes_of_referrals
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
@@ -159,8 +160,9 @@ def review_facts(referral: Referral) -> dict:
 def chronology(access, referral: Referral) -> list[dict]:
     """One timeline for the referral's subject across the hub's referrals of them (this one and those whose subject
     is the same index person: same-person links only, never a sibling's or a household's, recomputed on each read so
-    an undone link separates them again): receipt, screenings, contributions the reader may see, decisions,
-    actions and case notes (the household's too; a corrected note says so beside its correction), oldest first."""
+    an undone link separates them again): receipt, screenings, contributions the reader may see, strategy
+    discussions, decisions, actions and case notes (the household's too; a corrected note says so beside its
+    correction), oldest first."""
     earlier = same_person_referrals(referral)
     referrals = [referral, *earlier]
     ids = [r.pk for r in referrals]
@@ -181,6 +183,13 @@ def chronology(access, referral: Referral) -> list[dict]:
         if d.state in (DecisionState.SIGNED, DecisionState.SUPERSEDED) and d.reviewed_at:
             entries.append({"at": d.reviewed_at, "referral": r, "kind": f"Decision v{d.version} signed off",
                             "text": d.outcome_label})  # fmt: skip
+    for s in StrategyDiscussion.objects.filter(referral_id__in=ids):
+        text = s.get_decision_display() + (f". Without: {', '.join(s.missing_labels)}" if s.flagged else "")
+        entries.append({"at": s.held_at, "referral": by_id[s.referral_id],
+                        "kind": f"Strategy discussion ({s.get_mode_display().lower()})", "text": text})  # fmt: skip
+        if s.manager_reason_at:
+            entries.append({"at": s.manager_reason_at, "referral": by_id[s.referral_id],
+                            "kind": "Manager's reason for the strategy discussion", "text": s.manager_reason})  # fmt: skip
     actions = AgreedAction.objects.filter(decision__referral_id__in=ids, decision__state=DecisionState.SIGNED)
     for a in actions.select_related("owner", "decision"):
         when = a.completed_at

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import adult_voice_views, note_views, sharing_views, views
+from decisions import adult_voice_views, note_views, sharing_views, strategy_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
@@ -30,6 +30,16 @@ urlpatterns = [
         name="sharing-decision-override",
     ),
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/chronology/", views.chronology, name="chronology"),
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/strategy-discussions/new/",
+        strategy_views.strategy_new,
+        name="strategy-new",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/strategy-discussions/<uuid:discussion_id>/reason/",
+        strategy_views.strategy_reason,
+        name="strategy-reason",
+    ),
     path("hubs/<uuid:hub_id>/sign-off/", views.sign_off_queue, name="sign-off-queue"),
     path("hubs/<uuid:hub_id>/decisions/<uuid:decision_id>/", views.decision_review, name="decision-review"),
     path("hubs/<uuid:hub_id>/requests/", views.officer_queue, name="officer-queue"),

@@ -187,6 +187,7 @@ DEADLINE_SWEEP_STALE_SECONDS = env_int("DEADLINE_SWEEP_STALE_SECONDS", 120, mini
 REFERRAL_PAGE_PANELS = [
     "decisions.panels.adult_voice_panel",
     "decisions.panels.referral_panel",
+    "decisions.strategy_views.strategy_panel",
     "decisions.panels.consent_panel",
     "decisions.panels.notes_panel",
 ]

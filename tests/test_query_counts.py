@@ -68,12 +68,12 @@ def _pages(mash, w) -> list:
         ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals with hub, agency and assignee, their subjects; read [16]"),
         ("practitioner", "new referral", reverse("referral-new", args=[h]), BASE, "nothing more [11]"),
-        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 19,
+        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 21,
          "the referral, its people, matches, the other referrals of its subject's index person, the links of its "
          "subject (issue 18); read; deadlines, screenings; its versions (amendments, issue 16); requests, the contributions they may see, "
          "all contributions counted (the restricted ones hidden), decisions, the agencies that answered, "
-         "memberships, overrides; consent records and sharing decisions, case notes (issue 19) [31]"),
-        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 24,
+         "memberships, overrides; consent records and sharing decisions, case notes, strategy discussions and when it was first rated Red (issue 19) [31]"),
+        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 26,
          "the same, with the contributions' disclosures, the decisions' participants and actions, the hub's names "
          "for their threshold levels (the latest screening's thresholds), and the read of the contributions shown "
          "[32]"),
@@ -81,8 +81,8 @@ def _pages(mash, w) -> list:
          "the referral, its people, the thresholds in force; read [15]"),
         ("practitioner", "request information", reverse("request-new", args=[h, referral.id]), BASE + 4,
          "the referral, its people, memberships, every agency's agreement in one query [35]"),
-        ("practitioner", "chronology", reverse("chronology", args=[h, decided.id]), BASE + 10,
-         "the referral, its people, the other referrals of its subject's index person, deadlines, screenings, contributions, decisions, actions, case notes; read [24]"),
+        ("practitioner", "chronology", reverse("chronology", args=[h, decided.id]), BASE + 11,
+         "the referral, its people, the other referrals of its subject's index person, deadlines, screenings, contributions, decisions, actions, strategy discussions, case notes; read [24]"),
         ("practitioner", "notifications", reverse("notifications"), BASE + 2,
          "notifications with their referrals; read [10]"),
         ("manager", "dashboard", reverse("manager-dashboard", args=[h]), MANAGER + 6,
@@ -93,7 +93,7 @@ def _pages(mash, w) -> list:
          "the decision with referral and proposer, the referral's sharing (as on its page, with its decisions' "
          "level names), its subject and its latest screening with the threshold version (the subject's name and "
          "age, the level's name); read"),
-        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 20,
+        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 22,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
          "the referral, its people, the last screening's thresholds (its levels to choose from); read [15]"),
@@ -172,9 +172,9 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
          "the household, its referrals with assignee, their people; read; its case notes"),
         ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
-        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 25,
+        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 26,
          "the referral page with a proposed decision (BASE + 23 with the subject's other referrals and links; its "
-         "household in the referral's query), and whether a sibling is Red, and the case notes"),
+         "household in the referral's query), and whether a sibling is Red, the case notes and strategy discussions"),
         ("practitioner", reverse("decision-propose", args=[h, household.referrals.get(rating="green").id]),
          BASE + 17, "the propose page's 14, and the siblings, their subjects, their decisions"),
         ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 18,

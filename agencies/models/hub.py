@@ -62,6 +62,11 @@ class Hub(models.Model):
         default=30,
         help_text="How many days back a referral's time received may be, when an agency or a practitioner sends it.",
     )
+    # Working Together 2023 sets no hour; local procedures commonly ask for a strategy discussion within three working
+    # days of the concern. Counted in clock hours from the Red rating, 72 by default, so a weekend never stretches it.
+    strategy_discussion_hours = models.PositiveSmallIntegerField(
+        default=72, help_text="Clock hours after a Red rating within which a strategy discussion must be held."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -97,6 +102,11 @@ class Hub(models.Model):
                 condition=Q(late_referral_days__gte=1) & Q(late_referral_days__lte=365),
                 name="hub_late_referral_days_range",
                 violation_error_message="Take late referrals for 1 to 365 days",
+            ),
+            models.CheckConstraint(
+                condition=Q(strategy_discussion_hours__gte=1) & Q(strategy_discussion_hours__lte=720),
+                name="hub_strategy_discussion_hours_range",
+                violation_error_message="Allow 1 to 720 hours for a strategy discussion",
             ),
         ]
 

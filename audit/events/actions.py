@@ -93,6 +93,8 @@ class AuditAction(StrEnum):
     ACTION_COMPLETED = "action.completed"
     NOTE_ADDED = "note.added"
     NOTE_CORRECTED = "note.corrected"
+    STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
+    STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
     CHRONOLOGY_VIEWED = "chronology.viewed"
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
@@ -192,6 +194,8 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.ACTION_COMPLETED: "Agreed action completed",
     AuditAction.NOTE_ADDED: "Case note added",
     AuditAction.NOTE_CORRECTED: "Case note corrected by a new note",
+    AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
+    AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",

@@ -49,6 +49,7 @@ class HubProfile(TypedDict):
     decision_working_days: int
     warn_at_percent: int
     late_referral_days: NotRequired[int]  # since issue 17
+    strategy_discussion_hours: NotRequired[int]  # since issue 19
 
 
 # The fields that changed, each with its new value: any of the hub's editable fields.
@@ -316,6 +317,23 @@ class GateOverridden(TypedDict):
     missing_agency_ids: list[Id]
 
 
+class StrategyDiscussionRecorded(TypedDict):
+    referral_id: Id
+    held_at: str
+    mode: str
+    decision: str
+    agency_ids: list[Id]  # the agencies that took part
+    missing_kinds: list[str]  # the required agency kinds that did not
+    s47_started_on: str | None
+    shared_contribution_ids: list[Id]
+    action_count: int
+
+
+class StrategyReasonGiven(TypedDict):
+    referral_id: Id
+    missing_kinds: list[str]
+
+
 class DecisionProposed(TypedDict):
     referral_id: Id
     version: int
@@ -457,6 +475,8 @@ PAYLOADS: dict[AuditAction, type] = {
     A.NOTE_ADDED: NoteAdded,
     A.NOTE_CORRECTED: NoteCorrected,
     A.ADULT_VOICE_RECORDED: AdultVoiceRecorded,
+    A.STRATEGY_DISCUSSION_RECORDED: StrategyDiscussionRecorded,
+    A.STRATEGY_DISCUSSION_REASON_GIVEN: StrategyReasonGiven,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

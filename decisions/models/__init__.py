@@ -481,3 +481,4 @@ class WebhookDelivery(models.Model):
 # Django finds the case notes' table through this module.
 from decisions.models.notes import CaseNote, NoteKind  # noqa: E402, F401
 from decisions.models.sharing import ConsentRecord, NotAgreedReason, SharingDecision, SharingKind  # noqa: E402, F401
+from decisions.models.strategy import StrategyAction, StrategyDiscussion, StrategyParticipant  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Every write of the multi-agency part, one module per aggregate: requests for information (requests.py),
 contributions and their release (contributions.py), the joint decision (decisions.py), agreed actions
-(actions.py), consent and sharing decisions (sharing.py) and case notes (notes.py). Web pages, the API and tasks call
-these.
+(actions.py), strategy discussions (strategy.py), consent and sharing decisions (sharing.py) and case notes
+(notes.py). Web pages, the API and tasks call these.
 
 Each is one transaction with its audit events; bad input raises ValidationError with the field's name and changes
 nothing. Who may act is checked here, not only in the views.
@@ -22,6 +22,7 @@ from decisions.services.decisions import (
 from decisions.services.notes import note_add, note_clean, note_correct
 from decisions.services.requests import household_information_request, information_request
 from decisions.services.sharing import consent_record, sharing_decision_override, sharing_decision_record
+from decisions.services.strategy import strategy_discussion_record, strategy_reason_give
 
 __all__ = [
     "action_complete",
@@ -46,4 +47,6 @@ __all__ = [
     "note_clean",
     "note_correct",
     "outcomes_expressed",
+    "strategy_discussion_record",
+    "strategy_reason_give",
 ]

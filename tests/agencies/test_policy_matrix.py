@@ -114,6 +114,8 @@ EXPECTED = {
     Action.GATE_OVERRIDE: lambda w, t, agreed: w.acting,
     Action.DECISION_PROPOSE: lambda w, t, agreed: w.role in STAFF,
     Action.ADULT_VOICE_RECORD: lambda w, t, agreed: w.role in STAFF,
+    Action.STRATEGY_RECORD: lambda w, t, agreed: w.role in STAFF,
+    Action.STRATEGY_REASON: lambda w, t, agreed: w.acting,
     Action.DECISION_REVIEW: lambda w, t, agreed: w.acting and t.whose != w.name,
     Action.SIGN_OFF_QUEUE_VIEW: lambda w, t, agreed: w.acting,
     # Case notes: the hub's staff only; an agency's officer neither sees nor adds them (README, "Case notes").
@@ -270,7 +272,8 @@ def world(django_db_setup, django_db_blocker):
                            Action.REFERRAL_CLAIM, Action.REFERRAL_ASSIGN, Action.REFERRAL_CLOSE, Action.MATCH_DECIDE,
                            Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.GATE_OVERRIDE,
                            Action.DECISION_PROPOSE, Action.CONSENT_RECORD, Action.SHARING_OVERRIDE,
-                           Action.NOTE_ADD, Action.NOTE_OVERSIGHT, Action.ADULT_VOICE_RECORD):  # fmt: skip
+                           Action.NOTE_ADD, Action.NOTE_OVERSIGHT, Action.ADULT_VOICE_RECORD,
+                           Action.STRATEGY_RECORD, Action.STRATEGY_REASON):  # fmt: skip
                 targets.setdefault(action, []).append(o["referral"])
             for action in (Action.NOTE_VIEW, Action.NOTE_CORRECT):
                 targets.setdefault(action, []).append(o["note"])
@@ -399,6 +402,7 @@ def _pages(world) -> dict:
         Action.GATE_OVERRIDE: reverse("gate-override", args=[hub, referral.id]),
         Action.CONSENT_RECORD: reverse("consent-record", args=[hub, referral.id]),
         Action.NOTE_ADD: reverse("referral-note-new", args=[hub, referral.id]),
+        Action.STRATEGY_RECORD: reverse("strategy-new", args=[hub, referral.id]),
         Action.DECISION_REVIEW: reverse("decision-review", args=[hub, decision.id]),
         Action.SIGN_OFF_QUEUE_VIEW: reverse("sign-off-queue", args=[hub]),
         Action.ACTION_LIST: reverse("officer-actions", args=[hub]),
@@ -415,6 +419,7 @@ PAGE_ACTIONS = [
     Action.PERSON_SEARCH, Action.INFORMATION_REQUEST, Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.DECISION_PROPOSE,
     Action.GATE_OVERRIDE, Action.DECISION_REVIEW, Action.SIGN_OFF_QUEUE_VIEW, Action.ACTION_LIST,
     Action.AUDIT_TRAIL_VIEW, Action.INSPECTION_LISTS, Action.RETURNS_VIEW, Action.CONSENT_RECORD, Action.NOTE_ADD,
+    Action.STRATEGY_RECORD,
 ]  # fmt: skip
 PERSONS = [w for w in PEOPLE if w.role != "system"]
 
@@ -429,7 +434,7 @@ def _page_status(action, who: Who, agency: str | None) -> int:
     on_a_referral = (
         Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
         Action.REFERRAL_CLOSE, Action.CHRONOLOGY_VIEW, Action.INFORMATION_REQUEST, Action.DECISION_PROPOSE, Action.GATE_OVERRIDE,
-        Action.DECISION_REVIEW, Action.CONSENT_RECORD, Action.NOTE_ADD,
+        Action.DECISION_REVIEW, Action.CONSENT_RECORD, Action.NOTE_ADD, Action.STRATEGY_RECORD,
     )  # fmt: skip
     if action in on_a_referral and who.role not in STAFF:
         return 404  # a referral (and its decision) is outside everyone else's scope

@@ -92,6 +92,7 @@ def _hub_form(hub, **changes):
         "decision_working_days": "9",
         "warn_at_percent": "75",
         "late_referral_days": "30",
+        "strategy_discussion_hours": "72",
     }
     data.update(changes)
     return data
@@ -120,6 +121,20 @@ def test_hub_administrator_sets_how_late_a_referral_may_be(client, hub):
     assert 'href="#id_late_referral_days">Enter a number of days from 1 to 365' in page  # the summary links the field
     hub.refresh_from_db()
     assert hub.late_referral_days == 60
+
+
+def test_hub_administrator_sets_the_hours_for_a_strategy_discussion(client, hub):
+    _login(client, member(hub, Role.HUB_ADMIN))
+    assert hub.strategy_discussion_hours == 72  # three days, as local procedures commonly ask
+    assert "Strategy discussion: clock hours after a Red rating" in client.get(f"/hubs/{hub.id}/edit/").content.decode()
+    assert client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, strategy_discussion_hours="24")).status_code == 302
+    hub.refresh_from_db()
+    assert hub.strategy_discussion_hours == 24
+    assert "strategy discussion within 24 clock hours" in client.get(f"/hubs/{hub.id}/").content.decode()
+    page = client.post(f"/hubs/{hub.id}/edit/", _hub_form(hub, strategy_discussion_hours="721")).content.decode()
+    assert 'href="#id_strategy_discussion_hours">Enter a number of hours from 1 to 720' in page
+    hub.refresh_from_db()
+    assert hub.strategy_discussion_hours == 24
 
 
 def test_hub_administrator_of_hub_a_cannot_edit_hub_b(client, hub):

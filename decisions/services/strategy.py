@@ -1,0 +1,99 @@
+"""Strategy discussions: recording one on a referral (the practitioner or a manager), and the accountable manager's
+reason when it went ahead without a required agency. Each is one transaction with its audit event."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.access import access_for
+from agencies.policy import Action, require, scoped
+from audit.events.actions import AuditAction
+from audit.events.payloads import StrategyDiscussionRecorded, StrategyReasonGiven
+from audit.services import record
+from decisions.models import Contribution
+from decisions.models.strategy import REQUIRED_KINDS, StrategyAction, StrategyDiscussion, StrategyParticipant
+from decisions.services.common import id_of, locked, memberships_by_agency
+from decisions.strategy_schemas import StrategyDiscussionSchema, StrategyReasonSchema
+from mash.schemas import validated
+from referrals.models import Referral
+
+
+def _rows(rows, key: str):
+    """Rows as the schema takes them: an agency given as itself (from code) becomes its id."""
+    if not isinstance(rows, list):
+        return rows
+    return [{**row, key: id_of(row[key])} if isinstance(row, dict) and row.get(key) else row for row in rows]
+
+
+@transaction.atomic
+def strategy_discussion_record(*, referral: Referral, by, data: dict) -> StrategyDiscussion:
+    """Record a strategy discussion held about the referral. `data`: held_on (YYYY-MM-DD), held_time (HH:MM, UK
+    time), mode, participants [{agency, role}], shared [contribution ids], decision, reason, s47_started_on,
+    actions [{owner, description, due_on}]; only contributions the recorder may see can be named as shared. A discussion without a required agency is flagged until the manager gives the reason."""
+    referral = locked(referral)
+    hub = referral.hub
+    access = access_for(by, hub.pk)
+    require(access, Action.STRATEGY_RECORD, referral)
+    visible = scoped(access, Action.CONTRIBUTION_VIEW, Contribution.objects.filter(referral=referral))
+    members = memberships_by_agency(hub)
+    data = dict(data or {})
+    data["participants"] = _rows(data.get("participants"), "agency")
+    data["actions"] = _rows(data.get("actions") or [], "owner")
+    if isinstance(data.get("shared"), list):
+        data["shared"] = [id_of(c) for c in data["shared"]]
+    clean = validated(
+        StrategyDiscussionSchema, data, cohort=referral.cohort, members=members, received_at=referral.received_at,
+        contributions={str(pk) for pk in visible.values_list("pk", flat=True)},
+    )  # fmt: skip
+    present = {members[p["agency"]].agency.kind for p in clean["participants"]}
+    missing = [str(kind) for kind in REQUIRED_KINDS[referral.cohort] if kind not in present]
+    discussion = StrategyDiscussion.objects.create(
+        referral=referral, held_at=clean["held_at"], mode=clean["mode"], decision=clean["decision"],
+        reason=clean["reason"], s47_started_on=clean["s47_started_on"], missing_kinds=missing, recorded_by=by,
+        recorded_at=timezone.now(),
+    )  # fmt: skip
+    StrategyParticipant.objects.bulk_create(
+        StrategyParticipant(discussion=discussion, agency_id=p["agency"], role=p["role"]) for p in clean["participants"]
+    )
+    StrategyAction.objects.bulk_create(
+        StrategyAction(discussion=discussion, owner_id=a["owner"], description=a["description"], due_on=a["due_on"])
+        for a in clean["actions"]
+    )
+    shared = sorted(set(clean.get("shared") or []))
+    discussion.shared.set(shared)
+    record(
+        AuditAction.STRATEGY_DISCUSSION_RECORDED,
+        hub=hub,
+        obj=discussion,
+        payload=StrategyDiscussionRecorded(
+            referral_id=str(referral.pk),
+            held_at=clean["held_at"].isoformat(),
+            mode=clean["mode"],
+            decision=clean["decision"],
+            agency_ids=sorted({p["agency"] for p in clean["participants"]}),
+            missing_kinds=missing,
+            s47_started_on=clean["s47_started_on"].isoformat() if clean["s47_started_on"] else None,
+            shared_contribution_ids=shared,
+            action_count=len(clean["actions"]),
+        ),
+    )
+    return discussion
+
+
+@transaction.atomic
+def strategy_reason_give(*, discussion: StrategyDiscussion, by, reason: str) -> StrategyDiscussion:
+    """The accountable manager says why the discussion went ahead without a required agency: it then counts as
+    complete."""
+    discussion = (
+        StrategyDiscussion.objects.select_for_update(of=("self",)).select_related("referral__hub").get(pk=discussion.pk)
+    )
+    referral = discussion.referral
+    require(access_for(by, referral.hub_id), Action.STRATEGY_REASON, referral)
+    reason = validated(StrategyReasonSchema, {"reason": reason})["reason"]
+    discussion.give_reason(reason=reason, by=by, at=timezone.now())  # Conflict unless flagged and not yet given
+    record(
+        AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN,
+        hub=referral.hub,
+        obj=discussion,
+        payload=StrategyReasonGiven(referral_id=str(referral.pk), missing_kinds=list(discussion.missing_kinds)),
+    )
+    return discussion

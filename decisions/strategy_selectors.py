@@ -1,0 +1,47 @@
+"""Reads of strategy discussions for the referral page and the chronology: the discussions of a referral the reader
+may see (the referral itself is already scoped by the caller), and when the next one is due."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from decisions.models.strategy import RECOMMENDED_KINDS, StrategyAction, StrategyDiscussion, StrategyParticipant
+from referrals.models import Rating, Referral
+
+
+def discussions_of(referral_ids) -> list[StrategyDiscussion]:
+    """The strategy discussions of these referrals (already scoped by the caller), oldest first, with who took
+    part, what was shared and the actions agreed."""
+    return list(
+        StrategyDiscussion.objects.filter(referral_id__in=referral_ids)
+        .select_related("recorded_by", "manager_reason_by")
+        .prefetch_related(
+            Prefetch("participants", queryset=StrategyParticipant.objects.select_related("agency")),
+            Prefetch("actions", queryset=StrategyAction.objects.select_related("owner")),
+            "shared__agency",
+        )
+    )
+
+
+def red_since(referral: Referral):
+    """When the referral was first rated Red (None if it never was)."""
+    return referral.screenings.filter(rating=Rating.RED).order_by("at").values_list("at", flat=True).first()
+
+
+def strategy_due(referral: Referral, discussions: list, *, hours: int) -> dict | None:
+    """For a Red referral with no strategy discussion yet: when one is due (the hub's strategy_discussion_hours
+    after the Red rating) and whether that time has passed. None otherwise."""
+    if referral.rating != Rating.RED or discussions:
+        return None
+    since = red_since(referral)
+    if since is None:
+        return None
+    due_at = since + timedelta(hours=hours)
+    return {"due_at": due_at, "overdue": timezone.now() > due_at}
+
+
+def recommended_absent(discussion: StrategyDiscussion) -> list[str]:
+    """The recommended agency kinds (education) that did not take part, in words."""
+    present = {p.agency.kind for p in discussion.participants.all()}
+    return [kind.label for kind in RECOMMENDED_KINDS if kind not in present]

@@ -269,6 +269,6 @@ def _members_link(household: Household, referrals: list[Referral], clean: dict, 
     for j in range(count):
         for a, adult in enumerate(clean["adults"]):
             kind = LINK_OF_ROLE.get(role_for(adult, j), LinkKind.HOUSEHOLD)
-            link(named[j][count + a], named[j][0], kind)
+            link(named[j][0], named[j][count + a], kind)  # the adult is the child's <kind>, as a link reads
     if by is not None:  # the practitioner who typed the contact decided these links
         PersonLink.objects.filter(pk__in=[x.pk for x in links]).update(decided_by=by)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from referrals.households import household_create
 from referrals.models import Household, LinkKind, Person, PersonLink, PersonRole, Referral
+from referrals.selectors import links_panel
 from tests.factories import referral_data
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +62,14 @@ def test_three_children_and_two_adults_make_three_referrals_of_one_household(mas
     assert siblings.count() == 3
     assert set(siblings.values_list("person", flat=True)) <= set(subjects.values_list("pk", flat=True))
     cy = Person.objects.get(role=PersonRole.SUBJECT, given_name="Cy")
-    assert links.get(other=cy, person__given_name="Lee").kind == LinkKind.PARENT_CARER
+    # A link reads "other is person's <kind>": Lee is Cy's parent or carer, and a household member of Alex's.
+    assert links.get(person=cy, other__given_name="Lee").kind == LinkKind.PARENT_CARER
     alex = Person.objects.get(role=PersonRole.SUBJECT, given_name="Alex")
-    assert links.get(other=alex, person__given_name="Lee").kind == LinkKind.HOUSEHOLD
+    assert links.get(person=alex, other__given_name="Lee").kind == LinkKind.HOUSEHOLD
+    # and the child's referral page says so, under related people.
+    related = {link.far.given_name: link.far_is for link in links_panel(cy.referral)["related"]}
+    assert related["Lee"] == "Parent or carer" and related["Sam"] == "Parent or carer"
+    assert related["Alex"] == "Sibling"
     assert set(links.values_list("reason", flat=True)) == {f"Named once in household contact {household.reference}"}
     # One household event; each referral its own referral.received; no event per link.
     [event] = AuditEvent.objects.filter(action="household.received")

@@ -80,9 +80,7 @@ def link_undo(request: HttpRequest, hub_id, referral_id, link_id) -> HttpRespons
     referral = selectors.referral_for(access, referral_id)
     require(access, Action.MATCH_DECIDE, referral)
     link = get_object_or_404(selectors.links_of(referral).filter(undone_at__isnull=True), pk=link_id)
-    link.far = link.person if link.other.referral_id == referral.pk else link.other
-    reverse = link.far == link.person and link.kind == LinkKind.PARENT_CARER  # as the referral page reads it
-    link.far_is = "Child or person cared for" if reverse else link.get_kind_display()
+    selectors.link_seen_from(link, selectors.subject_of(referral))  # as the referral page reads it
     form = UndoForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

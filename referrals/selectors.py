@@ -114,23 +114,29 @@ def links_of(referral: Referral) -> QuerySet[PersonLink]:
     )
 
 
+def link_seen_from(link: PersonLink, subject: Person | None) -> PersonLink:
+    """Set `far` (the record on the other side from the subject, or from a record of the subject's index person)
+    and `far_is` (what that record is to the subject). A link reads "other is person's <kind>": a parent seen from
+    the child's side is the parent, the child seen from the parent's side is the one cared for."""
+    if subject and subject.pk in (link.person.pk, link.other.pk):
+        near = link.person.pk == subject.pk
+    else:
+        mine = subject.index_person_id if subject else None
+        near = mine is not None and link.person.index_person_id == mine
+    link.far = link.other if near else link.person
+    reverse = not near and link.kind == LinkKind.PARENT_CARER
+    link.far_is = "Child or person cared for" if reverse else link.get_kind_display()
+    return link
+
+
 def links_panel(referral: Referral) -> dict:
     """What the referral page shows of the person index, in one query: the links of the subject (each with `far`,
     the record on the other side) — active ones and undone ones as history — and the related people (siblings,
     parents or carers, household members: the household view, never the chronology)."""
     subject = subject_of(referral)
-    mine = {subject.index_person_id} - {None} if subject else set()
     links = list(links_of(referral))
     for link in links:
-        if subject and subject.pk in (link.person.pk, link.other.pk):
-            near = link.person.pk == subject.pk
-        else:
-            near = link.person.index_person_id in mine
-        link.far = link.other if near else link.person
-        # What the far record is to the subject: a link reads "other is person's <kind>"; a parent seen from the
-        # child's side is the parent, the child seen from the parent's side is the one cared for.
-        reverse = not near and link.kind == LinkKind.PARENT_CARER
-        link.far_is = "Child or person cared for" if reverse else link.get_kind_display()
+        link_seen_from(link, subject)
     active = [link for link in links if link.is_active]
     return {
         "links": active,

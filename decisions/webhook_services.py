@@ -79,7 +79,7 @@ def delivery_redeliver(*, access, webhook: Webhook, delivery_id) -> WebhookDeliv
     delivery.next_attempt_at = now
     delivery.retry_until = now + timedelta(hours=settings.WEBHOOK_RETRY_WINDOW_HOURS)
     delivery.save(update_fields=["gave_up_at", "next_attempt_at", "retry_until"])
-    payload = WebhookRedelivery(delivery_id=str(delivery.pk), decision_id=str(delivery.decision_id))
+    payload = WebhookRedelivery(delivery_id=str(delivery.pk), decision_id=str(delivery.decision_id or ""))
     _audit(AuditAction.WEBHOOK_REDELIVERY_REQUESTED, webhook, payload)
     after_commit("decisions.tasks.webhooks_send")
     return delivery

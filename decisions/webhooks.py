@@ -47,6 +47,10 @@ logger = logging.getLogger("decisions.webhooks")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 DECIDED = "referral.decided"
 PING = "webhook.ping"
+# Who may hear each kind of notice about a referral: the policy's action, asked of the webhook's agency when the
+# notice is written and again when it is sent (an agreement may lapse in between). A notice of a kind not listed is
+# never sent (fail closed).
+GATES: dict[str, Action] = {DECIDED: Action.OUTCOME_NOTICE}
 DUPLICATE = "Your agency already has a webhook at this address: list them at /api/v1/webhooks/"
 
 
@@ -136,13 +140,19 @@ def deliveries_queue(decision: Decision) -> int:
         return 0
     if not may(access_for_agency(referral.hub, referral.referring_agency), Action.OUTCOME_NOTICE, referral):
         return 0
-    hooks = Webhook.objects.filter(hub_id=referral.hub_id, agency_id=referral.referring_agency_id, disabled_at=None)
+    return notices_queue(referral, referral.referring_agency_id, _payload(decision), decision=decision)
+
+
+def notices_queue(referral, agency_id, payload: dict, *, decision: Decision | None = None) -> int:
+    """In the transaction of what the notice tells: one pending delivery of `payload` (an `envelope`) per active
+    webhook of the agency, sent after the commit. The payload's type must have a gate in GATES."""
+    event = payload["type"]
+    hooks = Webhook.objects.filter(hub_id=referral.hub_id, agency_id=agency_id, disabled_at=None)
     now = timezone.now()
-    payload = _payload(decision)
     created = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
-            webhook=h, decision=decision, payload=payload, next_attempt_at=now, created_at=now,
-            retry_until=now + _window(),
+            webhook=h, event=event, referral=referral, decision=decision, payload=payload, next_attempt_at=now,
+            created_at=now, retry_until=now + _window(),
         )
         for h in hooks
     )  # fmt: skip
@@ -169,7 +179,7 @@ def _claim(batch: int) -> list[WebhookDelivery]:
         rows = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(delivered_at=None, gave_up_at=None, next_attempt_at__lte=now, webhook__disabled_at=None)
-            .select_related("webhook", "decision__referral__hub", "decision__referral__referring_agency")
+            .select_related("webhook__agency", "referral__hub")
             .order_by("next_attempt_at")[:batch]
         )
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in rows]).update(next_attempt_at=now + _lease())
@@ -193,8 +203,9 @@ WITHHELD = "Withheld: the agency has no current information sharing agreement wi
 def _attempt(delivery: WebhookDelivery) -> int:
     """Send one notice, if the agency may still hear it (its agreement may have lapsed since the sign-off: then the
     notice waits and is tried again, like a failed send, until the agreement is signed or the window closes)."""
-    referral = delivery.decision.referral
-    allowed = may(access_for_agency(referral.hub, referral.referring_agency), Action.OUTCOME_NOTICE, referral)
+    referral = delivery.referral
+    gate = GATES.get(delivery.event)
+    allowed = gate is not None and may(access_for_agency(referral.hub, delivery.webhook.agency), gate, referral)
     error = send(delivery.webhook, str(delivery.pk), delivery.payload) if allowed else WITHHELD
     return _outcome(delivery, error)
 
@@ -210,7 +221,12 @@ def _outcome(delivery: WebhookDelivery, error: str) -> int:
     attempts = delivery.attempts + 1
     changes: dict = {"attempts": attempts, "last_error": error}
     until = delivery.retry_until or delivery.created_at + _window()
-    facts = WebhookAttempt(decision_id=str(delivery.decision_id), attempts=attempts)
+    facts = WebhookAttempt(
+        decision_id=str(delivery.decision_id or ""),
+        attempts=attempts,
+        referral_id=str(delivery.referral_id),
+        event=delivery.event,
+    )
     if not error:
         changes["delivered_at"] = now
     elif now >= until or webhook.disabled_at:

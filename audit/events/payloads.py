@@ -396,8 +396,10 @@ class NoteCorrected(NoteAdded):
 
 
 class WebhookAttempt(TypedDict):
-    decision_id: Id
+    decision_id: Id  # "" for a notice not about one decision (a receipt, a handover)
     attempts: int
+    referral_id: Id
+    event: str  # the notice's type: referral.decided, …
 
 
 class WebhookDisabledFacts(TypedDict):
@@ -411,7 +413,7 @@ class WebhookPinged(TypedDict):
 
 class WebhookRedelivery(TypedDict):
     delivery_id: Id
-    decision_id: Id
+    decision_id: Id  # "" for a notice not about one decision
 
 
 A = AuditAction

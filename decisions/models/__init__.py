@@ -445,11 +445,15 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """The outbox of webhook notices, written with the sign-off; delivered and retried by a task."""
+    """The outbox of webhook notices about a referral, written in the transaction of what they tell (a sign-off, a
+    receipt, a handover); delivered and retried by a task. `event` is the notice's type (`referral.decided`, …);
+    `decision` is set for the notices about one decision."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=40, default="referral.decided")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+", null=True, blank=True)
     payload = models.JSONField()
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -463,7 +467,16 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["webhook", "decision"], name="one_delivery_per_webhook_and_decision")
+            models.UniqueConstraint(
+                fields=["webhook", "event", "decision"],
+                name="one_delivery_per_webhook_and_decision",
+                condition=Q(decision__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["webhook", "event", "referral"],
+                name="one_delivery_per_webhook_event_and_referral",
+                condition=Q(decision__isnull=True),
+            ),
         ]
         indexes = [
             models.Index(
@@ -474,7 +487,7 @@ class WebhookDelivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.webhook} notice of {self.decision_id}"
+        return f"{self.webhook} {self.event} notice of {self.decision_id or self.referral_id}"
 
 
 # Consent and sharing decisions (issue 19): a module of their own, re-exported here.

@@ -233,7 +233,10 @@ def test_after_three_days_of_failures_it_gives_up_disables_the_webhook_and_tells
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.last_error) == (3, "HTTP 500") and delivery.gave_up_at is not None
     failed = AuditEvent.objects.get(action="webhook.failed")
-    assert failed.data == {"decision_id": str(decision.pk), "attempts": 3}
+    assert failed.data == {
+        "decision_id": str(decision.pk), "attempts": 3, "referral_id": str(decision.referral_id),
+        "event": "referral.decided",
+    }  # fmt: skip
     assert failed.actor_agency_id == mash.police.pk
     webhook = Webhook.objects.get()
     assert webhook.disabled_at is not None and webhook.disabled_reason == "failing"

@@ -251,7 +251,7 @@ def webhook_of_client(access, webhook_id) -> Webhook:
 
 def deliveries_of_webhook(webhook: Webhook) -> QuerySet[WebhookDelivery]:
     """The notices written for one webhook (the caller has already resolved the webhook in its scope)."""
-    return WebhookDelivery.objects.filter(webhook=webhook).select_related("decision")
+    return WebhookDelivery.objects.filter(webhook=webhook)
 
 
 def referral_consent(access, referral) -> dict | None:

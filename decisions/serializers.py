@@ -129,8 +129,8 @@ class WebhookDeliverySerializer(ApiModelSerializer):
     """One notice to a webhook: `pending` (still being tried), `delivered`, or `failed` (given up after the retry
     window; it can be sent again). `id` is the notice's `webhook-id`."""
 
-    type = serializers.CharField(source="payload.type", read_only=True)
-    referral_id = serializers.UUIDField(source="decision.referral_id", read_only=True)
+    type = serializers.CharField(source="event", read_only=True)
+    referral_id = serializers.UUIDField(read_only=True)
     status = serializers.SerializerMethodField()
 
     class Meta:

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from agencies import policy_attachments
 from agencies.models import Role
 from mash.errors import NoAgreement, Refused
 
@@ -411,8 +412,7 @@ POLICY: dict[Action, Rule] = {
     Action.RETURNS_VIEW: Rule((Grant(LEADS),), "Only strategic leads and managers see the hub's returns"),
     Action.RETURN_REQUEST: Rule((Grant(LEADS),), "Only strategic leads and managers ask for returns"),
 }
-
-import agencies.policy_attachments  # noqa: E402, F401 - adds its rows to POLICY, built on the conditions above
+POLICY.update(policy_attachments.rules(globals()))  # attachments' rows, on the parts above
 
 
 def rule_of(action) -> Rule:

@@ -72,7 +72,8 @@ def household_notes_panel(request, hub, household) -> dict:
     """The household page's case notes (settings.HOUSEHOLD_PAGE_PANELS; one query)."""
     access = hub_access(request, hub.pk)
     notes = note_selectors.notes_of_household(access, household)
-    attachment_selectors.attach_files(notes, attachment_selectors.files_of_household(household), "note")
+    files = attachment_selectors.files_of_household(household) if notes else []  # no notes, no query
+    attachment_selectors.attach_files(notes, files, "note")
     url = reverse("household-note-new", args=[hub.id, household.id])
     may_add = may(access, Action.NOTE_ADD, household)
     return _notes_context(access, notes, add_url=url, may_add=may_add, on_page="household")

@@ -235,6 +235,9 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
         else:
             return redirect("sign-off-queue", hub.id)
     sharing = selectors.referral_sharing(access, referral)
+    if sharing["contributions"]:  # the agencies' files with their answers (one query)
+        files = attachment_selectors.files_of_referral(request, referral)
+        attachment_selectors.attach_files(sharing["contributions"], files, "contribution")
     # The version under review, as the referral's versions were read (with its participants and actions).
     decision = next((d for d in sharing["decisions"] if d.pk == decision.pk), decision)
     log_read(AuditAction.DECISION_VIEWED, hub=hub, object_type="decisions.decision", ids=[decision.id])

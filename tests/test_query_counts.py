@@ -90,10 +90,10 @@ def _pages(mash, w) -> list:
          "open by rating, by status, breaches, the oldest, the sweep's heartbeat; read [19]"),
         ("manager", "sign-off queue", reverse("sign-off-queue", args=[h]), MANAGER + 3,
          "count, the page of decisions with referral and proposer; read [14]"),
-        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 15,
+        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 16,
          "the decision with referral and proposer, the referral's sharing (as on its page, with its decisions' "
          "level names), its subject and its latest screening with the threshold version (the subject's name and "
-         "age, the level's name); read"),
+         "age, the level's name), the files of the contributions shown; read"),
         ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 23,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
@@ -179,8 +179,8 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
          "files"),
         ("practitioner", reverse("decision-propose", args=[h, household.referrals.get(rating="green").id]),
          BASE + 17, "the propose page's 14, and the siblings, their subjects, their decisions"),
-        ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 18,
-         "the review page's 15, and the siblings, their subjects, their decisions"),
+        ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 19,
+         "the review page's 16, and the siblings, their subjects, their decisions"),
         ("health officer", reverse("officer-queue", args=[h]), BASE + 5,
          "count, the page of requests (a household's one item), their subjects, the households' people; read"),
         ("health officer", reverse("officer-request", args=[h, health.id]), BASE + 5,

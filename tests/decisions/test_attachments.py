@@ -159,3 +159,19 @@ def test_a_core_document_file_is_checked_stored_and_downloaded_through_the_polic
     assert AuditEvent.objects.filter(action="document.downloaded").count() == 1
     client.force_login(build_mash("south").admin)
     assert client.get(link).status_code == 404
+
+
+def test_a_household_note_with_a_file_shows_on_the_household_page(client, mash, scanner):
+    from tests.households import household_of
+
+    household = household_of(mash)
+    client.force_login(mash.practitioner)
+    url = reverse("household-note-new", args=[mash.hub.id, household.id])
+    done = client.post(
+        url, {"kind": "research", "text": "School records.", "file": upload("records.txt", b"Attended.\n")}
+    )
+    assert done.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.note.household, attachment.content_type) == (household, "text/plain")
+    page = client.get(reverse("household-detail", args=[mash.hub.id, household.id])).content.decode()
+    assert "records.txt" in page and "(Text file, 10 bytes)" in page

@@ -26,7 +26,8 @@ run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat, each restarted if it stops; Ctrl-C stops all three)"
+	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat, clamd, each restarted if it stops; Ctrl-C stops them all)"
+	@echo "  Virus scanner: $$(DEBUG=true MASH_VAR_DIR="$(CURDIR)/var" $(BIN)/python manage.py clamd_local --check)"
 	@echo ""
 	mkdir -p var
 	DEBUG=true PORT=$(PORT) MASH_VAR_DIR="$(CURDIR)/var" PATH="$(CURDIR)/$(BIN):$$PATH" \

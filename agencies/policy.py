@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from agencies import policy_attachments
 from agencies.models import Role
 from mash.errors import NoAgreement, Refused
 
@@ -71,6 +72,9 @@ class Action(models.TextChoices):
     NOTE_OVERSIGHT = "note.add_oversight", "Add a management oversight note to a referral or a household"
     NOTE_VIEW = "note.view", "See the case notes on a referral or a household"
     NOTE_CORRECT = "note.correct", "Correct a case note with a new note (the original is kept)"
+    ATTACHMENT_ADD = "attachment.add", "Attach a document or an image to a referral"
+    ATTACHMENT_VIEW = "attachment.view", "Download a file attached to a referral, a contribution or a case note"
+    DOCUMENT_VIEW = "document.view", "Download the file of a version of one of the hub's core documents"
     ACTION_LIST = "action.list", "List the actions agreed for the agency"
     ACTION_COMPLETE = "action.complete", "Mark an agreed action done"
     WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
@@ -408,6 +412,7 @@ POLICY: dict[Action, Rule] = {
     Action.RETURNS_VIEW: Rule((Grant(LEADS),), "Only strategic leads and managers see the hub's returns"),
     Action.RETURN_REQUEST: Rule((Grant(LEADS),), "Only strategic leads and managers ask for returns"),
 }
+POLICY.update(policy_attachments.rules(globals()))  # attachments' rows, on the parts above
 
 
 def rule_of(action) -> Rule:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from agencies.access import access_for
+from agencies.document_files import document_file_attach, document_file_check
 from agencies.models import (
     CASE_ROLES,
     Agency,
@@ -291,39 +292,41 @@ def document_create(*, hub: Hub, kind: str, title: str) -> CoreDocument:
     return document
 
 
-@transaction.atomic
 def document_version_publish(
     *, document: CoreDocument, effective_from: date, review_due: date, text: str = "", file=None, by=None
 ) -> DocumentVersion:
-    """Add the next version of a core document. From its effective date it supersedes the earlier versions."""
+    """Add the next version of a core document. From its effective date it supersedes the earlier versions. Its file,
+    if any, is checked and scanned first (agencies/document_files.py): a refused file writes nothing."""
     _may(by, document.hub, Action.HUB_CONFIGURE)
-    document = CoreDocument.objects.select_for_update().get(pk=document.pk)
-    number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = DocumentVersion(
-        document=document,
-        number=number,
-        text=text,
-        effective_from=effective_from,
-        review_due=review_due,
-        published_by=by,
-    )
-    if file:
-        version.file = file
-    _save_valid(version)
-    record_change(
-        AuditAction.DOCUMENT_VERSION_PUBLISHED,
-        hub=document.hub,
-        obj=version,
-        payload=DocumentVersionPublished(
-            document_id=str(document.pk),
-            kind=document.kind,
+    checked = document_file_check(document=document, upload=file) if file else None
+    with transaction.atomic():
+        document = CoreDocument.objects.select_for_update().get(pk=document.pk)
+        number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = DocumentVersion(
+            document=document,
             number=number,
-            effective_from=_text(effective_from),
-            review_due=_text(review_due),
-            has_file=bool(version.file),
-        ),
-    )
-    return version
+            text=text,
+            effective_from=effective_from,
+            review_due=review_due,
+            published_by=by,
+        )
+        if checked:
+            document_file_attach(version, checked)
+        _save_valid(version)
+        record_change(
+            AuditAction.DOCUMENT_VERSION_PUBLISHED,
+            hub=document.hub,
+            obj=version,
+            payload=DocumentVersionPublished(
+                document_id=str(document.pk),
+                kind=document.kind,
+                number=number,
+                effective_from=_text(effective_from),
+                review_due=_text(review_due),
+                has_file=bool(version.file),
+            ),
+        )
+        return version
 
 
 @transaction.atomic

@@ -15,6 +15,11 @@ urlpatterns = [
         name="document-version-new",
     ),
     path(
+        "hubs/<uuid:hub_id>/agreements/versions/<uuid:version_id>/file/",
+        views.document_file,
+        name="document-file",
+    ),
+    path(
         "hubs/<uuid:hub_id>/agreements/versions/<uuid:version_id>/signatures/",
         views.signature_new,
         name="signature-new",

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies import handover, selectors, services
+from agencies import document_files, handover, selectors, services
 from agencies.access import access_for, assignments_of, hub_access
 from agencies.forms import (
     DocumentVersionForm,
@@ -24,6 +24,7 @@ from agencies.forms import (
 )
 from agencies.models import Agency, DocumentVersion, FundingContribution, Role, RoleAssignment, financial_year_of
 from agencies.policy import Action
+from mash.downloads import file_response
 from mash.errors import SERVICE_ERRORS, Conflict, Refused
 from mash.tasks import last_heartbeat
 
@@ -167,6 +168,16 @@ def document_version_new(request: HttpRequest, hub_id, document_id) -> HttpRespo
     )
     title = f"Publish a new version of {document.title}"
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": title, "multipart": True})
+
+
+@require_GET
+def document_file(request: HttpRequest, hub_id, version_id) -> HttpResponse:
+    """A core document version's file, for members of the hub only (agencies/document_files.py), audited."""
+    access = hub_access(request, hub_id)
+    version = get_object_or_404(DocumentVersion.objects.select_related("document"), pk=version_id,
+                                document__hub=access.hub)  # fmt: skip
+    data = document_files.document_file_download(version=version, access=access)
+    return file_response(data, name=version.file_name or "document", content_type=version.file_type)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from decisions.attachment_forms import file_field
 from decisions.models.notes import NoteKind
 from mash.forms import GovukDateText, GovukFormMixin
 
@@ -30,7 +31,7 @@ class CorrectionForm(GovukFormMixin, forms.Form):
 
     def data_for_service(self) -> dict:
         """What was typed, for the schema to judge (a date typed wrong is the form's own error, left out here)."""
-        values = {name: self.cleaned_data.get(name, "") for name in self.fields}
+        values = {name: self.cleaned_data.get(name, "") for name in self.fields if name != "file"}
         values["occurred_on"] = values.get("occurred_on") or None
         return values
 
@@ -44,6 +45,7 @@ class NoteForm(CorrectionForm):
 
     def __init__(self, *args, may_oversee: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"] = file_field(required=False, label="Attach a document or image")
         kinds = NoteKind.choices
         if not may_oversee:
             kinds = [c for c in kinds if c[0] != NoteKind.MANAGEMENT_OVERSIGHT]

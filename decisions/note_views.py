@@ -30,13 +30,17 @@ def _new(request: HttpRequest, access, on) -> HttpResponse:
     require(access, Action.NOTE_ADD, on)
     hub = access.hub
     may_oversee = may(access, Action.NOTE_OVERSIGHT, on)
-    form = NoteForm(request.POST if request.method == "POST" else None, may_oversee=may_oversee)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = NoteForm(request.POST if posted else None, request.FILES if posted else None, may_oversee=may_oversee)
+    if posted:
         valid = form.is_valid()  # a date typed wrong is the form's; the schema judges the rest
         data = form.data_for_service()
         try:
             if valid:
-                services.note_add(on=on, by=request.user, data=data)
+                services.note_clean(on=on, by=request.user, data=data)  # the note's own errors before the scan
+                upload = form.cleaned_data.get("file")
+                files = [services.upload_check(upload=upload, hub=on.hub_id, on_type="note")] if upload else []
+                services.note_add(on=on, by=request.user, data=data, files=files)
                 messages.success(request, f"Note added to {_title(on)}")
                 return redirect(_back(hub, on))
             services.note_clean(on=on, by=request.user, data={**data, "occurred_on": None})

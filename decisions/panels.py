@@ -7,7 +7,7 @@ from agencies.access import hub_access
 from agencies.policy import Action, may
 from audit.events.actions import AuditAction
 from audit.services import log_read
-from decisions import note_selectors, selectors
+from decisions import attachment_selectors, note_selectors, selectors
 from decisions.forms import ConsentForm
 from decisions.models import proposal_conflict
 from decisions.models.notes import NoteKind
@@ -17,6 +17,8 @@ from referrals.models import ReferralCohort
 def referral_panel(request, hub, referral) -> dict:
     access = hub_access(request, hub.pk)
     sharing = selectors.referral_sharing(access, referral)
+    files = attachment_selectors.files_of_referral(request, referral)
+    attachment_selectors.attach_files(sharing["contributions"], files, "contribution")
     if sharing["contributions"]:
         log_read(AuditAction.CONTRIBUTION_VIEWED, hub=hub, object_type="decisions.contribution",
                  ids=[c.id for c in sharing["contributions"]])  # fmt: skip
@@ -59,6 +61,7 @@ def notes_panel(request, hub, referral) -> dict:
     """The referral page's case notes: the referral's and its household's (one query)."""
     access = hub_access(request, hub.pk)
     notes = note_selectors.notes_of_referrals(access, [referral])
+    attachment_selectors.attach_files(notes, attachment_selectors.files_of_referral(request, referral), "note")
     url = reverse("referral-note-new", args=[hub.id, referral.id])
     return _notes_context(
         access, notes, add_url=url, may_add=may(access, Action.NOTE_ADD, referral), on_page="referral"
@@ -69,6 +72,8 @@ def household_notes_panel(request, hub, household) -> dict:
     """The household page's case notes (settings.HOUSEHOLD_PAGE_PANELS; one query)."""
     access = hub_access(request, hub.pk)
     notes = note_selectors.notes_of_household(access, household)
+    files = attachment_selectors.files_of_household(household) if notes else []  # no notes, no query
+    attachment_selectors.attach_files(notes, files, "note")
     url = reverse("household-note-new", args=[hub.id, household.id])
     may_add = may(access, Action.NOTE_ADD, household)
     return _notes_context(access, notes, add_url=url, may_add=may_add, on_page="household")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import adult_voice_views, note_views, sharing_views, strategy_views, views
+from decisions import adult_voice_views, attachment_views, note_views, sharing_views, strategy_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
@@ -64,4 +64,15 @@ urlpatterns = [
         name="household-note-new",
     ),
     path("hubs/<uuid:hub_id>/notes/<uuid:note_id>/correct/", note_views.note_correct, name="note-correct"),
+    # Attachments: added to a referral (or with a note or an agency's information), downloaded only through the policy.
+    path(
+        "hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/attachments/new/",
+        attachment_views.referral_attachment_new,
+        name="referral-attachment-new",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/attachments/<uuid:attachment_id>/",
+        attachment_views.attachment_download,
+        name="attachment-download",
+    ),
 ]

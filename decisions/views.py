@@ -16,7 +16,8 @@ from agencies.models import AgencyKind, HubMembership, MembershipKind
 from agencies.policy import Action, may, require
 from audit.events.actions import AuditAction
 from audit.services import log_read
-from decisions import household_selectors, selectors, services
+from decisions import attachment_selectors, household_selectors, selectors, services
+from decisions.attachment_forms import file_field
 from decisions.forms import ConsentForm, ContributionForm, DecisionForm, ReasonForm, RequestForm, ReviewForm
 from decisions.models import AgreedAction, Contribution, Decision, DecisionState, RequestState, lawful_basis_for
 from mash.errors import SERVICE_ERRORS, said
@@ -234,6 +235,9 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
         else:
             return redirect("sign-off-queue", hub.id)
     sharing = selectors.referral_sharing(access, referral)
+    if sharing["contributions"]:  # the agencies' files with their answers (one query)
+        files = attachment_selectors.files_of_referral(request, referral)
+        attachment_selectors.attach_files(sharing["contributions"], files, "contribution")
     # The version under review, as the referral's versions were read (with its participants and actions).
     decision = next((d for d in sharing["decisions"] if d.pk == decision.pk), decision)
     log_read(AuditAction.DECISION_VIEWED, hub=hub, object_type="decisions.decision", ids=[decision.id])
@@ -287,16 +291,22 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
     household = household_selectors.household_group(access, info_request) if info_request.household_id else None
     group = household["group"] if household else [info_request]
     form = ContributionForm(
-        _posted(request), initial={"lawful_basis": lawful_basis_for(info_request.agency), "disclosure": "shared"}
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"lawful_basis": lawful_basis_for(info_request.agency), "disclosure": "shared"},
     )
+    form.fields["file"] = file_field(required=False, label="Attach a document or image")
     if household:  # one answer about every person named, not only a subject
         form.fields["known"].label = "Does your agency know anyone in this household?"
     if request.method == "POST" and any(r.state == RequestState.OPEN for r in group) and form.is_valid():
         try:
+            upload = form.cleaned_data.get("file")
+            files = [services.upload_check(upload=upload, hub=hub.pk, on_type="contribution")] if upload else []
+            data = form.data_for_service()
             if household:
-                services.household_contribution_add(requests=group, by=request.user, data=form.data_for_service())
+                services.household_contribution_add(requests=group, by=request.user, data=data, files=files)
             else:
-                services.contribution_add(request=info_request, by=request.user, data=form.data_for_service())
+                services.contribution_add(request=info_request, by=request.user, data=data, files=files)
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
@@ -304,6 +314,8 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
             messages.success(request, f"Your agency's information on {about} is with the hub")
             return redirect("officer-request", hub.id, info_request.id)
     contribution = Contribution.objects.filter(request=info_request).first()
+    if contribution is not None:
+        contribution.files = attachment_selectors.files_of(contribution, "contribution")
     if household:
         persons = household["persons"]
     else:

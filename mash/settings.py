@@ -190,6 +190,7 @@ REFERRAL_PAGE_PANELS = [
     "decisions.strategy_views.strategy_panel",
     "decisions.panels.consent_panel",
     "decisions.panels.notes_panel",
+    "decisions.attachment_views.attachments_panel",
 ]
 HOUSEHOLD_PAGE_PANELS = ["decisions.panels.household_notes_panel"]
 # The words of a decision's outcome, for referral pages that show it (the household page): the decisions app's.
@@ -386,6 +387,25 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Attachments and core documents (README "Attachments and virus scanning"): stored through this storage, by default
+# in the database so that every web server shares them; object storage (django-storages' S3Storage) in production.
+STORAGES["attachments"] = {"BACKEND": env_str("ATTACHMENT_STORAGE", "agencies.storage.DatabaseStorage")}
+if env_str("ATTACHMENT_S3_BUCKET"):  # object storage (pip install "mash[s3]"); credentials from AWS_* as boto3 reads
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("ATTACHMENT_S3_BUCKET"),
+            "endpoint_url": env_str("ATTACHMENT_S3_ENDPOINT_URL"),
+            "region_name": env_str("ATTACHMENT_S3_REGION"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
+# clamd's unix socket: every upload is scanned, and refused when the scanner cannot be reached.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET") or str(VAR_DIR / "clamav" / "clamd.sock")
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30, minimum=1)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,6 +1,6 @@
 """Test set-up: real parts or an honest skip.
 
-Tests marked `postgres`, `redis` or `browser` need those real parts. Without them they skip with the reason shown
+Tests marked `postgres`, `redis`, `browser` or `clamav` need those real parts. Without them they skip with the reason shown
 (-ra); with CI=true a missing part fails the test instead, so CI can never pass by skipping.
 """
 
@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.clamav import clamav_problem, clamd, scanner  # noqa: F401 - fixtures: the real ClamAV daemon
 
 ROOT = Path(__file__).resolve().parent.parent
 ON_CI = os.environ.get("CI", "").lower() == "true"
@@ -43,7 +45,8 @@ def _postgres_problem() -> str | None:
     return None
 
 
-PROBLEMS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _browser_problem}
+PROBLEMS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _browser_problem,
+            "clamav": clamav_problem}  # fmt: skip
 
 
 def pytest_runtest_setup(item):

@@ -22,6 +22,9 @@ from agencies.models.documents import (
     Signature,
     document_upload_path,
 )
+from agencies.models.files import (
+    StoredFile,
+)
 from agencies.models.funding import (
     FundingContribution,
     WorkingPattern,
@@ -60,6 +63,7 @@ __all__ = [
     "document_upload_path",
     "DocumentVersion",
     "Signature",
+    "StoredFile",
     "WorkingPattern",
     "financial_year_of",
     "financial_year_label",

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from agencies.models.agencies import Agency
 from agencies.models.hub import Hub
+from agencies.storage import attachment_storage
 
 
 class DocumentKind(models.TextChoices):
@@ -44,7 +45,7 @@ class CoreDocument(models.Model):
 
 
 def document_upload_path(instance, filename):
-    return f"documents/{instance.document.hub_id}/{instance.document_id}/{uuid.uuid4()}-{filename}"
+    return f"documents/{instance.document.hub_id}/{instance.document_id}/{uuid.uuid4()}"
 
 
 class DocumentVersion(models.Model):
@@ -52,7 +53,13 @@ class DocumentVersion(models.Model):
     document = models.ForeignKey(CoreDocument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
-    file = models.FileField(upload_to=document_upload_path, blank=True)
+    # The file, checked and scanned like every upload (mash/uploads.py), in the attachments storage; served only by
+    # the document download view, through the policy (Action.DOCUMENT_VIEW).
+    file = models.FileField(upload_to=document_upload_path, storage=attachment_storage, blank=True, max_length=200)
+    file_name = models.CharField(max_length=160, blank=True, help_text="The original name, sanitised")
+    file_type = models.CharField(max_length=100, blank=True, help_text="Detected from the content")
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
     effective_from = models.DateField()
     review_due = models.DateField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)

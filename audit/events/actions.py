@@ -93,6 +93,10 @@ class AuditAction(StrEnum):
     ACTION_COMPLETED = "action.completed"
     NOTE_ADDED = "note.added"
     NOTE_CORRECTED = "note.corrected"
+    ATTACHMENT_ADDED = "attachment.added"
+    ATTACHMENT_REFUSED = "attachment.refused"
+    ATTACHMENT_DOWNLOADED = "attachment.downloaded"
+    DOCUMENT_DOWNLOADED = "document.downloaded"
     STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
     STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
     CHRONOLOGY_VIEWED = "chronology.viewed"
@@ -194,6 +198,10 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.ACTION_COMPLETED: "Agreed action completed",
     AuditAction.NOTE_ADDED: "Case note added",
     AuditAction.NOTE_CORRECTED: "Case note corrected by a new note",
+    AuditAction.ATTACHMENT_ADDED: "File attached, scanned clean",
+    AuditAction.ATTACHMENT_REFUSED: "File refused (too large, a type not allowed, a virus, or no scanner)",
+    AuditAction.ATTACHMENT_DOWNLOADED: "Attached file downloaded",
+    AuditAction.DOCUMENT_DOWNLOADED: "Core document's file downloaded",
     AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
     AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",

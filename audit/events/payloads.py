@@ -8,6 +8,7 @@ the keys it counts on. Rows already written keep the shape they had; a shape onl
 from typing import NotRequired, TypedDict
 
 from audit.events.actions import AuditAction, is_read
+from audit.events.attachment_payloads import AttachmentFacts, AttachmentRefused
 
 Id = str  # a primary key as text
 When = str  # a date or a time zone aware datetime, ISO 8601
@@ -476,6 +477,10 @@ PAYLOADS: dict[AuditAction, type] = {
     A.ACTION_COMPLETED: ActionCompleted,
     A.NOTE_ADDED: NoteAdded,
     A.NOTE_CORRECTED: NoteCorrected,
+    A.ATTACHMENT_ADDED: AttachmentFacts,
+    A.ATTACHMENT_REFUSED: AttachmentRefused,
+    A.ATTACHMENT_DOWNLOADED: AttachmentFacts,
+    A.DOCUMENT_DOWNLOADED: AttachmentFacts,
     A.ADULT_VOICE_RECORDED: AdultVoiceRecorded,
     A.STRATEGY_DISCUSSION_RECORDED: StrategyDiscussionRecorded,
     A.STRATEGY_DISCUSSION_REASON_GIVEN: StrategyReasonGiven,

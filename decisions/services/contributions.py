@@ -18,6 +18,7 @@ from decisions.models import (
     RequestState,
 )
 from decisions.schemas import ContributionSchema, ReleaseSchema
+from decisions.services.attachments import attachments_store
 from mash.errors import Conflict, Refused
 from mash.schemas import validated
 from mash.words import possessive
@@ -32,10 +33,11 @@ MANAGER_ONLY = "The accountable manager only (restricted by the owning agency)"
 
 @transaction.atomic
 def contribution_add(
-    *, request: InformationRequest, data: dict, by=None, client: ApiClient | None = None
+    *, request: InformationRequest, data: dict, by=None, client: ApiClient | None = None, files=()
 ) -> Contribution:
     """The agency answers: known or no trace, risk indicators, summary and detail, lawful basis and disclosure.
-    From an officer of the agency (`by`) or the agency's API client (`client`)."""
+    From an officer of the agency (`by`) or the agency's API client (`client`); an officer's answer may carry files
+    already checked and scanned (decisions/services/attachments.py `upload_check`)."""
     request = (
         InformationRequest.objects.select_for_update()
         .select_related("referral__hub", "agency", "deadline")
@@ -83,17 +85,20 @@ def contribution_add(
     still_open = referral.information_requests.filter(state=RequestState.OPEN).exists()
     if not still_open and referral.status == ReferralStatus.AWAITING_INFORMATION:
         referral.await_decision()
+    attachments_store(on=contribution, by=by, files=files)
     return contribution
 
 
 @transaction.atomic
-def household_contribution_add(*, requests: list, data: dict, by=None, client: ApiClient | None = None) -> list:
+def household_contribution_add(
+    *, requests: list, data: dict, by=None, client: ApiClient | None = None, files=()
+) -> list:
     """The agency answers a household's requests once: the same answer written to each child's open request through
     `contribution_add` (one contribution each, with its deadline met, disclosure log and audit), all or none."""
     open_ones = [r for r in requests if r.is_open]
     if not open_ones:
         raise Conflict("Your agency has already answered this request")
-    return [contribution_add(request=r, data=data, by=by, client=client) for r in open_ones]
+    return [contribution_add(request=r, data=data, by=by, client=client, files=files) for r in open_ones]
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from audit.events.payloads import NoteAdded, NoteCorrected
 from audit.services import record
 from decisions.models.notes import CaseNote, NoteKind
 from decisions.note_schemas import CorrectionSchema, NoteSchema
+from decisions.services.attachments import attachments_store
 from mash.errors import Conflict
 from mash.schemas import validated
 from referrals.models import Household, Referral
@@ -46,12 +47,14 @@ def _write(*, on, by, kind, values, corrects=None) -> CaseNote:
 
 
 @transaction.atomic
-def note_add(*, on: Referral | Household, by, data) -> CaseNote:
-    """A new note on the referral or household `on`: its kind, when it happened (now if not given) and its text."""
+def note_add(*, on: Referral | Household, by, data, files=()) -> CaseNote:
+    """A new note on the referral or household `on`: its kind, when it happened (now if not given) and its text, with
+    the files already checked and scanned (decisions/services/attachments.py `upload_check`) attached to it."""
     require(access_for(by, on.hub_id), Action.NOTE_ADD, on)
     values = note_clean(on=on, by=by, data=data)
     note = _write(on=on, by=by, kind=values["kind"], values=values)
     record(AuditAction.NOTE_ADDED, hub=on.hub_id, obj=note, payload=NoteAdded(**_facts(note)))
+    attachments_store(on=note, by=by, files=files)
     return note
 
 

@@ -25,7 +25,7 @@ from agencies import services as hub_services
 from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
 from agencies.policy import POLICY, Action, may, require
-from decisions.models import AgreedAction, Contribution, Decision, Disclosure, LawfulBasis, Webhook
+from decisions.models import AgreedAction, Attachment, Contribution, Decision, Disclosure, LawfulBasis, Webhook
 from decisions.services import note_add
 from mash.errors import Refused
 from referrals import triage
@@ -123,6 +123,13 @@ EXPECTED = {
     Action.NOTE_OVERSIGHT: lambda w, t, agreed: w.acting,
     Action.NOTE_VIEW: lambda w, t, agreed: w.role in STAFF,
     Action.NOTE_CORRECT: lambda w, t, agreed: w.role in STAFF,
+    # Attachments: the hub's staff attach files to a referral; a file is seen by whoever sees what it belongs to (a
+    # contribution's: as the contribution; a referral's or a note's: the hub's staff). Core documents: every member.
+    Action.ATTACHMENT_ADD: lambda w, t, agreed: w.role in STAFF,
+    Action.ATTACHMENT_VIEW: lambda w, t, agreed: (
+        EXPECTED[Action.CONTRIBUTION_VIEW](w, t, agreed) if t.obj.contribution_id else w.role in STAFF
+    ),
+    Action.DOCUMENT_VIEW: lambda w, t, agreed: w.role in set(Role),
     Action.ACTION_LIST: lambda w, t, agreed: w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed),
     Action.ACTION_COMPLETE: lambda w, t, agreed: (
         w.role in STAFF or (w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed))
@@ -212,7 +219,23 @@ def _hub_objects(mash, hub: str) -> dict:
         for key in ("police", "housing")
     }
     note = note_add(on=by_police, by=mash.practitioner, data={"kind": "visit", "text": "Seen at home."})
+
+    def file(label, agency=None, shared=True, **on):
+        attachment = Attachment.objects.create(
+            hub=mash.hub, name="scan.pdf", content_type="application/pdf", size=1, sha256="0" * 64,
+            file="attachments/none", added_by=mash.practitioner, added_at=timezone.now(), **on,
+        )  # fmt: skip
+        return Target(f"a file of {label} in {hub}", attachment, hub, agency, shared=shared)
+
     return {
+        "attachments": [
+            file("police's referral", referral=by_police),
+            file("a note", note=note),
+            file("police's restricted answer", "police", False, contribution=restricted),
+            file("housing's restricted answer", "housing", False, contribution=housing_answer),
+            file("health's shared answer", "health", contribution=health_answer),
+        ],
+        "document": Target(f"the agreement's version in {hub}", mash.hub.documents.get().versions.first(), hub),
         "note": Target(f"a note on police's referral in {hub}", note, hub),
         "webhooks": [Target(f"{key}'s webhook in {hub}", w, hub, key) for key, w in webhooks.items()],
         "hub": Target(f"hub {hub}", mash.hub, hub),
@@ -275,6 +298,9 @@ def world(django_db_setup, django_db_blocker):
                            Action.NOTE_ADD, Action.NOTE_OVERSIGHT, Action.ADULT_VOICE_RECORD,
                            Action.STRATEGY_RECORD, Action.STRATEGY_REASON):  # fmt: skip
                 targets.setdefault(action, []).append(o["referral"])
+            targets.setdefault(Action.ATTACHMENT_ADD, []).append(o["referral"])
+            targets.setdefault(Action.ATTACHMENT_VIEW, []).extend(o["attachments"])
+            targets.setdefault(Action.DOCUMENT_VIEW, []).append(o["document"])
             for action in (Action.NOTE_VIEW, Action.NOTE_CORRECT):
                 targets.setdefault(action, []).append(o["note"])
             for action in (Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.CONTRIBUTE):

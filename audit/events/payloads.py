@@ -327,6 +327,12 @@ class StrategyDiscussionRecorded(TypedDict):
     s47_started_on: str | None
     shared_contribution_ids: list[Id]
     action_count: int
+    # For the returns (reports/figures.py `_strategy`), since issue 19's second part:
+    cohort: NotRequired[str]  # child or adult
+    agency_kinds: NotRequired[list[str]]  # the kinds of the agencies that took part
+    received_at: NotRequired[When]  # the referral's receipt: time from referral to discussion
+    red_at: NotRequired[When | None]  # when the referral was first rated Red (None if never)
+    due_hours: NotRequired[int]  # the hub's strategy_discussion_hours when it was recorded
 
 
 class StrategyReasonGiven(TypedDict):

@@ -13,6 +13,7 @@ from decisions.models import Contribution
 from decisions.models.strategy import REQUIRED_KINDS, StrategyAction, StrategyDiscussion, StrategyParticipant
 from decisions.services.common import id_of, locked, memberships_by_agency
 from decisions.strategy_schemas import StrategyDiscussionSchema, StrategyReasonSchema
+from decisions.strategy_selectors import red_since
 from mash.schemas import validated
 from referrals.models import Referral
 
@@ -74,6 +75,11 @@ def strategy_discussion_record(*, referral: Referral, by, data: dict) -> Strateg
             s47_started_on=clean["s47_started_on"].isoformat() if clean["s47_started_on"] else None,
             shared_contribution_ids=shared,
             action_count=len(clean["actions"]),
+            cohort=referral.cohort,
+            agency_kinds=sorted(str(kind) for kind in present),
+            received_at=referral.received_at.isoformat(),
+            red_at=red.isoformat() if (red := red_since(referral)) else None,
+            due_hours=hub.strategy_discussion_hours,
         ),
     )
     return discussion

@@ -18,7 +18,7 @@ def discussions_of(referral_ids) -> list[StrategyDiscussion]:
         .select_related("recorded_by", "manager_reason_by")
         .prefetch_related(
             Prefetch("participants", queryset=StrategyParticipant.objects.select_related("agency")),
-            Prefetch("actions", queryset=StrategyAction.objects.select_related("owner")),
+            Prefetch("actions", queryset=StrategyAction.objects.select_related("owner", "deadline")),
             "shared__agency",
         )
     )

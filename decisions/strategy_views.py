@@ -5,16 +5,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.access import hub_access
 from agencies.models import HubMembership
 from agencies.policy import Action, may, require
 from decisions import selectors, services
-from decisions.models.strategy import StrategyDiscussion
+from decisions.models.strategy import StrategyAction, StrategyDiscussion
 from decisions.strategy_forms import StrategyDiscussionForm, StrategyReasonForm
 from decisions.strategy_selectors import discussions_of, recommended_absent, strategy_due
-from mash.errors import SERVICE_ERRORS
+from mash.errors import SERVICE_ERRORS, said
 from referrals import selectors as referral_selectors
 
 
@@ -92,3 +92,22 @@ def strategy_reason(request: HttpRequest, hub_id, discussion_id) -> HttpResponse
             return redirect(_back(hub, referral))
     context = {"hub": hub, "referral": referral, "discussion": discussion, "form": form}
     return render(request, "decisions/strategy_reason.html", context)
+
+
+@require_POST
+def strategy_action_done(request: HttpRequest, hub_id, action_id) -> HttpResponse:
+    """Mark an action agreed in a strategy discussion done (the hub's staff); 404 outside the reader's scope."""
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    found = StrategyAction.objects.filter(pk=action_id, discussion__referral__hub=hub)
+    referral_id = found.values_list("discussion__referral_id", flat=True).first()
+    if referral_id is None:
+        raise Http404("No such action")
+    referral = referral_selectors.referral_for(access, referral_id)
+    require(access, Action.STRATEGY_RECORD, referral)
+    try:
+        services.strategy_action_complete(action=found.get(), by=request.user)
+        messages.success(request, "Action marked done")
+    except SERVICE_ERRORS as error:
+        messages.error(request, said(error))
+    return redirect(_back(hub, referral))

@@ -95,6 +95,7 @@ class AuditAction(StrEnum):
     NOTE_CORRECTED = "note.corrected"
     STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
     STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
+    STRATEGY_ACTION_COMPLETED = "strategy_action.completed"
     CHRONOLOGY_VIEWED = "chronology.viewed"
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
@@ -196,6 +197,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.NOTE_CORRECTED: "Case note corrected by a new note",
     AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
     AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",
+    AuditAction.STRATEGY_ACTION_COMPLETED: "Strategy discussion's action completed",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",

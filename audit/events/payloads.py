@@ -335,6 +335,13 @@ class StrategyDiscussionRecorded(TypedDict):
     due_hours: NotRequired[int]  # the hub's strategy_discussion_hours when it was recorded
 
 
+class StrategyActionCompleted(TypedDict):
+    referral_id: Id
+    discussion_id: Id
+    owner_id: Id  # the agency that owns the action
+    on_time: bool  # done by the end of its due day
+
+
 class StrategyReasonGiven(TypedDict):
     referral_id: Id
     missing_kinds: list[str]
@@ -485,6 +492,7 @@ PAYLOADS: dict[AuditAction, type] = {
     A.ADULT_VOICE_RECORDED: AdultVoiceRecorded,
     A.STRATEGY_DISCUSSION_RECORDED: StrategyDiscussionRecorded,
     A.STRATEGY_DISCUSSION_REASON_GIVEN: StrategyReasonGiven,
+    A.STRATEGY_ACTION_COMPLETED: StrategyActionCompleted,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

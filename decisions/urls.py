@@ -41,6 +41,11 @@ urlpatterns = [
         name="strategy-reason",
     ),
     path(
+        "hubs/<uuid:hub_id>/households/<uuid:household_id>/strategy-discussions/new/",
+        strategy_views.household_strategy_new,
+        name="household-strategy-new",
+    ),
+    path(
         "hubs/<uuid:hub_id>/strategy-actions/<uuid:action_id>/done/",
         strategy_views.strategy_action_done,
         name="strategy-action-done",

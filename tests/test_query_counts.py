@@ -168,8 +168,8 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
     health = household.information_requests.filter(agency=mash.health).order_by("requested_at", "pk").first()
     h = mash.hub.id
     pages = [
-        ("practitioner", reverse("household-detail", args=[h, household.id]), BASE + 5,
-         "the household, its referrals with assignee, their people; read; its case notes"),
+        ("practitioner", reverse("household-detail", args=[h, household.id]), BASE + 6,
+         "the household, its referrals with assignee, their people; read; its strategy discussions; its case notes"),
         ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
         ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 26,

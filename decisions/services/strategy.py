@@ -3,6 +3,7 @@ reason when it went ahead without a required agency. Each is one transaction wit
 
 from datetime import datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -88,6 +89,24 @@ def strategy_discussion_record(*, referral: Referral, by, data: dict) -> Strateg
         ),
     )
     return discussion
+
+
+@transaction.atomic
+def household_strategy_record(*, referrals: list[Referral], by, data: dict) -> list[StrategyDiscussion]:
+    """One strategy discussion about a household's children, recorded on each child's referral named (one record a
+    child, each in that child's chronology and counted once a child in the returns, as Annex A counts section 47
+    enquiries by child): the same time, people and decision, the actions agreed for each child, and of what was shared
+    the contributions on that child's referral. All or none: a refusal for one child records nothing."""
+    if not referrals:
+        raise ValidationError({"children": "Choose the children the discussion was about"})
+    shared = {str(c) for c in (data.get("shared") or [])}
+    recorded = []
+    for referral in referrals:
+        own = {str(pk) for pk in Contribution.objects.filter(referral=referral).values_list("pk", flat=True)}
+        recorded.append(
+            strategy_discussion_record(referral=referral, by=by, data={**data, "shared": sorted(shared & own)})
+        )
+    return recorded
 
 
 @transaction.atomic

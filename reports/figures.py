@@ -386,7 +386,8 @@ def _strategy(events: MonthEvents) -> dict:
     discussion, those held within the hub's hours after a Red rating, the decisions, and the s47 enquiries started.
     A discussion recorded before the payload carried its agency kinds and times counts only in the totals."""
     held = events.of(AuditAction.STRATEGY_DISCUSSION_RECORDED)
-    kinds = Counter(kind for e in held for kind in e.data.get("agency_kinds", []))
+    counted = {k.value for k in STRATEGY_KINDS}  # the required and recommended kinds (housing, say, is not counted)
+    kinds = Counter(kind for e in held for kind in e.data.get("agency_kinds", []) if kind in counted)
     hours = [_hours(_at(e.data["held_at"]), _at(e.data["received_at"])) for e in held if "received_at" in e.data]
     after_red = [e for e in held if e.data.get("red_at")]
     within = sum(

@@ -8,6 +8,7 @@ from agencies.policy import Action, may
 from audit.events.actions import AuditAction
 from audit.services import log_read
 from decisions import attachment_selectors, note_selectors, selectors
+from decisions.disclosure_log import disclosure_log
 from decisions.forms import ConsentForm
 from decisions.models import proposal_conflict
 from decisions.models.notes import NoteKind
@@ -27,6 +28,7 @@ def referral_panel(request, hub, referral) -> dict:
         "may_request": referral.can_request_information(),
         "may_propose": proposal_conflict(referral, sharing["decisions"]) is None,
         "consent_form": ConsentForm(),
+        "disclosure_log": disclosure_log(access, referral, sharing["contributions"]),
         **sharing,
     }
 

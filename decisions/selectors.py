@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agencies.access import agreement_problems
 from agencies.policy import Action, may, require, scoped
+from decisions.disclosure_log import consent_and_sharing_entries, consent_rows
 from decisions.models import (
     AdultVoice,
     AgreedAction,
@@ -25,7 +26,7 @@ from decisions.models import (
     Webhook,
     WebhookDelivery,
 )
-from decisions.models.strategy import StrategyDiscussion
+from decisions.models.strategy import StrategyAction, StrategyDiscussion
 from decisions.note_selectors import note_heading, notes_of_referrals
 from decisions.services import missing_core_agencies
 from referrals.models import Person, PersonRole, Referral
@@ -161,8 +162,8 @@ def chronology(access, referral: Referral) -> list[dict]:
     """One timeline for the referral's subject across the hub's referrals of them (this one and those whose subject
     is the same index person: same-person links only, never a sibling's or a household's, recomputed on each read so
     an undone link separates them again): receipt, screenings, contributions the reader may see, strategy
-    discussions, decisions, actions and case notes (the household's too; a corrected note says so beside its
-    correction), oldest first."""
+    discussions and their actions done, decisions, actions, consent and sharing decisions (the hub's staff only) and
+    case notes (the household's too; a corrected note says so beside its correction), oldest first."""
     earlier = same_person_referrals(referral)
     referrals = [referral, *earlier]
     ids = [r.pk for r in referrals]
@@ -196,6 +197,11 @@ def chronology(access, referral: Referral) -> list[dict]:
         if when:
             entries.append({"at": when, "referral": by_id[a.decision.referral_id], "kind": f"Action done by {a.owner}",
                             "text": a.description})  # fmt: skip
+    strategy_actions = StrategyAction.objects.filter(discussion__referral_id__in=ids, completed_at__isnull=False)
+    for a in strategy_actions.select_related("owner", "discussion"):
+        entries.append({"at": a.completed_at, "referral": by_id[a.discussion.referral_id],
+                        "kind": f"Strategy action done by {a.owner}", "text": a.description})  # fmt: skip
+    entries += consent_and_sharing_entries(access, referrals)
     households = {r.household_id: r for r in reversed(referrals) if r.household_id}  # this referral's first
     for n in notes_of_referrals(access, referrals):
         entries.append({"at": n.occurred_at, "referral": by_id.get(n.referral_id) or households[n.household_id],
@@ -259,8 +265,7 @@ def referral_consent(access, referral) -> dict | None:
     sharing decisions, for the hub's staff; None for anyone else (agencies' officers never see them)."""
     if not may(access, Action.CONSENT_RECORD, referral):
         return None
-    records = list(referral.consent_records.select_related("recorded_by"))
-    sharing = list(referral.sharing_decisions.select_related("recorded_by", "overridden_by"))
+    records, sharing = consent_rows(referral)  # read once for this page and its disclosure log
     return {"current": records[0] if records else None, "history": records[1:], "sharing": sharing}
 
 

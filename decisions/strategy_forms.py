@@ -1,5 +1,11 @@
 """The GOV.UK form for a strategy discussion. Every rule is the service's schema's (decisions/strategy_schemas.py):
-the form gathers the values and puts the service's messages back by their fields."""
+the form gathers the values and puts the service's messages back by their fields.
+
+Short at first (three people, one action), it grows by the GOV.UK "add another" pattern without JavaScript, as the
+household form does: "Add another person" and "Add another action" are submit buttons named `more`; the page comes
+back with a row more and everything typed kept, nothing stored (`rows_posted`, `more_asked`)."""
+
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -8,9 +14,32 @@ from decisions.forms import ReasonForm, _text
 from decisions.models.strategy import StrategyMode, decision_choices
 from mash.forms import GovukDateText, GovukFormMixin, weeks_ahead
 
-PARTICIPANT_ROWS = 6
-ACTION_ROWS = 3
+PARTICIPANT_ROWS, MOST_PARTICIPANTS = 3, 12  # rows shown at first, and at most
+ACTION_ROWS, MOST_ACTIONS = 1, 10
 ROWS = {"participants": "participant", "actions": "action"}
+ROW = re.compile(r"^(participant|action)_(\d+)_")
+MORE = "more"  # the name of the "add another" buttons; their value says which rows
+
+
+def rows_posted(data, more: str = "") -> dict[str, int]:
+    """How many person and action rows the page had (the first page's few if fewer), one more of the kind asked."""
+    found: dict[str, list[int]] = {"participant": [], "action": []}
+    for key in data or {}:
+        if m := ROW.match(key):
+            found[m.group(1)].append(int(m.group(2)))
+    counts = {
+        "participant": min(max(max(found["participant"], default=-1) + 1, PARTICIPANT_ROWS), MOST_PARTICIPANTS),
+        "action": min(max(max(found["action"], default=-1) + 1, ACTION_ROWS), MOST_ACTIONS),
+    }
+    if more in counts:
+        counts[more] = min(counts[more] + 1, MOST_PARTICIPANTS if more == "participant" else MOST_ACTIONS)
+    return counts
+
+
+def more_asked(data) -> str:
+    """ "participant" or "action" when an "add another" button was pressed; empty when the form was sent."""
+    asked = (data or {}).get(MORE, "")
+    return asked if asked in ("participant", "action") else ""
 
 
 class StrategyDiscussionForm(GovukFormMixin, forms.Form):
@@ -34,8 +63,10 @@ class StrategyDiscussionForm(GovukFormMixin, forms.Form):
         help_text="The agencies' information on this referral that the discussion considered",
     )  # fmt: skip
 
-    def __init__(self, *args, cohort: str, members: list, contributions: list, **kwargs):
+    def __init__(self, *args, cohort: str, members: list, contributions: list, rows: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        rows = rows or rows_posted(self.data)
+        self.participants, self.actions = rows["participant"], rows["action"]
         self.fields["decision"].choices = decision_choices(cohort)
         if cohort != "child":
             del self.fields["s47_started_on"]
@@ -43,12 +74,12 @@ class StrategyDiscussionForm(GovukFormMixin, forms.Form):
             (str(c.pk), f"{c.agency.name}: {'no trace' if c.no_trace else c.summary[:120]}") for c in contributions
         ]
         agencies = [("", "Choose the agency"), *((str(m.agency_id), m.agency.name) for m in members)]
-        for i in range(PARTICIPANT_ROWS):
+        for i in range(self.participants):
             self.fields[f"participant_{i}_agency"] = forms.ChoiceField(
                 required=False, label=f"Person {i + 1}: agency", choices=agencies
             )
             self.fields[f"participant_{i}_role"] = _text(f"Person {i + 1}: role or name")
-        for i in range(ACTION_ROWS):
+        for i in range(self.actions):
             self.fields[f"action_{i}_owner"] = forms.ChoiceField(
                 required=False, label=f"Action {i + 1}: owner", choices=agencies
             )
@@ -60,11 +91,19 @@ class StrategyDiscussionForm(GovukFormMixin, forms.Form):
         added = [n for n in self.fields if n.startswith(("participant_", "action_")) and not n.endswith("_due_on")]
         self.govuk_fields(added)
 
+    def can_add_participant(self) -> bool:
+        return self.participants < MOST_PARTICIPANTS
+
+    def can_add_action(self) -> bool:
+        return self.actions < MOST_ACTIONS
+
     def participant_rows(self) -> list[list]:
-        return [[self[f"participant_{i}_{part}"] for part in ("agency", "role")] for i in range(PARTICIPANT_ROWS)]
+        return [[self[f"participant_{i}_{part}"] for part in ("agency", "role")] for i in range(self.participants)]
 
     def action_rows(self) -> list[list]:
-        return [[self[f"action_{i}_{part}"] for part in ("owner", "description", "due_on")] for i in range(ACTION_ROWS)]
+        return [
+            [self[f"action_{i}_{part}"] for part in ("owner", "description", "due_on")] for i in range(self.actions)
+        ]
 
     def _rows(self, prefix: str, count: int, parts: tuple) -> list[dict]:
         data, rows = self.cleaned_data, []
@@ -80,12 +119,12 @@ class StrategyDiscussionForm(GovukFormMixin, forms.Form):
             "held_on": data.get("held_on", ""),
             "held_time": data.get("held_time", ""),
             "mode": data.get("mode", ""),
-            "participants": self._rows("participant", PARTICIPANT_ROWS, ("agency", "role")),
+            "participants": self._rows("participant", self.participants, ("agency", "role")),
             "shared": list(data.get("shared") or []),
             "decision": data.get("decision", ""),
             "reason": data.get("reason", ""),
             "s47_started_on": data.get("s47_started_on", ""),
-            "actions": self._rows("action", ACTION_ROWS, ("owner", "description", "due_on")),
+            "actions": self._rows("action", self.actions, ("owner", "description", "due_on")),
         }
 
     def add_service_errors(self, error) -> None:
@@ -106,11 +145,26 @@ class StrategyDiscussionForm(GovukFormMixin, forms.Form):
             self.add_error(name if name in self.fields else None, errors)
 
     def _filled(self, prefix: str) -> list[int]:
-        count = PARTICIPANT_ROWS if prefix == "participant" else ACTION_ROWS
+        count = self.participants if prefix == "participant" else self.actions
         return [
             i for i in range(count)
             if any(v for n, v in self.cleaned_data.items() if n.startswith(f"{prefix}_{i}_"))
         ]  # fmt: skip
+
+
+class HouseholdStrategyForm(StrategyDiscussionForm):
+    """The same discussion about several of a household's children: which of them it was about (all at first)."""
+
+    children = forms.MultipleChoiceField(
+        required=False, label="Which children was it about?", widget=forms.CheckboxSelectMultiple,
+        help_text="The discussion is recorded on each child's referral, with the same people, decision and actions",
+    )  # fmt: skip
+
+    def __init__(self, *args, children: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].choices = children
+        self.fields["children"].initial = [value for value, _ in children]
+        self.govuk_fields(["children"])
 
 
 class StrategyReasonForm(ReasonForm):

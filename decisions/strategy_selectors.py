@@ -10,15 +10,16 @@ from decisions.models.strategy import RECOMMENDED_KINDS, StrategyAction, Strateg
 from referrals.models import Rating, Referral
 
 
-def discussions_of(referral_ids) -> list[StrategyDiscussion]:
+def discussions_of(referral_ids, *, with_referral: bool = False) -> list[StrategyDiscussion]:
     """The strategy discussions of these referrals (already scoped by the caller), oldest first, with who took
-    part, what was shared and the actions agreed."""
+    part, what was shared and the actions agreed (and each one's referral, for a household's page)."""
+    related = ("recorded_by", "manager_reason_by", *(("referral",) if with_referral else ()))
     return list(
         StrategyDiscussion.objects.filter(referral_id__in=referral_ids)
-        .select_related("recorded_by", "manager_reason_by")
+        .select_related(*related)
         .prefetch_related(
             Prefetch("participants", queryset=StrategyParticipant.objects.select_related("agency")),
-            Prefetch("actions", queryset=StrategyAction.objects.select_related("owner")),
+            Prefetch("actions", queryset=StrategyAction.objects.select_related("owner", "deadline")),
             "shared__agency",
         )
     )

@@ -5,17 +5,24 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.access import hub_access
 from agencies.models import HubMembership
 from agencies.policy import Action, may, require
 from decisions import selectors, services
-from decisions.models.strategy import StrategyDiscussion
-from decisions.strategy_forms import StrategyDiscussionForm, StrategyReasonForm
+from decisions.models.strategy import StrategyAction, StrategyDiscussion
+from decisions.strategy_forms import (
+    HouseholdStrategyForm,
+    StrategyDiscussionForm,
+    StrategyReasonForm,
+    more_asked,
+    rows_posted,
+)
 from decisions.strategy_selectors import discussions_of, recommended_absent, strategy_due
-from mash.errors import SERVICE_ERRORS
+from mash.errors import SERVICE_ERRORS, said
 from referrals import selectors as referral_selectors
+from referrals.people_form import initial_from
 
 
 def _back(hub, referral) -> str:
@@ -38,6 +45,16 @@ def strategy_panel(request, hub, referral) -> dict:
     }
 
 
+def _form(request, form_class=StrategyDiscussionForm, **kwargs) -> StrategyDiscussionForm:
+    """The form as sent; after an "add another" button, unbound with what was typed and a row more (no errors)."""
+    if request.method != "POST":
+        return form_class(**kwargs)
+    if more := more_asked(request.POST):
+        typed = initial_from(form_class(request.POST, rows=rows_posted(request.POST), **kwargs))
+        return form_class(initial=typed, rows=rows_posted(request.POST, more), **kwargs)
+    return form_class(request.POST, **kwargs)
+
+
 @require_http_methods(["GET", "POST"])
 def strategy_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     access = hub_access(request, hub_id)
@@ -46,11 +63,8 @@ def strategy_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     hub = access.hub
     members = list(HubMembership.objects.filter(hub=hub).select_related("agency").order_by("agency__name"))
     contributions = list(selectors.contributions_visible_to(access, [referral.pk]))
-    form = StrategyDiscussionForm(
-        request.POST if request.method == "POST" else None, cohort=referral.cohort, members=members,
-        contributions=contributions,
-    )  # fmt: skip
-    if request.method == "POST" and form.is_valid():
+    form = _form(request, cohort=referral.cohort, members=members, contributions=contributions)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             discussion = services.strategy_discussion_record(
                 referral=referral, by=request.user, data=form.data_for_service()
@@ -92,3 +106,76 @@ def strategy_reason(request: HttpRequest, hub_id, discussion_id) -> HttpResponse
             return redirect(_back(hub, referral))
     context = {"hub": hub, "referral": referral, "discussion": discussion, "form": form}
     return render(request, "decisions/strategy_reason.html", context)
+
+
+@require_POST
+def strategy_action_done(request: HttpRequest, hub_id, action_id) -> HttpResponse:
+    """Mark an action agreed in a strategy discussion done (the hub's staff); 404 outside the reader's scope."""
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    found = StrategyAction.objects.filter(pk=action_id, discussion__referral__hub=hub)
+    referral_id = found.values_list("discussion__referral_id", flat=True).first()
+    if referral_id is None:
+        raise Http404("No such action")
+    referral = referral_selectors.referral_for(access, referral_id)
+    require(access, Action.STRATEGY_RECORD, referral)
+    try:
+        services.strategy_action_complete(action=found.get(), by=request.user)
+        messages.success(request, "Action marked done")
+    except SERVICE_ERRORS as error:
+        messages.error(request, said(error))
+    return redirect(_back(hub, referral))
+
+
+def _child_name(child: dict) -> str:
+    subject = child["subject"]
+    name = f"{subject.given_name} {subject.family_name}".strip() if subject else "Child not named"
+    return f"{name} (referral {child['referral'].reference})"
+
+
+def household_strategy_panel(request, hub, household) -> dict:
+    """The household page's strategy discussions (settings.HOUSEHOLD_PAGE_PANELS): those of its children's referrals
+    the reader sees (one query, and three for who took part, what was shared and the actions when there are some),
+    and a way to convene one about the children."""
+    access = hub_access(request, hub.pk)
+    seen = referral_selectors.referrals_visible_to(access, Action.REFERRAL_VIEW).filter(household=household)
+    return {
+        "template": "decisions/household_strategy_panel.html",
+        "household": household,
+        "discussions": discussions_of(seen.values("pk"), with_referral=True),
+        "may_record": may(access, Action.STRATEGY_RECORD, household),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def household_strategy_new(request: HttpRequest, hub_id, household_id) -> HttpResponse:
+    """A strategy discussion about a household's children: one form, recorded on each child's referral chosen."""
+    access = hub_access(request, hub_id)
+    hub = access.hub
+    page = referral_selectors.household_for(access, household_id)  # 404 outside the reader's scope
+    children = [c for c in page["children"] if may(access, Action.STRATEGY_RECORD, c["referral"])]
+    if not children:
+        raise Http404("No such household")
+    household, by_id = page["household"], {str(c["referral"].pk): c["referral"] for c in children}
+    members = list(HubMembership.objects.filter(hub=hub).select_related("agency").order_by("agency__name"))
+    contributions = list(selectors.contributions_visible_to(access, [c["referral"].pk for c in children]))
+    form = _form(
+        request, HouseholdStrategyForm, cohort="child", members=members, contributions=contributions,
+        children=[(str(c["referral"].pk), _child_name(c)) for c in children],
+    )  # fmt: skip
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        chosen = [by_id[pk] for pk in form.cleaned_data["children"] if pk in by_id]
+        try:
+            recorded = services.household_strategy_record(
+                referrals=chosen, by=request.user, data=form.data_for_service()
+            )
+        except SERVICE_ERRORS as error:
+            form.add_service_errors(error)
+        else:
+            flagged = " The discussion lacked a required agency: the manager must give the reason." if any(
+                d.flagged for d in recorded) else ""  # fmt: skip
+            messages.success(request, f"Strategy discussion recorded for {len(recorded)} "
+                             f"child{'ren' if len(recorded) != 1 else ''}.{flagged}")  # fmt: skip
+            return redirect(reverse("household-detail", args=[hub.id, household.id]) + "#strategy-discussions")
+    context = {"hub": hub, "household": household, "form": form}
+    return render(request, "decisions/household_strategy_new.html", context)

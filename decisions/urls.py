@@ -40,6 +40,16 @@ urlpatterns = [
         strategy_views.strategy_reason,
         name="strategy-reason",
     ),
+    path(
+        "hubs/<uuid:hub_id>/households/<uuid:household_id>/strategy-discussions/new/",
+        strategy_views.household_strategy_new,
+        name="household-strategy-new",
+    ),
+    path(
+        "hubs/<uuid:hub_id>/strategy-actions/<uuid:action_id>/done/",
+        strategy_views.strategy_action_done,
+        name="strategy-action-done",
+    ),
     path("hubs/<uuid:hub_id>/sign-off/", views.sign_off_queue, name="sign-off-queue"),
     path("hubs/<uuid:hub_id>/decisions/<uuid:decision_id>/", views.decision_review, name="decision-review"),
     path("hubs/<uuid:hub_id>/requests/", views.officer_queue, name="officer-queue"),

@@ -192,7 +192,7 @@ REFERRAL_PAGE_PANELS = [
     "decisions.panels.notes_panel",
     "decisions.attachment_views.attachments_panel",
 ]
-HOUSEHOLD_PAGE_PANELS = ["decisions.panels.household_notes_panel"]
+HOUSEHOLD_PAGE_PANELS = ["decisions.strategy_views.household_strategy_panel", "decisions.panels.household_notes_panel"]
 # The words of a decision's outcome, for referral pages that show it (the household page): the decisions app's.
 OUTCOME_LABEL = "decisions.models.outcome_label"
 # What apps above agencies/ do, in the same transaction, when an agency's API client is revoked.

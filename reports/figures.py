@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from agencies.codes import ReferralSource
-from agencies.models import Agency, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
+from agencies.models import Agency, AgencyKind, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
 from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
+from decisions.models.strategy import STRATEGY_DECISIONS
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.ledger import Event, MonthEvents, month_events
 
@@ -22,6 +23,9 @@ TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
 DEADLINE_KINDS = ["decision", "rating", "request", "action"]
 REVIEW_WARNING_DAYS = 90  # a core document's review "falls due" when it is due within this many days of month end
 NOT_RECORDED = "Not recorded"
+# The agencies a strategy discussion is counted by: the required ones (social care by cohort) and education.
+STRATEGY_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE, AgencyKind.HEALTH,
+                  AgencyKind.EDUCATION]  # fmt: skip
 
 
 def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
@@ -42,6 +46,7 @@ def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
         "agreements": _agreements(events, names),
         "funding": _funding(events, names, month),
         "adults": _adults(events),
+        "strategy": _strategy(events),
     }
 
 
@@ -371,4 +376,39 @@ def _desired_outcomes(events: MonthEvents) -> dict:
         "asked": sum(1 for e in voiced if e.data["adult_asked"]),
         "expressed": sum(1 for e in voiced if e.data.get("outcomes_expressed")),
         "met": _counted(met, OutcomesMet),
+    }
+
+
+def _strategy(events: MonthEvents) -> dict:
+    """Strategy discussions recorded in the month (an event of the month, as every figure here; one held on the
+    month's last evening and recorded the next morning counts in the next month): the agencies present, those missing
+    a required agency (and the manager's reasons given in the month), the hours from the referral's receipt to the
+    discussion, those held within the hub's hours after a Red rating, the decisions, and the s47 enquiries started.
+    A discussion recorded before the payload carried its agency kinds and times counts only in the totals."""
+    held = events.of(AuditAction.STRATEGY_DISCUSSION_RECORDED)
+    counted = {k.value for k in STRATEGY_KINDS}  # the required and recommended kinds (housing, say, is not counted)
+    kinds = Counter(kind for e in held for kind in e.data.get("agency_kinds", []) if kind in counted)
+    hours = [_hours(_at(e.data["held_at"]), _at(e.data["received_at"])) for e in held if "received_at" in e.data]
+    after_red = [e for e in held if e.data.get("red_at")]
+    within = sum(
+        1 for e in after_red if _at(e.data["held_at"]) <= _at(e.data["red_at"]) + timedelta(hours=e.data["due_hours"])
+    )
+    decisions = [d for cohort in STRATEGY_DECISIONS.values() for d in cohort]
+    return {
+        "discussions": len(held),
+        "by_cohort": {
+            "child": sum(1 for e in held if e.data.get("cohort") == "child"),
+            "adult": sum(1 for e in held if e.data.get("cohort") == "adult"),
+        },
+        "agencies_present": _counted(kinds, STRATEGY_KINDS),
+        "missing_required_agency": sum(1 for e in held if e.data["missing_kinds"]),
+        "manager_reasons_given": len(events.of(AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN)),
+        "median_hours_from_referral": median(hours),
+        "after_red": {
+            "discussions": len(after_red),
+            "within_hub_hours": within,
+            "percent_within": percent(within, len(after_red)),
+        },
+        "by_decision": _counted(Counter(e.data["decision"] for e in held), decisions),
+        "s47_started": sum(1 for e in held if e.data.get("s47_started_on")),
     }

@@ -82,8 +82,8 @@ def _pages(mash, w) -> list:
          "the referral, its people, the thresholds in force; read [15]"),
         ("practitioner", "request information", reverse("request-new", args=[h, referral.id]), BASE + 4,
          "the referral, its people, memberships, every agency's agreement in one query [35]"),
-        ("practitioner", "chronology", reverse("chronology", args=[h, decided.id]), BASE + 11,
-         "the referral, its people, the other referrals of its subject's index person, deadlines, screenings, contributions, decisions, actions, strategy discussions, case notes; read [24]"),
+        ("practitioner", "chronology", reverse("chronology", args=[h, decided.id]), BASE + 14,
+         "the referral, its people, the other referrals of its subject's index person, deadlines, screenings, contributions, decisions, actions, strategy discussions and their actions done, consent records, sharing decisions, case notes; read [24]"),
         ("practitioner", "notifications", reverse("notifications"), BASE + 2,
          "notifications with their referrals; read [10]"),
         ("manager", "dashboard", reverse("manager-dashboard", args=[h]), MANAGER + 6,
@@ -169,8 +169,8 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
     health = household.information_requests.filter(agency=mash.health).order_by("requested_at", "pk").first()
     h = mash.hub.id
     pages = [
-        ("practitioner", reverse("household-detail", args=[h, household.id]), BASE + 5,
-         "the household, its referrals with assignee, their people; read; its case notes"),
+        ("practitioner", reverse("household-detail", args=[h, household.id]), BASE + 6,
+         "the household, its referrals with assignee, their people; read; its strategy discussions; its case notes"),
         ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
         ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 27,

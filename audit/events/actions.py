@@ -99,6 +99,7 @@ class AuditAction(StrEnum):
     DOCUMENT_DOWNLOADED = "document.downloaded"
     STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
     STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
+    STRATEGY_ACTION_COMPLETED = "strategy_action.completed"
     CHRONOLOGY_VIEWED = "chronology.viewed"
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
@@ -204,6 +205,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.DOCUMENT_DOWNLOADED: "Core document's file downloaded",
     AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
     AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",
+    AuditAction.STRATEGY_ACTION_COMPLETED: "Strategy discussion's action completed",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",

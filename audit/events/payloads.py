@@ -328,6 +328,19 @@ class StrategyDiscussionRecorded(TypedDict):
     s47_started_on: str | None
     shared_contribution_ids: list[Id]
     action_count: int
+    # For the returns (reports/figures.py `_strategy`), since issue 19's second part:
+    cohort: NotRequired[str]  # child or adult
+    agency_kinds: NotRequired[list[str]]  # the kinds of the agencies that took part
+    received_at: NotRequired[When]  # the referral's receipt: time from referral to discussion
+    red_at: NotRequired[When | None]  # when the referral was first rated Red (None if never)
+    due_hours: NotRequired[int]  # the hub's strategy_discussion_hours when it was recorded
+
+
+class StrategyActionCompleted(TypedDict):
+    referral_id: Id
+    discussion_id: Id
+    owner_id: Id  # the agency that owns the action
+    on_time: bool  # done by the end of its due day
 
 
 class StrategyReasonGiven(TypedDict):
@@ -484,6 +497,7 @@ PAYLOADS: dict[AuditAction, type] = {
     A.ADULT_VOICE_RECORDED: AdultVoiceRecorded,
     A.STRATEGY_DISCUSSION_RECORDED: StrategyDiscussionRecorded,
     A.STRATEGY_DISCUSSION_REASON_GIVEN: StrategyReasonGiven,
+    A.STRATEGY_ACTION_COMPLETED: StrategyActionCompleted,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

@@ -14,7 +14,7 @@ from django.db import models
 
 from agencies.models import Agency, AgencyKind
 from mash.errors import Conflict
-from referrals.models import Referral
+from referrals.models import Deadline, Referral
 
 
 class StrategyMode(models.TextChoices):
@@ -132,9 +132,27 @@ class StrategyAction(models.Model):
     owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="strategy_actions")
     description = models.TextField()
     due_on = models.DateField()
+    # Due at the end of its day (the deadline machinery warns and breaches it like a decision's action).
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.PROTECT, null=True, blank=True, related_name="strategy_action"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
 
     def __str__(self):
         return f"{self.owner}: {self.description[:40]} by {self.due_on}"
+
+    def can_complete(self) -> bool:
+        return self.completed_at is None
+
+    def complete(self, *, by, at) -> None:
+        """Done, once."""
+        if self.completed_at:
+            raise Conflict("This action is already done")
+        StrategyAction.objects.filter(pk=self.pk, completed_at=None).update(completed_at=at, completed_by=by)
+        self.completed_at, self.completed_by = at, by

@@ -23,7 +23,12 @@ from decisions.services.decisions import (
 from decisions.services.notes import note_add, note_clean, note_correct
 from decisions.services.requests import household_information_request, information_request
 from decisions.services.sharing import consent_record, sharing_decision_override, sharing_decision_record
-from decisions.services.strategy import strategy_discussion_record, strategy_reason_give
+from decisions.services.strategy import (
+    household_strategy_record,
+    strategy_action_complete,
+    strategy_discussion_record,
+    strategy_reason_give,
+)
 
 __all__ = [
     "attachment_add",
@@ -52,5 +57,7 @@ __all__ = [
     "note_correct",
     "outcomes_expressed",
     "strategy_discussion_record",
+    "household_strategy_record",
+    "strategy_action_complete",
     "strategy_reason_give",
 ]

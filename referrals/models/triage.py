@@ -90,7 +90,7 @@ SINGLE_KINDS = (DeadlineKind.DECISION, DeadlineKind.RATING)
 
 
 # What a reader of deadlines selects with them so that each names its agency (Deadline.label) in the same query.
-DEADLINE_OWNERS = ("information_request__agency", "agreed_action__owner")
+DEADLINE_OWNERS = ("information_request__agency", "agreed_action__owner", "strategy_action__owner")
 
 
 class DeadlineState(models.TextChoices):
@@ -151,9 +151,13 @@ class Deadline(models.Model):
     @property
     def owner_name(self) -> str:
         """The agency whose deadline this is: the agency asked for information, or the agency owning an agreed
-        action (the decisions app's rows point at their deadline); empty for the hub's own deadlines. Readers that
+        action (a decision's or a strategy discussion's: the decisions app's rows point at their deadline); empty for the hub's own deadlines. Readers that
         list deadlines select_related("information_request__agency", "agreed_action__owner")."""
-        for relation, agency in (("information_request", "agency"), ("agreed_action", "owner")):
+        for relation, agency in (
+            ("information_request", "agency"),
+            ("agreed_action", "owner"),
+            ("strategy_action", "owner"),
+        ):
             try:
                 return getattr(getattr(self, relation), agency).name
             except models.ObjectDoesNotExist:

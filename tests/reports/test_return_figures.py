@@ -13,8 +13,10 @@ from agencies.codes import ReferralSource
 from audit.models import AuditEvent
 from decisions import services as decisions
 from decisions.models import AdultOutcome, ChildOutcome, OutcomesMet
+from decisions.models.strategy import STRATEGY_DECISIONS
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType
 from reports import exports, services
+from reports.figures import STRATEGY_KINDS
 from reports.models import ReturnState
 from tests.audit.test_seal_verify import _tamper
 from tests.journey import CODE_WORDS, hub_names_its_levels
@@ -217,6 +219,18 @@ def expected_figures(hub) -> dict:
             # Neither adult's voice was recorded (tests/decisions/test_adult_voice.py counts a month that has).
             "desired_outcomes": {"decisions": 0, "asked": 0, "expressed": 0, "met": counted(OutcomesMet)},
         },
+        # No strategy discussion in the month (tests/decisions/test_strategy_returns.py counts a month that has).
+        "strategy": {
+            "discussions": 0,
+            "by_cohort": {"child": 0, "adult": 0},
+            "agencies_present": counted(STRATEGY_KINDS),
+            "missing_required_agency": 0,
+            "manager_reasons_given": 0,
+            "median_hours_from_referral": None,
+            "after_red": {"discussions": 0, "within_hub_hours": 0, "percent_within": None},
+            "by_decision": counted([d for ds in STRATEGY_DECISIONS.values() for d in ds]),
+            "s47_started": 0,
+        },  # fmt: skip
     }
 
 
@@ -250,7 +264,7 @@ def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tm
         "1 of 4 (25%)", "2 of 2 (100%)", "1 of 1 completed (100%)",
         "Data protection protocol v1: not signed", "15 November 2026", "2026–27",
         "Financial and material 1", "Care home – residential 1", "Other – known to individual 1",
-        "Page 3 of",
+        "Page 3 of", "0 strategy discussions recorded: 0 about children, 0 about adults.",
     ]:  # fmt: skip
         assert shown in text, f"{shown!r} not in the PDF's text"
     # The tables' rows cell by cell, as they stand on the page (wrapped names and all).

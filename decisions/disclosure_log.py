@@ -1,0 +1,69 @@
+"""The referral's disclosure log, in one list by time: what each agency's information was shared with and why (the
+contributions' own log), whether the family or the adult was told and agreed, each decision to share without consent
+(with its lawful basis) or not to share, and the manager's override of one. The consent and sharing entries are for
+the hub's staff only (agencies' officers never see them); the caller has already scoped the contributions.
+
+The same consent and sharing entries go into the chronology (decisions/selectors.py `chronology`)."""
+
+from agencies.policy import Action, may
+from decisions.models.sharing import ConsentRecord, SharingDecision, SharingKind
+
+
+def _consent_text(c: ConsentRecord) -> str:
+    if c.told and c.agreed:
+        return "Told of the referral and agreed"
+    told = "Told of the referral but did not agree" if c.told else "Not told of the referral"
+    return f"{told}: {c.reason_words}" if c.reason_words else told
+
+
+def consent_rows(referral) -> tuple[list[ConsentRecord], list[SharingDecision]]:
+    """The referral's consent records (newest first) and sharing decisions, read once a request: the referral page's
+    disclosure log and its consent panel both show them (kept on the referral object the page passes to each)."""
+    if not hasattr(referral, "_consent_rows"):
+        referral._consent_rows = (
+            list(referral.consent_records.select_related("recorded_by")),
+            list(referral.sharing_decisions.select_related("recorded_by", "overridden_by")),
+        )
+    return referral._consent_rows
+
+
+def consent_and_sharing_entries(access, referrals: list) -> list[dict]:
+    """Consent records, sharing decisions and overrides of these referrals as {at, referral, kind, text}, for the
+    readers who may record them (the hub's staff); none for anyone else. Two queries (none for a referral whose rows
+    the page has read already)."""
+    allowed = {r.pk: r for r in referrals if may(access, Action.CONSENT_RECORD, r)}
+    if not allowed:
+        return []
+    if len(allowed) == 1:
+        records, decisions = consent_rows(next(iter(allowed.values())))
+    else:
+        records = list(ConsentRecord.objects.filter(referral_id__in=allowed))
+        decisions = list(SharingDecision.objects.filter(referral_id__in=allowed))
+    entries = []
+    for c in records:
+        entries.append({"at": c.at, "referral": allowed[c.referral_id], "kind": "Consent", "text": _consent_text(c)})
+    for s in decisions:
+        referral = allowed[s.referral_id]
+        if s.kind == SharingKind.WITHOUT_CONSENT:
+            kind = "Decision to share without consent"
+            text = f"{s.what}, with {s.with_whom} ({s.get_lawful_basis_display()}). Why: {s.rationale}"
+        else:
+            kind, text = "Decision not to share", f"{s.what}, with {s.with_whom}. Why: {s.rationale}"
+        entries.append({"at": s.at, "referral": referral, "kind": kind, "text": text})
+        if s.overridden_at:
+            entries.append({"at": s.overridden_at, "referral": referral,
+                            "kind": f"Manager's override of the decision ({s.get_kind_display().lower()})",
+                            "text": s.override_reason})  # fmt: skip
+    return entries
+
+
+def disclosure_log(access, referral, contributions: list) -> list[dict]:
+    """The referral page's disclosure log, oldest first: the contributions' disclosures (prefetched by the caller)
+    and, for the hub's staff, consent and sharing decisions."""
+    entries = [
+        {"at": d.at, "kind": f"{c.agency.name}'s information shared",
+         "text": f"With {d.shared_with}. Why: {d.purpose}. {d.get_lawful_basis_display()}"}
+        for c in contributions for d in c.disclosures.all()
+    ]  # fmt: skip
+    entries += consent_and_sharing_entries(access, [referral])
+    return sorted(entries, key=lambda e: e["at"])

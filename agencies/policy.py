@@ -76,6 +76,8 @@ class Action(models.TextChoices):
     WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
     WEBHOOK_MANAGE = "webhook.manage", "List, see, test, rotate, redeliver and delete the agency's own webhooks"
     OUTCOME_NOTICE = "outcome.notify", "Be sent the outcome of a referral the agency made"
+    HANDOVER_RECEIVE = "handover.receive", "Be sent the handover of a case the hub passed to the agency to work"
+    HANDOVER_ACKNOWLEDGE = "handover.acknowledge", "See and acknowledge the cases handed to the agency"
     EVENTS_VIEW = (
         "events.view",
         "Read the agency's own events: its referrals received, rated, decided, amended, requests",
@@ -396,6 +398,10 @@ POLICY: dict[Action, Rule] = {
     ),
     Action.OUTCOME_NOTICE: Rule(
         (Grant(SYSTEMS, _agency("referring_agency_id")),), "Only the referring agency hears the outcome", hub="hub_id"
+    ),
+    Action.HANDOVER_RECEIVE: Rule((Grant(SYSTEMS, (Agreement(),)),), "Only the receiving agency", hub="hub_id"),
+    Action.HANDOVER_ACKNOWLEDGE: Rule(
+        (Grant(OFFICERS | SYSTEMS, _agency("agency_id")),), "Receiver only", hub="hub_id", api_scope="handovers:write"
     ),
     # The change feed: each event is narrowed to the agency's own referrals and requests (referrals/events.py).
     Action.EVENTS_VIEW: Rule(

@@ -190,7 +190,10 @@ REFERRAL_PAGE_PANELS = [
     "decisions.strategy_views.strategy_panel",
     "decisions.panels.consent_panel",
     "decisions.panels.notes_panel",
+    "decisions.handover_views.handover_panel",
 ]
+# Sections of the manager's dashboard from the apps above referrals/ (called with the request and the hub).
+DASHBOARD_PANELS = ["decisions.handover_views.dashboard_handover_panel"]
 HOUSEHOLD_PAGE_PANELS = ["decisions.panels.household_notes_panel"]
 # The words of a decision's outcome, for referral pages that show it (the household page): the decisions app's.
 OUTCOME_LABEL = "decisions.models.outcome_label"
@@ -319,6 +322,7 @@ OAUTH2_PROVIDER = {
         "referrals:read": "Read the status, rating and outcome of the agency's own referrals",
         "contributions:write": "Read the hub's open requests for information to the agency, and answer them",
         "webhooks:write": "Register where notices of the outcomes of the agency's referrals are sent",
+        "handovers:write": "Read the cases the hub handed to the agency to work, and acknowledge them",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600, minimum=60),
     "OAUTH2_VALIDATOR_CLASS": "referrals.api_auth.ClientScopeValidator",

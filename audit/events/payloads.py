@@ -50,6 +50,7 @@ class HubProfile(TypedDict):
     warn_at_percent: int
     late_referral_days: NotRequired[int]  # since issue 17
     strategy_discussion_hours: NotRequired[int]  # since issue 19
+    handover_ack_hours: NotRequired[int]  # since issue 19
 
 
 # The fields that changed, each with its new value: any of the hub's editable fields.
@@ -334,6 +335,9 @@ class StrategyReasonGiven(TypedDict):
     missing_kinds: list[str]
 
 
+HandoverFacts = TypedDict("HandoverFacts", {"referral_id": Id, "decision_id": Id, "agency_id": Id})  # noqa: UP013
+
+
 class DecisionProposed(TypedDict):
     referral_id: Id
     version: int
@@ -479,6 +483,8 @@ PAYLOADS: dict[AuditAction, type] = {
     A.ADULT_VOICE_RECORDED: AdultVoiceRecorded,
     A.STRATEGY_DISCUSSION_RECORDED: StrategyDiscussionRecorded,
     A.STRATEGY_DISCUSSION_REASON_GIVEN: StrategyReasonGiven,
+    A.HANDOVER_SENT: HandoverFacts,
+    A.HANDOVER_ACKNOWLEDGED: HandoverFacts,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

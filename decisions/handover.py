@@ -31,7 +31,7 @@ from referrals.models import Person, PersonRole, ReferralCohort
 
 PACKAGE_SCHEMA = "mash.handover"
 PACKAGE_VERSION = 1
-SENT = "handover.sent"
+SENT = "referral.handed_over"
 # The outcomes that pass the case to social care to work: an assessment or an enquiry. No further action, advice,
 # signposting, early help and a police investigation are not handed over (the police hear through their own route).
 HANDED_OVER = {

@@ -30,7 +30,7 @@ class HandoverSerializer(ApiModelSerializer):
 
     referral_id = serializers.UUIDField(read_only=True)
     reference = serializers.CharField(source="referral.reference", read_only=True, help_text="The hub's reference")
-    state = serializers.ChoiceField([s.value for s in HandoverState], read_only=True)
+    state = serializers.ChoiceField(HandoverState.choices, read_only=True)
     acknowledged_by = serializers.CharField(
         source="acknowledged_by_name", read_only=True, help_text="Who acknowledged it, in words; empty until then"
     )

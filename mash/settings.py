@@ -364,7 +364,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A household contact's adults have their own roles (no subject, no sibling): named, not numbered.
-    "ENUM_NAME_OVERRIDES": {"HouseholdRoleEnum": "referrals.households.ADULT_ROLES"},
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdRoleEnum": "referrals.households.ADULT_ROLES",
+        "HandoverStateEnum": "decisions.models.handover.HandoverState",
+    },
     # The schema as the contract (mash/openapi.py): Problem bodies, page parameters; where the API is served.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mash.openapi.postprocess"],
     "SERVERS": [{"url": env_str("API_SERVER_URL", "/"), "description": "This hub's service"}],

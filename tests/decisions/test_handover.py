@@ -95,9 +95,9 @@ def test_the_handover_reaches_a_real_receiver_and_is_acknowledged_with_the_recei
     assert webhooks.deliveries_send() == 1  # the handover (the police have no webhook here)
     (notice,) = receiver.posts_to("/csc")
     payload = verified(secret, notice)  # the standardwebhooks library accepts the signature
-    assert payload["type"] == "handover.sent"
+    assert payload["type"] == "referral.handed_over"
     assert payload["data"] == handover.package
-    assert WebhookDelivery.objects.get(event="handover.sent").delivered_at is not None
+    assert WebhookDelivery.objects.get(event="referral.handed_over").delivered_at is not None
 
     token = api_token(client, mash.hub, mash.social_care, scopes="handovers:write")
     listed = client.get(HANDOVERS, **_auth(token)).json()["results"]

@@ -58,6 +58,11 @@ class Handover(models.Model):
         return self.state == HandoverState.ACKNOWLEDGED
 
     @property
+    def subject(self) -> dict:
+        """The package's child or adult (its `child_details` or `person_details`)."""
+        return self.package.get("child_details") or self.package.get("person_details") or {}
+
+    @property
     def acknowledged_by_name(self) -> str:
         """Who acknowledged, in words: the officer's name, or the agency's system."""
         if self.acknowledged_by_id:

@@ -156,3 +156,22 @@ def test_an_unacknowledged_handover_shows_on_the_managers_dashboard_after_the_hu
     page = client.get(f"/hubs/{mash.hub.pk}/dashboard/").content.decode()
     assert decision.referral.reference in page and escape(mash.social_care.name) in page
     assert "5 hours" in page
+
+
+def test_the_receiving_officer_acknowledges_from_their_page_and_no_other_officer_can(client, mash):
+    decision = _decide(mash, "s47_strategy")
+    handover = Handover.objects.get()
+    police = mash.officers["police"]
+    client.force_login(police)
+    assert client.post(f"/hubs/{mash.hub.pk}/handovers/{handover.pk}/acknowledge/").status_code == 404
+    assert decision.referral.reference not in client.get(f"/hubs/{mash.hub.pk}/handovers/").content.decode()
+    client.force_login(mash.practitioner)
+    assert client.get(f"/hubs/{mash.hub.pk}/handovers/").status_code == 403
+    officer = mash.officers["social_care"]
+    client.force_login(officer)
+    page = client.get(f"/hubs/{mash.hub.pk}/handovers/").content.decode()
+    assert decision.referral.reference in page and "Strategy discussion (s47)" in page and "Acknowledge" in page
+    response = client.post(f"/hubs/{mash.hub.pk}/handovers/{handover.pk}/acknowledge/", follow=True)
+    assert f"Handover of {decision.referral.reference} acknowledged" in response.content.decode()
+    handover.refresh_from_db()
+    assert handover.state == HandoverState.ACKNOWLEDGED and handover.acknowledged_by == officer

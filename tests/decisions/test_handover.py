@@ -175,3 +175,29 @@ def test_the_receiving_officer_acknowledges_from_their_page_and_no_other_officer
     assert f"Handover of {decision.referral.reference} acknowledged" in response.content.decode()
     handover.refresh_from_db()
     assert handover.state == HandoverState.ACKNOWLEDGED and handover.acknowledged_by == officer
+
+
+def test_an_adults_s42_enquiry_is_handed_to_adult_social_care_and_without_one_nothing_is(mash):
+    from agencies import services as hub_services
+    from tests.decisions.test_adult_voice import adult_referral, decided
+
+    decided(mash, adult_referral(mash))  # the hub has no adult social care agency yet
+    assert not Handover.objects.exists()
+    adults = hub_services.agency_create(name="Northshire Adult Social Care", slug="north-asc", kind="adult_social_care")
+    hub_services.membership_set(hub=mash.hub, agency=adults, kind="contributing")
+    decision = decided(mash, adult_referral(mash))
+    handover = Handover.objects.get()
+    assert handover.agency == adults and handover.decision == decision
+    package = handover.package
+    assert "child_details" not in package and package["person_details"]["first_name"] == "Ada"
+    assert package["decision"]["outcome"] == {"code": "s42_enquiry", "label": "Safeguarding enquiry (s42)"}
+    assert "section_47_assessments" not in package["social_care_episodes"][0]
+
+
+def test_a_handover_is_due_to_be_acknowledged_after_the_hubs_working_hours(mash):
+    from datetime import datetime
+
+    friday_four_pm = timezone.make_aware(datetime(2026, 12, 4, 16, 0))  # a Friday, an hour before the day ends
+    assert handovers.ack_due(mash.hub, friday_four_pm) == timezone.make_aware(datetime(2026, 12, 7, 12, 0))
+    mash.hub.handover_ack_hours = 8
+    assert handovers.ack_due(mash.hub, friday_four_pm) == timezone.make_aware(datetime(2026, 12, 7, 16, 0))

@@ -37,6 +37,8 @@ def _world(mash, rows: int) -> dict:
     actions = [{"owner": mash.health, "description": f"Visit {i}", "due_on": timezone.localdate() + timedelta(days=3)}
                for i in range(2)]  # fmt: skip
     signed = [SignedOffDecisionFactory(mash=mash, changes={"actions": actions}) for _ in range(rows)]
+    for _ in range(rows):  # handed to children's social care (issue 19)
+        SignedOffDecisionFactory(mash=mash, changes={"outcome": "s17_assessment"})
     for _ in range(rows):
         MonthlyReturn.objects.create(
             hub=mash.hub, month=(now - timedelta(days=40)).date().replace(day=1), state=ReturnState.READY,
@@ -112,6 +114,8 @@ def _pages(mash, w) -> list:
          "the actions with decision, referral, owner and deadline; read [18]"),
         ("police officer", "officer sent", reverse("officer-sent", args=[h]), BASE + 3,
          "count, the page of the agency's referrals; read [14]"),
+        ("social care officer", "officer handovers", reverse("officer-handovers", args=[h]), BASE + 2,
+         "the handovers to the agency with referral and who acknowledged; read (issue 19) [8]"),
         ("admin", "people", reverse("hub-people", args=[h]), MANAGER + 1, "the roles [13]"),
     ]  # fmt: skip
 
@@ -120,6 +124,7 @@ def _person(mash, who):
     return {
         "practitioner": mash.practitioner, "manager": mash.manager, "lead": mash.lead, "admin": mash.admin,
         "health officer": mash.officers["health"], "police officer": mash.officers["police"],
+        "social care officer": mash.officers["social_care"],
     }[who]  # fmt: skip
 
 

@@ -44,10 +44,16 @@ RECEIVER_KIND = {
 }
 # The CSC API's sex codes; the referral records gender in the referrer's words.
 SEX = {"male": ("M", "Male"), "female": ("F", "Female")}
+# The census's ethnicity codes with their words; the referral records ethnicity as the referrer gave it.
 ETHNICITIES = {
-    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH", "BCRB",
-    "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+    "WBRI": "White British", "WIRI": "White Irish", "WIRT": "Traveller of Irish heritage",
+    "WOTH": "Any other White background", "WROM": "Gypsy/Roma", "MWBC": "White and Black Caribbean",
+    "MWBA": "White and Black African", "MWAS": "White and Asian", "MOTH": "Any other mixed background",
+    "AIND": "Indian", "APKN": "Pakistani", "ABAN": "Bangladeshi", "AOTH": "Any other Asian background",
+    "BCRB": "Black Caribbean", "BAFR": "Black African", "BOTH": "Any other Black background", "CHNE": "Chinese",
+    "OOTH": "Any other ethnic group", "REFU": "Refused", "NOBT": "Information not yet obtained",
 }  # fmt: skip
+ETHNICITY_CODES = {words.lower(): code for code, words in ETHNICITIES.items()}
 
 
 def hands_over(decision: Decision) -> bool:
@@ -78,6 +84,7 @@ def _day(value) -> str | None:
 def _person(person: Person) -> dict:
     sex = SEX.get(person.gender.strip().lower(), ("U", person.gender or "Not recorded"))
     ethnicity = person.ethnicity.strip()
+    code = ethnicity.upper() if ethnicity.upper() in ETHNICITIES else ETHNICITY_CODES.get(ethnicity.lower(), "")
     return {
         "person_id": str(person.pk),
         "first_name": person.given_name,
@@ -85,7 +92,7 @@ def _person(person: Person) -> dict:
         "date_of_birth": _day(person.date_of_birth),
         "estimated_age": person.estimated_age,
         "sex": _coded(*sex),
-        "ethnicity": _coded(ethnicity.upper() if ethnicity.upper() in ETHNICITIES else "", ethnicity or "Not recorded"),
+        "ethnicity": _coded(code, ETHNICITIES.get(code) or ethnicity or "Not recorded"),
         "nhs_number": person.nhs_number or None,
         "unique_pupil_number": None,  # not held by the hub
         "address": person.address,

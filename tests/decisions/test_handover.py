@@ -67,6 +67,11 @@ def test_an_s47_decision_is_handed_to_childrens_social_care_with_its_package(mas
     assert package["child_details"]["first_name"] == subject.given_name
     assert package["child_details"]["date_of_birth"] == (subject.date_of_birth and subject.date_of_birth.isoformat())
     assert {"sex", "ethnicity", "nhs_number", "unique_pupil_number", "postcode"} <= set(package["child_details"])
+    assert subject.ethnicity == "White British" and subject.gender == "Female"  # as the referrer gave them
+    assert package["child_details"]["ethnicity"] == {"code": "WBRI", "label": "White British"}
+    assert package["child_details"]["sex"] == {"code": "F", "label": "Female"}
+    parent = package["household"][0]
+    assert parent["relationship"] == {"code": "parent_carer", "label": "Parent or carer"}
     assert AuditEvent.objects.filter(action="handover.sent", object_id=str(handover.pk)).count() == 1
 
 

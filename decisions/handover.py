@@ -31,7 +31,6 @@ from referrals.models import Person, PersonRole, ReferralCohort
 
 PACKAGE_SCHEMA = "mash.handover"
 PACKAGE_VERSION = 1
-SENT = "referral.handed_over"
 # The outcomes that pass the case to social care to work: an assessment or an enquiry. No further action, advice,
 # signposting, early help and a police investigation are not handed over (the police hear through their own route).
 HANDED_OVER = {
@@ -193,7 +192,7 @@ def handover_create(decision: Decision) -> Handover | None:
     handover.save(force_insert=True)
     record(AuditAction.HANDOVER_SENT, hub=hub, obj=handover, payload=_facts(handover))
     if may(access_for_agency(hub, receiver), Action.HANDOVER_RECEIVE, referral):
-        notice = webhooks.envelope(SENT, now, handover.package)
+        notice = webhooks.envelope(webhooks.HANDED_OVER, now, handover.package)
         webhooks.notices_queue(referral, receiver.pk, notice, decision=decision)
     return handover
 

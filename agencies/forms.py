@@ -52,6 +52,19 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "max_value": "Enter a number of hours from 1 to 720",
         },
     )
+    handover_ack_hours = forms.IntegerField(
+        label="Handover: working hours to be acknowledged",
+        help_text="A case handed to social care and not acknowledged this many working hours after it was sent shows "
+        "on the manager's dashboard (1 to 200; 4 is half a working day).",
+        min_value=1,
+        max_value=200,
+        error_messages={
+            "required": "Enter the working hours within which a handover should be acknowledged",
+            "invalid": "Enter the hours as a whole number, from 1 to 200",
+            "min_value": "Enter a number of hours from 1 to 200",
+            "max_value": "Enter a number of hours from 1 to 200",
+        },
+    )
 
     class Meta:
         model = Hub

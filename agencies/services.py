@@ -115,6 +115,7 @@ HUB_EDITABLE_FIELDS = (
     "warn_at_percent",
     "late_referral_days",
     "strategy_discussion_hours",
+    "handover_ack_hours",
 )
 
 

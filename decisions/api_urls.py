@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from decisions.api import ContributionCollection, InformationRequestCollection
+from decisions.handover_api import HandoverAcknowledgement, HandoverCollection, HandoverDetail
 from decisions.webhook_api import (
     WebhookCollection,
     WebhookDeliveries,
@@ -27,6 +28,23 @@ def _routes(view, namespace: str):
 urlpatterns = [
     path("referrals/<uuid:referral_id>/contributions/", _routes(ContributionCollection, "contributions")),
     path("information-requests/", _routes(InformationRequestCollection, "information-requests")),
+    path(
+        "handovers/",
+        include(
+            (
+                [
+                    path("", _open(HandoverCollection.as_view()), name="list"),
+                    path("<uuid:handover_id>/", _open(HandoverDetail.as_view()), name="detail"),
+                    path(
+                        "<uuid:handover_id>/acknowledgement/",
+                        _open(HandoverAcknowledgement.as_view()),
+                        name="acknowledgement",
+                    ),
+                ],
+                "handovers",
+            )
+        ),
+    ),
     path(
         "webhooks/",
         include(

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from decisions import adult_voice_views, attachment_views, note_views, sharing_views, strategy_views, views
+from decisions import (
+    adult_voice_views,
+    attachment_views,
+    handover_views,
+    note_views,
+    sharing_views,
+    strategy_views,
+    views,
+)
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/referrals/<uuid:referral_id>/requests/new/", views.request_new, name="request-new"),
@@ -55,6 +63,12 @@ urlpatterns = [
     path("hubs/<uuid:hub_id>/requests/", views.officer_queue, name="officer-queue"),
     path("hubs/<uuid:hub_id>/requests/<uuid:request_id>/", views.officer_request, name="officer-request"),
     path("hubs/<uuid:hub_id>/actions/", views.officer_actions, name="officer-actions"),
+    path("hubs/<uuid:hub_id>/handovers/", handover_views.officer_handovers, name="officer-handovers"),
+    path(
+        "hubs/<uuid:hub_id>/handovers/<uuid:handover_id>/acknowledge/",
+        handover_views.officer_acknowledge,
+        name="handover-acknowledge",
+    ),
     path("hubs/<uuid:hub_id>/sent/", views.officer_sent, name="officer-sent"),
     path("hubs/<uuid:hub_id>/actions/<uuid:action_id>/done/", views.action_complete, name="action-complete"),
     path(

@@ -47,10 +47,11 @@ logger = logging.getLogger("decisions.webhooks")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 DECIDED = "referral.decided"
 PING = "webhook.ping"
+HANDED_OVER = "referral.handed_over"  # the case handed to the service that works it (decisions/handover.py)
 # Who may hear each kind of notice about a referral: the policy's action, asked of the webhook's agency when the
 # notice is written and again when it is sent (an agreement may lapse in between). A notice of a kind not listed is
 # never sent (fail closed).
-GATES: dict[str, Action] = {DECIDED: Action.OUTCOME_NOTICE}
+GATES: dict[str, Action] = {DECIDED: Action.OUTCOME_NOTICE, HANDED_OVER: Action.HANDOVER_RECEIVE}
 DUPLICATE = "Your agency already has a webhook at this address: list them at /api/v1/webhooks/"
 
 

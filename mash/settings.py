@@ -191,8 +191,11 @@ REFERRAL_PAGE_PANELS = [
     "decisions.panels.consent_panel",
     "decisions.panels.notes_panel",
     "decisions.attachment_views.attachments_panel",
+    "decisions.handover_views.handover_panel",
 ]
 HOUSEHOLD_PAGE_PANELS = ["decisions.strategy_views.household_strategy_panel", "decisions.panels.household_notes_panel"]
+# Sections of the manager's dashboard from the apps above referrals/ (called with the request and the hub).
+DASHBOARD_PANELS = ["decisions.handover_views.dashboard_handover_panel"]
 # The words of a decision's outcome, for referral pages that show it (the household page): the decisions app's.
 OUTCOME_LABEL = "decisions.models.outcome_label"
 # What apps above agencies/ do, in the same transaction, when an agency's API client is revoked.
@@ -320,6 +323,7 @@ OAUTH2_PROVIDER = {
         "referrals:read": "Read the status, rating and outcome of the agency's own referrals",
         "contributions:write": "Read the hub's open requests for information to the agency, and answer them",
         "webhooks:write": "Register where notices of the outcomes of the agency's referrals are sent",
+        "handovers:write": "Read the cases the hub handed to the agency to work, and acknowledge them",
     },
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600, minimum=60),
     "OAUTH2_VALIDATOR_CLASS": "referrals.api_auth.ClientScopeValidator",
@@ -361,7 +365,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A household contact's adults have their own roles (no subject, no sibling): named, not numbered.
-    "ENUM_NAME_OVERRIDES": {"HouseholdRoleEnum": "referrals.households.ADULT_ROLES"},
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdRoleEnum": "referrals.households.ADULT_ROLES",
+        "HandoverStateEnum": "decisions.models.handover.HandoverState",
+    },
     # The schema as the contract (mash/openapi.py): Problem bodies, page parameters; where the API is served.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mash.openapi.postprocess"],
     "SERVERS": [{"url": env_str("API_SERVER_URL", "/"), "description": "This hub's service"}],

@@ -4,6 +4,7 @@ read."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import hub_access
@@ -226,6 +228,8 @@ def manager_dashboard(request: HttpRequest, hub_id) -> HttpResponse:
             "by_status": [(s, statuses[s], n) for s, n in figures["by_status"].items()],
             "today": timezone.localdate(now),
             "week_start": timezone.localdate(now) - timedelta(days=timezone.localdate(now).weekday()),
+            # Sections of the apps above this one (decisions/): settings.DASHBOARD_PANELS.
+            "panels": [import_string(path)(request, hub) for path in settings.DASHBOARD_PANELS],
         },
     )
 

@@ -37,6 +37,8 @@ def _world(mash, rows: int) -> dict:
     actions = [{"owner": mash.health, "description": f"Visit {i}", "due_on": timezone.localdate() + timedelta(days=3)}
                for i in range(2)]  # fmt: skip
     signed = [SignedOffDecisionFactory(mash=mash, changes={"actions": actions}) for _ in range(rows)]
+    for _ in range(rows):  # handed to children's social care (issue 19)
+        SignedOffDecisionFactory(mash=mash, changes={"outcome": "s17_assessment"})
     for _ in range(rows):
         MonthlyReturn.objects.create(
             hub=mash.hub, month=(now - timedelta(days=40)).date().replace(day=1), state=ReturnState.READY,
@@ -68,13 +70,13 @@ def _pages(mash, w) -> list:
         ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals with hub, agency and assignee, their subjects; read [16]"),
         ("practitioner", "new referral", reverse("referral-new", args=[h]), BASE, "nothing more [11]"),
-        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 22,
+        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 23,
          "the referral, its people, matches, the other referrals of its subject's index person, the links of its "
          "subject (issue 18); read; deadlines, screenings; its versions (amendments, issue 16); requests, the contributions they may see, "
          "all contributions counted (the restricted ones hidden), decisions, the agencies that answered, "
-         "memberships, overrides; consent records and sharing decisions, case notes, strategy discussions and when it was first rated Red (issue 19), the files of the referral, its notes and its "
+         "memberships, overrides; consent records and sharing decisions, case notes, strategy discussions and when it was first rated Red, handovers (issue 19), the files of the referral, its notes and its "
          "contributions (one query) [31]"),
-        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 27,
+        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 28,
          "the same, with the contributions' disclosures, the decisions' participants and actions, the hub's names "
          "for their threshold levels (the latest screening's thresholds), and the read of the contributions shown "
          "[32]"),
@@ -86,15 +88,15 @@ def _pages(mash, w) -> list:
          "the referral, its people, the other referrals of its subject's index person, deadlines, screenings, contributions, decisions, actions, strategy discussions and their actions done, consent records, sharing decisions, case notes; read [24]"),
         ("practitioner", "notifications", reverse("notifications"), BASE + 2,
          "notifications with their referrals; read [10]"),
-        ("manager", "dashboard", reverse("manager-dashboard", args=[h]), MANAGER + 6,
-         "open by rating, by status, breaches, the oldest, the sweep's heartbeat; read [19]"),
+        ("manager", "dashboard", reverse("manager-dashboard", args=[h]), MANAGER + 7,
+         "open by rating, by status, breaches, the oldest, the sweep's heartbeat, handovers unacknowledged (issue 19); read [19]"),
         ("manager", "sign-off queue", reverse("sign-off-queue", args=[h]), MANAGER + 3,
          "count, the page of decisions with referral and proposer; read [14]"),
         ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 16,
          "the decision with referral and proposer, the referral's sharing (as on its page, with its decisions' "
          "level names), its subject and its latest screening with the threshold version (the subject's name and "
          "age, the level's name), the files of the contributions shown; read"),
-        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 23,
+        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 24,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
          "the referral, its people, the last screening's thresholds (its levels to choose from); read [15]"),
@@ -113,6 +115,8 @@ def _pages(mash, w) -> list:
          "the actions with decision, referral, owner and deadline; read [18]"),
         ("police officer", "officer sent", reverse("officer-sent", args=[h]), BASE + 3,
          "count, the page of the agency's referrals; read [14]"),
+        ("social care officer", "officer handovers", reverse("officer-handovers", args=[h]), BASE + 2,
+         "the handovers to the agency with referral and who acknowledged; read (issue 19) [8]"),
         ("admin", "people", reverse("hub-people", args=[h]), MANAGER + 1, "the roles [13]"),
     ]  # fmt: skip
 
@@ -121,6 +125,7 @@ def _person(mash, who):
     return {
         "practitioner": mash.practitioner, "manager": mash.manager, "lead": mash.lead, "admin": mash.admin,
         "health officer": mash.officers["health"], "police officer": mash.officers["police"],
+        "social care officer": mash.officers["social_care"],
     }[who]  # fmt: skip
 
 
@@ -173,10 +178,10 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
          "the household, its referrals with assignee, their people; read; its strategy discussions; its case notes"),
         ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
-        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 27,
+        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 28,
          "the referral page with a proposed decision (BASE + 23 with the subject's other referrals and links; its "
-         "household in the referral's query), and whether a sibling is Red, the case notes and strategy discussions, the "
-         "files"),
+         "household in the referral's query), and whether a sibling is Red, the case notes, strategy discussions and "
+         "handovers, the files"),
         ("practitioner", reverse("decision-propose", args=[h, household.referrals.get(rating="green").id]),
          BASE + 17, "the propose page's 14, and the siblings, their subjects, their decisions"),
         ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 19,

@@ -67,6 +67,12 @@ class Hub(models.Model):
     strategy_discussion_hours = models.PositiveSmallIntegerField(
         default=72, help_text="Clock hours after a Red rating within which a strategy discussion must be held."
     )
+    # A handover not acknowledged by the receiving service this many working hours after it was sent shows on the
+    # manager's dashboard (4: half a working day).
+    handover_ack_hours = models.PositiveSmallIntegerField(
+        default=4,
+        help_text="Working hours after a handover is sent within which the receiving service should acknowledge it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +113,11 @@ class Hub(models.Model):
                 condition=Q(strategy_discussion_hours__gte=1) & Q(strategy_discussion_hours__lte=720),
                 name="hub_strategy_discussion_hours_range",
                 violation_error_message="Allow 1 to 720 hours for a strategy discussion",
+            ),
+            models.CheckConstraint(
+                condition=Q(handover_ack_hours__gte=1) & Q(handover_ack_hours__lte=200),
+                name="hub_handover_ack_hours_range",
+                violation_error_message="Allow 1 to 200 working hours for a handover to be acknowledged",
             ),
         ]
 

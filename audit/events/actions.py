@@ -100,6 +100,10 @@ class AuditAction(StrEnum):
     STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
     STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
     STRATEGY_ACTION_COMPLETED = "strategy_action.completed"
+    HANDOVER_SENT = "handover.sent"
+    HANDOVER_ACKNOWLEDGED = "handover.acknowledged"
+    HANDOVER_VIEWED = "handover.viewed"
+    HANDOVER_LISTED = "handover.listed"
     CHRONOLOGY_VIEWED = "chronology.viewed"
     WEBHOOK_REGISTERED = "webhook.registered"
     WEBHOOK_DELIVERED = "webhook.delivered"
@@ -206,6 +210,10 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
     AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",
     AuditAction.STRATEGY_ACTION_COMPLETED: "Strategy discussion's action completed",
+    AuditAction.HANDOVER_SENT: "Case handed to the service that works it",
+    AuditAction.HANDOVER_ACKNOWLEDGED: "Handover acknowledged by the receiving service",
+    AuditAction.HANDOVER_VIEWED: "Handover package viewed",
+    AuditAction.HANDOVER_LISTED: "Handovers listed",
     AuditAction.CHRONOLOGY_VIEWED: "Chronology viewed",
     AuditAction.WEBHOOK_REGISTERED: "Webhook registered",
     AuditAction.WEBHOOK_DELIVERED: "Webhook notice delivered",

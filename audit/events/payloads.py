@@ -9,6 +9,18 @@ from typing import NotRequired, TypedDict
 
 from audit.events.actions import AuditAction, is_read
 from audit.events.attachment_payloads import AttachmentFacts, AttachmentRefused
+from audit.events.practice_payloads import (  # noqa: F401 - named here as before
+    AdultVoiceRecorded,
+    ConsentRecorded,
+    HandoverFacts,
+    NoteAdded,
+    NoteCorrected,
+    SharingDecided,
+    SharingOverridden,
+    StrategyActionCompleted,
+    StrategyDiscussionRecorded,
+    StrategyReasonGiven,
+)
 
 Id = str  # a primary key as text
 When = str  # a date or a time zone aware datetime, ISO 8601
@@ -51,6 +63,7 @@ class HubProfile(TypedDict):
     warn_at_percent: int
     late_referral_days: NotRequired[int]  # since issue 17
     strategy_discussion_hours: NotRequired[int]  # since issue 19
+    handover_ack_hours: NotRequired[int]  # since issue 19
 
 
 # The fields that changed, each with its new value: any of the hub's editable fields.
@@ -296,56 +309,8 @@ class ContributionReleased(TypedDict):
     agency_id: Id
 
 
-class ConsentRecorded(TypedDict):
-    referral_id: Id
-    told: bool
-    agreed: bool
-    reason: str  # a NotAgreedReason code, "" when they agreed
-
-
-class SharingDecided(TypedDict):
-    referral_id: Id
-    kind: str  # a SharingKind code
-    lawful_basis: str  # a LawfulBasis code, "" for a decision not to share
-
-
-class SharingOverridden(TypedDict):
-    referral_id: Id
-    kind: str
-
-
 class GateOverridden(TypedDict):
     missing_agency_ids: list[Id]
-
-
-class StrategyDiscussionRecorded(TypedDict):
-    referral_id: Id
-    held_at: str
-    mode: str
-    decision: str
-    agency_ids: list[Id]  # the agencies that took part
-    missing_kinds: list[str]  # the required agency kinds that did not
-    s47_started_on: str | None
-    shared_contribution_ids: list[Id]
-    action_count: int
-    # For the returns (reports/figures.py `_strategy`), since issue 19's second part:
-    cohort: NotRequired[str]  # child or adult
-    agency_kinds: NotRequired[list[str]]  # the kinds of the agencies that took part
-    received_at: NotRequired[When]  # the referral's receipt: time from referral to discussion
-    red_at: NotRequired[When | None]  # when the referral was first rated Red (None if never)
-    due_hours: NotRequired[int]  # the hub's strategy_discussion_hours when it was recorded
-
-
-class StrategyActionCompleted(TypedDict):
-    referral_id: Id
-    discussion_id: Id
-    owner_id: Id  # the agency that owns the action
-    on_time: bool  # done by the end of its due day
-
-
-class StrategyReasonGiven(TypedDict):
-    referral_id: Id
-    missing_kinds: list[str]
 
 
 class DecisionProposed(TypedDict):
@@ -382,31 +347,10 @@ class DecisionSignedOff(TypedDict):
     outcomes_met: NotRequired[str]  # fully, partly or not (when expressed)
 
 
-class AdultVoiceRecorded(TypedDict):
-    referral_id: Id
-    asked: bool
-    outcomes_expressed: bool
-    capacity: str  # assumed, has, lacks
-    advocacy_needed: bool
-    advocacy_offered: bool
-    advocacy_provided: bool
-
-
 class ActionCompleted(TypedDict):
     referral_id: Id
     owner_id: Id
     on_time: bool
-
-
-class NoteAdded(TypedDict):
-    referral_id: Id | None  # the note is on a referral or on a household, never both
-    household_id: Id | None
-    kind: str  # decisions.models.notes.NoteKind
-    occurred_at: When
-
-
-class NoteCorrected(NoteAdded):
-    corrects_id: Id  # the note it corrects, kept as it was
 
 
 class WebhookAttempt(TypedDict):
@@ -498,6 +442,8 @@ PAYLOADS: dict[AuditAction, type] = {
     A.STRATEGY_DISCUSSION_RECORDED: StrategyDiscussionRecorded,
     A.STRATEGY_DISCUSSION_REASON_GIVEN: StrategyReasonGiven,
     A.STRATEGY_ACTION_COMPLETED: StrategyActionCompleted,
+    A.HANDOVER_SENT: HandoverFacts,
+    A.HANDOVER_ACKNOWLEDGED: HandoverFacts,
     A.WEBHOOK_REGISTERED: NoFacts,
     A.WEBHOOK_DELIVERED: WebhookAttempt,
     A.WEBHOOK_FAILED: WebhookAttempt,

@@ -493,6 +493,7 @@ class WebhookDelivery(models.Model):
 # Consent and sharing decisions (issue 19): a module of their own, re-exported here.
 # Django finds the case notes' table through this module.
 from decisions.models.attachments import Attachment  # noqa: E402, F401
+from decisions.models.handover import Handover, HandoverState  # noqa: E402, F401
 from decisions.models.notes import CaseNote, NoteKind  # noqa: E402, F401
 from decisions.models.sharing import ConsentRecord, NotAgreedReason, SharingDecision, SharingKind  # noqa: E402, F401
 from decisions.models.strategy import StrategyAction, StrategyDiscussion, StrategyParticipant  # noqa: E402, F401

@@ -13,7 +13,7 @@ from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.events.payloads import DecisionProposed, DecisionReturned, DecisionSignedOff, GateOverridden
 from audit.services import record
-from decisions import webhooks
+from decisions import handover, webhooks
 from decisions.models import (
     AdultVoice,
     AgreedAction,
@@ -254,4 +254,5 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
         )
     decision.refresh_from_db()
     webhooks.deliveries_queue(decision)
+    handover.handover_create(decision)
     return decision

@@ -25,7 +25,16 @@ from agencies import services as hub_services
 from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
 from agencies.policy import POLICY, Action, may, require
-from decisions.models import AgreedAction, Attachment, Contribution, Decision, Disclosure, LawfulBasis, Webhook
+from decisions.models import (
+    AgreedAction,
+    Attachment,
+    Contribution,
+    Decision,
+    Disclosure,
+    Handover,
+    LawfulBasis,
+    Webhook,
+)
 from decisions.services import note_add
 from mash.errors import Refused
 from referrals import triage
@@ -137,6 +146,9 @@ EXPECTED = {
     Action.WEBHOOK_REGISTER: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
     Action.WEBHOOK_MANAGE: lambda w, t, agreed: w.role == "system" and t.agency == w.agency,  # agreement or not
     Action.OUTCOME_NOTICE: lambda w, t, agreed: w.role == "system" and _agency_ok(w, t, agreed),
+    # Handover: the receiving agency's system is sent it (asked as the agency); its system or officer acknowledges.
+    Action.HANDOVER_RECEIVE: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
+    Action.HANDOVER_ACKNOWLEDGE: _agency_ok,
     Action.EVENTS_VIEW: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
     Action.AUDIT_TRAIL_VIEW: lambda w, t, agreed: w.acting,
     Action.INSPECTION_LISTS: lambda w, t, agreed: w.acting,
@@ -227,6 +239,14 @@ def _hub_objects(mash, hub: str) -> dict:
         )  # fmt: skip
         return Target(f"a file of {label} in {hub}", attachment, hub, agency, shared=shared)
 
+    now = timezone.now()
+    handovers = {}
+    for key in ("police", "housing"):
+        decision_handed = _decision(mash.referral(), mash.practitioner, mash)
+        handovers[key] = Handover.objects.create(
+            hub=mash.hub, referral=decision_handed.referral, decision=decision_handed, agency=getattr(mash, key),
+            package={}, created_at=now, sent_at=now, ack_due_at=now,
+        )  # fmt: skip
     return {
         "attachments": [
             file("police's referral", referral=by_police),
@@ -236,6 +256,7 @@ def _hub_objects(mash, hub: str) -> dict:
             file("health's shared answer", "health", contribution=health_answer),
         ],
         "document": Target(f"the agreement's version in {hub}", mash.hub.documents.get().versions.first(), hub),
+        "handovers": [Target(f"the handover to {key} in {hub}", h, hub, key) for key, h in handovers.items()],
         "note": Target(f"a note on police's referral in {hub}", note, hub),
         "webhooks": [Target(f"{key}'s webhook in {hub}", w, hub, key) for key, w in webhooks.items()],
         "hub": Target(f"hub {hub}", mash.hub, hub),
@@ -289,6 +310,11 @@ def world(django_db_setup, django_db_blocker):
         for hub in ("A", "B"):
             o = objects[hub]
             targets.setdefault(Action.HUB_VIEW, []).append(o["hub"])
+            targets.setdefault(Action.HANDOVER_ACKNOWLEDGE, []).extend(o["handovers"])
+            # A handover is sent about any referral of the hub, whoever referred it: the referrer is not the receiver.
+            targets.setdefault(Action.HANDOVER_RECEIVE, []).extend(
+                Target(t.label, t.obj, t.hub, None) for t in o["referrals"]
+            )
             for action in (Action.REFERRAL_LIST, Action.REFERRAL_STATUS_VIEW, Action.OUTCOME_NOTICE):
                 targets.setdefault(action, []).extend(o["referrals"])
             for action in (Action.REFERRAL_VIEW, Action.REFERRAL_SCREEN, Action.REFERRAL_AMEND, Action.REFERRAL_RE_RATE,
@@ -357,8 +383,8 @@ def _targets(world, action, who: Who) -> list[Target]:
 @pytest.mark.parametrize("action", list(Action), ids=[a.value for a in Action])
 def test_the_policy_allows_exactly_what_each_person_should(world, action, who):
     access = _access(world, who)
-    if action == Action.OUTCOME_NOTICE and who.role == "system":
-        # Outcome notices are sent to the agency itself, asked as the agency (decisions/webhooks.py).
+    if action in (Action.OUTCOME_NOTICE, Action.HANDOVER_RECEIVE) and who.role == "system":
+        # Outcome and handover notices are sent to the agency itself, asked as the agency (decisions/webhooks.py).
         access = access_for_agency(world.a.hub, getattr(world.a, who.agency))
     wrong = []
     for target in _targets(world, action, who):

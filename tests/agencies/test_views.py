@@ -93,6 +93,7 @@ def _hub_form(hub, **changes):
         "warn_at_percent": "75",
         "late_referral_days": "30",
         "strategy_discussion_hours": "72",
+        "handover_ack_hours": "4",
     }
     data.update(changes)
     return data

@@ -369,9 +369,12 @@ def test_an_agency_that_did_not_refer_receives_nothing(client, mash, receiver):
     register(client, mash, mash.health, receiver.url("/health"))
     register(client, mash, mash.social_care, receiver.url("/social-care"))
     sign_off(mash)  # referred by the police, who registered no webhook
-    assert not WebhookDelivery.objects.exists()
-    assert webhooks.deliveries_send() == 0
-    assert receiver.received == []
+    # No outcome notice; children's social care is sent only the handover of the s47 case it will work.
+    assert not WebhookDelivery.objects.filter(event=webhooks.DECIDED).exists()
+    assert webhooks.deliveries_send() == 1
+    assert [(r["path"], json.loads(r["body"])["type"]) for r in receiver.received] == [
+        ("/social-care", "referral.handed_over")
+    ]
 
 
 def test_deliveries_run_on_their_own_queue():

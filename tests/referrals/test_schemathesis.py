@@ -163,7 +163,7 @@ def test_api_answers_every_sequence_of_linked_calls_as_documented(stateful, sett
     try:
         # Generation only, derandomized: schemathesis feeds what the API answered into later cases, so replaying one
         # to shrink it draws differently (hypothesis's FlakyStrategyDefinition); a failure is still reported whole.
-        stateful.run(settings=hypothesis_settings(max_examples=25, deadline=None, derandomize=True, database=None,
+        stateful.run(settings=hypothesis_settings(max_examples=40, deadline=None, derandomize=True, database=None,
                                                   phases=[Phase.generate], suppress_health_check=list(HealthCheck),
                                                   stateful_step_count=6))  # fmt: skip
     finally:

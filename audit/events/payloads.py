@@ -147,6 +147,16 @@ class ReferralReceived(TypedDict):
     received_at: When
 
 
+class ReferrerTold(TypedDict):
+    """The referrer was told the referral was received (`referral.acknowledged`) or its outcome
+    (`referral.outcome_sent`): by `email`, by a `webhook` notice, or in the agency's change `feed`."""
+
+    reference: str
+    channel: str
+    outcome: NotRequired[str]  # the outcome's code, for `referral.outcome_sent`
+    detail: NotRequired[bool]  # whether the outcome itself was stated (a professional) or only that it was dealt with
+
+
 class ReferralAmended(TypedDict):
     reference: str
     version: int  # the new version's number (the referral as recorded is version 1)
@@ -443,6 +453,8 @@ PAYLOADS: dict[AuditAction, type] = {
     A.API_CLIENT_CREATED: ApiClientCreated,
     A.API_CLIENT_REVOKED: ApiClientRevoked,
     A.REFERRAL_RECEIVED: ReferralReceived,
+    A.REFERRAL_ACKNOWLEDGED: ReferrerTold,
+    A.REFERRAL_OUTCOME_SENT: ReferrerTold,
     A.SUBJECT_MATCH_CONFIRMED: MatchConfirmed,
     A.SUBJECT_MATCH_REJECTED: MatchRejected,
     A.PERSON_LINKED: PersonLinked,

@@ -47,7 +47,7 @@ from referrals import acknowledgement
 logger = logging.getLogger("decisions.webhooks")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 DECIDED = "referral.decided"
-RECEIVED = "referral.received"
+RECEIVED = AuditAction.REFERRAL_RECEIVED.value  # the same name as the ledger's and the feed's event
 PING = "webhook.ping"
 # Who may hear each kind of notice about a referral: the policy's action, asked of the webhook's agency when the
 # notice is written and again when it is sent (an agreement may lapse in between). A notice of a kind not listed is

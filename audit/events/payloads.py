@@ -8,6 +8,7 @@ the keys it counts on. Rows already written keep the shape they had; a shape onl
 from typing import NotRequired, TypedDict
 
 from audit.events.actions import AuditAction, is_read
+from audit.events.referrer import ReferrerTold  # the shapes of issue 19's acknowledgement: this file is full
 
 Id = str  # a primary key as text
 When = str  # a date or a time zone aware datetime, ISO 8601
@@ -145,16 +146,6 @@ class ReferralReceived(TypedDict):
     consent: str
     others: int  # how many other people the referral names
     received_at: When
-
-
-class ReferrerTold(TypedDict):
-    """The referrer was told the referral was received (`referral.acknowledged`) or its outcome
-    (`referral.outcome_sent`): by `email`, by a `webhook` notice, or in the agency's change `feed`."""
-
-    reference: str
-    channel: str
-    outcome: NotRequired[str]  # the outcome's code, for `referral.outcome_sent`
-    detail: NotRequired[bool]  # whether the outcome itself was stated (a professional) or only that it was dealt with
 
 
 class ReferralAmended(TypedDict):

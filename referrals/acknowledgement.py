@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from agencies.access import access_for_agency
+from agencies.policy import Action, may
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReferrerTold
 from audit.models import AuditEvent
@@ -71,8 +73,9 @@ def _queue(referral: Referral, about: str, address: str, subject: str, body: str
 def receipt_tell(referral: Referral) -> None:
     """In the referral's own transaction: the receipt email queued, or an agency's system notified."""
     if referral.channel == Channel.API:
-        if referral.referring_agency_id is None:
-            return
+        agency = referral.referring_agency
+        if agency is None or not may(access_for_agency(referral.hub, agency), Action.OUTCOME_NOTICE, referral):
+            return  # an agency without a current agreement reads nothing back (not even its feed)
         for hook in settings.REFERRAL_RECEIVED_HOOKS:  # apps above this one (its webhooks: decisions/)
             import_string(hook)(referral=referral)
         _told(AuditAction.REFERRAL_ACKNOWLEDGED, referral, "feed")  # `referral.received` is in its feed from now
@@ -194,30 +197,35 @@ def told_of(referral: Referral) -> dict:
     )  # fmt: skip
 
     def when(action):
-        rows = [(at, json.loads(p).get("channel", "")) for a, at, p in events if a == action]
+        rows = [(at, json.loads(p)) for a, at, p in events if a == action]
         if not rows:
             return ""
-        ways = " and ".join(dict.fromkeys(CHANNEL_WORDS.get(c, c) for _, c in rows))
-        return f"{timezone.localtime(rows[0][0]):%-d %b %H:%M} {ways}"
+        ways = " and ".join(dict.fromkeys(CHANNEL_WORDS.get(f["channel"], f["channel"]) for _, f in rows))
+        only = " (that it was dealt with, not what was decided)" if rows[-1][1].get("detail") is False else ""
+        return f"{timezone.localtime(rows[0][0]):%-d %b %H:%M} {ways}{only}"
 
-    address = email_of(referral.referrer_contact)
     is_api = referral.channel == Channel.API
+    address = "" if is_api else email_of(referral.referrer_contact)
     no_address = "No: the referrer has no email address on record; tell them by phone or letter"
-    received = when(AuditAction.REFERRAL_ACKNOWLEDGED.value)
-    if not received:
-        received = "Not yet: the email is waiting to be sent" if address and not is_api else no_address
-        if is_api:
-            received = "Not yet" if referral.referring_agency_id else "No: no referring agency on record"
-    outcome = when(AuditAction.REFERRAL_OUTCOME_SENT.value)
-    if outcome:
-        pass
-    elif referral.decided_at is None:
-        outcome = "Not yet: the referral is not decided"
-    elif is_api:
-        outcome = "By a notice to the agency's system and in its feed (referral.decided)"
-    elif due := referral.deadlines.filter(kind=DeadlineKind.OUTCOME_NOTICE).exclude(state="cancelled").last():
-        late = " (overdue)" if due.state == DeadlineState.BREACHED else ""
-        outcome = f"Not yet — due by {timezone.localtime(due.due_at):%-d %b %H:%M}{late}"
+    if is_api:
+        waiting = (
+            "No: the referring agency had no current information sharing agreement, so its system was told nothing"
+        )
     else:
-        outcome = no_address
-    return {"received": received, "outcome": outcome}
+        waiting = "Not yet: the email is waiting to be sent" if address else no_address
+    return {
+        "received": when(AuditAction.REFERRAL_ACKNOWLEDGED.value) or waiting,
+        "outcome": when(AuditAction.REFERRAL_OUTCOME_SENT.value) or _outcome_pending(referral, is_api),
+    }
+
+
+def _outcome_pending(referral: Referral, is_api: bool) -> str:
+    if referral.decided_at is None:
+        return "Not yet: the referral is not decided"
+    if is_api:
+        return "Through the agency's system (a notice to its webhooks and its feed) while its agreement is current"
+    due = referral.deadlines.filter(kind=DeadlineKind.OUTCOME_NOTICE).exclude(state="cancelled").last()
+    if due is None:
+        return "No: the referrer has no email address on record; tell them by phone or letter"
+    late = " (overdue)" if due.state == DeadlineState.BREACHED else ""
+    return f"Not yet — due by {timezone.localtime(due.due_at):%-d %b %H:%M}{late}"

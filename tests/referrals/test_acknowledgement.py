@@ -121,6 +121,7 @@ def test_the_receipt_notice_is_withheld_from_an_agency_without_an_agreement(clie
     referral = mash.referral(source_code="4")  # housing's code: housing has not signed the agreement
     assert referral.referring_agency == mash.housing
     assert not WebhookDelivery.objects.filter(event="referral.received").exists()
+    assert _told(referral, "referral.acknowledged") == []  # nor does it read its feed
 
 
 def test_the_outcome_is_emailed_after_sign_off_in_words_to_a_professional(client, mash):
@@ -147,13 +148,14 @@ def test_the_outcome_is_emailed_after_sign_off_in_words_to_a_professional(client
     assert "Referrer told the outcome" in page and "Not yet — due by" not in page
 
 
-def test_a_member_of_the_public_is_told_it_was_dealt_with_not_the_outcome(mash):
+def test_a_member_of_the_public_is_told_it_was_dealt_with_not_the_outcome(client, mash):
     referral = _sign_off(mash, _web(mash, contact="neighbour@home.example", source_code="1B"))
     tasks.notices_deliver()
     outcome = next(m for m in mail.outbox if "dealt with" in m.body)
     assert referral.reference in outcome.subject
     assert "Section 47" not in outcome.body and "strategy" not in outcome.body.lower()
     assert AuditEvent.objects.get(action="referral.outcome_sent").data["detail"] is False
+    assert "by email (that it was dealt with, not what was decided)" in _page(client, mash, referral)
 
 
 def test_a_referral_closed_blue_is_an_outcome_the_referrer_is_told_too(mash):

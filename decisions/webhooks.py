@@ -42,16 +42,23 @@ from mash.errors import Conflict
 from mash.instants import instant
 from mash.queue import after_commit
 from mash.schemas import validated
+from referrals import acknowledgement
 
 logger = logging.getLogger("decisions.webhooks")
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 DECIDED = "referral.decided"
+RECEIVED = AuditAction.REFERRAL_RECEIVED.value  # the same name as the ledger's and the feed's event
 PING = "webhook.ping"
 HANDED_OVER = "referral.handed_over"  # the case handed to the service that works it (decisions/handover.py)
 # Who may hear each kind of notice about a referral: the policy's action, asked of the webhook's agency when the
 # notice is written and again when it is sent (an agreement may lapse in between). A notice of a kind not listed is
 # never sent (fail closed).
-GATES: dict[str, Action] = {DECIDED: Action.OUTCOME_NOTICE, HANDED_OVER: Action.HANDOVER_RECEIVE}
+# The receipt has the outcome's gate: the referring agency, with a current agreement, hears what befalls its referral.
+GATES: dict[str, Action] = {
+    DECIDED: Action.OUTCOME_NOTICE,
+    RECEIVED: Action.OUTCOME_NOTICE,
+    HANDED_OVER: Action.HANDOVER_RECEIVE,
+}
 DUPLICATE = "Your agency already has a webhook at this address: list them at /api/v1/webhooks/"
 
 
@@ -142,6 +149,20 @@ def deliveries_queue(decision: Decision) -> int:
     if not may(access_for_agency(referral.hub, referral.referring_agency), Action.OUTCOME_NOTICE, referral):
         return 0
     return notices_queue(referral, referral.referring_agency_id, _payload(decision), decision=decision)
+
+
+def receipt_queue(*, referral) -> int:
+    """In the referral's transaction (REFERRAL_RECEIVED_HOOKS): a `referral.received` notice to each active webhook
+    of the agency whose system sent it, if the policy lets the agency hear about it. It says what the status endpoint
+    says: the referral's id, reference and when it was received."""
+    agency = referral.referring_agency
+    if agency is None or not may(access_for_agency(referral.hub, agency), GATES[RECEIVED], referral):
+        return 0
+    data = {
+        "referral": {"id": str(referral.pk), "reference": referral.reference},
+        "received_at": instant(referral.received_at),
+    }
+    return notices_queue(referral, agency.pk, envelope(RECEIVED, referral.received_at, data))
 
 
 def notices_queue(referral, agency_id, payload: dict, *, decision: Decision | None = None) -> int:
@@ -240,6 +261,8 @@ def _outcome(delivery: WebhookDelivery, error: str) -> int:
     hub, agency = webhook.hub_id, webhook.agency_id
     if not error:
         record(AuditAction.WEBHOOK_DELIVERED, hub=hub, obj=webhook, actor_agency=agency, payload=facts)
+        if delivery.event == RECEIVED:
+            acknowledgement.told_by_webhook(delivery.referral)
         return 1
     if "gave_up_at" in changes:
         record(AuditAction.WEBHOOK_FAILED, hub=hub, obj=webhook, actor_agency=agency, payload=facts)

@@ -200,6 +200,9 @@ DASHBOARD_PANELS = ["decisions.handover_views.dashboard_handover_panel"]
 OUTCOME_LABEL = "decisions.models.outcome_label"
 # What apps above agencies/ do, in the same transaction, when an agency's API client is revoked.
 API_CLIENT_REVOKED_HOOKS = ["decisions.webhook_services.webhooks_of_client_disable"]
+# What apps above referrals/ do, in the same transaction, when an agency's system sends a referral (the receipt
+# notice to its webhooks: referrals/acknowledgement.py).
+REFERRAL_RECEIVED_HOOKS = ["decisions.webhooks.receipt_queue"]
 # Webhooks to agencies' systems (decisions/webhooks.py): retried with doubling waits from WEBHOOK_RETRY_BASE_SECONDS,
 # at most WEBHOOK_RETRY_MAX_SECONDS apart, for WEBHOOK_RETRY_WINDOW_HOURS after the notice was written; then given up,
 # and a webhook whose notices failed for the whole window is disabled and the hub's administrators told.

@@ -291,7 +291,7 @@ def notices_deliver(batch: int = 200) -> int:
         with transaction.atomic():
             rows = list(
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(emailed_at=None)
+                .filter(emailed_at=None, recipient__isnull=False)  # a referrer's: referrals/acknowledgement.py
                 .select_related("recipient")
                 .order_by("created_at")[:batch]
             )

@@ -12,7 +12,7 @@ from audit.events.payloads import ReferralAmended, ReferralReceived
 from audit.services import record
 from mash.queue import after_commit
 from mash.schemas import validated
-from referrals import deadlines, immediate, matching, people_index
+from referrals import acknowledgement, deadlines, immediate, matching, people_index
 from referrals.models import (
     Household,
     Person,
@@ -111,6 +111,7 @@ def referral_create(
         immediate.alert(referral)  # the decision due in the hub's immediate-risk hours, and everyone told at once
     else:
         deadlines.decision_deadline_set(referral)
+    acknowledgement.receipt_tell(referral)  # the referrer is told at once (referrals/acknowledgement.py)
     # Once the referral has committed, the worker looks for the subject among the hub's earlier records (beat's
     # matching sweep catches a task lost with the broker): never in the agency's request, never losing the referral.
     after_commit(MATCH_TASK, str(referral.pk))
@@ -122,6 +123,7 @@ def referral_decided(referral: Referral, *, outcome: str, at) -> None:
     and rating deadlines are met. Part of the caller's transaction, which writes the decision's audit event."""
     referral.decide(outcome=outcome, at=at)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
+    acknowledgement.outcome_tell(referral)  # the referrer is told within one working day
 
 
 def _person(referral: Referral, role: str, person: dict) -> Person:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from referrals import deadlines, idempotency, matching
+from referrals import acknowledgement, deadlines, idempotency, matching
 
 
 @shared_task(name="referrals.tasks.deadlines_sweep", ignore_result=True)
@@ -12,7 +12,7 @@ def deadlines_sweep() -> int:
 
 @shared_task(name="referrals.tasks.notices_deliver", ignore_result=True)
 def notices_deliver() -> int:
-    return deadlines.notices_deliver()
+    return deadlines.notices_deliver() + acknowledgement.referrer_emails_send()
 
 
 @shared_task(name="referrals.tasks.idempotency_prune", ignore_result=True)

@@ -17,7 +17,7 @@ from audit.events.payloads import Assigned, ClosedNoResponse, ReRated, Screened,
 from audit.services import record
 from mash.errors import Conflict
 from mash.schemas import validated
-from referrals import deadlines, immediate
+from referrals import acknowledgement, deadlines, immediate
 from referrals.default_thresholds import DEFAULT_LEVELS
 from referrals.models import (
     Referral,
@@ -196,6 +196,7 @@ def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referr
     now = timezone.now()
     referral.close_no_response(at=now)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
+    acknowledgement.outcome_tell(referral)  # the referrer is told it was dealt with
     payload = ClosedNoResponse(decided_at=now.isoformat())
     record(AuditAction.REFERRAL_CLOSED_NO_RESPONSE, hub=referral.hub, obj=referral, payload=payload)
     return referral

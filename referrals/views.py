@@ -21,7 +21,7 @@ from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
-from referrals import matching, selectors, services
+from referrals import acknowledgement, matching, selectors, services
 from referrals.forms import AmendmentForm, ReferralFilterForm, ReferralForm
 from referrals.link_views import match_forms
 from referrals.models import AdultRiskType, ChildConcern, Person, PersonRole, Referral, ReferralCohort, ReferralStatus
@@ -201,6 +201,7 @@ def referral_detail(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             "may_link": may(access, Action.MATCH_DECIDE, referral),
             "versions": [(v, changes(v.before, v.after)) for v in referral.versions.select_related("by")],
             "red_sibling": selectors.household_red_sibling(referral),
+            "referrer_told": acknowledgement.told_of(referral),
             **_triage_context(access, referral),
             # Sections of the apps above this one (decisions/): docs/adr/0003-referral-page-panels.md
             "panels": [import_string(path)(request, hub, referral) for path in settings.REFERRAL_PAGE_PANELS],

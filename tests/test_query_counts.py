@@ -70,13 +70,13 @@ def _pages(mash, w) -> list:
         ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals with hub, agency and assignee, their subjects; read [16]"),
         ("practitioner", "new referral", reverse("referral-new", args=[h]), BASE, "nothing more [11]"),
-        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 23,
+        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 24,
          "the referral, its people, matches, the other referrals of its subject's index person, the links of its "
          "subject (issue 18); read; deadlines, screenings; its versions (amendments, issue 16); requests, the contributions they may see, "
          "all contributions counted (the restricted ones hidden), decisions, the agencies that answered, "
-         "memberships, overrides; consent records and sharing decisions, case notes, strategy discussions and when it was first rated Red, handovers (issue 19), the files of the referral, its notes and its "
+         "memberships, overrides; consent records and sharing decisions, case notes, strategy discussions and when it was first rated Red, handovers, whether the referrer was told (issue 19), the files of the referral, its notes and its "
          "contributions (one query) [31]"),
-        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 28,
+        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 29,
          "the same, with the contributions' disclosures, the decisions' participants and actions, the hub's names "
          "for their threshold levels (the latest screening's thresholds), and the read of the contributions shown "
          "[32]"),
@@ -96,7 +96,7 @@ def _pages(mash, w) -> list:
          "the decision with referral and proposer, the referral's sharing (as on its page, with its decisions' "
          "level names), its subject and its latest screening with the threshold version (the subject's name and "
          "age, the level's name), the files of the contributions shown; read"),
-        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 24,
+        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 25,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
          "the referral, its people, the last screening's thresholds (its levels to choose from); read [15]"),
@@ -178,10 +178,10 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
          "the household, its referrals with assignee, their people; read; its strategy discussions; its case notes"),
         ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
-        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 28,
+        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 29,
          "the referral page with a proposed decision (BASE + 23 with the subject's other referrals and links; its "
          "household in the referral's query), and whether a sibling is Red, the case notes, strategy discussions and "
-         "handovers, the files"),
+         "handovers, the files, whether the referrer was told"),
         ("practitioner", reverse("decision-propose", args=[h, household.referrals.get(rating="green").id]),
          BASE + 17, "the propose page's 14, and the siblings, their subjects, their decisions"),
         ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 19,

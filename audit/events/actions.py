@@ -51,6 +51,8 @@ class AuditAction(StrEnum):
     REFERRAL_ASSIGNED = "referral.assigned"
     REFERRAL_CLOSED_NO_RESPONSE = "referral.closed_no_response"
     REFERRAL_AMENDED = "referral.amended"
+    REFERRAL_ACKNOWLEDGED = "referral.acknowledged"  # the referrer was told the referral was received
+    REFERRAL_OUTCOME_SENT = "referral.outcome_sent"  # the referrer was told the outcome
     TRIAGE_QUEUE_LISTED = "triage_queue.listed"
     DEADLINE_SET = "deadline.set"
     DEADLINE_WARNED = "deadline.warned"
@@ -161,6 +163,8 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.REFERRAL_ASSIGNED: "Referral assigned",
     AuditAction.REFERRAL_CLOSED_NO_RESPONSE: "Blue referral closed by the manager: no MASH response",
     AuditAction.REFERRAL_AMENDED: "Referral amended: a new version, with a reason",
+    AuditAction.REFERRAL_ACKNOWLEDGED: "Referrer told the referral was received",
+    AuditAction.REFERRAL_OUTCOME_SENT: "Referrer told the outcome",
     AuditAction.TRIAGE_QUEUE_LISTED: "Triage queue listed",
     AuditAction.DEADLINE_SET: "Deadline set",
     AuditAction.DEADLINE_WARNED: "Deadline warning",

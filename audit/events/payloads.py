@@ -21,6 +21,7 @@ from audit.events.practice_payloads import (  # noqa: F401 - named here as befor
     StrategyDiscussionRecorded,
     StrategyReasonGiven,
 )
+from audit.events.referrer import ReferrerTold  # the shapes of issue 19's acknowledgement: this file is full
 
 Id = str  # a primary key as text
 When = str  # a date or a time zone aware datetime, ISO 8601
@@ -401,6 +402,8 @@ PAYLOADS: dict[AuditAction, type] = {
     A.API_CLIENT_CREATED: ApiClientCreated,
     A.API_CLIENT_REVOKED: ApiClientRevoked,
     A.REFERRAL_RECEIVED: ReferralReceived,
+    A.REFERRAL_ACKNOWLEDGED: ReferrerTold,
+    A.REFERRAL_OUTCOME_SENT: ReferrerTold,
     A.SUBJECT_MATCH_CONFIRMED: MatchConfirmed,
     A.SUBJECT_MATCH_REJECTED: MatchRejected,
     A.PERSON_LINKED: PersonLinked,

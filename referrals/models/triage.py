@@ -83,6 +83,7 @@ class DeadlineKind(models.TextChoices):
     RATING = "rating", "Rating timescale"
     REQUEST = "request", "Agency's information"
     ACTION = "action", "Agreed action"
+    OUTCOME_NOTICE = "outcome", "Telling the referrer the outcome"
 
 
 # A referral has at most one open deadline of each of these kinds; requests and actions have one each of their own.
@@ -204,14 +205,26 @@ class Notice(models.Model):
         return f"{self.kind} {self.deadline}"
 
 
+class ReferrerNews(models.TextChoices):
+    """What an email to the referrer (not a user of the service) tells: referrals/acknowledgement.py."""
+
+    RECEIVED = "received", "The referral was received"
+    OUTCOME = "outcome", "The outcome"
+
+
 class Notification(models.Model):
     """One person's in-app copy of a notice (or of a decision's news); the email goes out while `emailed_at` is
-    empty."""
+    empty. A referrer's email (`about` set) has an `address` and its `body` instead of a recipient."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The deadline's notice this copies; none for a notification about a decision (returned, signed off).
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    about = models.CharField(max_length=10, choices=ReferrerNews.choices, blank=True)
+    address = models.EmailField(blank=True)
+    body = models.TextField(blank=True)
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=200)
@@ -221,7 +234,13 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["notice", "recipient"], name="one_notification_per_recipient")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "recipient"], name="one_notification_per_recipient"),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, about="") | Q(recipient=None, about__in=["received", "outcome"]),
+                name="notification_to_a_user_or_a_referrer",
+            ),
+        ]
         indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
 
     def __str__(self):

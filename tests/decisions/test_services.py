@@ -208,7 +208,7 @@ def test_sign_off_queues_a_webhook_notice_for_the_referring_agency(mash):
     referral = mash.referral()
     answer_core(mash, ask(mash, referral))
     signed = services.decision_sign_off(decision=_propose(mash, referral), by=mash.manager)
-    delivery = WebhookDelivery.objects.get()  # the police referred: only its webhook hears
+    delivery = WebhookDelivery.objects.get(event="referral.decided")  # the police referred: only its webhook hears
     assert delivery.webhook.agency == mash.police and delivery.payload["type"] == "referral.decided"
     assert delivery.payload["data"]["outcome"] == "s47_strategy"
     assert delivery.payload["data"]["referral"] == {"id": str(referral.pk), "reference": referral.reference}

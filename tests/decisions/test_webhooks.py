@@ -95,6 +95,8 @@ def register(client, mash, agency, url) -> str:
 def sign_off(mash):
     """A police-referred referral, every core agency answered, decided s47 and signed off by the manager."""
     referral = mash.referral()
+    # Its receipt notice is tested in tests/referrals/test_acknowledgement.py: here only the outcome's is sent.
+    WebhookDelivery.objects.filter(referral=referral, event=webhooks.RECEIVED).delete()
     requests = services.information_request(referral=referral, by=mash.practitioner)
     for request in requests:
         key = next(k for k in ("police", "social_care", "health") if getattr(mash, k).pk == request.agency_id)

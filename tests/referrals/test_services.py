@@ -22,7 +22,8 @@ def test_referral_is_stored_with_its_people_and_one_audit_event(hub, police):
     subject = referral.persons.get(role="subject")
     assert (subject.nhs_number, subject.postcode) == ("9434765919", "NT1 1AA")
     events = list(AuditEvent.objects.filter(object_id=str(referral.pk)).order_by("id"))
-    assert [e.action for e in events] == ["referral.received", "deadline.set"]  # the decision deadline
+    # The decision deadline, and the agency's system told of the receipt (in its change feed).
+    assert [e.action for e in events] == ["referral.received", "deadline.set", "referral.acknowledged"]
     assert events[0].data["source_code"] == "6" and events[0].data["referring_agency_id"] == str(police.pk)
     assert events[0].actor_agency_id == police.pk
     assert "narrative" not in events[0].data and "Alex" not in events[0].payload  # facts only, no personal data

@@ -72,8 +72,8 @@ def _referral(rng: random.Random, hub, source: str, received) -> dict:
         "adult_risk_source": risk_source,
         "narrative": "Synthetic demo referral: concerns reported about the person named below.",
         "immediate_risk": rng.random() < 0.1,
-        "consent": rng.choice(["obtained", "not_obtained", "dispensed_with"]),
-        "consent_reason": "Demo: seeking consent could increase the risk.",
+        "consent": (consent := rng.choice(["obtained", "not_obtained", "dispensed_with"])),
+        "consent_reason": "" if consent == "obtained" else "Demo: seeking consent could increase the risk.",
         "subject": {
             "given_name": rng.choice(GIVEN),
             "family_name": rng.choice(FAMILY),

@@ -402,8 +402,10 @@ def test_detail_query_count(client, hub, practitioner, django_assert_max_num_que
     # referrals, its deadlines, the viewed event, navigation roles, session save (savepoint, update, release): 17;
     # the multi-agency panel
     # (tests/decisions/test_views.py counts it with data): roles, acting manager, requests, contributions and the
-    # restricted count, decisions with participants and actions, memberships, answered agencies, overrides: 10.
-    with django_assert_max_num_queries(27):
+    # restricted count, decisions with participants and actions, memberships, answered agencies, overrides: 10;
+    # and issue 19's panels (strategy, consent, notes, files, handover, whether the referrer was told), counted one by
+    # one in tests/test_query_counts.py: one more here, where most of them find nothing to read.
+    with django_assert_max_num_queries(28):
         assert client.get(f"/hubs/{hub.id}/referrals/{referral.id}/").status_code == 200
 
 

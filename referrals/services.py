@@ -123,6 +123,7 @@ def referral_decided(referral: Referral, *, outcome: str, at) -> None:
     and rating deadlines are met. Part of the caller's transaction, which writes the decision's audit event."""
     referral.decide(outcome=outcome, at=at)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
+    deadlines.strategy_deadline_cancel(referral, "closed")  # decided without one: a discussion meets it first
     acknowledgement.outcome_tell(referral)  # the referrer is told within one working day
 
 

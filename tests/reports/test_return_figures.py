@@ -132,7 +132,15 @@ def expected_figures(hub) -> dict:
             "median_hours": 73.9,  # (3.83 + 144) / 2
             "p90_hours": 144.0,
             # Decisions: B, C and R-Aug; rating: B; requests: health and the school (due 11:45, swept at 12:00).
-            "breaches": {"decision": 3, "rating": 1, "request": 2, "action": 0, "outcome": 0, "total": 6},
+            "breaches": {
+                "decision": 3,
+                "rating": 1,
+                "request": 2,
+                "action": 0,
+                "outcome": 0,
+                "strategy": 0,
+                "total": 6,
+            },
         },
         "agencies": [
             agency_row(SCHOOL, 1, 0, None, None, None, None),

@@ -77,7 +77,7 @@ def test_lowered_to_amber_it_is_cancelled_with_the_reason_and_red_again_sets_a_n
     assert sorted(d.state for d in _strategy(referral)) == ["cancelled", "open"]
 
 
-def test_closed_by_a_decision_without_a_discussion_it_is_cancelled(mash):
+def test_closed_by_another_decision_without_a_discussion_it_is_cancelled(mash):
     referral = AnsweredReferralFactory(mash=mash, rating="red")  # every core agency asked and answered
     assert [d.state for d in _strategy(referral)] == ["open"]
     SignedOffDecisionFactory(mash=mash, referral=referral, changes={"outcome": "early_help"})
@@ -110,3 +110,12 @@ def test_the_sweep_warns_then_breaches_it_notifies_and_the_page_and_the_return_s
     figures = monthly_figures(mash.hub, RATED.date().replace(day=1), RATED + timedelta(days=20))
     breaches = figures["timeliness"]["breaches"]
     assert breaches["strategy"] == 1 and breaches["total"] == sum(v for k, v in breaches.items() if k != "total")
+
+
+def test_closed_by_a_decision_to_hold_a_strategy_discussion_it_stays_due_until_one_is_recorded(mash):
+    referral = AnsweredReferralFactory(mash=mash, rating="red")
+    SignedOffDecisionFactory(mash=mash, referral=referral, changes={"outcome": "s47_strategy"})
+    assert [d.state for d in _strategy(referral)] == ["open"]
+    referral.refresh_from_db()
+    _discussion(mash, referral, referral.received_at + timedelta(minutes=5))
+    assert [d.state for d in _strategy(referral)] == ["met"]

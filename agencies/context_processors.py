@@ -28,6 +28,9 @@ HUB_PAGES = [
     ("Returns", "returns", Action.RETURNS_VIEW),
 ]
 CASE_READERS = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
+# Pages whose address sits under no item of their own (/hubs/<hub>/handovers/ would fall under "Hub", whose address is
+# the hub's): the item they belong to, by URL name.
+BELONGS_TO = {"officer-actions": "officer-queue", "officer-handovers": "officer-queue", "officer-sent": "officer-queue"}
 
 
 def _access(user, hub_id):
@@ -58,6 +61,8 @@ def navigation(request):
         items.append({"text": "Administration", "href": reverse("admin:index")})
     # The item whose address is the longest prefix of this page's is the one the page belongs to.
     best = max((i for i in items if path.startswith(i["href"])), key=lambda i: len(i["href"]), default=None)
+    if (owner := BELONGS_TO.get(getattr(request.resolver_match, "url_name", None))) and hub is not None:
+        best = next((i for i in items if i["href"] == reverse(owner, args=[hub.id])), best)
     for item in items:
         item["current"] = item is best and item["href"] == path
         item["active"] = item is best and item["href"] != path

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from decisions.models.strategy import RECOMMENDED_KINDS, StrategyAction, StrategyDiscussion, StrategyParticipant
-from referrals.models import Rating, Referral
+from referrals.models import Deadline, DeadlineKind, DeadlineState, Rating, Referral
 
 
 def discussions_of(referral_ids, *, with_referral: bool = False) -> list[StrategyDiscussion]:
@@ -31,10 +31,18 @@ def red_since(referral: Referral):
 
 
 def strategy_due(referral: Referral, discussions: list, *, hours: int) -> dict | None:
-    """For a Red referral with no strategy discussion yet: when one is due (the hub's strategy_discussion_hours
-    after the Red rating) and whether that time has passed. None otherwise."""
-    if referral.rating != Rating.RED or discussions:
+    """For a Red referral with no strategy discussion yet: when one is due and whether that time has passed, from
+    its deadline (set at the Red rating, the hub's strategy_discussion_hours later; cancelled when the rating was
+    lowered or the referral closed without the need for one). A referral rated Red before deadlines were kept for
+    discussions counts from its first Red rating. None otherwise."""
+    if discussions or referral.rating != Rating.RED:  # a rating lowered below Red cancelled the deadline
         return None
+    rows = list(Deadline.objects.filter(referral=referral, kind=DeadlineKind.STRATEGY).order_by("-starts_at"))
+    if rows:
+        due = rows[0]
+        if due.state not in (DeadlineState.OPEN, DeadlineState.BREACHED):
+            return None
+        return {"due_at": due.due_at, "overdue": due.state == DeadlineState.BREACHED or timezone.now() > due.due_at}
     since = red_since(referral)
     if since is None:
         return None

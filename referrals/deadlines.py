@@ -167,6 +167,34 @@ def deadline_add(referral: Referral, kind: str, *, allowance=None, due_at: datet
     return deadline
 
 
+def strategy_deadline_follow(referral: Referral, rating: str) -> Deadline | None:
+    """A Red rating sets the strategy discussion's deadline, due the hub's strategy_discussion_hours (clock hours)
+    after it, unless one is open or was met (the discussion was held); a rating below Red cancels the open one."""
+    now = timezone.now()
+    mine = Deadline.objects.filter(referral=referral, kind=DeadlineKind.STRATEGY)  # the referral is locked
+    if rating != Rating.RED:
+        strategy_deadline_cancel(referral, "re_rated")
+        return None
+    if mine.filter(state__in=[DeadlineState.OPEN, DeadlineState.MET]).exists():
+        return None
+    allowance = (_hours(referral.hub.strategy_discussion_hours), Counting.CLOCK)
+    deadline = _new(referral.hub, referral, DeadlineKind.STRATEGY, allowance, Rating.RED, start=now)
+    deadline.save(force_insert=True)
+    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, now))
+    return deadline
+
+
+def strategy_deadline_cancel(referral: Referral, reason: str) -> int:
+    """The open strategy discussion deadline is cancelled with the reason (re_rated: no longer Red; closed: the
+    referral was decided without one)."""
+    now = timezone.now()
+    old = list(Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.STRATEGY, state="open"))
+    if old:
+        Deadline.objects.filter(pk__in=[d.pk for d in old]).close(DeadlineState.CANCELLED, now)
+        record_many(_events_for(old, AuditAction.DEADLINE_CANCELLED, now, reason=reason))
+    return len(old)
+
+
 def deadline_close(deadline: Deadline, state: str, reason: str = "") -> bool:
     """An open request or action deadline is met or cancelled now; False when it was no longer open (a breached
     deadline stays breached: the answer came late)."""

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from agencies import services
-from agencies.models import ApiClient
+from agencies.models import AgencyKind, ApiClient
 from mash.env import env_int
 from referrals.models import Channel, Referral
 from referrals.services import referral_create
@@ -20,6 +20,16 @@ from referrals.services import referral_create
 TARGET = 300  # DEMO_REFERRALS sets another number (the tests use a small demo: each load works every one through)
 # What a demo agency system may do: send referrals, read their outcomes, answer requests, manage its webhooks.
 DEMO_SCOPES = "referrals:write referrals:read contributions:write webhooks:write"
+# The social care agencies' systems also take the cases handed to them (decisions/handover.py): list, read, acknowledge.
+HANDOVER_SCOPE = "handovers:write"
+HANDOVER_KINDS = (AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE)
+
+
+def demo_scopes(agency) -> str:
+    """The demo client's scopes for `agency`: a social care agency's may also acknowledge handovers."""
+    return f"{DEMO_SCOPES} {HANDOVER_SCOPE}" if agency.kind in HANDOVER_KINDS else DEMO_SCOPES
+
+
 # (weight, source code, agency slug or None, channel)
 SOURCES = [
     (30, "6", "police", Channel.API),
@@ -139,6 +149,7 @@ def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:
     credentials = {}
     for slug, agency in agencies.items():
         key = f"api:{slug}"
+        scopes = demo_scopes(agency)
         client = (
             ApiClient.objects.filter(hub=hub, agency=agency, revoked_at__isnull=True)
             .select_related("application")
@@ -148,11 +159,11 @@ def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:
             if client is not None:
                 services.api_client_revoke(client=client)  # its secret is unknown here: issue a fresh one
             _, client_id, secret = services.api_client_create(
-                hub=hub, agency=agency, name="Demo case system", scopes=DEMO_SCOPES
+                hub=hub, agency=agency, name="Demo case system", scopes=scopes
             )
             secrets[key] = [client_id, secret]
-        elif client.scopes != DEMO_SCOPES:  # a demo loaded before the scopes grew: the same credentials, new scopes
-            client.scopes = DEMO_SCOPES
+        elif client.scopes != scopes:  # a demo loaded before the scopes grew: the same credentials, new scopes
+            client.scopes = scopes
             client.save(update_fields=["scopes"])
         credentials[slug] = tuple(secrets[key])
     return credentials

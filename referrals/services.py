@@ -118,11 +118,15 @@ def referral_create(
     return referral
 
 
-def referral_decided(referral: Referral, *, outcome: str, at) -> None:
+def referral_decided(referral: Referral, *, outcome: str, at, strategy_follows: bool = False) -> None:
     """A decision (a signed one, or the manager's Blue closure) closes the referral with its outcome; the decision
-    and rating deadlines are met. Part of the caller's transaction, which writes the decision's audit event."""
+    and rating deadlines are met, and an open strategy discussion deadline is cancelled unless the decision is to
+    hold one (`strategy_follows`: it stays due until the discussion is recorded). Part of the caller's transaction,
+    which writes the decision's audit event."""
     referral.decide(outcome=outcome, at=at)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
+    if not strategy_follows:
+        deadlines.strategy_deadline_cancel(referral, "closed")
     acknowledgement.outcome_tell(referral)  # the referrer is told within one working day
 
 

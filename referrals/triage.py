@@ -115,6 +115,7 @@ def referral_screen(
         ),
     )
     deadlines.rating_deadline_set(referral, clean["rating"])
+    deadlines.strategy_deadline_follow(referral, clean["rating"])
     if clean["immediate_risk"] != referral.immediate_risk:
         referral.mark_immediate_risk(clean["immediate_risk"])
         if clean["immediate_risk"]:
@@ -147,6 +148,7 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str, level:
     record(AuditAction.REFERRAL_RE_RATED, hub=referral.hub, obj=referral, payload=payload)
     if rating != previous:
         deadlines.rating_deadline_set(referral, rating)
+        deadlines.strategy_deadline_follow(referral, rating)
     return screening
 
 
@@ -196,6 +198,7 @@ def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referr
     now = timezone.now()
     referral.close_no_response(at=now)
     deadlines.deadlines_meet(referral, ["decision", "rating"])
+    deadlines.strategy_deadline_cancel(referral, "closed")
     acknowledgement.outcome_tell(referral)  # the referrer is told it was dealt with
     payload = ClosedNoResponse(decided_at=now.isoformat())
     record(AuditAction.REFERRAL_CLOSED_NO_RESPONSE, hub=referral.hub, obj=referral, payload=payload)

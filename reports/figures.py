@@ -20,7 +20,7 @@ from reports.ledger import Event, MonthEvents, month_events
 
 RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
 TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
-DEADLINE_KINDS = ["decision", "rating", "request", "action", "outcome"]  # outcome: telling the referrer
+DEADLINE_KINDS = ["decision", "rating", "request", "action", "outcome", "strategy"]  # outcome: telling the referrer
 REVIEW_WARNING_DAYS = 90  # a core document's review "falls due" when it is due within this many days of month end
 NOT_RECORDED = "Not recorded"
 # The agencies a strategy discussion is counted by: the required ones (social care by cohort) and education.

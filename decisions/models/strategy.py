@@ -47,6 +47,9 @@ REQUIRED_KINDS = {
     "adult": [AgencyKind.POLICE, AgencyKind.ADULT_SOCIAL_CARE, AgencyKind.HEALTH],
 }
 RECOMMENDED_KINDS = [AgencyKind.EDUCATION]
+# The joint decisions (decisions.models ChildOutcome, AdultOutcome codes) whose next step is a strategy discussion: the
+# one due after a Red rating stays due when the referral closes with one of them.
+STRATEGY_OUTCOMES = {"s47_strategy", "s42_enquiry"}
 
 
 def decision_choices(cohort: str) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from decisions.models import (
     RequestState,
     proposal_conflict,
 )
+from decisions.models.strategy import STRATEGY_OUTCOMES
 from decisions.schemas import DecisionSchema, OverrideSchema, ReturnSchema
 from decisions.services.common import core_agencies_for, id_of, locked, memberships_by_agency
 from decisions.services.requests import cancel_request
@@ -218,7 +219,9 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
     if previous is not None:
         previous.supersede()
     decision.sign_off(by=by, at=now)
-    referral_services.referral_decided(referral, outcome=decision.outcome, at=now)
+    referral_services.referral_decided(
+        referral, outcome=decision.outcome, at=now, strategy_follows=decision.outcome in STRATEGY_OUTCOMES
+    )
     for request in referral.information_requests.filter(state=RequestState.OPEN).select_related("deadline", "agency"):
         request.referral = referral
         cancel_request(request, "decided")

@@ -65,6 +65,7 @@ def strategy_discussion_record(*, referral: Referral, by, data: dict) -> Strateg
             discussion=discussion, owner_id=a["owner"], description=a["description"], due_on=a["due_on"],
             deadline=deadlines.deadline_add(referral, DeadlineKind.ACTION, due_at=due_at),
         )  # fmt: skip
+    deadlines.deadlines_meet(referral, [DeadlineKind.STRATEGY])  # the discussion after a Red rating was held
     shared = sorted(set(clean.get("shared") or []))
     discussion.shared.set(shared)
     record(

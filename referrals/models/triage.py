@@ -84,6 +84,7 @@ class DeadlineKind(models.TextChoices):
     REQUEST = "request", "Agency's information"
     ACTION = "action", "Agreed action"
     OUTCOME_NOTICE = "outcome", "Telling the referrer the outcome"
+    STRATEGY = "strategy", "Strategy discussion"  # after a Red rating, within the hub's strategy_discussion_hours
 
 
 # A referral has at most one open deadline of each of these kinds; requests and actions have one each of their own.

@@ -146,6 +146,42 @@ def test_demo_prints_working_api_credentials(monkeypatch, settings, tmp_path, cl
     assert f"{client_id} {secret}" in again.getvalue()  # the same credentials, run after run
 
 
+def _token(client, out: str, slug: str) -> tuple[str, set]:
+    import base64
+
+    line = next(x for x in out.splitlines() if x.strip().startswith(f"{slug} "))
+    _, client_id, secret = line.split()
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    response = client.post(
+        "/api/v1/oauth/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}"
+    )
+    assert response.status_code == 200
+    return response.json()["access_token"], set(response.json()["scope"].split())
+
+
+def test_the_demo_childrens_services_client_lists_and_acknowledges_the_cases_handed_to_it(
+    monkeypatch, settings, tmp_path, client
+):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("load_demo", force=True, stdout=out)
+    printed = out.getvalue()
+    assert "childrens-services, adult-social-care: also the cases handed to them" in printed
+    token, scopes = _token(client, printed, "childrens-services")
+    assert "handovers:write" in scopes
+    _, police_scopes = _token(client, printed, "police")
+    assert "handovers:write" not in police_scopes  # only the services that take cases on
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    listed = client.get("/api/v1/handovers/", **auth)
+    assert listed.status_code == 200, listed.content
+    handovers = listed.json()["results"]
+    assert handovers, "the demo's signed decisions handed cases to children's services"
+    first = handovers[0]["id"]
+    done = client.post(f"/api/v1/handovers/{first}/acknowledgement/", content_type="application/json", **auth)
+    assert done.status_code == 200 and done.json()["state"] == "acknowledged"
+
+
 def test_demo_decides_the_older_referrals_and_rates_the_newest_so_the_queue_has_work(demo):
     from datetime import timedelta
 

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from decisions import services
 from decisions.models.strategy import StrategyDiscussion
 from mash.errors import Refused
-from referrals.models import Referral
+from referrals.models import Deadline, Referral
 from tests.factories import ask
 
 pytestmark = pytest.mark.django_db
@@ -178,10 +178,24 @@ def test_the_form_shows_bad_input_by_its_field(mash, client):
 
 def test_a_red_referral_without_a_discussion_shows_it_overdue(mash, client):
     referral = _received_days_ago(mash.referral(), days=5)
-    referral.screenings.update(at=timezone.now() - timedelta(hours=mash.hub.strategy_discussion_hours + 1))
+    rated = timezone.now() - timedelta(hours=mash.hub.strategy_discussion_hours + 1)
+    referral.screenings.update(at=rated)  # the Red rating, and the deadline it set, that long ago
+    Deadline.objects.filter(referral=referral, kind="strategy").update(
+        starts_at=rated, warn_at=rated, due_at=rated + timedelta(hours=mash.hub.strategy_discussion_hours)
+    )
     client.force_login(mash.practitioner)
     shown = client.get(reverse("referral-detail", args=[mash.hub.id, referral.id])).content.decode()
     assert "Overdue" in shown and "Strategy discussion due by" in shown
+
+
+def test_a_red_referral_lowered_to_amber_no_longer_shows_a_discussion_due(mash, client):
+    from referrals import triage
+
+    referral = mash.referral()
+    triage.referral_re_rate(referral=referral, by=mash.manager, rating="amber", reason="Father arrested.")
+    client.force_login(mash.practitioner)
+    shown = client.get(reverse("referral-detail", args=[mash.hub.id, referral.id])).content.decode()
+    assert "Strategy discussion due by" not in shown
 
 
 def test_an_adults_discussion_decides_on_a_section_42_enquiry(mash):

@@ -6,7 +6,8 @@ September 2026 (Europe/London, BST):
      core agencies and the school, due 11:45 (2 partner hours). Police answer 10:15 (known), children's social care
      11:03 (no trace), health 12:45 (known, late); the school never answers. Proposed 12:48, signed off 12:50 (Red
      timescale 4 h: due 13:00, within), outcome s47 strategy, one action for social care due Fri 4, completed Thu 3.
-     Amended Tue 8 (same outcome, no actions): an amendment, not a second decision.
+     Amended Tue 8 (same outcome, no actions): an amendment, not a second decision. No strategy discussion is recorded:
+     its deadline (72 hours after the Red rating: Fri 4 09:30) is breached by the Fri 4 sweep.
 - B  Tue 1 10:00, child, the school on the web form (2A). Amber (targeted) 10:30; the manager overrides the gate;
      signed off Mon 7 10:00 (Amber 24 working hours: due Fri 4 10:00, late), early help, no actions.
 - C  Wed 2 09:00, adult, health by API (3A): financial + neglect, own home, service provider. Green (prevention).
@@ -15,7 +16,7 @@ September 2026 (Europe/London, BST):
 - F  Thu 10 10:00, adult, housing on the web (4): physical, care home (residential), known to the individual.
 Outside the month: R0 (3 Aug), R-Aug (Mon 31 Aug 23:30 BST, a bank holiday), R-Oct (Thu 1 Oct 00:10 BST).
 Sweeps: Mon 31 Aug 22:00 (R0's breach falls in August), Tue 1 Sep 12:00 (health and school requests breached),
-Fri 4 Sep 12:00 (B's decision and rating, C's decision, R-Aug's decision breached).
+Fri 4 Sep 12:00 (B's decision and rating, C's decision, R-Aug's decision, A's strategy discussion breached).
 Agreements: the ISA (all but housing signed); a data protection protocol, effective 1 Aug, review due 15 Nov 2026,
 signed by the police only. Funding 2026–27: police £120,000 / 3.5 FTE co-located, social care £250,000 / 6 FTE
 hybrid; health has 2025–26 funding only.

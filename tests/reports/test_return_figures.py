@@ -131,8 +131,17 @@ def expected_figures(hub) -> dict:
             ],  # fmt: skip
             "median_hours": 73.9,  # (3.83 + 144) / 2
             "p90_hours": 144.0,
-            # Decisions: B, C and R-Aug; rating: B; requests: health and the school (due 11:45, swept at 12:00).
-            "breaches": {"decision": 3, "rating": 1, "request": 2, "action": 0, "outcome": 0, "total": 6},
+            # Decisions: B, C and R-Aug; rating: B; requests: health and the school (due 11:45, swept at 12:00); strategy:
+            # A's discussion, decided on Tue 1 but never recorded (due 72 hours after the Red rating, swept Fri 4 12:00).
+            "breaches": {
+                "decision": 3,
+                "rating": 1,
+                "request": 2,
+                "action": 0,
+                "outcome": 0,
+                "strategy": 1,
+                "total": 7,
+            },
         },
         "agencies": [
             agency_row(SCHOOL, 1, 0, None, None, None, None),
@@ -259,7 +268,7 @@ def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tm
         "6 referrals received: 4 about children, 2 about adults. 4 screened in the month.",
         "6 – Police 2", "2A – Schools 1", "3A – Health: GP 1", "1A – Individual: family member, relative or carer 1",
         "Red 1 1 100% 3.8 3.8", "Amber 1 0 0% 144 144", "Green 0 0 – – –",
-        "median 73.9 hours, 90th percentile 144 hours", "Agencies' information 2", "All 6",
+        "median 73.9 hours, 90th percentile 144 hours", "Agencies' information 2", "Strategy discussion after a Red rating 1", "All 7",
         "Strategy discussion (s47) 1", "No MASH response (Blue) 1", "1 signed decision amended",
         "1 of 4 (25%)", "2 of 2 (100%)", "1 of 1 completed (100%)",
         "Data protection protocol v1: not signed", "15 November 2026", "2026–27",

@@ -204,6 +204,11 @@ class Command(BaseCommand):
         self.stdout.write("API clients (client_id / client_secret), one per agency:")
         for slug, (client_id, secret) in credentials.items():
             self.stdout.write(f"  {slug:<19} {client_id} {secret}")
+        takers = ", ".join(slug for slug, a in agencies.items() if demo.demo_scopes(a) != demo.DEMO_SCOPES)
+        self.stdout.write(
+            f"  ({takers}: also the cases handed to them, scope handovers:write: GET /api/v1/handovers/, then POST"
+            " /api/v1/handovers/<id>/acknowledgement/)"
+        )
         self.stdout.write("Demo logins (username / password / role):")
         for username, _first, _last, role, agency in PEOPLE:
             extra = f" ({agencies[agency].name})" if agency else ""

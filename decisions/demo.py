@@ -6,13 +6,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from decisions import handover as handovers
 from decisions import services
-from decisions.models import OUTCOMES
+from decisions.models import OUTCOMES, Handover
 from referrals import selectors as referral_selectors
 from referrals import triage
 from referrals.demo import screening_for
 from referrals.models import Referral, ReferralStatus
 
+DEMO_HANDOVERS_WAITING = 3
 FINDINGS = [
     {"known": False},
     {"known": True, "summary": "Known to the agency: one previous contact, no current involvement.",
@@ -31,6 +33,7 @@ def decide_older(hub, *, practitioner, manager, officers: dict, stdout, older_th
         hub=hub, received_at__lt=cutoff, status__in=[ReferralStatus.RECEIVED, ReferralStatus.SCREENED]
     ).order_by("received_at")
     decided = 0
+    handed = []
     for referral in waiting:
         version = referral_selectors.thresholds_current(hub, referral.cohort)
         if not referral.rating or referral.rating == "blue":
@@ -46,5 +49,11 @@ def decide_older(hub, *, practitioner, manager, officers: dict, stdout, older_th
             participants=services.core_agencies(hub), actions=[],
         )  # fmt: skip
         services.decision_sign_off(decision=decision, by=manager)
+        handed.extend(Handover.objects.filter(decision=decision).select_related("agency"))
         decided += 1
+    # The receiving services have acknowledged all but the newest few of the cases handed to them (weeks ago, as the
+    # hub's history goes): the officer's page and the manager's dashboard show those few waiting.
+    for handover in handed[:-DEMO_HANDOVERS_WAITING]:
+        if handover.agency_id in officers:
+            handovers.handover_acknowledge(handover=handover, by=officers[handover.agency_id])
     stdout.write(f"Demo decisions: {decided} older referrals decided and signed off")

@@ -160,3 +160,19 @@ def test_an_adults_wishes_capacity_and_advocacy_are_recorded_and_shown(small_dem
     expect(voice).to_contain_text("Reasons: She cannot weigh the risk of the withdrawals.")
     expect(voice).to_contain_text("Needed; offered; provided by Northshire Advocacy Service")
     assert_accessible(page)
+
+
+def test_enter_in_a_box_of_the_strategy_form_records_the_discussion_and_never_adds_a_row(small_demo_hub, desk):
+    """A practitioner who presses Enter after typing a role submits the form (its errors shown field by field), as
+    in every other form: the "Add another person" button, the first visible one, is not the form's default."""
+    hub = small_demo_hub
+    referral = screened_referral(hub, "red")
+    page = desk(PRACTITIONER)
+    page.goto(reverse("strategy-new", args=[hub.id, referral.id]))
+    page.locator("#id_participant_0_role").fill("DS Khan, CAIT")
+    page.locator("#id_participant_0_role").press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
+    expect(page.locator("#id_participant_3_role")).to_have_count(0)  # no fourth row was added
+    expect(page.locator("#id_participant_0_role")).to_have_value("DS Khan, CAIT")  # what was typed is kept
+    assert_accessible(page)

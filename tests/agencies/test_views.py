@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agencies import services
 from agencies.access import access_for
-from agencies.models import FundingContribution, Hub, Role, RoleAssignment, Signature
+from agencies.models import AgencyKind, FundingContribution, Hub, Role, RoleAssignment, Signature
 from agencies.policy import Action, may
 from referrals.models import Referral
 from tests.dates import typed_date
@@ -350,6 +350,12 @@ def test_home_page_speaks_to_each_role(client, hub):
     officer = member(hub, Role.AGENCY_OFFICER)
     page = _login(client, officer).get("/").content.decode()
     assert "Agency officer for" in page and "Northshire MASH" in page
+    assert f"/hubs/{hub.id}/requests/" in page and "Requests for information to" in page  # their day's work
+    assert "Cases handed to your agency" not in page  # only social care is handed cases
+    client.logout()
+    care = MembershipFactory(hub=hub, agency__kind=AgencyKind.CHILDRENS_SOCIAL_CARE).agency
+    page = _login(client, member(hub, Role.AGENCY_OFFICER, agency=care)).get("/").content.decode()
+    assert f'href="/hubs/{hub.id}/handovers/">Cases handed to your agency' in page
     client.logout()
     page = _login(client, member(hub, Role.HUB_ADMIN)).get("/").content.decode()
     assert "Change the hub profile and timescales" in page

@@ -2,6 +2,8 @@
 hub's time on the manager's dashboard, and the receiving agency's officer's page to acknowledge them. Both are panels the referrals app asks for by dotted path
 (settings.REFERRAL_PAGE_PANELS, settings.DASHBOARD_PANELS): referrals/ sits below decisions/ (docs/adr/0003)."""
 
+from datetime import date, datetime
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,6 +48,46 @@ def officer_handovers(request: HttpRequest, hub_id) -> HttpResponse:
     if rows:
         log_read(AuditAction.HANDOVER_LISTED, hub=access.hub, object_type=OBJECT, ids=[h.id for h in rows])
     return render(request, "decisions/officer_handovers.html", {"hub": access.hub, "handovers": rows})
+
+
+@require_GET
+def officer_handover(request: HttpRequest, hub_id, handover_id) -> HttpResponse:
+    """One case handed to the officer's agency, as its service receives it: the package in words (the person and
+    household, the referral, the decision and its rationale, the section 47 start, the actions), with the
+    acknowledgement. 404 for another agency's."""
+    access = hub_access(request, hub_id, Action.HANDOVER_ACKNOWLEDGE)
+    handover = handover_of(access, handover_id)
+    log_read(AuditAction.HANDOVER_VIEWED, hub=access.hub, object_type=OBJECT, ids=[handover.id])
+    package = handover.package
+    episode = (package.get("social_care_episodes") or [{}])[0]
+    decision = package.get("decision") or {}
+    context = {
+        "hub": access.hub,
+        "handover": handover,
+        "package": package,
+        "person": _dated(package.get("child_details") or package.get("person_details") or {}),
+        "household": [_dated(p) for p in package.get("household", [])],
+        "episode": episode,
+        "referral_date": _day(episode.get("referral_date")),
+        "s47_start": _day(((episode.get("section_47_assessments") or [{}])[0]).get("start_date")),
+        "decision": decision,
+        "signed_off_at": _instant(decision.get("signed_off_at")),
+        "actions": [{**a, "due": _day(a.get("due_on"))} for a in decision.get("agreed_actions", [])],
+    }
+    return render(request, "decisions/officer_handover.html", context)
+
+
+def _day(value):
+    """A package's ISO date as a date to show, None when absent (the package is JSON: its dates are text)."""
+    return date.fromisoformat(value) if value else None
+
+
+def _instant(value):
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _dated(person: dict) -> dict:
+    return {**person, "born": _day(person.get("date_of_birth"))}
 
 
 @require_POST

@@ -64,6 +64,7 @@ urlpatterns = [
     path("hubs/<uuid:hub_id>/requests/<uuid:request_id>/", views.officer_request, name="officer-request"),
     path("hubs/<uuid:hub_id>/actions/", views.officer_actions, name="officer-actions"),
     path("hubs/<uuid:hub_id>/handovers/", handover_views.officer_handovers, name="officer-handovers"),
+    path("hubs/<uuid:hub_id>/handovers/<uuid:handover_id>/", handover_views.officer_handover, name="officer-handover"),
     path(
         "hubs/<uuid:hub_id>/handovers/<uuid:handover_id>/acknowledge/",
         handover_views.officer_acknowledge,

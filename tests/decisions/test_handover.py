@@ -206,3 +206,27 @@ def test_a_handover_is_due_to_be_acknowledged_after_the_hubs_working_hours(mash)
     assert handovers.ack_due(mash.hub, friday_four_pm) == timezone.make_aware(datetime(2026, 12, 7, 12, 0))
     mash.hub.handover_ack_hours = 8
     assert handovers.ack_due(mash.hub, friday_four_pm) == timezone.make_aware(datetime(2026, 12, 7, 16, 0))
+
+
+def test_the_receiving_officer_reads_the_case_handed_over_in_words_and_no_other_officer_can(client, mash):
+    due = timezone.localdate() + timedelta(days=2)
+    decision = _decide(
+        mash, "s47_strategy", actions=[{"owner": mash.social_care, "description": "Visit the child", "due_on": due}]
+    )
+    handover = Handover.objects.get()
+    url = f"/hubs/{mash.hub.pk}/handovers/{handover.pk}/"
+    client.force_login(mash.officers["police"])
+    assert client.get(url).status_code == 404  # another agency's handover
+    client.force_login(mash.officers["social_care"])
+    listing = client.get(f"/hubs/{mash.hub.pk}/handovers/").content.decode()
+    assert f'href="{url}">{decision.referral.reference}</a>' in listing
+    page = client.get(url).content.decode()
+    subject = decision.referral.persons.get(role="subject")
+    for words in (
+        f"Handover of {decision.referral.reference}", "Not yet acknowledged", "Strategy discussion (s47)",
+        "Significant harm suspected.", f"Visit the child (due {due.day} {due:%B %Y})",
+        f"{subject.given_name} {subject.family_name}", "Acknowledge: your service has the case",
+    ):  # fmt: skip
+        assert words in page, words
+    assert "s47_strategy" not in page  # words, not codes
+    assert AuditEvent.objects.filter(action="handover.viewed", object_id=str(handover.pk)).exists()

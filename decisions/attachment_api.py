@@ -6,6 +6,7 @@ same audit events with the agency's system as the actor. Refusals are problem+js
 naming `file`, a file over the limit 413, the scanner down 503 with Retry-After; never a 500."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -20,8 +21,9 @@ from decisions.models.attachments import Attachment
 from decisions.serializers import AttachmentPageSerializer, AttachmentSerializer, AttachmentUploadSerializer
 from mash.api_paging import CursorPages
 from mash.downloads import file_response
+from mash.json_input import BoundedJSONParser
 from mash.problem import problem
-from mash.uploads import UploadRefused
+from mash.uploads import KINDS, UploadRefused
 from referrals import idempotency
 from referrals import selectors as referral_selectors
 from referrals.api_auth import HasScope, client_access
@@ -36,11 +38,14 @@ SCANNER_DOWN = OpenApiResponse(
     description="The virus scanner cannot be reached, so the file was not stored: retry after Retry-After seconds"
 )
 DOWNLOAD = OpenApiResponse(
-    response={"type": "string", "format": "binary"},
+    response=OpenApiTypes.BINARY,
     description="The file, as an attachment (Content-Disposition), with the type detected when it was stored",
 )
 RETRY_AFTER_SECONDS = 60
 MULTIPART = {"multipart/form-data": AttachmentUploadSerializer}
+# Multipart is the one documented body; JSON is parsed too, so that the bearer token is checked first (401) and a
+# JSON body is told to send the file as multipart (422), not a bare 415.
+PARSERS = [MultiPartParser, BoundedJSONParser]
 
 
 class Pages(CursorPages):
@@ -145,12 +150,16 @@ def _add_schema(what: str, summary: str):
 
 
 LIST_RESPONSES = {200: AttachmentPageSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 405: PROBLEM}
-DOWNLOAD_RESPONSES = {200: DOWNLOAD, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 405: PROBLEM}
+# The file's bytes, in the type detected when it was stored (one of the allowed types).
+DOWNLOAD_RESPONSES = {
+    **{(200, content_type): DOWNLOAD for content_type in KINDS},
+    **{(status, "application/problem+json"): PROBLEM for status in (401, 403, 404, 405)},
+}
 
 
 class ReferralAttachmentCollection(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    parser_classes = [MultiPartParser]
+    parser_classes = PARSERS
     actions = {"GET": Action.ATTACHMENT_VIEW, "POST": Action.ATTACHMENT_ADD}
 
     def _referral(self, request, referral_id):
@@ -181,7 +190,7 @@ class ReferralAttachmentContent(APIView):
 
 class ContributionAttachmentCollection(APIView):
     permission_classes = [IsAuthenticated, HasScope]
-    parser_classes = [MultiPartParser]
+    parser_classes = PARSERS
     actions = {"GET": Action.CONTRIBUTION_ATTACH, "POST": Action.CONTRIBUTION_ATTACH}
 
     @extend_schema(operation_id="contribution_attachments_list",

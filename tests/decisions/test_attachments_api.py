@@ -174,3 +174,29 @@ def test_the_system_attaches_to_its_own_contribution(client, mash, scanner):
     no_scope = api_token(client, mash.hub, mash.health, scopes="referrals:read")
     assert send(client, no_scope, url, upload("x.pdf", PDF)).status_code == 403
     assert Attachment.objects.count() == 1
+
+
+def test_a_json_body_is_told_to_send_the_file_as_multipart(client, mash, scanner):
+    referral = mash.referral()
+    token = api_token(client, mash.hub, mash.police)
+    response = client.post(referral_files(referral.pk), {"file": "JVBERi0="}, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY="k")  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "file", "detail": "Send one file, as the multipart/form-data part named `file`"}
+    ]
+    assert nothing_stored()
+
+
+def test_the_schema_documents_the_multipart_file_and_its_refusals(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    post = schema["paths"]["/api/v1/referrals/{referral_id}/attachments/"]["post"]
+    body = post["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert schema["components"]["schemas"][body]["properties"]["file"] == {
+        "type": "string", "format": "binary", "description": "The file; its type is read from its content, never its name"
+    }  # fmt: skip
+    assert {"201", "413", "422", "503"} <= set(post["responses"]) and post["security"] == [
+        {"oauth2": ["referrals:write"]}
+    ]
+    content = schema["paths"]["/api/v1/referrals/{referral_id}/attachments/{attachment_id}/content/"]["get"]
+    assert content["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"

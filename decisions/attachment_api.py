@@ -109,6 +109,7 @@ def _attach(request, on, endpoint: str):
 
 def _list(request, view, attachments):
     access = client_access(request)
+    require(access, Action.ATTACHMENT_VIEW)  # without a current agreement: 403 naming it, not an empty list
     pages = Pages()
     page = pages.paginate_queryset(scoped(access, Action.ATTACHMENT_VIEW, attachments), request, view=view)
     log_read(AuditAction.ATTACHMENT_LISTED, hub=access.hub, object_type="decisions.attachment",

@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     NOTE_CORRECT = "note.correct", "Correct a case note with a new note (the original is kept)"
     ATTACHMENT_ADD = "attachment.add", "Attach a document or an image to a referral"
     ATTACHMENT_VIEW = "attachment.view", "Download a file attached to a referral, a contribution or a case note"
+    CONTRIBUTION_ATTACH = "contribution.attach", "Attach files to the agency's own contribution, and read them back"
     DOCUMENT_VIEW = "document.view", "Download the file of a version of one of the hub's core documents"
     ACTION_LIST = "action.list", "List the actions agreed for the agency"
     ACTION_COMPLETE = "action.complete", "Mark an agreed action done"

@@ -2,7 +2,12 @@
 size limit). The table calls `rules(globals())` and adds the rows to POLICY: this module never imports it back (the
 table's functions are read from its namespace when a row is asked, by then defined). An attachment is seen by whoever may see what it belongs to: its referral (`REFERRAL_VIEW`), its
 contribution (`CONTRIBUTION_VIEW`: an officer sees only their own agency's) or its case note (`NOTE_VIEW`). Outside
-that scope it is a 404, as its owner would be; in scope but not allowed (an agreement lapsed), the owner's refusal."""
+that scope it is a 404, as its owner would be; in scope but not allowed (an agreement lapsed), the owner's refusal.
+
+An agency's system (the API) attaches files to the referrals its agency sent (as the referral itself, never refused
+for a missing agreement: a DASH form is part of the report) and to its agency's own contributions (as it answers
+them); it reads back only what its agency gave: the files it attached to its referrals and the files of its
+agency's contributions, while its agreement is current. The hub's own files on a referral are never shown to it."""
 
 from django.apps import apps
 from django.db.models import Q
@@ -71,14 +76,49 @@ def rules(table: dict) -> dict:
             action, owner = _owner(obj)
             return p.refusal(access, action, owner).reason if action else None
 
+    class AgencyGaveIt(p.Condition):
+        """For an agency's system: a file on one of its agency's contributions, or one its agency's system attached
+        to a referral its agency sent."""
+
+        def holds(self, access, obj) -> bool:
+            if obj is None:
+                return True
+            if obj.contribution_id:
+                return obj.contribution.agency_id in access.agency_ids
+            if obj.referral_id and obj.added_by_client_id:
+                return (
+                    obj.referral.referring_agency_id in access.agency_ids
+                    and obj.added_by_client.agency_id in access.agency_ids
+                )
+            return False
+
+        def q(self, access) -> Q:
+            ids = access.agency_ids
+            return Q(contribution__agency_id__in=ids) | Q(
+                referral__referring_agency_id__in=ids, added_by_client__agency_id__in=ids
+            )
+
     return {
         p.Action.ATTACHMENT_ADD: p.Rule(
-            (p.Grant(p.STAFF),), "Only the hub's practitioners and managers attach files to a referral", **p.ON_REFERRAL
+            (p.Grant(p.STAFF), p.Grant(p.SYSTEMS, (p.OwnAgency("referring_agency_id"),))),
+            "Only the hub's practitioners and managers, or the referring agency's system, attach files to a referral",
+            **p.ON_REFERRAL,
+            api_scope="referrals:write",
         ),
         p.Action.ATTACHMENT_VIEW: p.Rule(
-            (p.Grant(p.STAFF | p.OFFICERS, (OwnerInScope(), OwnerAllowed())),),
+            (
+                p.Grant(p.STAFF | p.OFFICERS, (OwnerInScope(), OwnerAllowed())),
+                p.Grant(p.SYSTEMS, (AgencyGaveIt(), p.Agreement())),
+            ),
             "Only those who may see what the file belongs to may download it",
             hub="hub_id",
+            api_scope="referrals:read",
+        ),
+        p.Action.CONTRIBUTION_ATTACH: p.Rule(
+            (p.Grant(p.SYSTEMS, p._agency("agency_id", p.WithinGrace())),),
+            "Only the agency's own system attaches files to its contribution",
+            hub="referral.hub_id",
+            api_scope="contributions:write",
         ),
         # Core documents are the hub's own papers: every member of the hub reads them (as the hub's profile).
         p.Action.DOCUMENT_VIEW: p.Rule(

@@ -5,6 +5,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from decisions.api import ContributionCollection, InformationRequestCollection
+from decisions.attachment_api import (
+    ContributionAttachmentCollection,
+    ContributionAttachmentContent,
+    ReferralAttachmentCollection,
+    ReferralAttachmentContent,
+)
 from decisions.handover_api import HandoverAcknowledgement, HandoverCollection, HandoverDetail
 from decisions.webhook_api import (
     WebhookCollection,
@@ -27,6 +33,32 @@ def _routes(view, namespace: str):
 
 urlpatterns = [
     path("referrals/<uuid:referral_id>/contributions/", _routes(ContributionCollection, "contributions")),
+    path(
+        "referrals/<uuid:referral_id>/attachments/",
+        include(
+            (
+                [
+                    path("", _open(ReferralAttachmentCollection.as_view()), name="list"),
+                    path("<uuid:attachment_id>/content/", _open(ReferralAttachmentContent.as_view()), name="content"),
+                ],
+                "referral-attachments",
+            )
+        ),
+    ),
+    path(
+        "referrals/<uuid:referral_id>/contributions/<uuid:contribution_id>/attachments/",
+        include(
+            (
+                [
+                    path("", _open(ContributionAttachmentCollection.as_view()), name="list"),
+                    path(
+                        "<uuid:attachment_id>/content/", _open(ContributionAttachmentContent.as_view()), name="content"
+                    ),
+                ],
+                "contribution-attachments",
+            )
+        ),
+    ),
     path("information-requests/", _routes(InformationRequestCollection, "information-requests")),
     path(
         "handovers/",

@@ -14,13 +14,17 @@ def files_of_referral(request, referral) -> list[Attachment]:
         where = Q(referral_id=referral.pk) | Q(note__referral_id=referral.pk) | Q(contribution__referral_id=referral.pk)
         if referral.household_id:
             where |= Q(note__household_id=referral.household_id)
-        cache[referral.pk] = list(Attachment.objects.filter(where).select_related("added_by"))
+        cache[referral.pk] = list(
+            Attachment.objects.filter(where).select_related("added_by", "added_by_client__agency")
+        )
     return cache[referral.pk]
 
 
 def files_of_household(household) -> list[Attachment]:
     """The files of the household's own notes (one query)."""
-    return list(Attachment.objects.filter(note__household_id=household.pk).select_related("added_by"))
+    return list(
+        Attachment.objects.filter(note__household_id=household.pk).select_related("added_by", "added_by_client__agency")
+    )
 
 
 def attach_files(objects, files: list[Attachment], field: str) -> None:
@@ -34,4 +38,6 @@ def attach_files(objects, files: list[Attachment], field: str) -> None:
 
 def files_of(obj, field: str) -> list[Attachment]:
     """The files of one note or contribution (one query)."""
-    return list(Attachment.objects.filter(**{f"{field}_id": obj.pk}).select_related("added_by"))
+    return list(
+        Attachment.objects.filter(**{f"{field}_id": obj.pk}).select_related("added_by", "added_by_client__agency")
+    )

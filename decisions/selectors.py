@@ -26,6 +26,7 @@ from decisions.models import (
     Webhook,
     WebhookDelivery,
 )
+from decisions.models.attachments import Attachment
 from decisions.models.strategy import StrategyAction, StrategyDiscussion
 from decisions.note_selectors import note_heading, notes_of_referrals
 from decisions.services import missing_core_agencies
@@ -206,7 +207,18 @@ def chronology(access, referral: Referral) -> list[dict]:
     for n in notes_of_referrals(access, referrals):
         entries.append({"at": n.occurred_at, "referral": by_id.get(n.referral_id) or households[n.household_id],
                         "kind": note_heading(n), "text": n.text})  # fmt: skip
+    for f in files_in_chronology(access, ids):
+        where = f.referral_id or (f.contribution.referral_id if f.contribution_id else f.note.referral_id)
+        entries.append({"at": f.added_at, "referral": by_id[where], "kind": "Document attached",
+                        "text": f"{f.name} ({f.described}) by {f.author}"})  # fmt: skip
     return sorted(entries, key=lambda e: e["at"])
+
+
+def files_in_chronology(access, ids) -> list[Attachment]:
+    """The files on the referrals, their contributions and their notes that the reader may download (one query)."""
+    where = Q(referral_id__in=ids) | Q(contribution__referral_id__in=ids) | Q(note__referral_id__in=ids)
+    files = scoped(access, Action.ATTACHMENT_VIEW, Attachment.objects.filter(where))
+    return list(files.select_related("added_by", "added_by_client__agency", "contribution", "note"))
 
 
 # Reads scoped to an API client: its agency in its hub.

@@ -4,7 +4,7 @@
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from decisions.models import Contribution, InformationRequest, Webhook, WebhookDelivery, WebhookDisabled
+from decisions.models import Attachment, Contribution, InformationRequest, Webhook, WebhookDelivery, WebhookDisabled
 from mash.instants import ApiModelSerializer, Instant
 from referrals.models import Person, PersonRole
 
@@ -30,6 +30,30 @@ class ContributionSerializer(ApiModelSerializer):
         model = Contribution
         fields = ["id", "agency", "known", "disclosure", "lawful_basis", "contributed_at"]
         read_only_fields = fields
+
+
+class AttachmentSerializer(ApiModelSerializer):
+    """A stored file's facts: its sanitised name, the type detected from its content, its size in bytes and its
+    SHA-256 (hex), to check the copy you sent."""
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "sha256", "added_at"]
+        read_only_fields = fields
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """multipart/form-data with one part: the file (a PDF, an image, a Word document or a text file)."""
+
+    file = serializers.FileField(help_text="The file; its type is read from its content, never its name")
+
+
+class AttachmentPageSerializer(serializers.Serializer):
+    """One page of files, newest first; follow `next` for older ones."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AttachmentSerializer(many=True)
 
 
 class CheckPersonSerializer(ApiModelSerializer):

@@ -132,8 +132,21 @@ def field_errors(detail, prefix: str = "") -> list[dict]:
     return [{"field": prefix.rstrip(".") or BODY, "detail": str(detail)}]
 
 
+# A file sent to an attachments endpoint: the file's own limit, with room for the multipart envelope.
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
+
+
+def body_limit(request) -> int:
+    """API_MAX_BODY_BYTES for JSON; a multipart upload to an attachments endpoint may carry a file up to
+    ATTACHMENT_MAX_BYTES (mash/uploads.py then checks the file itself)."""
+    multipart = request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data")
+    if multipart and request.path.endswith("/attachments/"):
+        return settings.ATTACHMENT_MAX_BYTES + MULTIPART_ENVELOPE_BYTES
+    return settings.API_MAX_BODY_BYTES
+
+
 class ApiBodyLimitMiddleware:
-    """Refuse an API request body over API_MAX_BODY_BYTES with 413 before anything reads it."""
+    """Refuse an API request body over its limit (`body_limit`) with 413 before anything reads it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -144,7 +157,8 @@ class ApiBodyLimitMiddleware:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > settings.API_MAX_BODY_BYTES:
-                detail = f"Request bodies are limited to {settings.API_MAX_BODY_BYTES} bytes; nothing was stored"
+            limit = body_limit(request)
+            if length > limit:
+                detail = f"Request bodies are limited to {limit} bytes; nothing was stored"
                 return JsonResponse(document(413, detail), status=413, content_type=PROBLEM)
         return self.get_response(request)

@@ -98,6 +98,7 @@ class AuditAction(StrEnum):
     ATTACHMENT_ADDED = "attachment.added"
     ATTACHMENT_REFUSED = "attachment.refused"
     ATTACHMENT_DOWNLOADED = "attachment.downloaded"
+    ATTACHMENT_LISTED = "attachment.listed"  # an agency's system read the list of the files its agency gave
     DOCUMENT_DOWNLOADED = "document.downloaded"
     STRATEGY_DISCUSSION_RECORDED = "strategy_discussion.recorded"
     STRATEGY_DISCUSSION_REASON_GIVEN = "strategy_discussion.reason_given"
@@ -210,6 +211,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.ATTACHMENT_ADDED: "File attached, scanned clean",
     AuditAction.ATTACHMENT_REFUSED: "File refused (too large, a type not allowed, a virus, or no scanner)",
     AuditAction.ATTACHMENT_DOWNLOADED: "Attached file downloaded",
+    AuditAction.ATTACHMENT_LISTED: "Attached files listed",
     AuditAction.DOCUMENT_DOWNLOADED: "Core document's file downloaded",
     AuditAction.STRATEGY_DISCUSSION_RECORDED: "Strategy discussion recorded",
     AuditAction.STRATEGY_DISCUSSION_REASON_GIVEN: "Manager's reason for a strategy discussion without a required agency",

@@ -35,7 +35,13 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to=attachment_path, storage=attachment_storage, max_length=200)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_by_client = models.ForeignKey(
+        "agencies.ApiClient", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The agency's system that attached it through the API",
+    )  # fmt: skip
     added_at = models.DateTimeField()
 
     class Meta:
@@ -46,7 +52,10 @@ class Attachment(models.Model):
                 | Q(referral__isnull=True, contribution__isnull=False, note__isnull=True)
                 | Q(referral__isnull=True, contribution__isnull=True, note__isnull=False),
                 name="attachment_on_one_referral_contribution_or_note",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(added_by__isnull=False) | Q(added_by_client__isnull=False), name="attachment_has_author"
+            ),
         ]
 
     def __str__(self):
@@ -56,6 +65,13 @@ class Attachment(models.Model):
     def on(self):
         """The referral, contribution or note the file belongs to."""
         return self.referral or self.contribution or self.note
+
+    @property
+    def author(self) -> str:
+        """Who attached it, in words: the person's name, or the agency's system."""
+        if self.added_by_id:
+            return self.added_by.get_full_name() or self.added_by.get_username()
+        return f"{self.added_by_client.agency}'s system"
 
     @property
     def described(self) -> str:

@@ -9,7 +9,13 @@ nothing. Who may act is checked here, not only in the views.
 
 from decisions.services.actions import action_complete
 from decisions.services.adult_voice import adult_voice_record
-from decisions.services.attachments import attachment_add, attachment_download, upload_check
+from decisions.services.attachments import (
+    attachment_add,
+    attachment_check,
+    attachment_download,
+    attachment_store,
+    upload_check,
+)
 from decisions.services.common import childrens_services_by_default, core_agencies, core_agencies_for
 from decisions.services.contributions import contribution_add, contribution_release, household_contribution_add
 from decisions.services.decisions import (
@@ -32,7 +38,9 @@ from decisions.services.strategy import (
 
 __all__ = [
     "attachment_add",
+    "attachment_check",
     "attachment_download",
+    "attachment_store",
     "upload_check",
     "action_complete",
     "consent_record",

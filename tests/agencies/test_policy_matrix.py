@@ -134,10 +134,15 @@ EXPECTED = {
     Action.NOTE_CORRECT: lambda w, t, agreed: w.role in STAFF,
     # Attachments: the hub's staff attach files to a referral; a file is seen by whoever sees what it belongs to (a
     # contribution's: as the contribution; a referral's or a note's: the hub's staff). Core documents: every member.
-    Action.ATTACHMENT_ADD: lambda w, t, agreed: w.role in STAFF,
+    # An agency's system attaches to the referral its agency sent (as the referral itself, whatever its agreement)
+    # and to its own contribution; it reads back only what its agency gave, with a current agreement.
+    Action.ATTACHMENT_ADD: lambda w, t, agreed: w.role in STAFF or (w.role == "system" and w.agency == t.agency),
     Action.ATTACHMENT_VIEW: lambda w, t, agreed: (
-        EXPECTED[Action.CONTRIBUTION_VIEW](w, t, agreed) if t.obj.contribution_id else w.role in STAFF
+        (_agency_ok(w, t, agreed) if w.role == "system" else EXPECTED[Action.CONTRIBUTION_VIEW](w, t, agreed))
+        if t.obj.contribution_id
+        else w.role in STAFF or (w.role == "system" and bool(t.obj.added_by_client_id) and _agency_ok(w, t, agreed))
     ),
+    Action.CONTRIBUTION_ATTACH: lambda w, t, agreed: w.role == "system" and _agency_ok(w, t, agreed),
     Action.DOCUMENT_VIEW: lambda w, t, agreed: w.role in set(Role),
     Action.ACTION_LIST: lambda w, t, agreed: w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed),
     Action.ACTION_COMPLETE: lambda w, t, agreed: (
@@ -232,10 +237,15 @@ def _hub_objects(mash, hub: str) -> dict:
     }
     note = note_add(on=by_police, by=mash.practitioner, data={"kind": "visit", "text": "Seen at home."})
 
-    def file(label, agency=None, shared=True, **on):
+    police_files = hub_services.api_client_create(
+        hub=mash.hub, agency=mash.police, name="files", scopes="referrals:write"
+    )[0]
+
+    def file(label, agency=None, shared=True, by=None, **on):
         attachment = Attachment.objects.create(
             hub=mash.hub, name="scan.pdf", content_type="application/pdf", size=1, sha256="0" * 64,
-            file="attachments/none", added_by=mash.practitioner, added_at=timezone.now(), **on,
+            file="attachments/none", added_by=None if by else mash.practitioner, added_by_client=by,
+            added_at=timezone.now(), **on,
         )  # fmt: skip
         return Target(f"a file of {label} in {hub}", attachment, hub, agency, shared=shared)
 
@@ -250,6 +260,7 @@ def _hub_objects(mash, hub: str) -> dict:
     return {
         "attachments": [
             file("police's referral", referral=by_police),
+            file("police's referral by its system", "police", by=police_files, referral=by_police),
             file("a note", note=note),
             file("police's restricted answer", "police", False, contribution=restricted),
             file("housing's restricted answer", "housing", False, contribution=housing_answer),
@@ -331,7 +342,7 @@ def world(django_db_setup, django_db_blocker):
                 targets.setdefault(action, []).append(o["note"])
             for action in (Action.REQUEST_LIST, Action.REQUEST_VIEW, Action.CONTRIBUTE):
                 targets.setdefault(action, []).extend(o["requests"])
-            for action in (Action.CONTRIBUTION_VIEW, Action.CONTRIBUTION_RELEASE):
+            for action in (Action.CONTRIBUTION_VIEW, Action.CONTRIBUTION_RELEASE, Action.CONTRIBUTION_ATTACH):
                 targets.setdefault(action, []).extend(o["contributions"])
             for action in (Action.ACTION_LIST, Action.ACTION_COMPLETE):
                 targets.setdefault(action, []).extend(o["actions"])

@@ -175,7 +175,7 @@ class ReferralAttachmentCollection(APIView):
 
     @_add_schema("file", "Attach a document (a DASH form, say) to a referral your agency sent")
     def post(self, request, referral_id):
-        return _attach(request, self._referral(request, referral_id), "decisions.referral_attachments.create")
+        return _attach(request, self._referral(request, referral_id), "attachments.referral.create")
 
 
 class ReferralAttachmentContent(APIView):
@@ -203,7 +203,7 @@ class ContributionAttachmentCollection(APIView):
     @_add_schema("file", "Attach a document to your agency's contribution to a referral (after answering)")
     def post(self, request, referral_id, contribution_id):
         contribution = _contribution(request, referral_id, contribution_id)
-        return _attach(request, contribution, "decisions.contribution_attachments.create")
+        return _attach(request, contribution, "attachments.contribution.create")
 
 
 class ContributionAttachmentContent(APIView):

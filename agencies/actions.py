@@ -56,6 +56,8 @@ class Action(models.TextChoices):
     DOCUMENT_VIEW = "document.view", "Download the file of a version of one of the hub's core documents"
     ACTION_LIST = "action.list", "List the actions agreed for the agency"
     ACTION_COMPLETE = "action.complete", "Mark an agreed action done"
+    STRATEGY_ACTION_LIST = "strategy_action.list", "List the actions strategy discussions agreed for the agency"
+    STRATEGY_ACTION_COMPLETE = "strategy_action.complete", "Mark an action agreed in a strategy discussion done"
     WEBHOOK_REGISTER = "webhook.register", "Register where the agency's system hears of outcomes"
     WEBHOOK_MANAGE = "webhook.manage", "List, see, test, rotate, redeliver and delete the agency's own webhooks"
     OUTCOME_NOTICE = "outcome.notify", "Be sent the outcome of a referral the agency made"

@@ -324,6 +324,18 @@ POLICY: dict[Action, Rule] = {
         "Only the owning agency or the hub's staff may mark this action done",
         hub="decision.referral.hub_id",
     ),  # fmt: skip
+    # A strategy discussion's actions: as a decision's (the owning agency's officers see and complete theirs; the
+    # hub's staff complete any), found through the discussion's referral.
+    Action.STRATEGY_ACTION_LIST: Rule(
+        (Grant(OFFICERS, _agency("owner_id")),),
+        "Only the owning agency's officers see its actions",
+        hub="discussion.referral.hub_id",
+    ),  # fmt: skip
+    Action.STRATEGY_ACTION_COMPLETE: Rule(
+        (Grant(STAFF), Grant(OFFICERS, _agency("owner_id"))),
+        "Only the owning agency or the hub's staff may mark this action done",
+        hub="discussion.referral.hub_id",
+    ),  # fmt: skip
     Action.WEBHOOK_REGISTER: Rule(
         (Grant(SYSTEMS, (Agreement(),)),), "Only an agency's system registers webhooks", api_scope="webhooks:write"
     ),

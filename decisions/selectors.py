@@ -136,6 +136,16 @@ def officer_actions(access, limit: int = 200) -> list[AgreedAction]:
     )
 
 
+def officer_strategy_actions(access, limit: int = 200) -> list:
+    """The actions strategy discussions agreed for the reader's agencies (with a current agreement), not yet done."""
+    actions = StrategyAction.objects.filter(completed_at=None)
+    return list(
+        scoped(access, Action.STRATEGY_ACTION_LIST, actions)
+        .select_related("discussion__referral", "owner", "deadline")
+        .order_by("due_on")[:limit]
+    )
+
+
 def sign_off_queue(access) -> QuerySet[Decision]:
     """Decisions of the hub awaiting sign-off, the referral with the most urgent deadline first (the earliest unmet
     due time, breached ones first of all), then the oldest proposal (the page is the acting manager's)."""

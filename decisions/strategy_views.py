@@ -110,21 +110,27 @@ def strategy_reason(request: HttpRequest, hub_id, discussion_id) -> HttpResponse
 
 @require_POST
 def strategy_action_done(request: HttpRequest, hub_id, action_id) -> HttpResponse:
-    """Mark an action agreed in a strategy discussion done (the hub's staff); 404 outside the reader's scope."""
+    """Mark an action agreed in a strategy discussion done: the hub's staff (back to the referral) or the owning
+    agency's officer (back to their actions); 404 outside the reader's scope."""
     access = hub_access(request, hub_id)
     hub = access.hub
-    found = StrategyAction.objects.filter(pk=action_id, discussion__referral__hub=hub)
-    referral_id = found.values_list("discussion__referral_id", flat=True).first()
-    if referral_id is None:
+    action = (
+        StrategyAction.objects.filter(pk=action_id, discussion__referral__hub=hub)
+        .select_related("discussion__referral")
+        .first()
+    )
+    if action is None:
         raise Http404("No such action")
-    referral = referral_selectors.referral_for(access, referral_id)
-    require(access, Action.STRATEGY_RECORD, referral)
+    require(access, Action.STRATEGY_ACTION_COMPLETE, action)
     try:
-        services.strategy_action_complete(action=found.get(), by=request.user)
+        services.strategy_action_complete(action=action, by=request.user)
         messages.success(request, "Action marked done")
     except SERVICE_ERRORS as error:
         messages.error(request, said(error))
-    return redirect(_back(hub, referral))
+    referral = action.discussion.referral
+    if may(access, Action.REFERRAL_VIEW, referral):
+        return redirect(_back(hub, referral))
+    return redirect("officer-actions", hub.id)
 
 
 def _child_name(child: dict) -> str:

@@ -337,13 +337,15 @@ def officer_actions(request: HttpRequest, hub_id) -> HttpResponse:
     hub = access.hub
     _, problems = selectors.agreement_split(access)
     actions = selectors.officer_actions(access)
+    strategy_actions = selectors.officer_strategy_actions(access)
     log_read(
         AuditAction.INFORMATION_REQUEST_LISTED,
         hub=hub,
         object_type=REFERRALS,
-        ids=[a.decision.referral_id for a in actions],
+        ids=[a.decision.referral_id for a in actions] + [a.discussion.referral_id for a in strategy_actions],
     )
-    return render(request, "decisions/officer_actions.html", {"hub": hub, "actions": actions, "problems": problems})
+    context = {"hub": hub, "actions": actions, "strategy_actions": strategy_actions, "problems": problems}
+    return render(request, "decisions/officer_actions.html", context)
 
 
 @require_GET

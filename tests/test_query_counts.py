@@ -111,8 +111,9 @@ def _pages(mash, w) -> list:
          "count, the page of requests with referral, agency and deadline, their subjects; read [20]"),
         ("health officer", "officer request", reverse("officer-request", args=[h, w["health_request"].id]),
          BASE + 4, "the request with referral, agency and deadline, its answer, the people; read [21]"),
-        ("health officer", "officer actions", reverse("officer-actions", args=[h]), BASE + 2,
-         "the actions with decision, referral, owner and deadline; read [18]"),
+        ("health officer", "officer actions", reverse("officer-actions", args=[h]), BASE + 3,
+         "the actions with decision, referral, owner and deadline, the strategy discussions' actions (issue 19); read "
+         "[18]"),
         ("police officer", "officer sent", reverse("officer-sent", args=[h]), BASE + 3,
          "count, the page of the agency's referrals; read [14]"),
         ("social care officer", "officer handovers", reverse("officer-handovers", args=[h]), BASE + 2,

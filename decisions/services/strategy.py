@@ -132,15 +132,15 @@ def strategy_reason_give(*, discussion: StrategyDiscussion, by, reason: str) -> 
 
 @transaction.atomic
 def strategy_action_complete(*, action: StrategyAction, by) -> StrategyAction:
-    """The hub's practitioner or manager marks an action agreed in a strategy discussion done (the owning agency
-    tells them): its deadline is met, on time if by the end of its due day."""
+    """The owning agency's officer, or the hub's practitioner or manager, marks an action agreed in a strategy
+    discussion done: its deadline is met, on time if by the end of its due day."""
     action = (
         StrategyAction.objects.select_for_update(of=("self",))
         .select_related("discussion__referral__hub", "deadline")
         .get(pk=action.pk)
     )
     referral = action.discussion.referral
-    require(access_for(by, referral.hub_id), Action.STRATEGY_RECORD, referral)
+    require(access_for(by, referral.hub_id), Action.STRATEGY_ACTION_COMPLETE, action)
     now = timezone.now()
     action.complete(by=by, at=now)  # Conflict if already done
     on_time = action.deadline is None or now <= action.deadline.due_at

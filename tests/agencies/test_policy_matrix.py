@@ -33,6 +33,8 @@ from decisions.models import (
     Disclosure,
     Handover,
     LawfulBasis,
+    StrategyAction,
+    StrategyDiscussion,
     Webhook,
 )
 from decisions.services import note_add
@@ -148,6 +150,10 @@ EXPECTED = {
     Action.ACTION_COMPLETE: lambda w, t, agreed: (
         w.role in STAFF or (w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed))
     ),
+    Action.STRATEGY_ACTION_LIST: lambda w, t, agreed: w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed),
+    Action.STRATEGY_ACTION_COMPLETE: lambda w, t, agreed: (
+        w.role in STAFF or (w.role == Role.AGENCY_OFFICER and _agency_ok(w, t, agreed))
+    ),
     Action.WEBHOOK_REGISTER: lambda w, t, agreed: w.role == "system" and w.agency in agreed,
     Action.WEBHOOK_MANAGE: lambda w, t, agreed: w.role == "system" and t.agency == w.agency,  # agreement or not
     Action.OUTCOME_NOTICE: lambda w, t, agreed: w.role == "system" and _agency_ok(w, t, agreed),
@@ -231,6 +237,16 @@ def _hub_objects(mash, hub: str) -> dict:
         )  # fmt: skip
         for key in ("police", "housing", "health")
     }
+    discussion = StrategyDiscussion.objects.create(
+        referral=by_police, held_at=timezone.now(), mode="meeting", decision="s47_joint", recorded_by=mash.practitioner,
+        recorded_at=timezone.now(),
+    )  # fmt: skip
+    strategy_actions = {
+        key: StrategyAction.objects.create(
+            discussion=discussion, owner=getattr(mash, key), description=f"{key} visits", due_on=timezone.localdate()
+        )  # fmt: skip
+        for key in ("police", "housing", "health")
+    }
     webhooks = {
         key: Webhook.objects.create(hub=mash.hub, agency=getattr(mash, key), url=f"https://{key}.example/", secret="s")
         for key in ("police", "housing")
@@ -289,6 +305,9 @@ def _hub_objects(mash, hub: str) -> dict:
         ],
         "decision": decision,
         "actions": [Target(f"{key}'s action in {hub}", a, hub, key) for key, a in actions.items()],
+        "strategy_actions": [
+            Target(f"{key}'s strategy action in {hub}", a, hub, key) for key, a in strategy_actions.items()
+        ],
     }
 
 
@@ -346,6 +365,8 @@ def world(django_db_setup, django_db_blocker):
                 targets.setdefault(action, []).extend(o["contributions"])
             for action in (Action.ACTION_LIST, Action.ACTION_COMPLETE):
                 targets.setdefault(action, []).extend(o["actions"])
+            for action in (Action.STRATEGY_ACTION_LIST, Action.STRATEGY_ACTION_COMPLETE):
+                targets.setdefault(action, []).extend(o["strategy_actions"])
             targets.setdefault(Action.WEBHOOK_MANAGE, []).extend(o["webhooks"])
             targets.setdefault(Action.DECISION_REVIEW, []).append(
                 Target(f"a practitioner's proposal in {hub}", o["decision"], hub)

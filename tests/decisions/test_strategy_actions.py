@@ -1,5 +1,5 @@
 """A strategy discussion's actions (issue 19 part 1): each owned by an agency with a deadline at the end of its due
-day, warned and breached by the deadline machinery; marked done from the referral page by the hub's staff, audited,
+day, warned and breached by the deadline machinery; marked done from the referral page by the hub's staff or from the owning agency officer's actions page, audited,
 its deadline met; outside the reader's scope it is a 404."""
 
 import pytest
@@ -48,17 +48,32 @@ def test_each_action_has_its_deadline_and_is_marked_done_from_the_referral_page(
     assert AuditEvent.objects.filter(action="strategy_action.completed").count() == 1
 
 
-def test_an_officer_or_another_hub_cannot_mark_it_done(mash, client):
+def test_the_owning_agencys_officer_sees_it_and_marks_it_done_another_agency_or_hub_cannot(mash, client):
     from tests.people import build_mash
 
     referral = _received_days_ago(mash.referral())
     action = services.strategy_discussion_record(
         referral=referral, by=mash.practitioner, data=_data(mash)
     ).actions.get()
-    client.force_login(mash.officers["social_care"])
-    assert client.post(reverse("strategy-action-done", args=[mash.hub.id, action.id])).status_code == 404
+    done = reverse("strategy-action-done", args=[mash.hub.id, action.id])
+    client.force_login(mash.officers["police"])  # not the owner
+    assert action.description not in client.get(reverse("officer-actions", args=[mash.hub.id])).content.decode()
+    assert client.post(done).status_code == 404
     other = build_mash("south")
     client.force_login(other.manager)
     assert client.post(reverse("strategy-action-done", args=[other.hub.id, action.id])).status_code == 404
     action.refresh_from_db()
     assert action.completed_at is None
+
+    officer = mash.officers["social_care"]  # the owning agency's officer: on their actions page, done from there
+    client.force_login(officer)
+    mine = client.get(reverse("officer-actions", args=[mash.hub.id])).content.decode()
+    assert "Agreed in strategy discussions" in mine and action.description in mine and f'action="{done}"' in mine
+    response = client.post(done)
+    assert response.status_code == 302 and response.url == reverse("officer-actions", args=[mash.hub.id])
+    action.refresh_from_db()
+    assert action.completed_by == officer
+    assert Deadline.objects.get(pk=action.deadline_id).state == DeadlineState.MET
+    assert AuditEvent.objects.get(action="strategy_action.completed").data["owner_id"] == str(mash.social_care.pk)
+    page = client.get(reverse("officer-actions", args=[mash.hub.id])).content.decode()
+    assert "Action marked done" in page and action.description not in page

@@ -38,6 +38,8 @@ SOURCE = "Choose the referral source: one of the 22 Children in Need codes, such
 OTHER_ROLES = [r for r in PersonRole.values if r != PersonRole.SUBJECT]
 MAX_OTHERS = 20
 CHILD_AGE_LIMIT = 25  # children's services reach care leavers up to 25 (Children and Social Work Act 2017, s3)
+# Adults' services take referrals from 16, when preparing for adulthood begins (Care Act 2014 ss58-59); s42 is from 18.
+ADULT_MIN_AGE = 16
 
 
 @extend_schema_serializer(component_name="Referrer")
@@ -224,14 +226,23 @@ class ReferralSchema(Schema):
 
     @staticmethod
     def _child_age(values, failed, child: bool, errors) -> None:
-        """A referral about a child names someone young enough for children's services (care leavers to 25)."""
+        """The subject's age is plausible for the cohort: a child young enough for children's services (care leavers
+        to 25), an adult old enough for adults' services (16, preparing for adulthood)."""
         subject = values.get("subject") or {}
         age = age_on(subject, timezone.localdate())
-        if child and age is not None and age > CHILD_AGE_LIMIT and "cohort" not in failed:
-            field = "subject.date_of_birth" if subject.get("date_of_birth") else "subject.estimated_age"
+        if age is None or "cohort" in failed:
+            return
+        field = "subject.date_of_birth" if subject.get("date_of_birth") else "subject.estimated_age"
+        what = "date of birth" if field.endswith("birth") else "age"
+        if child and age > CHILD_AGE_LIMIT:
             errors[field] = (
-                f"A referral about a child is about someone aged {CHILD_AGE_LIMIT} or under: check the "
-                f"{'date of birth' if field.endswith('birth') else 'age'}, or choose adult"
+                f"A referral about a child is about someone aged {CHILD_AGE_LIMIT} or under: check the {what}, or "
+                "choose adult"
+            )
+        elif not child and age < ADULT_MIN_AGE:
+            errors[field] = (
+                f"A referral about an adult at risk is about someone aged {ADULT_MIN_AGE} or over: check the {what}, "
+                "or choose child"
             )
 
     @staticmethod

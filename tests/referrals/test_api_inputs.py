@@ -150,6 +150,20 @@ def test_an_adult_over_120_is_refused_and_a_care_leaver_is_a_child(client, token
     assert post(client, token, referral_data(cohort="child", subject=subject(date_of_birth=leaver))).status_code == 201
 
 
+def test_an_adult_referral_about_a_young_child_is_refused_and_a_16_year_old_is_taken(client, token):
+    adult = {"cohort": "adult", "source_code": "", "concerns": ["financial"], "adult_risk_location": "own_home",
+             "adult_risk_source": "known_to_individual"}  # fmt: skip
+    six = (timezone.localdate() - timedelta(days=365 * 6 + 2)).isoformat()
+    body = refused(post(client, token, referral_data(subject=subject(date_of_birth=six), **adult)),
+                   field="subject.date_of_birth")  # fmt: skip
+    assert "aged 16 or over" in detail_of(body, "subject.date_of_birth")
+    refused(post(client, token, referral_data(subject=subject(date_of_birth=None, estimated_age=9), **adult), key="k2"),
+            field="subject.estimated_age")  # fmt: skip
+    sixteen = (timezone.localdate() - timedelta(days=365 * 16 + 5)).isoformat()
+    taken = post(client, token, referral_data(subject=subject(date_of_birth=sixteen), **adult), key="k3")
+    assert taken.status_code == 201, taken.content
+
+
 def test_times_come_back_in_utc_with_z_in_summer_too(client, hub, police):
     # Next summer (British Summer Time), while the information sharing agreement signed this month is in force.
     with time_machine.travel(datetime(2027, 7, 1, 10, 0, tzinfo=UTC), tick=False):

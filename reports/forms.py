@@ -69,13 +69,32 @@ def _a_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, month=3, day=1)
 
 
-class InspectionListForm(GovukFormMixin, forms.Form):
-    """Which Ofsted inspection list, for which dates (inclusive, no more than twelve months)."""
+WORKBOOK = "workbook"
 
-    list = forms.TypedChoiceField(
-        label="List",
-        choices=[("1", "List 1: contacts"), ("3", "List 3: referrals")],
-        coerce=int,
+
+def range_problem(since: date, until: date) -> str:
+    """What is wrong with the inspection lists' dates ("" if nothing): the end before the start, or more than twelve
+    months of dates."""
+    if until < since:
+        return "The end date must be the same as or after the start date"
+    if until >= _a_year_after(since):
+        last = _a_year_after(since) - timedelta(days=1)
+        return f"The dates can be no more than 12 months apart: end on {last.day} {last:%B %Y} or before"
+    return ""
+
+
+class InspectionListForm(GovukFormMixin, forms.Form):
+    """The Annex A workbook or one list as CSV, for which dates (inclusive, no more than twelve months)."""
+
+    list = forms.ChoiceField(
+        label="What to download",
+        choices=[
+            (WORKBOOK, "The Annex A workbook: lists 1, 3 and 5 (Excel)"),
+            ("1", "List 1: contacts (CSV)"),
+            ("3", "List 3: referrals (CSV)"),
+            ("5", "List 5: section 47 enquiries (CSV)"),
+        ],
+        initial=WORKBOOK,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which list to download"},
     )
@@ -85,11 +104,12 @@ class InspectionListForm(GovukFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
-            self.add_error("until", "The end date must be the same as or after the start date")
-        elif since and until and until >= _a_year_after(since):
-            last = _a_year_after(since) - timedelta(days=1)
-            self.add_error(
-                "until", f"The dates can be no more than 12 months apart: end on {last.day} {last:%B %Y} or before"
-            )
+        problem = since and until and range_problem(since, until)
+        if problem:
+            self.add_error("until", problem)
         return data
+
+    def clean_list(self) -> int | None:
+        """None for the workbook, else the list's number."""
+        chosen = self.cleaned_data["list"]
+        return None if chosen == WORKBOOK else int(chosen)

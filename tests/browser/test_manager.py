@@ -147,7 +147,7 @@ def download_inspection_list(page, hub) -> None:
     page.get_by_label("List 1: contacts").check()
     type_date(page, "since", today)
     type_date(page, "until", today - timedelta(days=1))
-    click(page, "Download CSV", role="button")
+    click(page, "Download", role="button")
     expect_errors(
         page, "Ofsted inspection lists", {"until": "The end date must be the same as or after the start date"},
         dates={"until": "day"},
@@ -157,7 +157,7 @@ def download_inspection_list(page, hub) -> None:
     type_date(page, "since", since)
     type_date(page, "until", today)
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download CSV").click()
+        page.get_by_role("button", name="Download", exact=True).click()
     assert download.value.suggested_filename == f"ofsted-list-1-{hub.slug}-{since}-{today}.csv"
 
 

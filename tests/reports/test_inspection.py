@@ -1,4 +1,5 @@
-"""Ofsted inspection lists (Annex A): list 1 (contacts) and list 3 (referrals) as CSV for the accountable manager."""
+"""Ofsted inspection lists (Annex A): list 1 (contacts) and list 3 (referrals) as CSV for the accountable manager, with
+the template's headings and codes (the workbook: tests/reports/test_annex_a.py)."""
 
 import csv
 import io
@@ -15,6 +16,7 @@ from referrals.models import PersonRole, Referral
 from referrals.serializers import EXAMPLE_REFERRAL
 from referrals.services import referral_create
 from reports import inspection
+from reports.annex_a import LISTS
 from tests.dates import typed_date, typed_dates
 from tests.factories import HubFactory, member, referral_data
 from tests.people import build_mash
@@ -82,7 +84,7 @@ def known(mash):
         "drew": mash.referral(
             received_at="2026-03-25T08:00:00+00:00",
             source_code="3A",
-            subject=_child("Drew", "Fourth", "2015-12-31", "Male", "Asian", "NT4 4EG"),
+            subject=_child("Drew", "Fourth", "2015-12-31", "male", "apkn", "NT4 4EG"),
         ),
         "adult": mash.referral(received_at="2026-03-12T10:00:00+00:00"),
         "april": mash.referral(received_at="2026-03-31T23:30:00+00:00"),
@@ -120,11 +122,21 @@ def test_list_1_is_every_child_contact_in_the_range_oldest_first(client, mash, k
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="ofsted-list-1-north-2026-03-01-2026-03-31.csv"'
     assert _rows(response) == [
-        ["Child ID", "Gender", "Ethnicity", "Date of birth", "Age", "Date of contact", "Contact source"],
-        [_child_id(known["alex"]), "Female", "White British", "2018-05-04", "7", "2026-03-05", "6"],
-        [_child_id(known["blake"]), "Male", '\'=HYPERLINK("http://evil.example")', "", "9", "2026-03-10", "2A"],
-        [_child_id(known["casey"]), "Female", "Mixed", "2010-03-20", "16", "2026-03-20", "1A"],
-        [_child_id(known["drew"]), "Male", "Asian", "2015-12-31", "10", "2026-03-25", "3A"],
+        [
+            "Child Unique ID",
+            "Gender",
+            "Ethnicity",
+            "Date of Birth",
+            "Age of Child (Years)",
+            "Date of Contact",
+            "Contact Source",
+        ],
+        # Ethnicity in words or as the census code maps to its code; words naming no one census group ("Mixed") and
+        # anything else typed (a formula) are "not obtained".
+        [_child_id(known["alex"]), "b) Female", "a) WBRI", "04/05/2018", "7", "05/03/2026", "q) 6: Police"],
+        [_child_id(known["blake"]), "a) Male", "s) NOBT", "", "9", "10/03/2026", "e) 2A: Schools"],
+        [_child_id(known["casey"]), "b) Female", "s) NOBT", "20/03/2010", "16", "20/03/2026", "a) 1A: Individual"],
+        [_child_id(known["drew"]), "a) Male", "k) APKN", "31/12/2015", "10", "25/03/2026", "g) 3A: Health services"],
     ]
 
 
@@ -132,15 +144,16 @@ def test_list_3_is_the_screened_ones_with_decision_history_and_allocation(client
     client.force_login(mash.manager)
     rows = _rows(_download(client, mash, 3))
     assert rows == [
-        ["Child ID", "Gender", "Ethnicity", "Date of birth", "Age", "Referral date", "Referral source",
-         "Referral NFA", "Number of referrals in last 12 months", "Allocated team", "Allocated worker"],
-        # The September 2025 referral is within 12 months; December 2024 is not.
-        [_child_id(known["alex"]), "Female", "White British", "2018-05-04", "7", "2026-03-05", "6",
-         "Yes", "1", "North MASH", ""],
-        [_child_id(known["blake"]), "Male", "'=HYPERLINK(\"http://evil.example\")", "", "9", "2026-03-10", "2A",
+        ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)", "Date of referral",
+         "Referral Source", "Referral NFA?", "Number of Referrals in Last 12 Months", "Allocated Team",
+         "Allocated Worker"],
+        # The September 2025 referral is within 12 months; December 2024 is not. NFA is blank until decided.
+        [_child_id(known["alex"]), "b) Female", "a) WBRI", "04/05/2018", "7", "05/03/2026", "q) 6: Police",
+         "a) Yes", "1", "North MASH", ""],
+        [_child_id(known["blake"]), "a) Male", "s) NOBT", "", "9", "10/03/2026", "e) 2A: Schools",
          "", "0", "North MASH", "Pat Worker"],
-        [_child_id(known["drew"]), "Male", "Asian", "2015-12-31", "10", "2026-03-25", "3A",
-         "No", "0", "North MASH", known["nameless"].username],
+        [_child_id(known["drew"]), "a) Male", "k) APKN", "31/12/2015", "10", "25/03/2026", "g) 3A: Health services",
+         "b) No", "0", "North MASH", known["nameless"].username],
     ]  # fmt: skip
 
 
@@ -163,6 +176,7 @@ def test_each_download_is_audited_with_its_referrals(client, mash, known):
     assert event.data == {
         "ids": [str(known[k].pk) for k in ("alex", "blake", "drew")],
         "count": 3,
+        "format": "csv",
         "list": 3,
         "since": "2026-03-01",
         "until": "2026-03-31",
@@ -218,6 +232,7 @@ def test_the_manager_sees_the_form_and_the_link_to_it(client, mash):
         ({"list": "1"}, {"since": ["Enter the start date"], "until": ["Enter the end date"]}),
         (MARCH, {"list": ["Choose which list to download"]}),
         ({"list": "2", **MARCH}, {"list": ["Select a valid choice. 2 is not one of the available choices."]}),
+        ({"list": "workbook"}, {"since": ["Enter the start date"], "until": ["Enter the end date"]}),
         (
             {
                 "list": "1",
@@ -265,4 +280,4 @@ def test_twelve_months_to_the_day_is_allowed(client, mash):
     client.force_login(mash.manager)
     response = _download(client, mash, 1, since="2025-03-01", until="2026-02-28")
     assert response["Content-Disposition"].endswith('-2025-03-01-2026-02-28.csv"')
-    assert _rows(response) == [inspection.CONTACT_COLUMNS]
+    assert _rows(response) == [LISTS[1].headings]

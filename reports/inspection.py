@@ -6,7 +6,8 @@ whatever the number of rows; personal data, so whatever exports them is manager-
 These are the rows as the hub holds them (gender and ethnicity as typed, the census source code); reports/annex_a.py
 gives each list's columns, headings and Ofsted's coded values.
 
-A child is the referral's subject; the child id is that person's id. Each child is a referral of their own (a
+A child is the referral's subject; the child id is the person index's id for that child (one id however often the child
+is referred, and split again if a same-person link is undone), or the record's own id before the index has it. Each child is a referral of their own (a
 household contact is one referral per child), so one row per child. Dates are local (Europe/London) dates of the
 time received; an age is in whole years on the row's date, from the date of birth, or the estimated age given with
 the referral where there is none."""
@@ -61,7 +62,7 @@ class S47Row(ContactRow):
 def _child_referrals(hub) -> QuerySet[Referral]:
     """The hub's child referrals, each with its subject prefetched as `subjects`."""
     subjects = Person.objects.filter(role=PersonRole.SUBJECT).only(
-        "id", "referral_id", "date_of_birth", "estimated_age", "gender", "ethnicity"
+        "id", "referral_id", "index_person_id", "date_of_birth", "estimated_age", "gender", "ethnicity"
     )
     return Referral.objects.filter(hub=hub, cohort=ReferralCohort.CHILD).prefetch_related(
         Prefetch("persons", queryset=subjects, to_attr="subjects")
@@ -85,7 +86,7 @@ def _child_fields(referral: Referral, day: date | None = None) -> dict:
     child = referral.subjects[0] if referral.subjects else Person(id=None)
     return {
         "referral_id": referral.pk,
-        "child_id": child.pk,
+        "child_id": child.index_person_id or child.pk,
         "gender": child.gender,
         "ethnicity": child.ethnicity,
         "date_of_birth": child.date_of_birth,

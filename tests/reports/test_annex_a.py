@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from agencies.models import Role
 from audit.models import AuditEvent
 from decisions import services as decision_services
-from referrals import matching, triage
+from referrals import matching, people_index, triage
 from referrals.households import household_create
 from referrals.models import PersonRole
 from reports import annex_a, inspection
@@ -57,7 +57,9 @@ def _values(sheet) -> list[list]:
 
 
 def _child_id(referral) -> str:
-    return str(referral.persons.get(role=PersonRole.SUBJECT).pk)
+    """The person index's id for the referral's child (the record's own before the index has it)."""
+    child = referral.persons.get(role=PersonRole.SUBJECT)
+    return str(child.index_person_id or child.pk)
 
 
 def _workbook(client, mash, params=None):
@@ -155,6 +157,23 @@ def test_a_household_contact_is_one_row_per_child(client, mash):
     assert [row[0] for row in rows] == [_child_id(r) for r in children]
     assert [row[3] for row in rows] == [datetime(2010, 5, 4), datetime(2011, 5, 4), datetime(2012, 5, 4)]
     assert len({row[0] for row in rows}) == 3
+
+
+def test_a_child_referred_twice_and_linked_as_one_person_keeps_one_child_unique_id(client, mash):
+    first, second = (_received(mash, days_ago=d) for d in (3, 1))
+    child, again = (r.persons.get(role=PersonRole.SUBJECT) for r in (first, second))
+    today = timezone.localdate()
+    dates = {**typed_date("since", today - timedelta(days=5)), **typed_date("until", today)}
+    before = [
+        row[0] for row in _values(_book(_workbook(client, mash, {"list": "workbook", **dates}).content)["List 1"])[1:]
+    ]
+    assert len(set(before)) == 2
+    people_index.link_create(person=again, other=child, kind="same_person", by=mash.practitioner,
+                             reason="Same child: the school confirmed", confirmed=True)  # fmt: skip
+    after = [
+        row[0] for row in _values(_book(_workbook(client, mash, {"list": "workbook", **dates}).content)["List 1"])[1:]
+    ]
+    assert len(after) == 2 and len(set(after)) == 1
 
 
 def _s47(mash, referral, *, days_ago: int, decision="s47_joint_police"):

@@ -105,7 +105,9 @@ def known(mash):
 
 
 def _child_id(referral) -> str:
-    return str(referral.persons.get(role=PersonRole.SUBJECT).pk)
+    """The person index's id for the referral's child (the record's own before the index has it)."""
+    child = referral.persons.get(role=PersonRole.SUBJECT)
+    return str(child.index_person_id or child.pk)
 
 
 def _download(client, mash, number, **dates):

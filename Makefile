@@ -22,15 +22,21 @@ static/build/app.css: node_modules/.installed $(wildcard static_src/*.scss)
 
 install: $(BIN)/.installed static/build/app.css
 
+# The demo's key that signs the ledger's heads (README "Ledger heads outside the database"), made once; in production
+# the key lives in a secret mount, never beside the database.
+AUDIT_KEY := $(CURDIR)/var/audit-signing.key
+DEMO_ENV := DEBUG=true MASH_VAR_DIR="$(CURDIR)/var" AUDIT_SIGNING_KEY_FILE="$(AUDIT_KEY)"
+
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py load_demo
+	mkdir -p var
+	test -f "$(AUDIT_KEY)" || $(DEMO_ENV) $(BIN)/python manage.py audit_key --create "$(AUDIT_KEY)"
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "  mash is starting at http://127.0.0.1:$(PORT)/  (web, Celery worker and beat, clamd, each restarted if it stops; Ctrl-C stops them all)"
 	@echo "  Virus scanner: $$(DEBUG=true MASH_VAR_DIR="$(CURDIR)/var" $(BIN)/python manage.py clamd_local --check)"
 	@echo ""
-	mkdir -p var
-	DEBUG=true PORT=$(PORT) MASH_VAR_DIR="$(CURDIR)/var" PATH="$(CURDIR)/$(BIN):$$PATH" \
+	$(DEMO_ENV) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" \
 		$(BIN)/supervisord --configuration supervisord.dev.conf
 
 test: install

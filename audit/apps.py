@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit ledger"
 
     def ready(self):
-        from audit import signals  # noqa: F401 - connects the sign-in receivers
+        from audit import checks, signals  # noqa: F401 - registers the checks, connects the sign-in receivers

@@ -129,9 +129,13 @@ def _chain_of(hub_id) -> str:
 def seal() -> list[AuditBlock]:
     """Seal every event that has certainly committed into one new block per chain that has any.
 
+    Each new head is signed and appended to the heads log after the commit (audit/anchor.py).
     Block membership is a key range [lower, upper) shared by every chain in one run; `lower` is where the last run
     stopped, so an event is in exactly one block, and one whose transaction commits late is sealed by a later run.
     """
+    from audit import anchor  # imports audit.verify, which imports this module
+
+    anchor.signing_key()  # with DEBUG off and no key, nothing is sealed (fail closed)
     key = seal_key_field()
     with transaction.atomic(), connection.cursor() as cursor:
         upper = _seal_horizon(cursor)
@@ -170,7 +174,10 @@ def seal() -> list[AuditBlock]:
                     sealed_at=now,
                 )
             )
-        return AuditBlock.objects.bulk_create(blocks)
+        blocks = AuditBlock.objects.bulk_create(blocks)
+        # Each head, signed, to the log outside the database once the blocks have certainly committed.
+        transaction.on_commit(lambda: anchor.publish_after_seal(blocks))
+        return blocks
 
 
 def _unsealed(cursor, key: str, lower: int, upper: int):

@@ -31,6 +31,7 @@ def environment(
         "REDIS_URL": f"redis://{redis}",
         "API_THROTTLE_RATE": "1000000/min",
         "MASH_VAR_DIR": tempfile.mkdtemp(prefix="mash-bench-"),
+        "AUDIT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),  # signs the ledger's heads (audit/anchor.py)
         "PYTHONPATH": str(ROOT),
     }
 

@@ -4,6 +4,7 @@ SQLite and a filesystem Celery broker by default; DATABASE_URL selects PostgreSQ
 as Celery broker and cache.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -376,6 +377,13 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "mash.openapi.postprocess"],
     "SERVERS": [{"url": env_str("API_SERVER_URL", "/"), "description": "This hub's service"}],
 }
+
+# Ledger heads anchored outside the database (README "Ledger heads outside the database", audit/anchor.py): the
+# Ed25519 key that signs each sealed block's head, from a file (PEM, or the 32-byte seed raw or in base64) or the
+# variable (the seed in base64); required when DEBUG is off. The signed heads go to AUDIT_HEADS_LOG, one JSON line each.
+AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE", "").strip() or None  # a path: not env_str's NAME_FILE
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "").strip() or None
+AUDIT_HEADS_LOG = Path(env_str("AUDIT_HEADS_LOG") or VAR_DIR / "audit-heads.jsonl")
 
 # The audit ledger refuses `flush` (it would empty an append-only table); the test suite turns this on.
 AUDIT_ALLOW_FLUSH = False

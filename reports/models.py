@@ -34,6 +34,9 @@ class MonthlyReturn(models.Model):
     # What the figures cover: the newest block of the hub's chain holding an event of the month.
     block_number = models.PositiveIntegerField(null=True, blank=True)
     block_hash = models.CharField(max_length=64, blank=True)
+    # The ledger heads the return covers, as signed when it was built (audit/anchor.py): {"hub": the hub's chain head
+    # with its block, hash, previous hash, sealed_at, key id and signature}. Every later build checks them.
+    heads = models.JSONField(default=dict, blank=True)
     figures = models.JSONField(null=True, blank=True)
     figures_digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the figures' canonical JSON.")
     pdf = models.BinaryField(null=True, blank=True, editable=False)
@@ -86,6 +89,7 @@ class MonthlyReturn(models.Model):
             step="Ready",
             block_number=self.block_number,
             block_hash=self.block_hash,
+            heads=self.heads,
             figures=self.figures,
             figures_digest=self.figures_digest,
             built_at=self.built_at,

@@ -1,7 +1,8 @@
 """Monthly returns: asking for one (a lead, a manager, or beat on the 1st) and building it (the Celery job).
 
-Building seals the ledger, verifies the hub's chain (a tampered ledger stops the build with the verification
-error), computes the figures from the month's events, notes the newest block and hash they cover, draws the PDF and
+Building seals the ledger, verifies the hub's chain and checks it against the heads earlier returns recorded and the
+signed-heads log kept outside the database (reports/heads.py; a tampered ledger stops the build naming the block),
+computes the figures from the month's events, notes the newest block and hash they cover, draws the PDF and
 keeps it all on the return. Each step updates the progress the reports page shows.
 """
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from agencies.access import access_for
 from agencies.models import Hub
 from agencies.policy import Action, require
+from audit import anchor
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReturnFailed, ReturnGenerated, ReturnRequested
 from audit.models import AuditBlock, AuditEvent
@@ -25,6 +27,7 @@ from mash.queue import after_commit, send
 from mash.schemas import validated
 from reports import pdf
 from reports.figures import monthly_figures
+from reports.heads import anchored_problem
 from reports.ledger import month_bounds
 from reports.models import MonthlyReturn, ReturnState
 from reports.schemas import ReturnRequestSchema
@@ -119,6 +122,9 @@ def return_build(*, return_id) -> MonthlyReturn | None:
         report = verify(hub=hub)
         if not report.intact:
             raise LedgerNotIntact(report.summary())
+        if problem := anchored_problem(hub):
+            raise LedgerNotIntact(problem)
+        row.heads = {"hub": anchor.head_of(hub.pk)}
         _progress(row, 55, "Computing the figures from the ledger")
         figures = monthly_figures(hub, row.month, cutoff)
         row.block_number = block.number if block else None

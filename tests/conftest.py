@@ -117,6 +117,27 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def audit_signing_key(tmp_path_factory):
+    """The key that signs the ledger's heads (audit/anchor.py), in a file as production keeps it: DEBUG is off in
+    the tests, where sealing without a key is refused. Subprocesses log their heads in their own MASH_VAR_DIR."""
+    from audit.anchor import new_key_pem
+
+    path = tmp_path_factory.mktemp("audit-key") / "audit-signing.key"
+    path.write_bytes(new_key_pem())
+    settings.AUDIT_SIGNING_KEY_FILE, settings.AUDIT_SIGNING_KEY = str(path), None
+    os.environ["AUDIT_SIGNING_KEY_FILE"] = str(path)  # …and the workers and commands the tests start
+    os.environ.pop("AUDIT_SIGNING_KEY", None)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def audit_heads_log(settings, tmp_path):
+    """Each test's signed-heads log starts empty, as its database does."""
+    settings.AUDIT_HEADS_LOG = tmp_path / "audit-heads.jsonl"
+    return settings.AUDIT_HEADS_LOG
+
+
+@pytest.fixture(autouse=True, scope="session")
 def allow_test_flush():
     """Transactional tests flush the database between tests; the ledger refuses flush except here."""
     settings.AUDIT_ALLOW_FLUSH = True

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mash.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+# Signs the ledger's heads (audit/anchor.py): a bench-only seed.
+os.environ.setdefault("AUDIT_SIGNING_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 
 
 def fresh_database(url: str) -> None:

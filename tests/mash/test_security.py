@@ -2,6 +2,7 @@
 deactivated account's session refused at its very next request, `check --deploy` clean under the production
 settings, and API tokens stored hashed and accepted only in the Authorization header."""
 
+import base64
 import os
 import re
 import secrets
@@ -90,8 +91,10 @@ def test_the_deploy_check_is_clean_under_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "mash.example.org",
         "MASH_VAR_DIR": tempfile.mkdtemp(prefix="mash-deploy-check-"),
+        "AUDIT_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),  # the ledger heads' signing key
     }
-    for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "DATABASE_URL", "REDIS_URL"):
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "DATABASE_URL", "REDIS_URL",
+                 "AUDIT_SIGNING_KEY_FILE"):  # fmt: skip
         env.pop(name, None)  # the production defaults, not the test run's
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -99,6 +102,12 @@ def test_the_deploy_check_is_clean_under_production_settings():
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
+
+    del env["AUDIT_SIGNING_KEY"]  # fail closed: no signing key, no deployment
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "(audit.E001) No audit signing key" in done.stderr
 
 
 @pytest.mark.django_db

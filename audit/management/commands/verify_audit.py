@@ -1,16 +1,21 @@
-"""python manage.py verify_audit [--hub ID] [--since DATE] [--published FILE]
+"""python manage.py verify_audit [--hub ID] [--since DATE] [--published [FILE]] [--public-key KEY]
 
 Exit 0 with a one-line summary when the ledger is intact; exit 1 naming the first bad block and event when not.
 A published file holds one head per line, `<chain> <block number> <hash>`, as `--print-heads` writes them.
+`--published` with no file (or `--published-log`) checks the signed-heads log (AUDIT_HEADS_LOG, audit/anchor.py):
+every line's signature, with the configured key or `--public-key` (base64 or a PEM file), and every head matched
+with the ledger's block; heads the log lacks are appended first when the private key is at hand.
 """
 
 import sys
 import uuid
 from datetime import datetime, time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from audit import anchor
 from audit.models import NIL_CHAIN
 from audit.verify import verify
 
@@ -35,16 +40,40 @@ def _published(path: str) -> list[tuple[str, int, str]]:
     return heads
 
 
+LOG = "\0log"  # --published given without a file
+
+
+def _public_key(value: str | None):
+    if not value:
+        return None
+    path = Path(value)
+    data = path.read_bytes() if path.is_file() else value.encode()
+    try:
+        return anchor.load_public(data)
+    except anchor.SigningKeyError as exc:
+        raise CommandError(f"--public-key: {exc}") from None
+
+
 class Command(BaseCommand):
     help = "Recompute every sealed block of the audit ledger and check the chain."
 
     def add_arguments(self, parser):
         parser.add_argument("--hub", help="Verify only this hub's chain (its id).")
         parser.add_argument("--since", help="Recompute only blocks sealed on or after this date (YYYY-MM-DD).")
-        parser.add_argument("--published", help="A file of previously published head hashes to check.")
+        parser.add_argument(
+            "--published",
+            nargs="?",
+            const=LOG,
+            help="A file of previously published head hashes to check; with no file, the signed-heads log.",
+        )
+        parser.add_argument("--published-log", action="store_true", help="Check the signed-heads log.")
+        parser.add_argument("--public-key", help="With the log: the public key (base64, or a PEM file) to check with.")
         parser.add_argument("--print-heads", action="store_true", help="Also print each chain's head for publishing.")
 
     def handle(self, *args, hub=None, since=None, published=None, print_heads=False, **options):
+        use_log = published == LOG or options.get("published_log")
+        published = None if published == LOG else published
+        public = _public_key(options.get("public_key")) if use_log else None
         if hub:
             try:
                 hub = uuid.UUID(hub)
@@ -60,6 +89,17 @@ class Command(BaseCommand):
             self.stderr.write(report.summary())
             sys.exit(1)
         self.stdout.write(report.summary())
+        if use_log:
+            try:
+                if public is None:
+                    anchor.publish()  # heads sealed but not yet logged (a failed append, a process that died)
+                logged = anchor.check(chain=hub, public=public)
+            except anchor.SigningKeyError as exc:
+                raise CommandError(str(exc)) from None
+            if logged.problem:
+                self.stderr.write(logged.summary())
+                sys.exit(1)
+            self.stdout.write(logged.summary())
         if print_heads:
             for chain, (number, hex_hash) in sorted(report.heads.items()):
                 self.stdout.write(f"{'global' if chain == NIL_CHAIN else chain} {number} {hex_hash}")

@@ -16,6 +16,7 @@ from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
 from decisions.models.strategy import STRATEGY_DECISIONS
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
+from reports.evidence import evidence
 from reports.ledger import Event, MonthEvents, month_events
 
 RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
@@ -47,6 +48,7 @@ def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
         "funding": _funding(events, names, month),
         "adults": _adults(events),
         "strategy": _strategy(events),
+        "evidence": evidence(hub, events, names, month),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import inspection_views, return_views, views
+from reports import evidence_views, inspection_views, return_views, views
 
 urlpatterns = [
     path("hubs/<uuid:hub_id>/audit/", views.audit_trail, name="audit-trail"),
@@ -18,3 +18,5 @@ urlpatterns += [
     ),
     path("returns/compare/", return_views.returns_compare, name="returns-compare"),
 ]
+
+urlpatterns += [path("hubs/<uuid:hub_id>/evidence/", evidence_views.evidence_page, name="evidence")]

@@ -73,6 +73,7 @@ class AuditAction(StrEnum):
     RETURNS_LISTED = "returns.listed"
     RETURNS_COMPARISON_VIEWED = "returns_comparison.viewed"
     INSPECTION_LIST_EXPORTED = "inspection_list.exported"
+    EVIDENCE_VIEWED = "evidence.viewed"  # the evidence on practice of a month (issue 20)
     # Information sharing and joint decisions (decisions/).
     INFORMATION_REQUESTED = "information.requested"
     INFORMATION_REQUEST_CANCELLED = "information_request.cancelled"
@@ -186,6 +187,7 @@ LABELS: dict[AuditAction, str] = {
     AuditAction.RETURNS_LISTED: "Monthly returns listed",
     AuditAction.RETURNS_COMPARISON_VIEWED: "Hubs' returns compared side by side",
     AuditAction.INSPECTION_LIST_EXPORTED: "Ofsted inspection list downloaded",
+    AuditAction.EVIDENCE_VIEWED: "Evidence on practice viewed",
     # Information sharing and joint decisions (decisions/).
     AuditAction.INFORMATION_REQUESTED: "Agency asked for its information",
     AuditAction.INFORMATION_REQUEST_CANCELLED: "Request for information cancelled",

@@ -72,3 +72,7 @@ class Action(models.TextChoices):
     INSPECTION_LISTS = "inspection_lists.export", "Download Ofsted's inspection lists"
     RETURNS_VIEW = "returns.view", "See, download and compare the hub's monthly returns"
     RETURN_REQUEST = "return.request", "Ask for a monthly return to be built"
+    RETURNS_VIEW_EXACT = (
+        "returns.view_exact",
+        "See a monthly return's exact figures (others see small numbers suppressed)",
+    )

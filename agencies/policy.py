@@ -363,6 +363,7 @@ POLICY: dict[Action, Rule] = {
     Action.INSPECTION_LISTS: _manager("download the inspection lists, which name children"),
     Action.RETURNS_VIEW: Rule((Grant(LEADS),), "Only strategic leads and managers see the hub's returns"),
     Action.RETURN_REQUEST: Rule((Grant(LEADS),), "Only strategic leads and managers ask for returns"),
+    Action.RETURNS_VIEW_EXACT: _manager("see a return's exact figures; strategic leads see small numbers suppressed"),
 }
 POLICY.update(policy_attachments.rules(globals()))  # attachments' rows, on the parts above
 

@@ -48,8 +48,21 @@ def _nice_top(value: float) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def bar_chart(title: str, items: list[tuple[str, float | None]], *, top: float | None = None, unit: str = "") -> Chart:
-    """One bar per (label, value); a None value draws no bar and reads "no data"."""
+def _text(value, unit: str) -> str:
+    if value is None:
+        return "no data"
+    if isinstance(value, str):  # suppressed for a strategic lead (reports/suppression.py)
+        return "<5" if value == "<5" else "not shown"
+    return f"{value:g}{unit}"
+
+
+def bar_chart(
+    title: str, items: list[tuple[str, float | str | None]], *, top: float | None = None, unit: str = ""
+) -> Chart:
+    """One bar per (label, value); a None value draws no bar and reads "no data"; a suppressed one (a string) draws
+    no bar and reads "<5" or "not shown"."""
+    texts = [_text(v, unit) for _, v in items]
+    items = [(label, v if isinstance(v, (int, float)) else None) for label, v in items]
     top = top or _nice_top(max((v or 0 for _, v in items), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(items), 1)
@@ -57,7 +70,7 @@ def bar_chart(title: str, items: list[tuple[str, float | None]], *, top: float |
     for i, (label, value) in enumerate(items):
         height = plot_height * (value or 0) / top
         x = LEFT + i * slot + slot * 0.2
-        text = "no data" if value is None else f"{value:g}{unit}"
+        text = texts[i]
         bars.append(
             Bar(
                 round(x, 1),

@@ -1,28 +1,37 @@
-"""The return's figures as JSON and as CSV (one row per figure, cells neutralised against spreadsheet formulas)."""
+"""The return's figures as JSON and as CSV (one row per figure, cells neutralised against spreadsheet formulas):
+exact for a manager, small numbers suppressed for a strategic lead (reports/suppression.py); the digest is the
+exact figures' either way."""
 
 import json
 
 from mash.csvsafe import rows_to_csv
+from reports.suppression import RULE, for_viewer
 
 CSV_HEADER = ["section", "measure", "item", "value"]
 ITEM_KEYS = ("agency", "rating", "document", "code", "label", "cohort")
 
 
-def return_document(row) -> dict:
-    """Everything a return states: what it covers, when it was built, its figures and the lead's commentary."""
-    return {
+def return_document(row, exact: bool = True) -> dict:
+    """Everything a return states: what it covers, when it was built (and its cutoff: only events recorded before
+    it count), its figures (suppressed unless `exact`) and the lead's commentary."""
+    document = {
         "hub": row.figures["hub"],
         "month": row.figures["month"],
         "built_at": row.built_at.isoformat(),
+        "cutoff": row.cutoff.isoformat() if row.cutoff else None,
         "ledger": {"chain": str(row.hub_id), "block": row.block_number, "block_hash": row.block_hash},
         "figures_digest": row.figures_digest,
         "commentary": row.commentary,
-        "figures": row.figures,
+        "suppressed": not exact,
+        "figures": for_viewer(row.figures, exact),
     }
+    if not exact:
+        document["suppression"] = RULE
+    return document
 
 
-def return_json(row) -> str:
-    return json.dumps(return_document(row), indent=2, ensure_ascii=False, sort_keys=True)
+def return_json(row, exact: bool = True) -> str:
+    return json.dumps(return_document(row, exact), indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def _item(entry: dict) -> str:
@@ -52,12 +61,14 @@ def _flatten(value, path: list[str], item: str):
         yield path[:-1], path[-1], item, value
 
 
-def return_csv(row) -> str:
-    meta = return_document(row)
+def return_csv(row, exact: bool = True) -> str:
+    meta = return_document(row, exact)
+    figures = meta["figures"]
     rows = [
         ["return", "hub", "", meta["hub"]["name"]],
         ["return", "month", "", meta["month"]],
         ["return", "built_at", "", meta["built_at"]],
+        ["return", "cutoff", "", meta["cutoff"] or ""],
         ["return", "ledger_block", "", meta["ledger"]["block"]],
         ["return", "ledger_block_hash", "", meta["ledger"]["block_hash"]],
         ["return", "figures_digest", "", meta["figures_digest"]],
@@ -65,9 +76,10 @@ def return_csv(row) -> str:
         ["return", "period_start", "", row.figures["period"]["start"]],
         ["return", "period_end", "", row.figures["period"]["end"]],
         ["return", "provisional", "", row.figures["provisional"]],
+        ["return", "suppressed", "", meta["suppression"] if not exact else False],
     ]
     for path, measure, item, value in _flatten(
-        {k: v for k, v in row.figures.items() if k not in ("hub", "month", "period", "provisional")}, [], ""
+        {k: v for k, v in figures.items() if k not in ("hub", "month", "period", "provisional")}, [], ""
     ):
         section, rest = path[0], path[1:]
         rows.append(

@@ -1,5 +1,9 @@
 """A month's figures for one hub, computed from ledger events only (reports/ledger.py says which).
 
+Referrals (and the adults' figures and re-referrals, which are figures of the referrals received) count in the month
+they were received, by the `referral.received` payload's `received_at`; every other figure counts by the time of
+its event. What a strategic lead sees of them is suppressed (reports/suppression.py).
+
 Every category is listed, zeros included, so that returns of different months and hubs line up. Times are clock
 hours. A percentage is None where there is nothing to divide by. No personal data: counts, codes and agency names.
 """
@@ -116,10 +120,11 @@ def _referrals(hub, events: MonthEvents, names: dict) -> dict:
     latest = _latest_ratings(events)
     cohorts = {e.object_id: e.data["cohort"] for e in received}
     levels = Counter((events.cohort(referral_id), e.data["level"]) for referral_id, e in latest.items())
-    weeks = Counter(min((e.at.astimezone(events.start.tzinfo).day - 1) // 7, 4) for e in received)
+    weeks = Counter(min((_at(e.data["received_at"]).astimezone(events.start.tzinfo).day - 1) // 7, 4) for e in received)
     last_day = (events.end - timedelta(days=1)).day
     return {
         "total": len(received),
+        "recorded_late": events.recorded_late,  # received in the month, recorded after it ended (reports/ledger.py)
         "by_cohort": {
             "child": sum(1 for c in cohorts.values() if c == "child"),
             "adult": sum(1 for c in cohorts.values() if c == "adult"),

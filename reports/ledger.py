@@ -1,9 +1,18 @@
 """The ledger events a month's return is computed from, read once.
 
-A return counts what happened in its month: the hub's events that occurred from the first of the month to the first
-of the next (Europe/London). Where a figure needs earlier context (the referral behind a decision, the rating's due
-time, the agreements and funding in force), it reads earlier events too, but never an event that occurred after the
-month: a later amendment, decision or re-rating cannot change a past month's figures. One correction is read up to
+Referrals count in the month they were received: a `referral.received` event counts in the month of its payload's
+`received_at`, whenever it was recorded, provided it was recorded before the build's cutoff (the build's start, kept
+on the return). A referral received on 30 November and recorded on 1 December counts in November's return built
+after 1 December; November's return built before then does not count it, and says how many of its referrals were
+recorded after the month ended (`recorded_late`). A received event is recorded at or after its `received_at`, so
+those of a month are read from the month's start to the cutoff and filtered on the payload in Python (measured:
+bench/returns; README). Rebuilt with the same cutoff, a return reads the same events and gives the same figures.
+
+Every other figure (screenings, requests and answers, decisions, breaches, strategy discussions) counts what
+happened in its month by the event's time, which is when it happened: the hub's events that occurred from the
+first of the month to the first of the next (Europe/London), and before the cutoff. Where a figure needs earlier
+context (the referral behind a decision, the rating's due time, the agreements and funding in force), it reads
+earlier events too, but never another event that occurred after the month: a later amendment, decision or re-rating cannot change a past month's figures. One correction is read up to
 the build: a same-person link undone since (`person.link_undone`) takes its confirmed match out of the re-referrals.
 """
 
@@ -59,6 +68,8 @@ class MonthEvents:
     start: datetime
     end: datetime  # the first instant of the next month
     until: datetime  # events before this count: the month's end, or the build's start for a month still running
+    cutoff: datetime | None = None  # the build's start: referrals received in the month and recorded before it count
+    recorded_late: int = 0  # of the month's referrals, those recorded after the month ended (and before the cutoff)
     month: list[Event] = field(default_factory=list)  # the month's events of MONTH_ACTIONS, in id order
     standing: list[Event] = field(default_factory=list)  # configuration events up to the month's end, in id order
     # referral id -> its referral.received, for the month's referrals and those screened or decided in it
@@ -107,12 +118,26 @@ def rating_deadlines_set(hub, **filters):
     return events_of(AuditAction.DEADLINE_SET, _hub_events(hub, **filters), kind=DeadlineKind.RATING)
 
 
+def _received_in(hub, start: datetime, month_end: datetime, cutoff: datetime) -> list[Event]:
+    """The referrals received in the month (by the payload's `received_at`) and recorded before the cutoff."""
+    recorded = _events(
+        _hub_events(hub, occurred_at__gte=start, occurred_at__lt=cutoff, action=AuditAction.REFERRAL_RECEIVED)
+    )
+    return [e for e in recorded if start <= datetime.fromisoformat(e.data["received_at"]) < month_end]
+
+
 def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents:
-    """The events a return of `month` reads; `until` cuts a month still running at the build's start."""
+    """The events a return of `month` reads; `until` is the build's start (the cutoff; now if None): it cuts a month
+    still running, and a referral of the month recorded after it does not count."""
     start, month_end = month_bounds(month)
-    end = min(month_end, until) if until else month_end
-    loaded = MonthEvents(start=start, end=month_end, until=end)
-    loaded.month = _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, action__in=MONTH_ACTIONS))
+    cutoff = until or timezone.now()
+    end = min(month_end, cutoff)
+    loaded = MonthEvents(start=start, end=month_end, until=end, cutoff=cutoff)
+    others = [a for a in MONTH_ACTIONS if a != AuditAction.REFERRAL_RECEIVED]
+    received = _received_in(hub, start, month_end, cutoff)
+    loaded.recorded_late = sum(1 for e in received if e.at >= month_end)
+    loaded.month = _events(_hub_events(hub, occurred_at__gte=start, occurred_at__lt=end, action__in=others))
+    loaded.month = sorted(loaded.month + received, key=lambda e: e.id)
     loaded.standing = _events(_hub_events(hub, occurred_at__lt=end, action__in=STANDING_ACTIONS))
     loaded.received = {e.object_id: e for e in loaded.of(AuditAction.REFERRAL_RECEIVED)}
     decided = {e.data["referral_id"] for e in loaded.of(AuditAction.DECISION_SIGNED_OFF)}
@@ -122,7 +147,7 @@ def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents
     earlier = sorted((decided | worked) - loaded.received.keys())
     for chunk in _chunks(earlier):
         for e in _events(
-            _hub_events(hub, occurred_at__lt=end, action=AuditAction.REFERRAL_RECEIVED, object_id__in=chunk)
+            _hub_events(hub, occurred_at__lt=cutoff, action=AuditAction.REFERRAL_RECEIVED, object_id__in=chunk)
         ):
             loaded.received[e.object_id] = e
     # The rating's due time for each decision: set when the referral was screened, usually in the same month.
@@ -134,7 +159,7 @@ def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents
     if loaded.of(AuditAction.SUBJECT_MATCH_CONFIRMED):
         # The one reading past the month's end: a link undone since says the month's match was a mistake, so the
         # return built afterwards does not count it (an undo is a correction, not a later change of the case).
-        undone = events_of(AuditAction.PERSON_LINK_UNDONE, _hub_events(hub, occurred_at__lt=until or timezone.now()),
+        undone = events_of(AuditAction.PERSON_LINK_UNDONE, _hub_events(hub, occurred_at__lt=cutoff),
                            kind="same_person")  # fmt: skip
         for e in _events(undone):
             loaded.undone_links.add(e.data["link_id"])

@@ -31,6 +31,9 @@ class MonthlyReturn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    cutoff = models.DateTimeField(
+        null=True, blank=True, help_text="The build's start: the figures read only events recorded before it."
+    )
     # What the figures cover: the newest block of the hub's chain holding an event of the month.
     block_number = models.PositiveIntegerField(null=True, blank=True)
     block_hash = models.CharField(max_length=64, blank=True)
@@ -93,6 +96,7 @@ class MonthlyReturn(models.Model):
             figures=self.figures,
             figures_digest=self.figures_digest,
             built_at=self.built_at,
+            cutoff=self.cutoff,
             pdf=self.pdf,
         )
 

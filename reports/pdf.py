@@ -17,6 +17,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.charts import return_charts
+from reports.suppression import RULE, for_viewer
 
 SCHEME = "mash-static:"
 log = logging.getLogger(__name__)
@@ -56,13 +57,22 @@ def static_path(url: str) -> Path | None:
     return path
 
 
-def html(row, *, charts=None) -> str:
+def html(row, *, charts=None, exact: bool = True) -> str:
+    """The return's HTML for the PDF: exact figures (the build's PDF, a manager's) or suppressed (a lead's)."""
+    figures = for_viewer(row.figures, exact)
     return render_to_string(
         "reports/return_pdf.html",
-        {"row": row, "figures": row.figures, "charts": charts or return_charts(row.figures), "static": SCHEME + "/"},
+        {
+            "row": row,
+            "figures": figures,
+            "charts": charts or return_charts(figures),
+            "static": SCHEME + "/",
+            "suppressed": not exact,
+            "rule": RULE,
+        },  # fmt: skip
     )
 
 
-def render(row, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+def render(row, fetcher: StaticOnlyFetcher | None = None, *, exact: bool = True) -> bytes:
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html(row), base_url=SCHEME + "/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher).write_pdf()

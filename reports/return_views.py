@@ -7,22 +7,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from agencies.access import hub_access
-from agencies.policy import Action
+from agencies.access import access_for, hub_access
+from agencies.policy import Action, may
 from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
 from mash.sessions import worth_logging
 from mash.words import fte, money
-from reports import exports, selectors, services
+from reports import exports, pdf, selectors, services
 from reports.charts import return_charts
 from reports.return_forms import CompareForm, ReturnRequestForm, ended_months
+from reports.suppression import RULE, for_viewer, suppressed_count
 
 PAGE_SIZE = 24
 REFRESH_SECONDS = 2
 FORMATS = {
-    "pdf": ("application/pdf", lambda row: bytes(row.pdf)),
+    # A manager's PDF is the one drawn at the build; a strategic lead's is drawn from the suppressed figures when
+    # downloaded (only leads pay for it, and the build stays one PDF: bench/returns).
+    "pdf": ("application/pdf", lambda row, exact: bytes(row.pdf) if exact else pdf.render(row, exact=False)),
     "csv": ("text/csv; charset=utf-8", exports.return_csv),
     "json": ("application/json", exports.return_json),
 }
@@ -30,6 +33,11 @@ FORMATS = {
 
 def _hub(request, hub_id, action=Action.RETURNS_VIEW):
     return hub_access(request, hub_id, action).hub
+
+
+def _exact(request, hub_id) -> bool:
+    """Whether the person sees a return's exact figures (a manager) or small numbers suppressed (a lead)."""
+    return may(access_for(request.user, hub_id), Action.RETURNS_VIEW_EXACT)
 
 
 def returns_page(request, hub_id):
@@ -81,10 +89,11 @@ def return_detail(request, hub_id, return_id):
         ids=[row.pk],
         month=f"{row.month:%Y-%m}",
     )
-    charts = return_charts(row.figures) if row.is_ready else []
-    return render(
-        request, "reports/return_detail.html", {"hub": hub, "row": row, "figures": row.figures, "charts": charts}
-    )
+    exact = _exact(request, hub.pk)
+    figures = for_viewer(row.figures, exact)
+    charts = return_charts(figures) if row.is_ready else []
+    context = {"hub": hub, "row": row, "figures": figures, "charts": charts, "suppressed": not exact, "rule": RULE}
+    return render(request, "reports/return_detail.html", context)
 
 
 def return_download(request, hub_id, return_id, fmt):
@@ -97,7 +106,7 @@ def return_download(request, hub_id, return_id, fmt):
         AuditAction.RETURN_EXPORTED, hub=hub, object_type="reports.monthlyreturn", ids=[row.pk], month=f"{row.month:%Y-%m}",
         format=fmt,
     )  # fmt: skip
-    response = HttpResponse(body(row), content_type=content_type)
+    response = HttpResponse(body(row, _exact(request, hub.pk)), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="mash-return-{hub.slug}-{row.month:%Y-%m}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -112,6 +121,7 @@ def returns_compare(request):
     month = form.cleaned_data["month"] if form.is_valid() else None
     ready = selectors.latest_ready(hubs, month) if month else {}
     columns = [(hub, ready.get(hub.pk)) for hub in hubs]
+    exact = {hub.pk: _exact(request, hub.pk) for hub in hubs}
     for hub, row in columns:
         if row is not None:
             log_read(AuditAction.RETURNS_COMPARISON_VIEWED, hub=hub, object_type="reports.monthlyreturn", ids=[row.pk],
@@ -119,16 +129,25 @@ def returns_compare(request):
     return render(
         request,
         "reports/returns_compare.html",
-        {"form": form, "month": month, "columns": columns, "lines": comparison_lines(columns)},
+        {
+            "form": form,
+            "month": month,
+            "columns": columns,
+            "lines": comparison_lines(columns, exact),
+            "suppressed": not all(exact.values()),
+            "rule": RULE,
+        },  # fmt: skip
         status=200 if form.is_valid() else 400,
     )
 
 
-def comparison_lines(columns) -> list[tuple[str, list]]:
-    """(what, [each hub's figure or None]) for the headline figures of the return."""
+def comparison_lines(columns, exact: dict | None = None) -> list[tuple[str, list]]:
+    """(what, [each hub's figure or None]) for the headline figures of the return: a hub's exact figures where the
+    person sees them (`exact`, by hub id; all if None), otherwise suppressed, a total of counts suppressed as one."""
+    shown = {hub.pk: for_viewer(row.figures, exact is None or exact[hub.pk]) for hub, row in columns if row}
 
     def each(read):
-        return [read(row.figures) if row else None for _, row in columns]
+        return [read(shown[hub.pk]) if row else None for hub, row in columns]
 
     def rating(f, code, key):
         return next(r[key] for r in f["timeliness"]["by_rating"] if r["rating"] == code)
@@ -138,6 +157,13 @@ def comparison_lines(columns) -> list[tuple[str, list]]:
 
     def total(f, key):
         return sum(a[key] for a in f["agencies"])
+
+    def each_total(key):
+        return [
+            None if not row else total(row.figures, key) if exact is None or exact[hub.pk]
+            else suppressed_count(total(row.figures, key))
+            for hub, row in columns
+        ]  # fmt: skip
 
     lines = [
         ("Referrals received", each(lambda f: f["referrals"]["total"])),
@@ -157,8 +183,8 @@ def comparison_lines(columns) -> list[tuple[str, list]]:
         ("Median hours to decision", each(lambda f: f["timeliness"]["median_hours"])),
         ("90th percentile hours to decision", each(lambda f: f["timeliness"]["p90_hours"])),
         ("Deadlines breached", each(lambda f: f["timeliness"]["breaches"]["total"])),
-        ("Requests to agencies", each(lambda f: total(f, "requests"))),
-        ("Agencies' contributions", each(lambda f: total(f, "contributions"))),
+        ("Requests to agencies", each_total("requests")),
+        ("Agencies' contributions", each_total("contributions")),
         ("Re-referrals within 12 months (%)", each(lambda f: f["re_referrals"]["percent"])),
         ("Decisions with rationale (%)", each(lambda f: f["quality"]["rationale_percent"])),
         ("Actions completed on time (%)", each(lambda f: f["quality"]["on_time_percent"])),

@@ -10,6 +10,7 @@ import hashlib
 import json
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -33,6 +34,7 @@ from reports.models import MonthlyReturn, ReturnState
 from reports.schemas import ReturnRequestSchema
 
 BUILD_TASK = "reports.tasks.return_build"
+TO_DATE_EVERY = timedelta(hours=1)  # at most one month-to-date return per hub in this time, whoever asks
 
 
 class LedgerNotIntact(Exception):
@@ -61,6 +63,8 @@ def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> M
         require(access_for(by, hub.pk), Action.RETURN_REQUEST)
     clean = validated(ReturnRequestSchema, {"month": month, "commentary": commentary})
     month, commentary = clean["month"], clean["commentary"]
+    if month_bounds(month)[1] > timezone.now():
+        _to_date_allowed(hub, month)
     row = MonthlyReturn.objects.create(hub=hub, month=month, requested_by=by, commentary=commentary)
     record(
         AuditAction.RETURN_REQUESTED,
@@ -71,6 +75,28 @@ def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> M
     # If the broker is down the return stays queued and `returns_resume` sends it again.
     after_commit(BUILD_TASK, str(row.pk))
     return row
+
+
+def _to_date_allowed(hub: Hub, month: date) -> None:
+    """A month-to-date return at most once an hour per hub: two built either side of one referral would show it
+    whole by their difference; suppression blurs that, and the wait bounds how often it can be tried."""
+    Hub.objects.select_for_update().filter(pk=hub.pk).first()  # two requests at once: one waits for the other
+    now = timezone.now()
+    last = (
+        MonthlyReturn.objects.filter(hub=hub, month=month, created_at__gt=now - TO_DATE_EVERY)
+        .exclude(state=ReturnState.FAILED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None:
+        asked, after = timezone.localtime(last), timezone.localtime(last + TO_DATE_EVERY)
+        raise ValidationError(
+            {
+                "month": f"A return for this month to date was asked for at {asked:%H:%M}: one may be built each "
+                f"hour, so the next from {after:%H:%M} on {after.day} {after:%B}"
+            }
+        )
 
 
 def _progress(row: MonthlyReturn, percent: int, step: str) -> None:
@@ -130,7 +156,7 @@ def return_build(*, return_id) -> MonthlyReturn | None:
         row.block_number = block.number if block else None
         row.block_hash = bytes(block.hash).hex() if block else ""
         row.figures, row.figures_digest = figures, figures_digest(figures)
-        row.built_at = timezone.now()
+        row.cutoff, row.built_at = cutoff, timezone.now()
         _progress(row, 75, "Drawing the PDF")
         row.pdf = pdf.render(row)
         with transaction.atomic():

@@ -2,12 +2,16 @@
 
 from django import template
 
+from reports.suppression import FewerThanFive, NotShown
+
 register = template.Library()
 
 
 @register.filter
 def figure(value, unit: str = "") -> str:
-    """A number with its unit, or an en dash where there was nothing to measure."""
+    """A number with its unit, or an en dash where there was nothing to measure; a suppressed figure as it reads."""
+    if isinstance(value, (FewerThanFive, NotShown)):
+        return value
     return "–" if value is None else f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
 

@@ -165,6 +165,7 @@ EXPECTED = {
     Action.INSPECTION_LISTS: lambda w, t, agreed: w.acting,
     Action.RETURNS_VIEW: lambda w, t, agreed: w.role in {Role.STRATEGIC_LEAD, Role.MANAGER, Role.DEPUTY},
     Action.RETURN_REQUEST: lambda w, t, agreed: w.role in {Role.STRATEGIC_LEAD, Role.MANAGER, Role.DEPUTY},
+    Action.RETURNS_VIEW_EXACT: lambda w, t, agreed: w.acting,  # a lead (and a deputy off duty) sees them suppressed
 }
 
 

@@ -88,7 +88,8 @@ def test_a_lead_asks_for_a_month_and_sees_it_built_then_reads_and_downloads_it(c
     assert "Ready" in fragment and reverse("return-download", args=[north.hub.id, row.pk, "pdf"]) in fragment
 
     detail = client.get(reverse("return-detail", args=[north.hub.id, row.pk])).content.decode()
-    assert "Monthly return: September 2026" in detail and "1 referral received: 1 about children" in detail
+    assert "Monthly return: September 2026" in detail  # a lead's figures: small numbers suppressed
+    assert "&lt;5 referrals received: &lt;5 about children" in detail and "Numbers are suppressed." in detail
     assert "Two posts vacant." in detail and "<svg" in detail
     downloads = {}
     for fmt in ("pdf", "csv", "json"):
@@ -97,8 +98,8 @@ def test_a_lead_asks_for_a_month_and_sees_it_built_then_reads_and_downloads_it(c
         assert response["Content-Disposition"] == f'attachment; filename="mash-return-north-2026-09.{fmt}"'
         downloads[fmt] = response.content
     assert downloads["pdf"].startswith(b"%PDF-")
-    assert b"referrals,total,,1" in downloads["csv"]
-    assert b'"total": 1' in downloads["json"]
+    assert b"referrals,total,,<5" in downloads["csv"]
+    assert b'"total": "<5"' in downloads["json"]
     exported = AuditEvent.objects.filter(action="return.exported", object_id=str(row.pk))
     assert sorted(e.data["format"] for e in exported) == ["csv", "json", "pdf"]
     assert all(e.actor_id == str(north.lead.pk) for e in exported)
@@ -205,7 +206,8 @@ def test_a_lead_of_two_hubs_sees_their_figures_side_by_side(client, north):
 
     assert "North MASH" in page and "South MASH" in page
     row = page.split("Referrals received</th>")[1].split("</tr>")[0]
-    assert [cell.split(">")[-1] for cell in row.split("</td>")[:2]] == ["1", "2"]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[:2]] == ["&lt;5", "&lt;5"]  # 1 and 2, suppressed
+    assert "Numbers are suppressed" in page
     assert AuditEvent.objects.filter(action="returns_comparison.viewed").count() == 2
     bad = client.get(reverse("returns-compare"), {"month": "1999-01-01"})
     assert bad.status_code == 400 and "Choose one of the months listed" in bad.content.decode()

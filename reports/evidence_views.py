@@ -9,12 +9,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.access import hub_access
-from agencies.policy import Action
+from agencies.policy import Action, may
 from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.forms import GovukFormMixin
 from reports.evidence import evidence_of
 from reports.services import previous_month
+from reports.suppression import RULE, for_viewer
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 EARLIEST = date(2000, 1, 1)
@@ -42,12 +43,16 @@ class EvidenceForm(GovukFormMixin, forms.Form):
 
 
 def evidence_page(request, hub_id):
-    hub = hub_access(request, hub_id, Action.RETURNS_VIEW).hub
+    access = hub_access(request, hub_id, Action.RETURNS_VIEW)
+    hub = access.hub
     form = EvidenceForm(request.GET or {"month": f"{previous_month(timezone.localdate()):%Y-%m}"})
     context = {"hub": hub, "form": form, "evidence": None, "month": None}
     if not form.is_valid():
         return render(request, "reports/evidence.html", context, status=400)
     month = form.cleaned_data["month"]
-    context.update(month=month, evidence=evidence_of(hub, month), running=month == timezone.localdate().replace(day=1))
+    exact = may(access, Action.RETURNS_VIEW_EXACT)
+    evidence = for_viewer(evidence_of(hub, month), exact)
+    context.update(month=month, evidence=evidence, running=month == timezone.localdate().replace(day=1),
+                   suppressed=not exact, rule=RULE)  # fmt: skip
     log_read(AuditAction.EVIDENCE_VIEWED, hub=hub, object_type="agencies.hub", ids=[hub.pk], month=f"{month:%Y-%m}")
     return render(request, "reports/evidence.html", context)

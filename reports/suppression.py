@@ -12,6 +12,8 @@ later is covered by the convention its figures follow:
   or a time. Either is computed on the counts beside it in the same dict (its base and its part): where any of
   them is 1 to 4 it reads "Not shown: fewer than 5"; otherwise a percentage is rounded to a whole number and a
   time is kept. A percentage or time whose dict holds no count is the caller's: keep a count beside it.
+- A `p_value` (the evidence's two-proportion test) is kept to the two figures the page prints, or dropped beside a
+  count under 5.
 - Strings (names, codes, money, FTE) and None (nothing to measure) are kept.
 
 The strings a lead reads in place of a number are `FewerThanFive` ("<5") and `NotShown`: a `str` (JSON and CSV
@@ -85,6 +87,8 @@ def published(figures: Any, key: str | None = None) -> Any:
                 out[k] = suppressed_percent(v, small)
             elif is_measure(k) and (v is None or isinstance(v, (int, float))) and not isinstance(v, bool):
                 out[k] = NotShown() if small and v is not None else v
+            elif k == "p_value" and isinstance(v, float):
+                out[k] = None if small else float(f"{v:.2g}")  # as the page words it: no exact counts solved back
             else:
                 out[k] = published(v, k)
         return out

@@ -3,8 +3,8 @@
 Each planned referral (referrals/demo.py `planned`) is received, recorded (a month's last evening's email the next
 morning), screened, asked about (every core agency), answered, decided and signed off, and its handover acknowledged,
 at plausible working-day times with realistic lateness: some screenings slow, some answers late, a few sign-offs the
-next day, so the deadline sweep (run as beat would, every two simulated hours) records a few breaches. Each simulated day
-commits on its own and the ledger is sealed at its end, so events and blocks carry the times they would have had.
+next day, so the deadline sweep (run as beat would, every two simulated hours) records a few breaches. Each simulated
+day commits on its own and the ledger is sealed at its end, so events and blocks carry the times they would have had.
 What the plan puts after now has not happened yet: the newest referrals wait in the queue, a few answers are overdue.
 
 Resumable and idempotent: the plan depends only on the hub's creation time (the history's start), and a step is done
@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agencies.access import remembered
+from agencies.models import AgencyKind
 from audit.models import AuditEvent
 from audit.services import seal
 from decisions import handover as handovers
@@ -85,8 +86,9 @@ def _after(t: datetime, red: bool, minutes: float) -> datetime:
     return t + timedelta(minutes=minutes) if red else working_after(t, minutes)
 
 
-def plan_steps(plan: list[dict], now: datetime, core: int) -> list[Step]:
-    """Every step of every planned referral, in time order, up to `now`."""
+def plan_steps(plan: list[dict], now: datetime, core: list[str]) -> list[Step]:
+    """Every step of every planned referral, in time order, up to `now`; `core`: the core agencies' kinds (an adult's
+    referral naming no child asks all but children's social care)."""
     rng = random.Random(7)  # noqa: S311 - repeatable synthetic data, not security
     steps: list[Step] = []
     handed: list[tuple[datetime, int]] = []
@@ -117,10 +119,12 @@ def plan_steps(plan: list[dict], now: datetime, core: int) -> list[Step]:
         asked = screened + timedelta(minutes=rng.randint(2, 10))
         add(asked, "ask", i)
         answers = []
-        for agency in range(core):
+        for agency, kind in enumerate(core):
+            if p["adult"] and kind == AgencyKind.CHILDRENS_SOCIAL_CARE:
+                continue
             share = rng.uniform(1.2, 1.8) if rng.random() < 0.025 else rng.uniform(0.1, 0.7) * quick
             answered = _after(asked, red, PARTNER_MINUTES[rating] * share)
-            if i in stuck and agency == core - 1:
+            if i in stuck and agency == len(core) - 1:
                 answered = now + timedelta(days=365)  # not answered yet
             answers.append(answered)
             add(answered, "answer", i, agency=agency)
@@ -164,7 +168,7 @@ class History:
         """Every step not done yet, one simulated day per transaction, the ledger sealed at each day's end; `travel`
         sets the clock (time_machine.travel); `monthly(hub, month)` builds a month's return, called at 02:00 on the
         next month's 1st. Returns how many steps ran."""
-        steps = plan_steps(self.plan, now, len(self.core))
+        steps = plan_steps(self.plan, now, [a.kind for a in self.core])
         if monthly is not None:
             steps = sorted(steps + _month_steps(self.plan[0]["received"], now))
         last = AuditEvent.objects.filter(hub_id=self.hub.pk, occurred_at__lt=now).aggregate(m=Max("occurred_at"))["m"]

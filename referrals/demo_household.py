@@ -3,9 +3,9 @@
 One household contact by phone from a school (`household_create`): three children — Mohammed, Amira and Zain
 Hussain — their mother and a regular visitor. Each child's referral is screened (Mohammed Red, Amira Amber, Zain
 Green; Mohammed's claimed by the practitioner), so the household page shows ratings and the practitioner can ask the
-agencies about the household straight away. Six weeks earlier (planned in the history: `earlier_plan`), a health visitor referred "Muhammad Hussain" with the
-same date of birth and postcode: matching (run here, as the worker would) suggests that record on Mohammed's
-referral, with its reasons, for the practitioner to confirm or reject.
+agencies about the household straight away. Six weeks earlier (planned with the history: `earlier_plan`), a health
+visitor referred "Muhammad Hussain" with the same date of birth and postcode: matching (run here, as the worker
+would) suggests that record on Mohammed's referral, with its reasons, for the practitioner to confirm or reject.
 """
 
 from datetime import date, timedelta

@@ -221,7 +221,7 @@ class Command(BaseCommand):
             hub = self._hub()
             agencies = self._agencies(hub)
             admin = self._people(hub, agencies, passwords, present=end)
-            self._documents(hub, agencies, admin)
+            self._documents(hub, agencies, admin, present=end)
             self._funding(hub, agencies, {financial_year_of(timezone.localtime(t).date()) for t in (start, end)})
             credentials = demo.api_clients(hub, agencies, stored, stdout=self.stdout)
         users = get_user_model().objects.in_bulk([p[0] for p in PEOPLE], field_name="username")
@@ -314,9 +314,11 @@ class Command(BaseCommand):
                 admin = user
         return admin
 
-    def _documents(self, hub: Hub, agencies: dict[str, Agency], admin):
+    def _documents(self, hub: Hub, agencies: dict[str, Agency], admin, *, present):
         today = timezone.localdate()
         start = date(financial_year_of(today), 4, 1)
+        # Reviewed yearly; one whose year ends before the history does is agreed for two (it stays in force).
+        review = start.replace(year=start.year + (1 if start.replace(year=start.year + 1) > present.date() else 2))
         for kind, title in DOCUMENTS:
             document = CoreDocument.objects.filter(hub=hub, kind=kind).first() or services.document_create(
                 hub=hub, kind=kind, title=title
@@ -324,7 +326,7 @@ class Command(BaseCommand):
             version = document.versions.order_by("number").first() or services.document_version_publish(
                 document=document,
                 effective_from=start,
-                review_due=start.replace(year=start.year + 1),
+                review_due=review,
                 text=f"{title}. Agreed by the partner agencies of {hub.name}.",
                 by=admin,
             )

@@ -14,6 +14,7 @@ Separation of duties holds here too, whatever the tables say: someone who admini
 it (the services refuse to give one; should the data ever disagree, the case roles are not counted).
 """
 
+import contextlib
 import contextvars
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +91,17 @@ class AccessMiddleware:
             return self.get_response(request)
         finally:
             _cache.reset(token)
+
+
+@contextlib.contextmanager
+def remembered():
+    """Keep resolved access for the length of the block, as the middleware does for a request (a job that acts for
+    people many times: the demo's history, one simulated day at a time)."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
 
 
 def _remembered(key, compute):

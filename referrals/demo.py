@@ -1,23 +1,21 @@
 """The demo hub's referrals and API clients, loaded by `manage.py load_demo`.
 
-About 300 referrals over the past three months, each through `referral_create` as an agency's system or a
-practitioner would send it, with a realistic source mix (shared/DOMAIN.md): police about a third, schools about a
+About 300 referrals over the past months, planned here (`planned`) and sent through `referral_create` at their
+moment by the demo's history (decisions/demo.py), as an agency's system or a practitioner would, with a realistic
+source mix (shared/DOMAIN.md): police about a third, schools about a
 fifth, health about a seventh. One API client per agency; its secret is generated once and kept in
 var/demo-passwords.json so every run can print working credentials.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from agencies import services
 from agencies.models import AgencyKind, ApiClient
-from mash.env import env_int
-from referrals.models import Channel, Referral
-from referrals.services import referral_create
+from referrals.models import Channel
 
-TARGET = 300  # DEMO_REFERRALS sets another number (the tests use a small demo: each load works every one through)
 # What a demo agency system may do: send referrals, read their outcomes, answer requests, manage its webhooks.
 DEMO_SCOPES = "referrals:write referrals:read contributions:write webhooks:write"
 # The social care agencies' systems also take the cases handed to them (decisions/handover.py): list, read, acknowledge.
@@ -93,23 +91,45 @@ def _referral(rng: random.Random, hub, source: str, received) -> dict:
     }
 
 
-def load(hub, agencies: dict, *, stdout) -> None:
+def planned(start, end, count: int, month_ends: int = 3) -> list[dict]:
+    """`count` referrals received between `start` and `end`, in time order, each {received, source agency slug,
+    channel, adult, data}: mostly in working hours, police at any hour, and `month_ends` sent by email on a month's
+    last evening (recorded the next morning, decisions/demo.py). Repeatable: the same arguments give the same plan."""
     rng = random.Random(2026)  # noqa: S311 - repeatable synthetic data, not security
-    existing = Referral.objects.filter(hub=hub).count()
-    now = timezone.now()
     weights = [w for w, *_ in SOURCES]
-    target = env_int("DEMO_REFERRALS", TARGET, minimum=1)
-    for _ in range(max(0, target - existing)):
+    span = int((end - start).total_seconds() // 60)
+    evenings = _month_end_evenings(start, end)[-month_ends:]
+    seen, plan = set(), []
+    for i in range(count):
         _, source, agency_slug, channel = rng.choices(SOURCES, weights=weights)[0]
-        received = now - timedelta(minutes=rng.randint(10, 90 * 24 * 60))
-        referral_create(
-            hub=hub,
-            data=_referral(rng, hub, source, received),
-            channel=channel,
-            referring_agency=agencies.get(agency_slug),
-            history=True,  # three months of the hub's past, beyond its late-referral window
-        )
-    stdout.write(f"Demo referrals: {Referral.objects.filter(hub=hub).count()} over the past three months")
+        if i < len(evenings):
+            received, channel = evenings[i] + timedelta(minutes=rng.randint(0, 150)), Channel.EMAIL
+        else:
+            received = start + timedelta(minutes=rng.randint(0, span))
+            local = timezone.localtime(received)
+            if agency_slug != "police" and (local.weekday() >= 5 or not 8 <= local.hour < 18) and rng.random() < 0.7:
+                received -= timedelta(hours=rng.choice([10, 14, 48]))  # most contacts come in the working day
+        received = received.replace(second=0, microsecond=0)
+        while received in seen or received <= start:
+            received += timedelta(minutes=1)
+        seen.add(received)
+        data = _referral(rng, None, source, received)
+        plan.append({"received": received, "agency": agency_slug, "channel": channel, "data": data,
+                     "adult": not data["source_code"], "month_end": i < len(evenings)})  # fmt: skip
+    return sorted(plan, key=lambda p: p["received"])
+
+
+def _month_end_evenings(start, end) -> list:
+    """19:30 on the last day of each month between `start` and `end`."""
+    out, day = [], timezone.localtime(start).date()
+    while day <= timezone.localtime(end).date():
+        nxt = day + timedelta(days=1)
+        if nxt.day == 1:
+            moment = timezone.make_aware(datetime.combine(day, time(19, 30)))
+            if start < moment < end - timedelta(hours=16):
+                out.append(moment)
+        day = nxt
+    return out
 
 
 def screening_for(version, rating: str, immediate_risk: bool) -> dict:
@@ -121,27 +141,6 @@ def screening_for(version, rating: str, immediate_risk: bool) -> dict:
     index = {"blue": 0, "green": 1, "amber": len(levels) - 2, "red": len(levels) - 1}[rating]
     level = levels[min(index, len(levels) - 1)]
     return {"level": level["code"], "criteria": [level["criteria"][0]["code"]], "rating": rating}
-
-
-def screen_recent(hub, practitioner, *, stdout, count: int = 30) -> None:
-    """Screen the newest unscreened referrals through the service, with a spread of ratings, and claim every third,
-    so the triage queue shows ratings, time left and overdue work."""
-    from referrals import selectors, triage
-
-    rng = random.Random(5)  # noqa: S311 - repeatable synthetic data, not security
-    ratings = ["red", "amber", "amber", "green", "green", "blue"]
-    newest = Referral.objects.filter(hub=hub, rating="").order_by("-received_at")[:count]
-    for i, referral in enumerate(newest):
-        version = selectors.thresholds_current(hub, referral.cohort)
-        triage.referral_screen(
-            referral=referral,
-            by=practitioner,
-            **screening_for(version, rng.choice(ratings), referral.immediate_risk),
-            rationale="Demo screening: see the narrative and the agencies' checks.",
-        )
-        if i % 3 == 0:
-            triage.referral_assign(referral=referral, by=practitioner, to=practitioner)
-    stdout.write(f"Demo screenings: {len(newest)} of the newest referrals rated")
 
 
 def api_clients(hub, agencies: dict, secrets: dict, *, stdout) -> dict:

@@ -1,11 +1,11 @@
-"""The demo hub's household and its likely match, loaded by `manage.py load_demo` before the other referrals.
+"""The demo hub's household and its likely match, loaded by `manage.py load_demo` after the history.
 
 One household contact by phone from a school (`household_create`): three children — Mohammed, Amira and Zain
 Hussain — their mother and a regular visitor. Each child's referral is screened (Mohammed Red, Amira Amber, Zain
 Green; Mohammed's claimed by the practitioner), so the household page shows ratings and the practitioner can ask the
-agencies about the household straight away. Six weeks earlier, a health visitor referred "Muhammad Hussain" with the
-same date of birth and postcode: matching (run here, as the worker would) suggests that record on Mohammed's
-referral, with its reasons, for the practitioner to confirm or reject.
+agencies about the household straight away. Six weeks earlier (planned with the history: `earlier_plan`), a health
+visitor referred "Muhammad Hussain" with the same date of birth and postcode: matching (run here, as the worker
+would) suggests that record on Mohammed's referral, with its reasons, for the practitioner to confirm or reject.
 """
 
 from datetime import date, timedelta
@@ -16,8 +16,7 @@ from referrals import selectors, triage
 from referrals.demo import screening_for
 from referrals.households import household_create
 from referrals.matching import subject_matches_find
-from referrals.models import Channel, Household, PersonRole
-from referrals.services import referral_create
+from referrals.models import Channel, Household, PersonRole, Referral
 
 FAMILY, POSTCODE, ADDRESS = "Hussain", "NE6 1SR", "14 Shields Road, Newcastle"
 CHILDREN = [("Mohammed", date(2014, 3, 9), "red"), ("Amira", date(2017, 11, 2), "amber"),
@@ -41,22 +40,28 @@ def _child(given: str, born: date) -> dict:
             "address": ADDRESS, "postcode": POSTCODE}  # fmt: skip
 
 
+def earlier_plan(now) -> dict:
+    """The health visitor's referral of "Muhammad Hussain", six weeks before `now`: planned with the demo's other
+    referrals (referrals/demo.py `planned`), so the history works it through to a decision at its moment."""
+    data = {
+        **SHARED,
+        "referrer": {"name": "Nurse Ruth Bell", "role": "Health visitor", "contact": "0191 496 0101"},
+        "source_code": "3A",
+        "narrative": "Demo: a health visitor found the boy alone at home after school twice in one week.",
+        "subject": {**_child("Muhammad", CHILDREN[0][1]), "gender": "Male"},
+    }
+    received = (now - timedelta(days=42)).replace(hour=15, minute=40, second=0, microsecond=0)
+    return {"received": received, "agency": None, "channel": Channel.PHONE, "adult": False, "month_end": False,
+            "data": {**data, "received_at": received.isoformat()}}  # fmt: skip
+
+
 def load(hub, practitioner, *, stdout) -> None:
-    """The household, its children screened, and the earlier referral its eldest may be the subject of; once."""
+    """The household (received two hours ago) and its children screened, and the match with the earlier referral
+    (made by the history); once."""
     if Household.objects.filter(hub=hub).exists():
         return
     now = timezone.now()
-    earlier = referral_create(
-        hub=hub, channel=Channel.PHONE, history=True,
-        data={
-            **SHARED,
-            "received_at": (now - timedelta(days=42)).isoformat(),
-            "referrer": {"name": "Nurse Ruth Bell", "role": "Health visitor", "contact": "0191 496 0101"},
-            "source_code": "3A",
-            "narrative": "Demo: a health visitor found the boy alone at home after school twice in one week.",
-            "subject": {**_child("Muhammad", CHILDREN[0][1]), "gender": "Male"},
-        },
-    )  # fmt: skip
+    earlier = Referral.objects.filter(hub=hub, persons__given_name="Muhammad", persons__family_name=FAMILY).first()
     household = household_create(
         hub=hub, channel=Channel.PHONE, recorded_by=practitioner, history=True,
         data={
@@ -80,7 +85,7 @@ def load(hub, practitioner, *, stdout) -> None:
         )  # fmt: skip
         if rating == "red":
             triage.referral_assign(referral=referral, by=practitioner, to=practitioner)
-    for referral in [earlier, *referrals.values()]:
+    for referral in [*([earlier] if earlier else []), *referrals.values()]:
         subject_matches_find(referral_id=referral.pk)
     stdout.write(f"Demo household: {household.reference}, 3 children and 2 adults; an earlier referral "
-                 f"{earlier.reference} may be about Mohammed")  # fmt: skip
+                 f"{earlier.reference if earlier else '(none)'} may be about Mohammed")  # fmt: skip

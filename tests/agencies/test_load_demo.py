@@ -77,8 +77,9 @@ def test_every_agency_but_housing_has_a_current_information_sharing_agreement(de
 
 
 def test_demo_has_a_year_of_funding_for_every_agency(demo):
-    assert FundingContribution.objects.filter(hub=demo).count() == 7
-    assert len(set(FundingContribution.objects.values_list("financial_year", flat=True))) == 1
+    years = set(FundingContribution.objects.values_list("financial_year", flat=True))
+    assert len(years) in (1, 2)  # two when the history began in the financial year before this one
+    assert FundingContribution.objects.filter(hub=demo).count() == 7 * len(years)
 
 
 def test_loading_twice_changes_nothing(demo):
@@ -109,11 +110,12 @@ def test_demo_has_three_months_of_referrals_with_a_realistic_source_mix(full_dem
 
     from django.utils import timezone
 
+    from decisions.demo import HISTORY_DAYS
     from referrals.models import Referral
 
     referrals = list(Referral.objects.filter(hub=full_demo))
     assert len(referrals) == 300
-    assert min(r.received_at for r in referrals) > timezone.now() - timezone.timedelta(days=91)
+    assert min(r.received_at for r in referrals) > timezone.now() - timezone.timedelta(days=HISTORY_DAYS)
     children = [r for r in referrals if r.cohort == "child"]
     sources = Counter(r.source_code for r in children)
     police, schools = sources["6"] / len(children), sources["2A"] / len(children)
@@ -182,28 +184,24 @@ def test_the_demo_childrens_services_client_lists_and_acknowledges_the_cases_han
     assert done.status_code == 200 and done.json()["state"] == "acknowledged"
 
 
-def test_demo_decides_the_older_referrals_and_rates_the_newest_so_the_queue_has_work(demo):
+def test_demo_decides_the_older_referrals_and_the_queue_has_work(demo):
+    """The history (tests/decisions/test_demo_history.py has more): what the plan put before now has happened."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from decisions.models import Contribution, Decision
-    from referrals.models import Deadline, Referral, Screening
+    from referrals.models import Deadline, Referral
 
-    week_ago = timezone.now() - timedelta(days=7)
-    older = Referral.objects.filter(hub=demo, received_at__lt=week_ago)
+    older = Referral.objects.filter(hub=demo, received_at__lt=timezone.now() - timedelta(days=10))
     assert older.exists() and not older.exclude(status="closed").exists()  # worked through to a decision
     assert Decision.objects.filter(referral__in=older, state="signed").count() == older.count()
     assert Contribution.objects.filter(referral__in=older).values("agency").distinct().count() == 4  # core agencies
-    newest = Referral.objects.filter(hub=demo).order_by("-received_at")[:30]
-    screenings = Screening.objects.filter(referral__in=newest)
-    assert screenings.count() == 30
-    assert len({s.rating for s in screenings}) >= 2  # a spread of ratings
-    assert Deadline.objects.filter(hub=demo, kind="rating", state="open").exists()
-    assert Referral.objects.filter(hub=demo, status="closed", received_at__gte=week_ago).count() == 0
     open_rated = Referral.objects.filter(hub=demo).exclude(status="closed").exclude(rating="")
-    assert open_rated.count() >= 2  # the past week's referrals, screened
-    assert open_rated.exclude(assigned_to=None).count() == -(-open_rated.count() // 3)  # every third claimed
+    assert open_rated.count() >= 3  # the household's children at least, screened
+    assert len({r.rating for r in open_rated}) >= 2  # a spread of ratings
+    assert Deadline.objects.filter(hub=demo, kind="rating", state="open").exists()
+    assert open_rated.exclude(assigned_to=None).exists()  # Mohammed's, claimed by the practitioner
 
 
 def test_demo_has_a_household_and_a_likely_match_with_its_reasons(demo):

@@ -1,11 +1,14 @@
-"""Load the demo hub: seven agencies, a user for every role, signed core documents, a year of funding, about 300
-referrals over the past three months (those older than a week worked through to a signed decision, the 30 newest
-screened) and one API client per agency.
+"""Load the demo hub: seven agencies, a user for every role, signed core documents, a year of funding and one API
+client per agency, set up at the start of the hub's history; then about 300 referrals over the past three months and
+a half, worked through the services at their moments (decisions/demo.py), each past month's return built on the 1st
+of the next, and the Hussain household, received two hours ago.
 
 Idempotent: running it again changes nothing but brings missing pieces back. Passwords are generated once per
 machine and kept in var/demo-passwords.json (never in the repository); DEMO_PASSWORD sets one password for all.
 """
 
+import contextlib
+import itertools
 import json
 import os
 import secrets
@@ -34,10 +37,25 @@ from agencies.models import (
     WorkingPattern,
     financial_year_of,
 )
+from audit.events.actions import AuditAction
+from audit.models import AuditEvent
+from audit.services import seal
 from decisions import demo as decisions_demo
+from mash.env import env_int
 from referrals import demo, demo_household
+from referrals.deadlines import deadlines_sweep
+from referrals.models import Referral
+from reports import demo as demo_returns  # the command stands above every app: it loads the whole demo
 
 HUB_SLUG = "demo"
+TARGET = 300  # DEMO_REFERRALS sets another number (the tests use a small demo)
+
+
+def history_start(hub: Hub):
+    """When the demo's history began: the hub's creation (the plan depends on nothing else)."""
+    created = AuditEvent.objects.filter(hub_id=hub.pk, action=AuditAction.HUB_CREATED).order_by("id").first()
+    return created.occurred_at if created else timezone.now()
+
 
 # name, slug, kind, source codes, membership, money, FTE, working pattern
 AGENCIES = [
@@ -181,24 +199,55 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("load_demo creates accounts with known passwords: run it with DEBUG on, or --force.")
+        try:
+            import time_machine  # a dev dependency (`make run` installs the dev extras)
+        except ImportError as exc:
+            raise CommandError(
+                "load_demo needs time-machine to set the clock to each moment of the demo's history: install the dev"
+                " extras (pip install -e '.[dev]')."
+            ) from exc
+
+        def travel(moment):
+            return time_machine.travel(moment, tick=False)
+
         stored = demo_secrets()
         passwords = demo_passwords([p[0] for p in PEOPLE], stored)
-        with transaction.atomic():
+        now = timezone.now().replace(second=0, microsecond=0)
+        hub = Hub.objects.filter(slug=HUB_SLUG).first()
+        start = history_start(hub) if hub else now - timedelta(days=decisions_demo.HISTORY_DAYS)
+        end = start + timedelta(days=decisions_demo.HISTORY_DAYS)
+        # Funding, agreements, people and clients come first, before the history (when the hub is new).
+        with travel(start) if hub is None else contextlib.nullcontext(), transaction.atomic():
             hub = self._hub()
             agencies = self._agencies(hub)
-            admin = self._people(hub, agencies, passwords)
-            self._documents(hub, agencies, admin)
-            self._funding(hub, agencies)
+            admin = self._people(hub, agencies, passwords, present=end)
+            self._documents(hub, agencies, admin, present=end)
+            self._funding(hub, agencies, {financial_year_of(timezone.localtime(t).date()) for t in (start, end)})
             credentials = demo.api_clients(hub, agencies, stored, stdout=self.stdout)
-            users = get_user_model().objects.in_bulk([p[0] for p in PEOPLE], field_name="username")
-            practitioner = users["pat.practitioner"]
-            demo_household.load(hub, practitioner, stdout=self.stdout)  # counted in the demo's referrals
-            demo.load(hub, agencies, stdout=self.stdout)
-            officers = {agencies[p[4]].pk: users[p[0]] for p in PEOPLE if p[3] == Role.AGENCY_OFFICER}
-            decisions_demo.decide_older(
-                hub, practitioner=practitioner, manager=users["mary.manager"], officers=officers, stdout=self.stdout
+        users = get_user_model().objects.in_bulk([p[0] for p in PEOPLE], field_name="username")
+        practitioner = users["pat.practitioner"]
+        if end > timezone.now() + timedelta(minutes=1):
+            self.stdout.write(
+                self.style.WARNING("This demo database was loaded without history: delete it to load the new demo.")
             )
-            demo.screen_recent(hub, practitioner, stdout=self.stdout)
+        else:
+            target = env_int("DEMO_REFERRALS", TARGET, minimum=5)
+            plan = demo.planned(start + timedelta(hours=1), end - timedelta(hours=3), target - 4)
+            plan = sorted([*plan, demo_household.earlier_plan(end)], key=lambda p: p["received"])
+            officers = {agencies[p[4]].pk: users[p[0]] for p in PEOPLE if p[3] == Role.AGENCY_OFFICER}
+            history = decisions_demo.History(
+                hub, agencies, plan, practitioner=practitioner, manager=users["mary.manager"], officers=officers
+            )
+            ran = history.run(end, travel, monthly=demo_returns.month_return)
+            with travel(end), transaction.atomic():
+                demo_household.load(hub, practitioner, stdout=self.stdout)  # counted in the demo's referrals
+            decided = Referral.objects.filter(hub=hub, status="closed").count()
+            self.stdout.write(
+                f"Demo history: {ran} steps from {start:%d %B %Y}; "
+                f"{Referral.objects.filter(hub=hub).count()} referrals, {decided} decided and signed off"
+            )
+        deadlines_sweep()  # the present, as beat would find it
+        seal()
         save_demo_secrets(stored)
         self.stdout.write(self.style.SUCCESS(f"Demo hub ready: {hub.name}"))
         self.stdout.write("API clients (client_id / client_secret), one per agency:")
@@ -241,9 +290,9 @@ class Command(BaseCommand):
             agencies[slug] = agency
         return agencies
 
-    def _people(self, hub: Hub, agencies: dict[str, Agency], passwords: dict[str, str]):
+    def _people(self, hub: Hub, agencies: dict[str, Agency], passwords: dict[str, str], *, present):
         User = get_user_model()
-        now = timezone.now()
+        now = present  # the deputy's delegation runs around the present, whenever it is granted
         admin = None
         for username, first, last, role, agency_slug in PEOPLE:
             user, _ = User.objects.get_or_create(
@@ -265,9 +314,11 @@ class Command(BaseCommand):
                 admin = user
         return admin
 
-    def _documents(self, hub: Hub, agencies: dict[str, Agency], admin):
+    def _documents(self, hub: Hub, agencies: dict[str, Agency], admin, *, present):
         today = timezone.localdate()
         start = date(financial_year_of(today), 4, 1)
+        # Reviewed yearly; one whose year ends before the history does is agreed for two (it stays in force).
+        review = start.replace(year=start.year + (1 if start.replace(year=start.year + 1) > present.date() else 2))
         for kind, title in DOCUMENTS:
             document = CoreDocument.objects.filter(hub=hub, kind=kind).first() or services.document_create(
                 hub=hub, kind=kind, title=title
@@ -275,7 +326,7 @@ class Command(BaseCommand):
             version = document.versions.order_by("number").first() or services.document_version_publish(
                 document=document,
                 effective_from=start,
-                review_due=start.replace(year=start.year + 1),
+                review_due=review,
                 text=f"{title}. Agreed by the partner agencies of {hub.name}.",
                 by=admin,
             )
@@ -291,10 +342,13 @@ class Command(BaseCommand):
                     by=admin,
                 )
 
-    def _funding(self, hub: Hub, agencies: dict[str, Agency]):
-        year = financial_year_of(timezone.localdate())
-        for _name, slug, _kind, _codes, _membership, money, fte, pattern in AGENCIES:
+    def _funding(self, hub: Hub, agencies: dict[str, Agency], years: set[int]):
+        for year, (_name, slug, _kind, _codes, _membership, money, fte, pattern) in itertools.product(
+            sorted(years), AGENCIES
+        ):
             existing = FundingContribution.objects.filter(hub=hub, agency=agencies[slug], financial_year=year).first()
+            if existing and (existing.amount_gbp, existing.staff_fte) == (Decimal(money), Decimal(fte)):
+                continue
             services.funding_record(
                 hub=hub,
                 agency=agencies[slug],

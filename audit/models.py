@@ -6,7 +6,7 @@ application's role holds only SELECT and INSERT), and so does the ORM.
 
 import json
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 NIL_CHAIN = "00000000-0000-0000-0000-000000000000"  # the chain of events that belong to no hub (sign-ins)
@@ -93,3 +93,8 @@ class AuditBlock(AppendOnly):
 
     def __str__(self):
         return f"block {self.number} of chain {self.chain}: {bytes(self.hash).hex()}"
+
+
+def seal_key_field() -> str:
+    """What bounds a block: the inserting transaction's id on PostgreSQL, the event id on SQLite."""
+    return "txid" if connection.vendor == "postgresql" else "id"

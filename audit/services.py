@@ -12,12 +12,12 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from audit import canonical
+from audit import anchor, canonical
 from audit.context import Actor, current
 from audit.events.actions import READ_SUFFIXES, AuditAction, is_read
 from audit.events.payloads import Shown
 from audit.events.registry import check
-from audit.models import NIL_CHAIN, AuditBlock, AuditEvent
+from audit.models import NIL_CHAIN, AuditBlock, AuditEvent, seal_key_field
 
 SEAL_LOCK = 7_340_001  # PostgreSQL advisory lock key: one sealer at a time
 
@@ -103,11 +103,6 @@ def log_read(
     return record(action, hub=hub, object_type=object_type, object_id=object_id, payload=payload, actor=actor)
 
 
-def seal_key_field() -> str:
-    """What bounds a block: the inserting transaction's id on PostgreSQL, the event id on SQLite."""
-    return "txid" if connection.vendor == "postgresql" else "id"
-
-
 def _seal_horizon(cursor) -> int:
     """Every event whose key is below this has certainly committed (or certainly never will)."""
     if connection.vendor == "postgresql":
@@ -133,8 +128,6 @@ def seal() -> list[AuditBlock]:
     Block membership is a key range [lower, upper) shared by every chain in one run; `lower` is where the last run
     stopped, so an event is in exactly one block, and one whose transaction commits late is sealed by a later run.
     """
-    from audit import anchor  # imports audit.verify, which imports this module
-
     anchor.signing_key()  # with DEBUG off and no key, nothing is sealed (fail closed)
     key = seal_key_field()
     with transaction.atomic(), connection.cursor() as cursor:

@@ -19,8 +19,7 @@ from multiprocessing import get_context
 from django.db import connection, connections
 
 from audit import canonical
-from audit.models import NIL_CHAIN, AuditBlock
-from audit.services import seal_key_field
+from audit.models import NIL_CHAIN, AuditBlock, seal_key_field
 
 FETCH = 5_000
 PARALLEL_FROM = 100_000  # events: below this, forking workers costs more than it saves

@@ -226,24 +226,16 @@ class ReferralSchema(Schema):
 
     @staticmethod
     def _child_age(values, failed, child: bool, errors) -> None:
-        """The subject's age is plausible for the cohort: a child young enough for children's services (care leavers
-        to 25), an adult old enough for adults' services (16, preparing for adulthood)."""
+        """The subject's age is plausible for the cohort: a child for children's services (care leavers to 25), an
+        adult for adults' services (from 16, preparing for adulthood)."""
         subject = values.get("subject") or {}
         age = age_on(subject, timezone.localdate())
-        if age is None or "cohort" in failed:
+        if age is None or "cohort" in failed or (age <= CHILD_AGE_LIMIT if child else age >= ADULT_MIN_AGE):
             return
         field = "subject.date_of_birth" if subject.get("date_of_birth") else "subject.estimated_age"
+        who, limit, other = ("a child", f"{CHILD_AGE_LIMIT} or under", "adult") if child else ("an adult at risk", f"{ADULT_MIN_AGE} or over", "child")  # fmt: skip
         what = "date of birth" if field.endswith("birth") else "age"
-        if child and age > CHILD_AGE_LIMIT:
-            errors[field] = (
-                f"A referral about a child is about someone aged {CHILD_AGE_LIMIT} or under: check the {what}, or "
-                "choose adult"
-            )
-        elif not child and age < ADULT_MIN_AGE:
-            errors[field] = (
-                f"A referral about an adult at risk is about someone aged {ADULT_MIN_AGE} or over: check the {what}, "
-                "or choose child"
-            )
+        errors[field] = f"A referral about {who} is about someone aged {limit}: check the {what}, or choose {other}"
 
     @staticmethod
     def _cohort(values, failed, errors, hub) -> str:

@@ -30,7 +30,7 @@ from audit.events.actions import AuditAction
 from decisions.models import NO_MASH_RESPONSE, OUTCOMES, outcome_label
 from decisions.models.strategy import RECOMMENDED_KINDS, REQUIRED_KINDS
 from mash.workinghours import due_after
-from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events, month_bounds
+from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events
 from reports.proportions import two_proportion_p
 
 NO_AGENCY = "No referring agency"
@@ -276,23 +276,3 @@ def _attendance(events: MonthEvents) -> dict:
             }
         )
     return {"discussions": len(held), "by_kind": rows}
-
-
-def evidence(hub, events: MonthEvents, names: dict[str, str], month) -> dict:
-    """`figures["evidence"]`: the month's evidence and, month on month, the year that ends with it."""
-    from reports.evidence_trend import trend  # the trend computes earlier months with month_evidence
-
-    current = month_evidence(hub, events, names)
-    return {**current, "trend": trend(hub, month, current, until=events.until)}
-
-
-def evidence_of(hub, month) -> dict:
-    """The evidence of a month as its return would give it; a month still running counts up to now (provisional)."""
-    from django.utils import timezone
-
-    from reports.figures import _agency_names
-    from reports.ledger import month_events
-
-    now = timezone.now()
-    events = month_events(hub, month, now if month_bounds(month)[1] > now else None)
-    return evidence(hub, events, _agency_names(events), month)

@@ -9,9 +9,11 @@ without reading a year of events again. Leading months with nothing to count are
 from datetime import date, datetime
 
 from django.db.models import Min
+from django.utils import timezone
 
 from audit.models import AuditEvent
-from reports.ledger import month_bounds, month_events
+from reports.evidence import month_evidence
+from reports.ledger import MonthEvents, agency_names, month_bounds, month_events
 from reports.models import MonthlyReturn, ReturnState
 
 MONTHS = 12
@@ -60,8 +62,6 @@ def _points(measure: dict) -> dict:
 
 
 def trend(hub, month: date, current: dict, *, until: datetime) -> dict:
-    from reports.evidence import month_evidence  # one module computes a month; this one only lines months up
-    from reports.figures import _agency_names
 
     months = months_ending(month)
     stored = _stored(hub, months[:-1])
@@ -75,7 +75,7 @@ def trend(hub, month: date, current: dict, *, until: datetime) -> dict:
             each[m], sources[m] = stored[m], "return"
         else:
             events = month_events(hub, m)
-            each[m], sources[m] = month_evidence(hub, events, _agency_names(events)), "ledger"
+            each[m], sources[m] = month_evidence(hub, events, agency_names(events)), "ledger"
     each[month], sources[month] = current, "this return"
     while len(months) > AT_LEAST and not any(each[months[0]][k]["base"] for k in TRENDS):
         months.pop(0)
@@ -106,3 +106,16 @@ def _series(key: str, evidence: list[dict]) -> dict:
         "by_pattern": lines("by_pattern"),
         "by_agency": lines("by_agency"),
     }
+
+
+def evidence(hub, events: MonthEvents, names: dict[str, str], month) -> dict:
+    """`figures["evidence"]`: the month's evidence and, month on month, the year that ends with it."""
+    current = month_evidence(hub, events, names)
+    return {**current, "trend": trend(hub, month, current, until=events.until)}
+
+
+def evidence_of(hub, month) -> dict:
+    """The evidence of a month as its return would give it; a month still running counts up to now (provisional)."""
+    now = timezone.now()
+    events = month_events(hub, month, now if month_bounds(month)[1] > now else None)
+    return evidence(hub, events, agency_names(events), month)

@@ -13,7 +13,7 @@ from agencies.policy import Action, may
 from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.forms import GovukFormMixin
-from reports.evidence import evidence_of
+from reports.evidence_trend import evidence_of
 from reports.services import previous_month
 from reports.suppression import RULE, for_viewer
 

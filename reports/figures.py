@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from agencies.codes import ReferralSource
-from agencies.models import Agency, AgencyKind, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
+from agencies.models import AgencyKind, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
 from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
 from decisions.models.strategy import STRATEGY_DECISIONS
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
-from reports.evidence import evidence
-from reports.ledger import Event, MonthEvents, month_events
+from reports.evidence_trend import evidence
+from reports.ledger import Event, MonthEvents, agency_names, month_events
 
 RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
 TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
@@ -36,7 +36,7 @@ STRATEGY_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKin
 def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
     """The month's figures; for a month still running, `until` (the build's start) bounds them: provisional."""
     events = month_events(hub, month, until)
-    names = _agency_names(events)
+    names = agency_names(events)
     return {
         "hub": {"id": str(hub.pk), "name": hub.name},
         "month": f"{month:%Y-%m}",
@@ -93,13 +93,6 @@ def _counted(counter: Counter, choices) -> list[dict]:
         if code not in known
     ]
     return rows
-
-
-def _agency_names(events: MonthEvents) -> dict[str, str]:
-    ids = {e.data.get("agency_id") for e in events.month + events.standing}
-    ids |= {e.data.get("referring_agency_id") for e in events.received.values()}
-    ids.discard(None)
-    return {str(pk): name for pk, name in Agency.objects.filter(pk__in=ids).values_list("pk", "name")}
 
 
 def _latest_ratings(events: MonthEvents) -> dict[str, Event]:

@@ -24,6 +24,7 @@ import orjson
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.models import Agency
 from audit.events.actions import BY_VALUE, AuditAction
 from audit.events.reading import events_of
 from audit.models import AuditEvent
@@ -170,3 +171,11 @@ def month_events(hub, month: date, until: datetime | None = None) -> MonthEvents
 def _chunks(ids: list[str]):
     for i in range(0, len(ids), CHUNK):
         yield ids[i : i + CHUNK]
+
+
+def agency_names(events: MonthEvents) -> dict[str, str]:
+    """The names of the agencies the month's events name, by id (one query)."""
+    ids = {e.data.get("agency_id") for e in events.month + events.standing}
+    ids |= {e.data.get("referring_agency_id") for e in events.received.values()}
+    ids.discard(None)
+    return {str(pk): name for pk, name in Agency.objects.filter(pk__in=ids).values_list("pk", "name")}

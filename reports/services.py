@@ -21,8 +21,8 @@ from agencies.policy import Action, require
 from audit import anchor
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReturnFailed, ReturnGenerated, ReturnRequested
-from audit.models import AuditBlock, AuditEvent
-from audit.services import record, seal, seal_key_field
+from audit.models import AuditBlock, AuditEvent, seal_key_field
+from audit.services import record, seal
 from audit.verify import verify
 from mash.queue import after_commit, send
 from mash.schemas import validated

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 
 from audit import anchor, canonical, triggers
 from audit.context import Actor, acting
-from audit.models import AuditBlock, AuditEvent
-from audit.services import record, seal, seal_key_field
+from audit.models import AuditBlock, AuditEvent, seal_key_field
+from audit.services import record, seal
 from audit.verify import verify
 from reports import services as returns
 from reports.models import ReturnState

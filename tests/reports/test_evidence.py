@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from reports import exports, services
-from reports.evidence import evidence_of
+from reports.evidence_trend import evidence_of
 from reports.models import ReturnState
 from reports.proportions import two_proportion_p
 from tests.reports.evidence_month import MONTH, fund, write_month

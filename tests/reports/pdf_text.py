@@ -143,7 +143,7 @@ class Row(list):
 
 def pdf_table_rows(pdf: bytes, tmp_path) -> list[Row]:
     """Every table row as assistive technology reads it from the tag tree (`pdfinfo -struct-text`): each TH and TD's
-    text, a cell wrapped over lines joined by spaces. (pdftotext's own reading drops the space of "0 %" between
+    text, a cell wrapped over lines joined by spaces (by nothing after a hyphen). (pdftotext's own reading drops the space of "0 %" between
     one-letter words; the tree keeps the text as written.)"""
     rows: list[Row] = []
     row_indent = cell_indent = None
@@ -163,5 +163,6 @@ def pdf_table_rows(pdf: bytes, tmp_path) -> list[Row]:
             rows[-1].kinds.append(match[2])
             cell_indent = indent
         elif match[3] is not None and cell_indent is not None and indent > cell_indent:
-            rows[-1][-1] = " ".join(f"{rows[-1][-1]} {match[3]}".split())
+            joiner = "" if rows[-1][-1].endswith("-") else " "  # "Co-" / "located": a line broken at its hyphen
+            rows[-1][-1] = " ".join(f"{rows[-1][-1]}{joiner}{match[3]}".split())
     return rows

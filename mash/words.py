@@ -96,3 +96,67 @@ def day(value) -> str:
         except ValueError:
             return value
     return date_format(value, "j F Y") if isinstance(value, date) else value
+
+
+# Figures of a return as a reader expects them: "10,000" referrals, "87 %", "3.8" hours. Each passes text through
+# unchanged (a suppressed count reads "<5") and shows a missing figure (None) in words: the filter's argument, else
+# "Not applicable".
+NOT_APPLICABLE = "Not applicable"
+
+
+def _number(value):
+    """`value` as a number, or None when it is text (a suppressed "<5"), missing or not a number."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return None
+    return _decimal(value)
+
+
+def _rounded(amount, places: int = 0) -> str:
+    """`amount` to `places` decimals, halves up as people round (2.5 → 3, not Python's 2), with separators."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+@register.filter
+def count(value, missing: str = NOT_APPLICABLE) -> str:
+    """A whole number with thousands separators: 10,000."""
+    if value is None:
+        return missing
+    amount = _number(value)
+    return value if amount is None else _rounded(amount)
+
+
+@register.filter
+def percent(value, missing: str = NOT_APPLICABLE) -> str:
+    """A percentage, whole, with a space before the sign: "87 %"; one decimal where a whole number would round a
+    part to none or all ("0.4 %", "99.6 %"). The space is a no-break space: the sign never wraps on its own."""
+    if value is None:
+        return missing
+    amount = _number(value)
+    if amount is None:
+        return value
+    whole = _rounded(amount)
+    if whole in ("0", "100") and amount not in (0, 100):
+        return f"{_rounded(amount, 1)}\u00a0%"
+    return f"{whole}\u00a0%"
+
+
+@register.filter
+def hours(value, missing: str = NOT_APPLICABLE) -> str:
+    """Hours with one decimal: 3.8, 144.0, 1,250.5."""
+    if value is None:
+        return missing
+    amount = _number(value)
+    return value if amount is None else _rounded(amount, 1)
+
+
+@register.filter
+def plural(value, suffixes: str = "s") -> str:
+    """Django's `pluralize` for a figure that may be text: a suppressed count ("<5") is more than one (`pluralize`
+    gives "" for text it cannot read as a number: "<5 referral")."""
+    from django.template.defaultfilters import pluralize
+
+    if isinstance(value, str) and _decimal(value) is None:
+        return suffixes.split(",")[-1] if "," in suffixes else suffixes
+    return pluralize(value, suffixes)

@@ -6,6 +6,8 @@ library (pygal and matplotlib both embed their own script or style handling; see
 import math
 from dataclasses import dataclass
 
+from mash.words import count, percent
+
 WIDTH, HEIGHT = 480, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 40
 
@@ -48,29 +50,32 @@ def _nice_top(value: float) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def _text(value, unit: str) -> str:
+def _in_words(value, unit: str) -> str:
+    """A bar's value as the tables print it: "1,250", "87 %"; a suppressed count ("<5") as it stands."""
     if value is None:
         return "no data"
-    if isinstance(value, str):  # suppressed for a strategic lead (reports/suppression.py)
-        return "<5" if value == "<5" else "not shown"
-    return f"{value:g}{unit}"
+    return percent(value) if unit == "%" else count(value) if not unit else f"{value:g}{unit}"
+
+
+def _tick(value: float, unit: str) -> str:
+    """An axis mark: "2,500", "1.25" (a quarter of a small axis is not rounded to a whole count), "75 %"."""
+    return percent(value) if unit == "%" else f"{value:,g}{unit}"
 
 
 def bar_chart(
     title: str, items: list[tuple[str, float | str | None]], *, top: float | None = None, unit: str = ""
 ) -> Chart:
-    """One bar per (label, value); a None value draws no bar and reads "no data"; a suppressed one (a string) draws
-    no bar and reads "<5" or "not shown"."""
-    texts = [_text(v, unit) for _, v in items]
-    items = [(label, v if isinstance(v, (int, float)) else None) for label, v in items]
-    top = top or _nice_top(max((v or 0 for _, v in items), default=0))
+    """One bar per (label, value); a None value draws no bar and reads "no data", a text value (a suppressed "<5")
+    draws no bar and reads as it stands."""
+    items = [(label, value, None if isinstance(value, str) else value) for label, value in items]
+    top = top or _nice_top(max((v or 0 for _, _, v in items), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(items), 1)
     bars = []
-    for i, (label, value) in enumerate(items):
+    for i, (label, shown, value) in enumerate(items):
         height = plot_height * (value or 0) / top
         x = LEFT + i * slot + slot * 0.2
-        text = texts[i]
+        text = _in_words(shown, unit)
         bars.append(
             Bar(
                 round(x, 1),
@@ -82,8 +87,8 @@ def bar_chart(
                 round(x + slot * 0.3, 1),
             )
         )
-    ticks = [(round(TOP + plot_height * (1 - f), 1), f"{top * f:g}{unit}") for f in (0, 0.25, 0.5, 0.75, 1)]
-    description = f"{title}: " + "; ".join(f"{b.label} {b.value_text}" for b in bars)
+    ticks = [(round(TOP + plot_height * (1 - f), 1), _tick(top * f, unit)) for f in (0, 0.25, 0.5, 0.75, 1)]
+    description = f"{title}: " + "; ".join(f"{b.label}: {b.value_text}" for b in bars) + "."
     return Chart(title=title, description=description, bars=bars, ticks=ticks)
 
 

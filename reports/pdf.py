@@ -4,6 +4,8 @@ WeasyPrint fetches whatever a document names (stylesheets, images, fonts). Its f
 project's own static files, under the `mash-static:` scheme, and refuses every other URL: no network, no file
 outside the static folders. Everything the template prints comes through Django's escaping, so text from users
 (hub, agency and threshold names, the lead's commentary) can never add an element that would fetch anything.
+
+The PDF is tagged PDF/UA-1 (`PDF_VARIANT`); tests/reports/test_return_pdf.py reads it back with poppler's tools.
 """
 
 import logging
@@ -20,6 +22,10 @@ from reports.charts import return_charts
 from reports.suppression import RULE, for_viewer
 
 SCHEME = "mash-static:"
+# Tagged PDF for assistive technology (ISO 14289-1): WeasyPrint writes the structure tree (headings, tables with
+# their header cells, figures with the SVG's <title> as alternative text), the language from <html lang>, the title
+# from <title> shown as the window's title, and pdfuaid:part 1 in the XMP metadata.
+PDF_VARIANT = "pdf/ua-1"
 log = logging.getLogger(__name__)
 
 
@@ -75,4 +81,5 @@ def html(row, *, charts=None, exact: bool = True) -> str:
 
 def render(row, fetcher: StaticOnlyFetcher | None = None, *, exact: bool = True) -> bytes:
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

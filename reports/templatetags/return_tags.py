@@ -1,4 +1,5 @@
-"""Template helpers for returns: a figure that may be missing, and a table of labelled counts."""
+"""Template helpers for returns: a figure that may be missing, a table of labelled counts, and which tables the PDF
+keeps on one page."""
 
 from django import template
 
@@ -13,6 +14,14 @@ def figure(value, unit: str = "") -> str:
     if isinstance(value, (FewerThanFive, NotShown)):
         return value
     return "–" if value is None else f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+@register.filter
+def keep_together(rows, most: int) -> str:
+    """ " app-keep" (the print style's class for a table not broken across pages) when the table has at most `most`
+    rows: short enough (under two thirds of a page) that moving it whole to the next page leaves the page before it
+    at least a third full. A longer table breaks between rows, its header repeated."""
+    return " app-keep" if len(rows or ()) <= most else ""
 
 
 @register.inclusion_tag("reports/count_table.html")

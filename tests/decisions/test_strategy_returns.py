@@ -114,4 +114,4 @@ def test_the_section_is_in_the_json_the_csv_and_the_page(mash, client):
     section = page.split('<section id="strategy">')[1].split("</section>")[0]
     assert "3 strategy discussions recorded: 3 about children, 0 about adults." in section
     assert "1 of 3; 1 manager's reason given in the month" in section
-    assert "median 30 hours" in section and "1 of 2 (50%)" in section
+    assert "median 30.0 hours" in section and "1 of 2 (50\u00a0%)" in section  # hours to one decimal; no-break space

@@ -4,7 +4,7 @@ hash; a tampered ledger stops it with the verification error."""
 
 import json
 import re
-from html import escape
+from html import escape, unescape
 
 import pytest
 from django.urls import reverse
@@ -21,7 +21,7 @@ from reports.models import ReturnState
 from tests.audit.test_seal_verify import _tamper
 from tests.journey import CODE_WORDS, hub_names_its_levels
 from tests.reports.month import MONTH, build_month
-from tests.reports.pdf_text import pdf_text, table_row
+from tests.reports.pdf_text import pdf_table_rows, pdf_text
 from tests.test_rendered_text import CODE, visible_text
 
 # Committed data: on PostgreSQL an event is sealed only once its transaction has committed.
@@ -270,33 +270,32 @@ def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tm
         "Monthly return", "North MASH", "September 2026", row.block_hash[:32], "Contents",
         "6 referrals received: 4 about children, 2 about adults. 4 screened in the month.",
         "6 – Police 2", "2A – Schools 1", "3A – Health: GP 1", "1A – Individual: family member, relative or carer 1",
-        "Red 1 1 100% 3.8 3.8", "Amber 1 0 0% 144 144", "Green 0 0 – – –",
-        "median 73.9 hours, 90th percentile 144 hours", "Agencies' information 2", "Strategy discussion after a Red rating 1", "All 7",
+        "median 73.9 hours, 90th percentile 144.0 hours", "Agencies' information 2", "Strategy discussion after a Red rating 1", "All 7",
         "Strategy discussion (s47) 1", "No MASH response (Blue) 1", "1 signed decision amended",
-        "1 of 4 (25%)", "2 of 2 (100%)", "1 of 1 completed (100%)",
+        "1 of 4 (25 %)", "2 of 2 (100 %)", "1 of 1 completed (100 %)",
         "Data protection protocol v1: not signed", "15 November 2026", "2026–27",
         "Financial and material 1", "Care home – residential 1", "Other – known to individual 1",
         "Page 3 of", "0 strategy discussions recorded: 0 about children, 0 about adults.",
     ]:  # fmt: skip
         assert shown in text, f"{shown!r} not in the PDF's text"
-    # The tables' rows cell by cell, as they stand on the page (wrapped names and all).
-    layout = pdf_text(bytes(row.pdf), tmp_path, layout=True)
-    agencies, funding = "Requests for information and contributions", "Each agency's contribution in"
-    assert table_row(layout, "Agency", after=agencies) == [
-        "Agency", "Requests received", "Contributions", "Median response (hours)", "Median time allowed (hours)",
-        "On time %", "No trace %",
-    ]  # fmt: skip
-    assert table_row(layout, HEALTH, after=agencies) == [HEALTH, "1", "1", "3", "2", "0%", "0%"]
-    assert table_row(layout, CARE, after=agencies) == [CARE, "1", "1", "1.3", "2", "100%", "100%"]
-    assert table_row(layout, POLICE, after=agencies) == [POLICE, "1", "1", "0.5", "2", "100%", "0%"]
-    assert table_row(layout, "Agency", after=funding) == [
-        "Agency", "Funding", "Staff (FTE)", "Working pattern", "Requests received", "Contributions",
-    ]  # fmt: skip
-    assert table_row(layout, POLICE, after=funding) == [POLICE, "£120,000", "3.5", "Co-located", "1", "1"]
-    assert table_row(layout, CARE, after=funding) == [CARE, "£250,000", "6", "Hybrid", "1", "1"]
-    not_recorded = ["Not recorded"] * 3
-    assert table_row(layout, HEALTH, after=funding) == [HEALTH, *not_recorded, "1", "1"]  # 2025–26's only
-    assert table_row(layout, "All agencies", after=funding) == ["All agencies", "£370,000", "9.5"]
+    # The tables' rows cell by cell, as assistive technology reads them from the tagged PDF (wrapped names joined).
+    rows = pdf_table_rows(bytes(row.pdf), tmp_path)
+    for cells in [
+        ["Red", "1", "1", "100 %", "3.8", "3.8"],
+        ["Amber", "1", "0", "0 %", "144.0", "144.0"],
+        ["Green", "0", "0", "No decisions", "No decisions", "No decisions"],
+        ["Agency", "Requests received", "Contributions", "Median response (hours)", "Median time allowed (hours)",
+         "On time %", "No trace %"],
+        [HEALTH, "1", "1", "3.0", "2.0", "0 %", "0 %"],
+        [CARE, "1", "1", "1.3", "2.0", "100 %", "100 %"],
+        [POLICE, "1", "1", "0.5", "2.0", "100 %", "0 %"],
+        ["Agency", "Funding", "Staff", "Working pattern", "Requests received", "Contributions"],
+        [POLICE, "£120,000", "3.5 FTE", "Co-located", "1", "1"],
+        [CARE, "£250,000", "6 FTE", "Hybrid", "1", "1"],
+        [HEALTH, "Not recorded", "Not recorded", "Not recorded", "1", "1"],  # 2025–26's only
+        ["All agencies", "£370,000", "9.5 FTE", ""],
+    ]:  # fmt: skip
+        assert cells in rows, f"no row {cells}"
 
     csv_text = exports.return_csv(row)
     assert "referrals,total,,6" in csv_text
@@ -308,7 +307,8 @@ def test_every_figure_of_a_known_month_in_the_json_the_pdf_and_the_csv(month, tm
 def _cells(html: str, name: str) -> list[str]:
     """The text of each cell of the table row headed `name`."""
     row = html.split(f'<th scope="row" class="govuk-table__header">{escape(name)}</th>')[1].split("</tr>")[0]
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+    return [" ".join(unescape(re.sub(r"<[^>]+>", "", cell)).split()) for cell in cells]
 
 
 def test_the_page_the_pdf_and_the_comparison_are_in_words(month, client, tmp_path):
@@ -324,11 +324,11 @@ def test_the_page_the_pdf_and_the_comparison_are_in_words(month, client, tmp_pat
         assert "Level 4: child protection (s47)" in text and "Level 3: child in need (s17)" in text
         assert not CODE.findall(text) and not CODE_WORDS.findall(text)
     funding = page.split('<section id="funding">')[1].split("</section>")[0]
-    assert ">Funding</th>" in funding and ">Staff (FTE)</th>" in funding
-    assert _cells(funding, CARE) == ["£250,000", "6", "Hybrid", "1", "1"]
-    assert _cells(funding, POLICE) == ["£120,000", "3.5", "Co-located", "1", "1"]
+    assert ">Funding</th>" in funding and ">Staff</th>" in funding
+    assert _cells(funding, CARE) == ["£250,000", "6 FTE", "Hybrid", "1", "1"]
+    assert _cells(funding, POLICE) == ["£120,000", "3.5 FTE", "Co-located", "1", "1"]
     assert _cells(funding, HEALTH) == ["Not recorded", "Not recorded", "Not recorded", "1", "1"]
-    assert _cells(funding, "All agencies") == ["£370,000", "9.5", ""]
+    assert _cells(funding, "All agencies") == ["£370,000", "9.5 FTE", ""]
     assert "15 November 2026" in page and "2026-11-15" not in visible_text(page)  # dates as people write them
 
     side_by_side = client.get(reverse("returns-compare"), {"month": MONTH.isoformat()}).content.decode()

@@ -55,7 +55,9 @@ def test_the_rule_on_known_counts_percentages_and_medians():
             "timeliness": {"by_rating": [{"label": "Red", "percent_within": NOT_SHOWN}]},
         }
     )
-    assert [b.value_text for b in charts[0].bars] == ["<5", "10", "0"] and charts[1].bars[0].value_text == "Not shown: fewer than 5"
+    assert [b.value_text for b in charts[0].bars] == ["<5", "10", "0"] and charts[1].bars[
+        0
+    ].value_text == "Not shown: fewer than 5"
 
 
 def _referrals(m, count: int, *, when: datetime, adult: bool = False, **changes) -> None:

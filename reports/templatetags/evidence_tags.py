@@ -27,9 +27,18 @@ def evidence_sections(evidence: dict) -> list[dict]:
         {
             "key": key, "heading": heading, "counted": counted, "hit": hit, "who": who, "measure": evidence[key],
             "chart": charts.get(key), "trend": trend.get(key), "months": trend["months"],
+            "agency_lines": _agency_lines(trend.get(key)),
         }
         for key, heading, counted, hit, who in SECTIONS
     ]  # fmt: skip
+
+
+def _agency_lines(trend: dict | None) -> list[dict]:
+    """The trend's agencies, less a group the working patterns already list ("No referring agency")."""
+    if not trend:
+        return []
+    patterns = {line["label"] for line in trend.get("by_pattern", [])}
+    return [line for line in trend.get("by_agency", []) if line["label"] not in patterns]
 
 
 def _share(value) -> str:

@@ -166,3 +166,13 @@ def test_the_return_carries_the_section_in_its_json_and_pdf(known, tmp_path):
     later = evidence_of(known.hub, MONTH.replace(month=4))
     assert later["trend"]["sources"][-2] == "return"
     assert later["trend"]["decided_within_day"]["overall"][-2]["count"] == 51
+
+
+def test_the_month_on_month_table_lists_a_group_once_when_it_is_both_a_pattern_and_an_agency():
+    from reports.templatetags.evidence_tags import _agency_lines
+
+    line = {"label": "No referring agency", "points": []}
+    trend = {"by_pattern": [{"label": "Remote", "points": []}, line],
+             "by_agency": [line, {"label": "Northshire Police", "points": []}]}  # fmt: skip
+    assert [x["label"] for x in _agency_lines(trend)] == ["Northshire Police"]
+    assert _agency_lines(None) == []

@@ -112,6 +112,7 @@ def test_the_page_in_words_for_a_lead_and_a_manager(known, client, who):
     unlikely = UNLIKELY if who == "manager" else UNLIKELY.replace("34.9 %", "35 %")
     assert unlikely in text and CHANCE in text
     assert "The difference between hybrid" not in text  # a base of 3: no note
+    assert "month on month (% of the base, base in brackets)" in text  # the page's tables (the PDF has the charts)
     assert 'role="img"' in page.content.decode() and "<desc" in page.content.decode()
     read = AuditEvent.objects.filter(action="evidence.viewed").get()
     assert read.data["month"] == "2026-03" and read.actor_id == str(getattr(known, who).pk)
@@ -161,6 +162,8 @@ def test_the_return_carries_the_section_in_its_json_and_pdf(known, tmp_path):
     for shown in ["Evidence on practice", "51 of 83 decisions signed off within one working day of receipt (61.4 %)",
                   UNLIKELY, CHANCE, "Strategy discussion attendance"]:  # fmt: skip
         assert shown in text, f"{shown!r} not in the PDF's text"
+    # The PDF gives the month on month as charts whose text alternative holds the figures; the page's tables too.
+    assert "month on month (% of the base" not in text and "each chart's text alternative gives its figures" in text
 
     # A later month reads March from this return, not from the ledger.
     later = evidence_of(known.hub, MONTH.replace(month=4))

@@ -129,6 +129,10 @@ def plan_steps(plan: list[dict], now: datetime, core: list[str]) -> list[Step]:
             answers.append(answered)
             add(answered, "answer", i, agency=agency)
         proposed = _after(max(answers), red, rng.randint(10, 40) * quick)
+        if red:  # a strategy discussion before the decision (its own draws: the plan's sequence stays the same)
+            held = min(a for a in answers) + timedelta(minutes=random.Random(f"strategy {i}").randint(20, 90))  # noqa: S311
+            add(held, "strategy", i)
+            proposed = max(proposed, held + timedelta(minutes=15))
         signed = _after(proposed, red, rng.randint(480, 700) if rng.random() < 0.03 else rng.randint(5, 45) * quick)
         outcome = rng.choice(OUTCOMES["adult" if p["adult"] else "child"].values[:4])
         add(proposed, "propose", i, outcome=outcome)
@@ -245,6 +249,26 @@ class History:
             threshold_level=referral.threshold_level, participants=self.core, actions=[],
             rationale="Demo decision: the agencies' information read together with the referral.",
         )  # fmt: skip
+
+    def strategy(self, step: Step) -> None:
+        """Red: a strategy discussion with the core agencies (now and then without health, the manager's reason
+        given later), mostly starting a section 47 (children) or section 42 (adults) enquiry that day."""
+        referral = self._referral(step)
+        rng = random.Random(f"strategy {step.index}")  # noqa: S311 - repeatable synthetic data, not security
+        held = timezone.localtime(step.at)
+        present = [a for a in self.core if not (a.kind == AgencyKind.HEALTH and rng.random() < 0.1)]
+        if referral.cohort == "adult":
+            present = [a for a in present if a.kind != AgencyKind.CHILDRENS_SOCIAL_CARE]
+            decision = rng.choices(["s42_enquiry", "other_enquiry", "no_enquiry"], weights=[6, 2, 1])[0]
+        else:
+            decision = rng.choices(["s47_joint_police", "s47_single_agency", "no_s47"], weights=[5, 3, 2])[0]
+        data = {
+            "held_on": held.date().isoformat(), "held_time": f"{held:%H:%M}", "mode": rng.choice(["meeting", "phone", "virtual"]),
+            "participants": [{"agency": a, "role": "Duty lead"} for a in present], "decision": decision,
+            "reason": "Demo: the threshold for an enquiry is not met." if decision.startswith("no_") else "",
+            "s47_started_on": held.date().isoformat() if decision.startswith("s47") else None, "actions": [],
+        }  # fmt: skip
+        services.strategy_discussion_record(referral=referral, by=self.practitioner, data=data)
 
     def sign(self, step: Step) -> None:
         decision = Decision.objects.filter(referral_id=self._referral(step).pk, state="proposed").first()

@@ -87,8 +87,27 @@ def _referral(rng: random.Random, hub, source: str, received) -> dict:
             "family_name": rng.choice(FAMILY),
             "date_of_birth": dob.isoformat(),
             "postcode": rng.choice(POSTCODES),
+            **_recorded_as(received),
         },
     }
+
+
+def _recorded_as(received) -> dict:
+    """Gender and ethnicity as a referrer types them, now and then not known (drawn apart from the plan's sequence,
+    so the plan stays the same)."""
+    rng = random.Random(received.isoformat())  # noqa: S311 - repeatable synthetic data, not security
+    gender = rng.choices(["Female", "Male", "", "Neither"], weights=[48, 47, 4, 1])[0]
+    ethnicity = rng.choices(ETHNICITIES, weights=[w for _, w in ETHNICITIES_WEIGHTED])[0]
+    return {"gender": gender, "ethnicity": ethnicity}
+
+
+# England's population by the census ethnic groups, roughly, as a referrer might type them.
+ETHNICITIES_WEIGHTED = [
+    ("White British", 70), ("White Irish", 1), ("Any other White background", 6), ("Mixed White and Black Caribbean", 2),
+    ("Mixed White and Asian", 2), ("Indian", 3), ("Pakistani", 3), ("Bangladeshi", 1), ("Black African", 3),
+    ("Black Caribbean", 1), ("Chinese", 1), ("Any other ethnic group", 1), ("Refused", 1), ("", 5),
+]  # fmt: skip
+ETHNICITIES = [name for name, _ in ETHNICITIES_WEIGHTED]
 
 
 def planned(start, end, count: int, month_ends: int = 3) -> list[dict]:

@@ -73,12 +73,18 @@ def gender_code(typed: str) -> str:
     return GENDERS.get(_words(typed), GENDER_NOT_STATED)
 
 
+# The census's group headings a referrer may type before the group itself ("Mixed: White and Asian").
+GROUP_HEADINGS = ("mixed or multiple ethnic groups", "mixed/multiple ethnic groups", "asian or asian british",
+                  "black or black british", "black, black british, caribbean or african", "mixed", "other ethnic group")  # fmt: skip
+
+
 def ethnicity_code(typed: str) -> str:
     words = _words(typed)
     if words.upper() in ETHNICITIES:
         return ETHNICITY_LETTERS[words.upper()]
-    if words in ETHNICITY_CODES:
-        return ETHNICITY_LETTERS[ETHNICITY_CODES[words]]
+    for heading in ("", *GROUP_HEADINGS):
+        if words.startswith(heading) and (rest := words[len(heading) :].lstrip(" :-–/,")) in ETHNICITY_CODES:
+            return ETHNICITY_LETTERS[ETHNICITY_CODES[rest]]
     return ETHNICITY_LETTERS["REFU" if words in ETHNICITY_REFUSED else "NOBT"]
 
 

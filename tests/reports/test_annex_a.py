@@ -93,7 +93,8 @@ def test_gender_as_typed_becomes_its_code(typed, gender):
 @pytest.mark.parametrize(
     ("typed", "ethnicity"),
     [("White British", "a) WBRI"), ("wbri", "a) WBRI"), ("Gypsy/Roma", "e) WROM"), ("Black  African", "o) BAFR"),
-     ("Refused", "s) REFU"), ("declined", "s) REFU"), ("", "s) NOBT"), ("Mixed", "s) NOBT"), ("Asian", "s) NOBT")],
+     ("Mixed White and Black Caribbean", "f) MWBC"), ("Mixed: White and Asian", "h) MWAS"),
+     ("Asian or Asian British - Pakistani", "k) APKN"), ("Refused", "s) REFU"), ("declined", "s) REFU"), ("", "s) NOBT"), ("Mixed", "s) NOBT"), ("Asian", "s) NOBT")],
 )  # fmt: skip
 def test_ethnicity_as_typed_becomes_its_code_and_unknown_is_not_obtained(typed, ethnicity):
     assert annex_a.ethnicity_code(typed) == ethnicity

@@ -92,3 +92,16 @@ def test_loading_again_changes_nothing(demo):
     before = _counts(demo)
     call_command("load_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts(demo) == before
+
+
+def test_red_referrals_had_strategy_discussions_and_children_their_gender_and_ethnicity(demo):
+    from decisions.models.strategy import StrategyDiscussion
+    from referrals.models import Person, PersonRole
+
+    red = Referral.objects.filter(hub=demo, rating="red", decisions__state="signed").distinct()
+    held = StrategyDiscussion.objects.filter(referral__in=red)
+    assert red.exists() and held.values("referral").distinct().count() == red.count()
+    assert held.exclude(s47_started_on=None).exists()  # List 5 of the Annex A workbook has rows
+    subjects = Person.objects.filter(referral__hub=demo, role=PersonRole.SUBJECT)
+    assert subjects.exclude(gender="").count() > subjects.count() * 0.8
+    assert subjects.exclude(ethnicity="").count() > subjects.count() * 0.8

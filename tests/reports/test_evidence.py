@@ -113,6 +113,7 @@ def test_the_page_in_words_for_a_lead_and_a_manager(known, client, who):
     assert unlikely in text and CHANCE in text
     assert "The difference between hybrid" not in text  # a base of 3: no note
     assert "month on month (% of the base, base in brackets)" in text  # the page's tables (the PDF has the charts)
+    assert "Decisions within one working day by referring agency" in text
     assert 'role="img"' in page.content.decode() and "<desc" in page.content.decode()
     read = AuditEvent.objects.filter(action="evidence.viewed").get()
     assert read.data["month"] == "2026-03" and read.actor_id == str(getattr(known, who).pk)
@@ -164,6 +165,10 @@ def test_the_return_carries_the_section_in_its_json_and_pdf(known, tmp_path):
         assert shown in text, f"{shown!r} not in the PDF's text"
     # The PDF gives the month on month as charts whose text alternative holds the figures; the page's tables too.
     assert "month on month (% of the base" not in text and "each chart's text alternative gives its figures" in text
+    # By working pattern for every measure; by agency, in print, the requests answered on time (the page has all).
+    assert "Decisions within one working day by the referring agency's working pattern" in text
+    assert "Requests for information answered on time by answering agency" in text
+    assert "Decisions within one working day by referring agency" not in text
 
     # A later month reads March from this return, not from the ledger.
     later = evidence_of(known.hub, MONTH.replace(month=4))

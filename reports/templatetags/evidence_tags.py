@@ -72,7 +72,7 @@ def _p(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2g}"
 
 
-PATTERN_CODES = {"co_located", "hybrid", "remote", "not_recorded"}
+PATTERN_CODES = {"co_located", "hybrid", "remote", "not_recorded", "no_agency"}  # read in lower case mid-sentence
 
 
 @register.filter

@@ -17,7 +17,9 @@ from agencies.models import (
     Signature,
 )
 
-pytestmark = pytest.mark.django_db
+# The demo commits each simulated day so the seal can close it on PostgreSQL (beat seals only committed work), and
+# builds its past returns from sealed events: no test transaction around it.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

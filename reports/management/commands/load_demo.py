@@ -233,7 +233,7 @@ class Command(BaseCommand):
         else:
             target = env_int("DEMO_REFERRALS", TARGET, minimum=5)
             plan = demo.planned(start + timedelta(hours=1), end - timedelta(hours=3), target - 4)
-            plan = sorted([*plan, demo_household.earlier_plan(end)], key=lambda p: p["received"])
+            plan = sorted([*plan, _apart(demo_household.earlier_plan(end), plan)], key=lambda p: p["received"])
             officers = {agencies[p[4]].pk: users[p[0]] for p in PEOPLE if p[3] == Role.AGENCY_OFFICER}
             history = decisions_demo.History(
                 hub, agencies, plan, practitioner=practitioner, manager=users["mary.manager"], officers=officers
@@ -358,3 +358,13 @@ class Command(BaseCommand):
                 working_pattern=pattern,
                 contribution=existing,
             )
+
+
+def _apart(entry: dict, plan: list[dict]) -> dict:
+    """The entry moved on a minute at a time until no planned referral shares its time: the history finds each
+    referral by its time received, so two at one minute would have one worked twice and the other not at all."""
+    taken = {p["received"] for p in plan}
+    received = entry["received"]
+    while received in taken:
+        received += timedelta(minutes=1)
+    return {**entry, "received": received, "data": {**entry["data"], "received_at": received.isoformat()}}

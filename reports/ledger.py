@@ -22,6 +22,9 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -104,6 +107,15 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def _events(queryset) -> list[Event]:
+    if connection.vendor == "postgresql":
+        # The time as text, parsed by datetime.fromisoformat (in C): Django's time-zone loader for timestamptz runs in
+        # Python and took a quarter of a month's read (80,000 events). The session's time zone is UTC.
+        rows = queryset.order_by("id").annotate(at=Cast("occurred_at", TextField()))
+        rows = rows.values_list("id", "at", "action", "object_id", "payload")
+        return [
+            Event(i, datetime.fromisoformat(at), BY_VALUE[action], object_id, orjson.loads(payload))
+            for i, at, action, object_id, payload in rows
+        ]
     rows = queryset.order_by("id").values_list("id", "occurred_at", "action", "object_id", "payload")
     return [
         Event(i, at, BY_VALUE[action], object_id, orjson.loads(payload)) for i, at, action, object_id, payload in rows

@@ -10,7 +10,9 @@ re-referral. Events are built by `audit.services.event()` with the clock set to 
 then sealed. The return reads only the ledger (and agency and threshold names), so no referral rows are needed.
 
 Then builds the return `--builds` times through `reports.services.return_build` (seal, verify the hub's chain,
-compute the figures, draw the PDF, store, audit), timing each step, to stdout and bench/results/returns.json.
+compute the figures, draw the PDF, store, audit), timing each step, to stdout and bench/results/returns.json. In the
+same run, side by side: the evidence section computed alone, the PDF drawn without it, and a strategic lead's PDF
+(suppressed, drawn when downloaded).
 """
 
 import argparse
@@ -114,6 +116,15 @@ def write_month(hub, police, school, count: int, month) -> int:
     return written + len(pending)
 
 
+def _without_evidence(row):
+    """The return as it would be without the evidence section (issue 20), for the side-by-side PDF timing."""
+    import copy
+
+    other = copy.copy(row)
+    other.figures = {k: v for k, v in row.figures.items() if k != "evidence"}
+    return other
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--referrals", type=int, default=10_000)
@@ -133,6 +144,7 @@ def main():
     from audit.services import seal
     from audit.verify import verify
     from reports import pdf, services
+    from reports.evidence_trend import evidence_of
     from reports.figures import monthly_figures
     from reports.services import previous_month
 
@@ -149,7 +161,10 @@ def main():
     )
 
     manager = get_user_model().objects.get(username="bench-manager")
-    builds, steps = [], {"verify": [], "figures": [], "pdf": []}
+    builds, steps = (
+        [],
+        {"verify": [], "figures": [], "pdf": [], "evidence": [], "pdf_without_evidence": [], "lead_pdf": []},
+    )
     for _ in range(args.builds):
         row = services.return_request(hub=hub, month=month, by=manager)
         began = time.perf_counter()
@@ -160,6 +175,10 @@ def main():
             ("verify", lambda: verify(hub=hub)),
             ("figures", lambda: monthly_figures(hub, month)),
             ("pdf", lambda r=row: pdf.render(r)),
+            # Side by side in the same run: the issue-20 sections' share of the build and the lead's download.
+            ("evidence", lambda: evidence_of(hub, month)),
+            ("pdf_without_evidence", lambda r=row: pdf.render(_without_evidence(r))),
+            ("lead_pdf", lambda r=row: pdf.render(r, exact=False)),
         ):
             began = time.perf_counter()
             step()

@@ -30,7 +30,7 @@ from audit.events.actions import AuditAction
 from decisions.models import NO_MASH_RESPONSE, OUTCOMES, outcome_label
 from decisions.models.strategy import RECOMMENDED_KINDS, REQUIRED_KINDS
 from mash.workinghours import due_after
-from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events
+from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events, first_sign_offs, rating_due
 from reports.proportions import two_proportion_p
 
 NO_AGENCY = "No referring agency"
@@ -164,22 +164,10 @@ def _measure(practice: Practice, facts: list[tuple[str | None, bool]], patterns)
 # The month ---------------------------------------------------------------------------------------------------------
 
 
-def _decisions(events: MonthEvents) -> list[Event]:
-    return [e for e in events.of(AuditAction.DECISION_SIGNED_OFF) if not e.data.get("amendment")]
-
-
-def _rating_due(events: MonthEvents, referral_id: str, before: datetime) -> datetime | None:
-    due = None
-    for e in events.rating_deadlines.get(referral_id, []):
-        if e.at <= before:
-            due = _at(e.data["due_at"])
-    return due
-
-
 def month_evidence(hub, events: MonthEvents, names: dict[str, str]) -> dict:
     """The month's evidence, without the months before it."""
     practice = Practice(hub, events, names)
-    decisions = _decisions(events)
+    decisions = first_sign_offs(events)
     closed = events.of(AuditAction.REFERRAL_CLOSED_NO_RESPONSE)
     practice.learn_referrers(hub, [e.object_id for e in closed])
 
@@ -189,7 +177,7 @@ def month_evidence(hub, events: MonthEvents, names: dict[str, str]) -> dict:
     within_day = [(referrer(e), practice.within_day(_at(e.data["received_at"]), e.at)) for e in decisions]
     timed = [e for e in decisions if e.data.get("rating") in TIMED]
     within_timescale = [
-        (referrer(e), bool((due := _rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)) for e in timed
+        (referrer(e), bool((due := rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)) for e in timed
     ]
     answers = [(e.data["agency_id"], bool(e.data.get("on_time"))) for e in events.of(AuditAction.CONTRIBUTION_ADDED)]
     again = {

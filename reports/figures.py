@@ -21,7 +21,7 @@ from decisions.models import OUTCOMES, OutcomesMet, outcome_label
 from decisions.models.strategy import STRATEGY_DECISIONS
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.evidence_trend import evidence
-from reports.ledger import Event, MonthEvents, agency_names, month_events
+from reports.ledger import Event, MonthEvents, agency_names, first_sign_offs, month_events, rating_due
 
 RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
 TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
@@ -148,28 +148,14 @@ def _levels(hub, levels: Counter) -> list[dict]:
     return sorted(rows, key=lambda r: (r["cohort"] != "child", names.get((r["cohort"], r["code"]), (99,))[0]))
 
 
-def _decisions(events: MonthEvents) -> list[Event]:
-    """First sign-offs of the month (an amendment re-decides a referral already counted when first decided)."""
-    return [e for e in events.of(AuditAction.DECISION_SIGNED_OFF) if not e.data.get("amendment")]
-
-
-def _rating_due(events: MonthEvents, referral_id: str, before: datetime) -> datetime | None:
-    """The due time of the referral's rating timescale in force when it was decided."""
-    due = None
-    for e in events.rating_deadlines.get(referral_id, []):
-        if e.at <= before:
-            due = _at(e.data["due_at"])
-    return due
-
-
 def _timeliness(events: MonthEvents) -> dict:
-    decisions = _decisions(events)
+    decisions = first_sign_offs(events)
     rows, every = [], []
     for rating in TIMED_RATINGS:
         mine = [e for e in decisions if e.data.get("rating") == rating]
         hours = [_hours(e.at, _at(e.data["received_at"])) for e in mine]
         every += hours
-        within = sum(1 for e in mine if (due := _rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)
+        within = sum(1 for e in mine if (due := rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)
         rows.append(
             {
                 "rating": rating.value,
@@ -217,7 +203,7 @@ def _agencies(events: MonthEvents, names: dict) -> list[dict]:
 
 def _outcomes(events: MonthEvents) -> dict:
     counts: Counter = Counter()
-    for e in _decisions(events):
+    for e in first_sign_offs(events):
         counts[(events.cohort(e.data["referral_id"]), e.data.get("outcome", ""))] += 1
     counts[("", "no_mash_response")] += len(events.of(AuditAction.REFERRAL_CLOSED_NO_RESPONSE))
     rows = []
@@ -258,7 +244,7 @@ def _undone(confirmed: Event, events: MonthEvents) -> bool:
 
 
 def _quality(events: MonthEvents) -> dict:
-    decisions = _decisions(events)
+    decisions = first_sign_offs(events)
     with_rationale = sum(1 for e in decisions if e.data.get("rationale_recorded"))
     completed = events.of(AuditAction.ACTION_COMPLETED)
     on_time = sum(1 for e in completed if e.data.get("on_time"))
@@ -369,7 +355,7 @@ def _adults(events: MonthEvents) -> dict:
 def _desired_outcomes(events: MonthEvents) -> dict:
     """Making Safeguarding Personal, from the month's decisions on adults whose voice was recorded (the sign-off
     event's optional facts): asked what they wanted, outcomes expressed, and met fully, partly or not."""
-    voiced = [e for e in _decisions(events) if "adult_asked" in e.data]
+    voiced = [e for e in first_sign_offs(events) if "adult_asked" in e.data]
     met = Counter(e.data.get("outcomes_met", "") for e in voiced if e.data.get("outcomes_expressed"))
     return {
         "decisions": len(voiced),

@@ -191,3 +191,22 @@ def agency_names(events: MonthEvents) -> dict[str, str]:
     ids |= {e.data.get("referring_agency_id") for e in events.received.values()}
     ids.discard(None)
     return {str(pk): name for pk, name in Agency.objects.filter(pk__in=ids).values_list("pk", "name")}
+
+
+def at(text: str) -> datetime:
+    """A time a payload carries (ISO 8601 with its offset)."""
+    return datetime.fromisoformat(text)
+
+
+def first_sign_offs(events: MonthEvents) -> list[Event]:
+    """The month's first sign-offs (an amendment re-decides a referral already counted when first decided)."""
+    return [e for e in events.of(AuditAction.DECISION_SIGNED_OFF) if not e.data.get("amendment")]
+
+
+def rating_due(events: MonthEvents, referral_id: str, before: datetime) -> datetime | None:
+    """The due time of the referral's rating timescale in force at `before` (when it was decided)."""
+    due = None
+    for e in events.rating_deadlines.get(referral_id, []):
+        if e.at <= before:
+            due = at(e.data["due_at"])
+    return due

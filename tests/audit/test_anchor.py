@@ -20,6 +20,7 @@ from audit.services import record, seal
 from audit.verify import verify
 from reports import services as returns
 from reports.models import ReturnState
+from tests.audit.test_seal_verify import _run as verify_audit_run
 from tests.factories import HubFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # heads are logged once the seal has committed
@@ -70,16 +71,6 @@ def _delete_and_rebuild(hub, event_ids):
     _as_owner(statements)
 
 
-def _verify_audit(*args):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    return code, out.getvalue().strip(), err.getvalue().strip()
-
-
 def _log_lines(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
 
@@ -105,7 +96,7 @@ def test_each_sealed_head_is_signed_and_logged_once(audit_heads_log):
     public.verify(base64.b64decode(lines[1]["signature"]), anchor.message(lines[1]))  # raises if it does not verify
     assert anchor.publish() == 0  # idempotent: nothing the log lacks
     assert len(_log_lines(audit_heads_log)) == 2
-    assert _verify_audit("--published")[0] == 0
+    assert verify_audit_run("--published")[0] == 0
 
 
 def test_a_rebuilt_chain_passes_verify_but_not_the_signed_log_nor_the_next_return(audit_heads_log):
@@ -117,19 +108,19 @@ def test_a_rebuilt_chain_passes_verify_but_not_the_signed_log_nor_the_next_retur
     earlier = _build(hub, date(2026, 9, 1))
     assert earlier.state == ReturnState.READY, earlier.error
     assert earlier.heads["hub"]["block"] >= 2 and earlier.heads["hub"]["signature"]
-    assert _verify_audit("--published")[0] == 0
+    assert verify_audit_run("--published")[0] == 0
 
     _delete_and_rebuild(hub, [events[1].id])
 
     # The motivation: the ledger alone cannot tell. Every block's root and link is consistent again.
     assert verify().intact, verify().summary()
-    assert _verify_audit()[0] == 0
+    assert verify_audit_run()[0] == 0
 
-    code, out, err = _verify_audit("--published")
+    code, out, err = verify_audit_run("--published")
     assert code == 1
     assert f"chain {hub.pk}, block 1:" in err and "the chain was rebuilt from this block" in err
-    assert _verify_audit("--published-log", "--hub", str(hub.pk))[0] == 1
-    assert _verify_audit("--published", "--public-key", _public_b64())[0] == 1  # an auditor with the public key only
+    assert verify_audit_run("--published-log", "--hub", str(hub.pk))[0] == 1
+    assert verify_audit_run("--published", "--public-key", _public_b64())[0] == 1  # an auditor with the public key only
 
     row = _build(hub, date(2026, 8, 1))
     assert row.state == ReturnState.FAILED
@@ -169,7 +160,7 @@ def test_a_forged_log_line_is_named(audit_heads_log):
     forged["hash"] = "ab" * 32  # a head nobody signed
     audit_heads_log.write_text(canonical.dumps(forged) + "\n")
 
-    code, _, err = _verify_audit("--published")
+    code, _, err = verify_audit_run("--published")
 
     assert code == 1
     assert f"chain {block.chain}, block 1: heads log line 1: the signature does not verify (forged)" in err
@@ -183,7 +174,7 @@ def test_a_log_signed_with_another_key_is_named(audit_heads_log, settings, tmp_p
     other.write_bytes(anchor.new_key_pem())
     settings.AUDIT_SIGNING_KEY_FILE = str(other)
 
-    code, _, err = _verify_audit("--published")
+    code, _, err = verify_audit_run("--published")
 
     assert code == 1
     assert "heads log line 1 is signed with key" in err and f"not {anchor.key_id(anchor.signing_key().public_key())}"
@@ -207,7 +198,7 @@ def test_heads_that_could_not_be_logged_are_caught_up_in_order(audit_heads_log, 
 
     assert [h["block"] for h in _log_lines(audit_heads_log)] == [1, 2, 3]
     assert _log_lines(audit_heads_log)[1]["hash"] == bytes(missed.hash).hex()
-    assert _verify_audit("--published")[0] == 0
+    assert verify_audit_run("--published")[0] == 0
 
 
 def test_a_head_sealed_by_a_process_that_died_before_logging_is_caught_up_by_verify(audit_heads_log):
@@ -217,7 +208,7 @@ def test_a_head_sealed_by_a_process_that_died_before_logging_is_caught_up_by_ver
     audit_heads_log.write_text("")  # as if the process had died between the commit and the append
     anchor._indexes.clear()  # …and a new process starts
 
-    code, out, _ = _verify_audit("--published")
+    code, out, _ = verify_audit_run("--published")
 
     assert code == 0 and "signed heads log intact: 1 heads" in out
     assert [h["block"] for h in _log_lines(audit_heads_log)] == [1]
@@ -233,7 +224,7 @@ def test_a_torn_last_line_does_not_swallow_the_next_head(audit_heads_log):
     seal()
     lines = audit_heads_log.read_text().splitlines()
     assert json.loads(lines[-1])["block"] == 2
-    code, _, err = _verify_audit("--published")
+    code, _, err = verify_audit_run("--published")
     assert code == 1 and "line 2 of" in err and "is not a signed head" in err
 
 

@@ -261,6 +261,7 @@ class History:
             present = [a for a in present if a.kind != AgencyKind.CHILDRENS_SOCIAL_CARE]
             decision = rng.choices(["s42_enquiry", "other_enquiry", "no_enquiry"], weights=[6, 2, 1])[0]
         else:
+            present = [a for a in present if a.kind != AgencyKind.ADULT_SOCIAL_CARE]
             decision = rng.choices(["s47_joint_police", "s47_single_agency", "no_s47"], weights=[5, 3, 2])[0]
         data = {
             "held_on": held.date().isoformat(), "held_time": f"{held:%H:%M}", "mode": rng.choice(["meeting", "phone", "virtual"]),

@@ -104,6 +104,9 @@ def test_red_referrals_had_strategy_discussions_and_children_their_gender_and_et
     held = StrategyDiscussion.objects.filter(referral__in=red)
     assert red.exists() and held.values("referral").distinct().count() == red.count()
     assert held.exclude(s47_started_on=None).exists()  # List 5 of the Annex A workbook has rows
+    # Each cohort's own social care: adults' services sit in no child's discussion, children's in no adult's.
+    assert not held.filter(referral__cohort="child", participants__agency__kind="adult_social_care").exists()
+    assert not held.filter(referral__cohort="adult", participants__agency__kind="childrens_social_care").exists()
     subjects = Person.objects.filter(referral__hub=demo, role=PersonRole.SUBJECT)
     assert subjects.exclude(gender="").count() > subjects.count() * 0.8
     assert subjects.exclude(ethnicity="").count() > subjects.count() * 0.8

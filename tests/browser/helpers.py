@@ -173,18 +173,41 @@ def screened_referral(hub, rating: str):
     return referral
 
 
-def build_as_the_worker_does(return_id):
+def build_as_the_worker_does(return_id, page=None):
     """Build a return as the worker does, trying again while the seal waits: on PostgreSQL it stops below the
-    server's oldest running transaction (autovacuum's, or another database's), and the worker retries likewise."""
+    server's oldest running transaction (autovacuum's, or another database's), and the worker retries likewise.
+
+    Given the page watching the build, its background refreshes wait in the browser while the build writes: the
+    SQLite test database is one in-memory database shared by the test's and the live server's threads, and there a
+    read in one thread locks the table against a write in the other at once, with no waiting (a file database, as
+    `make run` uses, waits instead). The refreshes are sent one after another, so once one is held none is on its
+    way; they are let through when the build is done, and the page shows what they bring."""
     import time
 
     from reports import services
 
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    if page is not None:
+        page.route("**/*partial=1*", hold)
+        until = time.monotonic() + 10
+        while not held and time.monotonic() < until:
+            page.wait_for_timeout(100)
+        assert held, "the page never asked for its refresh"
     give_up = time.monotonic() + 10
-    while True:
-        try:
-            return services.return_build(return_id=return_id)
-        except services.NotSealedYet:
-            if time.monotonic() > give_up:
-                raise
-            time.sleep(0.2)
+    try:
+        while True:
+            try:
+                return services.return_build(return_id=return_id)
+            except services.NotSealedYet:
+                if time.monotonic() > give_up:
+                    raise
+                time.sleep(0.2)
+    finally:
+        if page is not None:
+            for route in held:
+                route.continue_()
+            page.unroute("**/*partial=1*")

@@ -34,7 +34,7 @@ def test_a_lead_builds_this_months_return_and_watches_it_become_ready(page, demo
 
     # The demo's history built the past months' returns already; this one is this month's.
     row = MonthlyReturn.objects.get(hub=demo_hub, month=timezone.localdate().replace(day=1))
-    build_as_the_worker_does(row.pk)  # the worker's part (tests/reports/test_return_worker.py)
+    build_as_the_worker_does(row.pk, page)  # the worker's part (tests/reports/test_return_worker.py)
 
     this_month = table.locator("tr", has_text=f"{row.month:%B %Y}")
     expect(this_month.get_by_text("Ready")).to_be_visible(timeout=10_000)  # the page's script refreshed the table

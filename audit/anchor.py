@@ -336,9 +336,11 @@ def check(*, chain=None, public: Ed25519PublicKey | None = None, path: Path | No
     return report
 
 
-def head_of(chain) -> dict | None:
-    """The chain's newest block as a signed head (unsigned with no key, in development), for a return to keep."""
-    block = AuditBlock.objects.filter(chain=chain).order_by("-number").first()
+def head_of(chain, number: int | None = None) -> dict | None:
+    """The chain's block `number` (its newest if None) as a signed head (unsigned with no key, in development), for a
+    return to keep."""
+    blocks = AuditBlock.objects.filter(chain=chain)
+    block = blocks.filter(number=number).first() if number else blocks.order_by("-number").first()
     if block is None:
         return None
     key = signing_key()

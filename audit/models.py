@@ -98,3 +98,28 @@ class AuditBlock(AppendOnly):
 def seal_key_field() -> str:
     """What bounds a block: the inserting transaction's id on PostgreSQL, the event id on SQLite."""
     return "txid" if connection.vendor == "postgresql" else "id"
+
+
+class LedgerCheck(AppendOnly):
+    """One verification of one chain (audit/ledger_checks.py): the head it reached, whether it recomputed every block
+    or only those after the last verified head, and what it found. Signed with the ledger's key (audit/anchor.py), so
+    whoever owns the database cannot write a check that a later verification would start from."""
+
+    id = models.BigAutoField(primary_key=True)
+    chain = models.UUIDField()
+    block = models.PositiveIntegerField()  # the chain's head when checked (0: no block yet)
+    hash = models.CharField(max_length=64)  # hex; "" with no block
+    full = models.BooleanField()  # every block recomputed; else those after the previous verified head
+    events = models.PositiveIntegerField()  # recomputed
+    intact = models.BooleanField()
+    problem = models.TextField(blank=True)
+    checked_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain", "-checked_at"], name="audit_check_chain_time")]
+
+    def __str__(self):
+        state = "intact" if self.intact else "NOT intact"
+        return f"{'full' if self.full else 'incremental'} check of chain {self.chain} to block {self.block}: {state}"

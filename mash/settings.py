@@ -222,6 +222,13 @@ CELERY_TASK_ROUTES = {"decisions.tasks.webhooks_send": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "mash.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "audit-seal": {"task": "audit.tasks.seal_ledger", "schedule": timedelta(minutes=1)},
+    # The ledger checked nightly from each chain's last verified head, and in full weekly (audit/ledger_checks.py).
+    "audit-verify": {"task": "audit.tasks.verify_ledger", "schedule": crontab(minute=30, hour=1)},
+    "audit-verify-full": {
+        "task": "audit.tasks.verify_ledger",
+        "schedule": crontab(minute=30, hour=2, day_of_week=0),
+        "kwargs": {"full": True},
+    },
     "deadlines-sweep": {
         "task": "referrals.tasks.deadlines_sweep",
         "schedule": timedelta(seconds=DEADLINE_SWEEP_SECONDS),

@@ -1,10 +1,15 @@
-"""python manage.py verify_audit [--hub ID] [--since DATE] [--published [FILE]] [--public-key KEY]
+"""python manage.py verify_audit [--hub ID] [--since DATE | --incremental | --record] [--published [FILE]]
+                                [--public-key KEY]
 
 Exit 0 with a one-line summary when the ledger is intact; exit 1 naming the first bad block and event when not.
 A published file holds one head per line, `<chain> <block number> <hash>`, as `--print-heads` writes them.
 `--published` with no file (or `--published-log`) checks the signed-heads log (AUDIT_HEADS_LOG, audit/anchor.py):
 every line's signature, with the configured key or `--public-key` (base64 or a PEM file), and every head matched
 with the ledger's block; heads the log lacks are appended first when the private key is at hand.
+
+`--incremental` recomputes only the blocks sealed after each chain's last verified, signed head and records the
+check; `--record` recomputes every block and records the check (a full check found intact clears an earlier full
+check's NOT intact). Both need the signing key (audit/ledger_checks.py).
 """
 
 import sys
@@ -15,7 +20,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audit import anchor
+from audit import anchor, ledger_checks
 from audit.models import NIL_CHAIN
 from audit.verify import verify
 
@@ -66,6 +71,12 @@ class Command(BaseCommand):
             const=LOG,
             help="A file of previously published head hashes to check; with no file, the signed-heads log.",
         )
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="Recompute only the blocks after each chain's last verified head, and record the check.",
+        )
+        parser.add_argument("--record", action="store_true", help="Recompute every block and record the check.")
         parser.add_argument("--published-log", action="store_true", help="Check the signed-heads log.")
         parser.add_argument("--public-key", help="With the log: the public key (base64, or a PEM file) to check with.")
         parser.add_argument("--print-heads", action="store_true", help="Also print each chain's head for publishing.")
@@ -84,7 +95,17 @@ class Command(BaseCommand):
                 since = timezone.make_aware(datetime.combine(datetime.strptime(since, "%Y-%m-%d").date(), time()))
             except ValueError:
                 raise CommandError("--since takes a date, YYYY-MM-DD") from None
-        report = verify(hub=hub, since=since, published=_published(published) if published else ())
+        recorded = options.get("incremental") or options.get("record")
+        if recorded and (since or published):
+            raise CommandError("--incremental and --record check from the recorded heads: not with --since or a file")
+        if recorded:
+            try:
+                anchor.signing_key(required=True)
+            except anchor.SigningKeyError as exc:
+                raise CommandError(f"a recorded check is signed: {exc}") from None
+            report = ledger_checks.check(hub=hub, full=bool(options.get("record")))
+        else:
+            report = verify(hub=hub, since=since, published=_published(published) if published else ())
         if not report.intact:
             self.stderr.write(report.summary())
             sys.exit(1)

@@ -33,16 +33,24 @@ def _windows(
 
     A boundary inside a clock-change gap or fold is read with zoneinfo's default (fold=0) and normalised through UTC.
     """
-    zone = ZoneInfo(tz)
-    day = start.astimezone(zone).date()
+    day = start.astimezone(ZoneInfo(tz)).date()
     for _ in range(MAX_DAYS):
         if day.weekday() in working_days and not is_bank_holiday(day):
-            opens = datetime.combine(day, day_starts, tzinfo=zone).astimezone(UTC)
-            closes = datetime.combine(day, day_ends, tzinfo=zone).astimezone(UTC)
-            if closes > opens:  # always, unless a gap/fold squeezes the window to nothing
-                yield opens, closes
+            window = _window(day, day_starts, day_ends, tz)
+            if window is not None:
+                yield window
         day += timedelta(days=1)
     raise ValueError(f"no end within {MAX_DAYS} days: check the working days and hours")
+
+
+@lru_cache(maxsize=4096)
+def _window(day: date, day_starts: time, day_ends: time, tz: str) -> tuple[datetime, datetime] | None:
+    """One day's window as UTC instants (a month's return asks for each day thousands of times); None when a
+    clock-change gap or fold squeezes it to nothing."""
+    zone = ZoneInfo(tz)
+    opens = datetime.combine(day, day_starts, tzinfo=zone).astimezone(UTC)
+    closes = datetime.combine(day, day_ends, tzinfo=zone).astimezone(UTC)
+    return (opens, closes) if closes > opens else None
 
 
 def _check(start: datetime, working_days: Iterable[int], day_starts: time, day_ends: time) -> frozenset[int]:

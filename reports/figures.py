@@ -19,6 +19,7 @@ from agencies.models import AgencyKind, DocumentKind, WorkingPattern, financial_
 from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
 from decisions.models.strategy import STRATEGY_DECISIONS
+from mash.memory import collector_paused
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.evidence_trend import evidence
 from reports.ledger import Event, MonthEvents, agency_names, first_sign_offs, month_events, rating_due
@@ -35,6 +36,11 @@ STRATEGY_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKin
 
 def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
     """The month's figures; for a month still running, `until` (the build's start) bounds them: provisional."""
+    with collector_paused():
+        return _figures(hub, month, until)
+
+
+def _figures(hub, month: date, until: datetime | None) -> dict:
     events = month_events(hub, month, until)
     names = agency_names(events)
     return {

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from mash.memory import collector_paused
 from reports.charts import return_charts
 from reports.suppression import RULE, for_viewer
 
@@ -81,5 +82,6 @@ def html(row, *, charts=None, exact: bool = True) -> str:
 
 def render(row, fetcher: StaticOnlyFetcher | None = None, *, exact: bool = True) -> bytes:
     fetcher = fetcher or StaticOnlyFetcher()
-    document = HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    with collector_paused():  # WeasyPrint's thousands of boxes (mash/memory.py)
+        document = HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher)
+        return document.write_pdf(pdf_variant=PDF_VARIANT)

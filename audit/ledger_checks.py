@@ -25,14 +25,17 @@ runs an incremental check of its hub's chain (reports/services.py).
 import base64
 import binascii
 import logging
+from contextlib import contextmanager
 from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
+from django.db import connection, connections
 from django.utils import timezone
 
 from audit import anchor, canonical
 from audit.models import AuditBlock, LedgerCheck
 from audit.verify import Problem, Report, verify
+from mash.forked import Forked
 
 log = logging.getLogger(__name__)
 DOMAIN = b"mash audit check v1\n"  # a check's signature can mean nothing else (a head's starts differently)
@@ -147,3 +150,38 @@ def check(*, hub=None, full: bool = False, since: datetime | None = None, worker
 def _head(chain: str) -> tuple[int, str]:
     block = AuditBlock.objects.filter(chain=chain).order_by("-number").values_list("number", "hash").first()
     return (block[0], bytes(block[1]).hex()) if block else (0, "")
+
+
+def _check_in_child(hub_id, since: datetime | None) -> Report:
+    try:
+        return check(hub=hub_id, since=since, workers=1)  # this process is the second core's work
+    finally:
+        connection.close()
+
+
+@contextmanager
+def checking_alongside(hub, *, since: datetime | None = None):
+    """A check of the hub's chain running beside the caller's work: yields something whose `result()` is the
+    Report. On PostgreSQL it runs in a forked process (its own connection; mash/forked.py) while this one goes on
+    (a return's figures and PDF: bench/returns); on SQLite, or inside a transaction (whose rows another connection
+    could not see), it runs here, when its result is first asked for."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        here = _Here(hub, since)
+        yield here
+        return
+    connections.close_all()  # the forked process opens its own connection; this one reconnects when next used
+    forked = Forked(_check_in_child, getattr(hub, "pk", hub), since)
+    try:
+        yield forked
+    finally:
+        forked.close()
+
+
+class _Here:
+    def __init__(self, hub, since):
+        self.hub, self.since, self._report = hub, since, None
+
+    def result(self) -> Report:
+        if self._report is None:
+            self._report = check(hub=self.hub, since=self.since)
+        return self._report

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 
 from django.db import connection, connections
 
@@ -243,7 +243,9 @@ def _scan_all(key: str, layout: Layout, hub, workers: int, counts: dict[str, int
     if hub is not None:
         where += " AND hub_id = %s"
         params.append(_hub_param(hub))
-    if not (connection.vendor == "postgresql" and workers > 1 and sum(counts.values()) >= PARALLEL_FROM):
+    # multiprocessing starts no process from a daemonic one (a Celery prefork worker): there, one process reads all.
+    parallel = workers > 1 and not current_process().daemon and sum(counts.values()) >= PARALLEL_FROM
+    if not (connection.vendor == "postgresql" and parallel):
         found, problem = _scan(_event_sql(key, where), params, layout)
         if problem:
             raise Broken(problem)

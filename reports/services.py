@@ -143,24 +143,26 @@ def return_build(*, return_id) -> MonthlyReturn | None:
         _progress(row, 15, "Sealing the ledger")
         seal()
         block = covered_block(hub, row.month, cutoff)
-        _progress(row, 30, "Verifying the hub's audit chain")
-        # The blocks sealed since the month began (all the month's events lie in them) and any after the chain's
-        # last verified head (docs/adr/0020); every block's link, and the heads signed outside the database.
-        report = ledger_checks.check(hub=hub, since=month_bounds(row.month)[0])
+        _progress(row, 30, "Checking the hub's audit chain and computing the figures")
+        # The check recomputes the blocks sealed since the month began (all the month's events lie in them) and any
+        # after the chain's last verified head (docs/adr/0020). It runs beside the figures and the PDF; nothing is
+        # kept unless it finds the chain intact.
+        with ledger_checks.checking_alongside(hub, since=month_bounds(row.month)[0]) as checking:
+            try:
+                _draw(row, block, cutoff)
+            except Exception as exc:
+                # Events changed behind the application's back can break the figures: the check says why.
+                if not (report := checking.result()).intact:
+                    raise LedgerNotIntact(report.summary()) from exc
+                raise
+            _progress(row, 85, "Checking the hub's audit chain")
+            report = checking.result()
         if not report.intact:
             raise LedgerNotIntact(report.summary())
         if problem := anchored_problem(hub):
             raise LedgerNotIntact(problem)
         verified = report.heads.get(str(hub.pk))
         row.heads = {"hub": anchor.head_of(hub.pk, number=verified[0] if verified else None)}
-        _progress(row, 55, "Computing the figures from the ledger")
-        figures = monthly_figures(hub, row.month, cutoff)
-        row.block_number = block.number if block else None
-        row.block_hash = bytes(block.hash).hex() if block else ""
-        row.figures, row.figures_digest = figures, figures_digest(figures)
-        row.cutoff, row.built_at = cutoff, timezone.now()
-        _progress(row, 75, "Drawing the PDF")
-        row.pdf = pdf.render(row)
         with transaction.atomic():
             row.finish()
             record(
@@ -184,10 +186,24 @@ def return_build(*, return_id) -> MonthlyReturn | None:
     return row
 
 
+def _draw(row: MonthlyReturn, block, cutoff) -> None:
+    """The figures and the PDF, on the row (kept only if the build finishes)."""
+    figures = monthly_figures(row.hub, row.month, cutoff)
+    row.block_number = block.number if block else None
+    row.block_hash = bytes(block.hash).hex() if block else ""
+    row.figures, row.figures_digest = figures, figures_digest(figures)
+    row.cutoff, row.built_at = cutoff, timezone.now()
+    _progress(row, 60, "Drawing the PDF")
+    row.pdf = pdf.render(row)
+
+
 def _fail(row: MonthlyReturn, exc: Exception) -> None:
     message = (
         str(exc) if isinstance(exc, LedgerNotIntact) else f"The build stopped with an error ({type(exc).__name__})"
     )
+    # What the build drew before it stopped is not kept, in the row or in memory.
+    row.refresh_from_db(fields=["figures", "figures_digest", "pdf", "cutoff", "built_at", "block_number", "block_hash",
+                                "heads"])  # fmt: skip
     with transaction.atomic():
         row.fail(message)
         reason = "ledger_not_intact" if isinstance(exc, LedgerNotIntact) else "error"

@@ -9,10 +9,11 @@ proposed and signed off (one in twelve after the rating's timescale), about 17 e
 re-referral. Events are built by `audit.services.event()` with the clock set to their moment and inserted in bulk,
 then sealed. The return reads only the ledger (and agency and threshold names), so no referral rows are needed.
 
-Then builds the return `--builds` times through `reports.services.return_build` (seal, verify the hub's chain,
-compute the figures, draw the PDF, store, audit), timing each step, to stdout and bench/results/returns.json. In the
-same run, side by side: the evidence section computed alone, the PDF drawn without it, and a strategic lead's PDF
-(suppressed, drawn when downloaded).
+Then builds the return `--builds` times through `reports.services.return_build` (seal; check the hub's chain in a
+forked process while this one computes the figures and draws the PDF; store, audit), timing each step, to stdout and
+bench/results/returns.json. In the same run, side by side: the same build with the check run first and the rest
+after it (as before issue 20's last changes), the evidence section computed alone, the PDF drawn without it, and a
+strategic lead's PDF (suppressed, drawn when downloaded).
 """
 
 import argparse
@@ -22,6 +23,7 @@ import statistics
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -125,6 +127,29 @@ def _without_evidence(row):
     return other
 
 
+@contextmanager
+def _check_first():
+    """The build as it was before the check ran beside the figures: the check first, the rest after it."""
+    from audit import ledger_checks
+
+    @contextmanager
+    def here(hub, *, since=None):
+        report = ledger_checks.check(hub=hub, since=since)
+
+        class Done:
+            def result(self):
+                return report
+
+        yield Done()
+
+    kept = ledger_checks.checking_alongside
+    ledger_checks.checking_alongside = here
+    try:
+        yield
+    finally:
+        ledger_checks.checking_alongside = kept
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--referrals", type=int, default=10_000)
@@ -141,11 +166,13 @@ def main():
     from django.utils import timezone
 
     from agencies.models import Hub
+    from audit import ledger_checks
     from audit.services import seal
     from audit.verify import verify
     from reports import pdf, services
     from reports.evidence_trend import evidence_of
     from reports.figures import monthly_figures
+    from reports.ledger import month_bounds
     from reports.services import previous_month
 
     hub = Hub.objects.get(pk=ids["hub"])
@@ -163,16 +190,32 @@ def main():
     manager = get_user_model().objects.get(username="bench-manager")
     builds, steps = (
         [],
-        {"verify": [], "figures": [], "pdf": [], "evidence": [], "pdf_without_evidence": [], "lead_pdf": []},
+        {
+            "check": [],
+            "verify_every_block": [],
+            "figures": [],
+            "pdf": [],
+            "evidence": [],
+            "pdf_without_evidence": [],
+            "lead_pdf": [],
+        },  # fmt: skip
     )
+    sequential = []
     for _ in range(args.builds):
         row = services.return_request(hub=hub, month=month, by=manager)
         began = time.perf_counter()
         row = services.return_build(return_id=row.pk)
         builds.append(time.perf_counter() - began)
         assert row.state == "ready", row.error
+        with _check_first():
+            other = services.return_request(hub=hub, month=month, by=manager)
+            began = time.perf_counter()
+            other = services.return_build(return_id=other.pk)
+            sequential.append(time.perf_counter() - began)
+            assert other.state == "ready", other.error
         for name, step in (
-            ("verify", lambda: verify(hub=hub)),
+            ("check", lambda: ledger_checks.check(hub=hub, since=month_bounds(month)[0])),
+            ("verify_every_block", lambda: verify(hub=hub)),
             ("figures", lambda: monthly_figures(hub, month)),
             ("pdf", lambda r=row: pdf.render(r)),
             # Side by side in the same run: the issue-20 sections' share of the build and the lead's download.
@@ -191,9 +234,12 @@ def main():
         "pdf_bytes": len(bytes(row.pdf)),
         "build_seconds": [round(b, 3) for b in builds],
         "build_median_seconds": round(statistics.median(builds), 3),
+        "check_first_build_seconds": [round(b, 3) for b in sequential],
+        "check_first_build_median_seconds": round(statistics.median(sequential), 3),
         "steps_median_seconds": {k: round(statistics.median(v), 3) for k, v in steps.items()},
         "goal_seconds": 3.0,
     }
+    print(f"with the check run first, then the rest: median {report['check_first_build_median_seconds']} s")
     print(f"return built {args.builds}x: median {report['build_median_seconds']} s, max {max(builds):.3f} s "
           f"(request to stored PDF); steps (median): {report['steps_median_seconds']}; PDF {report['pdf_bytes']:,} bytes")  # fmt: skip
     print(f"figures: {report['received']:,} referrals received, {report['decisions']:,} decisions")

@@ -140,3 +140,35 @@ def test_a_returns_build_recomputes_the_blocks_of_its_month_and_after_the_last_c
     build_check = _checks(hub)[-1]
     # This month's block only: its two events and the return's request, not the seven of the checked block before.
     assert not build_check.full and build_check.events == 3
+
+
+def _verify_in_a_daemon(hub_id, queue):
+    from django.db import connection
+
+    from audit.verify import verify
+
+    try:
+        queue.put(verify(hub=hub_id, workers=2).intact)
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+def test_a_large_chain_is_verified_in_a_celery_worker_whose_process_may_not_start_others(monkeypatch):
+    """Celery's prefork workers are daemonic processes: verify's pool of readers would be refused there, so it reads
+    in the one process (a month's return of a big hub crashed the worker before)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from audit import verify as verifying
+
+    hub = HubFactory()
+    _sealed(hub, 6)
+    monkeypatch.setattr(verifying, "PARALLEL_FROM", 1)  # "large": a pool of readers for as few as six events
+    connections.close_all()
+    queue = multiprocessing.get_context("fork").Queue()
+    daemon = multiprocessing.get_context("fork").Process(target=_verify_in_a_daemon, args=(hub.pk, queue), daemon=True)
+    daemon.start()
+    assert queue.get(timeout=60) is True
+    daemon.join(10)

@@ -1,0 +1,51 @@
+"""mash/forked.py: a function run in a forked process (as a Celery prefork worker, which multiprocessing refuses to
+let start a process, hands a second core its work): its value or its exception comes back; a child that dies is
+reported, never waited for in vain."""
+
+import multiprocessing
+import os
+import signal
+
+import pytest
+
+from mash.forked import Forked, ForkedDied
+
+
+def _pid_and(value):
+    return os.getpid(), value * 2
+
+
+def _fails():
+    raise ValueError("the child's own words")
+
+
+def _dies():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_the_value_comes_back_from_another_process():
+    pid, doubled = Forked(_pid_and, 21).result()
+    assert doubled == 42 and pid != os.getpid()
+
+
+def test_the_childs_exception_is_raised_here():
+    with pytest.raises(ValueError, match="the child's own words"):
+        Forked(_fails).result()
+
+
+def test_a_child_killed_is_reported():
+    with pytest.raises(ForkedDied):
+        Forked(_dies).result()
+
+
+def _from_a_daemon(queue):
+    queue.put(Forked(_pid_and, 2).result()[1])
+
+
+def test_it_forks_from_a_daemonic_process_where_multiprocessing_refuses():
+    queue = multiprocessing.get_context("fork").Queue()
+    daemon = multiprocessing.get_context("fork").Process(target=_from_a_daemon, args=(queue,), daemon=True)
+    daemon.start()
+    assert queue.get(timeout=20) == 4
+    daemon.join(10)
+    assert daemon.exitcode == 0

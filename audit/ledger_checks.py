@@ -170,7 +170,12 @@ def checking_alongside(hub, *, since: datetime | None = None):
         yield here
         return
     connections.close_all()  # the forked process opens its own connection; this one reconnects when next used
-    forked = Forked(_check_in_child, getattr(hub, "pk", hub), since)
+    try:
+        forked = Forked(_check_in_child, getattr(hub, "pk", hub), since)
+    except OSError as exc:  # no process to be had (memory, a process limit): the check runs here instead
+        log.warning("audit ledger check: could not fork (%s); checking in this process", exc)
+        yield _Here(hub, since)
+        return
     try:
         yield forked
     finally:

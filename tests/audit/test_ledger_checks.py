@@ -172,3 +172,22 @@ def test_a_large_chain_is_verified_in_a_celery_worker_whose_process_may_not_star
     daemon.start()
     assert queue.get(timeout=60) is True
     daemon.join(10)
+
+
+@pytest.mark.postgres
+def test_a_return_whose_process_cannot_fork_checks_the_chain_itself(monkeypatch):
+    """No process to be had (the system's process limit, memory): the build checks in its own process, as on
+    SQLite, rather than failing. The fork's refusal is the system's error, raised where os.fork raises it."""
+    import errno
+
+    import mash.forked
+
+    def refused():
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    hub = HubFactory()
+    _sealed(hub, 3)
+    monkeypatch.setattr(mash.forked.os, "fork", refused)
+    row = returns.return_build(return_id=returns.return_request(hub=hub, month=date.today().replace(day=1)).pk)
+    assert row.state == ReturnState.READY, row.error
+    assert _checks(hub)[-1].intact

@@ -108,6 +108,9 @@ def plan_steps(plan: list[dict], now: datetime, core: list[str]) -> list[Step]:
             recorded = working_after(received, rng.randint(10, 90))
         else:
             recorded = received + timedelta(minutes=rng.randint(1, 15))
+        # Every planned referral is in the demo whatever the hour it is loaded: one that would be read only at the
+        # next opening (an email overnight) is recorded just before now instead (then waits to be screened).
+        recorded = min(recorded, max(received + timedelta(minutes=1), now - timedelta(minutes=5)))
         add(recorded, "receive", i)
         immediate = p["data"]["immediate_risk"]
         rating = "red" if immediate else rng.choices(["red", "amber", "green"], weights=[8, 37, 55])[0]

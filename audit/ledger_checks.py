@@ -166,15 +166,14 @@ def checking_alongside(hub, *, since: datetime | None = None):
     (a return's figures and PDF: bench/returns); on SQLite, or inside a transaction (whose rows another connection
     could not see), it runs here, when its result is first asked for."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        here = _Here(hub, since)
-        yield here
+        yield CheckHere(hub, since)
         return
     connections.close_all()  # the forked process opens its own connection; this one reconnects when next used
     try:
         forked = Forked(_check_in_child, getattr(hub, "pk", hub), since)
     except OSError as exc:  # no process to be had (memory, a process limit): the check runs here instead
         log.warning("audit ledger check: could not fork (%s); checking in this process", exc)
-        yield _Here(hub, since)
+        yield CheckHere(hub, since)
         return
     try:
         yield forked
@@ -182,7 +181,9 @@ def checking_alongside(hub, *, since: datetime | None = None):
         forked.close()
 
 
-class _Here:
+class CheckHere:
+    """The check run in this process, when its result is first asked for."""
+
     def __init__(self, hub, since):
         self.hub, self.since, self._report = hub, since, None
 

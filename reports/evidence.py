@@ -30,8 +30,8 @@ from audit.events.actions import AuditAction
 from decisions.models import NO_MASH_RESPONSE, OUTCOMES, outcome_label
 from decisions.models.strategy import RECOMMENDED_KINDS, REQUIRED_KINDS
 from mash.workinghours import due_after
-from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events, first_sign_offs, rating_due
-from reports.proportions import two_proportion_p
+from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events, at, first_sign_offs, rating_due
+from reports.proportions import percent, two_proportion_p
 
 NO_AGENCY = "No referring agency"
 NOT_RECORDED, NO_AGENCY_CODE = "not_recorded", "no_agency"
@@ -42,14 +42,6 @@ ATTENDANCE_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyK
                     AgencyKind.HEALTH, AgencyKind.EDUCATION]  # fmt: skip
 TIMED = ("red", "amber", "green")
 MEASURES = ("decided_within_day", "decided_within_timescale", "requests_on_time", "re_referrals", "conversion")
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 class Practice:
@@ -174,7 +166,7 @@ def month_evidence(hub, events: MonthEvents, names: dict[str, str]) -> dict:
     def referrer(e: Event) -> str | None:
         return practice.referrer(e.data["referral_id"])
 
-    within_day = [(referrer(e), practice.within_day(_at(e.data["received_at"]), e.at)) for e in decisions]
+    within_day = [(referrer(e), practice.within_day(at(e.data["received_at"]), e.at)) for e in decisions]
     timed = [e for e in decisions if e.data.get("rating") in TIMED]
     within_timescale = [
         (referrer(e), bool((due := rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)) for e in timed

@@ -22,7 +22,8 @@ from decisions.models.strategy import STRATEGY_DECISIONS
 from mash.memory import collector_paused
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.evidence_trend import evidence
-from reports.ledger import Event, MonthEvents, agency_names, first_sign_offs, month_events, rating_due
+from reports.ledger import Event, MonthEvents, agency_names, at, first_sign_offs, month_events, rating_due
+from reports.proportions import percent
 
 RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
 TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
@@ -65,10 +66,6 @@ def _figures(hub, month: date, until: datetime | None) -> dict:
 # Helpers -----------------------------------------------------------------------------------------------------------
 
 
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 def median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
@@ -83,10 +80,6 @@ def percentile_90(values: list[float]) -> float | None:
 
 def _hours(later: datetime, earlier: datetime) -> float:
     return (later - earlier).total_seconds() / 3600
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def _counted(counter: Counter, choices) -> list[dict]:
@@ -119,7 +112,7 @@ def _referrals(hub, events: MonthEvents, names: dict) -> dict:
     latest = _latest_ratings(events)
     cohorts = {e.object_id: e.data["cohort"] for e in received}
     levels = Counter((events.cohort(referral_id), e.data["level"]) for referral_id, e in latest.items())
-    weeks = Counter(min((_at(e.data["received_at"]).astimezone(events.start.tzinfo).day - 1) // 7, 4) for e in received)
+    weeks = Counter(min((at(e.data["received_at"]).astimezone(events.start.tzinfo).day - 1) // 7, 4) for e in received)
     last_day = (events.end - timedelta(days=1)).day
     return {
         "total": len(received),
@@ -159,7 +152,7 @@ def _timeliness(events: MonthEvents) -> dict:
     rows, every = [], []
     for rating in TIMED_RATINGS:
         mine = [e for e in decisions if e.data.get("rating") == rating]
-        hours = [_hours(e.at, _at(e.data["received_at"])) for e in mine]
+        hours = [_hours(e.at, at(e.data["received_at"])) for e in mine]
         every += hours
         within = sum(1 for e in mine if (due := rating_due(events, e.data["referral_id"], e.at)) and e.at <= due)
         rows.append(
@@ -196,9 +189,9 @@ def _agencies(events: MonthEvents, names: dict) -> list[dict]:
                 "agency": names.get(agency_id, agency_id),
                 "requests": requested.get(agency_id, 0),
                 "contributions": len(mine),
-                "median_response_hours": median([_hours(e.at, _at(e.data["requested_at"])) for e in mine]),
+                "median_response_hours": median([_hours(e.at, at(e.data["requested_at"])) for e in mine]),
                 "median_allowed_hours": median(
-                    [_hours(_at(e.data["due_at"]), _at(e.data["requested_at"])) for e in mine]
+                    [_hours(at(e.data["due_at"]), at(e.data["requested_at"])) for e in mine]
                 ),
                 "on_time_percent": percent(sum(1 for e in mine if e.data.get("on_time")), len(mine)),
                 "no_trace_percent": percent(sum(1 for e in mine if not e.data.get("known")), len(mine)),
@@ -380,10 +373,10 @@ def _strategy(events: MonthEvents) -> dict:
     held = events.of(AuditAction.STRATEGY_DISCUSSION_RECORDED)
     counted = {k.value for k in STRATEGY_KINDS}  # the required and recommended kinds (housing, say, is not counted)
     kinds = Counter(kind for e in held for kind in e.data.get("agency_kinds", []) if kind in counted)
-    hours = [_hours(_at(e.data["held_at"]), _at(e.data["received_at"])) for e in held if "received_at" in e.data]
+    hours = [_hours(at(e.data["held_at"]), at(e.data["received_at"])) for e in held if "received_at" in e.data]
     after_red = [e for e in held if e.data.get("red_at")]
     within = sum(
-        1 for e in after_red if _at(e.data["held_at"]) <= _at(e.data["red_at"]) + timedelta(hours=e.data["due_hours"])
+        1 for e in after_red if at(e.data["held_at"]) <= at(e.data["red_at"]) + timedelta(hours=e.data["due_hours"])
     )
     decisions = [d for cohort in STRATEGY_DECISIONS.values() for d in cohort]
     return {

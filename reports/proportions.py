@@ -13,6 +13,11 @@ MIN_BASE = 5
 CHANCE = 0.05  # a p-value at or above this: the difference is within what chance alone would give
 
 
+def percent(part: int, whole: int) -> float | None:
+    """part of whole as a percentage to one place; None where there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
 def two_proportion_p(count_a: int, base_a: int, count_b: int, base_b: int) -> float | None:
     """The two-sided p-value of the difference between count_a/base_a and count_b/base_b; None when a base is under
     MIN_BASE (no test)."""

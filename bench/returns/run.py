@@ -134,13 +134,9 @@ def _check_first():
 
     @contextmanager
     def here(hub, *, since=None):
-        report = ledger_checks.check(hub=hub, since=since)
-
-        class Done:
-            def result(self):
-                return report
-
-        yield Done()
+        first = ledger_checks.CheckHere(hub, since)
+        first.result()  # before the figures and the PDF, in this process
+        yield first
 
     kept = ledger_checks.checking_alongside
     ledger_checks.checking_alongside = here

@@ -184,3 +184,26 @@ def test_the_month_on_month_table_lists_a_group_once_when_it_is_both_a_pattern_a
              "by_agency": [line, {"label": "Northshire Police", "points": []}]}  # fmt: skip
     assert [x["label"] for x in _agency_lines(trend)] == ["Northshire Police"]
     assert _agency_lines(None) == []
+
+
+@pytest.mark.django_db
+def test_counts_in_thousands_read_with_separators(known):
+    """A big hub's month reads "9,166 of 10,000", not "9166 of 10000": the section's counts and bases, in its
+    sentences and tables, are written as the rest of the return writes them."""
+    from django.template.loader import render_to_string
+
+    def scaled(value):
+        if isinstance(value, dict):
+            return {k: v * 1000 if k in ("base", "count", "decided", "discussions") and isinstance(v, int)
+                    else scaled(v) for k, v in value.items()}  # fmt: skip
+        return [scaled(v) for v in value] if isinstance(value, list) else value
+
+    evidence = scaled(evidence_of(known.hub, MONTH))
+    for printed in (True, False):
+        text = " ".join(visible_text(render_to_string(
+            "reports/evidence_body.html", {"evidence": evidence, "printed": printed})).split())  # fmt: skip
+        assert "51,000 of 83,000 decisions signed off within one working day of receipt (61.4 %)" in text
+        assert "28,000 of 40,000 answers given on time" in text
+        assert "83,000 contacts concluded in the month" in text
+        assert "40,000 36,000 90 %" in text  # the co-located row: base, count, percent
+        assert "83000" not in text and "40000" not in text

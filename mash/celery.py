@@ -3,7 +3,7 @@
 Reliability choices: a task is acknowledged only after it finishes (acks_late) and given back to the queue if its
 worker dies (reject_on_worker_lost); each worker process holds one message at a time (prefetch 1); JSON only; hard
 and soft time limits. Tasks take ids, never model instances, and are queued with `delay_on_commit` so a task never
-runs against a transaction that rolled back. Run exactly one beat per deployment.
+runs against a transaction that rolled back. One beat leads at a time (mash/beat.py: a lock).
 """
 
 import os

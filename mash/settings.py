@@ -232,7 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "referrals.tasks.deadlines_sweep",
         "schedule": timedelta(seconds=DEADLINE_SWEEP_SECONDS),
-        "options": {"expires": DEADLINE_SWEEP_SECONDS * 5},
+        # No publishing retries: when the broker is down beat runs the sweep itself at once (BEAT_RUN_HERE).
+        "options": {"expires": DEADLINE_SWEEP_SECONDS * 5, "retry": False},
     },
     # Catch-up for emails whose prompt delivery (queued when the sweep commits) was lost with a broker or worker.
     "notices-deliver": {"task": "referrals.tasks.notices_deliver", "schedule": timedelta(minutes=1)},
@@ -248,6 +249,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
     "returns-resume": {"task": "reports.tasks.returns_resume", "schedule": timedelta(minutes=5)},
+}
+
+# Beat (mash/beat.py, docs/adr/0021): one beat leads (a lock); the deadline sweep runs in beat itself when it cannot
+# be sent (the broker is down) or, on PostgreSQL, when no worker has run it for DEADLINE_SWEEP_LATE_SECONDS.
+CELERY_BEAT_SCHEDULER = "mash.beat:Scheduler"
+DEADLINE_SWEEP_LATE_SECONDS = env_int("DEADLINE_SWEEP_LATE_SECONDS", max(5, 3 * DEADLINE_SWEEP_SECONDS), minimum=2)
+BEAT_RUN_HERE = {
+    "referrals.tasks.deadlines_sweep": {
+        "last_run": "referrals.deadlines.sweep_last_run_at",
+        "late_after": DEADLINE_SWEEP_LATE_SECONDS,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -346,6 +346,11 @@ def sweep_last_run() -> SweepRun | None:
     return SweepRun.objects.filter(name=SWEEP).first()
 
 
+def sweep_last_run_at() -> datetime | None:
+    """When the sweep last ran (by a worker, or by beat itself: mash/beat.py); None if it never ran."""
+    return SweepRun.objects.filter(name=SWEEP).values_list("last_run_at", flat=True).first()
+
+
 _LOOK_IT_UP = object()
 
 

@@ -152,8 +152,12 @@ CELERY_BROKER_TRANSPORT = None if REDIS_URL else "mash.broker:Transport"
 CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "broker"
 for _folder in (VAR_DIR, CELERY_BROKER_FOLDER, VAR_DIR / "celery" / "control"):
     _folder.mkdir(parents=True, exist_ok=True)
+# max_retries 0: a process that finds Redis down when it first connects to publish fails at once (kombu retried for
+# 6 s, holding a web request, or beat's deadline sweep, that long); what it queues is in the database and a beat job
+# picks it up (mash/queue.py). Workers reconnect by their own policy (broker_connection_retry).
+REDIS_BROKER_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60), "max_retries": 0}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
+    REDIS_BROKER_OPTIONS
     if REDIS_URL
     else {
         "data_folder_in": str(CELERY_BROKER_FOLDER),

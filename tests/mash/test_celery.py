@@ -322,3 +322,40 @@ def test_redis_worker_runs_heartbeat_eta_and_committed_tasks(tmp_path, settings,
     assert ran_now < _at(sent + countdown) <= ran_later < _at(sent + countdown + 30)
     # Sent before the committed task, it would have run first had it been sent at all.
     assert last_heartbeat(rolled_back) is None
+
+
+def test_a_sender_that_finds_redis_down_tries_once_and_gives_up():
+    """A web request (or beat) that queues a task while Redis is down must not wait: one connection attempt, then
+    the failure, which mash/queue.py logs (the work is in the database for beat's catch-up). kombu's default for a
+    first connection retried for about 6 s. The 'Redis' here is a real listener that counts the connections it is
+    offered and closes each at once."""
+    import socket
+    import threading
+
+    from celery import Celery
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    attempts, done = [], threading.Event()
+
+    def refuse():
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            attempts.append(1)
+            conn.close()
+
+    threading.Thread(target=refuse, daemon=True).start()
+    sender = Celery("down", broker=f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    sender.conf.broker_transport_options = django_settings.REDIS_BROKER_OPTIONS
+    try:
+        with pytest.raises(Exception):  # noqa: B017, PT011 - whichever error the client raises: it is not sent
+            sender.send_task("mash.tasks.heartbeat", retry=False)
+    finally:
+        done.set()
+        listener.close()
+    assert len(attempts) == 1

@@ -65,15 +65,17 @@ class BeatLock:
             except psycopg.Error:  # the connection, and the lock with it, is gone: try to take it again
                 log.warning("beat: the connection holding the beat lock was lost")
                 self.release()
-        db = settings.DATABASES["default"]
-        params = {"dbname": db["NAME"], "user": db.get("USER"), "password": db.get("PASSWORD"), "host": db.get("HOST"),
-                  "port": db.get("PORT")}  # fmt: skip
         try:
-            held = psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True, connect_timeout=3)
+            held = psycopg.connect(**_lock_connection_params(), autocommit=True, connect_timeout=3)
         except psycopg.Error as exc:
             log.warning("beat: cannot reach the database for the beat lock (%s); standing by", exc)
             return False
-        if held.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY]).fetchone()[0]:
+        try:
+            leads = held.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY]).fetchone()[0]
+        except psycopg.Error as exc:
+            log.warning("beat: could not ask for the beat lock (%s); standing by", exc)
+            leads = False
+        if leads:
             self._held = held
             log.warning("beat: this beat leads (it holds the beat lock)")
             return True
@@ -106,6 +108,19 @@ class BeatLock:
             self._held = None
 
 
+# The libpq settings of DATABASES' OPTIONS that the lock's connection keeps (TLS, the role's options); Django's own
+# OPTIONS (isolation level, pool) are not libpq's.
+LIBPQ_OPTIONS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "options", "application_name", "target_session_attrs"}
+
+
+def _lock_connection_params() -> dict:
+    db = settings.DATABASES["default"]
+    params = {"dbname": db["NAME"], "user": db.get("USER"), "password": db.get("PASSWORD"), "host": db.get("HOST"),
+              "port": db.get("PORT")}  # fmt: skip
+    params.update({k: v for k, v in (db.get("OPTIONS") or {}).items() if k in LIBPQ_OPTIONS})
+    return {k: v for k, v in params.items() if v}
+
+
 class Scheduler(PersistentScheduler):
     lock_class = BeatLock
 
@@ -125,6 +140,7 @@ class Scheduler(PersistentScheduler):
         return super().tick(*args, **kwargs)
 
     def apply_entry(self, entry, producer=None):
+        log.info("Scheduler: Sending due task %s (%s)", entry.name, entry.task)  # as Celery's own scheduler says
         here = run_here_rule(entry.task)
         if here is not None and connection.vendor == "postgresql" and job_is_late(here):
             log.warning("beat: no worker has run %s for %.0f s; running it here", entry.task, here.late_after)

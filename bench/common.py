@@ -109,14 +109,14 @@ def gunicorn(env: dict, port: int, workers: int = 3, log=None):
         cwd=ROOT, env=env, stdout=log, stderr=log,
     )  # fmt: skip
     try:
-        _wait_until_healthy(port, server)
+        wait_until_healthy(port, server)
         yield
     finally:
         server.terminate()
         server.wait(timeout=20)
 
 
-def _wait_until_healthy(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
+def wait_until_healthy(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
     """Until /healthz answers 200; a server that exits or never answers stops the benchmark with the reason."""
     last = "no answer"
     end = time.monotonic() + seconds

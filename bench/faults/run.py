@@ -35,6 +35,7 @@ Prints each phase's figures and verdicts and writes bench/results/faults.json; e
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import threading
@@ -74,14 +75,14 @@ class Submissions:
     """Every outcome, sorted into accepted, clean refusals and anything else; what was not accepted is sent again
     (unchanged) from a thread of its own until it is."""
 
-    def __init__(self):
+    def __init__(self, port: int = PORT):
         self.lock = threading.Lock()
         self.outcomes: list[traffic.Outcome] = []
         self.unclean: list[dict] = []
         self.pending: list[tuple[float, traffic.Request]] = []
         self.all: list[scenario.Submission] = []
         self.stop = threading.Event()
-        self.conn = traffic.Connection(PORT)
+        self.conn = traffic.Connection(port)
 
     @staticmethod
     def clean_refusal(o: traffic.Outcome) -> bool:
@@ -218,6 +219,7 @@ def check_deadlines(env: dict, ids: list) -> dict:
         "notices_not_one": sum(1 for r in due if notices[r[0]] != 1),
         "notifications_not_emailed": unsent_notifications(env, ids),
         "lateness_p50_s": round(late[len(late) // 2], 1) if late else None,
+        "lateness_p99_s": round(late[min(len(late) - 1, math.ceil(0.99 * len(late)) - 1)], 1) if late else None,
         "lateness_max_s": round(late[-1], 1) if late else None,
     }
 

@@ -1,6 +1,6 @@
 """Test set-up: real parts or an honest skip.
 
-Tests marked `postgres`, `redis`, `browser` or `clamav` need those real parts. Without them they skip with the reason shown
+Tests marked `postgres`, `redis`, `browser`, `clamav` or `nginx` need those real parts. Without them they skip with the reason shown
 (-ra); with CI=true a missing part fails the test instead, so CI can never pass by skipping.
 """
 
@@ -45,8 +45,14 @@ def _postgres_problem() -> str | None:
     return None
 
 
+def _nginx_problem() -> str | None:
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        return "needs Debian's nginx (apt-get install nginx)"
+    return None
+
+
 PROBLEMS = {"postgres": _postgres_problem, "redis": _redis_problem, "browser": _browser_problem,
-            "clamav": clamav_problem}  # fmt: skip
+            "clamav": clamav_problem, "nginx": _nginx_problem}  # fmt: skip
 
 
 def pytest_runtest_setup(item):

@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench import scenario, traffic  # noqa: E402
+from bench.cluster import nginx  # noqa: E402
 from bench.common import (  # noqa: E402
     ROOT,
     collect_static,
@@ -67,68 +67,17 @@ PORT, WEB_PORTS, PG_PORT, REDIS_PORT = 8950, (8951, 8952), 5452, 6402
 DB = "mash_cluster"
 CELERY = str(ROOT / ".venv" / "bin" / "celery")
 
-NGINX_CONF = """
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    log_format upstream '$upstream_addr $status $request_method $uri';
-    access_log {folder}/access.log upstream;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    client_max_body_size 25m;
-    upstream mash {{
-        server 127.0.0.1:{one} max_fails=1 fail_timeout=5s;
-        server 127.0.0.1:{two} max_fails=1 fail_timeout=5s;
-        keepalive 32;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://mash;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            # A request whose server died is tried on the other. Safe for POSTs too: the API's writes carry an
-            # Idempotency-Key, and a sign-off or a form sent twice is refused the second time by its state.
-            proxy_next_upstream error timeout http_502 non_idempotent;
-            proxy_next_upstream_tries 2;
-        }}
-        # Neither server answering: a clean refusal with Retry-After, as the service's own 503 (mash/outage.py).
-        error_page 502 504 =503 @unavailable;
-        location @unavailable {{
-            add_header Retry-After 30 always;
-            default_type text/plain;
-            return 503 "The service is unavailable for a moment. Try again shortly.";
-        }}
-    }}
-}}
-"""
-
 
 class Nginx:
     def __init__(self, folder: Path):
         self.folder = folder
-        self.conf = folder / "nginx.conf"
-        self.conf.write_text(NGINX_CONF.format(folder=folder, port=PORT, one=WEB_PORTS[0], two=WEB_PORTS[1]))
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.process = subprocess.Popen([nginx, "-p", str(self.folder), "-c", str(self.conf), "-g", "daemon off;"])
+        self.process = nginx.start(self.folder, PORT, list(WEB_PORTS))
 
-    def upstreams(self) -> Counter:
-        """Requests per web server, from nginx's log of each request's upstream(s)."""
-        counts = Counter()
-        for line in (self.folder / "access.log").read_text().splitlines():
-            for address in re.findall(r"127\.0\.0\.1:(\d+)", line.split(" ", 1)[0]):
-                counts[int(address)] += 1
-        return counts
+    def upstreams(self) -> dict[int, int]:
+        return nginx.upstreams(self.folder)
 
     def stop(self) -> None:
         if self.process is not None:

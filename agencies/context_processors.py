@@ -30,7 +30,8 @@ HUB_PAGES = [
 CASE_READERS = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
 # Pages whose address sits under no item of their own (/hubs/<hub>/handovers/ would fall under "Hub", whose address is
 # the hub's): the item they belong to, by URL name.
-BELONGS_TO = {"officer-actions": "officer-queue", "officer-handovers": "officer-queue", "officer-sent": "officer-queue"}
+BELONGS_TO = {"officer-actions": "officer-queue", "officer-handovers": "officer-queue", "officer-sent": "officer-queue",
+              "evidence": "returns"}  # fmt: skip
 
 
 def _access(user, hub_id):

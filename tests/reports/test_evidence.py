@@ -207,3 +207,13 @@ def test_counts_in_thousands_read_with_separators(known):
         assert "83,000 contacts concluded in the month" in text
         assert "40,000 36,000 90 %" in text  # the co-located row: base, count, percent
         assert "83000" not in text and "40000" not in text
+
+
+@pytest.mark.django_db
+def test_the_page_sits_under_returns_in_the_navigation(known, client):
+    """The evidence page is reached from the returns: the navigation shows the reader is in "Returns", not "Hub"
+    (whose address, the hub's, is the longest prefix of the page's)."""
+    client.force_login(known.lead)
+    page = client.get(reverse("evidence", args=[known.hub.id]), {"month": "2026-03"})
+    active = [item["text"] for item in page.context["nav_items"] if item["current"] or item["active"]]
+    assert active == ["Returns"]

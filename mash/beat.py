@@ -126,7 +126,7 @@ class Scheduler(PersistentScheduler):
 
     def __init__(self, *args, **kwargs):
         self.lock = self.lock_class()
-        self._leading = False
+        self._leading = None  # not known until the first tick
         super().__init__(*args, **kwargs)
 
     def tick(self, *args, **kwargs):
@@ -134,7 +134,9 @@ class Scheduler(PersistentScheduler):
         if leading != self._leading:
             self._leading = leading
             if not leading:
-                log.warning("beat: another beat leads; this one stands by and sends nothing")
+                log.warning(
+                    "beat: another beat leads (or the lock cannot be had); this one stands by and sends nothing"
+                )
         if not leading:
             return STANDBY_SECONDS
         return super().tick(*args, **kwargs)

@@ -350,7 +350,7 @@ def test_a_sender_that_finds_redis_down_tries_once_and_gives_up():
             conn.close()
 
     threading.Thread(target=refuse, daemon=True).start()
-    sender = Celery("down", broker=f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    sender = Celery("down", broker=f"redis://127.0.0.1:{listener.getsockname()[1]}/0", set_as_current=False)
     sender.conf.broker_transport_options = django_settings.REDIS_BROKER_OPTIONS
     try:
         with pytest.raises(Exception):  # noqa: B017, PT011 - whichever error the client raises: it is not sent

@@ -32,7 +32,7 @@ def _closed_port() -> int:
 
 
 def _scheduler(broker: str, tmp_path, name="beat") -> beat.Scheduler:
-    app = Celery("beat-test", broker=broker)
+    app = Celery("beat-test", broker=broker, set_as_current=False)  # the project app stays the current one
     app.conf.beat_schedule = {"deadlines-sweep": settings.CELERY_BEAT_SCHEDULE["deadlines-sweep"]}
     return beat.Scheduler(app=app, schedule_filename=str(tmp_path / name), lazy=False)
 

@@ -75,8 +75,11 @@ def test_a_referral_received_on_a_months_last_evening_was_recorded_the_next_morn
         recorded = timezone.localtime(event.occurred_at)
         if (received + timedelta(days=1)).day == 1 and recorded.date() == received.date() + timedelta(days=1):
             late.append((received, recorded))
-    assert late, "a referral received on a month's last day and recorded on the 1st"
-    assert all(received.hour >= 19 and recorded.hour < 12 for received, recorded in late)
+    # An email of a month's last afternoon may also be read the next morning (90 working minutes from 16:39 spill past
+    # closing): the evening ones are what the plan puts there, and those are recorded the next morning.
+    evening = [(received, recorded) for received, recorded in late if received.hour >= 19]
+    assert evening, f"a referral received on a month's last evening and recorded on the 1st: {late}"
+    assert all(recorded.hour < 12 for _, recorded in evening), evening
 
 
 def test_the_present_has_a_queue_and_the_past_is_decided(demo):

@@ -22,19 +22,13 @@ from django.db import connection
 
 from agencies.models import Role
 from bench.cluster import nginx
+from bench.common import wait_until_healthy
 from tests.factories import member
+from tests.referrals.test_deadline_worker import _free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.nginx, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"  # tests/factories.py
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -55,18 +49,6 @@ def _get(port: int, path: str, cookies: SimpleCookie, body: str | None = None):
         cookies.load(header)
     conn.close()
     return response.status, dict(response.getheaders()), page
-
-
-def _wait_until_healthy(port: int, process: subprocess.Popen) -> None:
-    for _ in range(150):
-        assert process.poll() is None, "gunicorn stopped before answering"
-        try:
-            if _get(port, "/healthz", SimpleCookie())[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"gunicorn on {port} did not answer /healthz")
 
 
 @pytest.fixture
@@ -90,7 +72,7 @@ def cluster(tmp_path):
     balancer = None
     try:
         for port, server in zip(ports, servers, strict=True):
-            _wait_until_healthy(port, server)
+            wait_until_healthy(port, server)
         port = _free_port()
         balancer = nginx.start(tmp_path, port, ports)
         for _ in range(50):

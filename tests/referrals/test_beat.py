@@ -4,7 +4,6 @@ it, or when no worker has run it for a while (PostgreSQL); a second beat stands 
 The broker that is down is a real one that refuses: a Redis URL on a port nothing listens on. The broker that is up
 is kombu's in-memory transport (the message is published, and no worker takes it)."""
 
-import socket
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
@@ -21,14 +20,9 @@ from referrals.deadlines import SWEEP, sweep_last_run_at
 from referrals.models import Deadline, DeadlineKind, Notice, SweepRun
 from referrals.services import referral_create
 from tests.factories import referral_data
+from tests.referrals.test_deadline_worker import _free_port  # free once closed: nothing listens on it
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # free once closed: nothing listens on it
 
 
 def _scheduler(broker: str, tmp_path, name="beat") -> beat.Scheduler:
@@ -51,7 +45,7 @@ def _send_the_sweep(scheduler):
 
 
 def test_with_the_broker_down_beat_sweeps_itself_and_records_each_breach_once(overdue, tmp_path):
-    scheduler = _scheduler(f"redis://127.0.0.1:{_closed_port()}/0", tmp_path)
+    scheduler = _scheduler(f"redis://127.0.0.1:{_free_port()}/0", tmp_path)
     try:
         _send_the_sweep(scheduler)
         overdue.refresh_from_db()
@@ -99,7 +93,7 @@ def test_beat_sweeps_itself_when_no_worker_has_swept_for_a_while(overdue, tmp_pa
 
 
 def test_a_second_beat_stands_by_until_the_first_stops(overdue, tmp_path):
-    down = f"redis://127.0.0.1:{_closed_port()}/0"  # were either to send, it would sweep here
+    down = f"redis://127.0.0.1:{_free_port()}/0"  # were either to send, it would sweep here
     first = _scheduler(down, tmp_path, "first")
     second = _scheduler(down, tmp_path, "second")
     try:

@@ -113,6 +113,18 @@ def _remembered(key, compute):
     return cache[key]
 
 
+def _remember(key, value) -> None:
+    cache = _cache.get()
+    if cache is not None:
+        cache[key] = value
+
+
+def _agreed(hub: Hub, agency: Agency) -> bool:
+    """Whether the agency's agreement with the hub is current: looked up once a request (the API client's, read with
+    its token, is remembered by `access_for_client`; the receipt notice asks again for the same agency)."""
+    return _remembered(("agreed", hub.pk, agency.pk), lambda: agreement_problem(hub, agency) is None)
+
+
 def assignments_of(user) -> list[RoleAssignment]:
     """Every role the person holds, in every hub, with the hub, the agency and whether that agency's information
     sharing agreement with the hub is current (`agreement_current`): one query per request."""
@@ -179,7 +191,9 @@ def access_for_client(client) -> Access:
     `with_agreement`, or looked up here)."""
     current = getattr(client, "agreement_current", None)
     if current is None:
-        current = agreement_problem(client.hub, client.agency) is None
+        current = _agreed(client.hub, client.agency)
+    else:
+        _remember(("agreed", client.hub_id, client.agency_id), current)
     return Access(
         hub=client.hub,
         client=client,
@@ -190,7 +204,7 @@ def access_for_client(client) -> Access:
 
 def access_for_agency(hub: Hub, agency: Agency) -> Access:
     """The agency as the receiver of what the service sends it (an outcome notice to its system)."""
-    current = agreement_problem(hub, agency) is None
+    current = _agreed(hub, agency)
     return Access(
         hub=hub, client=agency, agencies={agency.pk: agency}, agreed=frozenset({agency.pk}) if current else frozenset()
     )

@@ -11,7 +11,7 @@ LOAD = """
 INSERT INTO referrals_referral (
     id, hub_id, reference, cohort, cohort_overridden, status, received_at, channel, referring_agency_id,
     referrer_name, referrer_role, referrer_contact, source_code, concerns, adult_risk_location, adult_risk_source,
-    narrative, immediate_risk, consent, consent_reason, created_at, rating, threshold_level, due_at, outcome
+    narrative, immediate_risk, consent, consent_reason, created_at, updated_at, rating, threshold_level, due_at, outcome
 )
 SELECT
     gen_random_uuid(), %(hub)s, 'BENCH-' || lpad(n::text, 8, '0'),
@@ -23,7 +23,7 @@ SELECT
     CASE WHEN n %% 3 = 0 THEN %(police)s::uuid WHEN n %% 5 = 1 THEN %(school)s::uuid END,
     'Bench referrer', '', 'bench@example.org',
     CASE WHEN n %% 3 = 0 THEN '6' WHEN n %% 5 = 1 THEN '2A' ELSE '1A' END,
-    '["neglect"]'::jsonb, '', '', 'Synthetic referral for the benchmarks.', false, 'obtained', '', now(),
+    '["neglect"]'::jsonb, '', '', 'Synthetic referral for the benchmarks.', false, 'obtained', '', now(), now(),
     (ARRAY['red', 'amber', 'green', 'blue'])[1 + n %% 4], 'early_help',
     CASE WHEN n > %(total)s - %(open)s THEN now() + make_interval(secs => (n %% 7200) * 60.0) END, ''
 FROM generate_series(1, %(total)s) AS n

@@ -215,12 +215,12 @@ def test_the_list_costs_the_same_queries_whatever_its_length(client, token, djan
     for i in range(3):
         post(client, token, referral_data(), key=f"k{i}")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    # token with application, client with hub and agency, page, audit insert for the read
-    with django_assert_num_queries(4):
+    # the token with its application, client, hub, agency and agreement; the page; the audit insert for the read
+    with django_assert_num_queries(3):
         assert len(client.get(URL, **auth).json()["results"]) == 3
     for i in range(3, 9):
         post(client, token, referral_data(), key=f"k{i}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(client.get(URL, **auth).json()["results"]) == 9
 
 
@@ -332,3 +332,17 @@ def test_the_throttle_is_counted_in_the_shared_redis_cache(client, hub, police, 
     assert len(stored) == 1 and stored[0].startswith(settings.CACHES["default"]["KEY_PREFIX"])
     # The third request is refused on the count read back from Redis, where every worker process reads it.
     assert client.get(URL, **auth).status_code == 429
+
+
+def test_a_referral_sent_reads_the_agencys_agreement_once(client, token):
+    """Authentication reads the token, its client and the agency's agreement together; the receipt notice that
+    follows in the same request asks the same question and is answered from the request's memory."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, token, referral_data()).status_code == 201
+    asked = [q["sql"] for q in queries if "agencies_signature" in q["sql"]]
+    assert len(asked) == 1, asked
+    token_reads = [q["sql"] for q in queries if "oauth2_provider_accesstoken" in q["sql"]]
+    assert len(token_reads) == 1 and "agencies_apiclient" in token_reads[0]

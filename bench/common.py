@@ -101,10 +101,10 @@ def bench_hub(env: dict) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, port: int, workers: int = 3, log=None):
-    """gunicorn serving the project on `port`; its output to `log` (an open file) if given."""
+def gunicorn(env: dict, port: int, workers: int = 3, log=None, app: str = "mash.wsgi:application"):
+    """gunicorn serving the project (or another WSGI `app`) on `port`; its output to `log` (an open file) if given."""
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "mash.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), app, "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=log,
     )  # fmt: skip

@@ -341,6 +341,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
 
 # The agencies' REST API: OAuth2 client credentials, JSON only, problem+json errors, throttled per client.
+# How long a web process keeps an agency system's resolved token (referrals/api_tokens.py: liveness is still checked
+# on every request); 0: resolve it in full every time.
+API_AUTH_CACHE_SECONDS = env_int("API_AUTH_CACHE_SECONDS", 10, minimum=0)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
 # How long a write's Idempotency-Key and first response are kept: clients are promised at least 24 hours.
 IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48, minimum=24)

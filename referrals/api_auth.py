@@ -21,6 +21,7 @@ from agencies.policy import rule_of
 from audit import context
 from mash.bearer import InsufficientScope, InvalidToken, invalid_token_challenge
 from mash.outage import OUTAGES
+from referrals import api_tokens
 
 logger = logging.getLogger("mash.api")
 
@@ -152,9 +153,12 @@ class ClientScopeValidator(OAuth2Validator):
     def _load_access_token(self, token):
         """The bearer token as django-oauth-toolkit loads it (by its SHA-256 checksum), with its application's client,
         the client's hub and agency, and whether the agency's agreement is current: authentication in one query.
-        Nothing is cached between requests, so a revoked client or token is refused on its next request."""
+        Kept for a few seconds by this process (referrals/api_tokens.py), checked live on each request, so a revoked
+        client or token is refused on its next request."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        return (
+        if (found := api_tokens.kept(checksum)) is not None:
+            return found
+        found = (
             AccessToken.objects.select_related(
                 "application", "user", "application__mash_client__hub", "application__mash_client__agency"
             )
@@ -168,6 +172,8 @@ class ClientScopeValidator(OAuth2Validator):
             .filter(token_checksum=checksum)
             .first()
         )
+        api_tokens.keep(checksum, found)
+        return found
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         record = self._client(client_id)

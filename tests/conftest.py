@@ -114,6 +114,14 @@ def isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_kept_api_tokens():
+    """Each test starts with no agency token kept from another (referrals/api_tokens.py keeps them per process)."""
+    from referrals import api_tokens
+
+    api_tokens.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Production hashes static files at collectstatic; tests serve them unhashed from the source folders."""
     settings.STORAGES = {

@@ -115,12 +115,12 @@ def top(stacks: Path, limit: int = 12) -> dict:
     return {"samples": total, "own": share(own), "project_inclusive": share(inclusive)}
 
 
-def measure(label: str, port: int, pid: int, step: str, make, count: int) -> dict:
+def measure(label: str, port: int, pid: int, step: str, make, count: int, gil: bool = False) -> dict:
     send(port, make, 20)
     stacks = RESULTS / f"profile-{label}-{step}.txt"
     spy = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
-         "--output", str(stacks), "--nonblocking"],
+         "--output", str(stacks), "--nonblocking", *(["--gil"] if gil else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(1.0)  # py-spy attaches
@@ -147,6 +147,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="with --compare: alternations per step")
     parser.add_argument("--compare", help="a commit to measure beside this checkout")
     parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--gil", action="store_true", help="sample only while the worker holds the GIL (its Python)")
     args = parser.parse_args()
     steps = args.steps.split(",")
     RESULTS.mkdir(exist_ok=True)
@@ -176,7 +177,9 @@ def main():
             for r in range(args.rounds):
                 order = list(pids) if r % 2 == 0 else list(reversed(pids))
                 for label in order:
-                    rounds[label].append(measure(label, PORTS[label], pids[label], step, plan[step], args.requests))
+                    rounds[label].append(
+                        measure(label, PORTS[label], pids[label], step, plan[step], args.requests, args.gil)
+                    )
             report["steps"][step] = rounds
             for label, runs in rounds.items():
                 cpu = [run["cpu_ms_per_request"] for run in runs]

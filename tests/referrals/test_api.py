@@ -346,3 +346,42 @@ def test_a_referral_sent_reads_the_agencys_agreement_once(client, token):
     assert len(asked) == 1, asked
     token_reads = [q["sql"] for q in queries if "oauth2_provider_accesstoken" in q["sql"]]
     assert len(token_reads) == 1 and "agencies_apiclient" in token_reads[0]
+
+
+def test_a_kept_token_is_checked_live_on_every_request(client, token):
+    """The web process keeps a resolved token for a few seconds (referrals/api_tokens.py), but a token that has
+    expired, been revoked, or whose client was revoked, is refused on its next request all the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.models import ApiClient
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(URL, **auth).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, **auth).status_code == 200
+    token_reads = [q["sql"] for q in queries if "oauth2_provider_accesstoken" in q["sql"]]
+    assert len(token_reads) == 1 and "agencies_signature" not in token_reads[0]  # the short liveness check
+    # Revoked by a change that fires no signal (another process's, as this one sees it): refused at once.
+    ApiClient.objects.update(revoked_at=timezone.now())
+    assert client.get(URL, **auth).status_code == 401
+    ApiClient.objects.update(revoked_at=None)
+    assert client.get(URL, **auth).status_code == 200
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    assert client.get(URL, **auth).status_code == 401
+
+
+def test_a_kept_token_is_not_kept_longer_than_the_setting(client, token, settings, monkeypatch):
+    import time
+
+    from referrals import api_tokens
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(URL, **auth).status_code == 200
+    assert len(api_tokens._kept) == 1
+    later = time.monotonic() + settings.API_AUTH_CACHE_SECONDS + 1
+    monkeypatch.setattr(api_tokens.time, "monotonic", lambda: later)
+    assert api_tokens.kept(next(iter(api_tokens._kept))) is None
+    settings.API_AUTH_CACHE_SECONDS = 0
+    assert client.get(URL, **auth).status_code == 200
+    assert not api_tokens._kept

@@ -1,5 +1,7 @@
 """Every write to referrals. The web form and the API call the same service."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,6 +43,11 @@ def _next_reference(hub: Hub, year: int) -> str:
     return f"{hub.slug.upper()[:12]}-{year}-{number:06d}"
 
 
+def _provisional_reference() -> str:
+    """Unique, never seen: the referral's reference until `_next_reference` gives its own, in the same transaction."""
+    return f"~{uuid.uuid4().hex[:31]}"  # 32 characters, as the field allows
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -63,7 +70,7 @@ def referral_create(
     clean = referral_clean(data, hub=hub, agency=referring_agency, history=history)
     referral = Referral.objects.create(
         hub=hub,
-        reference=_next_reference(hub, clean["received_at"].year),
+        reference=_provisional_reference(),
         cohort=clean["cohort"],
         cohort_overridden=clean["cohort_overridden"],
         received_at=clean["received_at"],
@@ -87,6 +94,10 @@ def referral_create(
     # The records in the order given, the subject first (a household contact links them across its referrals).
     referral.named_people = Person.objects.bulk_create(_person(referral, role, person) for role, person in people)
     people_index.records_index(referral.named_people, hub=hub)
+    # The hub-year counter's row stays locked until this transaction commits, so it is taken after the writes that
+    # do not need the reference: the hub's other referrals wait for the rest only.
+    referral.reference = _next_reference(hub, clean["received_at"].year)
+    Referral.objects.filter(pk=referral.pk).update(reference=referral.reference)
     record(
         AuditAction.REFERRAL_RECEIVED,
         hub=hub,

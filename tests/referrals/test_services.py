@@ -65,6 +65,25 @@ def test_references_are_sequential_per_hub(hub):
     assert referral_create(hub=other, data=referral_data(), channel="web").reference.endswith("000001")
 
 
+def test_the_hub_year_counter_is_taken_after_the_people_are_written(hub):
+    """The counter's row stays locked until the referral commits, and the hub's other referrals wait on it: it is
+    taken after the writes that do not need the reference, and the referral, its event and its people carry it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        referral = referral_create(hub=hub, data=referral_data(), channel="web")
+    sql = [q["sql"] for q in queries]
+    counter = next(i for i, q in enumerate(sql) if "referencesequence" in q)
+    people = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "referrals_person"'))
+    event = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "audit_auditevent"'))
+    assert people < counter < event
+    stored = Referral.objects.get()
+    assert stored.reference == referral.reference == f"{hub.slug.upper()[:12]}-{stored.received_at.year}-000001"
+    received = AuditEvent.objects.get(action="referral.received")
+    assert received.data["reference"] == stored.reference
+
+
 def test_bad_data_stores_nothing(hub, police):
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as error:

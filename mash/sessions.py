@@ -25,6 +25,9 @@ from django.views.decorators.http import require_POST
 
 STARTED = "mash.session.started"
 ACTIVE = "mash.session.active"
+# A person's activity is written to the session at most this often: the idle limit then counts from up to this many
+# seconds before their last page (it ends a little early, never late), and pages in between write nothing.
+ACTIVE_RESOLUTION_SECONDS = 15
 SHOWN = "mash.session.shown"
 SHOWN_KEPT = 20  # views (a page with its filters) whose last shown content a session remembers
 BACKGROUND_HEADER = "X-Background-Request"
@@ -98,13 +101,14 @@ class SessionTimeoutMiddleware:
             messages.info(request, f"You were signed out because {reason}. Sign in again to carry on.")
             if background:
                 return HttpResponse("Signed out", status=401, content_type="text/plain")
-        elif not background:
-            session[ACTIVE] = now
+        elif not background and now - session[ACTIVE] >= ACTIVE_RESOLUTION_SECONDS:
+            session[ACTIVE] = now  # a write of the session: not on every page of a busy minute
         return self.get_response(request)
 
 
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
     """POST from the timeout warning's "Stay signed in": a person's own request, so the middleware has already
-    renewed the idle time; says how many seconds are left now."""
+    renews the idle time from now; says how many seconds are left."""
+    request.session[ACTIVE] = time.time()
     return JsonResponse({"seconds_left": seconds_left(request)})

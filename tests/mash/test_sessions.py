@@ -129,3 +129,21 @@ def test_the_warning_says_when_and_offers_both_ways_out(client, mash):
     assert 'id="session-timeout"' in page and "You'll be signed out in" in page
     assert 'data-warning-seconds="120"' in page and '<script src="/static/js/timeout.js" defer></script>' in page
     assert 'action="/session/keep-alive/"' in page and 'action="/accounts/logout/"' in page
+
+
+def test_pages_within_a_few_seconds_do_not_write_the_session_each_time(signed_in, hub):
+    """Activity is written at most every ACTIVE_RESOLUTION_SECONDS: the idle limit counts from at most that long
+    before the last page (it can end a little early, never late), and a busy minute writes the session rarely."""
+    from mash.sessions import ACTIVE_RESOLUTION_SECONDS
+
+    _shift(signed_in, active=ACTIVE_RESOLUTION_SECONDS - 5)
+    before = signed_in.session[ACTIVE]
+    assert signed_in.get(_queue(hub)).status_code == 200
+    assert signed_in.session[ACTIVE] == before  # not written
+    _shift(signed_in, active=10)  # now ACTIVE_RESOLUTION_SECONDS + 5 seconds ago
+    assert signed_in.get(_queue(hub)).status_code == 200
+    assert signed_in.session[ACTIVE] > before + 10  # written: the page came after the resolution
+    _shift(signed_in, active=5)
+    shifted = signed_in.session[ACTIVE]
+    assert signed_in.post("/session/keep-alive/").status_code == 200
+    assert signed_in.session[ACTIVE] > shifted + 4  # "Stay signed in" always writes, however recent the last page

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_POST
 
 STARTED = "mash.session.started"
 ACTIVE = "mash.session.active"
-# A person's activity is written to the session at most this often: the idle limit then counts from up to this many
-# seconds before their last page (it ends a little early, never late), and pages in between write nothing.
+# A person's activity is written to the session at most this often (or a twentieth of the idle limit, if shorter):
+# the idle limit then counts from up to that long before their last page (it ends a little early, never late), and
+# pages in between write nothing.
 ACTIVE_RESOLUTION_SECONDS = 15
 SHOWN = "mash.session.shown"
 SHOWN_KEPT = 20  # views (a page with its filters) whose last shown content a session remembers
@@ -83,6 +84,10 @@ def _ended(request: HttpRequest, now: float) -> str:
     return ""
 
 
+def _resolution() -> float:
+    return min(ACTIVE_RESOLUTION_SECONDS, settings.SESSION_IDLE_SECONDS / 20)
+
+
 class SessionTimeoutMiddleware:
     """After AuthenticationMiddleware and MessageMiddleware (it signs out and leaves a message for the sign-in
     page); before any view, so LoginRequiredMiddleware then sends a person whose session ended to sign in."""
@@ -101,7 +106,7 @@ class SessionTimeoutMiddleware:
             messages.info(request, f"You were signed out because {reason}. Sign in again to carry on.")
             if background:
                 return HttpResponse("Signed out", status=401, content_type="text/plain")
-        elif not background and now - session[ACTIVE] >= ACTIVE_RESOLUTION_SECONDS:
+        elif not background and now - session[ACTIVE] >= _resolution():
             session[ACTIVE] = now  # a write of the session: not on every page of a busy minute
         return self.get_response(request)
 

@@ -22,6 +22,7 @@ from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, Refused, said
 from mash.paging import window_page
+from mash.paths import path_for_each
 from mash.sessions import worth_logging
 from referrals import selectors, triage
 from referrals.forms import (
@@ -70,11 +71,12 @@ def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
     if worth_logging(request, this_page, [page.number, *ids]):  # a background refresh: only if what it shows changed
         log_read(AuditAction.TRIAGE_QUEUE_LISTED, hub=hub, object_type=OBJECT_TYPE, ids=ids, page=page.number)
     query.pop("page", None)
+    detail, assign = path_for_each("referral-detail", hub.id), path_for_each("referral-assign", hub.id)
     context = {
         "hub": hub,
         "form": form,
         "page": page,
-        "rows": [(r, r.subjects[0] if r.subjects else None) for r in rows],
+        "rows": [(r, r.subjects[0] if r.subjects else None, detail(r.id), assign(r.id)) for r in rows],
         "now": timezone.now(),
         "query": query.urlencode(),
         "this_page": this_page,

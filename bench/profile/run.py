@@ -4,7 +4,7 @@ at a time to a one-worker gunicorn while py-spy samples that worker.
     .venv/bin/python bench/profile/run.py [--requests 200] [--referrals 20000] [--compare COMMIT]
 
 Creates mash_bench_profile afresh: the bench's decision hub (`bench/decision_hub.py`) and `--referrals` bulk
-referrals (2,000 open) with their grants, as bench/load does. For each step, after 20 requests to warm up, sends
+referrals (`--open` of them open, default 2,000), as bench/load does. For each step, after 20 requests to warm up, sends
 `--requests` requests on one keep-alive connection and reports the worker's CPU per request (user + system time from
 /proc, divided by the requests), p50/p95 latency, and the py-spy profile's top functions: by own time, and the
 project's functions by time including what they call. With `--compare COMMIT` a second one-worker gunicorn runs that
@@ -144,6 +144,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200, help="per step (and per server with --compare)")
     parser.add_argument("--referrals", type=int, default=20_000)
+    parser.add_argument("--open", type=int, default=2_000, help="of the referrals, how many are open")
     parser.add_argument("--rounds", type=int, default=1, help="with --compare: alternations per step")
     parser.add_argument("--compare", help="a commit to measure beside this checkout")
     parser.add_argument("--steps", default=",".join(STEPS))
@@ -158,7 +159,7 @@ def main():
     signs = (args.requests + 20) * servers * args.rounds
     hub = decision_hub(env, asked=50, proposed=signs + 50)
     load_referrals(DB, hub=hub["hub"], police=hub["police"], school=hub["school"], total=args.referrals,
-                   open_count=2_000)  # fmt: skip
+                   open_count=args.open)  # fmt: skip
     import psycopg
 
     with psycopg.connect(conninfo(env)) as conn:

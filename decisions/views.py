@@ -22,6 +22,7 @@ from decisions.forms import ConsentForm, ContributionForm, DecisionForm, ReasonF
 from decisions.models import AgreedAction, Contribution, Decision, DecisionState, RequestState, lawful_basis_for
 from mash.errors import SERVICE_ERRORS, said
 from mash.paging import window_page
+from mash.paths import path_for_each
 from referrals import selectors as referral_selectors
 from referrals.models import PersonRole
 
@@ -197,6 +198,9 @@ def sign_off_queue(request: HttpRequest, hub_id) -> HttpResponse:
     hub = access.hub
     page = window_page(selectors.sign_off_queue(access), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
+    review = path_for_each("decision-review", hub.id)
+    for d in rows:
+        d.review_path = review(d.id)
     log_read(AuditAction.SIGN_OFF_QUEUE_LISTED, hub=hub, object_type=REFERRALS, ids=[d.referral_id for d in rows])
     context = {"hub": hub, "page": page, "rows": rows, "now": timezone.now()}
     return render(request, "decisions/sign_off_queue.html", context)

@@ -21,6 +21,7 @@ from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS
 from mash.paging import window_page
+from mash.paths import path_for_each
 from referrals import acknowledgement, matching, selectors, services
 from referrals.forms import AmendmentForm, ReferralFilterForm, ReferralForm
 from referrals.link_views import match_forms
@@ -85,6 +86,7 @@ def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
     page = window_page(referrals, PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read(AuditAction.REFERRAL_LISTED, hub=hub, object_type=OBJECT_TYPE, ids=[r.id for r in rows], page=page.number)
+    detail = path_for_each("referral-detail", hub.id)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -94,7 +96,7 @@ def referral_list(request: HttpRequest, hub_id) -> HttpResponse:
             "hub": hub,
             "form": form,
             "page": page,
-            "rows": [(r, r.subjects[0] if r.subjects else None) for r in rows],
+            "rows": [(r, r.subjects[0] if r.subjects else None, detail(r.id)) for r in rows],
             "query": query.urlencode(),
             "filtered": any(form.cleaned_data.get(name) for name in form.fields),
         },

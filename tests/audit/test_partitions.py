@@ -6,6 +6,7 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import psycopg
 import pytest
 import time_machine
 from django.conf import settings
@@ -17,6 +18,7 @@ from audit.services import seal
 from audit.tasks import partitions_ensure
 from audit.verify import verify
 from reports.ledger import MONTH_ACTIONS, month_bounds
+from tests.audit.test_postgres_ledger import APP_ROLE, _conninfo, app_role  # noqa: F401 - the fixture
 from tests.audit.test_seal_verify import _events
 from tests.factories import HubFactory
 
@@ -142,3 +144,17 @@ def test_a_returns_read_of_one_month_touches_only_that_months_partition():
     plan = queryset.explain()
     touched = set(re.findall(r"audit_auditevent_(?:y\d{4}m\d{2}|default)(?!\w)", plan))
     assert touched == {partitions.partition_name(month)}, plan
+
+
+@pytest.mark.usefixtures("app_role")
+def test_the_application_role_may_not_change_a_partition_directly_but_reads_through_the_parent():
+    hub = HubFactory()
+    [event] = _events(hub, 1)
+    partition = _partition_of(event.id)
+    with psycopg.connect(_conninfo(user=APP_ROLE, password="test-only-password")) as app:
+        for verb in ("UPDATE {} SET payload = '{{}}'", "DELETE FROM {}", "TRUNCATE {}"):
+            statement = verb.format(partition)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+                app.execute(statement)
+            app.rollback()
+        assert app.execute("SELECT count(*) FROM audit_auditevent WHERE hub_id = %s", [hub.pk]).fetchone()[0] == 2

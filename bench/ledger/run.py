@@ -52,29 +52,33 @@ def hubs_of(count: int) -> list[str]:
 
 def _fields(i: int, k: int, referral: str, hub: str | None, occurred: datetime) -> dict:
     """Event i, its hub's k-th, of a mix: a referral's life in ten events (received … signed off), reads of it."""
+    from audit import canonical
+    from audit.events.actions import AuditAction
+
     step = k % 10
-    action, payload = "referral.viewed", {"ids": [referral], "count": 1}
+    action, payload = AuditAction.REFERRAL_VIEWED, {"ids": [referral], "count": 1}
     if step == 0:
-        action = "referral.received"
+        action = AuditAction.REFERRAL_RECEIVED
         payload = {"received_at": occurred.isoformat(), "cohort": "child", "referring_agency_id": referral}
     elif step == 2:
-        action, payload = "referral.screened", {"rating": "amber", "source": "6"}
+        action, payload = AuditAction.REFERRAL_SCREENED, {"rating": "amber", "source": "6"}
     elif step == 3:
-        action, payload = "deadline.set", {"kind": "rating", "due_at": (occurred + timedelta(hours=24)).isoformat()}
+        action, payload = (
+            AuditAction.DEADLINE_SET,
+            {"kind": "rating", "due_at": (occurred + timedelta(hours=24)).isoformat()},
+        )
     elif step == 4:
-        action, payload = "information.requested", {"agency_id": referral}
+        action, payload = AuditAction.INFORMATION_REQUESTED, {"agency_id": referral}
     elif step == 6:
-        action, payload = "contribution.added", {"agency_id": referral}
+        action, payload = AuditAction.CONTRIBUTION_ADDED, {"agency_id": referral}
     elif step == 8:
-        action, payload = "decision.signed_off", {"referral_id": referral, "outcome": "nfa"}
-    from audit import canonical
-
+        action, payload = AuditAction.DECISION_SIGNED_OFF, {"referral_id": referral, "outcome": "nfa"}
     return {
         "hub_id": hub,
         "actor_type": "user",
         "actor_id": str(i % 5000),
         "actor_agency_id": None,
-        "action": action,
+        "action": action.value,
         "object_type": "referrals.referral",
         "object_id": referral,
         "payload": canonical.dumps(payload),

@@ -16,3 +16,21 @@ def verify_ledger(full: bool = False) -> bool:
     from audit import ledger_checks
 
     return ledger_checks.check(full=full).intact
+
+
+@shared_task(name="audit.tasks.partitions_ensure")
+def partitions_ensure(months_ahead: int = 3) -> list[str]:
+    """Beat runs this daily: PostgreSQL's monthly partitions of the ledger's events created ahead (audit/partitions.py);
+    events found in the default partition (ahead was not far enough) are logged as an error."""
+    import logging
+
+    from audit import partitions
+
+    result = partitions.partitions_ensure(months_ahead)
+    if result.moved_from_default or result.default_rows:
+        logging.getLogger(__name__).error(
+            "audit partitions: %s event(s) moved out of the default partition, %s left in it (outside every month)",
+            result.moved_from_default,
+            result.default_rows,
+        )
+    return result.created

@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_week=0),
         "kwargs": {"full": True},
     },
+    # PostgreSQL: the ledger's monthly partitions created three months ahead (audit/partitions.py; SQLite: nothing).
+    "audit-partitions": {"task": "audit.tasks.partitions_ensure", "schedule": crontab(minute=15, hour=0)},
     "deadlines-sweep": {
         "task": "referrals.tasks.deadlines_sweep",
         "schedule": timedelta(seconds=DEADLINE_SWEEP_SECONDS),

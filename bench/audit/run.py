@@ -40,39 +40,31 @@ def fresh_database(url: str) -> None:
 
 
 def load_events(n: int) -> float:
-    from django.db import connection
-
     from audit import canonical
     from audit.events.actions import AuditAction
+    from bench.ledger_rows import copy_events, row
 
     hubs = [str(uuid.uuid4()) for _ in range(10)] + [None]
     start = datetime(2026, 11, 1, tzinfo=UTC)
     began = time.perf_counter()
-    # Raw rows on purpose: COPY is the only way to load millions of events quickly, and the bench measures sealing and
-    # verifying, which read only the digests. The payloads are therefore not the declared ones (audit/events/payloads.py).
-    with connection.cursor() as cursor:
-        raw = cursor.connection
-        with raw.cursor().copy(
-            "COPY audit_auditevent (occurred_at, hub_id, actor_type, actor_id, actor_agency_id, action, object_type,"
-            " object_id, payload, request_id, client_ip, digest) FROM STDIN"
-        ) as copy:
-            for i in range(n):
-                occurred = start + timedelta(microseconds=i * 2_500)
-                fields = {
-                    "hub_id": hubs[i % len(hubs)],
-                    "actor_type": "user",
-                    "actor_id": str(i % 500),
-                    "actor_agency_id": None,
-                    "action": (AuditAction.REFERRAL_VIEWED if i % 3 else AuditAction.HUB_UPDATED).value,
-                    "object_type": "referrals.referral",
-                    "object_id": str(uuid.UUID(int=i)),
-                    "payload": canonical.dumps({"rating": "amber", "source": "6", "count": i % 7}),
-                    "request_id": uuid.UUID(int=i).hex,
-                    "client_ip": "10.0.0.1",
-                }
-                digest = canonical.event_digest(occurred_at=canonical.timestamp(occurred), **fields)
-                copy.write_row([occurred, *fields.values(), digest])
-    connection.commit() if not connection.get_autocommit() else None
+
+    def rows():
+        for i in range(n):
+            fields = {
+                "hub_id": hubs[i % len(hubs)],
+                "actor_type": "user",
+                "actor_id": str(i % 500),
+                "actor_agency_id": None,
+                "action": (AuditAction.REFERRAL_VIEWED if i % 3 else AuditAction.HUB_UPDATED).value,
+                "object_type": "referrals.referral",
+                "object_id": str(uuid.UUID(int=i)),
+                "payload": canonical.dumps({"rating": "amber", "source": "6", "count": i % 7}),
+                "request_id": uuid.UUID(int=i).hex,
+                "client_ip": "10.0.0.1",
+            }
+            yield row(start + timedelta(microseconds=i * 2_500), fields)
+
+    copy_events(rows())  # bench/ledger_rows.py: digests as audit.record computes them
     return time.perf_counter() - began
 
 

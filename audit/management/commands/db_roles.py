@@ -2,7 +2,7 @@
 
 Run as the role that owns the tables (after `migrate --database owner`): creates the application's login role if
 it is missing (its password from MASH_APP_DB_PASSWORD) and grants it what the running service needs — every
-privilege on ordinary tables, but only SELECT and INSERT on the audit ledger. Idempotent; run it after every migrate.
+privilege on ordinary tables, but only SELECT and INSERT on the audit ledger (its partitions included). Idempotent; run it after every migrate.
 """
 
 import os
@@ -43,7 +43,13 @@ class Command(BaseCommand):
                 sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role),
                 sql.SQL("REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}").format(role),
             ]
-            for table in LEDGER_TABLES:
+            # The ledger's partitions too (audit/partitions.py): reached directly, each table checks its own grants.
+            cursor.execute(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = ANY(%s::regclass[])",
+                [list(LEDGER_TABLES)],
+            )
+            for table in [*LEDGER_TABLES, *(name for (name,) in cursor.fetchall())]:
                 statements.append(
                     sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}, PUBLIC").format(sql.Identifier(table), role)
                 )

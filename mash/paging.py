@@ -32,8 +32,12 @@ class WindowPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        """The number of items up to the window's end: SELECT COUNT(*) over a LIMITed subquery."""
-        counted = self.object_list[: self.limit + 1].count()
+        """The number of items up to the window's end: SELECT COUNT(*) over a LIMITed subquery, unordered (any
+        `limit + 1` rows count the same, and the queue's order is computed per row: it cost the count a sort)."""
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()
+        counted = rows[: self.limit + 1].count()
         self.exact = counted <= self.limit
         return min(counted, self.limit)
 

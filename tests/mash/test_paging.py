@@ -39,3 +39,17 @@ def test_a_page_number_too_large_for_the_database_gives_the_last_page(users):
     page = window_page(users, 2, "99999999999999999999")
     assert (page.number, [u.pk for u in page]) == (4, [users[6].pk])
     assert window_page(users, 2, "-3").number == 1
+
+
+def test_the_count_is_not_sorted_but_the_page_is(users):
+    """Counting the first rows of the window does not need their order (the queue's order is computed per row);
+    the page itself keeps it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = window_page(users.order_by("-pk"), 2, "1")
+        rows = list(page.object_list)
+    count, listed = (q["sql"] for q in queries)
+    assert "COUNT(*)" in count and "ORDER BY" not in count
+    assert "ORDER BY" in listed and [u.pk for u in rows] == sorted((u.pk for u in users), reverse=True)[:2]

@@ -89,6 +89,20 @@ def test_postgres_url_selects_psycopg_with_persistent_connections(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [({}, "-c jit=off"), ({"DATABASE_JIT": "true"}, ""),
+     ({"DATABASE_URL": "postgres://u@h/db?options=-c%20statement_timeout%3D5000"}, "-c statement_timeout=5000 -c jit=off")],
+)  # fmt: skip
+def test_postgres_connections_turn_jit_off(tmp_path, extra, expected):
+    """JIT compiling cost the triage queue's query half its time (issue 21): off unless DATABASE_JIT, kept beside
+    any options the URL gives."""
+    script = "import mash.settings as s; print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('options', '')))"
+    env = {**os.environ, "DEBUG": "true", "MASH_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@h/db", **extra}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == repr(expected), out.stderr
+
+
 def test_defaults_are_sqlite_and_the_filesystem_broker(tmp_path):
     script = "import mash.settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}

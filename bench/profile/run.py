@@ -117,7 +117,7 @@ def top(stacks: Path, limit: int = 12) -> dict:
 
 def measure(label: str, port: int, pid: int, step: str, make, count: int, gil: bool = False) -> dict:
     send(port, make, 20)
-    stacks = RESULTS / f"profile-{label}-{step}.txt"
+    stacks = RESULTS / f"profile-{label}-{step}.stacks"
     spy = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
          "--output", str(stacks), "--nonblocking", *(["--gil"] if gil else [])],

@@ -11,6 +11,7 @@ What the kept entry may hold stale, for at most API_AUTH_CACHE_SECONDS in anothe
 agency's settings, and whether the agency's information sharing agreement is current (its start and review dates
 are days; a signature withdrawn takes effect within those seconds). The process that makes such a change forgets
 every kept token at once; an entry never outlives the day it was read, nor its token. 0 turns keeping off.
+Requests share a kept token's client, hub and agency objects: they read them and never change them.
 """
 
 import copy
@@ -30,8 +31,8 @@ MAX_KEPT = 10_000
 
 
 def kept(checksum: str):
-    """The token resolved earlier in this process, if it is still fresh and still live; a copy, so that nothing a
-    request does to it reaches the next one. None otherwise."""
+    """The token resolved earlier in this process, if it is still fresh and still live, else None. A shallow copy:
+    the request's own token, sharing its client, hub and agency (read, never changed, by a request) with the next."""
     entry = _kept.get(checksum)
     if entry is None:
         return None
@@ -45,7 +46,7 @@ def kept(checksum: str):
         if cursor.fetchone() is None:
             _kept.pop(checksum, None)
             return None
-    return copy.deepcopy(token)
+    return copy.copy(token)
 
 
 def keep(checksum: str, token) -> None:
@@ -56,7 +57,7 @@ def keep(checksum: str, token) -> None:
         return
     if len(_kept) >= MAX_KEPT:
         _kept.clear()
-    _kept[checksum] = (time.monotonic() + seconds, timezone.localdate(), copy.deepcopy(token))
+    _kept[checksum] = (time.monotonic() + seconds, timezone.localdate(), copy.copy(token))
 
 
 def forget_all(**kwargs) -> None:

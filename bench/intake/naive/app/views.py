@@ -46,7 +46,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         AuditRow.objects.create(
             referral=referral,
             actor=user,
-            action="referral.received",
+            action="received",  # its own word: the naive project shares nothing with the service
             payload={"reference": referral.reference, "cohort": referral.cohort, "persons": len(persons)},
         )
         return referral

@@ -9,7 +9,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from agencies import services
-from agencies.models import Role
+from agencies.models import Hub, Role
 from audit.models import AuditEvent
 from referrals import triage
 from referrals.models import IdempotencyRecord, Person, Referral
@@ -369,6 +369,20 @@ def test_a_kept_token_is_checked_live_on_every_request(client, token):
     assert client.get(URL, **auth).status_code == 200
     AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
     assert client.get(URL, **auth).status_code == 401
+
+
+def test_a_kept_token_reads_its_hubs_settings_afresh(client, token, hub):
+    """Only the agreement's answer is kept with a token: a change to the hub made elsewhere (here by an update that
+    fires no signal) holds for the next referral at once."""
+    assert post(client, token, referral_data(received_at=ago_days(29)), key="a").status_code == 201
+    refused = post(client, token, referral_data(received_at=ago_days(45)), key="b")
+    assert refused.status_code == 422 and "within the last 30 days" in refused.content.decode()
+    Hub.objects.filter(pk=hub.pk).update(late_referral_days=60)
+    assert post(client, token, referral_data(received_at=ago_days(45)), key="c").status_code == 201
+
+
+def ago_days(days: int) -> str:
+    return (timezone.now() - timedelta(days=days)).isoformat()
 
 
 def test_a_kept_token_is_not_kept_longer_than_the_setting(client, token, settings, monkeypatch):

@@ -113,7 +113,7 @@ class SessionTimeoutMiddleware:
 
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
-    """POST from the timeout warning's "Stay signed in": a person's own request, so the middleware has already
-    renews the idle time from now; says how many seconds are left."""
+    """POST from the timeout warning's "Stay signed in": renews the idle time from now, however recently the
+    middleware last wrote it (ACTIVE_RESOLUTION_SECONDS); says how many seconds are left."""
     request.session[ACTIVE] = time.time()
     return JsonResponse({"seconds_left": seconds_left(request)})

@@ -102,8 +102,8 @@ def top(stacks: Path, limit: int = 12) -> dict:
     own, inclusive, total = Counter(), Counter(), 0
     for line in stacks.read_text().splitlines():
         frames, _, count = line.rpartition(" ")
-        if not frames:
-            continue
+        if not frames or not count.isdigit():
+            continue  # a stack py-spy could not read whole
         n = int(count)
         total += n
         names = frames.split(";")

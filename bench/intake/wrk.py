@@ -46,22 +46,16 @@ def service_body() -> str:
 
 def naive_body() -> str:
     """The same referral in the naive project's flat shape: referrer fields, and the persons in one list."""
+    from referrals.serializers import EXAMPLE_REFERRAL
+
+    example = {**EXAMPLE_REFERRAL}
+    referrer, subject, others = example.pop("referrer"), example.pop("subject"), example.pop("others")
+    subject = {key: value for key, value in subject.items() if key not in SUBJECT}
     return json.dumps({
         "cohort": "child",
-        "source_code": "6",
-        "concerns": ["neglect", "emotional"],
-        "narrative": "Officers attended a domestic incident at the address; the child was present and appeared unkempt.",
-        "immediate_risk": False,
-        "consent": "not_obtained",
-        "consent_reason": "Seeking consent could place the child at risk of harm.",
-        "referrer_name": "PC Jane Smith",
-        "referrer_role": "Response officer",
-        "referrer_contact": "jane.smith@police.example",
-        "persons": [
-            {"role": "subject", "date_of_birth": "2018-05-04", "gender": "Female", "ethnicity": "White British",
-             "address": "1 High Street, Northtown", **SUBJECT},
-            {"role": "parent_carer", "given_name": "Sam", "family_name": "Example", "estimated_age": 34},
-        ],
+        **example,
+        **{f"referrer_{key}": value for key, value in referrer.items()},
+        "persons": [{"role": "subject", **subject, **SUBJECT}, *others],
     })  # fmt: skip
 
 

@@ -20,6 +20,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings as django_settings
@@ -27,6 +28,7 @@ from django.db import transaction
 
 from mash.celery import app
 from mash.tasks import heartbeat, last_heartbeat
+from tests.audit.test_postgres_ledger import _conninfo
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
@@ -199,6 +201,46 @@ def test_the_app_uses_the_reliability_settings():
         # Senders write where the worker reads: one folder for both directions.
         assert options["data_folder_in"] == options["data_folder_out"] == str(django_settings.CELERY_BROKER_FOLDER)
         assert Path(options["data_folder_in"]).is_dir() and Path(options["control_folder"]).is_dir()
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_tasks_and_replaces_an_old_or_broken_one():
+    """Celery's Django fixup closes the connection around every task unless CELERY_DB_REUSE_MAX is set; the app's
+    own handlers then close it only as Django does around a request: when broken or older than CONN_MAX_AGE."""
+    from celery.signals import task_postrun, task_prerun
+    from django.db import connection
+
+    assert app.conf.get("CELERY_DB_REUSE_MAX") >= 100
+    task = app.tasks["mash.tasks.heartbeat"]  # as the worker runs it: not eagerly
+    assert not task.request.is_eager
+    connection.close_at = time.monotonic() + 600
+    first = _backend_pid()
+    for _ in range(3):
+        task_prerun.send(sender=task, task_id="t", task=task)
+        assert _backend_pid() == first  # the same PostgreSQL backend: no new connection per task
+        task_postrun.send(sender=task, task_id="t", task=task)
+    assert _backend_pid() == first
+
+    connection.close_at = time.monotonic() - 1  # older than CONN_MAX_AGE
+    task_postrun.send(sender=task, task_id="t", task=task)
+    second = _backend_pid()
+    assert second != first
+
+    with psycopg.connect(_conninfo()) as other:  # the database drops the connection between two tasks
+        other.execute("SELECT pg_terminate_backend(%s)", [second])
+    connection.close_at = time.monotonic() + 600
+    task_prerun.send(sender=task, task_id="t", task=task)
+    third = _backend_pid()  # the health check finds it dead and connects again, so the task runs
+    assert third not in (first, second)
 
 
 @pytest.mark.django_db

@@ -49,7 +49,8 @@ def referral_sharing(access, referral: Referral) -> dict:
     contributions = list(contributions_visible_to(access, [referral.pk]).prefetch_related("disclosures"))
     for contribution in contributions:
         contribution.referral = referral  # the policy asks each one's hub through it: no query per row
-    hidden = referral.contributions.count() - len(contributions)
+    answered = list(referral.contributions.values_list("agency_id", flat=True))  # every one, seen or not
+    hidden = len(answered) - len(contributions)
     decisions = list(
         referral.decisions.select_related("proposed_by", "reviewed_by")
         .prefetch_related("participants", Prefetch("actions", queryset=AgreedAction.objects.select_related("owner")))
@@ -62,7 +63,7 @@ def referral_sharing(access, referral: Referral) -> dict:
         "requests": requests,
         "contributions": contributions,
         "restricted_hidden": hidden,
-        "missing_core": missing_core_agencies(referral),
+        "missing_core": missing_core_agencies(referral, answered=set(answered)),
         "overrides": list(referral.gate_overrides.select_related("by").prefetch_related("missing_agencies")),
         "decisions": decisions,
         "proposed": next((d for d in decisions if d.state == DecisionState.PROPOSED), None),

@@ -71,13 +71,13 @@ def _pages(mash, w) -> list:
         ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals with hub, agency and assignee, their subjects; read [16]"),
         ("practitioner", "new referral", reverse("referral-new", args=[h]), BASE, "nothing more [11]"),
-        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 24,
+        ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 23,
          "the referral, its people, matches, the other referrals of its subject's index person, the links of its "
          "subject (issue 18); read; deadlines, screenings; its versions (amendments, issue 16); requests, the contributions they may see, "
-         "all contributions counted (the restricted ones hidden), decisions, the agencies that answered, "
+         "the agencies of all contributions (counted: the restricted ones hidden; and which answered), decisions, "
          "memberships, overrides; consent records and sharing decisions, case notes, strategy discussions and when it was first rated Red, handovers, whether the referrer was told (issue 19), the files of the referral, its notes and its "
          "contributions (one query) [31]"),
-        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 29,
+        ("practitioner", "referral page (decided)", reverse("referral-detail", args=[h, decided.id]), BASE + 28,
          "the same, with the contributions' disclosures, the decisions' participants and actions, the hub's names "
          "for their threshold levels (the latest screening's thresholds), and the read of the contributions shown "
          "[32]"),
@@ -93,11 +93,11 @@ def _pages(mash, w) -> list:
          "open by rating, by status, breaches, the oldest, the sweep's heartbeat, handovers unacknowledged (issue 19); read [19]"),
         ("manager", "sign-off queue", reverse("sign-off-queue", args=[h]), MANAGER + 3,
          "count, the page of decisions with referral and proposer; read [14]"),
-        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 16,
+        ("manager", "decision review", reverse("decision-review", args=[h, w["proposed"].id]), MANAGER + 15,
          "the decision with referral and proposer, the referral's sharing (as on its page, with its decisions' "
          "level names), its subject and its latest screening with the threshold version (the subject's name and "
          "age, the level's name), the files of the contributions shown; read"),
-        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 25,
+        ("manager", "referral page", reverse("referral-detail", args=[h, referral.id]), MANAGER + 24,
          "as the practitioner's, with the people it may be assigned to [31]"),
         ("manager", "re-rating", reverse("referral-re-rate", args=[h, referral.id]), MANAGER + 4,
          "the referral, its people, the last screening's thresholds (its levels to choose from); read [15]"),
@@ -180,14 +180,14 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
          "the household, its referrals with assignee, their people; read; its strategy discussions; its case notes"),
         ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
          "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
-        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 29,
-         "the referral page with a proposed decision (BASE + 23 with the subject's other referrals and links; its "
+        ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 28,
+         "the referral page with a proposed decision (BASE + 22 with the subject's other referrals and links; its "
          "household in the referral's query), and whether a sibling is Red, the case notes, strategy discussions and "
          "handovers, the files, whether the referrer was told"),
         ("practitioner", reverse("decision-propose", args=[h, household.referrals.get(rating="green").id]),
-         BASE + 17, "the propose page's 14, and the siblings, their subjects, their decisions"),
-        ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 19,
-         "the review page's 16, and the siblings, their subjects, their decisions"),
+         BASE + 16, "the propose page's 13, and the siblings, their subjects, their decisions"),
+        ("manager", reverse("decision-review", args=[h, proposed.id]), MANAGER + 18,
+         "the review page's 15, and the siblings, their subjects, their decisions"),
         ("health officer", reverse("officer-queue", args=[h]), BASE + 5,
          "count, the page of requests (a household's one item), their subjects, the households' people; read"),
         ("health officer", reverse("officer-request", args=[h, health.id]), BASE + 5,

@@ -34,9 +34,11 @@ from referrals import services as referral_services
 from referrals.models import DeadlineKind, DeadlineState, Referral, ReferralCohort, ThresholdVersion
 
 
-def missing_core_agencies(referral: Referral) -> list[Agency]:
-    """Core agencies of the hub that have neither contributed nor recorded no trace on this referral."""
-    answered = set(referral.contributions.values_list("agency_id", flat=True))
+def missing_core_agencies(referral: Referral, answered: set | None = None) -> list[Agency]:
+    """Core agencies of the hub that have neither contributed nor recorded no trace on this referral. `answered`:
+    the ids of the agencies with a contribution on it, where the caller has read them already."""
+    if answered is None:
+        answered = set(referral.contributions.values_list("agency_id", flat=True))
     return [a for a in core_agencies_for(referral) if a.pk not in answered]
 
 

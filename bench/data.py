@@ -1,7 +1,8 @@
 """Bulk synthetic referrals for the benchmarks that need a big table: one INSERT … SELECT over generate_series on
 PostgreSQL, the rows spread over the past year, about a third from the bench police (the rest from the school or
 without an agency), `open_count` of them still open and the rest closed. Only the columns the list pages and
-endpoints read are realistic; persons are not written."""
+endpoints read are realistic; persons are not written, and each is marked matched (beat's matching sweep would
+otherwise spend the worker on 50,000 referrals with no subject while the benchmark runs)."""
 
 import time
 
@@ -11,7 +12,8 @@ LOAD = """
 INSERT INTO referrals_referral (
     id, hub_id, reference, cohort, cohort_overridden, status, received_at, channel, referring_agency_id,
     referrer_name, referrer_role, referrer_contact, source_code, concerns, adult_risk_location, adult_risk_source,
-    narrative, immediate_risk, consent, consent_reason, created_at, updated_at, rating, threshold_level, due_at, outcome
+    narrative, immediate_risk, consent, consent_reason, created_at, updated_at, rating, threshold_level, due_at, outcome,
+    matched_at
 )
 SELECT
     gen_random_uuid(), %(hub)s, 'BENCH-' || lpad(n::text, 8, '0'),
@@ -25,7 +27,8 @@ SELECT
     CASE WHEN n %% 3 = 0 THEN '6' WHEN n %% 5 = 1 THEN '2A' ELSE '1A' END,
     '["neglect"]'::jsonb, '', '', 'Synthetic referral for the benchmarks.', false, 'obtained', '', now(), now(),
     (ARRAY['red', 'amber', 'green', 'blue'])[1 + n %% 4], 'early_help',
-    CASE WHEN n > %(total)s - %(open)s THEN now() + make_interval(secs => (n %% 7200) * 60.0) END, ''
+    CASE WHEN n > %(total)s - %(open)s THEN now() + make_interval(secs => (n %% 7200) * 60.0) END, '',
+    now()
 FROM generate_series(1, %(total)s) AS n
 """
 

@@ -81,12 +81,12 @@ def service_cost(calls: int, rounds: int) -> dict:
     ]
     for agency in agencies:
         services.membership_set(hub=hub, agency=agency, kind="core")
-    real_audit = services._audit
+    real_audit = services.record_change
     timings = {"with audit": [], "without audit": []}
     year = 2000
     for r in range(rounds):
         for label in ("with audit", "without audit") if r % 2 == 0 else ("without audit", "with audit"):
-            services._audit = real_audit if label == "with audit" else (lambda *a, **k: None)
+            services.record_change = real_audit if label == "with audit" else (lambda *a, **k: None)
             year += 1
             began = time.perf_counter()
             for agency in agencies:
@@ -99,7 +99,7 @@ def service_cost(calls: int, rounds: int) -> dict:
                     working_pattern="hybrid",
                 )
             timings[label].append((time.perf_counter() - began) / calls)
-    services._audit = real_audit
+    services.record_change = real_audit
     with_audit = statistics.median(timings["with audit"])
     without = statistics.median(timings["without audit"])
     return {

@@ -6,8 +6,9 @@ Creates mash_bench_load afresh: the bench's decision hub (`bench/decision_hub.py
 school, the agreement signed, a practitioner, the manager with an authenticator, API clients), enough referrals
 screened with requests open to health and with decisions proposed for every contribution and sign-off the run will
 send, and `--referrals` bulk referrals (2,000 open) with their VIEW grants. Starts gunicorn (3 workers), a Celery
-worker (2 processes) and beat, all on the local PostgreSQL and Redis; signs the practitioner in through the login
-form and the manager through the login form and the two-factor step. Then, for each rate, sends requests for
+worker (2 processes, the default queue only: webhooks are left queued) and beat, all on the local PostgreSQL and
+Redis; signs the practitioner in through the login form and the manager through the login form and the two-factor
+step; waits until the worker has finished the tasks the set-up queued. Then, for each rate, sends requests for
 `--seconds` on an open-loop schedule (64 client threads; each latency counts from the moment the request was due,
 so a server that falls behind shows it). The mix (`bench/scenario.py`):
 
@@ -16,9 +17,11 @@ so a server that falls behind shows it). The mix (`bench/scenario.py`):
 - 5 % the sign-off queue and 5 % signing a decision off (the review form's POST) as the manager.
 
 Reports per rate and step: requests, errors (any status other than the expected one, or no answer), p50/p95/p99,
-the rate achieved, and the CPU each part used (gunicorn, PostgreSQL, worker + beat, this generator) from /proc, to
-stdout and bench/results/load.json. Saturation: the first rate whose achieved rate falls below 95 % of the target
-or whose p99 passes 1 s. Only 127.0.0.1 is contacted.
+the rate achieved, the CPU each part used (gunicorn, PostgreSQL, worker + beat, this generator) from /proc, and the
+connections the database accepted (each a new PostgreSQL process, whose CPU /proc misses once it has gone), to stdout
+and bench/results/load.json. Saturation: the first rate whose achieved rate falls below 95 % of the target or whose
+p99 passes 1 s. Only 127.0.0.1 is contacted. `--workers` and `--threads` set gunicorn's (3 sync workers by
+default).
 """
 
 import argparse
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench import scenario, traffic  # noqa: E402
 from bench.common import (  # noqa: E402
     Celery,
+    broker_drained,
     celery,
     collect_static,
     conninfo,
@@ -94,6 +98,14 @@ class Parts:
         return total / os.sysconf("SC_CLK_TCK")
 
 
+def database_sessions(env: dict) -> int:
+    """How many connections the bench database has accepted so far (PostgreSQL's own count, `sessions`)."""
+    import psycopg
+
+    with psycopg.connect(conninfo(env)) as conn:
+        return conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+
+
 def run_rate(rate: float, seconds: float, next_request) -> dict:
     """Send `rate` requests per second for `seconds`; the latencies and errors by step."""
     began = time.perf_counter()
@@ -111,6 +123,8 @@ def main():
     parser.add_argument("--rates", default="10,20,40,50,60,80")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--referrals", type=int, default=50_000)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread above 1)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     sent = sum(rates) * args.seconds
@@ -125,26 +139,30 @@ def main():
     with psycopg.connect(conninfo(env)) as conn:
         open_ids = [str(r[0]) for r in conn.execute("SELECT id FROM referrals_referral WHERE status <> 'closed'")]
     reports = []
-    with gunicorn(env, PORT, workers=3), celery(env) as workers:
+    with gunicorn(env, PORT, workers=args.workers, threads=args.threads), celery(env) as workers:
         people = scenario.Scenario(PORT, hub, open_ids, marker="load")
         next_request = traffic.weighted(MIX, people.plan())
+        print(f"the worker took {broker_drained(env):.0f} s to finish the set-up's tasks", flush=True)
         parts = Parts(workers)
         for rate in rates:
             pids = parts.pids()
             before = {name: parts.cpu_seconds(p) for name, p in pids.items()}
+            sessions = database_sessions(env)
             began = time.perf_counter()
             report = run_rate(rate, args.seconds, next_request)
             wall = time.perf_counter() - began
             report["cpu_cores_used"] = {
                 name: round((parts.cpu_seconds(p) - before[name]) / wall, 2) for name, p in pids.items()
             }
+            report["database_connections_opened"] = database_sessions(env) - sessions
             reports.append(report)
             line = " ".join(
                 f"{step} p50 {s['p50_ms']} p95 {s['p95_ms']} p99 {s['p99_ms']} err {s['errors']};"
                 for step, s in report["steps"].items()
             )
             print(f"rate {rate:g}/s -> {report['achieved_rate']}/s, errors {report['errors']}: {line} "
-                  f"CPU cores: {report['cpu_cores_used']}", flush=True)  # fmt: skip
+                  f"CPU cores: {report['cpu_cores_used']}, database connections opened: "
+                  f"{report['database_connections_opened']}", flush=True)  # fmt: skip
     saturated = next(
         (r["target_rate"] for r in reports if r["achieved_rate"] < 0.95 * r["target_rate"] or r["p99_ms"] > 1000),
         None,

@@ -65,8 +65,10 @@ def _referral(rng: random.Random, hub, source: str, received) -> dict:
     adult = rng.random() < 0.15
     location = rng.choice(LOCATIONS) if adult else ""
     risk_source = rng.choices(RISK_SOURCES, weights=SOURCE_WEIGHTS[location])[0] if adult else ""
-    today = timezone.localdate()
-    dob = today - timedelta(days=rng.randint(20 * 365, 85 * 365) if adult else rng.randint(100, 17 * 365))
+    # The age is the person's on the day they are referred: a baby of 100 days is born before that day, whenever the
+    # demo is built (from today's date, a baby referred months ago would be born after its referral, and refused).
+    on = timezone.localtime(received).date()
+    dob = on - timedelta(days=rng.randint(20 * 365, 85 * 365) if adult else rng.randint(100, 17 * 365))
     return {
         "received_at": received.isoformat(),
         "referrer": {

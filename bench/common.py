@@ -56,8 +56,9 @@ FAMILY_NAMES = [
 
 
 def child(n: int) -> dict:
-    """The `n`th bench child: a name of letters from the lists above and a date of birth in 2009–2024; no two of the
-    first 200,000 share all three. (Names told apart only by a number read as one name to the matcher, which made
+    """The `n`th bench child: a name of letters from the lists above and a date of birth in 2009–2024; no two share all three
+    among the decision hub's children (from 0) and a run's 200,000 intakes after them (bench/scenario.py, from
+    1,000,000). (Names told apart only by a number read as one name to the matcher, which made
     every bench child "the same person": the worker scored 200 candidates a referral and wrote them all as matches.)"""
     given = GIVEN_NAMES[n % len(GIVEN_NAMES)]
     family = FAMILY_NAMES[(n // len(GIVEN_NAMES) + n * 7) % len(FAMILY_NAMES)]

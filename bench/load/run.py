@@ -154,7 +154,7 @@ def main():
             report["cpu_cores_used"] = {
                 name: round((parts.cpu_seconds(p) - before[name]) / wall, 2) for name, p in pids.items()
             }
-            report["database_connections_opened"] = database_sessions(env) - sessions
+            report["database_connections_opened"] = database_sessions(env) - sessions - 1  # not this reading's own
             reports.append(report)
             line = " ".join(
                 f"{step} p50 {s['p50_ms']} p95 {s['p95_ms']} p99 {s['p99_ms']} err {s['errors']};"

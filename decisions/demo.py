@@ -31,6 +31,7 @@ from referrals import selectors as referral_selectors
 from referrals import triage
 from referrals.deadlines import deadlines_sweep
 from referrals.demo import screening_for
+from referrals.matching import subject_matches_find
 from referrals.models import Referral
 from referrals.services import referral_create
 
@@ -227,6 +228,9 @@ class History:
             hub=self.hub, data=p["data"], channel=p["channel"], referring_agency=self.agencies.get(p["agency"]),
             history=True,
         )  # fmt: skip
+        # The worker looks for the subject among the hub's earlier records at once after the commit: so here, so that
+        # no demo page says the hub's records are "still being checked" while the worker works through the backlog.
+        subject_matches_find(referral_id=referral.pk)
         self.referrals[referral.received_at] = referral.pk
 
     def screen(self, step: Step) -> None:

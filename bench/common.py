@@ -37,31 +37,16 @@ def environment(
     }
 
 
-GIVEN_NAMES = [
-    "Amelia", "Oliver", "Isla", "George", "Ava", "Noah", "Mia", "Arthur", "Ivy", "Muhammad", "Freya", "Leo",
-    "Lily", "Harry", "Ella", "Oscar", "Grace", "Archie", "Sophia", "Jack", "Willow", "Henry", "Evie", "Charlie",
-    "Rosie", "Freddie", "Sienna", "Theo", "Daisy", "Thomas", "Poppy", "Jacob", "Alice", "Alfie", "Elsie", "Finley",
-    "Aria", "Joshua", "Emily", "Lucas", "Layla", "Max", "Maya", "Ethan", "Ruby", "Isaac", "Hallie", "Teddy",
-    "Florence", "Reuben", "Phoebe", "Dylan", "Nia", "Rhys", "Ffion", "Osian"
-]  # fmt: skip
-FAMILY_NAMES = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright",
-    "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson", "Clarke", "Patel",
-    "Khan", "Lewis", "James", "Phillips", "Mason", "Mitchell", "Rose", "Davis", "Rodriguez", "Cox", "Alexander",
-    "Morgan", "Moore", "Cooper", "Harris", "Ward", "King", "Baker", "Hughes", "Edwards", "Turner", "Hill", "Scott",
-    "Young", "Morris", "Harrison", "Allen", "Shaw", "Lloyd", "Price", "Bennett", "Parry", "Pugh", "Howells",
-    "Rees", "Owen", "Powell", "Hussain", "Ali", "Begum", "Ahmed", "Kaur", "Singh", "Nowak", "Kowalski", "Murphy",
-    "Kelly", "Quinn"
-]  # fmt: skip
-
-
 def child(n: int) -> dict:
-    """The `n`th bench child: a name of letters from the lists above and a date of birth in 2009–2024; no two share all three
-    among the decision hub's children (from 0) and a run's 200,000 intakes after them (bench/scenario.py, from
-    1,000,000). (Names told apart only by a number read as one name to the matcher, which made
-    every bench child "the same person": the worker scored 200 candidates a referral and wrote them all as matches.)"""
-    given = GIVEN_NAMES[n % len(GIVEN_NAMES)]
-    family = FAMILY_NAMES[(n // len(GIVEN_NAMES) + n * 7) % len(FAMILY_NAMES)]
+    """The `n`th bench child: a name from the lists of bench/matching/families.py and a date of birth in 2009–2024;
+    no two share all three among the decision hub's children (from 0) and a run's 200,000 intakes after them
+    (bench/scenario.py, from 1,000,000). (Names told apart only by a number read as one name to the matcher, which
+    made every bench child "the same person": the worker scored 200 candidates a referral and wrote them as matches.)"""
+    from bench.matching.families import BOYS, FAMILIES, GIRLS
+
+    given_names = BOYS + GIRLS
+    given = given_names[n % len(given_names)]
+    family = FAMILIES[(n // len(given_names) + n * 7) % len(FAMILIES)]
     born = datetime.date(2009, 1, 1) + datetime.timedelta(days=(n * 7919) % 5800)
     return {"given_name": given, "family_name": family, "date_of_birth": born.isoformat()}
 

@@ -7,6 +7,8 @@ describes. Views and API endpoints call `log_read` with the ids they showed.
 import ipaddress
 import uuid
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -40,13 +42,40 @@ def _normal_ip(address: str | None) -> str | None:
 def record(action: AuditAction, **details) -> AuditEvent:
     """Append one event: see `event` for the arguments."""
     entry = event(action, **details)
-    entry.save(force_insert=True)
+    if (held := _held.get()) is not None:
+        held.append(entry)
+    else:
+        entry.save(force_insert=True)
     return entry
 
 
 def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     """Append events built by `event`, in one insert (a sweep's many breaches, say)."""
+    if (held := _held.get()) is not None:
+        held.extend(events)
+        return events
     return AuditEvent.objects.bulk_create(events)
+
+
+_held: ContextVar[list | None] = ContextVar("audit_events_held", default=None)
+
+
+@contextmanager
+def together():
+    """The events recorded inside the block are written in one insert as it ends, in the order recorded, instead of
+    one insert each (a new referral's receipt, deadline and acknowledgement). Inside the caller's transaction, as
+    `record` is; if the block raises, none is written. Nested blocks write with the outermost."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[AuditEvent] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held:
+        AuditEvent.objects.bulk_create(held)
 
 
 def event(

@@ -173,10 +173,10 @@ def notices_queue(referral, agency_id, payload: dict, *, decision: Decision | No
     now = timezone.now()
     created = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
-            webhook=h, event=event, referral=referral, decision=decision, payload=payload, next_attempt_at=now,
+            webhook_id=h, event=event, referral=referral, decision=decision, payload=payload, next_attempt_at=now,
             created_at=now, retry_until=now + _window(),
         )
-        for h in hooks
+        for h in hooks.values_list("pk", flat=True)
     )  # fmt: skip
     if created:
         after_commit("decisions.tasks.webhooks_send")

@@ -114,23 +114,36 @@ def refresh_due(referral: Referral) -> None:
     Referral.objects.filter(pk=referral.pk).update(due_at=referral.due_at)
 
 
-def decision_deadline_set(referral: Referral, start: datetime | None = None) -> Deadline:
-    """At receipt: the decision is due one working day (the hub's setting) after the referral was received, or the
-    hub's immediate-risk hours when someone is at immediate risk. From `start` (a risk found at screening: now), the
-    open decision deadline is replaced when the new one is sooner."""
+def decision_deadline_new(referral: Referral) -> Deadline:
+    """A new referral's decision deadline, built before the referral is inserted (`deadline_save` writes it after):
+    due one working day (the hub's setting) after the referral was received, or the hub's immediate-risk hours when
+    someone is at immediate risk. Nothing else is due yet, so its due time is the referral's, which orders the
+    triage queue."""
+    deadline = _new(
+        referral.hub, referral, DeadlineKind.DECISION, decision_allowance(referral.hub, referral.immediate_risk)
+    )
+    referral.due_at = deadline.due_at
+    return deadline
+
+
+def deadline_save(deadline: Deadline) -> None:
+    deadline.save(force_insert=True)
+    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, timezone.now()))
+
+
+def decision_deadline_set(referral: Referral, start: datetime) -> Deadline:
+    """From `start` (a risk found at screening: now), a decision deadline as at receipt (`decision_deadline_new`):
+    the open one is replaced when the new one is sooner."""
     now = timezone.now()
     allowance = decision_allowance(referral.hub, referral.immediate_risk)
     deadline = _new(referral.hub, referral, DeadlineKind.DECISION, allowance, start=start)
-    old = [] if start is None else list(
-        Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.DECISION, state="open")
-    )  # fmt: skip
+    old = list(Deadline.objects.select_for_update().filter(referral=referral, kind=DeadlineKind.DECISION, state="open"))
     if old and min(d.due_at for d in old) <= deadline.due_at:
         return old[0]
     if old:
         Deadline.objects.filter(pk__in=[d.pk for d in old]).close(DeadlineState.CANCELLED, now)
         record_many(_events_for(old, AuditAction.DEADLINE_CANCELLED, now, reason="immediate_risk"))
-    deadline.save(force_insert=True)
-    record_many(_events_for([deadline], AuditAction.DEADLINE_SET, now))
+    deadline_save(deadline)
     refresh_due(referral)
     return deadline
 
@@ -146,8 +159,7 @@ def rating_deadline_set(referral: Referral, rating: str) -> Deadline | None:
     deadline = None
     if allowance is not None:
         deadline = _new(referral.hub, referral, DeadlineKind.RATING, allowance, rating)
-        deadline.save(force_insert=True)
-        record_many(_events_for([deadline], AuditAction.DEADLINE_SET, now))
+        deadline_save(deadline)
     refresh_due(referral)
     return deadline
 

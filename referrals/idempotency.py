@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
@@ -67,18 +67,29 @@ def run_once(*, client, endpoint: str, key: str, body_hash: str, write: Callable
     same transaction; answer a retry with the stored response (`Idempotent-Replayed: true`), and the same key with
     another body with 422. An exception from `write` rolls everything back, the key's row included."""
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    client=client, endpoint=endpoint, key=key, request_hash=body_hash
-                )
-        except IntegrityError:
+        claimed = _claim(client, endpoint, key, body_hash)
+        if claimed is None:
             # The first request with this key has committed (a concurrent one waited for it on the index).
             return _replay(client, endpoint, key, body_hash)
         status, body = write()
-        record.response_status, record.response_body = status, body
-        record.save(update_fields=["response_status", "response_body"])
+        IdempotencyRecord.objects.filter(pk=claimed).update(response_status=status, response_body=body)
     return Response(body, status=status)
+
+
+def _claim(client, endpoint: str, key: str, body_hash: str) -> int | None:
+    """The key's row inserted, or None when it exists: one statement (`ON CONFLICT DO NOTHING`, which waits for a
+    concurrent insert of the same key to commit or roll back), with no savepoint for an IntegrityError to undo."""
+    meta = IdempotencyRecord._meta
+    client_id = meta.get_field("client").get_db_prep_value(client.pk, connection)
+    now = meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} (client_id, endpoint, key, request_hash, created_at) "  # noqa: S608 - our own table
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (client_id, endpoint, key) DO NOTHING RETURNING id",
+            [client_id, endpoint, key, body_hash, now],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def _replay(client, endpoint: str, key: str, body_hash: str) -> Response:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from agencies.models import Role, RoleAssignment
 from mash.queue import after_commit
 from referrals import deadlines
-from referrals.models import Notice, NoticeKind, Notification, Referral
+from referrals.models import Deadline, Notice, NoticeKind, Notification, Referral
 
 DELIVER = "referrals.tasks.notices_deliver"
 
@@ -30,12 +30,12 @@ def recipients(referral: Referral, now: datetime) -> set:
     return people
 
 
-def alert(referral: Referral, *, start: datetime | None = None) -> None:
+def alert(referral: Referral, *, start: datetime | None = None, deadline: Deadline | None = None) -> None:
     """The fast lane for a referral now marked immediate risk: a decision deadline of the hub's immediate-risk
-    hours (from `start`, else from receipt), and one alert to the people who must act. Inside the caller's
-    transaction; the alert is sent when it commits."""
+    hours from `start` (or a new referral's `deadline`, set at receipt), and one alert to the people who must act.
+    Inside the caller's transaction; the alert is sent when it commits."""
     now = timezone.now()
-    deadline = deadlines.decision_deadline_set(referral, start=start)
+    deadline = deadline or deadlines.decision_deadline_set(referral, start=start)
     try:
         with transaction.atomic():
             notice = Notice.objects.create(deadline=deadline, kind=NoticeKind.IMMEDIATE, created_at=now)

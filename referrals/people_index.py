@@ -31,15 +31,27 @@ def person_record(person: Person) -> PersonRecord:
 
 
 def records_index(persons: list[Person], *, hub) -> None:
-    """Each record without an index person gets its own, and every record its blocking keys written afresh (after
-    an amendment too). Part of the caller's transaction."""
+    """Each saved record without an index person gets its own, and every record its blocking keys written afresh
+    (after an amendment too). Part of the caller's transaction."""
+    new = index_people_give(persons, hub=hub)
+    Person.objects.bulk_update(new, ["index_person"])
+    if indexed := [p for p in persons if p not in new]:  # a new record has no keys yet: nothing to delete
+        PersonKey.objects.filter(person__in=indexed).delete()
+    keys_write(persons, hub=hub)
+
+
+def index_people_give(persons: list[Person], *, hub) -> list[Person]:
+    """An index person of its own for each record without one (saved or not: a new referral's records are inserted
+    with theirs); returns those records."""
     new = [p for p in persons if p.index_person_id is None]
     people = IndexPerson.objects.bulk_create(IndexPerson(hub=hub) for _ in new)
     for person, index in zip(new, people, strict=True):
         person.index_person = index
-    Person.objects.bulk_update(new, ["index_person"])
-    if indexed := [p for p in persons if p not in new]:  # a new record has no keys yet: nothing to delete
-        PersonKey.objects.filter(person__in=indexed).delete()
+    return new
+
+
+def keys_write(persons: list[Person], *, hub) -> None:
+    """The blocking keys of saved records that have none."""
     PersonKey.objects.bulk_create(
         PersonKey(person=p, hub=hub, key=key[:120]) for p in persons for key in sorted(blocking_keys(person_record(p)))
     )

@@ -12,6 +12,7 @@ from agencies.policy import Action, require
 from audit.events.actions import AuditAction
 from audit.events.payloads import ReferralAmended, ReferralReceived
 from audit.services import record
+from audit.services import together as audit_together
 from mash.queue import after_commit
 from mash.schemas import validated
 from referrals import acknowledgement, deadlines, immediate, matching, people_index
@@ -48,7 +49,6 @@ def _provisional_reference() -> str:
     return f"~{uuid.uuid4().hex[:31]}"  # 32 characters, as the field allows
 
 
-@transaction.atomic
 def referral_create(
     *,
     hub: Hub,
@@ -68,7 +68,14 @@ def referral_create(
     if recorded_by is not None:
         require(access_for(recorded_by, hub.pk), Action.REFERRAL_CREATE)
     clean = referral_clean(data, hub=hub, agency=referring_agency, history=history)
-    referral = Referral.objects.create(
+    # Checked before the transaction, so what follows raises only what rolls the caller's back too: the caller's
+    # transaction (an agency's idempotency record, a household) is used as it is, without a savepoint.
+    with transaction.atomic(savepoint=False), audit_together():
+        return _referral_store(hub, clean, channel, recorded_by, referring_agency, household)
+
+
+def _referral_store(hub, clean, channel, recorded_by, referring_agency, household) -> Referral:
+    referral = Referral(
         hub=hub,
         reference=_provisional_reference(),
         cohort=clean["cohort"],
@@ -90,10 +97,15 @@ def referral_create(
         recorded_by=recorded_by,
         household=household,
     )
+    deadline = deadlines.decision_deadline_new(referral)  # inserted with the referral's due time
+    referral.save(force_insert=True)
     people = [(PersonRole.SUBJECT, clean["subject"])] + [(p["role"], p) for p in clean["others"]]
-    # The records in the order given, the subject first (a household contact links them across its referrals).
-    referral.named_people = Person.objects.bulk_create(_person(referral, role, person) for role, person in people)
-    people_index.records_index(referral.named_people, hub=hub)
+    # The records in the order given, the subject first (a household contact links them across its referrals), each
+    # inserted with its own index person, then their blocking keys.
+    named = [_person(referral, role, person) for role, person in people]
+    people_index.index_people_give(named, hub=hub)
+    referral.named_people = Person.objects.bulk_create(named)
+    people_index.keys_write(named, hub=hub)
     # The hub-year counter's row stays locked until this transaction commits, so it is taken after the writes that
     # do not need the reference: the hub's other referrals wait for the rest only.
     referral.reference = _next_reference(hub, clean["received_at"].year)
@@ -118,10 +130,9 @@ def referral_create(
             received_at=referral.received_at.isoformat(),
         ),
     )
+    deadlines.deadline_save(deadline)
     if referral.immediate_risk:
-        immediate.alert(referral)  # the decision due in the hub's immediate-risk hours, and everyone told at once
-    else:
-        deadlines.decision_deadline_set(referral)
+        immediate.alert(referral, deadline=deadline)  # everyone who must act told at once
     acknowledgement.receipt_tell(referral)  # the referrer is told at once (referrals/acknowledgement.py)
     # Once the referral has committed, the worker looks for the subject among the hub's earlier records (beat's
     # matching sweep catches a task lost with the broker): never in the agency's request, never losing the referral.

@@ -348,6 +348,45 @@ def test_a_referral_sent_reads_the_agencys_agreement_once(client, token):
     assert len(token_reads) == 1 and "agencies_apiclient" in token_reads[0]
 
 
+def test_a_new_referral_is_twelve_statements(client, token):
+    """An agency's referral, its token already kept: the token's live check, the idempotency key claimed, one insert
+    per table (referral with its due time, index people, people, their keys, deadline, audit events), the reference
+    counter and the reference, the webhooks to tell, and the answer kept with the key (docs/adr/0024)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert post(client, token, referral_data(), key="first").status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, token, referral_data(), key="second").status_code == 201
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 12, "\n".join(statements)
+    assert sum(s.startswith('INSERT INTO "audit_auditevent"') for s in statements) == 1
+
+
+def test_a_kept_token_reads_its_client_hub_and_agency_as_the_orm_does(client, token):
+    """The kept token's live check is one hand-written statement (referrals/api_tokens.py): what it loads is the
+    client, hub and agency as they are stored now, field by field, with each value's type as the ORM gives it."""
+    import hashlib
+
+    from agencies.models import ApiClient
+    from referrals import api_tokens
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(URL, **auth).status_code == 200  # resolved in full and kept
+    stored = ApiClient.objects.select_related("hub", "agency").get()
+    stored.hub.late_referral_days = 3
+    stored.hub.save()  # forgets every kept token in this process: resolve and keep it again
+    assert client.get(URL, **auth).status_code == 200
+    found = api_tokens.kept(hashlib.sha256(token.encode()).hexdigest())
+    assert found is not None, "the token was not kept"
+    loaded = found.application.mash_client
+    for stored_object, loaded_object in ((stored, loaded), (stored.hub, loaded.hub), (stored.agency, loaded.agency)):
+        for field in type(stored_object)._meta.concrete_fields:
+            want, got = getattr(stored_object, field.attname), getattr(loaded_object, field.attname)
+            assert got == want and type(got) is type(want), (field.name, want, got)
+    assert loaded.hub.late_referral_days == 3 and not loaded._state.adding
+
+
 def test_a_kept_token_is_checked_live_on_every_request(client, token):
     """The web process keeps a resolved token for a few seconds (referrals/api_tokens.py), but a token that has
     expired, been revoked, or whose client was revoked, is refused on its next request all the same."""

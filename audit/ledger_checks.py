@@ -141,7 +141,7 @@ def check(*, hub=None, full: bool = False, since: datetime | None = None, worker
                 chain,
                 None,
                 None,
-                f"the full check of {standing.checked_at:%d %B %Y %H:%M} found the chain NOT intact "
+                f"the full check of {timezone.localtime(standing.checked_at):%d %B %Y %H:%M} found the chain NOT intact "
                 f"({standing.problem}) and no full check has found it intact since",
             )
     return report

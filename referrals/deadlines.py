@@ -254,7 +254,7 @@ def _notify(deadlines: list[Deadline], kind: str, now: datetime) -> None:
         people = set(managers[d.hub_id])
         if d.referral.assigned_to_id and d.referral.assigned_to.is_active:
             people.add(d.referral.assigned_to_id)
-        subject = f"{d.referral.reference}: deadline {label}, {d.label} ({d.due_at:%d %b %H:%M})"
+        subject = f"{d.referral.reference}: deadline {label}, {d.label} ({timezone.localtime(d.due_at):%d %b %H:%M})"
         rows += [
             Notification(
                 notice=notice, recipient_id=user, hub_id=d.hub_id, referral=d.referral, subject=subject, created_at=now

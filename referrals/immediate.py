@@ -41,7 +41,7 @@ def alert(referral: Referral, *, start: datetime | None = None, deadline: Deadli
             notice = Notice.objects.create(deadline=deadline, kind=NoticeKind.IMMEDIATE, created_at=now)
     except IntegrityError:
         return  # this deadline's alert was already written
-    subject = f"{referral.reference}: someone is at immediate risk of harm: decide by {deadline.due_at:%d %b %H:%M}"
+    subject = f"{referral.reference}: someone is at immediate risk of harm: decide by {timezone.localtime(deadline.due_at):%d %b %H:%M}"
     Notification.objects.bulk_create(
         Notification(
             notice=notice, recipient_id=user, hub_id=referral.hub_id, referral=referral, subject=subject,

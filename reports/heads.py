@@ -6,6 +6,8 @@ ledger's blocks, and the signed-heads log must verify and match the ledger for t
 whoever owns the database differs from both at the first block it changed.
 """
 
+from django.utils import timezone
+
 from audit import anchor
 from audit.models import AuditBlock
 from audit.verify import Problem
@@ -14,7 +16,11 @@ from reports.models import MonthlyReturn, ReturnState
 
 def recorded_heads(row: MonthlyReturn) -> list[tuple[int, str, str]]:
     """(block number, hash, what recorded it) for a return: its covered block and its signed head."""
-    what = f"the {row.month:%B %Y} return (built {row.built_at:%d %B %Y %H:%M})" if row.built_at else "a return"
+    what = (
+        f"the {row.month:%B %Y} return (built {timezone.localtime(row.built_at):%d %B %Y %H:%M})"
+        if row.built_at
+        else "a return"
+    )
     heads = []
     if row.block_number and row.block_hash:
         heads.append((row.block_number, row.block_hash, what))

@@ -184,6 +184,18 @@ def test_the_sweep_warns_then_breaches_once_and_notifies_the_assignee_and_the_ma
     assert not any("Alex" in m.body or "Example" in m.body for m in mail.outbox)  # no names in email
 
 
+def test_a_breach_is_told_in_the_hubs_time_in_summer(hub, people):
+    """In British Summer Time the notice gives the deadline on the hub's clock (UTC + 1), not the stored UTC."""
+    summer = datetime(2026, 7, 14, 9, 0, tzinfo=UTC)  # Tuesday, 10:00 in London
+    referral = referral_create(hub=hub, data=referral_data(received_at=summer.isoformat()), channel="web",
+                               history=True)  # fmt: skip
+    decision = _open(referral, DeadlineKind.DECISION)
+    assert deadlines.deadlines_sweep(now=decision.due_at + timedelta(minutes=1)) >= 1
+    subjects = set(Notification.objects.filter(notice__deadline=decision, notice__kind="breach")
+                   .values_list("subject", flat=True))  # fmt: skip
+    assert subjects == {f"{referral.reference}: deadline breached, {decision.label} (15 Jul 10:00)"}
+
+
 def test_the_sweep_records_its_heartbeat(referral):
     assert deadlines.sweep_is_stale()
     deadlines.deadlines_sweep(now=RECEIVED)

@@ -3,7 +3,7 @@ act told at once, and counted on the manager's dashboard."""
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -95,3 +95,15 @@ def test_the_dashboard_counts_open_immediate_risk_and_those_past_their_time(clie
     assert '<dd class="govuk-summary-list__value" id="immediate-late">1</dd>' in page
     assert "is past its time to decide" in page
     assert on_time.immediate_risk
+
+
+def test_the_alert_says_the_time_on_the_hubs_clock_in_summer_time(mash):
+    """In British Summer Time the decision's time is the hub's (UTC + 1), not the stored UTC one."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 7, 14, 9, 0, tzinfo=UTC), tick=False):  # 10:00 in London
+        mash.hub.immediate_risk_hours = 2
+        mash.hub.save()
+        referral = _urgent(mash)
+    subjects = set(Notification.objects.filter(referral=referral).values_list("subject", flat=True))
+    assert subjects == {f"{referral.reference}: someone is at immediate risk of harm: decide by 14 Jul 12:00"}

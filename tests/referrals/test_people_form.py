@@ -41,7 +41,7 @@ def test_remove_takes_out_that_person_and_renumbers_the_rest(client, hub, practi
         **_person(2, "alleged_source", "Lee", "Harm"),
     }
     page = client.post(_url(hub), {**data, "people": "remove-1"}).content.decode()
-    assert "Ash" not in page and 'value="Lee"' in page and 'value="Jo"' in page
+    assert 'value="Ash"' not in page and 'value="Lee"' in page and 'value="Jo"' in page
     assert "Other person 3" not in page
     assert 'name="other_1_given_name" value="Lee"' in page  # Lee moved up to the second block
 
@@ -58,7 +58,7 @@ def test_a_persons_date_of_birth_moves_with_them_and_is_kept_as_typed(client, hu
         "other_2_date_of_birth_month": "2",
     }  # fmt: skip  (no year yet)
     page = client.post(_url(hub), {**_form(), **ash, **lee, "people": "remove-1"}).content.decode()
-    assert "Ash" not in page and "Other person 3" not in page
+    assert 'value="Ash"' not in page and "Other person 3" not in page  # (a signed-in "Ashley" may be named)
     for part, value in (("day", "1"), ("month", "2")):
         box = f"other_1_date_of_birth_{part}"
         assert f'<label class="govuk-label govuk-date-input__label" for="id_{box}">{part.title()}</label>' in page

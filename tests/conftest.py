@@ -75,6 +75,20 @@ def empty_test_broker():
             message.unlink(missing_ok=True)
 
 
+@pytest.fixture
+def empty_redis_queues():
+    """A test that starts a worker on the suite's Redis first empties its queues. Tests that commit a referral with
+    no worker running leave the matching task waiting there (hundreds by the end of a CI run); a new worker took them
+    all before the test's own task, against a database that does not hold their referrals, and timed out on CI."""
+    from mash.celery import app
+
+    if not settings.REDIS_URL:
+        return
+    with app.connection_for_write() as connection:
+        for queue in {app.conf.task_default_queue, *(route["queue"] for route in app.conf.task_routes.values())}:
+            connection.default_channel.queue_purge(queue)
+
+
 @pytest.fixture(autouse=True)
 def force_login_includes_the_second_factor(monkeypatch):
     """`client.force_login(user)` stands for a whole sign-in: for the roles that need two-factor sign-in

@@ -335,7 +335,7 @@ def test_filesystem_broker_gets_only_the_committed_delay_on_commit_task(tmp_path
 @pytest.mark.redis
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_redis_worker_runs_heartbeat_eta_and_committed_tasks(tmp_path, settings, start_worker):
+def test_redis_worker_runs_heartbeat_eta_and_committed_tasks(tmp_path, settings, empty_redis_queues, start_worker):
     worker = start_worker(_env(tmp_path / "var", redis_url=django_settings.REDIS_URL))
     # Read the cache as the app does (the suite gives each test its own key prefix; the worker uses the real one).
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": "mash"}}

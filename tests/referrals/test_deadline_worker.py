@@ -89,7 +89,7 @@ class Processes:
 
 
 @pytest.fixture
-def processes(tmp_path):
+def processes(tmp_path, empty_redis_queues):
     running = Processes(tmp_path)
     yield running
     running.stop_all()

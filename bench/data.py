@@ -8,6 +8,8 @@ import time
 
 import psycopg
 
+from bench.common import bench_pg_port
+
 LOAD = """
 INSERT INTO referrals_referral (
     id, hub_id, reference, cohort, cohort_overridden, status, received_at, channel, referring_agency_id,
@@ -36,7 +38,7 @@ FROM generate_series(1, %(total)s) AS n
 def load_referrals(db: str, *, hub: str, police: str, school: str, total: int, open_count: int) -> float:
     """Insert `total` referrals into the bench hub of `db`; returns the seconds it took (with ANALYZE)."""
     began = time.perf_counter()
-    with psycopg.connect(f"dbname={db} user=postgres host=127.0.0.1", autocommit=True) as conn:
+    with psycopg.connect(f"dbname={db} user=postgres host=127.0.0.1 port={bench_pg_port()}", autocommit=True) as conn:
         conn.execute(LOAD, {"hub": hub, "police": police, "school": school, "total": total, "open": open_count})
         conn.execute("ANALYZE referrals_referral")
     return time.perf_counter() - began

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.common import bench_hub, environment, fresh_database, percentile, write_result  # noqa: E402
+from bench.common import bench_hub, bench_pg_port, environment, fresh_database, percentile, write_result  # noqa: E402
 from bench.data import load_referrals  # noqa: E402
 
 DB = "mash_bench_deadlines"
@@ -46,7 +46,7 @@ def main():
     import psycopg
 
     start = datetime.now(UTC).timestamp() + 20
-    with psycopg.connect(f"dbname={DB} user=postgres host=127.0.0.1", autocommit=True) as conn:
+    with psycopg.connect(f"dbname={DB} user=postgres host=127.0.0.1 port={bench_pg_port()}", autocommit=True) as conn:
         conn.execute(
             DEADLINES, {"start": datetime.fromtimestamp(start, UTC), "spread": args.spread, "n": args.deadlines}
         )

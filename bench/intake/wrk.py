@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.common import PY, ROOT, bench_hub, environment, fresh_database, gunicorn, token, write_result  # noqa: E402
+from bench.common import PY, ROOT, bench_hub, bench_pg_port, environment, fresh_database, gunicorn, token, write_result  # noqa: E402
 
 SERVICE_DB, NAIVE_DB = "mash_bench_intake_wrk", "mash_bench_naive"
 LUA = str(Path(__file__).with_name("referral.lua"))
@@ -80,7 +80,9 @@ def naive_database(env: dict) -> str:
     """Drop, create and migrate the naive project's database; its agency user's token."""
     import psycopg
 
-    with psycopg.connect("dbname=postgres user=postgres host=127.0.0.1 port=5432", autocommit=True) as conn:
+    with psycopg.connect(
+        f"dbname=postgres user=postgres host=127.0.0.1 port={bench_pg_port()}", autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{NAIVE_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{NAIVE_DB}"')
     out = subprocess.run([PY, "-m", "bench.intake.naive.prepare"], cwd=ROOT, env=env, check=True,
@@ -98,7 +100,7 @@ ROWS = {
 def counts(db: str, endpoint: str) -> dict[str, int]:
     import psycopg
 
-    with psycopg.connect(f"dbname={db} user=postgres host=127.0.0.1 port=5432") as conn:
+    with psycopg.connect(f"dbname={db} user=postgres host=127.0.0.1 port={bench_pg_port()}") as conn:
         return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table, _ in ROWS[endpoint]}  # noqa: S608
 
 

@@ -31,7 +31,7 @@ DATABASES = {
         "NAME": os.environ.get("NAIVE_DB", "mash_bench_naive"),
         "USER": "postgres",
         "HOST": "127.0.0.1",
-        "PORT": os.environ.get("NAIVE_PG_PORT", "5432"),
+        "PORT": os.environ.get("NAIVE_PG_PORT", os.environ.get("BENCH_PG_PORT", "5432")),
         "CONN_MAX_AGE": 600,  # as the service's default (DATABASE_CONN_MAX_AGE)
         "CONN_HEALTH_CHECKS": True,
     }

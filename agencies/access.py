@@ -35,6 +35,7 @@ from agencies.models import (
     Signature,
 )
 from agencies.policy import AGENCY_SYSTEM, require
+from mash.prepared import Prepared
 
 CASE_ROLES = frozenset(Role) - {Role.HUB_ADMIN}
 _cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar("mash_access_cache", default=None)
@@ -130,16 +131,19 @@ def assignments_of(user) -> list[RoleAssignment]:
     sharing agreement with the hub is current (`agreement_current`): one query per request."""
     if user is None or not (user.is_authenticated and user.is_active):
         return []
-    today = timezone.localdate()
-    return _remembered(
-        ("assignments", user.pk),
-        lambda: list(
-            RoleAssignment.objects.filter(user=user)
-            .select_related("hub", "agency")
-            .annotate(agreement_current=current_agreement(OuterRef("hub_id"), OuterRef("agency_id"), today))
-            .order_by("hub__name", "role")
-        ),
-    )
+    return _remembered(("assignments", user.pk), lambda: _roles(user.pk, timezone.localdate()))
+
+
+_roles = Prepared(
+    lambda user_id, today: (
+        RoleAssignment.objects.filter(user_id=user_id)
+        .select_related("hub", "agency")
+        .annotate(agreement_current=current_agreement(OuterRef("hub_id"), OuterRef("agency_id"), today))
+        .order_by("hub__name", "role")
+    ),
+    RoleAssignment._meta.get_field("user"),
+    DocumentVersion._meta.get_field("effective_from"),
+)  # written once per process (mash/prepared.py): it runs on every signed-in page
 
 
 def acts_as_manager(assignments, at: datetime) -> bool:

@@ -14,16 +14,16 @@ was read, nor its token. 0 turns keeping off.
 """
 
 import copy
-import functools
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
-from agencies.models import Agency, ApiClient, Hub
+from agencies.models import ApiClient
+from mash.prepared import Prepared
 
 _kept: dict[str, tuple[float, object, object]] = {}  # checksum -> (monotonic deadline, day read, token)
 MAX_KEPT = 10_000
@@ -53,61 +53,26 @@ def kept(checksum: str):
 
 def _client_live(application_id, token_id, now) -> ApiClient | None:
     """The token's client with its hub and agency, if the token still exists and has not expired and the client is
-    not revoked: one statement written once per process, its rows made into models as the ORM would (with the
-    backend's converters), because building the same query with the ORM on every request cost ~1 ms of CPU."""
-    sql, loaders = _live_query()
-    token_model = get_access_token_model()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [
-            ApiClient._meta.get_field("application").get_db_prep_value(application_id, connection),
-            token_model._meta.pk.get_db_prep_value(token_id, connection),
-            token_model._meta.get_field("expires").get_db_prep_value(now, connection),
-        ])  # fmt: skip
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    loaded, start = [], 0
-    for width, load in loaders:
-        loaded.append(load(row[start : start + width]))
-        start += width
-    client, client.hub, client.agency = loaded
-    return client
+    not revoked: one statement written once per process (mash/prepared.py), because building the same query with the
+    ORM on every request cost ~1 ms of CPU."""
+    found = _live(application_id, token_id, now)
+    return found[0] if found else None
 
 
-@functools.cache
-def _live_query() -> tuple[str, list]:
-    quote = connection.ops.quote_name
-    tables = {ApiClient: "c", Hub: "h", Agency: "a"}
-    columns = ", ".join(f"{alias}.{quote(f.column)}" for m, alias in tables.items() for f in m._meta.concrete_fields)
-    token_table = quote(get_access_token_model()._meta.db_table)
-    sql = (
-        f"SELECT {columns} FROM {quote(ApiClient._meta.db_table)} c "  # noqa: S608 - the models' own names
-        f"JOIN {quote(Hub._meta.db_table)} h ON h.id = c.hub_id JOIN {quote(Agency._meta.db_table)} a ON a.id = c.agency_id "
-        f"WHERE c.application_id = %s AND c.revoked_at IS NULL AND EXISTS (SELECT 1 FROM {token_table} t "
-        "WHERE t.id = %s AND t.application_id = c.application_id AND t.expires > %s)"
+def _live_query(application_id, token_id, now):
+    tokens = get_access_token_model().objects.filter(
+        pk=token_id, application_id=OuterRef("application_id"), expires__gt=now
     )
-    return sql, [(len(m._meta.concrete_fields), _loader(m)) for m in tables]
+    live = ApiClient.objects.filter(Exists(tokens), application_id=application_id, revoked_at__isnull=True)
+    return live.select_related("hub", "agency")
 
 
-def _loader(model):
-    """Values of `model`'s concrete fields, in order, into an instance: each converted as a query would."""
-    fields = model._meta.concrete_fields
-    names = [f.attname for f in fields]
-    columns = [f.get_col(model._meta.db_table) for f in fields]
-    converters = [
-        connection.ops.get_db_converters(c) + f.get_db_converters(connection)
-        for f, c in zip(fields, columns, strict=True)
-    ]
-
-    def load(values):
-        converted = []
-        for column, value, steps in zip(columns, values, converters, strict=True):
-            for step in steps:
-                value = step(value, column, connection)
-            converted.append(value)
-        return model.from_db(connection.alias, names, converted)
-
-    return load
+_live = Prepared(
+    _live_query,
+    ApiClient._meta.get_field("application"),
+    get_access_token_model()._meta.pk,
+    get_access_token_model()._meta.get_field("expires"),
+)
 
 
 def keep(checksum: str, token) -> None:

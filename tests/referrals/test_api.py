@@ -364,7 +364,7 @@ def test_a_new_referral_is_twelve_statements(client, token):
 
 
 def test_a_kept_token_reads_its_client_hub_and_agency_as_the_orm_does(client, token):
-    """The kept token's live check is one hand-written statement (referrals/api_tokens.py): what it loads is the
+    """The kept token's live check is one statement written once per process (mash/prepared.py): what it loads is the
     client, hub and agency as they are stored now, field by field, with each value's type as the ORM gives it."""
     import hashlib
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from agencies.policy import Action, scoped
 from decisions.models import Handover, HandoverState
+from mash.prepared import Prepared
 
 
 def handovers_of(access) -> QuerySet[Handover]:
@@ -52,6 +53,12 @@ def unacknowledged_overdue(hub, now=None) -> list[Handover]:
 
 def handovers_of_referral(referral) -> list[Handover]:
     """The referral's handovers, newest first (an amended decision hands over again), for the referral page."""
-    return list(
-        Handover.objects.filter(referral=referral).select_related("agency", "acknowledged_by", "acknowledged_by_client")
-    )
+    return _handovers_of_referral(referral.pk)
+
+
+_handovers_of_referral = Prepared(  # on every referral page: written once per process (docs/adr/0025)
+    lambda referral_id: Handover.objects.filter(referral_id=referral_id).select_related(
+        "agency", "acknowledged_by", "acknowledged_by_client"
+    ),
+    Handover._meta.get_field("referral"),
+)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from agencies.access import access_for, assignments_of
 from agencies.policy import Action, may, scoped
+from mash.prepared import Prepared
 from mash.words import in_words
 from referrals import deadlines
 from referrals.default_thresholds import DEFAULT_LEVELS
@@ -25,6 +26,8 @@ from referrals.models import (
     Rating,
     Referral,
     ReferralStatus,
+    Screening,
+    SubjectMatch,
     ThresholdVersion,
 )
 
@@ -73,9 +76,7 @@ def subject_of(referral: Referral) -> Person | None:
 def matches_of(referral: Referral) -> tuple[list, list[Referral]]:
     """The referral's suggested and answered matches (matches first, then possible ones, the best scored first, each
     with the earlier referral), and the other referrals of this person (`same_person_referrals`). Two queries."""
-    from referrals.models import SubjectMatch
-
-    matches = list(SubjectMatch.objects.filter(referral=referral).select_related("candidate__referral", "decided_by"))
+    matches = _matches_of(referral.pk)
     matches.sort(key=lambda m: (m.verdict != "match", -m.score))  # stable: the newest earlier record first
     return matches, same_person_referrals(referral)
 
@@ -87,10 +88,19 @@ def same_person_referrals(referral: Referral) -> list[Referral]:
     subject = subject_of(referral)
     if subject is None or subject.index_person_id is None:
         return []
-    others = Referral.objects.filter(
-        persons__index_person_id=subject.index_person_id, persons__role=PersonRole.SUBJECT
-    ).exclude(pk=referral.pk)
-    return list(others.distinct().order_by("-received_at"))
+    return _same_person_referrals(subject.index_person_id, referral.pk)
+
+
+_same_person_referrals = Prepared(
+    lambda index_person_id, referral_id: (
+        Referral.objects.filter(persons__index_person_id=index_person_id, persons__role=PersonRole.SUBJECT)
+        .exclude(pk=referral_id)
+        .distinct()
+        .order_by("-received_at")
+    ),
+    Person._meta.get_field("index_person"),
+    Referral._meta.pk,
+)
 
 
 RELATED_KINDS = (LinkKind.SIBLING, LinkKind.PARENT_CARER, LinkKind.HOUSEHOLD)
@@ -290,13 +300,36 @@ def notifications_of(user, limit: int = 50) -> list:
     return list(rows.order_by("-created_at")[:limit])
 
 
+# The referral page's reads of one referral, written once per process (docs/adr/0025).
+_deadlines_of = Prepared(
+    lambda referral_id: (
+        Deadline.objects.filter(referral_id=referral_id).select_related(*DEADLINE_OWNERS).order_by("due_at")
+    ),
+    Deadline._meta.get_field("referral"),
+)
+_matches_of = Prepared(
+    lambda referral_id: SubjectMatch.objects.filter(referral_id=referral_id).select_related(
+        "candidate__referral", "decided_by"
+    ),
+    SubjectMatch._meta.get_field("referral"),
+)
+_screenings_of = Prepared(
+    lambda referral_id: (
+        Screening.objects.filter(referral_id=referral_id).select_related("by", "threshold_version").order_by("at")
+    ),
+    Screening._meta.get_field("referral"),
+)
+
+
 def referral_triage(referral: Referral) -> dict:
     """What the referral page shows of triage: its deadlines (earliest first), its screenings with who made them
     and the name of each one's level, and the current level's name."""
-    deadline_rows = list(referral.deadlines.select_related(*DEADLINE_OWNERS).order_by("due_at"))
+    deadline_rows = _deadlines_of(referral.pk)
     screenings = []
     if referral.rating:  # only a screening sets a rating: an unrated referral has none to fetch
-        screenings = list(referral.screenings.select_related("by", "threshold_version").order_by("at"))
+        screenings = _screenings_of(referral.pk)
+    for row in [*deadline_rows, *screenings]:
+        row.referral = referral  # as `referral.deadlines` would give them
     for screening in screenings:
         version = screening.threshold_version
         level = version.level(screening.level)

@@ -40,6 +40,7 @@ from decisions.models import Decision, Webhook, WebhookDelivery, WebhookDisabled
 from decisions.schemas import WebhookSchema
 from mash.errors import Conflict
 from mash.instants import instant
+from mash.prepared import Prepared
 from mash.queue import after_commit
 from mash.schemas import validated
 from referrals import acknowledgement
@@ -165,18 +166,27 @@ def receipt_queue(*, referral) -> int:
     return notices_queue(referral, agency.pk, envelope(RECEIVED, referral.received_at, data))
 
 
+_active_hooks = Prepared(  # on every agency's receipt: written once per process (docs/adr/0025)
+    lambda hub_id, agency_id: Webhook.objects.filter(hub_id=hub_id, agency_id=agency_id, disabled_at=None).values_list(
+        "pk", flat=True
+    ),
+    Webhook._meta.get_field("hub"),
+    Webhook._meta.get_field("agency"),
+)
+
+
 def notices_queue(referral, agency_id, payload: dict, *, decision: Decision | None = None) -> int:
     """In the transaction of what the notice tells: one pending delivery of `payload` (an `envelope`) per active
     webhook of the agency, sent after the commit. The payload's type must have a gate in GATES."""
     event = payload["type"]
-    hooks = Webhook.objects.filter(hub_id=referral.hub_id, agency_id=agency_id, disabled_at=None)
+    hooks = _active_hooks(referral.hub_id, agency_id)
     now = timezone.now()
     created = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
             webhook_id=h, event=event, referral=referral, decision=decision, payload=payload, next_attempt_at=now,
             created_at=now, retry_until=now + _window(),
         )
-        for h in hooks.values_list("pk", flat=True)
+        for h in hooks
     )  # fmt: skip
     if created:
         after_commit("decisions.tasks.webhooks_send")

@@ -136,3 +136,15 @@ def test_a_query_written_in_one_thread_runs_on_another_threads_connection(office
     thread.start()
     thread.join()
     assert errors == [] and got == [expected]
+
+
+def test_a_flat_list_of_values_is_read_as_the_orm_reads_it(officer_in_two_hubs):
+    user, other = officer_in_two_hubs
+
+    def hubs_of(user_id):
+        return RoleAssignment.objects.filter(user_id=user_id).order_by("hub__name").values_list("hub__name", flat=True)
+
+    names = Prepared(hubs_of, RoleAssignment._meta.get_field("user"))
+    for person in (user, other, user):
+        assert names(person.pk) == list(hubs_of(person.pk))
+    assert names(user.pk) == ["Ashby MASH", "Brent MASH"]

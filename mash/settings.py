@@ -171,6 +171,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "broken_folder": str(VAR_DIR / "celery" / "broken"),
         "store_processed": False,
+        # kombu looks again after this long whenever it cannot take a message, including while the worker's two
+        # are in hand: at its default (1 s) the worker ran ~1 task a second, fewer than beat's sweeps and the demo
+        # sent, and a new referral's match check waited minutes behind them (seen in a make run try-out).
+        "polling_interval": 0.1,
     }
 )
 CELERY_TASK_ACKS_LATE = True

@@ -5,27 +5,18 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import OuterRef
 from django.utils import timezone
 
 from agencies import access
-from agencies.agreements import current_agreement
-from agencies.models import DocumentVersion, Role, RoleAssignment
+from agencies.models import Role, RoleAssignment
 from mash.prepared import Prepared
 from tests.factories import HubFactory, MembershipFactory, member, sign_isa
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = (RoleAssignment._meta.get_field("user"), DocumentVersion._meta.get_field("effective_from"))
-
-
-def _orm(user_id, today):
-    return (
-        RoleAssignment.objects.filter(user_id=user_id)
-        .select_related("hub", "agency")
-        .annotate(agreement_current=current_agreement(OuterRef("hub_id"), OuterRef("agency_id"), today))
-        .order_by("hub__name", "role")
-    )
+# The roles read's own query and fields: the prepared read is compared with the ORM running the same query.
+_orm = access._roles.build
+FIELDS = access._roles.fields
 
 
 def _seen(assignments) -> list[tuple]:

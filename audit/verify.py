@@ -20,6 +20,7 @@ from django.db import connection, connections
 
 from audit import canonical
 from audit.models import NIL_CHAIN, AuditBlock, seal_key_field
+from mash.forked import forget_inherited_connections
 
 FETCH = 5_000
 PARALLEL_FROM = 100_000  # events: below this, forking workers costs more than it saves
@@ -266,7 +267,9 @@ def _scan_all(key: str, layout: Layout, hub, workers: int, counts: dict[str, int
             for start in range(first, last + 1, step)
         ]
     connections.close_all()  # each forked worker opens its own connection
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("fork"), initializer=forget_inherited_connections
+    ) as pool:
         parts = list(pool.map(_scan_in_worker, jobs))
     problems = sorted(problem for _, problem in parts if problem is not None)
     if problems:

@@ -7,6 +7,20 @@ The same consent and sharing entries go into the chronology (decisions/selectors
 
 from agencies.policy import Action, may
 from decisions.models.sharing import ConsentRecord, SharingDecision, SharingKind
+from mash.prepared import Prepared
+
+# One referral's rows, unscoped (only the hub's staff reach them: `consent_and_sharing_entries`, the consent panel),
+# written once per process (mash/prepared.py).
+_consent_records_of = Prepared(
+    lambda referral_id: ConsentRecord.objects.filter(referral_id=referral_id).select_related("recorded_by"),
+    ConsentRecord._meta.get_field("referral"),
+)
+_sharing_decisions_of = Prepared(
+    lambda referral_id: SharingDecision.objects.filter(referral_id=referral_id).select_related(
+        "recorded_by", "overridden_by"
+    ),
+    SharingDecision._meta.get_field("referral"),
+)
 
 
 def _consent_text(c: ConsentRecord) -> str:
@@ -20,10 +34,10 @@ def consent_rows(referral) -> tuple[list[ConsentRecord], list[SharingDecision]]:
     """The referral's consent records (newest first) and sharing decisions, read once a request: the referral page's
     disclosure log and its consent panel both show them (kept on the referral object the page passes to each)."""
     if not hasattr(referral, "_consent_rows"):
-        referral._consent_rows = (
-            list(referral.consent_records.select_related("recorded_by")),
-            list(referral.sharing_decisions.select_related("recorded_by", "overridden_by")),
-        )
+        records, decisions = _consent_records_of(referral.pk), _sharing_decisions_of(referral.pk)
+        for row in [*records, *decisions]:
+            row.referral = referral  # as `referral.consent_records` would give them
+        referral._consent_rows = (records, decisions)
     return referral._consent_rows
 
 

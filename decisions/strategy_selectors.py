@@ -7,22 +7,47 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from decisions.models.strategy import RECOMMENDED_KINDS, StrategyAction, StrategyDiscussion, StrategyParticipant
+from mash.prepared import Prepared
 from referrals.models import Deadline, DeadlineKind, DeadlineState, Rating, Referral
+
+
+def _discussions(rows):
+    return rows.prefetch_related(
+        Prefetch("participants", queryset=StrategyParticipant.objects.select_related("agency")),
+        Prefetch("actions", queryset=StrategyAction.objects.select_related("owner", "deadline")),
+        "shared__agency",
+    )
+
+
+# The referral page's reads of its one referral, written once per process (mash/prepared.py): the referral is
+# scoped by the caller and nothing here is scoped further.
+_discussions_of_one = Prepared(
+    lambda referral_id: _discussions(
+        StrategyDiscussion.objects.filter(referral_id=referral_id).select_related("recorded_by", "manager_reason_by")
+    ),
+    StrategyDiscussion._meta.get_field("referral"),
+)
+_strategy_deadlines_of = Prepared(
+    lambda referral_id: Deadline.objects.filter(referral_id=referral_id, kind=DeadlineKind.STRATEGY).order_by(
+        "-starts_at"
+    ),
+    Deadline._meta.get_field("referral"),
+)
 
 
 def discussions_of(referral_ids, *, with_referral: bool = False) -> list[StrategyDiscussion]:
     """The strategy discussions of these referrals (already scoped by the caller), oldest first, with who took
     part, what was shared and the actions agreed (and each one's referral, for a household's page)."""
     related = ("recorded_by", "manager_reason_by", *(("referral",) if with_referral else ()))
-    return list(
-        StrategyDiscussion.objects.filter(referral_id__in=referral_ids)
-        .select_related(*related)
-        .prefetch_related(
-            Prefetch("participants", queryset=StrategyParticipant.objects.select_related("agency")),
-            Prefetch("actions", queryset=StrategyAction.objects.select_related("owner", "deadline")),
-            "shared__agency",
-        )
-    )
+    return list(_discussions(StrategyDiscussion.objects.filter(referral_id__in=referral_ids).select_related(*related)))
+
+
+def discussions_of_referral(referral: Referral) -> list[StrategyDiscussion]:
+    """`discussions_of` one referral (the referral page's), each with its referral."""
+    discussions = _discussions_of_one(referral.pk)
+    for discussion in discussions:
+        discussion.referral = referral
+    return discussions
 
 
 def red_since(referral: Referral):
@@ -37,7 +62,7 @@ def strategy_due(referral: Referral, discussions: list, *, hours: int) -> dict |
     discussions counts from its first Red rating. None otherwise."""
     if discussions or referral.rating != Rating.RED:  # a rating lowered below Red cancelled the deadline
         return None
-    rows = list(Deadline.objects.filter(referral=referral, kind=DeadlineKind.STRATEGY).order_by("-starts_at"))
+    rows = _strategy_deadlines_of(referral.pk)
     if rows:
         due = rows[0]
         if due.state not in (DeadlineState.OPEN, DeadlineState.BREACHED):

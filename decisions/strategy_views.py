@@ -19,7 +19,7 @@ from decisions.strategy_forms import (
     more_asked,
     rows_posted,
 )
-from decisions.strategy_selectors import discussions_of, recommended_absent, strategy_due
+from decisions.strategy_selectors import discussions_of, discussions_of_referral, recommended_absent, strategy_due
 from mash.errors import SERVICE_ERRORS, said
 from referrals import selectors as referral_selectors
 from referrals.people_form import initial_from
@@ -35,7 +35,7 @@ def strategy_panel(request, hub, referral) -> dict:
     access = hub_access(request, hub.pk)
     if not may(access, Action.REFERRAL_VIEW, referral):
         return {"template": "decisions/strategy_panel.html", "hidden": True}
-    discussions = discussions_of([referral.pk])
+    discussions = discussions_of_referral(referral)
     for d in discussions:
         d.recommended_absent = recommended_absent(d)
     return {

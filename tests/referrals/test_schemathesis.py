@@ -45,11 +45,12 @@ VALID_KEY = re.compile(KEY_PATTERN)
 # Rules that OpenAPI cannot state, so schema-valid data may break them and get its 422 on the field: a cursor the
 # API gave (opaque), a webhook address that resolves to a public host, a real UK postcode, the NHS number's check digit, plausible dates, and the rules across fields (a child's source code and
 # concerns, a date of birth or an estimated age, a reason when consent was not obtained, a summary when known; a
-# household adult's relationship names a child among those sent, once).
+# household adult's relationship names a child among those sent, once), an attachment's type told from its bytes (a
+# PDF, an image, a Word document or text: schemathesis sends random bytes).
 BEYOND_THE_SCHEMA = {
     "postcode", "nhs_number", "date_of_birth", "estimated_age", "received_at", "source_code", "concerns",
     "consent_reason", "cohort", "adult_risk_types", "adult_risk_location", "adult_risk_source", "summary",
-    "lawful_basis", "given_name", "family_name", "name", "contact", "narrative", "cursor", "url", "child",
+    "lawful_basis", "given_name", "family_name", "name", "contact", "narrative", "cursor", "url", "child", "file",
 }  # fmt: skip
 
 # Text that is not valid Unicode (a lone surrogate) or holds control or text-direction characters, or only invisible

@@ -106,22 +106,34 @@ _same_person_referrals = Prepared(
 RELATED_KINDS = (LinkKind.SIBLING, LinkKind.PARENT_CARER, LinkKind.HOUSEHOLD)
 
 
+def _links(subject_id, index_person_id, hub_id) -> QuerySet[PersonLink]:
+    touches = Q(person_id=subject_id) | Q(other_id=subject_id)
+    if index_person_id:
+        touches |= Q(person__index_person_id=index_person_id) | Q(other__index_person_id=index_person_id)
+    return (
+        PersonLink.objects.filter(touches, hub_id=hub_id)
+        .select_related("person__referral", "other__referral", "decided_by", "undone_by")
+        .order_by("-decided_at")
+    )
+
+
 def links_of(referral: Referral) -> QuerySet[PersonLink]:
     """Every link, active or undone, touching the referral's subject or a record of the subject's index person, with
     both records, their referrals and who decided and undid; the newest first."""
     subject = subject_of(referral)
     if subject is None:
         return PersonLink.objects.none()
-    touches = Q(person=subject) | Q(other=subject)
-    if subject.index_person_id:
-        touches |= Q(person__index_person_id=subject.index_person_id) | Q(
-            other__index_person_id=subject.index_person_id
-        )
-    return (
-        PersonLink.objects.filter(touches, hub_id=referral.hub_id)
-        .select_related("person__referral", "other__referral", "decided_by", "undone_by")
-        .order_by("-decided_at")
-    )
+    return _links(subject.pk, subject.index_person_id, referral.hub_id)
+
+
+# `links_of` for the referral page, written once per process (mash/prepared.py): one query for each of its two shapes.
+_LINK_FIELDS = (PersonLink._meta.get_field("person"), PersonLink._meta.get_field("hub"))
+_links_of_record = Prepared(lambda subject_id, hub_id: _links(subject_id, None, hub_id), *_LINK_FIELDS)
+_links_of_person = Prepared(
+    lambda subject_id, hub_id, index_person_id: _links(subject_id, index_person_id, hub_id),
+    *_LINK_FIELDS,
+    Person._meta.get_field("index_person"),
+)
 
 
 def link_seen_from(link: PersonLink, subject: Person | None) -> PersonLink:
@@ -144,7 +156,12 @@ def links_panel(referral: Referral) -> dict:
     the record on the other side) — active ones and undone ones as history — and the related people (siblings,
     parents or carers, household members: the household view, never the chronology)."""
     subject = subject_of(referral)
-    links = list(links_of(referral))
+    if subject is None:
+        links = []
+    elif subject.index_person_id:
+        links = _links_of_person(subject.pk, referral.hub_id, subject.index_person_id)
+    else:
+        links = _links_of_record(subject.pk, referral.hub_id)
     for link in links:
         link_seen_from(link, subject)
     active = [link for link in links if link.is_active]

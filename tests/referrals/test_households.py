@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from referrals.households import household_create
 from referrals.models import Household, LinkKind, Person, PersonLink, PersonRole, Referral
-from referrals.selectors import links_panel
+from referrals.selectors import links_of, links_panel
 from tests.factories import referral_data
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,26 @@ def test_three_children_and_two_adults_make_three_referrals_of_one_household(mas
     }  # fmt: skip
     assert AuditEvent.objects.filter(action="referral.received").count() == 3
     assert not AuditEvent.objects.filter(action="person.linked").exists()
+
+
+def test_each_childs_page_shows_the_links_the_person_index_holds_with_or_without_an_index_person(mash):
+    """The referral page reads its links as one query kept per process (mash/prepared.py), one for each shape: a
+    subject with an index person (links of any record of that person) and one without (the record's own links).
+    Both give what `links_of`, the plain query, gives, newest first."""
+    household = household_create(hub=mash.hub, data=household_data(), channel="api", referring_agency=mash.police)
+    referrals = list(Referral.objects.filter(household=household).order_by("reference"))
+    alex = referrals[0].persons.get(role=PersonRole.SUBJECT)
+    Person.objects.filter(pk=alex.pk).update(index_person=None)  # a record the index has not placed yet
+    for referral in referrals:
+        referral = Referral.objects.prefetch_related("persons").get(pk=referral.pk)
+        panel = links_panel(referral)
+        shown = [link.pk for link in panel["links"] + panel["undone_links"]]
+        assert shown and sorted(shown) == sorted(link.pk for link in links_of(referral))
+        assert [link.decided_at for link in panel["links"]] == sorted(
+            (link.decided_at for link in panel["links"]), reverse=True
+        )
+        for link in panel["links"]:
+            assert link.far.given_name and link.far.referral.reference  # the far record and its referral, read
 
 
 def test_a_practitioner_is_recorded_as_who_decided_the_links(mash):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from agencies.models import Role
 from decisions.models import DecisionState
+from referrals.models import Referral
 from reports.models import MonthlyReturn, ReturnState
 from tests.factories import AnsweredReferralFactory, ProposedDecisionFactory, SignedOffDecisionFactory, ask, member
 
@@ -34,6 +35,8 @@ def _world(mash, rows: int) -> dict:
     open_ones = [mash.referral() for _ in range(rows)]
     for referral in open_ones:
         ask(mash, referral, [mash.school])
+    # Every other one claimed: the queue shows who has it (a name) or a claim button.
+    Referral.objects.filter(pk__in=[r.pk for r in open_ones[::2]]).update(assigned_to=mash.practitioner)
     proposed = [ProposedDecisionFactory(mash=mash) for _ in range(rows)]
     actions = [{"owner": mash.health, "description": f"Visit {i}", "due_on": timezone.localdate() + timedelta(days=3)}
                for i in range(2)]  # fmt: skip

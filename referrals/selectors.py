@@ -2,8 +2,8 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Least
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Least
 from django.http import Http404
 from django.utils import timezone
 
@@ -265,14 +265,23 @@ def triage_queue(
         .order_by("due_at")
         .values("due_at")[:1]
     )
-    subjects = Person.objects.filter(role=PersonRole.SUBJECT).only("referral_id", "given_name", "family_name")
     return (
         referrals.select_related("assigned_to")
-        .only(*QUEUE_COLUMNS)  # what a row shows: 10 of the referral's 31 columns, 3 of the person's 11
-        .annotate(sibling_red=red_sibling_exists(), red_due=red_due)
+        .only(*QUEUE_COLUMNS)  # what a row shows: 10 of the referral's 31 columns
+        .annotate(sibling_red=red_sibling_exists(), red_due=red_due, subject_name=subject_name())
         .annotate(sort_due=Least(Coalesce("due_at", "red_due"), Coalesce("red_due", "due_at")))
-        .prefetch_related(Prefetch("persons", queryset=subjects, to_attr="subjects"))
         .order_by("-immediate_risk", F("sort_due").asc(nulls_last=True), "received_at", "reference")
+    )
+
+
+def subject_name():
+    """The referral's subject's "<given> <family>" for a queryset's annotation (None without a subject): the row's
+    name in the same query (`Person.name_from` makes it the name a page shows)."""
+    return Subquery(
+        Person.objects.filter(referral_id=OuterRef("pk"), role=PersonRole.SUBJECT)
+        .order_by("pk")
+        .annotate(name=Concat("given_name", Value(" "), "family_name", output_field=CharField()))
+        .values("name")[:1]
     )
 
 

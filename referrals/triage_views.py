@@ -33,7 +33,7 @@ from referrals.forms import (
     TriageQueueFilterForm,
     thresholds_as_text,
 )
-from referrals.models import Rating, ReferralCohort, ReferralStatus
+from referrals.models import Person, Rating, ReferralCohort, ReferralStatus
 from referrals.templatetags.triage import RAG_TAGS
 from referrals.views import OBJECT_TYPE
 
@@ -76,7 +76,10 @@ def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
         "hub": hub,
         "form": form,
         "page": page,
-        "rows": [(r, r.subjects[0] if r.subjects else None, detail(r.id), assign(r.id)) for r in rows],
+        "rows": [
+            (r, None if r.subject_name is None else Person.name_from(r.subject_name), detail(r.id), assign(r.id))
+            for r in rows
+        ],
         "now": timezone.now(),
         "query": query.urlencode(),
         "this_page": this_page,

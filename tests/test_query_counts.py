@@ -71,8 +71,8 @@ def _pages(mash, w) -> list:
          "current and earlier versions, for children and adults [16]"),
         ("practitioner", "referral list", reverse("referral-list", args=[h]), BASE + 4,
          "count, the page of referrals with hub and agency, their subjects; read [16]"),
-        ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 4,
-         "count, the page of referrals with hub, agency and assignee, their subjects; read [16]"),
+        ("practitioner", "triage queue", reverse("triage-queue", args=[h]), BASE + 3,
+         "count, the page of referrals with assignee and subject's name (one query); read [16]"),
         ("practitioner", "new referral", reverse("referral-new", args=[h]), BASE, "nothing more [11]"),
         ("practitioner", "referral page", reverse("referral-detail", args=[h, referral.id]), BASE + 23,
          "the referral, its people, matches, the other referrals of its subject's index person, the links of its "
@@ -181,8 +181,8 @@ def test_household_pages_ask_a_fixed_number_of_queries(client, mash, rows, djang
     pages = [
         ("practitioner", reverse("household-detail", args=[h, household.id]), BASE + 6,
          "the household, its referrals with assignee, their people; read; its strategy discussions; its case notes"),
-        ("practitioner", reverse("triage-queue", args=[h]), BASE + 4,
-         "count, the page of referrals (the Red sibling and its due time in the same query), their subjects; read"),
+        ("practitioner", reverse("triage-queue", args=[h]), BASE + 3,
+         "count, the page of referrals (the Red sibling, its due time and the subject's name in the same query); read"),
         ("practitioner", reverse("referral-detail", args=[h, amber.id]), BASE + 28,
          "the referral page with a proposed decision (BASE + 22 with the subject's other referrals and links; its "
          "household in the referral's query), and whether a sibling is Red, the case notes, strategy discussions and "

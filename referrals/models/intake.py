@@ -313,7 +313,12 @@ class Person(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.given_name} {self.family_name}".strip() or "Unnamed person"
+        return self.name_from(f"{self.given_name} {self.family_name}")
+
+    @staticmethod
+    def name_from(given_space_family: str) -> str:
+        """The name a page shows from "<given> <family>" (as `subject_names` reads it in SQL)."""
+        return given_space_family.strip() or "Unnamed person"
 
     def age_on(self, day) -> str:
         """The age in words on `day`: "7 years", "4 months" for a baby, "about 84 (estimated)", or "Not known"."""

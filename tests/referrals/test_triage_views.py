@@ -63,21 +63,24 @@ def test_the_queue_lists_open_referrals_most_urgent_first_with_the_rating_in_wor
     closed = _referral(hub, family_name="Closedcase")
     Referral.objects.filter(pk=closed.pk).update(status="closed")  # no service closes a referral yet
     elsewhere = _referral(HubFactory(name="Southshire MASH", slug="south"), family_name="Elsewhere")
+    unnamed = _referral(hub, ago=timedelta(days=1), family_name="Nameless")
+    unnamed.persons.filter(role="subject").update(given_name="", family_name="")  # as a referrer may send it
 
     response = _login(client, practitioner).get(_queue(hub))
     page = response.content.decode()
     assert response.status_code == 200
     order = [m.group(1) for m in re.finditer(r'href="/hubs/[^/]+/referrals/[^/]+/">([^<]+)</a>', page)]
-    assert order == [overdue.reference, red.reference, waiting.reference]
+    assert order == [overdue.reference, red.reference, unnamed.reference, waiting.reference]
+    assert "Unnamed person" in page  # the subject's row, named as the referral page names them
     assert closed.reference not in page and "Closedcase" not in page
     assert elsewhere.reference not in page and "Elsewhere" not in page
     assert '<strong class="govuk-tag govuk-tag--red">Red</strong>' in page
-    assert page.count('<strong class="govuk-tag govuk-tag--grey">Not rated</strong>') == 2
+    assert page.count('<strong class="govuk-tag govuk-tag--grey">Not rated</strong>') == 3
     assert "Overdue by" in page and "3 h 59 min left" in page
-    assert page.count("Unassigned") == 3 and page.count(">Claim<") == 3
+    assert page.count("Unassigned") == 4 and page.count(">Claim<") == 4
     assert "Alex Overdue" in page
     event = AuditEvent.objects.get(action="triage_queue.listed")
-    assert event.data["ids"] == [str(overdue.id), str(red.id), str(waiting.id)]
+    assert event.data["ids"] == [str(overdue.id), str(red.id), str(unnamed.id), str(waiting.id)]
     assert event.object_type == "referrals.referral" and event.data["page"] == 1
 
 
@@ -197,18 +200,18 @@ def test_the_queue_query_count_does_not_grow_with_referrals(client, hub, practit
     add(3)
     _login(client, practitioner)
     # session, user, the practitioner's roles with their hubs (the access, the menu and the two-factor check share
-    # them), count, the page of referrals with hub, agency and assignee, their subjects (one prefetch), the listed
-    # event, session save (savepoint, update, release): 10, whatever the number of referrals and assignees (16
-    # before issue 15: hub scope, two hub permission checks, roles in the hub, the user's groups and the menu's roles
-    # were each asked apart).
-    with django_assert_num_queries(10):
+    # them), count, the page of referrals with their assignees and subjects' names (one query; the subjects were a
+    # prefetch of their own before issue 21), the listed event, session save (savepoint, update, release): 9,
+    # whatever the number of referrals and assignees (16 before issue 15: hub scope, two hub permission checks, roles
+    # in the hub, the user's groups and the menu's roles were each asked apart).
+    with django_assert_num_queries(9):
         assert client.get(_queue(hub)).status_code == 200
     add(9)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(_queue(hub)).status_code == 200
     # The background refresh asks the same questions, but showing what the page showed it writes no read event and
-    # renews nothing in the session (mash/sessions.py): 6.
-    with django_assert_num_queries(6):
+    # renews nothing in the session (mash/sessions.py): 5.
+    with django_assert_num_queries(5):
         assert client.get(_queue(hub), {"partial": "1"}, HTTP_X_BACKGROUND_REQUEST="1").status_code == 200
 
 

@@ -198,6 +198,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # sets punctuality (an indexed range scan of open rows each time). A sweep that could not start within a few
 # intervals is dropped: the next one does its work.
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 1, minimum=1)
+# Rows a sweep records in one transaction (one batch): a sweep with more due runs batch after batch.
+DEADLINE_SWEEP_BATCH = env_int("DEADLINE_SWEEP_BATCH", 1000, minimum=1)
 # The length of one timescale hour in seconds: 3600, except to demonstrate or test deadlines in seconds.
 TIMESCALE_HOUR_SECONDS = env_int("TIMESCALE_HOUR_SECONDS", 3600, minimum=1)
 # The sweep's heartbeat is stale (the manager dashboard warns) after this many seconds.

@@ -36,7 +36,6 @@ from referrals.models import (
 )
 
 SWEEP = "deadlines"
-BATCH = 1000
 
 
 def _calendar(hub: Hub) -> dict:
@@ -302,8 +301,10 @@ def _sweep_batch(now: datetime, batch: int) -> int:
     return len(due) + len(warn)
 
 
-def deadlines_sweep(now: datetime | None = None, batch: int = BATCH) -> int:
-    """Record every warning and breach that has come due by `now`, in batches; returns how many."""
+def deadlines_sweep(now: datetime | None = None, batch: int | None = None) -> int:
+    """Record every warning and breach that has come due by `now`, in batches (`DEADLINE_SWEEP_BATCH` rows each,
+    one transaction each); returns how many."""
+    batch = batch or settings.DEADLINE_SWEEP_BATCH
     began = clock.perf_counter()
     now = now or timezone.now()
     handled = 0

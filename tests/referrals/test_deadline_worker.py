@@ -214,11 +214,18 @@ def _due_now(hub, count: int) -> list:
 
 
 def test_a_worker_killed_mid_sweep_loses_and_doubles_no_notification(tmp_path, processes, red_hub):
-    """4,000 breaches take a sweep of four batches (one transaction each). The worker and its pool are SIGKILLed
-    once some batches have committed and others have not; a new worker finishes the rest."""
+    """4,000 breaches take a sweep of twenty batches (one transaction each). The worker and its pool are SIGKILLed
+    once some batches have committed and others have not; a new worker finishes the rest.
+
+    Beat must not sweep in the worker's stead (docs/adr/0021): on a busy machine the worker took longer than
+    DEADLINE_SWEEP_LATE_SECONDS to start, beat swept all four batches of 1,000 itself, and the kill came after."""
     hub, _, manager = red_hub
     ids = _due_now(hub, 4000)
-    env = _env(tmp_path, django_settings.REDIS_URL)
+    env = {
+        **_env(tmp_path, django_settings.REDIS_URL),
+        "DEADLINE_SWEEP_BATCH": "200",
+        "DEADLINE_SWEEP_LATE_SECONDS": "600",
+    }
     doomed = processes.worker(env, name="doomed")
     processes.beat(env)
 

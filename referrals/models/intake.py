@@ -317,7 +317,7 @@ class Person(models.Model):
 
     @staticmethod
     def name_from(given_space_family: str) -> str:
-        """The name a page shows from "<given> <family>" (as `subject_names` reads it in SQL)."""
+        """The name a page shows from "<given> <family>" (as `referrals.selectors.subject_name` reads it in SQL)."""
         return given_space_family.strip() or "Unnamed person"
 
     def age_on(self, day) -> str:

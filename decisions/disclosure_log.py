@@ -7,19 +7,13 @@ The same consent and sharing entries go into the chronology (decisions/selectors
 
 from agencies.policy import Action, may
 from decisions.models.sharing import ConsentRecord, SharingDecision, SharingKind
-from mash.prepared import Prepared
+from mash.prepared import rows_of
 
 # One referral's rows, unscoped (only the hub's staff reach them: `consent_and_sharing_entries`, the consent panel),
 # written once per process (mash/prepared.py).
-_consent_records_of = Prepared(
-    lambda referral_id: ConsentRecord.objects.filter(referral_id=referral_id).select_related("recorded_by"),
-    ConsentRecord._meta.get_field("referral"),
-)
-_sharing_decisions_of = Prepared(
-    lambda referral_id: SharingDecision.objects.filter(referral_id=referral_id).select_related(
-        "recorded_by", "overridden_by"
-    ),
-    SharingDecision._meta.get_field("referral"),
+_consent_records_of = rows_of(ConsentRecord, "referral", lambda rows: rows.select_related("recorded_by"))
+_sharing_decisions_of = rows_of(
+    SharingDecision, "referral", lambda rows: rows.select_related("recorded_by", "overridden_by")
 )
 
 
@@ -34,10 +28,7 @@ def consent_rows(referral) -> tuple[list[ConsentRecord], list[SharingDecision]]:
     """The referral's consent records (newest first) and sharing decisions, read once a request: the referral page's
     disclosure log and its consent panel both show them (kept on the referral object the page passes to each)."""
     if not hasattr(referral, "_consent_rows"):
-        records, decisions = _consent_records_of(referral.pk), _sharing_decisions_of(referral.pk)
-        for row in [*records, *decisions]:
-            row.referral = referral  # as `referral.consent_records` would give them
-        referral._consent_rows = (records, decisions)
+        referral._consent_rows = (_consent_records_of(referral), _sharing_decisions_of(referral))
     return referral._consent_rows
 
 

@@ -31,7 +31,7 @@ from decisions.models.attachments import Attachment
 from decisions.models.strategy import StrategyAction, StrategyDiscussion
 from decisions.note_selectors import note_heading, notes_of_referrals
 from decisions.services import missing_core_agencies
-from mash.prepared import Prepared
+from mash.prepared import Prepared, rows_of
 from referrals.models import Person, PersonRole, Referral
 from referrals.selectors import level_names_of, referral_triage, same_person_referrals
 
@@ -42,40 +42,41 @@ def contributions_visible_to(access, referral_ids) -> QuerySet[Contribution]:
     return scoped(access, Action.CONTRIBUTION_VIEW, rows)
 
 
-def _of_referral(model, build):
-    """A read of one referral's rows that the access policy does not scope (every member of the hub's staff sees
-    them all), written once per process (mash/prepared.py)."""
-    return Prepared(
-        lambda referral_id: build(model.objects.filter(referral_id=referral_id)), model._meta.get_field("referral")
-    )
-
-
-_requests_of = _of_referral(
-    InformationRequest, lambda rows: rows.exclude(state=RequestState.CANCELLED).select_related("agency", "deadline")
+# The referral's rows that every member of the hub's staff sees, written once per process (mash/prepared.py).
+_requests_of = rows_of(
+    InformationRequest,
+    "referral",
+    lambda rows: rows.exclude(state=RequestState.CANCELLED).select_related("agency", "deadline"),
 )
-_answered_by = _of_referral(Contribution, lambda rows: rows.values_list("agency_id", flat=True))
-_decisions_of = _of_referral(
+_answered_by = Prepared(
+    lambda referral_id: Contribution.objects.filter(referral=referral_id).values_list("agency_id", flat=True),
+    Contribution._meta.get_field("referral"),
+)
+_decisions_of = rows_of(
     Decision,
+    "referral",
     lambda rows: (
         rows.select_related("proposed_by", "reviewed_by")
         .prefetch_related("participants", Prefetch("actions", queryset=AgreedAction.objects.select_related("owner")))
         .order_by("-version")
     ),
 )
-_overrides_of = _of_referral(GateOverride, lambda rows: rows.select_related("by").prefetch_related("missing_agencies"))
+_overrides_of = rows_of(
+    GateOverride, "referral", lambda rows: rows.select_related("by").prefetch_related("missing_agencies")
+)
 
 
 def referral_sharing(access, referral: Referral) -> dict:
     """The referral page's multi-agency section for a member of hub staff: requests, the contributions they may
     see with their disclosure log, the core agencies still to answer, overrides, and every decision version."""
-    requests = _requests_of(referral.pk)
+    requests = _requests_of(referral)
     contributions = list(contributions_visible_to(access, [referral.pk]).prefetch_related("disclosures"))
+    for contribution in contributions:
+        contribution.referral = referral  # the policy asks each one's hub through it: no query per row
     answered = _answered_by(referral.pk)  # every one, seen or not
     hidden = len(answered) - len(contributions)
-    decisions = _decisions_of(referral.pk)
-    overrides = _overrides_of(referral.pk)
-    for row in [*requests, *contributions, *decisions, *overrides]:
-        row.referral = referral  # as `referral.decisions` would give them; the policy asks each one's hub through it
+    decisions = _decisions_of(referral)
+    overrides = _overrides_of(referral)
     names = level_names_of(referral, {d.threshold_level for d in decisions}) if decisions else {}
     for decision in decisions:
         decision.level_name = names[decision.threshold_level]  # the hub's name for it, not the code's words

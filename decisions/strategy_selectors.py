@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from decisions.models.strategy import RECOMMENDED_KINDS, StrategyAction, StrategyDiscussion, StrategyParticipant
-from mash.prepared import Prepared
+from mash.prepared import rows_of
 from referrals.models import Deadline, DeadlineKind, DeadlineState, Rating, Referral
 
 
@@ -21,17 +21,11 @@ def _discussions(rows):
 
 # The referral page's reads of its one referral, written once per process (mash/prepared.py): the referral is
 # scoped by the caller and nothing here is scoped further.
-_discussions_of_one = Prepared(
-    lambda referral_id: _discussions(
-        StrategyDiscussion.objects.filter(referral_id=referral_id).select_related("recorded_by", "manager_reason_by")
-    ),
-    StrategyDiscussion._meta.get_field("referral"),
+_discussions_of_one = rows_of(
+    StrategyDiscussion, "referral", lambda rows: _discussions(rows.select_related("recorded_by", "manager_reason_by"))
 )
-_strategy_deadlines_of = Prepared(
-    lambda referral_id: Deadline.objects.filter(referral_id=referral_id, kind=DeadlineKind.STRATEGY).order_by(
-        "-starts_at"
-    ),
-    Deadline._meta.get_field("referral"),
+_strategy_deadlines_of = rows_of(
+    Deadline, "referral", lambda rows: rows.filter(kind=DeadlineKind.STRATEGY).order_by("-starts_at")
 )
 
 
@@ -44,10 +38,7 @@ def discussions_of(referral_ids, *, with_referral: bool = False) -> list[Strateg
 
 def discussions_of_referral(referral: Referral) -> list[StrategyDiscussion]:
     """`discussions_of` one referral (the referral page's), each with its referral."""
-    discussions = _discussions_of_one(referral.pk)
-    for discussion in discussions:
-        discussion.referral = referral
-    return discussions
+    return _discussions_of_one(referral)
 
 
 def red_since(referral: Referral):
@@ -62,7 +53,7 @@ def strategy_due(referral: Referral, discussions: list, *, hours: int) -> dict |
     discussions counts from its first Red rating. None otherwise."""
     if discussions or referral.rating != Rating.RED:  # a rating lowered below Red cancelled the deadline
         return None
-    rows = _strategy_deadlines_of(referral.pk)
+    rows = _strategy_deadlines_of(referral)
     if rows:
         due = rows[0]
         if due.state not in (DeadlineState.OPEN, DeadlineState.BREACHED):

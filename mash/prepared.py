@@ -96,6 +96,24 @@ class Prepared:
             return written
 
 
+def rows_of(model: type[models.Model], parent: str, shape: Callable[[QuerySet], QuerySet] = lambda rows: rows):
+    """A prepared read of one parent's rows (`model.<parent>`, a foreign key), shaped by `shape` (select_related,
+    ordering, filters of constants): `read(obj)` gives them as a list, each with `obj` as its parent, as the reverse
+    relation (`obj.decisions`) would. Never for rows the access policy scopes (above)."""
+    prepared = Prepared(
+        lambda parent_id: shape(model.objects.filter(**{parent: parent_id})), model._meta.get_field(parent)
+    )
+
+    def read(obj) -> list:
+        rows = prepared(obj.pk)
+        for row in rows:
+            setattr(row, parent, obj)
+        return rows
+
+    read.prepared = prepared
+    return read
+
+
 def _sample(field: models.Field, n: int):
     """A value for `field` that no real row is likely to hold, different for each n."""
     target = getattr(field, "target_field", None) or field

@@ -10,7 +10,8 @@ worker (2 processes, the default queue only: webhooks are left queued) and beat,
 Redis; signs the practitioner in through the login form and the manager through the login form and the two-factor
 step; waits until the worker has finished the tasks the set-up queued. Then, for each rate, sends requests for
 `--seconds` on an open-loop schedule (64 client threads; each latency counts from the moment the request was due,
-so a server that falls behind shows it). The mix (`bench/scenario.py`):
+so a server that falls behind shows it), after a VACUUM ANALYZE and `--warm-up` seconds (10) of the mix at half the
+first rate, not reported. The mix (`bench/scenario.py`):
 
 - 25 % agency intake `POST /api/v1/referrals/`, 15 % agency list, 10 % health's contribution through the API;
 - 20 % triage queue and 20 % referral page as the practitioner;
@@ -118,16 +119,31 @@ def run_rate(rate: float, seconds: float, next_request) -> dict:
     return report
 
 
+def settle(env: dict, first_rate: float, seconds: float, next_request) -> None:
+    """A steady state before the first measured rate: VACUUM ANALYZE after the bulk load (else autovacuum works through
+    the new tables during the first rate), then `seconds` of the mix at half the first rate, not reported, so each web
+    worker has read its templates and written its prepared reads before anything is timed."""
+    import psycopg
+
+    began = time.perf_counter()
+    with psycopg.connect(conninfo(env), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    if seconds > 0:
+        traffic.run(PORT, first_rate / 2, seconds, next_request, threads=THREADS, seed=0)
+    print(f"settled in {time.perf_counter() - began:.0f} s (VACUUM ANALYZE, {seconds:g} s warm-up)", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rates", default="10,20,40,50,60,80")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--referrals", type=int, default=50_000)
+    parser.add_argument("--warm-up", type=float, default=10, help="seconds of the mix before the first rate")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread above 1)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
-    sent = sum(rates) * args.seconds
+    sent = sum(rates) * args.seconds + rates[0] / 2 * args.warm_up
     env = environment(DB)
     fresh_database(DB, env)
     collect_static(env)
@@ -143,6 +159,7 @@ def main():
         people = scenario.Scenario(PORT, hub, open_ids, marker="load")
         next_request = traffic.weighted(MIX, people.plan())
         print(f"the worker took {broker_drained(env):.0f} s to finish the set-up's tasks", flush=True)
+        settle(env, rates[0], args.warm_up, next_request)
         parts = Parts(workers)
         for rate in rates:
             pids = parts.pids()

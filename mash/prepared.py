@@ -18,11 +18,16 @@ never use it for a query scoped by the access policy. Each value must reach the 
 field in `fields` prepares it. When the query is first written, it is written again with other values, and a query
 whose shape changes, or a value whose places cannot be told apart, is refused (ImproperlyConfigured).
 
+On PostgreSQL a `Prepared` read is also a prepared statement of the connection (docs/adr/0026): its SQL never changes,
+so the database plans it once per connection, not on every call. Every other query is planned on each call, as
+Django does by default.
+
 Libraries checked first: django-prepared-queries (Django < 2.2 only, and gives raw querysets without
 select_related); django-query-preparer (PostgreSQL's PREPARE: saves the database's planning, not the ORM's writing).
 """
 
 import copy
+import functools
 import threading
 import uuid
 from collections.abc import Callable
@@ -61,7 +66,9 @@ class Prepared:
             for place in places:
                 params[place] = prepared
         compiler = copy.copy(written.compiler)
-        compiler.connection = connection  # this thread's, not the one that wrote the query
+        # this thread's connection, not the one that wrote the query; on PostgreSQL through a cursor that keeps the
+        # statement prepared on the connection, so the database plans it once per connection, not on every read
+        compiler.connection = _Preparing(connection) if connection.vendor == "postgresql" else connection
         sql = written.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
         run = written.queryset._chain()
@@ -94,6 +101,69 @@ class Prepared:
             written = _Written(queryset, compiler, sql, tuple(params), tuple(places))
             self._written[alias] = written
             return written
+
+
+class _Preparing:
+    """A database connection whose cursors run each statement as a prepared statement of the session (psycopg's
+    `prepare=True`, with server-side binding), for the fixed SQL of a `Prepared` read; everything else as the
+    connection it wraps."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+    def cursor(self):
+        connection = self._connection
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            cursor = _preparing_cursor(connection)
+            connection.validate_thread_sharing()
+            if connection.queries_logged:
+                return _logged_cursor_class()(cursor, connection)
+            return connection.make_cursor(cursor)
+
+
+def _preparing_cursor(connection):
+    """What Django's PostgreSQL backend makes of `connection.cursor()` (its create_cursor: the cursor in the
+    connection's time zone), but binding on the server and asking psycopg to prepare each statement."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    cursor = _preparing_cursor_class()(connection.connection)
+    if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+        register_tzloader(connection.timezone, cursor)
+    return cursor
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
+
+
+@functools.cache
+def _logged_cursor_class():
+    """Django's query log (DEBUG, assertNumQueries) for a prepared read. Django reads a query's text back from
+    psycopg's cursor (`_query`), which psycopg leaves unset for a prepared statement: the text is written out with
+    its values as Django does for server-side binding (`compose_sql`)."""
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+    from django.db.backends.utils import CursorWrapper
+
+    class LoggedCursor(CursorDebugWrapper):
+        def execute(self, sql, params=None):
+            with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return LoggedCursor
 
 
 def rows_of(model: type[models.Model], parent: str, shape: Callable[[QuerySet], QuerySet] = lambda rows: rows):

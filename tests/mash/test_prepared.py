@@ -139,3 +139,44 @@ def test_a_flat_list_of_values_is_read_as_the_orm_reads_it(officer_in_two_hubs):
     for person in (user, other, user):
         assert names(person.pk) == list(hubs_of(person.pk))
     assert names(user.pk) == ["Ashby MASH", "Brent MASH"]
+
+
+def _prepared_statements() -> list[tuple[str, int]]:
+    """The session's prepared statements: their SQL and how many times PostgreSQL ran each with a generic plan."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_prepared_read_is_planned_once_for_the_connection(officer_in_two_hubs):
+    """docs/adr/0026: a `Prepared` read is a prepared statement of the session, which PostgreSQL runs with a generic
+    plan after its first custom ones instead of planning it on every call; any other query is not prepared."""
+    user, _ = officer_in_two_hubs
+    today = timezone.localdate()
+    for _ in range(8):
+        assert len(access._roles(user.pk, today)) == 2
+        assert RoleAssignment.objects.filter(user_id=user.pk).count() == 2  # an ordinary query, as often
+    statements = _prepared_statements()
+    roles = [generic for sql, generic in statements if "agencies_roleassignment" in sql]
+    assert len(roles) == 1, statements  # the roles read, once, whatever the values
+    assert roles[0] >= 1  # planned once, then run with its generic plan
+    assert not [sql for sql, _ in statements if "COUNT(*)" in sql.upper()]
+    assert access._roles(-1, today) == []  # other values through the same statement
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_query_log_shows_a_prepared_read_with_its_values(officer_in_two_hubs):
+    """Django's query log (DEBUG, assertNumQueries, the tests' captured SQL) shows each prepared read's SQL with its
+    values, as for any other query: psycopg keeps no text of a prepared statement where Django looks for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, _ = officer_in_two_hubs
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):  # prepared on the first, then run as prepared
+            access._roles(user.pk, timezone.localdate())
+    assert len(queries) == 3
+    assert all("agencies_roleassignment" in q["sql"] and f"= {user.pk}" in q["sql"] for q in queries), queries[0]

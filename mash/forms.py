@@ -193,6 +193,8 @@ class GovukFormMixin:
     # Fields the form leaves to the input's schema that the schema requires, always or for some answers (its hint
     # says which): their labels never say "(optional)".
     needed: tuple[str, ...] = ()
+    # A form of filters (a list's): every box may be left as it is, so none says "(optional)".
+    filter_form = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,7 +205,7 @@ class GovukFormMixin:
         it for those): GOV.UK's class on each widget, its hint linked, and the missing-value message in words."""
         for name in names:
             field = self.fields[name]
-            field.needed = name in self.needed
+            field.needed = self.filter_form or name in self.needed
             _say_what_is_missing(field, name)
             widget = field.widget
             if isinstance(widget, OWN_MARKUP):

@@ -249,6 +249,7 @@ def field_for(path: str) -> str | None:
 
 
 class ReferralFilterForm(GovukFormMixin, forms.Form):
+    filter_form = True
     q = forms.CharField(
         required=False,
         max_length=100,
@@ -288,6 +289,7 @@ RATING_HINTS = {Rating.BLUE: "No MASH response"}
 
 
 class TriageQueueFilterForm(GovukFormMixin, forms.Form):
+    filter_form = True
     rating = forms.ChoiceField(
         required=False, label="Rating", choices=[("", "Any rating"), *RATING_CHOICES, (UNRATED, "Not rated")]
     )

@@ -10,6 +10,7 @@ from mash.forms import GovukDateField, GovukFormMixin
 
 
 class TrailFilterForm(GovukFormMixin, forms.Form):
+    filter_form = True
     # The codes stay the values, so links to a record's trail (`?object_type=referrals.referral&object_id=…`) work.
     object_type = forms.ChoiceField(
         required=False,

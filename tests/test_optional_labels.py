@@ -88,3 +88,22 @@ def test_giving_a_role(client, mash, role):
     client.force_login(mash.admin)
     page = client.post(reverse("role-grant", args=[mash.hub.id]), {"username": "new.person", "role": role})
     _assert_none_optional(page.content.decode())
+
+
+def test_no_filter_of_a_list_says_optional(client, mash):
+    """A list's filters may each be left as they are, so none says "(optional)": the triage queue's, the referrals
+    list's and the audit trail's."""
+    h = mash.hub.id
+    pages = {
+        (mash.practitioner, "triage-queue"): ("Rating", "Status"),
+        (mash.practitioner, "referral-list"): ("Search", "Came in by"),
+        (mash.manager, "audit-trail"): ("Record type", "Person (username)"),
+    }
+    for (person, name), labels in pages.items():
+        client.force_login(person)
+        response = client.get(reverse(name, args=[h]))
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        for label in labels:
+            assert re.search(rf"<label[^>]*>{re.escape(label)}</label>", page), (name, label)
+        assert "(optional)" not in page, name

@@ -119,8 +119,8 @@ class _Preparing:
         connection.close_if_health_check_failed()
         connection.ensure_connection()
         with connection.wrap_database_errors:
-            cursor = _preparing_cursor(connection)
             connection.validate_thread_sharing()
+            cursor = _preparing_cursor(connection)
             if connection.queries_logged:
                 return _logged_cursor_class()(cursor, connection)
             return connection.make_cursor(cursor)

@@ -105,15 +105,15 @@ if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
         )
     }
     DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the triage queue's sort of 20,000
-    # open referrals spent 47 ms of its 90 ms compiling, on every page. The service's queries are short; JIT stays off
-    # on its connections unless DATABASE_JIT is set.
     # Prepared statements only where the code asks for them: the fixed SQL of mash.prepared's reads, which PostgreSQL
     # then plans once per connection (docs/adr/0026). Django turns psycopg's automatic preparing off (None); a
     # threshold no query reaches keeps it off for every other query while letting `prepare=True` work. Off (None:
     # nothing prepared) behind a pooler in transaction mode.
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the triage queue's sort of 20,000
+    # open referrals spent 47 ms of its 90 ms compiling, on every page. The service's queries are short; JIT stays off
+    # on its connections unless DATABASE_JIT is set.
     if not env_bool("DATABASE_JIT", False):
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()

@@ -124,3 +124,18 @@ def test_argon2_is_the_configured_hasher():
     from mash import settings as configured
 
     assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [({}, 2**31 - 1), ({"DATABASE_PREPARED_STATEMENTS": "false"}, None)],
+)
+def test_postgres_connections_prepare_only_what_is_asked_unless_turned_off(tmp_path, extra, expected):
+    """docs/adr/0026: a threshold no query reaches (psycopg prepares what the code asks it to, and nothing else);
+    behind a pooler in transaction mode, off (Django's None: nothing prepared)."""
+    script = (
+        "import mash.settings as s; print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')))"
+    )
+    env = {**os.environ, "DEBUG": "true", "MASH_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@h/db", **extra}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == repr(expected), out.stderr

@@ -32,6 +32,7 @@ from audit.events.actions import AuditAction
 from audit.events.payloads import ReferrerTold
 from audit.models import AuditEvent
 from audit.services import record
+from mash.prepared import Prepared
 from mash.queue import after_commit
 from referrals import deadlines
 from referrals.models import Channel, Deadline, DeadlineKind, DeadlineState, Notification, Referral, ReferrerNews
@@ -187,14 +188,18 @@ def _send(row: Notification) -> bool:
     return True
 
 
+_told_events = Prepared(
+    lambda object_id: AuditEvent.objects.filter(
+        object_type="referrals.referral", object_id=object_id,
+        action__in=[AuditAction.REFERRAL_ACKNOWLEDGED.value, AuditAction.REFERRAL_OUTCOME_SENT.value],
+    ).order_by("id").values_list("action", "occurred_at", "payload"),
+    AuditEvent._meta.get_field("object_id"),
+)  # fmt: skip  # on every referral page: written once per process (mash/prepared.py)
+
+
 def told_of(referral: Referral) -> dict:
     """The referral page's words: when and how the referrer was told it was received, and the outcome."""
-    events = list(
-        AuditEvent.objects.filter(
-            object_type="referrals.referral", object_id=str(referral.pk),
-            action__in=[AuditAction.REFERRAL_ACKNOWLEDGED.value, AuditAction.REFERRAL_OUTCOME_SENT.value],
-        ).order_by("id").values_list("action", "occurred_at", "payload")
-    )  # fmt: skip
+    events = _told_events(str(referral.pk))
 
     def when(action):
         rows = [(at, json.loads(p)) for a, at, p in events if a == action]

@@ -320,6 +320,7 @@ SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimu
 # The timeout warning on long forms opens this long before the idle end (GOV.UK's pattern: 2 minutes).
 SESSION_WARNING_SECONDS = 120
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_ENGINE = "mash.session_store"  # Django's database sessions, read as a prepared read
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

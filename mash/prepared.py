@@ -27,7 +27,6 @@ select_related); django-query-preparer (PostgreSQL's PREPARE: saves the database
 """
 
 import copy
-import functools
 import threading
 import uuid
 from collections.abc import Callable
@@ -36,7 +35,11 @@ from datetime import UTC, date, datetime
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
+from psycopg.pq import Format
 
 
 @dataclass(frozen=True)
@@ -122,48 +125,32 @@ class _Preparing:
             connection.validate_thread_sharing()
             cursor = _preparing_cursor(connection)
             if connection.queries_logged:
-                return _logged_cursor_class()(cursor, connection)
+                return _LoggedCursor(cursor, connection)
             return connection.make_cursor(cursor)
 
 
 def _preparing_cursor(connection):
     """What Django's PostgreSQL backend makes of `connection.cursor()` (its create_cursor: the cursor in the
     connection's time zone), but binding on the server and asking psycopg to prepare each statement."""
-    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
-
-    cursor = _preparing_cursor_class()(connection.connection)
+    cursor = _PreparingCursor(connection.connection)
     if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
         register_tzloader(connection.timezone, cursor)
     return cursor
 
 
-@functools.cache
-def _preparing_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparingCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    return PreparingCursor
+class _PreparingCursor(ServerBindingCursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
-@functools.cache
-def _logged_cursor_class():
+class _LoggedCursor(CursorDebugWrapper):
     """Django's query log (DEBUG, assertNumQueries) for a prepared read. Django reads a query's text back from
     psycopg's cursor (`_query`), which psycopg leaves unset for a prepared statement: the text is written out with
     its values as Django does for server-side binding (`compose_sql`)."""
-    from django.db.backends.postgresql.base import CursorDebugWrapper
-    from django.db.backends.utils import CursorWrapper
 
-    class LoggedCursor(CursorDebugWrapper):
-        def execute(self, sql, params=None):
-            with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
-                return CursorWrapper.execute(self, sql, params)
-
-    return LoggedCursor
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def rows_of(model: type[models.Model], parent: str, shape: Callable[[QuerySet], QuerySet] = lambda rows: rows):

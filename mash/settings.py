@@ -88,7 +88,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.navigation",
             ],
-            "builtins": ["mash.words"],  # `possessive`, `in_words`, `money`, `fte` in every template
+            # `possessive`, `in_words`, `money`, `fte` in every template; `date` as Django's, written faster (mash/dates.py)
+            "builtins": ["mash.words", "mash.dates"],
         },
     },
 ]

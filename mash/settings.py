@@ -73,7 +73,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mash.urls"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "mash.form_renderer.KeepingRenderer"  # TemplatesSetting keeping choice widgets' HTML
 WSGI_APPLICATION = "mash.wsgi.application"
 
 TEMPLATES = [

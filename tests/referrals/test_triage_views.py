@@ -243,6 +243,26 @@ def test_claiming_from_the_queue_assigns_and_is_audited(client, hub, practitione
     assert practitioner.get_full_name() in page and ">Claim<" not in page
 
 
+def test_each_claim_form_on_the_queue_posts_as_a_browser_would_with_its_token(hub, practitioner):
+    """The rows' Claim forms share one escaped token (written once per table); each, sent as it stands with CSRF
+    checks on, claims its own referral."""
+    from django.test import Client
+
+    first, second = _referral(hub, family_name="First"), _referral(hub, family_name="Second")
+    browser = _login(Client(enforce_csrf_checks=True), practitioner)
+    page = browser.get(_queue(hub)).content.decode()
+    forms = re.findall(r'<form method="post" action="([^"]+/assign/)" class="app-inline-form">(.*?)</form>', page, re.S)
+    assert [action for action, _ in forms] == [f"/hubs/{hub.id}/referrals/{r.id}/assign/" for r in (first, second)]
+    fields = [dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body)) for _, body in forms]
+    assert all(len(f["csrfmiddlewaretoken"]) == 64 for f in fields)
+    assert browser.post(forms[1][0], {"to": "me"}).status_code == 403  # without the token: refused
+    response = browser.post(forms[1][0], fields[1])
+    assert response.status_code == 302 and response["Location"] == _queue(hub)
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert second.assigned_to == practitioner and first.assigned_to is None
+
+
 def test_a_practitioner_cannot_assign_to_someone_else(client, hub, practitioner):
     referral = _referral(hub)
     colleague = member(hub, Role.PRACTITIONER)

@@ -230,13 +230,13 @@ class AdultOutcome(models.TextChoices):
 
 
 OUTCOMES = {"child": ChildOutcome, "adult": AdultOutcome}
+_LABELS = {cohort: dict(kind.choices) for cohort, kind in OUTCOMES.items()}  # read on every row of the sign-off queue
 
 
 def outcome_label(cohort: str, code: str) -> str:
     if code == NO_MASH_RESPONSE:
         return "No MASH response (Blue)"
-    choices = OUTCOMES.get(cohort)
-    return choices(code).label if choices and code in choices.values else code
+    return _LABELS.get(cohort, {}).get(code, code)
 
 
 class DecisionState(models.TextChoices):

@@ -76,6 +76,11 @@ def test_the_sign_off_queue_has_rating_deadline_and_time_left_most_urgent_first(
         assert f'class="govuk-table__header">{heading}</th>' in page
     assert page.index(sooner.referral.reference) < page.index(later.referral.reference)
     assert "Overdue by 30 min" in page and ("4 h 59 min left" in page or "5 h left" in page)
+    # each row's outcome in words, who proposed it and when (the row reads only the columns it shows)
+    assert page.count('<td class="govuk-table__cell">Early help</td>') == 2
+    assert page.count(f'<td class="govuk-table__cell">{mash.practitioner.get_full_name()}</td>') == 2
+    proposed = timezone.localtime(sooner.proposed_at).strftime("%-d %b %Y %H:%M")
+    assert f'<td class="govuk-table__cell">{proposed}</td>' in page
 
 
 def test_the_dashboard_figures_link_to_the_filtered_queue(client, mash):

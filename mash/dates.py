@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from django import template
 from django.template import defaultfilters
+from django.utils.dateformat import re_formatchars
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 
 register = template.Library()
@@ -38,8 +39,6 @@ WRITERS = {
     "s": lambda v: f"{v.second:02d}",
 }
 TIME_LETTERS = frozenset("HGis")
-# Every letter Django's DateFormat reads as a format character (the rest of a format is written as it stands).
-DJANGO_LETTERS = frozenset("aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ")
 
 
 @lru_cache(maxsize=256)
@@ -51,7 +50,7 @@ def pieces(format_string: str) -> tuple | None:
     for letter in format_string:
         if letter in WRITERS:
             out.append(WRITERS[letter])
-        elif letter in DJANGO_LETTERS:
+        elif re_formatchars.fullmatch(letter):  # a letter Django's DateFormat writes that WRITERS does not
             return None
         else:
             out.append(letter)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -246,8 +247,6 @@ def test_claiming_from_the_queue_assigns_and_is_audited(client, hub, practitione
 def test_each_claim_form_on_the_queue_posts_as_a_browser_would_with_its_token(hub, practitioner):
     """The rows' Claim forms share one escaped token (written once per table); each, sent as it stands with CSRF
     checks on, claims its own referral."""
-    from django.test import Client
-
     first, second = _referral(hub, family_name="First"), _referral(hub, family_name="Second")
     browser = _login(Client(enforce_csrf_checks=True), practitioner)
     page = browser.get(_queue(hub)).content.decode()

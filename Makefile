@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-postgres lint format clean
+.PHONY: install run test test-postgres lint format clean messages
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ static/build/app.css: node_modules/.installed $(wildcard static_src/*.scss)
 	npm run --silent build
 
 install: $(BIN)/.installed static/build/app.css
+
+# The Welsh catalogue (docs/adr/0027): every text marked for translation into locale/cy/LC_MESSAGES/django.po (new
+# ones with an empty msgstr, for the translator), then compiled. Needs GNU gettext (Debian's package `gettext`); the
+# compiled .mo is committed, so `make run` and `make test` need no gettext.
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' \
+	--ignore 'static/*' --ignore 'docs/*'
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages --locale cy --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	DEBUG=true $(BIN)/python manage.py compilemessages --locale cy --ignore '.venv/*' --ignore 'node_modules/*'
 
 # The demo's key that signs the ledger's heads (README "Ledger heads outside the database"), made once; in production
 # the key lives in a secret mount, never beside the database.

@@ -5,6 +5,7 @@ policy that guards its page."""
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import access_for, assignments_of
 from agencies.models import Role
@@ -12,20 +13,20 @@ from agencies.policy import Action, may
 
 # (label, URL name, the action that opens the page), in the order shown after the hub's own pages.
 HUB_PAGES = [
-    ("Requests", "officer-queue", Action.REQUEST_LIST),
-    ("Queue", "triage-queue", Action.REFERRAL_LIST),
-    ("Referrals", "referral-list", Action.REFERRAL_LIST),
-    ("Find a person", "people-search", Action.PERSON_SEARCH),
-    ("Hub", "hub-profile", Action.HUB_VIEW),
-    ("Agencies", "hub-agencies", Action.HUB_VIEW),
-    ("Agreements", "hub-agreements", Action.HUB_VIEW),
-    ("Funding", "hub-funding", Action.HUB_VIEW),
-    ("People", "hub-people", Action.HUB_VIEW),
-    ("Dashboard", "manager-dashboard", Action.DASHBOARD_VIEW),
-    ("Sign-off", "sign-off-queue", Action.SIGN_OFF_QUEUE_VIEW),
-    ("Audit trail", "audit-trail", Action.AUDIT_TRAIL_VIEW),
-    ("Inspection lists", "inspection-lists", Action.INSPECTION_LISTS),
-    ("Returns", "returns", Action.RETURNS_VIEW),
+    (_("Requests"), "officer-queue", Action.REQUEST_LIST),
+    (_("Queue"), "triage-queue", Action.REFERRAL_LIST),
+    (_("Referrals"), "referral-list", Action.REFERRAL_LIST),
+    (_("Find a person"), "people-search", Action.PERSON_SEARCH),
+    (_("Hub"), "hub-profile", Action.HUB_VIEW),
+    (_("Agencies"), "hub-agencies", Action.HUB_VIEW),
+    (_("Agreements"), "hub-agreements", Action.HUB_VIEW),
+    (_("Funding"), "hub-funding", Action.HUB_VIEW),
+    (_("People"), "hub-people", Action.HUB_VIEW),
+    (_("Dashboard"), "manager-dashboard", Action.DASHBOARD_VIEW),
+    (_("Sign-off"), "sign-off-queue", Action.SIGN_OFF_QUEUE_VIEW),
+    (_("Audit trail"), "audit-trail", Action.AUDIT_TRAIL_VIEW),
+    (_("Inspection lists"), "inspection-lists", Action.INSPECTION_LISTS),
+    (_("Returns"), "returns", Action.RETURNS_VIEW),
 ]
 CASE_READERS = {Role.PRACTITIONER, Role.MANAGER, Role.DEPUTY}
 # Pages whose address sits under no item of their own (/hubs/<hub>/handovers/ would fall under "Hub", whose address is
@@ -52,14 +53,14 @@ def navigation(request):
     hub = hubs.get(hub_id) or (next(iter(hubs.values())) if len(hubs) == 1 else None)
     access = _access(user, hub.id) if hub is not None else None
     path = request.path
-    items = [{"text": "Home", "href": reverse("home")}]
+    items = [{"text": _("Home"), "href": reverse("home")}]
     if access is not None:
         items += [{"text": text, "href": reverse(name, args=[hub.id])} for text, name, action in HUB_PAGES
                   if may(access, action)]  # fmt: skip
     if any(r.role in CASE_READERS for r in roles):
-        items.append({"text": "Notifications", "href": reverse("notifications")})
+        items.append({"text": _("Notifications"), "href": reverse("notifications")})
     if user.is_superuser or any(r.role == Role.HUB_ADMIN for r in roles):
-        items.append({"text": "Administration", "href": reverse("admin:index")})
+        items.append({"text": _("Administration"), "href": reverse("admin:index")})
     # The item whose address is the longest prefix of this page's is the one the page belongs to.
     best = max((i for i in items if path.startswith(i["href"])), key=lambda i: len(i["href"]), default=None)
     if (owner := BELONGS_TO.get(getattr(request.resolver_match, "url_name", None))) and hub is not None:

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import (
     WEEKDAYS,
@@ -71,11 +72,13 @@ class HubForm(GovukFormMixin, forms.ModelForm):
         fields = list(HUB_EDITABLE_FIELDS)
         widgets = {
             "cohorts": forms.RadioSelect,
+            "language": forms.RadioSelect,
             # GOV.UK has no time component: a short text box with an example (the browser's time picker is not one).
             "working_day_starts": forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
             "working_day_ends": forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
         }
         labels = {
+            "language": _("Language of the hub's emails and returns"),
             "working_day_starts": "Working day starts",
             "working_day_ends": "Working day ends",
             "immediate_risk_hours": "Immediate risk: clock hours to decide",
@@ -90,6 +93,10 @@ class HubForm(GovukFormMixin, forms.ModelForm):
             "green_partner_hours": "Green: hours for agencies' information",
         }
         help_texts = {
+            "language": _(
+                "Emails to referrers and staff, and monthly returns unless the person asking chooses otherwise. Each "
+                "person reads the pages in the language they choose at the top of the page."
+            ),
             "red_hours": "Timescales must agree: Red ends no later than Amber, Amber no later than Green, each "
             "from any start in the week, counting working hours with the working days above.",
             "decision_working_days": "Every rating's time must end by this decision deadline, which each referral "
@@ -111,6 +118,13 @@ class HubForm(GovukFormMixin, forms.ModelForm):
                 ]
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # a form sent without it keeps the hub's language
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
 
 
 class MembershipForm(GovukFormMixin, forms.Form):
@@ -245,11 +259,11 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "The username or password you entered is incorrect",
-        "inactive": "This account has been turned off: ask your hub administrator",
+        "invalid_login": _("The username or password you entered is incorrect"),
+        "inactive": _("This account has been turned off: ask your hub administrator"),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter your username"
-        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].error_messages["required"] = _("Enter your username")
+        self.fields["password"].error_messages["required"] = _("Enter your password")

@@ -116,6 +116,7 @@ HUB_EDITABLE_FIELDS = (
     "late_referral_days",
     "strategy_discussion_hours",
     "handover_ack_hours",
+    "language",
 )
 
 

@@ -12,8 +12,8 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,9 +23,10 @@ from agencies.models import Role
 from audit.events.actions import AuditAction
 from audit.services import record
 from mash.forms import GovukFormMixin
+from mash.paths import safe_next
 
 TWO_FACTOR_ROLES = (Role.MANAGER, Role.DEPUTY, Role.HUB_ADMIN)
-OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz")
+OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz", "/language/")
 
 
 def needs_two_factor(user) -> bool:
@@ -60,26 +61,22 @@ def _devices(user):
 
 class CodeForm(GovukFormMixin, forms.Form):
     code = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="The 6 digits it shows now.",
+        label=_("Code from your authenticator app"),
+        help_text=_("The 6 digits it shows now."),
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
-        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app")},
     )
 
     def clean_code(self):
         code = self.cleaned_data["code"].replace(" ", "")
         if not (code.isdigit() and len(code) == 6):
-            raise forms.ValidationError("Enter the code as 6 digits, like 123456")
+            raise forms.ValidationError(_("Enter the code as 6 digits, like 123456"))
         return code
 
 
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or reverse("home")
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if safe else reverse("home")
+    return safe_next(request, reverse("home"), also_get=True)
 
 
 def _signed_in_needing_it(request):
@@ -103,8 +100,10 @@ def setup(request):
                 record(AuditAction.USER_TWO_FACTOR_SET_UP, object_type="auth.user", object_id=request.user.pk)
             otp_login(request, device)
             return redirect(_next(request))
-        form.add_error("code", "That code is not right: check the app shows this account, and enter the newest code")
-    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c", title="Authenticator QR code")
+        form.add_error("code", _("That code is not right: check the app shows this account, and enter the newest code"))
+    qr = segno.make(device.config_url, error="m").svg_inline(
+        scale=4, dark="#0b0c0c", title=str(_("Authenticator QR code"))
+    )
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -127,7 +126,7 @@ def verify(request):
             record(AuditAction.USER_TWO_FACTOR_VERIFIED, object_type="auth.user", object_id=request.user.pk)
             return redirect(_next(request))
         record(AuditAction.USER_TWO_FACTOR_FAILED, object_type="auth.user", object_id=request.user.pk)
-        form.add_error("code", "That code is not right, or it has expired: enter the newest code from the app")
+        form.add_error("code", _("That code is not right, or it has expired: enter the newest code from the app"))
     return render(
         request,
         "registration/two_factor_verify.html",

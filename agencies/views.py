@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies import document_files, handover, selectors, services
@@ -101,7 +102,7 @@ def hub_edit(request: HttpRequest, hub_id) -> HttpResponse:
         reverse("hub-profile", args=[hub.id]),
         "Hub profile saved",
     )
-    return done or _form_page(request, form, {"hub": hub, "form": form, "title": "Change hub profile"})
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": _("Change hub profile")})
 
 
 def hub_agencies(request: HttpRequest, hub_id) -> HttpResponse:
@@ -133,7 +134,7 @@ def hub_agency_add(request: HttpRequest, hub_id) -> HttpResponse:
         "Agency membership saved",
     )
     return done or _form_page(
-        request, form, {"hub": hub, "form": form, "title": "Add or change an agency's membership"}
+        request, form, {"hub": hub, "form": form, "title": _("Add or change an agency's membership")}
     )
 
 
@@ -234,7 +235,7 @@ def funding_edit(request: HttpRequest, hub_id, funding_id=None) -> HttpResponse:
         reverse("hub-funding", args=[hub.id]),
         "Funding saved",
     )
-    title = f"Change funding: {row}" if row else "Add an agency's funding for a year"
+    title = f"Change funding: {row}" if row else _("Add an agency's funding for a year")
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": title})
 
 
@@ -268,7 +269,7 @@ def role_grant(request: HttpRequest, hub_id) -> HttpResponse:
         )
 
     done = _save_form(request, form, save, reverse("hub-people", args=[hub.id]), "Role given")
-    return done or _form_page(request, form, {"hub": hub, "form": form, "title": "Give someone a role"})
+    return done or _form_page(request, form, {"hub": hub, "form": form, "title": _("Give someone a role")})
 
 
 @require_http_methods(["GET", "POST"])

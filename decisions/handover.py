@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.access import access_for, access_for_agency, access_for_client
 from agencies.codes import ReferralSource
@@ -26,6 +26,7 @@ from decisions import webhooks
 from decisions.models import AdultOutcome, ChildOutcome, Decision, Handover, StrategyDiscussion
 from decisions.models.strategy import S47_DECISIONS
 from mash.instants import instant
+from mash.words import plain
 from mash.workinghours import due_after
 from referrals.models import Person, PersonRole, ReferralCohort
 
@@ -119,7 +120,13 @@ def _level_name(referral, code: str) -> str:
 
 
 def package_of(decision: Decision, *, receiver, handover_id: str = "") -> dict:
-    """The handover package of a signed decision: the versioned JSON document the receiving service is sent."""
+    """The handover package of a signed decision: the versioned JSON document the receiving service is sent. Its
+    labels are the source language's (English) whoever signs off: the document is the integration's contract."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return plain(_package(decision, receiver=receiver, handover_id=handover_id))
+
+
+def _package(decision: Decision, *, receiver, handover_id: str) -> dict:
     referral = decision.referral
     people = list(referral.persons.all())
     subject = next((p for p in people if p.role == PersonRole.SUBJECT), Person())

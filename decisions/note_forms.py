@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from decisions.attachment_forms import file_field
 from decisions.models.notes import NoteKind
@@ -45,7 +46,7 @@ class NoteForm(CorrectionForm):
 
     def __init__(self, *args, may_oversee: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"] = file_field(required=False, label="Attach a document or image")
+        self.fields["file"] = file_field(required=False, label=_("Attach a document or image"))
         kinds = NoteKind.choices
         if not may_oversee:
             kinds = [c for c in kinds if c[0] != NoteKind.MANAGEMENT_OVERSIGHT]

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import hub_access
@@ -299,7 +300,7 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         initial={"lawful_basis": lawful_basis_for(info_request.agency), "disclosure": "shared"},
     )
-    form.fields["file"] = file_field(required=False, label="Attach a document or image")
+    form.fields["file"] = file_field(required=False, label=_("Attach a document or image"))
     if household:  # one answer about every person named, not only a subject
         form.fields["known"].label = "Does your agency know anyone in this household?"
     if request.method == "POST" and any(r.state == RequestState.OPEN for r in group) and form.is_valid():

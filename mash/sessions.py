@@ -21,6 +21,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 STARTED = "mash.session.started"
@@ -59,11 +61,16 @@ def worth_logging(request: HttpRequest, view: str, ids) -> bool:
 
 
 def in_words(seconds: int) -> str:
-    """'30 minutes', '12 hours', '1 hour 30 minutes', '45 seconds'."""
+    """'30 minutes', '12 hours', '1 hour 30 minutes', '45 seconds' (in the active language: '30 munud')."""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [(hours, "hour"), (minutes, "minute")] if hours or minutes else [(secs, "second")]
-    return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
+    parts = [
+        ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours} if hours else "",
+        ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes} if minutes else "",
+    ]
+    if not (hours or minutes):
+        parts = [ngettext("%(n)s second", "%(n)s seconds", secs) % {"n": secs}]
+    return " ".join(part for part in parts if part)
 
 
 def seconds_left(request: HttpRequest, now: float | None = None) -> int:
@@ -75,12 +82,16 @@ def seconds_left(request: HttpRequest, now: float | None = None) -> int:
 
 
 def _ended(request: HttpRequest, now: float) -> str:
-    """Why the session has ended, in words, or '' if it has not."""
+    """The message telling the person why their session has ended, or '' if it has not."""
     session = request.session
     if now - session[STARTED] > settings.SESSION_ABSOLUTE_SECONDS:
-        return f"you had been signed in for {in_words(settings.SESSION_ABSOLUTE_SECONDS)}"
+        return _("You were signed out because you had been signed in for %(time)s. Sign in again to carry on.") % {
+            "time": in_words(settings.SESSION_ABSOLUTE_SECONDS)
+        }
     if now - session[ACTIVE] > settings.SESSION_IDLE_SECONDS:
-        return f"you had not used the service for {in_words(settings.SESSION_IDLE_SECONDS)}"
+        return _(
+            "You were signed out because you had not used the service for %(time)s. Sign in again to carry on."
+        ) % {"time": in_words(settings.SESSION_IDLE_SECONDS)}
     return ""
 
 
@@ -103,7 +114,7 @@ class SessionTimeoutMiddleware:
             session[STARTED] = session[ACTIVE] = now
         elif reason := _ended(request, now):
             logout(request)
-            messages.info(request, f"You were signed out because {reason}. Sign in again to carry on.")
+            messages.info(request, reason)
             if background:
                 return HttpResponse("Signed out", status=401, content_type="text/plain")
         elif not background and now - session[ACTIVE] >= _resolution():

@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy
 
 from mash.env import EnvError, env_bool, env_int, env_list, env_str, env_url
 
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "mash.problem.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "agencies.language.PersonLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -440,10 +442,11 @@ AUDIT_HEADS_LOG = Path(env_str("AUDIT_HEADS_LOG") or VAR_DIR / "audit-heads.json
 # The audit ledger refuses `flush` (it would empty an append-only table); the test suite turns this on.
 AUDIT_ALLOW_FLUSH = False
 
-LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
-USE_I18N = True
-USE_TZ = True
+# English and Welsh (docs/adr/0027): the person's choice, else their browser's (Accept-Language), else British English.
+LANGUAGE_CODE, LANGUAGES, LOCALE_PATHS = "en-gb", [("en-gb", "English"), ("cy", "Cymraeg")], [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME, LANGUAGE_COOKIE_AGE, LANGUAGE_COOKIE_SAMESITE = "mash_language", 365 * 24 * 3600, "Lax"
+LANGUAGE_COOKIE_SECURE, LANGUAGE_COOKIE_HTTPONLY = SESSION_COOKIE_SECURE, True
+TIME_ZONE, USE_I18N, USE_TZ = "Europe/London", True, True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -493,6 +496,5 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
-# The service's name and phase, shown in the header and phase banner.
-SERVICE_NAME = "Multi-Agency Safeguarding Hub"
-SERVICE_PHASE = "Alpha"
+# The service's name and phase, shown in the header and phase banner, in the reader's language.
+SERVICE_NAME, SERVICE_PHASE = gettext_lazy("Multi-Agency Safeguarding Hub"), gettext_lazy("Alpha")

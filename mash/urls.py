@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from agencies import password_views, twofactor
+from agencies import language, password_views, twofactor
 from agencies.admin_site import admin_site
 from agencies.forms import SignInForm
 from mash import health, oauth, sessions
@@ -15,6 +15,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", language.choose_language, name="choose-language"),
     path("session/keep-alive/", sessions.keep_alive, name="session-keep-alive"),
     path("accounts/two-factor/setup/", twofactor.setup, name="two-factor-setup"),
     path("accounts/two-factor/", twofactor.verify, name="two-factor-verify"),

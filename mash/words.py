@@ -10,22 +10,26 @@ from functools import cache
 
 from django import template
 from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
 
 @register.filter
 def possessive(name) -> str:
-    """ "Northshire Police's", and "Children's Services'" for a name ending in s (not "Children's Services's")."""
+    """ "Northshire Police's", and "Children's Services'" for a name ending in s (not "Children's Services's"). In
+    Welsh the name alone: the owner follows what is owned ("trothwyon Hyb Gogledd"), which the sentence places."""
     name = str(name or "").rstrip()
-    if not name:
-        return ""
+    if not name or get_language() == "cy":
+        return name
     return f"{name}'" if name[-1] in "sS" else f"{name}'s"
 
 
 @cache
-def _labels() -> dict[str, str]:
-    """Every code the models' fields choose from, with its label (the first label wins where codes repeat)."""
+def _labels_in(language: str | None) -> dict[str, str]:
+    """Every code the models' fields choose from, with its label in `language` (the first label wins where codes
+    repeat); kept per language, since a label is the active language's text when it is read."""
     labels: dict[str, str] = {}
     for model in apps.get_models():
         for field in model._meta.get_fields():
@@ -39,12 +43,26 @@ def _labels() -> dict[str, str]:
     return labels
 
 
+def _labels() -> dict[str, str]:
+    return _labels_in(get_language())
+
+
 @register.filter
 def in_words(code) -> str:
     """The label of `code`, or the code itself with its underscores as spaces, first letter capital."""
     code = "" if code is None else str(code)
     words = _labels().get(code) or code.replace("_", " ")
     return words[:1].upper() + words[1:]
+
+
+def plain(value):
+    """`value` with every lazy text in it (a choice's label) as the text itself, in the active language: what JSON
+    and a digest take."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return str(value) if isinstance(value, Promise) else value
 
 
 def one_of(choices, joiner: str = "or") -> str:
@@ -61,6 +79,25 @@ def _decimal(value):
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+
+
+@register.filter
+def translated(text):
+    """A text kept in the source language (a choice's label in a return's figures), in the active language where the
+    catalogue has it; anything else as it is."""
+    return gettext(text) if isinstance(text, str) and text else text
+
+
+@register.filter
+def duration(value) -> str:
+    """A length of time in words, from a timedelta or seconds: "30 minutes", "1 hour 30 minutes"."""
+    from mash.sessions import in_words as time_in_words
+
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else value
+    try:
+        return time_in_words(int(seconds))
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter

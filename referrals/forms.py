@@ -7,6 +7,8 @@ from datetime import datetime, time
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from agencies.codes import ReferralSource
 from mash.forms import GovukDateField, GovukDateText, GovukFormMixin
@@ -30,8 +32,8 @@ PERSON_KEYS = (
 )  # fmt: skip
 # Child and adult concerns share some values (neglect, physical, sexual): the form keeps them apart by a prefix.
 CONCERN_GROUPS = (
-    ("child", "Children: category of abuse", ChildConcern),
-    ("adult", "Adults: type of risk (Safeguarding Adults Collection)", AdultRiskType),
+    ("child", _("Children: category of abuse"), ChildConcern),
+    ("adult", _("Adults: type of risk (Safeguarding Adults Collection)"), AdultRiskType),
 )
 
 
@@ -55,80 +57,88 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
     )  # fmt: skip
 
     channel = forms.ChoiceField(
-        label="How did the referral come in?",
-        choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")],
+        label=_("How did the referral come in?"),
+        choices=[(Channel.PHONE, _("Phone")), (Channel.EMAIL, _("Email"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the referral came by phone or email"},
+        error_messages={"required": _("Choose whether the referral came by phone or email")},
     )
-    received_date = GovukDateField(required=False, label="Date received")
+    received_date = GovukDateField(required=False, label=_("Date received"))
     received_time = _text(
-        "Time received",
+        _("Time received"),
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
-        help_text="UK time on the 24-hour clock, like 14:30",
+        help_text=_("UK time on the 24-hour clock, like 14:30"),
     )
-    referrer_name = _text("Referrer's name")
-    referrer_role = _text("Referrer's role or job title")
-    referrer_contact = _text("Referrer's phone number or email address")
+    referrer_name = _text(_("Referrer's name"))
+    referrer_role = _text(_("Referrer's role or job title"))
+    referrer_contact = _text(_("Referrer's phone number or email address"))
 
-    subject_given_name = _text("Given name")
-    subject_family_name = _text("Family name", help_text="Enter 'Unknown' if it is not known")
+    subject_given_name = _text(_("Given name"))
+    subject_family_name = _text(_("Family name"), help_text=_("Enter 'Unknown' if it is not known"))
     subject_date_of_birth = GovukDateText(
-        required=False, label="Date of birth", help_text="If it is not known, give an estimated age below"
+        required=False, label=_("Date of birth"), help_text=_("If it is not known, give an estimated age below")
     )
     subject_estimated_age = _text(
-        "Estimated age in years", help_text="If the date of birth is not known", widget=forms.TextInput(WIDTH[3])
+        _("Estimated age in years"), help_text=_("If the date of birth is not known"), widget=forms.TextInput(WIDTH[3])
     )
     cohort = forms.ChoiceField(
         required=False,
-        label="Child or adult",
-        choices=[("", "Work it out from the date of birth or age"), *ReferralCohort.choices],
+        label=_("Child or adult"),
+        choices=[("", _("Work it out from the date of birth or age")), *ReferralCohort.choices],
         widget=forms.RadioSelect,
-        help_text="Under 18 is a child. Choose only to override the age.",
+        help_text=_("Under 18 is a child. Choose only to override the age."),
     )
-    subject_gender = _text("Gender")
-    subject_ethnicity = _text("Ethnicity")
+    subject_gender = _text(_("Gender"))
+    subject_ethnicity = _text(_("Ethnicity"))
     subject_nhs_number = _text(
-        "NHS number", help_text="10 digits, like 943 476 5919", widget=forms.TextInput(WIDTH[10])
+        _("NHS number"), help_text=_("10 digits, like 943 476 5919"), widget=forms.TextInput(WIDTH[10])
     )
-    subject_address = _text("Address", rows=3)
-    subject_postcode = _text("Postcode", widget=forms.TextInput(WIDTH[10]))
+    subject_address = _text(_("Address"), rows=3)
+    subject_postcode = _text(_("Postcode"), widget=forms.TextInput(WIDTH[10]))
     concerns = forms.MultipleChoiceField(
         required=False,
-        label="Concerns",
-        help_text="Children's categories for a child, adults' types of risk for an adult",
-        choices=[(f"{prefix}:{value}", label) for prefix, _, kind in CONCERN_GROUPS for value, label in kind.choices],
+        label=_("Concerns"),
+        help_text=_("Children's categories for a child, adults' types of risk for an adult"),
+        choices=[
+            (f"{prefix}:{value}", label) for prefix, _heading, kind in CONCERN_GROUPS for value, label in kind.choices
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     adult_risk_location = forms.ChoiceField(
         required=False,
-        label="Where is the risk? (adults only)",
-        choices=[("", "Not recorded (a child)"), *AdultRiskLocation.choices],
+        label=_("Where is the risk? (adults only)"),
+        choices=[("", _("Not recorded (a child)")), *AdultRiskLocation.choices],
     )
     adult_risk_source = forms.ChoiceField(
         required=False,
-        label="Who is the risk from? (adults only)",
-        choices=[("", "Not recorded (a child)"), *AdultRiskSource.choices],
+        label=_("Who is the risk from? (adults only)"),
+        choices=[("", _("Not recorded (a child)")), *AdultRiskSource.choices],
     )
     source_code = forms.ChoiceField(
         required=False,
-        label="Referral source (Children in Need code)",
-        choices=[("", "Choose the source"), *((v, f"{v}: {label}") for v, label in ReferralSource.choices)],
-        help_text="Required for a child; optional for an adult",
+        label=_("Referral source (Children in Need code)"),
+        choices=[
+            ("", _("Choose the source")),
+            *((v, format_lazy("{}: {}", v, label)) for v, label in ReferralSource.choices),
+        ],
+        help_text=_("Required for a child; optional for an adult"),
     )
-    narrative = _text("What is the concern?", rows=8, help_text="In the referrer's words")
+    narrative = _text(_("What is the concern?"), rows=8, help_text=_("In the referrer's words"))
     immediate_risk = forms.ChoiceField(
         required=False,
-        label="Is anyone at immediate risk of harm?",
-        choices=[("yes", "Yes: the referral goes first in the queue and the manager is told at once"), ("no", "No")],
+        label=_("Is anyone at immediate risk of harm?"),
+        choices=[
+            ("yes", _("Yes: the referral goes first in the queue and the manager is told at once")),
+            ("no", _("No")),
+        ],
         widget=forms.RadioSelect,
     )
     consent = forms.ChoiceField(
-        required=False, label="Consent to share information", choices=Consent.choices, widget=forms.RadioSelect
+        required=False, label=_("Consent to share information"), choices=Consent.choices, widget=forms.RadioSelect
     )
     consent_reason = _text(
-        "Why consent was not obtained or was dispensed with",
+        _("Why consent was not obtained or was dispensed with"),
         rows=3,
-        help_text="Needed unless consent was obtained",
+        help_text=_("Needed unless consent was obtained"),
     )
 
     def __init__(self, data=None, *args, focus: int | None = None, **kwargs):
@@ -199,7 +209,7 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
         """The concern checkboxes under a heading per cohort, numbered as the error summary links them."""
         options = list(self["concerns"])
         groups, start = [], 0
-        for _, heading, kind in CONCERN_GROUPS:
+        for _prefix, heading, kind in CONCERN_GROUPS:
             groups.append((heading, options[start : start + len(kind.choices)]))
             start += len(kind.choices)
         return groups
@@ -257,8 +267,8 @@ class ReferralFilterForm(GovukFormMixin, forms.Form):
         help_text="A reference, anyone's name, a postcode, a date of birth (like 27/3/2007) or an NHS number",
     )
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ReferralStatus.choices])
-    cohort = forms.ChoiceField(required=False, choices=[("", "Children and adults"), *ReferralCohort.choices])
-    channel = forms.ChoiceField(required=False, label="Came in by", choices=[("", "Any way"), *Channel.choices])
+    cohort = forms.ChoiceField(required=False, choices=[("", _("Children and adults")), *ReferralCohort.choices])
+    channel = forms.ChoiceField(required=False, label=_("Came in by"), choices=[("", _("Any way")), *Channel.choices])
     immediate_risk = forms.ChoiceField(
         required=False,
         label="Immediate risk",
@@ -280,29 +290,29 @@ class ReferralFilterForm(GovukFormMixin, forms.Form):
 # ---- triage ----
 
 RATING_CHOICES = [
-    (Rating.RED, "Red"),
-    (Rating.AMBER, "Amber"),
-    (Rating.GREEN, "Green"),
-    (Rating.BLUE, "Blue"),
+    (Rating.RED, _("Red")),
+    (Rating.AMBER, _("Amber")),
+    (Rating.GREEN, _("Green")),
+    (Rating.BLUE, _("Blue")),
 ]
-RATING_HINTS = {Rating.BLUE: "No MASH response"}
+RATING_HINTS = {Rating.BLUE: _("No MASH response")}
 
 
 class TriageQueueFilterForm(GovukFormMixin, forms.Form):
     filter_form = True
     rating = forms.ChoiceField(
-        required=False, label="Rating", choices=[("", "Any rating"), *RATING_CHOICES, (UNRATED, "Not rated")]
+        required=False, label=_("Rating"), choices=[("", _("Any rating")), *RATING_CHOICES, (UNRATED, _("Not rated"))]
     )
-    cohort = forms.ChoiceField(required=False, choices=[("", "Children and adults"), *ReferralCohort.choices])
+    cohort = forms.ChoiceField(required=False, choices=[("", _("Children and adults")), *ReferralCohort.choices])
     status = forms.ChoiceField(
         required=False,
         choices=[
-            ("", "Any open status"),
+            ("", _("Any open status")),
             *((v, label) for v, label in ReferralStatus.choices if v != ReferralStatus.CLOSED),
         ],
     )
-    mine = forms.BooleanField(required=False, label="Only mine")
-    immediate = forms.BooleanField(required=False, label="Only immediate risk")
+    mine = forms.BooleanField(required=False, label=_("Only mine"))
+    immediate = forms.BooleanField(required=False, label=_("Only immediate risk"))
 
     def filters(self) -> dict:
         data = self.cleaned_data

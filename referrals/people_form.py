@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukDateText
 from referrals.models import PersonRole
@@ -33,38 +34,38 @@ def block_fields(n: int) -> dict[str, forms.Field]:
     return {
         f"other_{n}_role": forms.ChoiceField(
             required=False,
-            label="How are they involved?",
+            label=_("How are they involved?"),
             choices=[(value, label) for value, label in PersonRole.choices if value != PersonRole.SUBJECT],
             widget=forms.RadioSelect,
         ),
-        f"other_{n}_given_name": forms.CharField(label="Given name", **text),
-        f"other_{n}_family_name": forms.CharField(label="Family name", **text),
+        f"other_{n}_given_name": forms.CharField(label=_("Given name"), **text),
+        f"other_{n}_family_name": forms.CharField(label=_("Family name"), **text),
         f"other_{n}_date_of_birth": GovukDateText(
-            label="Date of birth", words=f"The date of birth of other person {n + 1}", **text
+            label=_("Date of birth"), words=f"The date of birth of other person {n + 1}", **text
         ),
         f"other_{n}_estimated_age": forms.CharField(
-            label="Estimated age in years",
-            help_text="If the date of birth is not known",
+            label=_("Estimated age in years"),
+            help_text=_("If the date of birth is not known"),
             **text,
             widget=forms.TextInput({"class": "govuk-input--width-3"}),
         ),  # fmt: skip
         # What the agencies check them by: an amendment keeps them only if the form asks them.
-        f"other_{n}_gender": forms.CharField(label="Gender", **text),
-        f"other_{n}_ethnicity": forms.CharField(label="Ethnicity", **text),
+        f"other_{n}_gender": forms.CharField(label=_("Gender"), **text),
+        f"other_{n}_ethnicity": forms.CharField(label=_("Ethnicity"), **text),
         f"other_{n}_nhs_number": forms.CharField(
-            label="NHS number",
-            help_text="10 digits, like 943 476 5919",
+            label=_("NHS number"),
+            help_text=_("10 digits, like 943 476 5919"),
             **text,
             widget=forms.TextInput({"class": "govuk-input--width-10"}),
         ),  # fmt: skip
         f"other_{n}_address": forms.CharField(
-            label="Address",
-            help_text="Where they live, if it is not the address above",
+            label=_("Address"),
+            help_text=_("Where they live, if it is not the address above"),
             widget=forms.Textarea(attrs={"rows": 2}),
             **text,
         ),  # fmt: skip
         f"other_{n}_postcode": forms.CharField(
-            label="Postcode", widget=forms.TextInput({"class": "govuk-input--width-10"}), **text
+            label=_("Postcode"), widget=forms.TextInput({"class": "govuk-input--width-10"}), **text
         ),
     }
 

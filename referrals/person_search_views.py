@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import hub_access
 from agencies.policy import Action
@@ -32,7 +33,7 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
         "and nicknames are found too",
     )  # fmt: skip
     date_of_birth = GovukDateField(
-        required=False, label="Date of birth", words="The date of birth",
+        required=False, label=_("Date of birth"), words="The date of birth",
         help_text="The day and month swapped are found too",
     )  # fmt: skip
     age_from = forms.CharField(

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +21,7 @@ from audit.events.actions import AuditAction
 from audit.services import log_read
 from mash.errors import SERVICE_ERRORS, Refused, said
 from mash.paging import window_page
-from mash.paths import path_for_each
+from mash.paths import path_for_each, safe_next
 from mash.sessions import worth_logging
 from referrals import selectors, triage
 from referrals.forms import (
@@ -92,16 +91,6 @@ def triage_queue(request: HttpRequest, hub_id) -> HttpResponse:
     return render(request, "referrals/queue.html", context)
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    """The `next` parameter if it is a path on this site, otherwise the fallback."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def _assignee(request: HttpRequest, to: str):
     """`me` is the person claiming; otherwise a user's id (the service checks they work in the hub)."""
     if to == "me":
@@ -116,7 +105,7 @@ def _assignee(request: HttpRequest, to: str):
 def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_CLAIM)
     hub = access.hub
-    back = _safe_next(request, reverse("referral-detail", args=[hub.id, referral.id]))
+    back = safe_next(request, reverse("referral-detail", args=[hub.id, referral.id]))
     assignee = _assignee(request, request.POST.get("to", ""))
     if assignee is None:
         messages.error(request, "Choose a practitioner of this hub")

@@ -1,6 +1,9 @@
 """A referral's versions: its dataset as the API's JSON (what each ReferralVersion keeps from before and after an
 amendment), what changed between two versions in words, and the web form's values for a version."""
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from agencies.codes import ReferralSource
 from referrals.models import (
     AdultRiskLocation,
@@ -20,19 +23,19 @@ PERSON_COLUMNS = (
 TOP = ("cohort", "source_code", "concerns", "adult_risk_location", "adult_risk_source", "narrative",
        "immediate_risk", "consent", "consent_reason")  # fmt: skip
 LABELS = {
-    "referrer.name": "Referrer's name", "referrer.role": "Referrer's role", "referrer.contact": "Referrer's contact",
-    "subject.given_name": "Given name", "subject.family_name": "Family name", "subject.date_of_birth": "Date of birth",
-    "subject.estimated_age": "Estimated age", "subject.gender": "Gender", "subject.ethnicity": "Ethnicity",
-    "subject.nhs_number": "NHS number", "subject.address": "Address", "subject.postcode": "Postcode",
-    "cohort": "Child or adult", "source_code": "Referral source", "concerns": "Concerns",
-    "adult_risk_location": "Where the risk is", "adult_risk_source": "Who the risk is from",
-    "narrative": "The concern", "immediate_risk": "Immediate risk", "consent": "Consent",
-    "consent_reason": "Why consent was not obtained", "others": "Other people",
+    "referrer.name": _("Referrer's name"), "referrer.role": _("Referrer's role"), "referrer.contact": _("Referrer's contact"),
+    "subject.given_name": _("Given name"), "subject.family_name": _("Family name"), "subject.date_of_birth": _("Date of birth"),
+    "subject.estimated_age": _("Estimated age"), "subject.gender": _("Gender"), "subject.ethnicity": _("Ethnicity"),
+    "subject.nhs_number": _("NHS number"), "subject.address": _("Address"), "subject.postcode": _("Postcode"),
+    "cohort": _("Child or adult"), "source_code": _("Referral source"), "concerns": _("Concerns"),
+    "adult_risk_location": _("Where the risk is"), "adult_risk_source": _("Who the risk is from"),
+    "narrative": _("The concern"), "immediate_risk": _("Immediate risk"), "consent": _("Consent"),
+    "consent_reason": _("Why consent was not obtained"), "others": _("Other people"),
 }  # fmt: skip
 WORDS = {
     **dict(ReferralCohort.choices), **dict(Consent.choices), **dict(AdultRiskLocation.choices),
     **dict(AdultRiskSource.choices), **dict(AdultRiskType.choices), **dict(ChildConcern.choices),
-    **{code: f"{code}: {label}" for code, label in ReferralSource.choices},
+    **{code: format_lazy("{}: {}", code, label) for code, label in ReferralSource.choices},
 }  # fmt: skip
 ROLES = dict(PersonRole.choices)
 
@@ -87,7 +90,7 @@ def _words(value) -> str:
         return "Yes" if value else "No"
     if isinstance(value, list):
         return "; ".join(_words(v) for v in value)
-    return WORDS.get(value, str(value))
+    return str(WORDS.get(value, value))
 
 
 def changed_fields(before: dict, after: dict) -> list[str]:
@@ -99,7 +102,9 @@ def changed_fields(before: dict, after: dict) -> list[str]:
 def changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
     """What an amendment changed, in words: (what, before, after) for each field that differs."""
     old, new = _flat(before), _flat(after)
-    return [(LABELS.get(key, key), _words(old.get(key)), _words(new[key])) for key in changed_fields(before, after)]
+    return [
+        (str(LABELS.get(key, key)), _words(old.get(key)), _words(new[key])) for key in changed_fields(before, after)
+    ]
 
 
 def form_values(dataset: dict) -> dict:

@@ -6,7 +6,9 @@ library (pygal and matplotlib both embed their own script or style handling; see
 import math
 from dataclasses import dataclass
 
-from mash.words import count, percent
+from django.utils.translation import gettext
+
+from mash.words import count, percent, translated
 
 WIDTH, HEIGHT = 480, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 40
@@ -93,9 +95,10 @@ def bar_chart(
 
 
 def return_charts(figures: dict) -> list[Chart]:
-    weeks = [(w["label"], w["count"]) for w in figures["referrals"]["by_week"]]
-    timely = [(r["label"], r["percent_within"]) for r in figures["timeliness"]["by_rating"]]
+    """The return's charts, in the active language (the figures keep their labels in the source language)."""
+    weeks = [(translated(w["label"]), w["count"]) for w in figures["referrals"]["by_week"]]
+    timely = [(translated(r["label"]), r["percent_within"]) for r in figures["timeliness"]["by_rating"]]
     return [
-        bar_chart("Referrals received by week of the month (days)", weeks),
-        bar_chart("Decisions within the rating's timescale", timely, top=100, unit="%"),
+        bar_chart(gettext("Referrals received by week of the month (days)"), weeks),
+        bar_chart(gettext("Decisions within the rating's timescale"), timely, top=100, unit="%"),
     ]

@@ -4,6 +4,12 @@ Each chart carries its text alternative; the page and the return print a table o
 
 from dataclasses import dataclass
 
+from django.utils.dates import MONTHS_3
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mash.words import translated
+
 WIDTH, HEIGHT = 520, 230
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 58
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#6f72af", "#505a5f"]  # GOV.UK blue, red, green, purple, grey
@@ -62,7 +68,7 @@ def line_chart(title: str, months: list[str], series: list[tuple[str, list[float
         key_y = HEIGHT - BOTTOM + 30 + 12 * (n // 3)
         key_x = LEFT + (n % 3) * 160
         lines.append(Line(label, COLOURS[n % len(COLOURS)], DASHES[n % len(DASHES)], segments, dots, key_y, key_x))
-        shown = [f"{m} {'no data' if v is None else f'{v:g}%'}" for m, v in zip(months, values, strict=True)]
+        shown = [f"{m} {gettext('no data') if v is None else f'{v:g}%'}" for m, v in zip(months, values, strict=True)]
         words.append(f"{label}: " + ", ".join(shown))
     ticks = [(y(v), f"{v}%") for v in (0, 25, 50, 75, 100)]
     labels = [(x, m) for x, m in zip(xs, months, strict=True)]
@@ -70,9 +76,9 @@ def line_chart(title: str, months: list[str], series: list[tuple[str, list[float
 
 
 TITLES = {
-    "decided_within_day": "Decisions within one working day of receipt, by the referrer's working pattern",
-    "decided_within_timescale": "Decisions within the rating's timescale, by the referrer's working pattern",
-    "requests_on_time": "Requests for information answered on time, by the agency's working pattern",
+    "decided_within_day": _("Decisions within one working day of receipt, by the referrer's working pattern"),
+    "decided_within_timescale": _("Decisions within the rating's timescale, by the referrer's working pattern"),
+    "requests_on_time": _("Requests for information answered on time, by the agency's working pattern"),
 }
 
 
@@ -83,13 +89,13 @@ def evidence_charts(evidence: dict) -> dict:
     months = [_month_label(m) for m in trend["months"]]
     charts = {}
     for key, title in TITLES.items():
-        series = [("All", [p["percent"] for p in trend[key]["overall"]])]
+        series = [(gettext("All"), [p["percent"] for p in trend[key]["overall"]])]
         series += [
-            (line["label"], [p["percent"] for p in line["points"]])
+            (translated(line["label"]), [p["percent"] for p in line["points"]])
             for line in trend[key]["by_pattern"]
             if any(isinstance(p["base"], int) and p["base"] for p in line["points"])
         ]
-        charts[key] = line_chart(title, months, [(label, _numbers(values)) for label, values in series])
+        charts[key] = line_chart(str(title), months, [(label, _numbers(values)) for label, values in series])
     return charts
 
 
@@ -99,7 +105,5 @@ def _numbers(values: list) -> list[float | None]:
 
 
 def _month_label(month: str) -> str:
-    import calendar
-
     year, number = month.split("-")
-    return f"{calendar.month_abbr[int(number)]} {year[2:]}"
+    return f"{MONTHS_3[int(number)].title()} {year[2:]}"

@@ -8,11 +8,13 @@ without reading a year of events again. Leading months with nothing to count are
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from mash.memory import collector_paused
+from mash.words import plain
 from reports.evidence import month_evidence
 from reports.ledger import MonthEvents, agency_names, month_bounds, month_events
 from reports.models import MonthlyReturn, ReturnState
@@ -118,6 +120,6 @@ def evidence(hub, events: MonthEvents, names: dict[str, str], month) -> dict:
 def evidence_of(hub, month) -> dict:
     """The evidence of a month as its return would give it; a month still running counts up to now (provisional)."""
     now = timezone.now()
-    with collector_paused():  # a month's events (mash/memory.py)
+    with collector_paused(), translation.override(settings.LANGUAGE_CODE):  # a month's events (mash/memory.py)
         events = month_events(hub, month, now if month_bounds(month)[1] > now else None)
-        return evidence(hub, events, agency_names(events), month)
+        return plain(evidence(hub, events, agency_names(events), month))

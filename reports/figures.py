@@ -14,12 +14,16 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import translation
+
 from agencies.codes import ReferralSource
 from agencies.models import AgencyKind, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
 from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
 from decisions.models.strategy import STRATEGY_DECISIONS
 from mash.memory import collector_paused
+from mash.words import plain
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
 from reports.evidence_trend import evidence
 from reports.ledger import Event, MonthEvents, agency_names, at, first_sign_offs, month_events, rating_due
@@ -36,9 +40,11 @@ STRATEGY_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKin
 
 
 def monthly_figures(hub, month: date, until: datetime | None = None) -> dict:
-    """The month's figures; for a month still running, `until` (the build's start) bounds them: provisional."""
-    with collector_paused():
-        return _figures(hub, month, until)
+    """The month's figures; for a month still running, `until` (the build's start) bounds them: provisional. Their
+    labels are the source language's whoever asks, so that the figures and their digest are the same for a return in
+    English and in Welsh (its PDF translates them)."""
+    with collector_paused(), translation.override(settings.LANGUAGE_CODE):
+        return plain(_figures(hub, month, until))
 
 
 def _figures(hub, month: date, until: datetime | None) -> dict:

@@ -28,6 +28,9 @@ class MonthlyReturn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     commentary = models.TextField(blank=True, help_text="The lead's narrative printed with the return.")
+    # The language its PDF is drawn in (the hub's unless the person asking chose the other): the figures and their
+    # digest are the same in either (docs/adr/0027).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en-gb")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     built_at = models.DateTimeField(null=True, blank=True)

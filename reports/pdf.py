@@ -10,11 +10,14 @@ The PDF is tagged PDF/UA-1 (`PDF_VARIANT`); tests/reports/test_return_pdf.py rea
 
 import logging
 import mimetypes
+import re
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -64,6 +67,14 @@ def static_path(url: str) -> Path | None:
     return path
 
 
+def page_numbers() -> str:
+    """The footer's "Page 3 of 14" in the active language, as CSS content: the text quoted, the numbers counters."""
+    parts = re.split(r"(%\((?:page|pages)\)s)", gettext("Page %(page)s of %(pages)s"))
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    quoted = (counters.get(part) or '"{}"'.format(re.sub(r'["\\<>\n]', "", part)) for part in parts if part)
+    return " ".join(quoted)
+
+
 def html(row, *, charts=None, exact: bool = True) -> str:
     """The return's HTML for the PDF: exact figures (the build's PDF, a manager's) or suppressed (a lead's)."""
     figures = for_viewer(row.figures, exact)
@@ -76,12 +87,14 @@ def html(row, *, charts=None, exact: bool = True) -> str:
             "static": SCHEME + "/",
             "suppressed": not exact,
             "rule": RULE,
+            "page_numbers": page_numbers(),
         },  # fmt: skip
     )
 
 
 def render(row, fetcher: StaticOnlyFetcher | None = None, *, exact: bool = True) -> bytes:
+    """The return's PDF in its language (whoever downloads it): the same figures in English or Welsh."""
     fetcher = fetcher or StaticOnlyFetcher()
-    with collector_paused():  # WeasyPrint's thousands of boxes (mash/memory.py)
+    with collector_paused(), translation.override(row.language or settings.LANGUAGE_CODE):  # WeasyPrint's boxes
         document = HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher)
         return document.write_pdf(pdf_variant=PDF_VARIANT)

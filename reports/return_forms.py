@@ -1,7 +1,9 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukFormMixin
 from reports.services import previous_month
@@ -35,6 +37,14 @@ class ReturnRequestForm(GovukFormMixin, forms.Form):
         label="Commentary",
         help_text="Printed with the return: context for the figures, such as staffing or funding changes. "
         "Do not name or describe anyone.",
+    )
+    language = forms.ChoiceField(
+        required=False,  # the hub's language when not given
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        label=_("Language of the PDF"),
+        help_text=_("The figures are the same in either language."),
+        error_messages={"invalid_choice": _("Choose English or Cymraeg for the return")},
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.access import access_for, hub_access
 from agencies.policy import Action, may
@@ -42,11 +44,15 @@ def _exact(request, hub_id) -> bool:
 
 def returns_page(request, hub_id):
     hub = _hub(request, hub_id, Action.RETURN_REQUEST if request.method == "POST" else Action.RETURNS_VIEW)
-    form = ReturnRequestForm(request.POST or None)
+    form = ReturnRequestForm(request.POST or None, initial={"language": hub.language})
     if request.method == "POST" and form.is_valid():
         try:
             row = services.return_request(
-                hub=hub, month=form.cleaned_data["month"], by=request.user, commentary=form.cleaned_data["commentary"]
+                hub=hub,
+                month=form.cleaned_data["month"],
+                by=request.user,
+                commentary=form.cleaned_data["commentary"],
+                language=form.cleaned_data["language"],
             )
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
@@ -141,6 +147,14 @@ def returns_compare(request):
     )
 
 
+# The comparison's lines that name a rating, each whole (a translation may order its words otherwise).
+RATED = {"red": gettext_lazy("Rated Red"), "amber": gettext_lazy("Rated Amber"), "green": gettext_lazy("Rated Green"),
+         "blue": gettext_lazy("Rated Blue")}  # fmt: skip
+WITHIN = {"red": gettext_lazy("Red decisions within timescale (%)"),
+          "amber": gettext_lazy("Amber decisions within timescale (%)"),
+          "green": gettext_lazy("Green decisions within timescale (%)")}  # fmt: skip
+
+
 def comparison_lines(columns, exact: dict | None = None) -> list[tuple[str, list]]:
     """(what, [each hub's figure or None]) for the headline figures of the return: a hub's exact figures where the
     person sees them (`exact`, by hub id; all if None), otherwise suppressed, a total of counts suppressed as one."""
@@ -166,29 +180,24 @@ def comparison_lines(columns, exact: dict | None = None) -> list[tuple[str, list
         ]  # fmt: skip
 
     lines = [
-        ("Referrals received", each(lambda f: f["referrals"]["total"])),
-        ("About children", each(lambda f: f["referrals"]["by_cohort"]["child"])),
-        ("About adults", each(lambda f: f["referrals"]["by_cohort"]["adult"])),
-        ("Screened", each(lambda f: f["referrals"]["screened"])),
+        (_("Referrals received"), each(lambda f: f["referrals"]["total"])),
+        (_("About children"), each(lambda f: f["referrals"]["by_cohort"]["child"])),
+        (_("About adults"), each(lambda f: f["referrals"]["by_cohort"]["adult"])),
+        (_("Screened"), each(lambda f: f["referrals"]["screened"])),
     ]
+    lines += [(RATED[code], each(lambda f, c=code: rated(f, c))) for code in ("red", "amber", "green", "blue")]
     lines += [
-        (f"Rated {code.title()}", each(lambda f, c=code: rated(f, c))) for code in ("red", "amber", "green", "blue")
-    ]
-    lines += [
-        ("Decisions signed off", each(lambda f: f["timeliness"]["decisions"])),
-        *[
-            (f"{code.title()} decisions within timescale (%)", each(lambda f, c=code: rating(f, c, "percent_within")))
-            for code in ("red", "amber", "green")
-        ],
-        ("Median hours to decision", each(lambda f: f["timeliness"]["median_hours"])),
-        ("90th percentile hours to decision", each(lambda f: f["timeliness"]["p90_hours"])),
-        ("Deadlines breached", each(lambda f: f["timeliness"]["breaches"]["total"])),
-        ("Requests to agencies", each_total("requests")),
-        ("Agencies' contributions", each_total("contributions")),
-        ("Re-referrals within 12 months (%)", each(lambda f: f["re_referrals"]["percent"])),
-        ("Decisions with rationale (%)", each(lambda f: f["quality"]["rationale_percent"])),
-        ("Actions completed on time (%)", each(lambda f: f["quality"]["on_time_percent"])),
-        ("Funding this financial year", each(lambda f: money(f["funding"]["total_gbp"]))),
-        ("Staff (FTE)", each(lambda f: fte(f["funding"]["total_fte"]))),
+        (_("Decisions signed off"), each(lambda f: f["timeliness"]["decisions"])),
+        *[(WITHIN[code], each(lambda f, c=code: rating(f, c, "percent_within"))) for code in ("red", "amber", "green")],
+        (_("Median hours to decision"), each(lambda f: f["timeliness"]["median_hours"])),
+        (_("90th percentile hours to decision"), each(lambda f: f["timeliness"]["p90_hours"])),
+        (_("Deadlines breached"), each(lambda f: f["timeliness"]["breaches"]["total"])),
+        (_("Requests to agencies"), each_total("requests")),
+        (_("Agencies' contributions"), each_total("contributions")),
+        (_("Re-referrals within 12 months (%)"), each(lambda f: f["re_referrals"]["percent"])),
+        (_("Decisions with rationale (%)"), each(lambda f: f["quality"]["rationale_percent"])),
+        (_("Actions completed on time (%)"), each(lambda f: f["quality"]["on_time_percent"])),
+        (_("Funding this financial year"), each(lambda f: money(f["funding"]["total_gbp"]))),
+        (_("Staff (FTE)"), each(lambda f: fte(f["funding"]["total_fte"]))),
     ]
     return lines

@@ -1,8 +1,9 @@
 """The declared input of the returns (mash/schemas.py): asking for a month's return, with the lead's commentary."""
 
+from django.conf import settings
 from django.utils import timezone
 
-from mash.schemas import Day, Schema, Text
+from mash.schemas import Choice, Day, Schema, Text
 from reports.ledger import month_bounds
 
 COMMENTARY_LIMIT = 5000
@@ -13,6 +14,9 @@ class ReturnRequestSchema(Schema):
 
     month = Day(message="Choose the month")
     commentary = Text(limit=COMMENTARY_LIMIT, too_long=f"Commentary must be {COMMENTARY_LIMIT:,} characters or fewer")
+    language = Choice(
+        [code for code, _ in settings.LANGUAGES], message="Choose English or Cymraeg for the return", optional=True
+    )
 
     def check_together(self, values, failed):
         month = values.get("month")

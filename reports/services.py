@@ -55,16 +55,17 @@ def figures_digest(figures: dict) -> str:
 
 
 @transaction.atomic
-def return_request(*, hub: Hub, month: date, by=None, commentary: str = "") -> MonthlyReturn:
+def return_request(*, hub: Hub, month: date, by=None, commentary: str = "", language: str = "") -> MonthlyReturn:
     """Queue a hub's return for a month: one that has ended, or this month to date (provisional: its figures will
-    change until the month ends). `by` None is beat's scheduled build."""
+    change until the month ends). `by` None is beat's scheduled build. `language` is its PDF's (the hub's if not
+    given)."""
     if by is not None:
         require(access_for(by, hub.pk), Action.RETURN_REQUEST)
-    clean = validated(ReturnRequestSchema, {"month": month, "commentary": commentary})
-    month, commentary = clean["month"], clean["commentary"]
+    clean = validated(ReturnRequestSchema, {"month": month, "commentary": commentary, "language": language})
+    month, commentary, language = clean["month"], clean["commentary"], clean["language"] or hub.language
     if month_bounds(month)[1] > timezone.now():
         _to_date_allowed(hub, month)
-    row = MonthlyReturn.objects.create(hub=hub, month=month, requested_by=by, commentary=commentary)
+    row = MonthlyReturn.objects.create(hub=hub, month=month, requested_by=by, commentary=commentary, language=language)
     record(
         AuditAction.RETURN_REQUESTED,
         hub=hub,

@@ -43,6 +43,9 @@ from agencies.models.people import (
     Role,
     RoleAssignment,
 )
+from agencies.models.preferences import (
+    LanguagePreference,
+)
 
 __all__ = [
     "WEEKDAYS",
@@ -69,4 +72,5 @@ __all__ = [
     "financial_year_label",
     "FundingContribution",
     "ApiClient",
+    "LanguagePreference",
 ]

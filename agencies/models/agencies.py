@@ -5,20 +5,21 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agencies.codes import ReferralSource
 from agencies.models.hub import Hub
 
 
 class AgencyKind(models.TextChoices):
-    POLICE = "police", "Police"
-    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
-    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
-    HEALTH = "health", "Health"
-    EDUCATION = "education", "Education"
-    PROBATION = "probation", "Probation"
-    HOUSING = "housing", "Housing"
-    OTHER = "other", "Other"
+    POLICE = "police", _("Police")
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", _("Children's social care")
+    ADULT_SOCIAL_CARE = "adult_social_care", _("Adult social care")
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    PROBATION = "probation", _("Probation")
+    HOUSING = "housing", _("Housing")
+    OTHER = "other", _("Other")
 
 
 # The Children in Need referral-source codes an agency of each kind refers under, when it has no codes of its own.
@@ -71,8 +72,8 @@ class Agency(models.Model):
 
 
 class MembershipKind(models.TextChoices):
-    CORE = "core", "Core (takes part in every decision)"
-    CONTRIBUTING = "contributing", "Contributing"
+    CORE = "core", _("Core (takes part in every decision)")
+    CONTRIBUTING = "contributing", _("Contributing")
 
 
 class HubMembership(models.Model):

@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models.agencies import Agency
 from agencies.models.hub import Hub
@@ -14,10 +15,10 @@ from agencies.storage import attachment_storage
 
 
 class DocumentKind(models.TextChoices):
-    INFORMATION_SHARING_AGREEMENT = "isa", "Information sharing agreement"
-    DATA_PROTECTION_PROTOCOL = "dpp", "Data protection protocol"
-    NEEDS_THRESHOLDS = "thresholds", "Needs thresholds"
-    ACCOUNTABILITY_PROCESS = "accountability", "Accountability process"
+    INFORMATION_SHARING_AGREEMENT = "isa", _("Information sharing agreement")
+    DATA_PROTECTION_PROTOCOL = "dpp", _("Data protection protocol")
+    NEEDS_THRESHOLDS = "thresholds", _("Needs thresholds")
+    ACCOUNTABILITY_PROCESS = "accountability", _("Accountability process")
 
 
 class CoreDocument(models.Model):

@@ -5,15 +5,16 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models.agencies import Agency
 from agencies.models.hub import Hub
 
 
 class WorkingPattern(models.TextChoices):
-    CO_LOCATED = "co_located", "Co-located"
-    REMOTE = "remote", "Remote"
-    HYBRID = "hybrid", "Hybrid"
+    CO_LOCATED = "co_located", _("Co-located")
+    REMOTE = "remote", _("Remote")
+    HYBRID = "hybrid", _("Hybrid")
 
 
 def financial_year_of(day: date) -> int:

@@ -3,9 +3,11 @@
 import uuid
 from datetime import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agencies.timescales import RATINGS, contradictions
 
@@ -13,14 +15,14 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 class Cohort(models.TextChoices):
-    CHILDREN = "children", "Children"
-    ADULTS = "adults", "Adults"
-    BOTH = "both", "Children and adults"
+    CHILDREN = "children", _("Children")
+    ADULTS = "adults", _("Adults")
+    BOTH = "both", _("Children and adults")
 
 
 class Counting(models.TextChoices):
-    CLOCK = "clock", "Clock hours (24/7)"
-    WORKING = "working", "Working hours"
+    CLOCK = "clock", _("Clock hours (24/7)")
+    WORKING = "working", _("Working hours")
 
 
 class Hub(models.Model):
@@ -72,6 +74,14 @@ class Hub(models.Model):
     handover_ack_hours = models.PositiveSmallIntegerField(
         default=4,
         help_text="Working hours after a handover is sent within which the receiving service should acknowledge it.",
+    )
+    # The language of what the hub sends and files: its emails and, by default, its returns (docs/adr/0027). What a
+    # person reads on a page is in the language they chose.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en-gb",
+        help_text="The language of the hub's emails and, unless asked otherwise, of its monthly returns.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,18 +6,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models.agencies import Agency
 from agencies.models.hub import Hub
 
 
 class Role(models.TextChoices):
-    PRACTITIONER = "practitioner", "Practitioner"
-    AGENCY_OFFICER = "agency_officer", "Agency officer"
-    MANAGER = "manager", "Accountable manager"
-    DEPUTY = "deputy", "Deputy manager"
-    STRATEGIC_LEAD = "strategic_lead", "Strategic lead"
-    HUB_ADMIN = "hub_admin", "Hub administrator"
+    PRACTITIONER = "practitioner", _("Practitioner")
+    AGENCY_OFFICER = "agency_officer", _("Agency officer")
+    MANAGER = "manager", _("Accountable manager")
+    DEPUTY = "deputy", _("Deputy manager")
+    STRATEGIC_LEAD = "strategic_lead", _("Strategic lead")
+    HUB_ADMIN = "hub_admin", _("Hub administrator")
 
 
 # The case roles: a hub administrator holds none of them in a hub they administer (agencies/services.py refuses,

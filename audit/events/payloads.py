@@ -65,6 +65,7 @@ class HubProfile(TypedDict):
     late_referral_days: NotRequired[int]  # since issue 17
     strategy_discussion_hours: NotRequired[int]  # since issue 19
     handover_ack_hours: NotRequired[int]  # since issue 19
+    language: NotRequired[str]  # since issue 22: the language of its emails and returns
 
 
 # The fields that changed, each with its new value: any of the hub's editable fields.

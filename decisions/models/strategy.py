@@ -94,7 +94,7 @@ class StrategyDiscussion(models.Model):
 
     @property
     def missing_labels(self) -> list[str]:
-        return [AgencyKind(k).label if k in AgencyKind.values else k for k in self.missing_kinds]
+        return [str(AgencyKind(k).label) if k in AgencyKind.values else k for k in self.missing_kinds]
 
     def can_give_reason(self) -> bool:
         return self.flagged and not self.manager_reason

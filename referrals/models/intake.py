@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.codes import ReferralSource
 from agencies.models import Agency, Hub
@@ -17,84 +18,84 @@ from mash.lifecycle import move
 
 
 class ReferralCohort(models.TextChoices):
-    CHILD = "child", "Child"
-    ADULT = "adult", "Adult"
+    CHILD = "child", _("Child")
+    ADULT = "adult", _("Adult")
 
 
 class Channel(models.TextChoices):
-    API = "api", "Agency system (API)"
-    WEB = "web", "Web form"
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
+    API = "api", _("Agency system (API)")
+    WEB = "web", _("Web form")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
 
 
 class Consent(models.TextChoices):
-    OBTAINED = "obtained", "Obtained"
-    NOT_OBTAINED = "not_obtained", "Not obtained"
-    DISPENSED_WITH = "dispensed_with", "Dispensed with"
+    OBTAINED = "obtained", _("Obtained")
+    NOT_OBTAINED = "not_obtained", _("Not obtained")
+    DISPENSED_WITH = "dispensed_with", _("Dispensed with")
 
 
 NO_MASH_RESPONSE = "no_mash_response"  # Referral.outcome of a Blue referral closed by the manager
 
 
 class ReferralStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    SCREENED = "screened", "Screened"
-    AWAITING_INFORMATION = "awaiting_information", "Awaiting agencies' information"
-    AWAITING_DECISION = "awaiting_decision", "Awaiting joint decision"
-    AWAITING_SIGN_OFF = "awaiting_sign_off", "Awaiting manager's sign-off"
-    CLOSED = "closed", "Closed"
+    RECEIVED = "received", _("Received")
+    SCREENED = "screened", _("Screened")
+    AWAITING_INFORMATION = "awaiting_information", _("Awaiting agencies' information")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting joint decision")
+    AWAITING_SIGN_OFF = "awaiting_sign_off", _("Awaiting manager's sign-off")
+    CLOSED = "closed", _("Closed")
 
 
 class ChildConcern(models.TextChoices):
-    NEGLECT = "neglect", "Neglect"
-    PHYSICAL = "physical", "Physical abuse"
-    SEXUAL = "sexual", "Sexual abuse"
-    EMOTIONAL = "emotional", "Emotional abuse"
+    NEGLECT = "neglect", _("Neglect")
+    PHYSICAL = "physical", _("Physical abuse")
+    SEXUAL = "sexual", _("Sexual abuse")
+    EMOTIONAL = "emotional", _("Emotional abuse")
 
 
 class AdultRiskType(models.TextChoices):
     """Safeguarding Adults Collection: type of risk."""
 
-    PHYSICAL = "physical", "Physical"
-    SEXUAL = "sexual", "Sexual"
-    PSYCHOLOGICAL = "psychological", "Psychological"
-    FINANCIAL = "financial", "Financial and material"
-    DISCRIMINATORY = "discriminatory", "Discriminatory"
-    ORGANISATIONAL = "organisational", "Organisational"
-    NEGLECT = "neglect", "Neglect and acts of omission"
-    DOMESTIC = "domestic", "Domestic abuse"
-    SEXUAL_EXPLOITATION = "sexual_exploitation", "Sexual exploitation"
-    MODERN_SLAVERY = "modern_slavery", "Modern slavery"
-    SELF_NEGLECT = "self_neglect", "Self-neglect"
+    PHYSICAL = "physical", _("Physical")
+    SEXUAL = "sexual", _("Sexual")
+    PSYCHOLOGICAL = "psychological", _("Psychological")
+    FINANCIAL = "financial", _("Financial and material")
+    DISCRIMINATORY = "discriminatory", _("Discriminatory")
+    ORGANISATIONAL = "organisational", _("Organisational")
+    NEGLECT = "neglect", _("Neglect and acts of omission")
+    DOMESTIC = "domestic", _("Domestic abuse")
+    SEXUAL_EXPLOITATION = "sexual_exploitation", _("Sexual exploitation")
+    MODERN_SLAVERY = "modern_slavery", _("Modern slavery")
+    SELF_NEGLECT = "self_neglect", _("Self-neglect")
 
 
 class AdultRiskLocation(models.TextChoices):
     """Safeguarding Adults Collection: location of risk."""
 
-    OWN_HOME = "own_home", "Own home"
-    COMMUNITY = "community", "In the community (excluding community services)"
-    COMMUNITY_SERVICE = "community_service", "In a community service"
-    CARE_HOME_NURSING = "care_home_nursing", "Care home – nursing"
-    CARE_HOME_RESIDENTIAL = "care_home_residential", "Care home – residential"
-    HOSPITAL_ACUTE = "hospital_acute", "Hospital – acute"
-    HOSPITAL_MENTAL_HEALTH = "hospital_mental_health", "Hospital – mental health"
-    HOSPITAL_COMMUNITY = "hospital_community", "Hospital – community"
+    OWN_HOME = "own_home", _("Own home")
+    COMMUNITY = "community", _("In the community (excluding community services)")
+    COMMUNITY_SERVICE = "community_service", _("In a community service")
+    CARE_HOME_NURSING = "care_home_nursing", _("Care home – nursing")
+    CARE_HOME_RESIDENTIAL = "care_home_residential", _("Care home – residential")
+    HOSPITAL_ACUTE = "hospital_acute", _("Hospital – acute")
+    HOSPITAL_MENTAL_HEALTH = "hospital_mental_health", _("Hospital – mental health")
+    HOSPITAL_COMMUNITY = "hospital_community", _("Hospital – community")
 
 
 class AdultRiskSource(models.TextChoices):
     """Safeguarding Adults Collection: source of risk."""
 
-    SERVICE_PROVIDER = "service_provider", "Service provider"
-    KNOWN_TO_INDIVIDUAL = "known_to_individual", "Other – known to individual"
-    UNKNOWN_TO_INDIVIDUAL = "unknown_to_individual", "Other – unknown to individual"
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    KNOWN_TO_INDIVIDUAL = "known_to_individual", _("Other – known to individual")
+    UNKNOWN_TO_INDIVIDUAL = "unknown_to_individual", _("Other – unknown to individual")
 
 
 class Rating(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
-    BLUE = "blue", "Blue (no MASH response)"
+    RED = "red", _("Red")
+    AMBER = "amber", _("Amber")
+    GREEN = "green", _("Green")
+    BLUE = "blue", _("Blue (no MASH response)")
 
 
 class Referral(models.Model):
@@ -270,13 +271,13 @@ class Referral(models.Model):
 
 
 class PersonRole(models.TextChoices):
-    SUBJECT = "subject", "Subject of the referral"
-    PARENT_CARER = "parent_carer", "Parent or carer"
-    SIBLING = "sibling", "Sibling"
-    HOUSEHOLD = "household", "Household member"
-    VISITOR = "visitor", "Regular visitor"
-    ALLEGED_SOURCE = "alleged_source", "Alleged source of harm"
-    OTHER = "other", "Other"
+    SUBJECT = "subject", _("Subject of the referral")
+    PARENT_CARER = "parent_carer", _("Parent or carer")
+    SIBLING = "sibling", _("Sibling")
+    HOUSEHOLD = "household", _("Household member")
+    VISITOR = "visitor", _("Regular visitor")
+    ALLEGED_SOURCE = "alleged_source", _("Alleged source of harm")
+    OTHER = "other", _("Other")
 
 
 class Person(models.Model):
@@ -388,9 +389,9 @@ class IdempotencyRecord(models.Model):
 
 
 class MatchState(models.TextChoices):
-    SUGGESTED = "suggested", "To check"
-    CONFIRMED = "confirmed", "Same person"
-    REJECTED = "rejected", "Not the same person"
+    SUGGESTED = "suggested", _("To check")
+    CONFIRMED = "confirmed", _("Same person")
+    REJECTED = "rejected", _("Not the same person")
 
 
 class SubjectMatch(models.Model):

@@ -5,16 +5,18 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
 # rating → (GOV.UK tag modifier, words)
 RAG_TAGS = {
-    "red": ("govuk-tag--red", "Red"),
-    "amber": ("govuk-tag--orange", "Amber"),
-    "green": ("govuk-tag--green", "Green"),
-    "blue": ("govuk-tag--blue", "Blue"),
-    "": ("govuk-tag--grey", "Not rated"),
+    "red": ("govuk-tag--red", gettext_lazy("Red")),
+    "amber": ("govuk-tag--orange", gettext_lazy("Amber")),
+    "green": ("govuk-tag--green", gettext_lazy("Green")),
+    "blue": ("govuk-tag--blue", gettext_lazy("Blue")),
+    "": ("govuk-tag--grey", gettext_lazy("Not rated")),
 }
 
 
@@ -30,19 +32,19 @@ def _span(seconds: int) -> str:
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} d {hours} h"
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else "less than 1 min"
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s min") % {"minutes": minutes} if minutes else _("less than 1 min")
 
 
 @register.filter
 def time_left(due_at: datetime | None, now: datetime | None = None) -> str:
     """'3 h 20 min left', 'Overdue by 1 h 5 min' or 'No deadline'."""
     if due_at is None:
-        return "No deadline"
+        return _("No deadline")
     now = now or timezone.now()
     seconds = int((due_at - now).total_seconds())
     if seconds >= 0:
-        return f"{_span(seconds)} left"
-    return f"Overdue by {_span(-seconds)}"
+        return _("%(time)s left") % {"time": _span(seconds)}
+    return _("Overdue by %(time)s") % {"time": _span(-seconds)}

@@ -3,7 +3,11 @@ the plain note on a difference between a group and the rest, worded from the num
 note whose base was suppressed is never shown)."""
 
 from django import template
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from mash.words import translated
 from reports.evidence_charts import evidence_charts
 from reports.proportions import MIN_BASE, within_chance
 
@@ -11,11 +15,11 @@ register = template.Library()
 
 # (key, heading, what is counted, what the count is, who the groups are)
 SECTIONS = [
-    ("decided_within_day", "Decisions within one working day", "decisions signed off", "within one working day of receipt", "referring agency"),
-    ("decided_within_timescale", "Decisions within the rating's timescale", "decisions on Red, Amber or Green referrals", "within the rating's timescale", "referring agency"),
-    ("requests_on_time", "Requests for information answered on time", "answers given", "on time", "answering agency"),
-    ("re_referrals", "Re-referrals within 12 months", "referrals about children received", "re-referrals", "referring agency"),
-    ("conversion", "Contacts that needed a MASH response", "contacts concluded (decided, or closed with no MASH response)", "needed a MASH response", "referring agency"),
+    ("decided_within_day", _("Decisions within one working day"), _("decisions signed off"), _("within one working day of receipt"), _("referring agency")),
+    ("decided_within_timescale", _("Decisions within the rating's timescale"), _("decisions on Red, Amber or Green referrals"), _("within the rating's timescale"), _("referring agency")),
+    ("requests_on_time", _("Requests for information answered on time"), _("answers given"), _("on time"), _("answering agency")),
+    ("re_referrals", _("Re-referrals within 12 months"), _("referrals about children received"), _("re-referrals"), _("referring agency")),
+    ("conversion", _("Contacts that needed a MASH response"), _("contacts concluded (decided, or closed with no MASH response)"), _("needed a MASH response"), _("referring agency")),
 ]  # fmt: skip
 
 
@@ -48,7 +52,9 @@ def _share(value) -> str:
 @register.filter
 def share(row: dict) -> str:
     """ "3 of 4 (75 %)" from a row's count, base and percent."""
-    return f"{row['count']} of {row['base']} ({_share(row['percent'])})"
+    return gettext("%(count)s of %(base)s (%(percent)s)") % {
+        "count": row["count"], "base": row["base"], "percent": _share(row["percent"])
+    }  # fmt: skip
 
 
 @register.filter
@@ -60,12 +66,19 @@ def chance_note(row: dict) -> str:
         return ""
     if not all(isinstance(v, int | float) for v in (row.get("percent"), others.get("percent"))):
         return ""
-    figures = f"({_share(row['percent'])} vs {_share(others['percent'])})"
-    group = row["label"][:1].lower() + row["label"][1:] if row.get("code") in PATTERN_CODES else row["label"]
-    where = f"The difference between {group} and the rest {figures}"
+    label = translated(row["label"])
+    group = label[:1].lower() + label[1:] if row.get("code") in PATTERN_CODES else label
+    words = {"group": group, "this": _share(row["percent"]), "rest": _share(others["percent"]), "p": _p(p_value)}
     if within_chance(p_value):
-        return f"{where} is within what chance alone would give (p = {p_value:.2g})."
-    return f"{where} is unlikely to be chance ({_p(p_value)})."
+        return (
+            gettext(
+                "The difference between %(group)s and the rest (%(this)s vs %(rest)s) is within what chance alone would "
+                "give (%(p)s)."
+            )
+            % words
+        )
+    return gettext("The difference between %(group)s and the rest (%(this)s vs %(rest)s) is unlikely to be chance "
+                   "(%(p)s).") % words  # fmt: skip
 
 
 def _p(p_value: float) -> str:
@@ -77,10 +90,9 @@ PATTERN_CODES = {"co_located", "hybrid", "remote", "not_recorded", "no_agency"} 
 
 @register.filter
 def month_words(month: str) -> str:
-    import calendar
-
+    """ "September 2026" from "2026-09", the month's name in the active language."""
     year, number = month.split("-")
-    return f"{calendar.month_name[int(number)]} {year}"
+    return f"{MONTHS[int(number)]} {year}"
 
 
 @register.simple_tag
@@ -90,6 +102,10 @@ def outcome_rows(groups: list[dict]) -> list[tuple[str, list[dict]]]:
         return []
     rows = []
     for i, o in enumerate(groups[0]["outcomes"]):
-        label = f"{o['cohort'].capitalize()}: {o['label']}" if o["cohort"] else o["label"]
+        label = (
+            f"{translated(o['cohort'].capitalize())}: {translated(o['label'])}"
+            if o["cohort"]
+            else translated(o["label"])
+        )
         rows.append((label, [g["outcomes"][i] for g in groups]))
     return rows

@@ -3,6 +3,7 @@ keeps on one page."""
 
 from django import template
 
+from mash.words import translated
 from reports.suppression import FewerThanFive, NotShown
 
 register = template.Library()
@@ -27,5 +28,6 @@ def keep_together(rows, most: int) -> str:
 @register.inclusion_tag("reports/count_table.html")
 def count_table(caption: str, heading: str, rows: list[dict], *, key: str = "label", code: bool = False) -> dict:
     """`rows` of {"label"/key, "count"}; with code=True the label reads "CODE – label"."""
-    labelled = [(f"{r['code']} – {r[key]}" if code and r.get("code") else r[key], r["count"]) for r in rows]
+    labelled = [(f"{r['code']} – {translated(r[key])}" if code and r.get("code") else translated(r[key]), r["count"])
+                for r in rows]  # fmt: skip
     return {"caption": caption, "heading": heading, "rows": labelled}

@@ -39,7 +39,9 @@ def test_lockout_after_five_failures_for_one_username_from_one_address(client):
         _sign_in(client, user.username, "wrong")
     locked = _sign_in(client, user.username, PASSWORD)
     assert locked.status_code == 429
-    assert "Sign-in locked" in locked.content.decode()
+    page = locked.content.decode()
+    assert "Sign-in locked" in page and "Try again in 30 minutes, or ask your hub administrator" in page
+    assert "PT30M" not in page  # django-axes' ISO 8601 duration, not words
     assert client.get("/").status_code == 302  # not signed in
     # The lock is keyed on username and address: the same person from another address can still sign in.
     assert _sign_in(client, user.username, PASSWORD, address="10.0.0.2").status_code == 302

@@ -37,7 +37,7 @@ SCHOOL, HOUSING = "Northshire Academy (north)", "Northshire Homes (north)"
 
 def counted(choices, **counts) -> list[dict]:
     """Every code of `choices` with its count: the ones named, zero for the rest."""
-    return [{"code": c.value, "label": c.label, "count": counts.pop(c.value, 0)} for c in choices]
+    return [{"code": c.value, "label": str(c.label), "count": counts.pop(c.value, 0)} for c in choices]
 
 
 def agency_row(agency, requests, contributions, response, allowed, on_time, no_trace) -> dict:

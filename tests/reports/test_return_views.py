@@ -122,6 +122,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_queued(client, north
         ({"month": next_month}, "month", "Choose one of the months listed"),
         ({"month": "2026-13-01"}, "month", "Choose one of the months listed"),
         ({"month": "2026-09-01", "commentary": "x" * 5001}, "commentary", "Commentary must be 5,000 characters"),
+        ({"month": "2026-09-01", "language": "fr"}, "language", "Choose English or Cymraeg for the return"),
     ]:
         response = client.post(page, data)
         body = response.content.decode()

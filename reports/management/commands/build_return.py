@@ -1,9 +1,10 @@
-"""python manage.py build_return --hub SLUG --month YYYY-MM --out DIR
+"""python manage.py build_return --hub SLUG --month YYYY-MM --out DIR [--language cy|en-gb]
 
 Builds the hub's return for the month as the worker does (reports.services: `return_request` as beat asks, then
 `return_build` here, synchronously: seal, verify, compute, draw) and writes its PDF, CSV and JSON into DIR as
 `<slug>-<YYYY-MM>.pdf`, `.csv` and `.json` (each recorded in the audit trail as a download). Prints the paths and the
-figures' digest. A month that has not started, an unknown hub or a folder it cannot write to stop it before anything
+figures' digest. The PDF is in the hub's language unless `--language` names the other (the figures and their digest
+are the same in either). A month that has not started, an unknown hub or a folder it cannot write to stop it before anything
 is built; a build that fails (the ledger not intact, an error) exits 1 with the reason, and the failed return stays
 on the returns page as the worker's would."""
 
@@ -12,6 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.events.actions import AuditAction
@@ -75,12 +77,16 @@ class Command(BaseCommand):
         parser.add_argument("--hub", required=True, help="the hub's slug")
         parser.add_argument("--month", required=True, help="the month, YYYY-MM (one that has started)")
         parser.add_argument("--out", required=True, help="the folder to write into (made if missing)")
+        parser.add_argument(
+            "--language", default="", choices=[code for code, _ in settings.LANGUAGES],
+            help="the PDF's language (default: the hub's)",
+        )  # fmt: skip
 
-    def handle(self, *args, hub, month, out, **options):
+    def handle(self, *args, hub, month, out, language="", **options):
         month = _month(month)
         hub = hub_by_slug(hub)
         folder = _folder(out)
-        row = _build(services.return_request(hub=hub, month=month))
+        row = _build(services.return_request(hub=hub, month=month, language=language))
         if row.state != ReturnState.READY:
             raise CommandError(f"The return could not be built: {row.error or row.get_state_display()}")
         stem = f"{hub.slug}-{month:%Y-%m}"

@@ -43,7 +43,9 @@ def _access(user, hub_id):
 
 
 def navigation(request):
-    service = {"service_name": settings.SERVICE_NAME, "service_phase": settings.SERVICE_PHASE}
+    # The language switch names each language in itself ("English", "Cymraeg"), whatever the page's language.
+    service = {"service_name": settings.SERVICE_NAME, "service_phase": settings.SERVICE_PHASE,
+               "languages_offered": settings.LANGUAGES}  # fmt: skip
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return service

@@ -263,16 +263,20 @@ class ReferralFilterForm(GovukFormMixin, forms.Form):
     q = forms.CharField(
         required=False,
         max_length=100,
-        label="Search",
-        help_text="A reference, anyone's name, a postcode, a date of birth (like 27/3/2007) or an NHS number",
+        label=_("Search"),
+        help_text=_("A reference, anyone's name, a postcode, a date of birth (like 27/3/2007) or an NHS number"),
     )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ReferralStatus.choices])
-    cohort = forms.ChoiceField(required=False, choices=[("", _("Children and adults")), *ReferralCohort.choices])
+    status = forms.ChoiceField(
+        required=False, label=_("Status"), choices=[("", _("Any status")), *ReferralStatus.choices]
+    )
+    cohort = forms.ChoiceField(
+        required=False, label=_("Cohort"), choices=[("", _("Children and adults")), *ReferralCohort.choices]
+    )
     channel = forms.ChoiceField(required=False, label=_("Came in by"), choices=[("", _("Any way")), *Channel.choices])
     immediate_risk = forms.ChoiceField(
         required=False,
-        label="Immediate risk",
-        choices=[("", "With or without"), ("yes", "Someone at immediate risk"), ("no", "No immediate risk")],
+        label=_("Immediate risk"),
+        choices=[("", _("With or without")), ("yes", _("Someone at immediate risk")), ("no", _("No immediate risk"))],
     )
 
     def filters(self) -> dict:
@@ -303,9 +307,12 @@ class TriageQueueFilterForm(GovukFormMixin, forms.Form):
     rating = forms.ChoiceField(
         required=False, label=_("Rating"), choices=[("", _("Any rating")), *RATING_CHOICES, (UNRATED, _("Not rated"))]
     )
-    cohort = forms.ChoiceField(required=False, choices=[("", _("Children and adults")), *ReferralCohort.choices])
+    cohort = forms.ChoiceField(
+        required=False, label=_("Cohort"), choices=[("", _("Children and adults")), *ReferralCohort.choices]
+    )
     status = forms.ChoiceField(
         required=False,
+        label=_("Status"),
         choices=[
             ("", _("Any open status")),
             *((v, label) for v, label in ReferralStatus.choices if v != ReferralStatus.CLOSED),

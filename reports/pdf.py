@@ -18,7 +18,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from mash.memory import collector_paused
@@ -87,7 +87,6 @@ def html(row, *, charts=None, exact: bool = True) -> str:
             "static": SCHEME + "/",
             "suppressed": not exact,
             "rule": RULE,
-            "page_numbers": page_numbers(),
         },  # fmt: skip
     )
 
@@ -97,4 +96,7 @@ def render(row, fetcher: StaticOnlyFetcher | None = None, *, exact: bool = True)
     fetcher = fetcher or StaticOnlyFetcher()
     with collector_paused(), translation.override(row.language or settings.LANGUAGE_CODE):  # WeasyPrint's boxes
         document = HTML(string=html(row, exact=exact), base_url=SCHEME + "/", url_fetcher=fetcher)
-        return document.write_pdf(pdf_variant=PDF_VARIANT)
+        footer = CSS(
+            string=f"@page {{ @bottom-right {{ content: {page_numbers()}; }} }}"
+        )  # a user sheet: the print CSS's blank first page wins
+        return document.write_pdf(pdf_variant=PDF_VARIANT, stylesheets=[footer])

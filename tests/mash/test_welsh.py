@@ -93,6 +93,7 @@ def test_the_switch_changes_the_language_and_keeps_it_for_the_person(client):
     page = client.get("/").content.decode()
     assert _lang(page) == "cy" and _welsh("Sign out") in page and ">Sign out<" not in page
     assert 'aria-current="true">Cymraeg</span>' in page and 'value="en-gb" lang="en-gb"' in page
+    assert '<span aria-hidden="true">English</span>' in page  # each language named in itself, not "Saesneg"
     assert LanguagePreference.objects.get(user=user).language == "cy"
 
     # Another browser (no cookie), the next day: the service speaks Welsh to this person from the sign-in on.

@@ -3,6 +3,8 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukFormMixin
@@ -22,21 +24,26 @@ def ended_months(today: date | None = None, count: int = MONTHS_OFFERED) -> list
 def month_choices() -> list[tuple[str, str]]:
     """An empty choice, this month to date, then the months that have ended, newest first."""
     this_month = timezone.localdate().replace(day=1)
-    choices = [("", "Choose a month"), (this_month.isoformat(), f"{this_month:%B %Y} to date (provisional)")]
-    return choices + [(m.isoformat(), f"{m:%B %Y}") for m in ended_months()]
+    to_date = gettext("%(month)s to date (provisional)") % {"month": date_format(this_month, "F Y")}
+    choices = [("", gettext("Choose a month")), (this_month.isoformat(), to_date)]
+    return choices + [(m.isoformat(), date_format(m, "F Y")) for m in ended_months()]
 
 
 class ReturnRequestForm(GovukFormMixin, forms.Form):
     month = forms.TypedChoiceField(
-        label="Month", coerce=date.fromisoformat, error_messages={"required": "Choose the month the return covers"}
+        label=_("Month"),
+        coerce=date.fromisoformat,
+        error_messages={"required": _("Choose the month the return covers")},
     )
     # Its length is the return's schema's rule (reports/schemas.py), shown by the field when it is broken.
     commentary = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Commentary",
-        help_text="Printed with the return: context for the figures, such as staffing or funding changes. "
-        "Do not name or describe anyone.",
+        label=_("Commentary"),
+        help_text=_(
+            "Printed with the return: context for the figures, such as staffing or funding changes. "
+            "Do not name or describe anyone."
+        ),
     )
     language = forms.ChoiceField(
         required=False,  # the hub's language when not given
@@ -50,13 +57,13 @@ class ReturnRequestForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = month_choices()
-        self.fields["month"].error_messages["invalid_choice"] = "Choose one of the months listed"
+        self.fields["month"].error_messages["invalid_choice"] = _("Choose one of the months listed")
 
 
 class CompareForm(GovukFormMixin, forms.Form):
-    month = forms.TypedChoiceField(label="Month", coerce=date.fromisoformat)
+    month = forms.TypedChoiceField(label=_("Month"), coerce=date.fromisoformat)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = month_choices()[1:]
-        self.fields["month"].error_messages["invalid_choice"] = "Choose one of the months listed"
+        self.fields["month"].error_messages["invalid_choice"] = _("Choose one of the months listed")

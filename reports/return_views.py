@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,7 +58,11 @@ def returns_page(request, hub_id):
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"The return for {row.month:%B %Y} is being built: this page shows its progress.")
+            messages.success(
+                request,
+                _("The return for %(month)s is being built: this page shows its progress.")
+                % {"month": date_format(row.month, "F Y")},
+            )
             return redirect("returns", hub_id=hub.id)
     page = window_page(selectors.returns_of(hub), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)

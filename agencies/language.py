@@ -58,7 +58,7 @@ def signed_in(sender, request, user, **kwargs):
 def choose_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if language not in CODES:
-        return render(request, "language_invalid.html", {"asked": language[:40]}, status=400)
+        return render(request, "language_invalid.html", status=400)
     translation.activate(language)
     request.LANGUAGE_CODE = language
     request.session[SESSION_KEY] = language

@@ -28,6 +28,8 @@ def keep_together(rows, most: int) -> str:
 @register.inclusion_tag("reports/count_table.html")
 def count_table(caption: str, heading: str, rows: list[dict], *, key: str = "label", code: bool = False) -> dict:
     """`rows` of {"label"/key, "count"}; with code=True the label reads "CODE – label"."""
-    labelled = [(f"{r['code']} – {translated(r[key])}" if code and r.get("code") else translated(r[key]), r["count"])
-                for r in rows]  # fmt: skip
+    words = translated if key == "label" else str  # a choice's label in the page's language; a name as it is
+    labelled = [
+        (f"{r['code']} – {words(r[key])}" if code and r.get("code") else words(r[key]), r["count"]) for r in rows
+    ]
     return {"caption": caption, "heading": heading, "rows": labelled}

@@ -27,8 +27,13 @@ install: $(BIN)/.installed static/build/app.css
 # compiled .mo is committed, so `make run` and `make test` need no gettext.
 MESSAGES_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' \
 	--ignore 'static/*' --ignore 'docs/*'
+# The scripts' texts: static/js only (GOV.UK Frontend's bundle and the build output are not ours).
+MESSAGES_JS_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*' \
+	--ignore 'tests/*' --ignore 'docs/*' --ignore 'static/govuk/*' --ignore 'static/build/*' --ignore 'static_src/*'
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages --locale cy --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	DEBUG=true $(BIN)/python manage.py makemessages --locale cy --no-obsolete --add-location file --domain djangojs \
+		$(MESSAGES_JS_IGNORE)
 	DEBUG=true $(BIN)/python manage.py compilemessages --locale cy --ignore '.venv/*' --ignore 'node_modules/*'
 
 # The demo's key that signs the ledger's heads (README "Ledger heads outside the database"), made once; in production

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,9 +22,9 @@ def administers_a_hub(user) -> bool:
 
 
 class MashAdminSite(admin.AdminSite):
-    site_header = "MASH administration"
-    site_title = "MASH administration"
-    index_title = "Hub configuration"
+    site_header = _("MASH administration")
+    site_title = _("MASH administration")
+    index_title = _("Hub configuration")
 
     def has_permission(self, request):
         user = request.user

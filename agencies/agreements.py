@@ -6,6 +6,9 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import CoreDocument, DocumentKind, DocumentVersion, Signature
 
@@ -14,11 +17,11 @@ NEWEST_FIRST = ("-effective_from", "-number")
 
 
 class AgreementState(models.TextChoices):
-    CURRENT = "current", "Signed, current"
-    PAST_REVIEW = "past_review", "Signed, review overdue"
-    SUPERSEDED = "superseded", "Signed an earlier version only"
-    UNSIGNED = "unsigned", "Not signed"
-    NO_VERSION = "no_version", "No version in force"
+    CURRENT = "current", _("Signed, current")
+    PAST_REVIEW = "past_review", _("Signed, review overdue")
+    SUPERSEDED = "superseded", _("Signed an earlier version only")
+    UNSIGNED = "unsigned", _("Not signed")
+    NO_VERSION = "no_version", _("No version in force")
 
 
 @dataclass(frozen=True)
@@ -62,15 +65,21 @@ def state_of(versions: list[DocumentVersion], signed_version_ids: set, on: date)
 
 
 def problem_sentence(status: AgreementStatus, agency, hub) -> str | None:
-    """None when the agency's agreement is current; otherwise a sentence saying which is missing and why."""
+    """None when the agency's agreement is current; otherwise a sentence saying which is missing and why, in the
+    active language."""
     if status.is_current:
         return None
     if status.version is None:
-        return f"{hub} has no information sharing agreement in force, so no agency can see or share case data."
-    name = f"{status.document.title} (version {status.version.number})"
-    reasons = {
-        AgreementState.PAST_REVIEW: f"{name} signed by {agency} was due for review on {status.version.review_due:%-d %B %Y}",
-        AgreementState.SUPERSEDED: f"{agency} signed an earlier version, not {name}",
-        AgreementState.UNSIGNED: f"{agency} has not signed {name}",
-    }
-    return f"{reasons[status.state]}. Ask the hub administrator to record a current signature."
+        return gettext(
+            "%(hub)s has no information sharing agreement in force, so no agency can see or share case data."
+        ) % {"hub": hub}
+    name = gettext("%(title)s (version %(number)s)") % {"title": status.document.title, "number": status.version.number}
+    words = {"name": name, "agency": agency}
+    if status.state == AgreementState.PAST_REVIEW:
+        words["when"] = date_format(status.version.review_due, "j F Y")
+        reason = gettext("%(name)s signed by %(agency)s was due for review on %(when)s") % words
+    elif status.state == AgreementState.SUPERSEDED:
+        reason = gettext("%(agency)s signed an earlier version, not %(name)s") % words
+    else:
+        reason = gettext("%(agency)s has not signed %(name)s") % words
+    return gettext("%(reason)s. Ask the hub administrator to record a current signature.") % {"reason": reason}

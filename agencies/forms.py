@@ -24,46 +24,53 @@ class HubForm(GovukFormMixin, forms.ModelForm):
     working_days = forms.TypedMultipleChoiceField(
         choices=list(enumerate(WEEKDAYS)),
         coerce=int,
+        label=_("Working days"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one working day"},
+        error_messages={"required": _("Choose at least one working day")},
     )
     late_referral_days = forms.IntegerField(
-        label="Late referrals: days back a time received may be",
-        help_text="A referral sent by an agency or entered by a practitioner may say it was received up to this many "
-        "days ago (1 to 365); an earlier time is refused, so deadlines and returns stay true.",
+        label=_("Late referrals: days back a time received may be"),
+        help_text=_(
+            "A referral sent by an agency or entered by a practitioner may say it was received up to this many "
+            "days ago (1 to 365); an earlier time is refused, so deadlines and returns stay true."
+        ),
         min_value=1,
         max_value=365,
         error_messages={
-            "required": "Enter how many days back a referral's time received may be",
-            "invalid": "Enter the days as a whole number, from 1 to 365",
-            "min_value": "Enter a number of days from 1 to 365",
-            "max_value": "Enter a number of days from 1 to 365",
+            "required": _("Enter how many days back a referral's time received may be"),
+            "invalid": _("Enter the days as a whole number, from 1 to 365"),
+            "min_value": _("Enter a number of days from 1 to 365"),
+            "max_value": _("Enter a number of days from 1 to 365"),
         },
     )
     strategy_discussion_hours = forms.IntegerField(
-        label="Strategy discussion: clock hours after a Red rating",
-        help_text="A Red referral without a strategy discussion shows it due this many hours after it was rated Red "
-        "(1 to 720; 72 is three days, as local child protection procedures commonly ask).",
+        label=_("Strategy discussion: clock hours after a Red rating"),
+        help_text=_(
+            "A Red referral without a strategy discussion shows it due this many hours after it was rated Red "
+            "(1 to 720; 72 is three days, as local child protection procedures commonly ask)."
+        ),
         min_value=1,
         max_value=720,
         error_messages={
-            "required": "Enter the hours within which a strategy discussion must be held",
-            "invalid": "Enter the hours as a whole number, from 1 to 720",
-            "min_value": "Enter a number of hours from 1 to 720",
-            "max_value": "Enter a number of hours from 1 to 720",
+            "required": _("Enter the hours within which a strategy discussion must be held"),
+            "invalid": _("Enter the hours as a whole number, from 1 to 720"),
+            "min_value": _("Enter a number of hours from 1 to 720"),
+            "max_value": _("Enter a number of hours from 1 to 720"),
         },
     )
     handover_ack_hours = forms.IntegerField(
-        label="Handover: working hours to be acknowledged",
-        help_text="A case handed to social care and not acknowledged this many working hours after it was sent shows "
-        "on the manager's dashboard (1 to 200; 4 is half a working day).",
+        label=_("Handover: working hours to be acknowledged"),
+        help_text=_(
+            "A case handed to social care and not acknowledged this many working hours after it was sent shows "
+            "on the manager's dashboard (1 to 200; 4 is half a working day)."
+        ),
         min_value=1,
         max_value=200,
         error_messages={
-            "required": "Enter the working hours within which a handover should be acknowledged",
-            "invalid": "Enter the hours as a whole number, from 1 to 200",
-            "min_value": "Enter a number of hours from 1 to 200",
-            "max_value": "Enter a number of hours from 1 to 200",
+            "required": _("Enter the working hours within which a handover should be acknowledged"),
+            "invalid": _("Enter the hours as a whole number, from 1 to 200"),
+            "min_value": _("Enter a number of hours from 1 to 200"),
+            "max_value": _("Enter a number of hours from 1 to 200"),
         },
     )
 
@@ -73,63 +80,86 @@ class HubForm(GovukFormMixin, forms.ModelForm):
         widgets = {
             "cohorts": forms.RadioSelect,
             "language": forms.RadioSelect,
+            "procedures": forms.RadioSelect,
             # GOV.UK has no time component: a short text box with an example (the browser's time picker is not one).
             "working_day_starts": forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
             "working_day_ends": forms.TimeInput(attrs={"class": "govuk-input--width-5"}, format="%H:%M"),
         }
+        # Every label written here, so that each is in the page's language (the models' names are the admin's).
         labels = {
+            "name": _("Name"),
+            "area": _("Area"),
+            "cohorts": _("Cohorts"),
             "language": _("Language of the hub's emails and returns"),
-            "working_day_starts": "Working day starts",
-            "working_day_ends": "Working day ends",
-            "immediate_risk_hours": "Immediate risk: clock hours to decide",
-            "red_hours": "Red: hours to decide",
-            "red_counting": "Red: count hours as",
-            "amber_hours": "Amber: hours to decide",
-            "amber_counting": "Amber: count hours as",
-            "green_hours": "Green: hours to decide",
-            "green_counting": "Green: count hours as",
-            "red_partner_hours": "Red: hours for agencies' information",
-            "amber_partner_hours": "Amber: hours for agencies' information",
-            "green_partner_hours": "Green: hours for agencies' information",
+            "procedures": _("Safeguarding procedures"),
+            "working_day_starts": _("Working day starts"),
+            "working_day_ends": _("Working day ends"),
+            "immediate_risk_hours": _("Immediate risk: clock hours to decide"),
+            "red_hours": _("Red: hours to decide"),
+            "red_counting": _("Red: count hours as"),
+            "amber_hours": _("Amber: hours to decide"),
+            "amber_counting": _("Amber: count hours as"),
+            "green_hours": _("Green: hours to decide"),
+            "green_counting": _("Green: count hours as"),
+            "red_partner_hours": _("Red: hours for agencies' information"),
+            "amber_partner_hours": _("Amber: hours for agencies' information"),
+            "green_partner_hours": _("Green: hours for agencies' information"),
+            "decision_working_days": _("Decision working days"),
+            "warn_at_percent": _("Warn at percent"),
         }
         help_texts = {
+            "procedures": _(
+                "A hub in Wales uses the Wales Safeguarding Procedures' words: a child or an adult at risk, the duty "
+                "to report (s.128 and s.130) and enquiries under s.126, in its outcomes and in the thresholds it "
+                "starts from. The thresholds it publishes are its own words either way."
+            ),
             "language": _(
                 "Emails to referrers and staff, and monthly returns unless the person asking chooses otherwise. Each "
                 "person reads the pages in the language they choose at the top of the page."
             ),
-            "red_hours": "Timescales must agree: Red ends no later than Amber, Amber no later than Green, each "
-            "from any start in the week, counting working hours with the working days above.",
-            "decision_working_days": "Every rating's time must end by this decision deadline, which each referral "
-            "has from receipt (Working Together 2023: one working day).",
+            "red_hours": _(
+                "Timescales must agree: Red ends no later than Amber, Amber no later than Green, each "
+                "from any start in the week, counting working hours with the working days above."
+            ),
+            "decision_working_days": _(
+                "Every rating's time must end by this decision deadline, which each referral "
+                "has from receipt (Working Together 2023: one working day)."
+            ),
         }
+        # Each rating's messages in full, so that a translation can place the rating where its language puts it.
         error_messages = {
-            "name": {"required": "Enter the hub's name"},
-            "working_day_starts": {"required": "Enter the time the working day starts"},
-            "working_day_ends": {"required": "Enter the time the working day ends"},
-            "decision_working_days": {"required": "Enter the working days the hub has to decide"},
-            "warn_at_percent": {"required": "Enter when to warn, as a percentage of the time allowed"},
-            **{
-                f"{rating}{field}": {"required": message.format(rating.title())}
-                for rating in ("red_", "amber_", "green_")
-                for field, message in [
-                    ("hours", "Enter the hours a {}referral has for its decision"),
-                    ("counting", "Choose how the hours of a {}referral are counted"),
-                    ("partner_hours", "Enter the hours agencies have to answer on a {}referral"),
-                ]
-            },
+            "name": {"required": _("Enter the hub's name")},
+            "working_day_starts": {"required": _("Enter the time the working day starts")},
+            "working_day_ends": {"required": _("Enter the time the working day ends")},
+            "decision_working_days": {"required": _("Enter the working days the hub has to decide")},
+            "warn_at_percent": {"required": _("Enter when to warn, as a percentage of the time allowed")},
+            "red_hours": {"required": _("Enter the hours a Red referral has for its decision")},
+            "red_counting": {"required": _("Choose how the hours of a Red referral are counted")},
+            "red_partner_hours": {"required": _("Enter the hours agencies have to answer on a Red referral")},
+            "amber_hours": {"required": _("Enter the hours an Amber referral has for its decision")},
+            "amber_counting": {"required": _("Choose how the hours of an Amber referral are counted")},
+            "amber_partner_hours": {"required": _("Enter the hours agencies have to answer on an Amber referral")},
+            "green_hours": {"required": _("Enter the hours a Green referral has for its decision")},
+            "green_counting": {"required": _("Choose how the hours of a Green referral are counted")},
+            "green_partner_hours": {"required": _("Enter the hours agencies have to answer on a Green referral")},
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].required = False  # a form sent without it keeps the hub's language
+        # A form sent without them (an older client, the admin) keeps the hub's language and procedures.
+        self.fields["language"].required = False
+        self.fields["procedures"].required = False
 
     def clean_language(self):
         return self.cleaned_data.get("language") or self.instance.language
 
+    def clean_procedures(self):
+        return self.cleaned_data.get("procedures") or self.instance.procedures
+
 
 class MembershipForm(GovukFormMixin, forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), empty_label="Choose an agency")
-    kind = forms.ChoiceField(choices=MembershipKind.choices, widget=forms.RadioSelect, label="Membership")
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), empty_label=_("Choose an agency"), label=_("Agency"))
+    kind = forms.ChoiceField(choices=MembershipKind.choices, widget=forms.RadioSelect, label=_("Membership"))
 
 
 class DocumentVersionForm(GovukFormMixin, forms.ModelForm):
@@ -137,12 +167,17 @@ class DocumentVersionForm(GovukFormMixin, forms.ModelForm):
         model = DocumentVersion
         fields = ["effective_from", "review_due", "text", "file"]
         field_classes = {"effective_from": GovukDateField, "review_due": GovukDateField}
-        labels = {"effective_from": "Takes effect on", "review_due": "Review due by", "file": "Or upload the document"}
-        error_messages = {
-            "effective_from": {"required": "Enter the date this version takes effect"},
-            "review_due": {"required": "Enter the date this version is due for review"},
+        labels = {
+            "text": _("Text"),
+            "effective_from": _("Takes effect on"),
+            "review_due": _("Review due by"),
+            "file": _("Or upload the document"),
         }
-        help_texts = {"text": "Paste the text of this version, or upload a file below."}
+        error_messages = {
+            "effective_from": {"required": _("Enter the date this version takes effect")},
+            "review_due": {"required": _("Enter the date this version is due for review")},
+        }
+        help_texts = {"text": _("Paste the text of this version, or upload a file below.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,14 +185,16 @@ class DocumentVersionForm(GovukFormMixin, forms.ModelForm):
 
 
 class SignatureForm(GovukFormMixin, forms.Form):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose an agency")
-    signatory_name = forms.CharField(max_length=120, label="Name of the person who signed")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), empty_label=_("Choose an agency"), label=_("Agency")
+    )
+    signatory_name = forms.CharField(max_length=120, label=_("Name of the person who signed"))
     signatory_role = forms.CharField(
         max_length=120,
-        label="Their job title",
-        error_messages={"required": "Enter the job title of the person who signed"},
+        label=_("Their job title"),
+        error_messages={"required": _("Enter the job title of the person who signed")},
     )
-    signed_on = GovukDateField(label="Date signed")
+    signed_on = GovukDateField(label=_("Date signed"))
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,21 +202,24 @@ class SignatureForm(GovukFormMixin, forms.Form):
 
 
 class FundingForm(GovukFormMixin, forms.ModelForm):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label="Choose an agency")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), empty_label=_("Choose an agency"), label=_("Agency")
+    )
 
     class Meta:
         model = FundingContribution
         fields = ["agency", "financial_year", "amount_gbp", "staff_fte", "working_pattern"]
         widgets = {"working_pattern": forms.RadioSelect}
         labels = {
-            "financial_year": "Financial year starting in April of",
-            "amount_gbp": "Money contributed (£)",
-            "staff_fte": "Staff working in the hub (full-time equivalent)",
+            "financial_year": _("Financial year starting in April of"),
+            "amount_gbp": _("Money contributed (£)"),
+            "staff_fte": _("Staff working in the hub (full-time equivalent)"),
+            "working_pattern": _("Working pattern"),
         }
         error_messages = {
-            "financial_year": {"required": "Enter the year the financial year starts (in April)"},
-            "amount_gbp": {"required": "Enter the money contributed, in pounds"},
-            "staff_fte": {"required": "Enter the staff working in the hub, as full-time equivalent"},
+            "financial_year": {"required": _("Enter the year the financial year starts (in April)")},
+            "amount_gbp": {"required": _("Enter the money contributed, in pounds")},
+            "staff_fte": {"required": _("Enter the staff working in the hub, as full-time equivalent")},
         }
 
     def __init__(self, *args, agencies=None, **kwargs):
@@ -188,8 +228,8 @@ class FundingForm(GovukFormMixin, forms.ModelForm):
         # Radios need no "---------" choice; the model's checks of the figures are shown on their fields, with the
         # form's other errors (the service's check of the whole row would name no field).
         self.fields["working_pattern"].choices = WorkingPattern.choices
-        self.fields["amount_gbp"].validators.append(MinValueValidator(0, "The amount cannot be negative"))
-        self.fields["staff_fte"].validators.append(MinValueValidator(0, "Staff FTE cannot be negative"))
+        self.fields["amount_gbp"].validators.append(MinValueValidator(0, _("The amount cannot be negative")))
+        self.fields["staff_fte"].validators.append(MinValueValidator(0, _("Staff FTE cannot be negative")))
 
     def validate_unique(self):
         """Uniqueness is checked by the service, which knows the hub."""
@@ -200,27 +240,35 @@ DAY_AND_TIME = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%d-%m-%Y %H:%M", "%Y-%m-%d 
 
 class RoleGrantForm(GovukFormMixin, forms.Form):
     needed = ("agency", "delegation_starts", "delegation_ends")  # for one role each: the hints say which
-    username = forms.CharField(max_length=150, label="Username of the person")
-    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+    username = forms.CharField(max_length=150, label=_("Username of the person"))
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect, label=_("Role"))
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
         required=False,
-        empty_label="No agency",
-        help_text="Agency officers only: the agency they belong to.",
+        empty_label=_("No agency"),
+        label=_("Agency"),
+        help_text=_("Agency officers only: the agency they belong to."),
     )
     delegation_starts = forms.DateTimeField(
         required=False,
+        label=_("Delegation starts"),
         input_formats=DAY_AND_TIME,
         widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M"),
-        help_text="Deputy managers only: when they start acting for the manager, as a date and a 24-hour time, for example 4/12/2026 09:00.",
-        error_messages={"invalid": "Enter the date and time like 4/12/2026 09:00"},
+        help_text=_(
+            "Deputy managers only: when they start acting for the manager, as a date and a 24-hour time, for example "
+            "4/12/2026 09:00."
+        ),
+        error_messages={"invalid": _("Enter the date and time like 4/12/2026 09:00")},
     )
     delegation_ends = forms.DateTimeField(
         required=False,
+        label=_("Delegation ends"),
         input_formats=DAY_AND_TIME,
         widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M"),
-        help_text="Deputy managers only: when the delegation ends, as a date and a 24-hour time, for example 4/12/2026 09:00.",
-        error_messages={"invalid": "Enter the date and time like 4/12/2026 09:00"},
+        help_text=_(
+            "Deputy managers only: when the delegation ends, as a date and a 24-hour time, for example 4/12/2026 09:00."
+        ),
+        error_messages={"invalid": _("Enter the date and time like 4/12/2026 09:00")},
     )
 
     def __init__(self, *args, agencies=None, **kwargs):
@@ -242,13 +290,13 @@ class HandOverForm(GovukFormMixin, forms.Form):
     needed = ("successor", "reason")
     successor = forms.CharField(
         required=False,
-        label="Username of the new accountable manager",
-        help_text="They must have an active account. If they are the deputy manager, they stop being deputy.",
+        label=_("Username of the new accountable manager"),
+        help_text=_("They must have an active account. If they are the deputy manager, they stop being deputy."),
     )
     reason = forms.CharField(
         required=False,
-        label="Why is the role being handed over?",
-        help_text="For example: retirement, a new post, long-term absence. The reason is kept in the audit trail.",
+        label=_("Why is the role being handed over?"),
+        help_text=_("For example: retirement, a new post, long-term absence. The reason is kept in the audit trail."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

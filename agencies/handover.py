@@ -9,6 +9,8 @@ hub administrator cannot take a case role in the hub they administer.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Role, RoleAssignment
 from agencies.selectors import NO_ACTIVE_ACCOUNT, active_user
@@ -22,13 +24,13 @@ from mash.schemas import Schema, Text, validated
 class HandOverSchema(Schema):
     """Who takes over, and why the role changes hands."""
 
-    unknown = "This field is not part of a handover: send successor and reason"
+    unknown = _("This field is not part of a handover: send successor and reason")
 
-    successor = Text(limit=150, required="Enter the username of the person who will be accountable manager")
+    successor = Text(limit=150, required=_("Enter the username of the person who will be accountable manager"))
     reason = Text(
         limit=2000,
-        required="Enter why the role is being handed over",
-        too_long="Keep the reason to 2,000 characters",
+        required=_("Enter why the role is being handed over"),
+        too_long=_("Keep the reason to 2,000 characters"),
     )
 
 
@@ -37,7 +39,9 @@ def _successor(username: str, outgoing: RoleAssignment):
     if user is None:
         raise ValidationError({"successor": NO_ACTIVE_ACCOUNT})
     if user.pk == outgoing.user_id:
-        raise ValidationError({"successor": "This person is already the accountable manager: choose their successor"})
+        raise ValidationError(
+            {"successor": gettext("This person is already the accountable manager: choose their successor")}
+        )
     return user
 
 
@@ -49,7 +53,9 @@ def manager_hand_over(*, assignment: RoleAssignment, data: dict, by=None) -> Rol
     values = validated(HandOverSchema, data)
     outgoing = RoleAssignment.objects.select_for_update().select_related("hub", "user").filter(pk=assignment.pk).first()
     if outgoing is None or outgoing.role != Role.MANAGER:
-        raise Conflict("This person is no longer the hub's accountable manager: the role has changed hands already")
+        raise Conflict(
+            gettext("This person is no longer the hub's accountable manager: the role has changed hands already")
+        )
     hub = outgoing.hub
     successor = _successor(values["successor"], outgoing)
     incoming = RoleAssignment(hub=hub, user=successor, role=Role.MANAGER, granted_by=by)

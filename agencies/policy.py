@@ -18,6 +18,8 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from agencies import policy_attachments
 from agencies.actions import Action
@@ -179,12 +181,14 @@ ADMINS = frozenset({Role.HUB_ADMIN})
 EVERYONE = frozenset(Role)
 LEADS = frozenset({Role.STRATEGIC_LEAD, Role.MANAGER, Role.DEPUTY})
 
-MANAGER_ONLY = "Only the hub's accountable manager, or the deputy while the delegation runs, may"
-ADMIN_ONLY = "Only the hub's administrators"
+
+# Translators: `what` is one of the refusals the table gives _manager ("change a rating", "close a referral").
+MANAGER_ONLY = _("Only the hub's accountable manager, or the deputy while the delegation runs, may {what}")
 
 
-def _manager(what: str, **rule) -> Rule:
-    return Rule(grants=(Grant(MANAGERS, (ActingManager(),)),), refusal=f"{MANAGER_ONLY} {what}", **rule)
+def _manager(what, **rule) -> Rule:
+    """Only the acting manager may do `what` (lazy: "change a rating"), said in the active language."""
+    return Rule(grants=(Grant(MANAGERS, (ActingManager(),)),), refusal=format_lazy(MANAGER_ONLY, what=what), **rule)
 
 
 def _agency(path: str, *extra) -> tuple:
@@ -195,65 +199,67 @@ def _agency(path: str, *extra) -> tuple:
 ON_REFERRAL = {"hub": "hub_id", "scope": (Action.REFERRAL_VIEW, "")}
 
 POLICY: dict[Action, Rule] = {
-    Action.HUB_VIEW: Rule((Grant(EVERYONE),), "Only the hub's members see it", hub="pk"),
-    Action.HUB_CONFIGURE: Rule((Grant(ADMINS),), f"{ADMIN_ONLY} change its configuration"),
-    Action.THRESHOLDS_PUBLISH: Rule((Grant(ADMINS),), f"{ADMIN_ONLY} publish its thresholds"),
+    Action.HUB_VIEW: Rule((Grant(EVERYONE),), _("Only the hub's members see it"), hub="pk"),
+    Action.HUB_CONFIGURE: Rule((Grant(ADMINS),), _("Only the hub's administrators change its configuration")),
+    Action.THRESHOLDS_PUBLISH: Rule((Grant(ADMINS),), _("Only the hub's administrators publish its thresholds")),
     Action.ROLES_MANAGE: Rule(
-        (Grant(ADMINS, (NotTheirOwn("user_id", "Nobody gives, changes or removes their own roles"),)),),
-        f"{ADMIN_ONLY} give, change or remove roles",
+        (Grant(ADMINS, (NotTheirOwn("user_id", _("Nobody gives, changes or removes their own roles")),)),),
+        _("Only the hub's administrators give, change or remove roles"),
         hub="hub_id",
     ),
-    Action.API_CLIENTS_MANAGE: Rule((Grant(ADMINS),), f"{ADMIN_ONLY} issue or revoke API credentials"),
+    Action.API_CLIENTS_MANAGE: Rule(
+        (Grant(ADMINS),), _("Only the hub's administrators issue or revoke API credentials")
+    ),
     Action.REFERRAL_LIST: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers see its referrals", hub="hub_id"
+        (Grant(STAFF),), _("Only the hub's practitioners and managers see its referrals"), hub="hub_id"
     ),
     Action.REFERRAL_VIEW: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers see referrals", hub="hub_id"
+        (Grant(STAFF),), _("Only the hub's practitioners and managers see referrals"), hub="hub_id"
     ),
     # An agency's referral is its own report: it is never refused for a missing agreement (a child must not go
     # unreferred); the agreement gates what the agency may read back.
     Action.REFERRAL_CREATE: Rule(
         (Grant(STAFF), Grant(SYSTEMS)),
-        "Only the hub's practitioners and managers record referrals",
+        _("Only the hub's practitioners and managers record referrals"),
         api_scope="referrals:write",
     ),  # fmt: skip
-    Action.REFERRAL_SCREEN: Rule((Grant(STAFF),), "Only the hub's practitioners and managers screen", **ON_REFERRAL),
+    Action.REFERRAL_SCREEN: Rule((Grant(STAFF),), _("Only the hub's practitioners and managers screen"), **ON_REFERRAL),
     Action.REFERRAL_AMEND: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers amend referrals", **ON_REFERRAL
+        (Grant(STAFF),), _("Only the hub's practitioners and managers amend referrals"), **ON_REFERRAL
     ),  # fmt: skip
-    Action.REFERRAL_RE_RATE: _manager("change a rating", **ON_REFERRAL),
-    Action.REFERRAL_CLAIM: Rule((Grant(STAFF),), "Only the hub's practitioners claim referrals", **ON_REFERRAL),
-    Action.REFERRAL_ASSIGN: _manager("assign a referral to someone else; you may claim it", **ON_REFERRAL),
-    Action.REFERRAL_CLOSE: _manager("close a referral", **ON_REFERRAL),
-    Action.MATCH_DECIDE: Rule((Grant(STAFF),), "Only the hub's practitioners link records", **ON_REFERRAL),
-    Action.CHRONOLOGY_VIEW: Rule((Grant(STAFF),), "Only the hub's practitioners see chronologies", **ON_REFERRAL),
+    Action.REFERRAL_RE_RATE: _manager(_("change a rating"), **ON_REFERRAL),
+    Action.REFERRAL_CLAIM: Rule((Grant(STAFF),), _("Only the hub's practitioners claim referrals"), **ON_REFERRAL),
+    Action.REFERRAL_ASSIGN: _manager(_("assign a referral to someone else; you may claim it"), **ON_REFERRAL),
+    Action.REFERRAL_CLOSE: _manager(_("close a referral"), **ON_REFERRAL),
+    Action.MATCH_DECIDE: Rule((Grant(STAFF),), _("Only the hub's practitioners link records"), **ON_REFERRAL),
+    Action.CHRONOLOGY_VIEW: Rule((Grant(STAFF),), _("Only the hub's practitioners see chronologies"), **ON_REFERRAL),
     Action.REFERRAL_STATUS_VIEW: Rule(
         (Grant(OFFICERS | SYSTEMS, _agency("referring_agency_id")),),
-        "Only the referring agency sees its referrals' status",
+        _("Only the referring agency sees its referrals' status"),
         hub="hub_id",
         api_scope="referrals:read",
     ),  # fmt: skip
-    Action.DASHBOARD_VIEW: _manager("see the manager's dashboard"),
+    Action.DASHBOARD_VIEW: _manager(_("see the manager's dashboard")),
     # Case data across every referral of the hub's people: the hub's staff only, as they list its referrals.
-    Action.PERSON_SEARCH: Rule((Grant(STAFF),), "Only the hub's practitioners and managers search its people"),
+    Action.PERSON_SEARCH: Rule((Grant(STAFF),), _("Only the hub's practitioners and managers search its people")),
     Action.INFORMATION_REQUEST: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers ask agencies for information", **ON_REFERRAL
+        (Grant(STAFF),), _("Only the hub's practitioners and managers ask agencies for information"), **ON_REFERRAL
     ),
     Action.REQUEST_LIST: Rule(
         (Grant(OFFICERS | SYSTEMS, _agency("agency_id", WithinGrace())),),
-        "Only the officers of the agency asked see its requests",
+        _("Only the officers of the agency asked see its requests"),
         hub="referral.hub_id",
         api_scope="contributions:write",
     ),  # fmt: skip
     Action.REQUEST_VIEW: Rule(
         (Grant(OFFICERS | SYSTEMS, _agency("agency_id", WithinGrace())),),
-        "Only the officers of the agency asked see the request",
+        _("Only the officers of the agency asked see the request"),
         hub="referral.hub_id",
         api_scope="contributions:write",
     ),  # fmt: skip
     Action.CONTRIBUTE: Rule(
         (Grant(OFFICERS | SYSTEMS, _agency("agency_id", WithinGrace())),),
-        "Only the officers of the agency asked may answer this request",
+        _("Only the officers of the agency asked may answer this request"),
         hub="referral.hub_id",
         api_scope="contributions:write",
     ),  # fmt: skip
@@ -263,107 +269,120 @@ POLICY: dict[Action, Rule] = {
             Grant(MANAGERS, (ActingManager(),)),
             Grant(OFFICERS, _agency("agency_id", WithinGrace())),
         ),
-        "Restricted by the owning agency: only the accountable manager sees it until the agency consents",
+        _("Restricted by the owning agency: only the accountable manager sees it until the agency consents"),
         hub="referral.hub_id",
     ),
     Action.CONTRIBUTION_RELEASE: Rule(
         (Grant(MANAGERS, (ActingManager(),)), Grant(OFFICERS, _agency("agency_id"))),
-        "Only the owning agency or the accountable manager may release restricted information",
+        _("Only the owning agency or the accountable manager may release restricted information"),
         hub="referral.hub_id",
         scope=(Action.CONTRIBUTION_VIEW, ""),
     ),  # fmt: skip
     # Consent and sharing decisions are the hub's own record: its staff only (agencies' officers never see them).
     Action.CONSENT_RECORD: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers record consent and sharing decisions", **ON_REFERRAL
+        (Grant(STAFF),),
+        _("Only the hub's practitioners and managers record consent and sharing decisions"),
+        **ON_REFERRAL,
     ),
-    Action.SHARING_OVERRIDE: _manager("override a sharing decision", **ON_REFERRAL),
-    Action.GATE_OVERRIDE: _manager("decide without every core agency", **ON_REFERRAL),
+    Action.SHARING_OVERRIDE: _manager(_("override a sharing decision"), **ON_REFERRAL),
+    Action.GATE_OVERRIDE: _manager(_("decide without every core agency"), **ON_REFERRAL),
     Action.DECISION_PROPOSE: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers propose decisions", **ON_REFERRAL
+        (Grant(STAFF),), _("Only the hub's practitioners and managers propose decisions"), **ON_REFERRAL
     ),
     Action.ADULT_VOICE_RECORD: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers record the adult's voice", **ON_REFERRAL
+        (Grant(STAFF),), _("Only the hub's practitioners and managers record the adult's voice"), **ON_REFERRAL
     ),
     Action.STRATEGY_RECORD: Rule(
-        (Grant(STAFF),), "Only the hub's practitioners and managers record strategy discussions", **ON_REFERRAL
+        (Grant(STAFF),), _("Only the hub's practitioners and managers record strategy discussions"), **ON_REFERRAL
     ),
-    Action.STRATEGY_REASON: _manager("accept a strategy discussion without a required agency", **ON_REFERRAL),
+    Action.STRATEGY_REASON: _manager(_("accept a strategy discussion without a required agency"), **ON_REFERRAL),
     Action.DECISION_REVIEW: Rule(
         (
             Grant(
                 MANAGERS,
                 (
                     ActingManager(),
-                    NotTheirOwn("proposed_by_id", "You proposed this decision: another manager must sign it off"),
+                    NotTheirOwn("proposed_by_id", _("You proposed this decision: another manager must sign it off")),
                 ),
             ),
         ),
-        f"{MANAGER_ONLY} sign off or return decisions",
+        format_lazy(MANAGER_ONLY, what=_("sign off or return decisions")),
         hub="referral.hub_id",
         scope=(Action.REFERRAL_VIEW, "referral"),
     ),
-    Action.SIGN_OFF_QUEUE_VIEW: _manager("see the decisions awaiting sign-off"),
+    Action.SIGN_OFF_QUEUE_VIEW: _manager(_("see the decisions awaiting sign-off")),
     # Case notes: the hub's staff only. An agency's officer neither sees nor adds them: officers do not see the
     # referral or household pages the notes are on (README, "Case notes").
-    Action.NOTE_ADD: Rule((Grant(STAFF),), "Only the hub's practitioners and managers add case notes", **ON_REFERRAL),
-    Action.NOTE_OVERSIGHT: _manager("add a management oversight note", **ON_REFERRAL),
-    Action.NOTE_VIEW: Rule((Grant(STAFF),), "Only the hub's practitioners and managers see case notes", hub="hub_id"),
+    Action.NOTE_ADD: Rule(
+        (Grant(STAFF),), _("Only the hub's practitioners and managers add case notes"), **ON_REFERRAL
+    ),
+    Action.NOTE_OVERSIGHT: _manager(_("add a management oversight note"), **ON_REFERRAL),
+    Action.NOTE_VIEW: Rule(
+        (Grant(STAFF),), _("Only the hub's practitioners and managers see case notes"), hub="hub_id"
+    ),
     Action.NOTE_CORRECT: Rule(
         (Grant(STAFF),),
-        "Only the hub's practitioners and managers correct case notes",
+        _("Only the hub's practitioners and managers correct case notes"),
         hub="hub_id",
         scope=(Action.NOTE_VIEW, ""),
     ),
     Action.ACTION_LIST: Rule(
         (Grant(OFFICERS, _agency("owner_id")),),
-        "Only the owning agency's officers see its actions",
+        _("Only the owning agency's officers see its actions"),
         hub="decision.referral.hub_id",
     ),  # fmt: skip
     Action.ACTION_COMPLETE: Rule(
         (Grant(STAFF), Grant(OFFICERS, _agency("owner_id"))),
-        "Only the owning agency or the hub's staff may mark this action done",
+        _("Only the owning agency or the hub's staff may mark this action done"),
         hub="decision.referral.hub_id",
     ),  # fmt: skip
     # A strategy discussion's actions: as a decision's (the owning agency's officers see and complete theirs; the
     # hub's staff complete any), found through the discussion's referral.
     Action.STRATEGY_ACTION_LIST: Rule(
         (Grant(OFFICERS, _agency("owner_id")),),
-        "Only the owning agency's officers see its actions",
+        _("Only the owning agency's officers see its actions"),
         hub="discussion.referral.hub_id",
     ),  # fmt: skip
     Action.STRATEGY_ACTION_COMPLETE: Rule(
         (Grant(STAFF), Grant(OFFICERS, _agency("owner_id"))),
-        "Only the owning agency or the hub's staff may mark this action done",
+        _("Only the owning agency or the hub's staff may mark this action done"),
         hub="discussion.referral.hub_id",
     ),  # fmt: skip
     Action.WEBHOOK_REGISTER: Rule(
-        (Grant(SYSTEMS, (Agreement(),)),), "Only an agency's system registers webhooks", api_scope="webhooks:write"
+        (Grant(SYSTEMS, (Agreement(),)),), _("Only an agency's system registers webhooks"), api_scope="webhooks:write"
     ),
     # Its own webhooks only (another agency's are 404); no case data, so no agreement needed to stop or rotate one.
     Action.WEBHOOK_MANAGE: Rule(
         (Grant(SYSTEMS, (OwnAgency("agency_id"),)),),
-        "Only the agency's own system manages its webhooks",
+        _("Only the agency's own system manages its webhooks"),
         hub="hub_id",
         api_scope="webhooks:write",
     ),
     Action.OUTCOME_NOTICE: Rule(
-        (Grant(SYSTEMS, _agency("referring_agency_id")),), "Only the referring agency hears the outcome", hub="hub_id"
+        (Grant(SYSTEMS, _agency("referring_agency_id")),),
+        _("Only the referring agency hears the outcome"),
+        hub="hub_id",
     ),
-    Action.HANDOVER_RECEIVE: Rule((Grant(SYSTEMS, (Agreement(),)),), "Only the receiving agency", hub="hub_id"),
+    Action.HANDOVER_RECEIVE: Rule((Grant(SYSTEMS, (Agreement(),)),), _("Only the receiving agency"), hub="hub_id"),
     Action.HANDOVER_ACKNOWLEDGE: Rule(
-        (Grant(OFFICERS | SYSTEMS, _agency("agency_id")),), "Receiver only", hub="hub_id", api_scope="handovers:write"
+        (Grant(OFFICERS | SYSTEMS, _agency("agency_id")),),
+        _("Receiver only"),
+        hub="hub_id",
+        api_scope="handovers:write",
     ),
     # The change feed: each event is narrowed to the agency's own referrals and requests (referrals/events.py).
     Action.EVENTS_VIEW: Rule(
         (Grant(SYSTEMS, (Agreement(),)),),
-        "Only an agency's system reads its agency's events",
+        _("Only an agency's system reads its agency's events"),
         api_scope="referrals:read",
     ),
-    Action.AUDIT_TRAIL_VIEW: _manager("see the audit trail"),
-    Action.INSPECTION_LISTS: _manager("download the inspection lists, which name children"),
-    Action.RETURNS_VIEW: Rule((Grant(LEADS),), "Only strategic leads and managers see the hub's returns"),
-    Action.RETURN_REQUEST: Rule((Grant(LEADS),), "Only strategic leads and managers ask for returns"),
-    Action.RETURNS_VIEW_EXACT: _manager("see a return's exact figures; strategic leads see small numbers suppressed"),
+    Action.AUDIT_TRAIL_VIEW: _manager(_("see the audit trail")),
+    Action.INSPECTION_LISTS: _manager(_("download the inspection lists, which name children")),
+    Action.RETURNS_VIEW: Rule((Grant(LEADS),), _("Only strategic leads and managers see the hub's returns")),
+    Action.RETURN_REQUEST: Rule((Grant(LEADS),), _("Only strategic leads and managers ask for returns")),
+    Action.RETURNS_VIEW_EXACT: _manager(
+        _("see a return's exact figures; strategic leads see small numbers suppressed")
+    ),
 }
 POLICY.update(policy_attachments.rules(globals()))  # attachments' rows, on the parts above
 
@@ -419,8 +438,8 @@ def refusal(access, action, obj=None) -> Refused:
             if condition.refuses and not condition.holds(access, obj):
                 why = condition.reason(access, obj)
                 if why:
-                    return NoAgreement(why) if isinstance(condition, Agreement) else Refused(why)
-    return Refused(rule.refusal)
+                    return NoAgreement(str(why)) if isinstance(condition, Agreement) else Refused(str(why))
+    return Refused(str(rule.refusal))  # the reason in the active language, as plain text (a page, JSON, a log)
 
 
 def require(access, action, obj=None) -> None:

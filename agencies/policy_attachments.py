@@ -11,6 +11,7 @@ agency's contributions, while its agreement is current. The hub's own files on a
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 # What an attachment belongs to → the action that sees it (its value) and its model (read lazily: the models live in
 # the apps above agencies/).
@@ -101,7 +102,9 @@ def rules(table: dict) -> dict:
     return {
         p.Action.ATTACHMENT_ADD: p.Rule(
             (p.Grant(p.STAFF), p.Grant(p.SYSTEMS, (p.OwnAgency("referring_agency_id"),))),
-            "Only the hub's practitioners and managers, or the referring agency's system, attach files to a referral",
+            _(
+                "Only the hub's practitioners and managers, or the referring agency's system, attach files to a referral"
+            ),
             **p.ON_REFERRAL,
             api_scope="referrals:write",
         ),
@@ -110,18 +113,18 @@ def rules(table: dict) -> dict:
                 p.Grant(p.STAFF | p.OFFICERS, (OwnerInScope(), OwnerAllowed())),
                 p.Grant(p.SYSTEMS, (AgencyGaveIt(), p.Agreement())),
             ),
-            "Only those who may see what the file belongs to may download it",
+            _("Only those who may see what the file belongs to may download it"),
             hub="hub_id",
             api_scope="referrals:read",
         ),
         p.Action.CONTRIBUTION_ATTACH: p.Rule(
             (p.Grant(p.SYSTEMS, p._agency("agency_id", p.WithinGrace())),),
-            "Only the agency's own system attaches files to its contribution",
+            _("Only the agency's own system attaches files to its contribution"),
             hub="referral.hub_id",
             api_scope="contributions:write",
         ),
         # Core documents are the hub's own papers: every member of the hub reads them (as the hub's profile).
         p.Action.DOCUMENT_VIEW: p.Rule(
-            (p.Grant(p.EVERYONE),), "Only the hub's members see its core documents", hub="document.hub_id"
+            (p.Grant(p.EVERYONE),), _("Only the hub's members see its core documents"), hub="document.hub_id"
         ),
     }

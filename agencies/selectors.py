@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.agreements import NEWEST_FIRST, AgreementState, AgreementStatus, state_of
 from agencies.models import (
@@ -21,7 +22,7 @@ from agencies.models import (
     Signature,
 )
 
-NO_ACTIVE_ACCOUNT = "There is no active account with this username"
+NO_ACTIVE_ACCOUNT = _("There is no active account with this username")
 
 
 def active_user(username: str):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.document_files import document_file_attach, document_file_check
@@ -79,6 +80,10 @@ def _may(by, hub: Hub, action: Action) -> None:
         require(access_for(by, hub.pk), action)
 
 
+def _not_a_member(agency, hub) -> str:
+    return gettext("%(agency)s is not a member agency of %(hub)s") % {"agency": agency, "hub": hub}
+
+
 def _save_valid(obj):
     obj.full_clean()
     obj.save()
@@ -117,6 +122,7 @@ HUB_EDITABLE_FIELDS = (
     "strategy_discussion_hours",
     "handover_ack_hours",
     "language",
+    "procedures",
 )
 
 
@@ -130,7 +136,9 @@ def _update(obj, data: dict, editable, action: AuditAction, hub_of):
     """Change the `editable` fields given in `data` (refusing any other), validate, and record what changed."""
     unknown = set(data) - set(editable)
     if unknown:
-        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            gettext("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     changed = {field: value for field, value in data.items() if getattr(obj, field) != value}
     for field, value in changed.items():
@@ -183,9 +191,13 @@ def check_roles_apart(hub: Hub, user, role: str) -> None:
     case role there is not made its administrator."""
     held = set(RoleAssignment.objects.filter(hub=hub, user=user).values_list("role", flat=True))
     if role in CASE_ROLES and Role.HUB_ADMIN in held:
-        raise ValidationError({"role": "This person administers the hub, so they cannot hold a case role in it"})
+        raise ValidationError(
+            {"role": gettext("This person administers the hub, so they cannot hold a case role in it")}
+        )
     if role == Role.HUB_ADMIN and held & CASE_ROLES:
-        raise ValidationError({"role": "This person holds a case role in the hub, so they cannot administer it"})
+        raise ValidationError(
+            {"role": gettext("This person holds a case role in the hub, so they cannot administer it")}
+        )
 
 
 def role_change_allowed(*, assignment: RoleAssignment, by) -> None:
@@ -220,9 +232,9 @@ def role_grant(
     )
     role_change_allowed(assignment=assignment, by=by)
     if role == Role.AGENCY_OFFICER and agency and not HubMembership.objects.filter(hub=hub, agency=agency).exists():
-        raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
+        raise ValidationError({"agency": _not_a_member(agency, hub)})
     if role != Role.AGENCY_OFFICER and agency and role != Role.PRACTITIONER:
-        raise ValidationError({"agency": "Only agency officers and practitioners are recorded with an agency"})
+        raise ValidationError({"agency": gettext("Only agency officers and practitioners are recorded with an agency")})
     check_roles_apart(hub, user, role)
     return role_start(assignment)
 
@@ -270,11 +282,11 @@ def role_revoke_conflict(assignment: RoleAssignment) -> str | None:
     others = RoleAssignment.objects.filter(hub_id=assignment.hub_id, role=Role.MANAGER).exclude(pk=assignment.pk)
     if assignment.role == Role.MANAGER and not others.exists():
         name = assignment.user.get_full_name() or assignment.user.username
-        return (
-            f"{name} is the hub's only accountable manager. A hub must always have one: without them nobody can "
+        return gettext(
+            "%(name)s is the hub's only accountable manager. A hub must always have one: without them nobody can "
             "sign off a decision, and a deputy acts only for a manager. Hand the role to a successor instead: "
             "they become the accountable manager as the role leaves this person."
-        )
+        ) % {"name": name}
     return None
 
 
@@ -339,9 +351,9 @@ def agreement_sign(
     hub = version.document.hub
     _may(by, hub, Action.HUB_CONFIGURE)
     if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
-        raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
+        raise ValidationError({"agency": _not_a_member(agency, hub)})
     if signed_on and signed_on > timezone.localdate():
-        raise ValidationError({"signed_on": "The date signed cannot be in the future"})
+        raise ValidationError({"signed_on": gettext("The date signed cannot be in the future")})
     signature = _save_valid(
         Signature(
             version=version,
@@ -382,10 +394,10 @@ def funding_record(
     """Add one agency's funding for a financial year, or change `contribution`. One row per agency, hub and year."""
     _may(by, hub, Action.HUB_CONFIGURE)
     if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
-        raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
+        raise ValidationError({"agency": _not_a_member(agency, hub)})
     row = contribution or FundingContribution(hub=hub)
     if row.hub_id != hub.id:
-        raise ValidationError("This funding entry belongs to another hub")
+        raise ValidationError(gettext("This funding entry belongs to another hub"))
     adding = row._state.adding
     row.agency = agency
     row.financial_year = financial_year
@@ -419,10 +431,15 @@ def api_client_create(
 
     _may(by, hub, Action.API_CLIENTS_MANAGE)
     if not HubMembership.objects.filter(hub=hub, agency=agency).exists():
-        raise ValidationError({"agency": f"{agency} is not a member agency of {hub}"})
+        raise ValidationError({"agency": _not_a_member(agency, hub)})
     unknown = set(scopes.split()) - set(settings.OAUTH2_PROVIDER["SCOPES"])
     if unknown or not scopes.split():
-        raise ValidationError({"scopes": f"Choose scopes from: {', '.join(settings.OAUTH2_PROVIDER['SCOPES'])}"})
+        raise ValidationError(
+            {
+                "scopes": gettext("Choose scopes from: %(scopes)s")
+                % {"scopes": ", ".join(settings.OAUTH2_PROVIDER["SCOPES"])}
+            }
+        )
     secret = generate_client_secret()
     application = Application.objects.create(
         name=f"{agency.name} — {name}"[:255],

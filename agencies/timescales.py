@@ -14,16 +14,29 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from mash.workinghours import due_after
 
 WEEK_OF = date(2025, 3, 3)  # a Monday; that week has no bank holiday and no change of the clocks
 RATINGS = ("red", "amber", "green")
+RATING_NAMES = {"red": _("Red"), "amber": _("Amber"), "green": _("Green")}
+# "for a referral received on a Friday at 16:00": the day with its time, whole, so each language can shape it.
+ON_A_DAY = [
+    _("a Monday at %(time)s"),
+    _("a Tuesday at %(time)s"),
+    _("a Wednesday at %(time)s"),
+    _("a Thursday at %(time)s"),
+    _("a Friday at %(time)s"),
+    _("a Saturday at %(time)s"),
+    _("a Sunday at %(time)s"),
+]
 
 
 class Timescale(NamedTuple):
     field: str  # the form field an error belongs to
-    name: str  # in words: "Amber", "Amber: agencies' information", "the decision"
+    name: str  # in words, in the active language: "Amber", "agencies' information for Amber", "the decision"
     hours: float
     counting: str
     words: str = ""  # how to say it, where not "<name> (<hours> <counting>)"
@@ -31,9 +44,16 @@ class Timescale(NamedTuple):
     def __str__(self) -> str:
         if self.words:
             return self.words
-        unit = "working hour" if self.counting == "working" else "clock hour"
-        hours = f"{self.hours:g}"
-        return f"{self.name} ({hours} {unit}{'' if hours == '1' else 's'})"
+        words = {"name": self.name, "hours": f"{self.hours:g}"}
+        count = _count(self.hours)
+        if self.counting == "working":
+            return ngettext("%(name)s (%(hours)s working hour)", "%(name)s (%(hours)s working hours)", count) % words
+        return ngettext("%(name)s (%(hours)s clock hour)", "%(name)s (%(hours)s clock hours)", count) % words
+
+
+def _count(number: float) -> int:
+    """The count that chooses a plural for `number`: itself when whole, else one that reads as a plural (1.5 hours)."""
+    return int(number) if float(number).is_integer() else 0
 
 
 def _step(hub) -> int:
@@ -60,13 +80,14 @@ def _calendar(hub) -> dict:
 
 def _when(moment: datetime) -> str:
     local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    return f"a {local:%A} at {local:%H:%M}"
+    return ON_A_DAY[local.weekday()] % {"time": f"{local:%H:%M}"}
 
 
 def _span(delta: timedelta) -> str:
     days, hours = delta.days, round(delta.seconds / 3600, 2)
-    parts = [f"{days} day{'' if days == 1 else 's'}"] if days else []
-    parts += [f"{hours:g} hour{'' if hours == 1 else 's'}"] if hours or not days else []
+    parts = [ngettext("%(days)s day", "%(days)s days", days) % {"days": days}] if days else []
+    if hours or not days:
+        parts.append(ngettext("%(hours)s hour", "%(hours)s hours", _count(hours)) % {"hours": f"{hours:g}"})
     return " ".join(parts)
 
 
@@ -82,16 +103,25 @@ def _later(hub, urgent: Timescale, other: Timescale, starts) -> str | None:
     if worst is None:
         return None
     start, a, b = worst
-    said = (
-        f"{urgent} can end later than {other}: for a referral received on {_when(start)}, {urgent.name} is due "
-        f"{_span(a - start)} later and {other.name} {_span(b - start)} later"
-    )
+    said = gettext(
+        "%(urgent)s can end later than %(other)s: for a referral received on %(when)s, %(urgent_name)s is due "
+        "%(urgent_span)s later and %(other_name)s %(other_span)s later"
+    ) % {
+        "urgent": urgent,
+        "other": other,
+        "when": _when(start),
+        "urgent_name": urgent.name,
+        "urgent_span": _span(a - start),
+        "other_name": other.name,
+        "other_span": _span(b - start),
+    }
     return said[:1].upper() + said[1:]
 
 
 def _ratings(hub) -> list[Timescale]:
     return [
-        Timescale(f"{r}_hours", r.title(), getattr(hub, f"{r}_hours"), getattr(hub, f"{r}_counting")) for r in RATINGS
+        Timescale(f"{r}_hours", str(RATING_NAMES[r]), getattr(hub, f"{r}_hours"), getattr(hub, f"{r}_counting"))
+        for r in RATINGS
     ]
 
 
@@ -99,7 +129,7 @@ def _partners(hub) -> list[Timescale]:
     return [
         Timescale(
             f"{r}_partner_hours",
-            f"agencies' information for {r.title()}",
+            gettext("agencies' information for %(rating)s") % {"rating": RATING_NAMES[r]},
             getattr(hub, f"{r}_partner_hours"),
             getattr(hub, f"{r}_counting"),
         )
@@ -111,12 +141,17 @@ def _decision(hub) -> Timescale:
     day = datetime.combine(WEEK_OF, hub.working_day_ends) - datetime.combine(WEEK_OF, hub.working_day_starts)
     hours = day.total_seconds() / 3600 * hub.decision_working_days
     days = hub.decision_working_days
-    words = f"the decision deadline ({days} working day{'' if days == 1 else 's'} after receipt)"
-    return Timescale("decision_working_days", "the decision", hours, "working", words)
+    words = ngettext(
+        "the decision deadline (%(days)s working day after receipt)",
+        "the decision deadline (%(days)s working days after receipt)",
+        days,
+    ) % {"days": days}
+    return Timescale("decision_working_days", gettext("the decision"), hours, "working", words)
 
 
 def contradictions(hub) -> dict[str, str]:
-    """Each field whose timescale contradicts another, with the contradiction in words; empty when they agree.
+    """Each field whose timescale contradicts another, with the contradiction in words (the active language's); empty
+    when they agree.
     Only called once every figure is present and positive and the working day is sound."""
     starts = _starts(hub)
     ratings, partners, decision = _ratings(hub), _partners(hub), _decision(hub)
@@ -126,11 +161,11 @@ def contradictions(hub) -> dict[str, str]:
     errors: dict[str, str] = {}
     for urgent, other in pairs:
         if urgent.field not in errors and (said := _later(hub, urgent, other, starts)):
-            errors[urgent.field] = said + ". Shorten one or lengthen the other."
+            errors[urgent.field] = gettext("%(said)s. Shorten one or lengthen the other.") % {"said": said}
     for rating in ratings:
         if "decision_working_days" not in errors and (said := _later(hub, rating, decision, starts)):
-            errors["decision_working_days"] = (
-                f"{said}. Every referral is to be decided by the decision deadline: allow more working days for the "
-                f"decision or shorten {rating.name}."
-            )
+            errors["decision_working_days"] = gettext(
+                "%(said)s. Every referral is to be decided by the decision deadline: allow more working days for the "
+                "decision or shorten %(rating)s."
+            ) % {"said": said, "rating": rating.name}
     return errors

@@ -100,7 +100,7 @@ def hub_edit(request: HttpRequest, hub_id) -> HttpResponse:
         form,
         lambda data: services.hub_update(hub=hub, data=data, by=request.user),
         reverse("hub-profile", args=[hub.id]),
-        "Hub profile saved",
+        _("Hub profile saved"),
     )
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": _("Change hub profile")})
 
@@ -131,7 +131,7 @@ def hub_agency_add(request: HttpRequest, hub_id) -> HttpResponse:
         form,
         lambda data: services.membership_set(hub=hub, agency=data["agency"], kind=data["kind"], by=request.user),
         reverse("hub-agencies", args=[hub.id]),
-        "Agency membership saved",
+        _("Agency membership saved"),
     )
     return done or _form_page(
         request, form, {"hub": hub, "form": form, "title": _("Add or change an agency's membership")}
@@ -165,9 +165,9 @@ def document_version_new(request: HttpRequest, hub_id, document_id) -> HttpRespo
         form,
         lambda data: services.document_version_publish(document=document, by=request.user, **data),
         reverse("hub-agreements", args=[hub.id]),
-        f"New version of {document.title} published",
+        _("New version of %(title)s published") % {"title": document.title},
     )
-    title = f"Publish a new version of {document.title}"
+    title = _("Publish a new version of %(title)s") % {"title": document.title}
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": title, "multipart": True})
 
 
@@ -191,9 +191,12 @@ def signature_new(request: HttpRequest, hub_id, version_id) -> HttpResponse:
         form,
         lambda data: services.agreement_sign(version=version, by=request.user, **data),
         reverse("hub-agreements", args=[hub.id]),
-        "Signature recorded",
+        _("Signature recorded"),
     )
-    title = f"Record a signature of {version.document.title} version {version.number}"
+    title = _("Record a signature of %(title)s version %(number)s") % {
+        "title": version.document.title,
+        "number": version.number,
+    }
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": title})
 
 
@@ -233,9 +236,9 @@ def funding_edit(request: HttpRequest, hub_id, funding_id=None) -> HttpResponse:
         form,
         lambda data: services.funding_record(hub=hub, contribution=row, by=request.user, **data),
         reverse("hub-funding", args=[hub.id]),
-        "Funding saved",
+        _("Funding saved"),
     )
-    title = f"Change funding: {row}" if row else _("Add an agency's funding for a year")
+    title = _("Change funding: %(row)s") % {"row": row} if row else _("Add an agency's funding for a year")
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": title})
 
 
@@ -268,7 +271,7 @@ def role_grant(request: HttpRequest, hub_id) -> HttpResponse:
             by=request.user,
         )
 
-    done = _save_form(request, form, save, reverse("hub-people", args=[hub.id]), "Role given")
+    done = _save_form(request, form, save, reverse("hub-people", args=[hub.id]), _("Role given"))
     return done or _form_page(request, form, {"hub": hub, "form": form, "title": _("Give someone a role")})
 
 
@@ -288,7 +291,8 @@ def role_revoke(request: HttpRequest, hub_id, assignment_id) -> HttpResponse:
         except Conflict as conflict:  # became the only manager since the page was shown
             reason = conflict.message
         else:
-            messages.success(request, f"{person} is no longer {assignment.get_role_display().lower()}")
+            role = assignment.get_role_display().lower()
+            messages.success(request, _("%(person)s is no longer %(role)s") % {"person": person, "role": role})
             return redirect("hub-people", hub.id)
     context = {"hub": hub, "assignment": assignment, "person": person, "reason": reason}
     return render(
@@ -308,9 +312,10 @@ def manager_hand_over(request: HttpRequest, hub_id, assignment_id) -> HttpRespon
     outgoing = assignment.user.get_full_name() or assignment.user.username
 
     def said(role: RoleAssignment) -> str:
-        return (
-            f"{role.user.get_full_name() or role.user.username} is now the accountable manager in place of {outgoing}"
-        )
+        return _("%(successor)s is now the accountable manager in place of %(outgoing)s") % {
+            "successor": role.user.get_full_name() or role.user.username,
+            "outgoing": outgoing,
+        }
 
     done = _save_form(
         request,

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 PORTS = (443, 8443)
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
@@ -37,22 +39,22 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1")
 NAMED_RANGES = [
     (ipaddress.ip_network(network), name)
     for network, name in (
-        ("0.0.0.0/32", "the unspecified address"), ("0.0.0.0/8", "a 'this network' address"),
-        ("127.0.0.0/8", "a loopback address"), ("169.254.0.0/16", "a link-local address"),
-        ("10.0.0.0/8", "a private address"), ("172.16.0.0/12", "a private address"),
-        ("192.168.0.0/16", "a private address"), ("100.64.0.0/10", "a shared address (100.64.0.0/10)"),
-        ("192.0.0.0/24", "an IETF protocol address"), ("192.0.2.0/24", "a documentation address"),
-        ("198.51.100.0/24", "a documentation address"), ("203.0.113.0/24", "a documentation address"),
-        ("198.18.0.0/15", "a benchmarking address"), ("192.88.99.0/24", "a 6to4 relay address"),
-        ("224.0.0.0/4", "a multicast address"), ("255.255.255.255/32", "the broadcast address"),
-        ("240.0.0.0/4", "a reserved address"),
-        ("::/128", "the unspecified address"), ("::1/128", "a loopback address"),
-        ("::ffff:0:0/96", "an IPv4-mapped address"), ("::/96", "an IPv4-compatible address"),
-        ("64:ff9b:1::/48", "a local-use NAT64 address"), ("100::/64", "a discard-only address"),
-        ("2001::/32", "a Teredo address"), ("2001:db8::/32", "a documentation address"),
-        ("2001::/23", "an IETF protocol address"), ("fc00::/7", "a unique-local (private) address"),
-        ("fe80::/10", "a link-local address"), ("fec0::/10", "a site-local address"),
-        ("ff00::/8", "a multicast address"),
+        ("0.0.0.0/32", _("the unspecified address")), ("0.0.0.0/8", _("a 'this network' address")),
+        ("127.0.0.0/8", _("a loopback address")), ("169.254.0.0/16", _("a link-local address")),
+        ("10.0.0.0/8", _("a private address")), ("172.16.0.0/12", _("a private address")),
+        ("192.168.0.0/16", _("a private address")), ("100.64.0.0/10", _("a shared address (100.64.0.0/10)")),
+        ("192.0.0.0/24", _("an IETF protocol address")), ("192.0.2.0/24", _("a documentation address")),
+        ("198.51.100.0/24", _("a documentation address")), ("203.0.113.0/24", _("a documentation address")),
+        ("198.18.0.0/15", _("a benchmarking address")), ("192.88.99.0/24", _("a 6to4 relay address")),
+        ("224.0.0.0/4", _("a multicast address")), ("255.255.255.255/32", _("the broadcast address")),
+        ("240.0.0.0/4", _("a reserved address")),
+        ("::/128", _("the unspecified address")), ("::1/128", _("a loopback address")),
+        ("::ffff:0:0/96", _("an IPv4-mapped address")), ("::/96", _("an IPv4-compatible address")),
+        ("64:ff9b:1::/48", _("a local-use NAT64 address")), ("100::/64", _("a discard-only address")),
+        ("2001::/32", _("a Teredo address")), ("2001:db8::/32", _("a documentation address")),
+        ("2001::/23", _("an IETF protocol address")), ("fc00::/7", _("a unique-local (private) address")),
+        ("fe80::/10", _("a link-local address")), ("fec0::/10", _("a site-local address")),
+        ("ff00::/8", _("a multicast address")),
     )
 ]  # fmt: skip
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -105,12 +107,12 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 def why_not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """What this address is, when webhooks may not go there ("a link-local address"); None for a public one."""
     if ip.version == 6 and (inner := _embedded_ipv4(ip)) is not None and (why := why_not_public(inner)):
-        return f"an IPv6 form of {inner}, {why}"
+        return gettext("an IPv6 form of %(address)s, %(why)s") % {"address": inner, "why": why}
     for network, name in NAMED_RANGES:
         if ip.version == network.version and ip in network:
-            return name
+            return str(name)
     if not ip.is_global or ip.is_multicast or getattr(ip, "is_site_local", False):
-        return "not a public internet address"
+        return gettext("not a public internet address")
     return None
 
 
@@ -118,19 +120,22 @@ def _host_of(netloc_host: str) -> str:
     """The host as an ASCII name or address; refuses numeric forms other than a dotted quad."""
     host = netloc_host.lower()
     if not host:
-        raise AddressRefused("Give the full address, starting https://, with a host name")
+        raise AddressRefused(gettext("Give the full address, starting https://, with a host name"))
     if ":" in host:  # a bracketed IPv6 literal (urlsplit removed the brackets)
         if "%" in host:
-            raise AddressRefused("Leave the zone out of the IPv6 address")
+            raise AddressRefused(gettext("Leave the zone out of the IPv6 address"))
         return host
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError:
-        raise AddressRefused("The host name is not a valid internet name") from None
+        raise AddressRefused(gettext("The host name is not a valid internet name")) from None
     labels = host.rstrip(".").split(".")
     if all(NUMERIC_LABEL.match(label) for label in labels) and not DOTTED_QUAD.match(host):
         raise AddressRefused(
-            "Write the host as a name or a dotted IPv4 address like 203.0.113.7, not a number in decimal, octal or hex"
+            gettext(
+                "Write the host as a name or a dotted IPv4 address like 203.0.113.7, not a number in decimal, octal "
+                "or hex"
+            )
         )
     return host
 
@@ -148,29 +153,34 @@ def vet(url: str, *, resolve: bool = True) -> Vetted:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise AddressRefused("Give the full address, starting https://, with a valid port") from None
+        raise AddressRefused(gettext("Give the full address, starting https://, with a valid port")) from None
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
-        raise AddressRefused("Webhooks must use https://")
+        raise AddressRefused(gettext("Webhooks must use https://"))
     if not parts.netloc:
-        raise AddressRefused("Give the full address, starting https://, with a host name")
+        raise AddressRefused(gettext("Give the full address, starting https://, with a host name"))
     if "@" in parts.netloc:
-        raise AddressRefused("Leave the user name and password out of the address: the signature authenticates us")
+        raise AddressRefused(
+            gettext("Leave the user name and password out of the address: the signature authenticates us")
+        )
     if parts.fragment:
-        raise AddressRefused("Leave the #fragment out of the address")
+        raise AddressRefused(gettext("Leave the #fragment out of the address"))
     host = _host_of(parts.hostname or "")
     local = settings.DEBUG and host in LOCAL_HOSTS
     if scheme != "https" and not local:
-        raise AddressRefused("Webhooks must use https://")
+        raise AddressRefused(gettext("Webhooks must use https://"))
     if not local and port not in (None, *PORTS):
-        raise AddressRefused(f"Use port 443 (the default) or 8443, not {port}")
+        raise AddressRefused(gettext("Use port 443 (the default) or 8443, not %(port)s") % {"port": port})
     port = port or (443 if scheme == "https" else 80)
     target = parts.path or "/"
     if parts.query:
         target += f"?{parts.query}"
     literal = _literal(host)
     if literal is not None and not local and (why := why_not_public(literal)):
-        raise AddressRefused(f"Webhooks go to public internet addresses only: {literal} is {why}")
+        raise AddressRefused(
+            gettext("Webhooks go to public internet addresses only: %(address)s is %(why)s")
+            % {"address": literal, "why": why}
+        )
     if not resolve:
         return Vetted(scheme, host, port, target, (str(literal),) if literal else ())
     if literal is not None:
@@ -181,13 +191,16 @@ def vet(url: str, *, resolve: bool = True) -> Vetted:
         except (OSError, UnicodeError):
             addresses = []
         if not addresses:
-            raise AddressRefused(f"The host {host} could not be found")
+            raise AddressRefused(gettext("The host %(host)s could not be found") % {"host": host})
     for address in addresses:
         ip = _literal(address.split("%")[0])
         if ip is None:
-            raise AddressRefused(f"The host {host} could not be found")
+            raise AddressRefused(gettext("The host %(host)s could not be found") % {"host": host})
         if local and ip.is_loopback:
             continue
         if why := why_not_public(ip):
-            raise AddressRefused(f"Webhooks go to public internet addresses only: {host} resolves to {ip}, {why}")
+            raise AddressRefused(
+                gettext("Webhooks go to public internet addresses only: %(host)s resolves to %(address)s, %(why)s")
+                % {"host": host, "address": ip, "why": why}
+            )
     return Vetted(scheme, host, port, target, tuple(addresses))

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
@@ -42,6 +43,6 @@ def adult_voice(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "The adult's wishes, capacity and advocacy are recorded")
+            messages.success(request, _("The adult's wishes, capacity and advocacy are recorded"))
             return redirect(reverse("referral-detail", args=[access.hub.id, referral.id]) + "#adult-voice")
     return render(request, "decisions/adult_voice.html", {"hub": access.hub, "referral": referral, "form": form})

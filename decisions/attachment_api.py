@@ -6,6 +6,7 @@ same audit events with the agency's system as the actor. Refusals are problem+js
 naming `file`, a file over the limit 413, the scanner down 503 with Retry-After; never a 500."""
 
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import MultiPartParser
@@ -79,7 +80,7 @@ def _refused(refused: UploadRefused):
 def _upload(request):
     files = request.FILES.getlist("file")
     if len(files) != 1:
-        detail = "Send one file, as the multipart/form-data part named `file`"
+        detail = gettext("Send one file, as the multipart/form-data part named `file`")
         return None, problem(422, detail, errors=[{"field": "file", "detail": detail}])
     return files[0], None
 

@@ -3,6 +3,7 @@ type are not trusted; the service checks the size, the type by content and scans
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukFormMixin
 from mash.uploads import size_words
@@ -13,8 +14,14 @@ def file_field(*, required: bool, label: str) -> forms.FileField:
     return forms.FileField(
         required=required,
         label=label,
-        help_text=f"A PDF, an image, a Word document or a text file, up to {limit}. Every file is scanned for viruses.",
-        error_messages={"required": "Choose a file to attach", "empty": "The file is empty: choose the file again"},
+        help_text=_(
+            "A PDF, an image, a Word document or a text file, up to %(limit)s. Every file is scanned for viruses."
+        )
+        % {"limit": limit},
+        error_messages={
+            "required": _("Choose a file to attach"),
+            "empty": _("The file is empty: choose the file again"),
+        },
         max_length=1000,
     )
 
@@ -22,4 +29,4 @@ def file_field(*, required: bool, label: str) -> forms.FileField:
 class AttachmentForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"] = file_field(required=True, label="Document or image")
+        self.fields["file"] = file_field(required=True, label=_("Document or image"))

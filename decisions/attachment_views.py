@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.access import hub_access
@@ -46,10 +47,14 @@ def referral_attachment_new(request: HttpRequest, hub_id, referral_id) -> HttpRe
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"{attachment.name} attached to referral {referral.reference}")
+            messages.success(
+                request,
+                _("%(name)s attached to referral %(reference)s")
+                % {"name": attachment.name, "reference": referral.reference},
+            )
             return redirect(back)
     context = {"hub": access.hub, "referral": referral, "form": form, "back": back,
-               "title": f"referral {referral.reference}"}  # fmt: skip
+               "title": _("referral %(reference)s") % {"reference": referral.reference}}  # fmt: skip
     return render(request, "decisions/attachment_new.html", context)
 
 

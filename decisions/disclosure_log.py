@@ -5,9 +5,12 @@ the hub's staff only (agencies' officers never see them); the caller has already
 
 The same consent and sharing entries go into the chronology (decisions/selectors.py `chronology`)."""
 
+from django.utils.translation import gettext as _
+
 from agencies.policy import Action, may
 from decisions.models.sharing import ConsentRecord, SharingDecision, SharingKind
 from mash.prepared import rows_of
+from mash.words import translated
 
 # One referral's rows, unscoped (only the hub's staff reach them: `consent_and_sharing_entries`, the consent panel),
 # written once per process (mash/prepared.py).
@@ -19,8 +22,8 @@ _sharing_decisions_of = rows_of(
 
 def _consent_text(c: ConsentRecord) -> str:
     if c.told and c.agreed:
-        return "Told of the referral and agreed"
-    told = "Told of the referral but did not agree" if c.told else "Not told of the referral"
+        return _("Told of the referral and agreed")
+    told = _("Told of the referral but did not agree") if c.told else _("Not told of the referral")
     return f"{told}: {c.reason_words}" if c.reason_words else told
 
 
@@ -46,18 +49,25 @@ def consent_and_sharing_entries(access, referrals: list) -> list[dict]:
         decisions = list(SharingDecision.objects.filter(referral_id__in=allowed))
     entries = []
     for c in records:
-        entries.append({"at": c.at, "referral": allowed[c.referral_id], "kind": "Consent", "text": _consent_text(c)})
+        entries.append({"at": c.at, "referral": allowed[c.referral_id], "kind": _("Consent"), "text": _consent_text(c)})
     for s in decisions:
         referral = allowed[s.referral_id]
         if s.kind == SharingKind.WITHOUT_CONSENT:
-            kind = "Decision to share without consent"
-            text = f"{s.what}, with {s.with_whom} ({s.get_lawful_basis_display()}). Why: {s.rationale}"
+            kind = _("Decision to share without consent")
+            text = _("%(what)s, with %(with_whom)s (%(lawful_basis)s). Why: %(rationale)s") % {
+                "what": s.what, "with_whom": s.with_whom, "lawful_basis": s.get_lawful_basis_display(),
+                "rationale": s.rationale,
+            }  # fmt: skip
         else:
-            kind, text = "Decision not to share", f"{s.what}, with {s.with_whom}. Why: {s.rationale}"
+            kind = _("Decision not to share")
+            text = _("%(what)s, with %(with_whom)s. Why: %(rationale)s") % {
+                "what": s.what, "with_whom": s.with_whom, "rationale": s.rationale,
+            }  # fmt: skip
         entries.append({"at": s.at, "referral": referral, "kind": kind, "text": text})
         if s.overridden_at:
             entries.append({"at": s.overridden_at, "referral": referral,
-                            "kind": f"Manager's override of the decision ({s.get_kind_display().lower()})",
+                            "kind": _("Manager's override of the decision (%(kind)s)")
+                            % {"kind": s.get_kind_display().lower()},
                             "text": s.override_reason})  # fmt: skip
     return entries
 
@@ -66,8 +76,9 @@ def disclosure_log(access, referral, contributions: list) -> list[dict]:
     """The referral page's disclosure log, oldest first: the contributions' disclosures (prefetched by the caller)
     and, for the hub's staff, consent and sharing decisions."""
     entries = [
-        {"at": d.at, "kind": f"{c.agency.name}'s information shared",
-         "text": f"With {d.shared_with}. Why: {d.purpose}. {d.get_lawful_basis_display()}"}
+        {"at": d.at, "kind": _("%(agency)s's information shared") % {"agency": c.agency.name},
+         "text": _("With %(shared_with)s. Why: %(purpose)s. %(lawful_basis)s")
+         % {"shared_with": translated(d.shared_with), "purpose": d.purpose, "lawful_basis": d.get_lawful_basis_display()}}
         for c in contributions for d in c.disclosures.all()
     ]  # fmt: skip
     entries += consent_and_sharing_entries(access, [referral])

@@ -3,8 +3,11 @@ values and put the service's messages back by their fields."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from decisions.models import OUTCOMES, Capacity, Disclosure, LawfulBasis, OutcomesMet, RiskIndicator
+from decisions.models import Capacity, Disclosure, LawfulBasis, OutcomesMet, RiskIndicator
+from decisions.models.outcomes import outcome_choices
 from mash.forms import GovukDateText, GovukFormMixin, weeks_ahead
 
 ACTION_ROWS = 3
@@ -38,11 +41,13 @@ class _ServiceErrors:
 class RequestForm(_ServiceErrors, GovukFormMixin, forms.Form):
     agencies = forms.MultipleChoiceField(
         required=False,
-        label="Which contributing agencies should also check?",
-        help_text="Every core agency is asked. Tick the contributing agencies whose checks would help.",
+        label=_("Which contributing agencies should also check?"),
+        help_text=_("Every core agency is asked. Tick the contributing agencies whose checks would help."),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = _text("What should the agencies check?", rows=3, help_text="Optional: names, addresses, dates to check")
+    note = _text(
+        _("What should the agencies check?"), rows=3, help_text=_("Optional: names, addresses, dates to check")
+    )
 
     def __init__(self, contributing, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,21 +58,21 @@ class ContributionForm(_ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("summary",)  # when the agency knows the subject
     known = forms.ChoiceField(
         required=False,
-        label="Does your agency know the subject?",
-        choices=[("yes", "Yes: we hold information"), ("no", "No trace: we hold nothing on them")],
+        label=_("Does your agency know the subject?"),
+        choices=[("yes", _("Yes: we hold information")), ("no", _("No trace: we hold nothing on them"))],
         widget=forms.RadioSelect,
     )
     risk_indicators = forms.MultipleChoiceField(
-        required=False, label="Risk indicators", choices=RiskIndicator.choices, widget=forms.CheckboxSelectMultiple
+        required=False, label=_("Risk indicators"), choices=RiskIndicator.choices, widget=forms.CheckboxSelectMultiple
     )
-    summary = _text("Summary", rows=3, help_text="What the hub's decision-makers need to know, in a few lines")
-    detail = _text("Detail", rows=8, help_text="Dates, incidents and sources")
+    summary = _text(_("Summary"), rows=3, help_text=_("What the hub's decision-makers need to know, in a few lines"))
+    detail = _text(_("Detail"), rows=8, help_text=_("Dates, incidents and sources"))
     lawful_basis = forms.ChoiceField(
-        required=False, label="Lawful basis for sharing", choices=LawfulBasis.choices, widget=forms.RadioSelect
+        required=False, label=_("Lawful basis for sharing"), choices=LawfulBasis.choices, widget=forms.RadioSelect
     )
     disclosure = forms.ChoiceField(
-        required=False, label="Who may see it", choices=Disclosure.choices, widget=forms.RadioSelect,
-        help_text="Restrict it when sharing could harm an investigation: only the manager sees it until you consent",
+        required=False, label=_("Who may see it"), choices=Disclosure.choices, widget=forms.RadioSelect,
+        help_text=_("Restrict it when sharing could harm an investigation: only the manager sees it until you consent"),
     )  # fmt: skip
 
     def data_for_service(self) -> dict:
@@ -84,39 +89,42 @@ class ContributionForm(_ServiceErrors, GovukFormMixin, forms.Form):
 
 class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("rationale", "amendment_reason", "outcomes_met")
-    outcome = forms.ChoiceField(required=False, label="Outcome", widget=forms.RadioSelect)
-    threshold_level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
-    rationale = _text("Rationale", rows=6, help_text="Why the hub decided this, on what information")
+    outcome = forms.ChoiceField(required=False, label=_("Outcome"), widget=forms.RadioSelect)
+    threshold_level = forms.ChoiceField(required=False, label=_("Threshold level"), widget=forms.RadioSelect)
+    rationale = _text(_("Rationale"), rows=6, help_text=_("Why the hub decided this, on what information"))
     participants = forms.MultipleChoiceField(
         required=False,
-        label="Agencies that took part",
-        help_text="Every core agency takes part in every decision",
+        label=_("Agencies that took part"),
+        help_text=_("Every core agency takes part in every decision"),
         widget=forms.CheckboxSelectMultiple,
     )
-    amendment_reason = _text("Why is the signed decision being amended?", rows=3)
+    amendment_reason = _text(_("Why is the signed decision being amended?"), rows=3)
 
     outcomes_met = forms.ChoiceField(
-        required=False, label="Were the outcomes the adult wanted met?", choices=OutcomesMet.choices,
-        widget=forms.RadioSelect, help_text="Making Safeguarding Personal: what the adult said they wanted",
+        required=False, label=_("Were the outcomes the adult wanted met?"), choices=OutcomesMet.choices,
+        widget=forms.RadioSelect, help_text=_("Making Safeguarding Personal: what the adult said they wanted"),
     )  # fmt: skip
 
     def __init__(self, *args, cohort: str, levels: list[dict], members: list, amending: bool,
-                 outcomes_expressed: bool = False, **kwargs):  # fmt: skip
+                 outcomes_expressed: bool = False, procedures: str = "england", **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         if not outcomes_expressed:
             del self.fields["outcomes_met"]
-        self.fields["outcome"].choices = OUTCOMES[cohort].choices
+        self.fields["outcome"].choices = outcome_choices(cohort, procedures)  # England's words or Wales'
+
         self.fields["threshold_level"].choices = [(lv["code"], lv["name"]) for lv in levels]
         self.fields["participants"].choices = [(str(m.agency_id), m.agency.name) for m in members]
-        owners = [("", "Choose the owning agency"), *((str(m.agency_id), m.agency.name) for m in members)]
+        owners = [("", gettext("Choose the owning agency")), *((str(m.agency_id), m.agency.name) for m in members)]
         for i in range(ACTION_ROWS):
             self.fields[f"action_{i}_owner"] = forms.ChoiceField(
-                required=False, label=f"Action {i + 1}: owner", choices=owners
+                required=False, label=gettext("Action %(n)s: owner") % {"n": i + 1}, choices=owners
             )
-            self.fields[f"action_{i}_description"] = _text(f"Action {i + 1}: what will be done", rows=2)
+            self.fields[f"action_{i}_description"] = _text(
+                gettext("Action %(n)s: what will be done") % {"n": i + 1}, rows=2
+            )
             self.fields[f"action_{i}_due_on"] = GovukDateText(
-                required=False, label=f"Action {i + 1}: due by", words=f"The due date of action {i + 1}",
-                example=weeks_ahead(4),
+                required=False, label=gettext("Action %(n)s: due by") % {"n": i + 1},
+                words=gettext("The due date of action %(n)s") % {"n": i + 1}, example=weeks_ahead(4),
             )  # fmt: skip
         if not amending:
             del self.fields["amendment_reason"]
@@ -146,25 +154,25 @@ class DecisionForm(_ServiceErrors, GovukFormMixin, forms.Form):
 class ReviewForm(_ServiceErrors, GovukFormMixin, forms.Form):
     verdict = forms.ChoiceField(
         required=False,
-        label="Your decision",
-        choices=[("sign", "Sign off this decision"), ("return", "Return it for revision")],
+        label=_("Your decision"),
+        choices=[("sign", _("Sign off this decision")), ("return", _("Return it for revision"))],
         widget=forms.RadioSelect,
     )
-    comments = _text("Comments", rows=4, help_text="Required when you return it: say what needs to change")
+    comments = _text(_("Comments"), rows=4, help_text=_("Required when you return it: say what needs to change"))
     needed = ("comments",)
 
 
 class ReasonForm(_ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("reason",)
-    reason = _text("Reason", rows=4)
+    reason = _text(_("Reason"), rows=4)
 
 
 class ConsentForm(_ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("consent",)
-    consent = _text("Who at the owning agency consented, and when", rows=2)
+    consent = _text(_("Who at the owning agency consented, and when"), rows=2)
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes_no(label: str, **kwargs) -> forms.ChoiceField:
@@ -176,24 +184,28 @@ class AdultVoiceForm(_ServiceErrors, GovukFormMixin, forms.Form):
 
     needed = ("asked", "desired_outcomes", "not_asked_reason", "capacity", "assessor_name", "assessor_role",
               "assessed_on", "best_interests_decision", "best_interests_reasons", "advocacy_needed", "advocate")  # fmt: skip
-    asked = _yes_no("Was the adult asked what they want to happen?")
-    desired_outcomes = _text("What does the adult want to happen?", rows=4,
-                             help_text="Their desired outcomes, in their own words. Needed when they were asked")  # fmt: skip
-    not_asked_reason = _text("Why was the adult not asked?", rows=3, help_text="Needed when they were not asked")
+    asked = _yes_no(_("Was the adult asked what they want to happen?"))
+    desired_outcomes = _text(_("What does the adult want to happen?"), rows=4,
+                             help_text=_("Their desired outcomes, in their own words. Needed when they were asked"))  # fmt: skip
+    not_asked_reason = _text(_("Why was the adult not asked?"), rows=3, help_text=_("Needed when they were not asked"))
     capacity = forms.ChoiceField(
-        required=False, label="Mental capacity to make decisions about their safety", choices=Capacity.choices,
+        required=False, label=_("Mental capacity to make decisions about their safety"), choices=Capacity.choices,
         widget=forms.RadioSelect,
     )  # fmt: skip
-    assessor_name = _text("Who assessed capacity: name", help_text="Needed when capacity was assessed")
-    assessor_role = _text("Who assessed capacity: role", help_text="Needed when capacity was assessed")
-    assessed_on = GovukDateText(required=False, label="When was capacity assessed?", words="The date of the assessment")
-    best_interests_decision = _text("Best-interests decision", rows=3, help_text="Needed when the adult lacks capacity")
-    best_interests_reasons = _text("Reasons for the best-interests decision", rows=3,
-                                   help_text="Needed when the adult lacks capacity")  # fmt: skip
-    advocacy_needed = _yes_no("Does the adult need an advocate?")
-    advocacy_offered = forms.BooleanField(required=False, label="An advocate was offered")
-    advocacy_provided = forms.BooleanField(required=False, label="An advocate was provided")
-    advocate = _text("Who provides the advocacy?", help_text="Needed when an advocate was provided")
+    assessor_name = _text(_("Who assessed capacity: name"), help_text=_("Needed when capacity was assessed"))
+    assessor_role = _text(_("Who assessed capacity: role"), help_text=_("Needed when capacity was assessed"))
+    assessed_on = GovukDateText(
+        required=False, label=_("When was capacity assessed?"), words=_("The date of the assessment")
+    )
+    best_interests_decision = _text(
+        _("Best-interests decision"), rows=3, help_text=_("Needed when the adult lacks capacity")
+    )
+    best_interests_reasons = _text(_("Reasons for the best-interests decision"), rows=3,
+                                   help_text=_("Needed when the adult lacks capacity"))  # fmt: skip
+    advocacy_needed = _yes_no(_("Does the adult need an advocate?"))
+    advocacy_offered = forms.BooleanField(required=False, label=_("An advocate was offered"))
+    advocacy_provided = forms.BooleanField(required=False, label=_("An advocate was provided"))
+    advocate = _text(_("Who provides the advocacy?"), help_text=_("Needed when an advocate was provided"))
 
     def data_for_service(self) -> dict:
         data = self.cleaned_data

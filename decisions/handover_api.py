@@ -2,6 +2,7 @@
 first), reads one handover package, and acknowledges it (scope `handovers:write`). Another agency's handover is 404,
 as one that does not exist. Parse, call one service or selector, render; reads are logged, writes audited."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -29,10 +30,10 @@ class HandoverSerializer(ApiModelSerializer):
     """A case the hub handed to your agency: `sent` until you acknowledge it, then `acknowledged`."""
 
     referral_id = serializers.UUIDField(read_only=True)
-    reference = serializers.CharField(source="referral.reference", read_only=True, help_text="The hub's reference")
+    reference = serializers.CharField(source="referral.reference", read_only=True, help_text=_("The hub's reference"))
     state = serializers.ChoiceField(HandoverState.choices, read_only=True)
     acknowledged_by = serializers.CharField(
-        source="acknowledged_by_name", read_only=True, help_text="Who acknowledged it, in words; empty until then"
+        source="acknowledged_by_name", read_only=True, help_text=_("Who acknowledged it, in words; empty until then")
     )
 
     class Meta:

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.policy import Action, scoped
 from decisions.models import Handover, HandoverState
@@ -32,9 +34,11 @@ def waiting_for(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
-    words = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
-    return " ".join(words) or "less than a minute"
+    in_days = ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    in_hours = ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+    in_minutes = ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    parts = [(days, in_days), (hours, in_hours)] if days else [(hours, in_hours), (minutes, in_minutes)]
+    return " ".join(words for n, words in parts if n) or _("less than a minute")
 
 
 def unacknowledged_overdue(hub, now=None) -> list[Handover]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.access import hub_access
@@ -97,7 +98,9 @@ def officer_acknowledge(request: HttpRequest, hub_id, handover_id) -> HttpRespon
     handover = handover_of(access, handover_id)  # 404 for another agency's
     try:
         handover_acknowledge(handover=handover, by=request.user)
-        messages.success(request, f"Handover of {handover.referral.reference} acknowledged")
+        messages.success(
+            request, _("Handover of %(reference)s acknowledged") % {"reference": handover.referral.reference}
+        )
     except SERVICE_ERRORS as error:
         messages.error(request, said(error))
     return redirect("officer-handovers", access.hub.pk)

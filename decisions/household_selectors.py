@@ -6,6 +6,7 @@ decisions/selectors.py:
 """
 
 from django.db.models import Prefetch
+from django.utils.translation import ngettext
 
 from agencies.policy import Action, scoped
 from decisions.models import Decision, DecisionState, InformationRequest, RequestState
@@ -50,10 +51,9 @@ def household_summaries(access, rows) -> dict:
 
 def _summary(children: list, adults: list) -> str:
     """ "3 children, 2 adults"."""
-    return (
-        f"{len(children)} child{'ren' if len(children) != 1 else ''}, "
-        f"{len(adults)} adult{'s' if len(adults) != 1 else ''}"
-    )
+    children_words = ngettext("%(n)s child", "%(n)s children", len(children)) % {"n": len(children)}
+    adults_words = ngettext("%(n)s adult", "%(n)s adults", len(adults)) % {"n": len(adults)}
+    return f"{children_words}, {adults_words}"
 
 
 def household_group(access, info_request: InformationRequest) -> dict:
@@ -94,6 +94,7 @@ def siblings_decisions(referral: Referral) -> list[dict]:
     rows = []
     for sibling in siblings:
         decision = sibling.current_decisions[0] if sibling.current_decisions else None
+        sibling.hub = referral.hub  # a household is one hub's: its procedures name the outcomes, with no query
         if decision is not None:
             decision.referral = sibling  # its outcome's words need the cohort: no query per row
         rows.append({

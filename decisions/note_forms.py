@@ -11,24 +11,24 @@ from decisions.attachment_forms import file_field
 from decisions.models.notes import NoteKind
 from mash.forms import GovukDateText, GovukFormMixin
 
-WHEN_HINT = "Leave the date and the time empty if it is now"
+WHEN_HINT = _("Leave the date and the time empty if it is now")
 
 
 class CorrectionForm(GovukFormMixin, forms.Form):
     needed = ("text",)
     occurred_on = GovukDateText(
         required=False,
-        label="Date of what the note records",
+        label=_("Date of what the note records"),
         help_text=WHEN_HINT,
         example=lambda: timezone.localdate() - timedelta(days=1),
     )
     occurred_time = forms.CharField(
         required=False,
-        label="Time of what the note records",
-        help_text="On the 24-hour clock, like 14:30. Leave it empty if it is now.",
+        label=_("Time of what the note records"),
+        help_text=_("On the 24-hour clock, like 14:30. Leave it empty if it is now."),
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
     )
-    text = forms.CharField(required=False, label="Note", widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(required=False, label=_("Note"), widget=forms.Textarea(attrs={"rows": 6}))
 
     def data_for_service(self) -> dict:
         """What was typed, for the schema to judge (a date typed wrong is the form's own error, left out here)."""
@@ -41,7 +41,7 @@ class NoteForm(CorrectionForm):
     needed = ("kind", "text")
     # Text with the allowed types as radios: the schema judges what was sent (a practitioner sending "management
     # oversight" reads why it is refused).
-    kind = forms.CharField(required=False, label="Type of note", widget=forms.RadioSelect)
+    kind = forms.CharField(required=False, label=_("Type of note"), widget=forms.RadioSelect)
     field_order = ["kind", "occurred_on", "occurred_time", "text"]
 
     def __init__(self, *args, may_oversee: bool = False, **kwargs):

@@ -3,6 +3,7 @@ household's own, each note with the correction that follows it (`corrected_by`) 
 (`corrected`)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from agencies.policy import Action, scoped
 from decisions.models.notes import CaseNote
@@ -34,9 +35,10 @@ def notes_of_household(access, household: Household) -> list[CaseNote]:
 
 def note_heading(note: CaseNote) -> str:
     """What the note is, in words: "Visit note on the household, corrected later"."""
-    words = f"{note.get_kind_display()} note" + (" on the household" if note.household_id else "")
+    kind = {"kind": note.get_kind_display()}
+    words = _("%(kind)s note on the household") % kind if note.household_id else _("%(kind)s note") % kind
     if getattr(note, "corrected_by", None) is not None:
-        words += ", corrected later"
+        words = _("%(note)s, corrected later") % {"note": words}
     if note.corrects_id:
-        words += ", correcting an earlier note"
+        words = _("%(note)s, correcting an earlier note") % {"note": words}
     return words

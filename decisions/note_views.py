@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
@@ -23,7 +24,9 @@ def _back(hub, on) -> str:
 
 
 def _title(on) -> str:
-    return f"referral {on.reference}" if isinstance(on, Referral) else f"household {on.reference}"
+    if isinstance(on, Referral):
+        return _("referral %(reference)s") % {"reference": on.reference}
+    return _("household %(reference)s") % {"reference": on.reference}
 
 
 def _new(request: HttpRequest, access, on) -> HttpResponse:
@@ -41,7 +44,7 @@ def _new(request: HttpRequest, access, on) -> HttpResponse:
                 upload = form.cleaned_data.get("file")
                 files = [services.upload_check(upload=upload, hub=on.hub_id, on_type="note")] if upload else []
                 services.note_add(on=on, by=request.user, data=data, files=files)
-                messages.success(request, f"Note added to {_title(on)}")
+                messages.success(request, _("Note added to %(title)s") % {"title": _title(on)})
                 return redirect(_back(hub, on))
             services.note_clean(on=on, by=request.user, data={**data, "occurred_on": None})
         except SERVICE_ERRORS as error:
@@ -81,7 +84,7 @@ def note_correct(request: HttpRequest, hub_id, note_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Correction added: the original note is kept, struck through")
+            messages.success(request, _("Correction added: the original note is kept, struck through"))
             return redirect(_back(hub, note.on))
     context = {"hub": hub, "note": note, "on": note.on, "title": _title(note.on), "back": _back(hub, note.on),
                "form": form}  # fmt: skip

@@ -11,6 +11,7 @@
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.access import agreement_problems
 from agencies.policy import Action, may, require, scoped
@@ -172,6 +173,7 @@ SIGN_OFF_QUEUE_COLUMNS = (
     "referral_id", "version", "outcome", "proposed_by_id", "proposed_at",
     "referral__reference", "referral__cohort", "referral__rating", "referral__due_at",
     "proposed_by__first_name", "proposed_by__last_name", "proposed_by__username",
+    "referral__hub__procedures",  # the outcome in the words of the hub's procedures (England's or Wales')
 )  # fmt: skip
 
 
@@ -180,7 +182,7 @@ def sign_off_queue(access) -> QuerySet[Decision]:
     due time, breached ones first of all), then the oldest proposal (the page is the acting manager's)."""
     return (
         Decision.objects.filter(hub_id=access.hub.pk, state=DecisionState.PROPOSED)  # on decision_hub_awaiting
-        .select_related("referral", "proposed_by")
+        .select_related("referral__hub", "proposed_by")
         .only(*SIGN_OFF_QUEUE_COLUMNS)  # what a row shows: three whole models a row cost 12 % of the page
         .order_by(F("referral__due_at").asc(nulls_last=True), "proposed_at")
     )
@@ -209,39 +211,48 @@ def chronology(access, referral: Referral) -> list[dict]:
     referrals = [referral, *earlier]
     ids = [r.pk for r in referrals]
     by_id = {r.pk: r for r in referrals}
-    entries = [{"at": r.received_at, "referral": r, "kind": "Referral received", "text": r.get_source_code_display()}
+    entries = [{"at": r.received_at, "referral": r, "kind": _("Referral received"), "text": r.get_source_code_display()}
                for r in referrals]  # fmt: skip
     for r in referrals:
         for s in referral_triage(r)["screenings"]:
             text = f"{s.get_rating_display()}, {s.level_name}" + (f": {s.rationale}" if s.kind == "re_rating" else "")
             entries.append({"at": s.at, "referral": r, "kind": s.get_kind_display(), "text": text})
     for c in contributions_visible_to(access, ids):
-        text = "No trace" if c.no_trace else c.summary
+        text = _("No trace") if c.no_trace else c.summary
         entries.append({"at": c.contributed_at, "referral": by_id[c.referral_id], "kind": f"{c.agency}", "text": text})
     for d in Decision.objects.filter(referral_id__in=ids).exclude(state=DecisionState.RETURNED):
         r = d.referral = by_id[d.referral_id]  # its outcome's words need the referral's cohort: no query per row
-        entries.append({"at": d.proposed_at, "referral": r, "kind": f"Decision v{d.version} proposed",
+        entries.append({"at": d.proposed_at, "referral": r,
+                        "kind": _("Decision v%(version)s proposed") % {"version": d.version},
                         "text": d.outcome_label})  # fmt: skip
         if d.state in (DecisionState.SIGNED, DecisionState.SUPERSEDED) and d.reviewed_at:
-            entries.append({"at": d.reviewed_at, "referral": r, "kind": f"Decision v{d.version} signed off",
+            entries.append({"at": d.reviewed_at, "referral": r,
+                            "kind": _("Decision v%(version)s signed off") % {"version": d.version},
                             "text": d.outcome_label})  # fmt: skip
     for s in StrategyDiscussion.objects.filter(referral_id__in=ids):
-        text = s.get_decision_display() + (f". Without: {', '.join(s.missing_labels)}" if s.flagged else "")
-        entries.append({"at": s.held_at, "referral": by_id[s.referral_id],
-                        "kind": f"Strategy discussion ({s.get_mode_display().lower()})", "text": text})  # fmt: skip
+        text = str(s.get_decision_display())
+        if s.flagged:
+            text = _("%(decision)s. Without: %(agencies)s") % {
+                "decision": text,
+                "agencies": ", ".join(s.missing_labels),
+            }
+        kind = _("Strategy discussion (%(mode)s)") % {"mode": s.get_mode_display().lower()}
+        entries.append({"at": s.held_at, "referral": by_id[s.referral_id], "kind": kind, "text": text})
         if s.manager_reason_at:
             entries.append({"at": s.manager_reason_at, "referral": by_id[s.referral_id],
-                            "kind": "Manager's reason for the strategy discussion", "text": s.manager_reason})  # fmt: skip
+                            "kind": _("Manager's reason for the strategy discussion"), "text": s.manager_reason})  # fmt: skip
     actions = AgreedAction.objects.filter(decision__referral_id__in=ids, decision__state=DecisionState.SIGNED)
     for a in actions.select_related("owner", "decision"):
         when = a.completed_at
         if when:
-            entries.append({"at": when, "referral": by_id[a.decision.referral_id], "kind": f"Action done by {a.owner}",
+            entries.append({"at": when, "referral": by_id[a.decision.referral_id],
+                            "kind": _("Action done by %(agency)s") % {"agency": a.owner},
                             "text": a.description})  # fmt: skip
     strategy_actions = StrategyAction.objects.filter(discussion__referral_id__in=ids, completed_at__isnull=False)
     for a in strategy_actions.select_related("owner", "discussion"):
         entries.append({"at": a.completed_at, "referral": by_id[a.discussion.referral_id],
-                        "kind": f"Strategy action done by {a.owner}", "text": a.description})  # fmt: skip
+                        "kind": _("Strategy action done by %(agency)s") % {"agency": a.owner},
+                        "text": a.description})  # fmt: skip
     entries += consent_and_sharing_entries(access, referrals)
     households = {r.household_id: r for r in reversed(referrals) if r.household_id}  # this referral's first
     for n in notes_of_referrals(access, referrals):
@@ -249,8 +260,9 @@ def chronology(access, referral: Referral) -> list[dict]:
                         "kind": note_heading(n), "text": n.text})  # fmt: skip
     for f in files_in_chronology(access, ids):
         where = f.referral_id or (f.contribution.referral_id if f.contribution_id else f.note.referral_id)
-        entries.append({"at": f.added_at, "referral": by_id[where], "kind": "Document attached",
-                        "text": f"{f.name} ({f.described}) by {f.author}"})  # fmt: skip
+        entries.append({"at": f.added_at, "referral": by_id[where], "kind": _("Document attached"),
+                        "text": _("%(name)s (%(described)s) by %(author)s")
+                        % {"name": f.name, "described": f.described, "author": f.author}})  # fmt: skip
     return sorted(entries, key=lambda e: e["at"])
 
 

@@ -1,6 +1,7 @@
 """API shapes of what the multi-agency part answers. The request bodies are the declared schemas
 (decisions/schemas.py), which validate them and document them alike."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
@@ -24,7 +25,7 @@ CONTRIBUTION_EXAMPLE = OpenApiExample(
 class ContributionSerializer(ApiModelSerializer):
     """The contribution as stored: what the agency shares, and under which lawful basis and disclosure level."""
 
-    agency = serializers.UUIDField(source="agency_id", read_only=True, help_text="Your agency's id")
+    agency = serializers.UUIDField(source="agency_id", read_only=True, help_text=_("Your agency's id"))
 
     class Meta:
         model = Contribution
@@ -45,7 +46,7 @@ class AttachmentSerializer(ApiModelSerializer):
 class AttachmentUploadSerializer(serializers.Serializer):
     """multipart/form-data with one part: the file (a PDF, an image, a Word document or a text file)."""
 
-    file = serializers.FileField(help_text="The file; its type is read from its content, never its name")
+    file = serializers.FileField(help_text=_("The file; its type is read from its content, never its name"))
 
 
 class AttachmentPageSerializer(serializers.Serializer):
@@ -61,7 +62,9 @@ class CheckPersonSerializer(ApiModelSerializer):
 
     role = serializers.ChoiceField(choices=PersonRole.choices, read_only=True)
     estimated_age = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text="In whole years, as the referrer estimated it when no date of birth"
+        read_only=True,
+        allow_null=True,
+        help_text=_("In whole years, as the referrer estimated it when no date of birth"),
     )
 
     class Meta:
@@ -78,7 +81,7 @@ class RequestReferralSerializer(serializers.Serializer):
 
     id = serializers.UUIDField(read_only=True)
     reference = serializers.CharField(read_only=True)
-    rating = serializers.CharField(read_only=True, help_text="red, amber or green: sets when your answer is due")
+    rating = serializers.CharField(read_only=True, help_text=_("red, amber or green: sets when your answer is due"))
 
 
 class InformationRequestSerializer(ApiModelSerializer):
@@ -90,8 +93,8 @@ class InformationRequestSerializer(ApiModelSerializer):
     people = CheckPersonSerializer(source="referral.persons", many=True, read_only=True)
     household = serializers.UUIDField(
         source="household_id", read_only=True, allow_null=True,
-        help_text="The household this request was made for, asked once with its siblings' requests (the same id on "
-        "each): check each person once and answer each request alike. Null for a request about one referral.",
+        help_text=_("The household this request was made for, asked once with its siblings' requests (the same id on "
+                    "each): check each person once and answer each request alike. Null for a request about one referral."),
     )  # fmt: skip
 
     class Meta:
@@ -115,8 +118,10 @@ class WebhookSerializer(serializers.Serializer):
     url = serializers.URLField(read_only=True)
     secret = serializers.CharField(
         read_only=True,
-        help_text="The Standard Webhooks secret (whsec_…) that verifies the webhook-signature of each notice. Shown "
-        "only in this response: keep it",
+        help_text=_(
+            "The Standard Webhooks secret (whsec_…) that verifies the webhook-signature of each notice. Shown "
+            "only in this response: keep it"
+        ),
     )
 
 
@@ -124,7 +129,7 @@ class WebhookRotatedSerializer(WebhookSerializer):
     """The webhook with its new secret (shown once) and until when the previous one still signs."""
 
     previous_secret_expires_at = Instant(
-        read_only=True, help_text="Until then each notice is signed with the previous secret too"
+        read_only=True, help_text=_("Until then each notice is signed with the previous secret too")
     )
 
 
@@ -132,7 +137,10 @@ class WebhookViewSerializer(ApiModelSerializer):
     """One of your agency's webhooks (never its secret)."""
 
     disabled_reason = serializers.ChoiceField(
-        WebhookDisabled.choices, allow_blank=True, read_only=True, help_text="Why it was disabled; empty while active"
+        WebhookDisabled.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Why it was disabled; empty while active"),
     )
 
     class Meta:
@@ -180,5 +188,5 @@ class WebhookDeliveryPageSerializer(serializers.Serializer):
 class PingSerializer(serializers.Serializer):
     """What happened to the signed webhook.ping sent just now."""
 
-    delivered = serializers.BooleanField(help_text="The receiver answered 2xx")
-    error = serializers.CharField(help_text="What went wrong, when it did not (empty otherwise)")
+    delivered = serializers.BooleanField(help_text=_("The receiver answered 2xx"))
+    error = serializers.CharField(help_text=_("What went wrong, when it did not (empty otherwise)"))

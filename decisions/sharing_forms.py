@@ -2,13 +2,14 @@
 schema's (decisions.schemas.ConsentSchema, SharingDecisionSchema)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from decisions.forms import _ServiceErrors as ServiceErrors
 from decisions.forms import _text as text_box
 from decisions.models import LawfulBasis, NotAgreedReason, SharingKind
 from mash.forms import GovukFormMixin
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 AS_FLAG = {"yes": True, "no": False}
 
 
@@ -17,17 +18,24 @@ class ConsentRecordForm(ServiceErrors, GovukFormMixin, forms.Form):
     told = forms.ChoiceField(required=False, choices=YES_NO, widget=forms.RadioSelect)
     agreed = forms.ChoiceField(required=False, choices=YES_NO, widget=forms.RadioSelect)
     reason = forms.ChoiceField(
-        required=False, label="If not, why not?", widget=forms.RadioSelect,
-        help_text="Required when they were not told or did not agree",
+        required=False, label=_("If not, why not?"), widget=forms.RadioSelect,
+        help_text=_("Required when they were not told or did not agree"),
     )  # fmt: skip
-    reason_detail = text_box("More about the reason", rows=3, help_text="Required for another reason: say what it is")
+    reason_detail = text_box(
+        _("More about the reason"), rows=3, help_text=_("Required for another reason: say what it is")
+    )
 
     def __init__(self, *args, adult: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        who = "the adult" if adult else "the parent or carer"
-        self.fields["told"].label = f"Was {who} told of the referral?"
-        self.fields["agreed"].label = f"Did {who} agree to the referral and to information being shared?"
-        self.fields["agreed"].help_text = "Answer no if they were not told"
+        if adult:
+            self.fields["told"].label = _("Was the adult told of the referral?")
+            self.fields["agreed"].label = _("Did the adult agree to the referral and to information being shared?")
+        else:
+            self.fields["told"].label = _("Was the parent or carer told of the referral?")
+            self.fields["agreed"].label = _(
+                "Did the parent or carer agree to the referral and to information being shared?"
+            )
+        self.fields["agreed"].help_text = _("Answer no if they were not told")
         self.fields["reason"].choices = [
             (value, label) for value, label in NotAgreedReason.choices
             if adult or value != NotAgreedReason.LACKS_CAPACITY
@@ -46,14 +54,14 @@ class ConsentRecordForm(ServiceErrors, GovukFormMixin, forms.Form):
 class SharingDecisionForm(ServiceErrors, GovukFormMixin, forms.Form):
     needed = ("what", "with_whom", "rationale")
     kind = forms.ChoiceField(
-        required=False, label="What was decided?", choices=SharingKind.choices, widget=forms.RadioSelect
+        required=False, label=_("What was decided?"), choices=SharingKind.choices, widget=forms.RadioSelect
     )
-    what = text_box("What information?", rows=3)
-    with_whom = text_box("With whom?", help_text="The agency or person it is shared with, or would have been")
-    rationale = text_box("Rationale", rows=5, help_text="Why, weighing the risk of sharing against not sharing")
+    what = text_box(_("What information?"), rows=3)
+    with_whom = text_box(_("With whom?"), help_text=_("The agency or person it is shared with, or would have been"))
+    rationale = text_box(_("Rationale"), rows=5, help_text=_("Why, weighing the risk of sharing against not sharing"))
     lawful_basis = forms.ChoiceField(
-        required=False, label="Lawful basis", choices=LawfulBasis.choices, widget=forms.RadioSelect,
-        help_text="Required to share without consent; leave it when deciding not to share",
+        required=False, label=_("Lawful basis"), choices=LawfulBasis.choices, widget=forms.RadioSelect,
+        help_text=_("Required to share without consent; leave it when deciding not to share"),
     )  # fmt: skip
 
     def data_for_service(self) -> dict:

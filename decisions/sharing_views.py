@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
@@ -45,7 +46,7 @@ def consent_record(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Consent recorded")
+            messages.success(request, _("Consent recorded"))
             return redirect(_back(hub, referral))
     return render(request, "decisions/consent_record.html", {"hub": hub, "referral": referral, "form": form})
 
@@ -60,7 +61,7 @@ def sharing_decision_new(request: HttpRequest, hub_id, referral_id) -> HttpRespo
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Sharing decision recorded")
+            messages.success(request, _("Sharing decision recorded"))
             return redirect(_back(hub, referral))
     return render(request, "decisions/sharing_decision_new.html", {"hub": hub, "referral": referral, "form": form})
 
@@ -78,7 +79,7 @@ def sharing_decision_override(request: HttpRequest, hub_id, decision_id) -> Http
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Decision overridden")
+            messages.success(request, _("Decision overridden"))
             return redirect(_back(access.hub, referral))
     context = {"hub": access.hub, "referral": referral, "decision": decision, "form": form}
     return render(request, "decisions/sharing_decision_override.html", context)

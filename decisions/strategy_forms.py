@@ -9,6 +9,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from decisions.forms import ReasonForm, _text
 from decisions.models.strategy import StrategyMode, decision_choices
@@ -44,23 +46,24 @@ def more_asked(data) -> str:
 
 class StrategyDiscussionForm(GovukFormMixin, forms.Form):
     needed = ("held_on", "held_time", "reason", "s47_started_on", "participant_0_agency", "participant_0_role")
-    held_on = GovukDateText(required=False, label="Date held", words="The date of the discussion")
+    held_on = GovukDateText(required=False, label=_("Date held"), words=_("The date of the discussion"))
     held_time = _text(
-        "Time held", widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
-        help_text="UK time on the 24-hour clock, like 14:30",
+        _("Time held"), widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+        help_text=_("UK time on the 24-hour clock, like 14:30"),
     )  # fmt: skip
     mode = forms.ChoiceField(
-        required=False, label="How was it held?", choices=StrategyMode.choices, widget=forms.RadioSelect
+        required=False, label=_("How was it held?"), choices=StrategyMode.choices, widget=forms.RadioSelect
     )
-    decision = forms.ChoiceField(required=False, label="What was decided?", widget=forms.RadioSelect)
-    reason = _text("Why will there be no enquiry?", rows=3, help_text="Required when no enquiry will be made")
+    decision = forms.ChoiceField(required=False, label=_("What was decided?"), widget=forms.RadioSelect)
+    reason = _text(_("Why will there be no enquiry?"), rows=3, help_text=_("Required when no enquiry will be made"))
     s47_started_on = GovukDateText(
-        required=False, label="Date the section 47 enquiry started", words="The date the section 47 enquiry started",
-        help_text="Required for a section 47 enquiry (the Annex A return lists it)",
+        required=False, label=_("Date the section 47 enquiry started"),
+        words=_("The date the section 47 enquiry started"),
+        help_text=_("Required for a section 47 enquiry (the Annex A return lists it)"),
     )  # fmt: skip
     shared = forms.MultipleChoiceField(
-        required=False, label="What was shared in the discussion", widget=forms.CheckboxSelectMultiple,
-        help_text="The agencies' information on this referral that the discussion considered",
+        required=False, label=_("What was shared in the discussion"), widget=forms.CheckboxSelectMultiple,
+        help_text=_("The agencies' information on this referral that the discussion considered"),
     )  # fmt: skip
 
     def __init__(self, *args, cohort: str, members: list, contributions: list, rows: dict | None = None, **kwargs):
@@ -71,22 +74,30 @@ class StrategyDiscussionForm(GovukFormMixin, forms.Form):
         if cohort != "child":
             del self.fields["s47_started_on"]
         self.fields["shared"].choices = [
-            (str(c.pk), f"{c.agency.name}: {'no trace' if c.no_trace else c.summary[:120]}") for c in contributions
+            (
+                str(c.pk),
+                gettext("%(agency)s: no trace") % {"agency": c.agency.name}
+                if c.no_trace
+                else f"{c.agency.name}: {c.summary[:120]}",
+            )
+            for c in contributions
         ]
-        agencies = [("", "Choose the agency"), *((str(m.agency_id), m.agency.name) for m in members)]
+        agencies = [("", gettext("Choose the agency")), *((str(m.agency_id), m.agency.name) for m in members)]
         for i in range(self.participants):
             self.fields[f"participant_{i}_agency"] = forms.ChoiceField(
-                required=False, label=f"Person {i + 1}: agency", choices=agencies
+                required=False, label=gettext("Person %(n)s: agency") % {"n": i + 1}, choices=agencies
             )
-            self.fields[f"participant_{i}_role"] = _text(f"Person {i + 1}: role or name")
+            self.fields[f"participant_{i}_role"] = _text(gettext("Person %(n)s: role or name") % {"n": i + 1})
         for i in range(self.actions):
             self.fields[f"action_{i}_owner"] = forms.ChoiceField(
-                required=False, label=f"Action {i + 1}: owner", choices=agencies
+                required=False, label=gettext("Action %(n)s: owner") % {"n": i + 1}, choices=agencies
             )
-            self.fields[f"action_{i}_description"] = _text(f"Action {i + 1}: what will be done", rows=2)
+            self.fields[f"action_{i}_description"] = _text(
+                gettext("Action %(n)s: what will be done") % {"n": i + 1}, rows=2
+            )
             self.fields[f"action_{i}_due_on"] = GovukDateText(
-                required=False, label=f"Action {i + 1}: due by", words=f"The due date of action {i + 1}",
-                example=weeks_ahead(2),
+                required=False, label=gettext("Action %(n)s: due by") % {"n": i + 1},
+                words=gettext("The due date of action %(n)s") % {"n": i + 1}, example=weeks_ahead(2),
             )  # fmt: skip
         added = [n for n in self.fields if n.startswith(("participant_", "action_")) and not n.endswith("_due_on")]
         self.govuk_fields(added)
@@ -156,14 +167,14 @@ class HouseholdStrategyForm(StrategyDiscussionForm):
     """The same discussion about several of a household's children: which of them it was about (all at first)."""
 
     children = forms.MultipleChoiceField(
-        required=False, label="Which children was it about?", widget=forms.CheckboxSelectMultiple,
-        help_text="The discussion is recorded on each child's referral, with the same people, decision and actions",
+        required=False, label=_("Which children was it about?"), widget=forms.CheckboxSelectMultiple,
+        help_text=_("The discussion is recorded on each child's referral, with the same people, decision and actions"),
     )  # fmt: skip
 
     def __init__(self, *args, children: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["children"].choices = children
-        self.fields["children"].initial = [value for value, _ in children]
+        self.fields["children"].initial = [value for value, _label in children]
         self.govuk_fields(["children"])
 
 

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies.access import hub_access
@@ -73,13 +75,17 @@ def strategy_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             form.add_service_errors(error)
         else:
             if discussion.flagged:
+                and_ = f" {_('and')} "
                 messages.warning(
                     request,
-                    f"Strategy discussion recorded. {' and '.join(discussion.missing_labels)} did not take part: "
-                    "the manager must give the reason before it counts as complete",
+                    _(
+                        "Strategy discussion recorded. %(agencies)s did not take part: "
+                        "the manager must give the reason before it counts as complete"
+                    )
+                    % {"agencies": and_.join(str(label) for label in discussion.missing_labels)},
                 )
             else:
-                messages.success(request, "Strategy discussion recorded")
+                messages.success(request, _("Strategy discussion recorded"))
             return redirect(_back(hub, referral))
     context = {"hub": hub, "referral": referral, "form": form}
     return render(request, "decisions/strategy_new.html", context)
@@ -102,7 +108,7 @@ def strategy_reason(request: HttpRequest, hub_id, discussion_id) -> HttpResponse
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Your reason is recorded: the strategy discussion counts as complete")
+            messages.success(request, _("Your reason is recorded: the strategy discussion counts as complete"))
             return redirect(_back(hub, referral))
     context = {"hub": hub, "referral": referral, "discussion": discussion, "form": form}
     return render(request, "decisions/strategy_reason.html", context)
@@ -124,7 +130,7 @@ def strategy_action_done(request: HttpRequest, hub_id, action_id) -> HttpRespons
     require(access, Action.STRATEGY_ACTION_COMPLETE, action)
     try:
         services.strategy_action_complete(action=action, by=request.user)
-        messages.success(request, "Action marked done")
+        messages.success(request, _("Action marked done"))
     except SERVICE_ERRORS as error:
         messages.error(request, said(error))
     referral = action.discussion.referral
@@ -135,8 +141,8 @@ def strategy_action_done(request: HttpRequest, hub_id, action_id) -> HttpRespons
 
 def _child_name(child: dict) -> str:
     subject = child["subject"]
-    name = f"{subject.given_name} {subject.family_name}".strip() if subject else "Child not named"
-    return f"{name} (referral {child['referral'].reference})"
+    name = f"{subject.given_name} {subject.family_name}".strip() if subject else _("Child not named")
+    return _("%(name)s (referral %(reference)s)") % {"name": name, "reference": child["referral"].reference}
 
 
 def household_strategy_panel(request, hub, household) -> dict:
@@ -178,10 +184,14 @@ def household_strategy_new(request: HttpRequest, hub_id, household_id) -> HttpRe
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            flagged = " The discussion lacked a required agency: the manager must give the reason." if any(
-                d.flagged for d in recorded) else ""  # fmt: skip
-            messages.success(request, f"Strategy discussion recorded for {len(recorded)} "
-                             f"child{'ren' if len(recorded) != 1 else ''}.{flagged}")  # fmt: skip
+            done = ngettext(
+                "Strategy discussion recorded for %(n)s child.",
+                "Strategy discussion recorded for %(n)s children.",
+                len(recorded),
+            ) % {"n": len(recorded)}
+            if any(d.flagged for d in recorded):
+                done += " " + _("The discussion lacked a required agency: the manager must give the reason.")
+            messages.success(request, done)
             return redirect(reverse("household-detail", args=[hub.id, household.id]) + "#strategy-discussions")
     context = {"hub": hub, "household": household, "form": form}
     return render(request, "decisions/household_strategy_new.html", context)

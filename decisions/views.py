@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import hub_access
@@ -90,9 +91,10 @@ def request_new(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(
-                request, f"Asked {len(made)} agenc{'y' if len(made) == 1 else 'ies'} for their information"
+            asked = ngettext(
+                "Asked %(n)s agency for their information", "Asked %(n)s agencies for their information", len(made)
             )
+            messages.success(request, asked % {"n": len(made)})
             return redirect(_back(hub, referral))
     context = {"hub": hub, "referral": referral, "form": form, **asking}
     return render(request, "decisions/request_new.html", context)
@@ -120,8 +122,13 @@ def household_request_new(request: HttpRequest, hub_id, household_id) -> HttpRes
             form.add_service_errors(error)
         else:
             children = len({r.referral_id for r in made})
-            messages.success(request, f"Asked {len({r.agency_id for r in made})} agencies about "
-                             f"{children} child{'ren' if children != 1 else ''} of household {household.reference}")  # fmt: skip
+            asked = ngettext(
+                "Asked %(agencies)s agencies about %(n)s child of household %(reference)s",
+                "Asked %(agencies)s agencies about %(n)s children of household %(reference)s",
+                children,
+            )
+            messages.success(request, asked % {"agencies": len({r.agency_id for r in made}), "n": children,
+                                               "reference": household.reference})  # fmt: skip
             return redirect("household-detail", hub.id, household.id)
     context = {"hub": hub, "household": household, "askable": askable, "form": form, **asking}
     return render(request, "decisions/household_request_new.html", context)
@@ -148,7 +155,7 @@ def _decision_form(request: HttpRequest, hub, referral, sharing: dict) -> Decisi
     last = referral.screenings.select_related("threshold_version").order_by("-at").first()
     levels = (last.threshold_version if last else version).levels
     return DecisionForm(
-        _posted(request), initial=initial, cohort=referral.cohort, levels=levels,
+        _posted(request), initial=initial, cohort=referral.cohort, procedures=hub.procedures, levels=levels,
         members=HubMembership.objects.filter(hub=hub).select_related("agency"), amending=signed is not None,
         outcomes_expressed=services.outcomes_expressed(referral),
     )  # fmt: skip
@@ -166,7 +173,11 @@ def decision_propose(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Decision version {decision.version} proposed: the manager will sign it off")
+            messages.success(
+                request,
+                _("Decision version %(version)s proposed: the manager will sign it off")
+                % {"version": decision.version},
+            )
             return redirect(_back(hub, referral))
     log_read(AuditAction.CONTRIBUTION_VIEWED, hub=hub, object_type="decisions.contribution",
              ids=[c.id for c in sharing["contributions"]])  # fmt: skip
@@ -186,7 +197,7 @@ def gate_override(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "A decision may now be proposed without every core agency's answer")
+            messages.success(request, _("A decision may now be proposed without every core agency's answer"))
             return redirect(_back(hub, referral))
     missing = services.missing_core_agencies(referral)
     context = {"hub": hub, "referral": referral, "form": form, "missing": missing}
@@ -227,14 +238,21 @@ def decision_review(request: HttpRequest, hub_id, decision_id) -> HttpResponse:
         try:
             if verdict == "sign":
                 services.decision_sign_off(decision=decision, by=request.user)
-                messages.success(request, f"Decision signed off: referral {referral.reference} is closed")
+                messages.success(
+                    request,
+                    _("Decision signed off: referral %(reference)s is closed") % {"reference": referral.reference},
+                )
             elif verdict == "return":
                 services.decision_return(decision=decision, by=request.user, comments=comments)
-                messages.success(
-                    request, f"Decision returned to {decision.proposed_by.get_full_name() or 'its proposer'}"
+                proposer = decision.proposed_by.get_full_name()
+                returned = (
+                    _("Decision returned to %(name)s") % {"name": proposer}
+                    if proposer
+                    else _("Decision returned to its proposer")
                 )
+                messages.success(request, returned)
             else:
-                raise ValidationError({"verdict": "Choose to sign it off or return it"})
+                raise ValidationError({"verdict": _("Choose to sign it off or return it")})
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
@@ -272,7 +290,7 @@ def chronology(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
 def officer_queue(request: HttpRequest, hub_id) -> HttpResponse:
     access = hub_access(request, hub_id, Action.REQUEST_LIST)
     hub = access.hub
-    _, problems = selectors.agreement_split(access)
+    _usable, problems = selectors.agreement_split(access)
     page = window_page(selectors.officer_requests(access), PAGE_SIZE, request.GET.get("page"))
     rows = list(page.object_list)
     log_read(
@@ -302,7 +320,7 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
     )
     form.fields["file"] = file_field(required=False, label=_("Attach a document or image"))
     if household:  # one answer about every person named, not only a subject
-        form.fields["known"].label = "Does your agency know anyone in this household?"
+        form.fields["known"].label = _("Does your agency know anyone in this household?")
     if request.method == "POST" and any(r.state == RequestState.OPEN for r in group) and form.is_valid():
         try:
             upload = form.cleaned_data.get("file")
@@ -315,8 +333,15 @@ def officer_request(request: HttpRequest, hub_id, request_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            about = f"household {household['household'].reference}" if household else referral.reference
-            messages.success(request, f"Your agency's information on {about} is with the hub")
+            if household:
+                sent = _("Your agency's information on household %(reference)s is with the hub") % {
+                    "reference": household["household"].reference
+                }
+            else:
+                sent = _("Your agency's information on %(reference)s is with the hub") % {
+                    "reference": referral.reference
+                }
+            messages.success(request, sent)
             return redirect("officer-request", hub.id, info_request.id)
     contribution = Contribution.objects.filter(request=info_request).first()
     if contribution is not None:
@@ -340,7 +365,7 @@ def officer_actions(request: HttpRequest, hub_id) -> HttpResponse:
     done."""
     access = hub_access(request, hub_id, Action.ACTION_LIST)
     hub = access.hub
-    _, problems = selectors.agreement_split(access)
+    _usable, problems = selectors.agreement_split(access)
     actions = selectors.officer_actions(access)
     strategy_actions = selectors.officer_strategy_actions(access)
     log_read(
@@ -366,8 +391,8 @@ def officer_sent(request: HttpRequest, hub_id) -> HttpResponse:
     )
     page = window_page(referrals.only("id", "reference", "status", "rating", "outcome", "decided_at", "received_at",
                                       "cohort", "hub", "referring_agency"), PAGE_SIZE, request.GET.get("page"))  # fmt: skip
-    rows = [(r, outcome_label(r.cohort, r.outcome) if r.outcome else "") for r in page.object_list]
-    log_read(AuditAction.REFERRAL_LISTED, hub=hub, object_type=REFERRALS, ids=[r.id for r, _ in rows])
+    rows = [(r, outcome_label(r.cohort, r.outcome, hub.procedures) if r.outcome else "") for r in page.object_list]
+    log_read(AuditAction.REFERRAL_LISTED, hub=hub, object_type=REFERRALS, ids=[r.id for r, _outcome in rows])
     return render(request, "decisions/officer_sent.html", {"hub": hub, "page": page, "rows": rows})
 
 
@@ -392,7 +417,7 @@ def contribution_release(request: HttpRequest, hub_id, contribution_id) -> HttpR
         services.contribution_release(
             contribution=contribution, by=request.user, consent=form.cleaned_data.get("consent", "")
         )
-        messages.success(request, "Released to the hub's decision-makers, with the recorded consent")
+        messages.success(request, _("Released to the hub's decision-makers, with the recorded consent"))
     except SERVICE_ERRORS as error:
         messages.error(request, said(error))
     if may(access, Action.REFERRAL_VIEW, contribution.referral):
@@ -414,7 +439,7 @@ def action_complete(request: HttpRequest, hub_id, action_id) -> HttpResponse:
     require(access, Action.ACTION_COMPLETE, action)
     try:
         services.action_complete(action=action, by=request.user)
-        messages.success(request, "Action marked done")
+        messages.success(request, _("Action marked done"))
     except SERVICE_ERRORS as error:
         messages.error(request, said(error))
     if may(access, Action.REFERRAL_VIEW, action.decision.referral):

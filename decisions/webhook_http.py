@@ -8,6 +8,7 @@ import socket
 import ssl
 
 from django.conf import settings
+from django.utils import translation
 
 from decisions.addresses import AddressRefused, vet
 
@@ -31,9 +32,11 @@ def _connection(vetted, timeout: int) -> http.client.HTTPConnection:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> str:
-    """POST `body` to `url`; '' on a 2xx answer, otherwise what went wrong (at most 300 characters)."""
+    """POST `body` to `url`; '' on a 2xx answer, otherwise what went wrong (at most 300 characters). What went wrong
+    is kept as the notice's last error and on the audit trail: in English whoever asked, as a record is."""
     try:
-        vetted = vet(url)
+        with translation.override(settings.LANGUAGE_CODE):
+            vetted = vet(url)
     except AddressRefused as refused:
         return f"Address refused: {refused}"[:300]
     connection = _connection(vetted, settings.WEBHOOK_TIMEOUT_SECONDS)

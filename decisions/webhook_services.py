@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.policy import Action, require
 from audit.events.actions import AuditAction
@@ -18,7 +20,7 @@ from decisions.models import Webhook, WebhookDelivery, WebhookDisabled
 from mash.errors import Conflict
 from mash.queue import after_commit
 
-DISABLED = "This webhook is disabled: register the address again to use it"
+DISABLED = _("This webhook is disabled: register the address again to use it")
 
 
 def _audit(action, webhook: Webhook, payload=None) -> None:
@@ -40,7 +42,7 @@ def webhook_rotate_secret(*, access, webhook: Webhook) -> tuple[Webhook, str]:
     require(access, Action.WEBHOOK_MANAGE, webhook)
     webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
     if webhook.disabled_at:
-        raise Conflict(DISABLED)
+        raise Conflict(str(DISABLED))
     secret = webhooks.new_secret()
     webhook.previous_secret = webhook.secret
     webhook.previous_secret_expires_at = timezone.now() + timedelta(hours=settings.WEBHOOK_OLD_SECRET_HOURS)
@@ -54,7 +56,7 @@ def webhook_ping(*, access, webhook: Webhook) -> str:
     """Send a signed `webhook.ping` now; '' if the receiver answered 2xx, otherwise what went wrong."""
     require(access, Action.WEBHOOK_MANAGE, webhook)
     if webhook.disabled_at:
-        raise Conflict(DISABLED)
+        raise Conflict(str(DISABLED))
     error = webhooks.ping(webhook)
     _audit(AuditAction.WEBHOOK_PINGED, webhook, WebhookPinged(delivered=not error, error=error))
     return error
@@ -69,11 +71,11 @@ def delivery_redeliver(*, access, webhook: Webhook, delivery_id) -> WebhookDeliv
     if delivery is None:
         raise Http404("No such delivery")
     if webhook.disabled_at:
-        raise Conflict(DISABLED)
+        raise Conflict(str(DISABLED))
     if delivery.delivered_at:
-        raise Conflict("This notice was delivered: only a failed notice is sent again")
+        raise Conflict(gettext("This notice was delivered: only a failed notice is sent again"))
     if delivery.gave_up_at is None:
-        raise Conflict("This notice is still being retried: only a failed notice is sent again")
+        raise Conflict(gettext("This notice is still being retried: only a failed notice is sent again"))
     now = timezone.now()
     delivery.gave_up_at = None
     delivery.next_attempt_at = now

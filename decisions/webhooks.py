@@ -27,7 +27,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import access_for_agency, access_for_client
 from agencies.models import Role, RoleAssignment
@@ -60,7 +62,7 @@ GATES: dict[str, Action] = {
     RECEIVED: Action.OUTCOME_NOTICE,
     HANDED_OVER: Action.HANDOVER_RECEIVE,
 }
-DUPLICATE = "Your agency already has a webhook at this address: list them at /api/v1/webhooks/"
+DUPLICATE = _("Your agency already has a webhook at this address: list them at /api/v1/webhooks/")
 
 
 def new_secret() -> str:
@@ -109,7 +111,7 @@ def webhook_register(*, client, data) -> tuple[Webhook, str]:
     require(access_for_client(client), Action.WEBHOOK_REGISTER)
     url = validated(WebhookSchema, data)["url"]
     if Webhook.objects.filter(hub_id=client.hub_id, agency_id=client.agency_id, url=url, disabled_at=None).exists():
-        raise Conflict(DUPLICATE, "url")
+        raise Conflict(str(DUPLICATE), "url")
     secret = new_secret()
     try:
         with transaction.atomic():
@@ -117,7 +119,7 @@ def webhook_register(*, client, data) -> tuple[Webhook, str]:
                 hub_id=client.hub_id, agency_id=client.agency_id, client=client, url=url, secret=secret
             )
     except IntegrityError:  # registered at the same moment by another request
-        raise Conflict(DUPLICATE, "url") from None
+        raise Conflict(str(DUPLICATE), "url") from None
     record(AuditAction.WEBHOOK_REGISTERED, hub=client.hub_id, obj=webhook, actor_agency=client.agency_id)
     return webhook, secret
 
@@ -229,6 +231,7 @@ def deliveries_send(batch: int = 50) -> int:
             return delivered
 
 
+# Kept as the notice's last error (stored, and in the API's listing of notices): in English, as every send error is.
 WITHHELD = "Withheld: the agency has no current information sharing agreement with the hub"
 
 
@@ -302,12 +305,13 @@ def webhook_disable(*, webhook: Webhook, reason: str) -> None:
         .distinct()
     )
     if admins:
-        subject = f"A webhook of {webhook.agency} was disabled"
-        text = (
-            f"{subject}: {WebhookDisabled(reason).label.lower()}.\n\nAddress: {webhook.url}\n\n"
-            "The agency's system may register it again once its receiver works; outcomes of its referrals are "
-            "not sent to it meanwhile."
-        )
+        with translation.override(webhook.hub.language):  # the hub's emails are in the hub's language
+            subject = gettext("A webhook of %(agency)s was disabled") % {"agency": webhook.agency}
+            text = gettext(
+                "%(subject)s: %(reason)s.\n\nAddress: %(url)s\n\n"
+                "The agency's system may register it again once its receiver works; outcomes of its referrals are "
+                "not sent to it meanwhile."
+            ) % {"subject": subject, "reason": WebhookDisabled(reason).label.lower(), "url": webhook.url}
         transaction.on_commit(lambda: _email(subject, text, admins))
 
 

@@ -14,6 +14,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,7 +24,9 @@ from mash.outage import API_DETAIL, RETRY_AFTER_SECONDS, is_outage
 from mash.problem import field_errors, problem
 
 logger = logging.getLogger("mash.api")
-INVALID = "The request is not valid: see errors"
+INVALID = _("The request is not valid: see errors")
+SERVER_ERROR = _("The service could not complete the request; nothing was stored. Try again later.")
+NO_TOKEN = _("Send an access token: Authorization: Bearer <token> (from /api/v1/oauth/token/)")
 
 
 def exception_handler(exc, context):
@@ -41,8 +44,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("API error", exc_info=exc)
-        detail = "The service could not complete the request; nothing was stored. Try again later."
-        return problem(500, detail, kind="server-error")
+        return problem(500, SERVER_ERROR, kind="server-error")
     if isinstance(exc, exceptions.ValidationError):
         return problem(422, INVALID, errors=field_errors(exc.detail), kind="validation")
     detail = exc.detail if isinstance(getattr(exc, "detail", None), str) else str(getattr(exc, "detail", exc))
@@ -57,5 +59,5 @@ def exception_handler(exc, context):
     elif response.status_code == 401:
         kind = "unauthenticated"
         headers["WWW-Authenticate"] = REALM
-        detail = "Send an access token: Authorization: Bearer <token> (from /api/v1/oauth/token/)"
+        detail = NO_TOKEN
     return problem(response.status_code, detail, headers=headers, kind=kind)

@@ -15,16 +15,18 @@ It also serves the problem types' descriptions at /api/v1/problems/<kind>, the `
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import Resolver404, get_resolver
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from mash.problem import KINDS, PROBLEM, problem_body
 
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 DETAILS = {
-    400: "The request could not be read",
-    403: "Refused",
-    404: "No such path or object in this API: see /api/v1/docs/",
-    500: "The service could not complete the request; nothing was stored. Try again later.",
+    400: _("The request could not be read"),
+    403: _("Refused"),
+    404: _("No such path or object in this API: see /api/v1/docs/"),
+    500: _("The service could not complete the request; nothing was stored. Try again later."),
 }
 
 
@@ -44,7 +46,11 @@ def _as_problem(request, response) -> HttpResponse:
     status = response.status_code
     detail = DETAILS.get(status, response.reason_phrase)
     if status == 405:
-        detail = f"{request.method} is not allowed here; use {response.get('Allow', 'another method')}"
+        allowed = response.get("Allow") or gettext("another method")
+        detail = gettext("%(method)s is not allowed here; use %(allowed)s") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
     problem = HttpResponse(problem_body(status, detail), status=status, content_type=PROBLEM)
     for header in KEPT_HEADERS:
         if response.has_header(header):

@@ -6,13 +6,15 @@ import base64
 from urllib.parse import parse_qsl
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 CURSOR_KEYS = {"o", "r", "p"}
-BAD_CURSOR = "Use the cursor from a page's `next` or `previous` link, unchanged"
+BAD_CURSOR = _("Use the cursor from a page's `next` or `previous` link, unchanged")
 
 
 def _well_formed(encoded: str) -> bool:
@@ -38,7 +40,8 @@ class CursorPages(CursorPagination):
         if raw is None:
             return self.page_size
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError({"page_size": [f"Give a whole number from 1 to {self.max_page_size}"]})
+            message = gettext("Give a whole number from 1 to %(most)s") % {"most": self.max_page_size}
+            raise ValidationError({"page_size": [message]})
         return int(raw)
 
     def decode_cursor(self, request):

@@ -21,7 +21,7 @@ class Refused(PermissionDenied):
         self.reason = reason
 
     def __str__(self) -> str:
-        return self.reason
+        return str(self.reason)  # a lazy text (gettext_lazy) in the active language
 
 
 class NoAgreement(Refused):
@@ -38,7 +38,7 @@ class Conflict(Exception):
         self.field = field
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)  # a lazy text (gettext_lazy) in the active language
 
 
 # What a page shows back to the person on its form or as a message: bad input, or a state that changed meanwhile.

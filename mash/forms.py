@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mash.errors import Conflict
 
@@ -25,6 +27,9 @@ CHOSEN = (forms.ChoiceField, forms.ModelChoiceField, forms.BooleanField, forms.F
 # ---- GOV.UK's date input: a day, a month and a year box (https://design-system.service.gov.uk/components/date-input/)
 
 PARTS = ("day", "month", "year")
+# Each box's name in a message ("must include a day and month") and as its label ("Day"), in the active language.
+PART_WORDS = {"day": _("day"), "month": _("month"), "year": _("year")}
+PART_LABELS = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")  # fmt: skip
 NUMBER = re.compile(r"[0-9]{1,4}")  # ASCII digits only: str.isdigit() takes "²" too
@@ -72,10 +77,12 @@ class TypedDate(str):
     def problem(self, words: str) -> str:
         """GOV.UK's message for what is wrong, about `words` ("The date of birth")."""
         if self.fault == "missing":
-            return f"{words} must include a {' and '.join(self.wrong)}"
+            joiner = " " + gettext("and") + " "
+            parts = joiner.join(str(PART_WORDS[part]) for part in self.wrong)
+            return gettext("%(words)s must include a %(parts)s") % {"words": words, "parts": parts}
         if self.fault == "year":
-            return f"The year in {words[:1].lower()}{words[1:]} must include 4 numbers"
-        return f"{words} must be a real date"
+            return gettext("The year in %(words)s must include 4 numbers") % {"words": words[:1].lower() + words[1:]}
+        return gettext("%(words)s must be a real date") % {"words": words}
 
 
 def read_date(day: str, month: str, year: str) -> str:
@@ -118,7 +125,7 @@ class GovukDateInput(forms.MultiWidget):
         context = super().get_context(name, value, attrs)
         id_ = context["widget"]["attrs"].get("id", "")
         for part, box in zip(PARTS, context["widget"]["subwidgets"], strict=True):
-            box.update(label=part.capitalize(), width=4 if part == "year" else 2, error=part in self.error_parts)
+            box.update(label=PART_LABELS[part], width=4 if part == "year" else 2, error=part in self.error_parts)
             if id_:
                 box["attrs"]["id"] = f"{id_}_{part}"
         return context
@@ -149,12 +156,16 @@ class _DateParts:
     @property
     def example(self) -> str:
         day = self.example_date() if callable(self.example_date) else self.example_date
-        return f"For example, {day.day} {day.month} {day.year}"
+        return gettext("For example, %(day)s %(month)s %(year)s") % {
+            "day": day.day,
+            "month": day.month,
+            "year": day.year,
+        }
 
     def said_as(self) -> str:
         required = str(self.error_messages.get("required", ""))
         if self.words or not required.startswith("Enter the "):
-            return self.words or str(self.label)
+            return str(self.words or self.label)
         return "The " + required.removeprefix("Enter the ")
 
     def to_python(self, value):
@@ -182,8 +193,8 @@ def _say_what_is_missing(field: forms.Field, name: str) -> None:
         return
     label = str(field.label or pretty_name(name))
     label = label[:1].lower() + label[1:] if label[1:2].islower() else label  # "Role" -> "role", "ISA" stays
-    verb = "Choose" if isinstance(field, CHOSEN) else "Enter"
-    field.error_messages["required"] = f"{verb} the {label}"
+    missing = gettext("Choose the %(label)s") if isinstance(field, CHOSEN) else gettext("Enter the %(label)s")
+    field.error_messages["required"] = missing % {"label": label}
 
 
 class GovukFormMixin:

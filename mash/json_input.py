@@ -10,6 +10,7 @@ import json
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -45,14 +46,19 @@ class BoundedJSONParser(JSONParser):
         limit = settings.API_MAX_BODY_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
-            raise BodyTooLarge(f"Request bodies are limited to {limit} bytes; nothing was stored")
+            raise BodyTooLarge(
+                gettext("Request bodies are limited to %(limit)s bytes; nothing was stored") % {"limit": limit}
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise ParseError("The body is not UTF-8: send JSON encoded as UTF-8") from None
+            raise ParseError(gettext("The body is not UTF-8: send JSON encoded as UTF-8")) from None
         if nesting_depth(text) > MAX_JSON_DEPTH:
-            raise ParseError(f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels of arrays and objects")
+            raise ParseError(
+                gettext("The JSON is nested too deeply: at most %(depth)s levels of arrays and objects")
+                % {"depth": MAX_JSON_DEPTH}
+            )
         try:
             return json.loads(text, parse_constant=strict_constant)
         except (ValueError, RecursionError) as exc:
-            raise ParseError(f"The body is not valid JSON: {exc}") from None
+            raise ParseError(gettext("The body is not valid JSON: %(error)s") % {"error": exc}) from None

@@ -9,6 +9,7 @@ import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from mash.problem import PROBLEM, problem_body
@@ -22,7 +23,7 @@ OUTAGES = (
     redis.exceptions.TimeoutError,
     BrokerError,
 )
-API_DETAIL = "A part of the service is unavailable for a moment; the request was not completed. Try again shortly."
+API_DETAIL = _("A part of the service is unavailable for a moment; the request was not completed. Try again shortly.")
 
 
 def is_outage(exc) -> bool:

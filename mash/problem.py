@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext
 from rest_framework.response import Response
 
 PROBLEM = "application/problem+json"
@@ -93,6 +94,7 @@ BY_STATUS = {
 
 def document(status_code: int, detail: str, errors: list[dict] | None = None, kind: str | None = None) -> dict:
     known = KINDS.get(kind or BY_STATUS.get(status_code, ""))
+    detail = str(detail)  # a lazy text, in the active language: the document goes to JSON
     if known is None:
         title = TITLES.get(status_code) or HTTPStatus(status_code).phrase
         body = {"type": "about:blank", "title": title, "status": status_code, "detail": detail}
@@ -159,6 +161,6 @@ class ApiBodyLimitMiddleware:
                 length = 0
             limit = body_limit(request)
             if length > limit:
-                detail = f"Request bodies are limited to {limit} bytes; nothing was stored"
+                detail = gettext("Request bodies are limited to %(limit)s bytes; nothing was stored") % {"limit": limit}
                 return JsonResponse(document(413, detail), status=413, content_type=PROBLEM)
         return self.get_response(request)

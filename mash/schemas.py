@@ -21,9 +21,14 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, empty
+
+from mash.words import filled
 
 
 def flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -70,8 +75,8 @@ _idle = threading.local()
 class Schema(serializers.Serializer):
     """A declared input: see the module's docstring."""
 
-    unknown = "This field is not part of this form"
-    not_an_object = "Send this as a JSON object"
+    unknown = _("This field is not part of this form")
+    not_an_object = _("Send this as a JSON object")
 
     def run_validation(self, data=empty):
         if data is empty or data is None:
@@ -110,6 +115,12 @@ class Schema(serializers.Serializer):
         return {}
 
 
+def _given(message) -> bool:
+    """Whether a message was given: a lazy text (gettext_lazy, made at import) is, without being read before the
+    translations are ready."""
+    return isinstance(message, Promise) or bool(message)
+
+
 class Lenient:
     """A field whose missing, null or empty value goes through its own checks (so it can say what is missing):
     `to_internal_value` is the whole of its validation."""
@@ -127,22 +138,23 @@ class Text(Lenient, serializers.CharField):
 
     def __init__(self, *, limit: int, required: str | None = None, too_long: str | None = None, **kwargs):
         self.required_message = required
-        self.too_long = too_long or f"Enter no more than {limit:,} characters"
+        self.too_long = too_long if _given(too_long) else filled(_("Enter no more than %(limit)s characters"),
+                                                                limit=f"{limit:,}")  # fmt: skip
         # The length validator stays for the OpenAPI document; the check itself is below, in the service's words.
         # An optional text may be sent as null (read as empty): the OpenAPI document says so.
-        kwargs.setdefault("allow_null", not required)
-        super().__init__(max_length=limit, required=bool(required), allow_blank=not required, **kwargs)
+        kwargs.setdefault("allow_null", not _given(required))
+        super().__init__(max_length=limit, required=_given(required), allow_blank=not _given(required), **kwargs)
 
     def to_internal_value(self, data):
         if data is None:
             data = ""
         if not isinstance(data, str):
-            self.fail_with("Enter text")
+            self.fail_with(_("Enter text"))
         value = data.strip()
         if not _encodable(value) or any(_refused(c, multiline=self.max_length >= MULTILINE) for c in value):
-            self.fail_with("Remove the invalid characters from this text (control or text-direction characters)")
+            self.fail_with(_("Remove the invalid characters from this text (control or text-direction characters)"))
         if value and all(_invisible(c) for c in value):
-            self.fail_with("Enter text with visible characters, or leave this empty")
+            self.fail_with(_("Enter text with visible characters, or leave this empty"))
         if self.required_message and not value:
             self.fail_with(self.required_message)
         if len(value) > self.max_length:
@@ -205,7 +217,7 @@ class Choices(Lenient, serializers.MultipleChoiceField):
 
     def __init__(self, choices, *, message: str, required: str | None = None, loose: bool = False, **kwargs):
         self.message, self.required_message, self.loose = message, required, loose
-        super().__init__(choices=choices, required=bool(required), allow_empty=not required, **kwargs)
+        super().__init__(choices=choices, required=_given(required), allow_empty=not _given(required), **kwargs)
 
     def to_internal_value(self, data):
         if data is None:
@@ -283,7 +295,7 @@ class Day(_Optional, serializers.DateField):
         if parsed is None:
             raise ValidationError(self.message)
         if parsed.year < FIRST_YEAR:
-            raise ValidationError(f"Enter a date from the year {FIRST_YEAR} onwards")
+            raise ValidationError(gettext("Enter a date from the year %(year)s onwards") % {"year": FIRST_YEAR})
         return parsed
 
 
@@ -302,5 +314,5 @@ class Moment(_Optional, serializers.DateTimeField):
         except (OverflowError, ValueError):
             raise ValidationError(self.message) from None
         if not FIRST_YEAR <= parsed.year < 9999:
-            raise ValidationError(f"Enter a time from the year {FIRST_YEAR} onwards")
+            raise ValidationError(gettext("Enter a time from the year %(year)s onwards") % {"year": FIRST_YEAR})
         return parsed

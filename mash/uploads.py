@@ -17,28 +17,30 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from mash import clamav
 
-ALLOWED_WORDS = "attach a PDF, an image, a Word document or a text file"
+ALLOWED_WORDS = _("attach a PDF, an image, a Word document or a text file")
 # Detected MIME type → the words a person reads ("PDF, 1.2 MB").
 KINDS = {
-    "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/gif": "GIF image",
-    "image/webp": "WebP image",
-    "image/bmp": "BMP image",
-    "image/tiff": "TIFF image",
-    "image/heic": "HEIC image",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
-    "application/msword": "Word document",
-    "text/plain": "Text file",
+    "application/pdf": _("PDF"),
+    "image/png": _("PNG image"),
+    "image/jpeg": _("JPEG image"),
+    "image/gif": _("GIF image"),
+    "image/webp": _("WebP image"),
+    "image/bmp": _("BMP image"),
+    "image/tiff": _("TIFF image"),
+    "image/heic": _("HEIC image"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _("Word document"),
+    "application/msword": _("Word document"),
+    "text/plain": _("Text file"),
 }
 # What else a refused file is, in words, where the sniffer knows it.
-OTHER_WORDS = {"zip": "a ZIP archive", "exe": "a program", "elf": "a program", "xlsx": "an Excel workbook",
-               "pptx": "a PowerPoint presentation", "rar": "a RAR archive", "gz": "a compressed archive",
-               "7z": "a 7-Zip archive", "mp4": "a video", "mp3": "a sound file", "html": "a web page"}  # fmt: skip
+OTHER_WORDS = {"zip": _("a ZIP archive"), "exe": _("a program"), "elf": _("a program"), "xlsx": _("an Excel workbook"),
+               "pptx": _("a PowerPoint presentation"), "rar": _("a RAR archive"), "gz": _("a compressed archive"),
+               "7z": _("a 7-Zip archive"), "mp4": _("a video"), "mp3": _("a sound file"), "html": _("a web page")}  # fmt: skip
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UNSAFE = re.compile(r"[^\w .()+,-]")
 
@@ -81,11 +83,11 @@ def size_words(size: int) -> str:
         return f"{mb:.1f} MB".replace(".0 ", " ") if mb < 10 else f"{round(mb)} MB"
     if size >= 1024:
         return f"{round(size / 1024)} KB"
-    return f"{size} byte" + ("" if size == 1 else "s")
+    return ngettext("%(n)s byte", "%(n)s bytes", size) % {"n": size}
 
 
 def kind_words(content_type: str) -> str:
-    return KINDS.get(content_type, "File")
+    return str(KINDS.get(content_type) or gettext("File"))
 
 
 def _is_text(data: bytes) -> bool:
@@ -100,7 +102,7 @@ def detect(data: bytes) -> tuple[str | None, str]:
     """(allowed MIME type or None, what the file is in words when refused)."""
     kind = filetype.guess(data)
     if kind is None:
-        return ("text/plain", "") if _is_text(data) else (None, "a file of a type not recognised")
+        return ("text/plain", "") if _is_text(data) else (None, gettext("a file of a type not recognised"))
     if (
         kind.mime == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         or kind.mime == "application/zip"
@@ -108,13 +110,14 @@ def detect(data: bytes) -> tuple[str | None, str]:
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile:
-            return None, "a damaged ZIP archive"
+            return None, gettext("a damaged ZIP archive")
         if "word/document.xml" in names:
             return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ""
-        return None, "a ZIP archive"
+        return None, gettext("a ZIP archive")
     if kind.mime in KINDS:
         return kind.mime, ""
-    return None, OTHER_WORDS.get(kind.extension, f"a {kind.extension.upper()} file")
+    words = OTHER_WORDS.get(kind.extension)
+    return None, str(words) if words else gettext("a %(kind)s file") % {"kind": kind.extension.upper()}
 
 
 def check_upload(upload, *, field: str = "file") -> CheckedFile:
@@ -123,26 +126,30 @@ def check_upload(upload, *, field: str = "file") -> CheckedFile:
     size = upload.size
     name = safe_name(getattr(upload, "name", ""))
     if size > limit:
-        raise UploadRefused(field, f"The file is {size_words(size)}: the limit is {size_words(limit)}",
-                            reason="too_large")  # fmt: skip
+        message = gettext("The file is %(size)s: the limit is %(limit)s") % {"size": size_words(size),
+                                                                              "limit": size_words(limit)}  # fmt: skip
+        raise UploadRefused(field, message, reason="too_large")
     if size == 0:
-        raise UploadRefused(field, "The file is empty: choose the file again", reason="empty")
+        raise UploadRefused(field, gettext("The file is empty: choose the file again"), reason="empty")
     upload.seek(0)
     data = upload.read()
     content_type, what = detect(data)
     if content_type is None:
-        raise UploadRefused(field, f"The file is {what}: {ALLOWED_WORDS}", reason="type")
+        message = gettext("The file is %(what)s: %(allowed)s") % {"what": what, "allowed": ALLOWED_WORDS}
+        raise UploadRefused(field, message, reason="type")
     try:
         verdict = clamav.scan(data)
     except clamav.ScannerUnavailable:
         raise UploadRefused(
             field,
-            "The virus scanner cannot be reached, so the file was not stored: try again later or tell the hub's "
-            "administrator",
+            gettext(
+                "The virus scanner cannot be reached, so the file was not stored: try again later or tell the hub's "
+                "administrator"
+            ),
             reason="scanner_unavailable",
         ) from None
     if not verdict.clean:
-        raise UploadRefused(field, f"The file contains a virus ({verdict.threat}) and was not stored",
-                            reason="infected", threat=verdict.threat)  # fmt: skip
+        message = gettext("The file contains a virus (%(threat)s) and was not stored") % {"threat": verdict.threat}
+        raise UploadRefused(field, message, reason="infected", threat=verdict.threat)
     return CheckedFile(name=name, content_type=content_type, size=size, sha256=hashlib.sha256(data).hexdigest(),
                        data=data)  # fmt: skip

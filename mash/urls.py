@@ -1,5 +1,8 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from agencies import language, password_views, twofactor
 from agencies.admin_site import admin_site
@@ -16,6 +19,13 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", language.choose_language, name="choose-language"),
+    # The scripts' texts (static/js) in the page's language: locale/cy/LC_MESSAGES/djangojs.po. The page asks for it
+    # with its language in the address (templates/base.html), so a browser keeps one copy per language.
+    path(
+        "jsi18n/",
+        login_not_required(cache_control(max_age=3600)(JavaScriptCatalog.as_view(domain="djangojs"))),
+        name="javascript-catalog",
+    ),
     path("session/keep-alive/", sessions.keep_alive, name="session-keep-alive"),
     path("accounts/two-factor/setup/", twofactor.setup, name="two-factor-setup"),
     path("accounts/two-factor/", twofactor.verify, name="two-factor-verify"),

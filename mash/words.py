@@ -10,8 +10,9 @@ from functools import cache
 
 from django import template
 from django.apps import apps
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -65,11 +66,33 @@ def plain(value):
     return str(value) if isinstance(value, Promise) else value
 
 
+# The words that join the last two labels of a list, in the active language.
+JOINERS = {"or": _("or"), "and": _("and")}
+
+
 def one_of(choices, joiner: str = "or") -> str:
-    """The labels of `choices` (pairs of code and label), lower case, as a list in a sentence."""
-    labels = [str(label) for _, label in choices]
+    """The labels of `choices` (pairs of code and label), lower case, as a list in a sentence, in the active language
+    ("or" and "and" too). A message made at import (a schema's field) takes `one_of_lazy`, read when it is shown."""
+    labels = [str(label) for _code, label in choices]
     labels = [label[:1].lower() + label[1:] if label[1:2].islower() else label for label in labels]  # "UK" stays
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"
+    word = str(JOINERS.get(joiner, joiner))
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {word} {labels[-1]}"
+
+
+one_of_lazy = lazy(one_of, str)
+
+
+def filled(text, **values):
+    """A lazy text (gettext_lazy) with `%(name)s` placeholders, filled with `values` when it is read, in the language
+    active then: for a message with a value that is made at import (a schema's field, a class attribute)."""
+    return _filled(text, values)
+
+
+def _fill(text, values) -> str:
+    return str(text) % values
+
+
+_filled = lazy(_fill, str)
 
 
 def _decimal(value):
@@ -138,7 +161,7 @@ def day(value) -> str:
 # Figures of a return as a reader expects them: "10,000" referrals, "87 %", "3.8" hours. Each passes text through
 # unchanged (a suppressed count reads "<5") and shows a missing figure (None) in words: the filter's argument, else
 # "Not applicable".
-NOT_APPLICABLE = "Not applicable"
+NOT_APPLICABLE = _("Not applicable")
 
 
 def _number(value):

@@ -23,8 +23,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import access_for_agency
 from agencies.policy import Action, may
@@ -32,6 +34,7 @@ from audit.events.actions import AuditAction
 from audit.events.payloads import ReferrerTold
 from audit.models import AuditEvent
 from audit.services import record
+from mash.dates import date as date_text
 from mash.prepared import Prepared
 from mash.queue import after_commit
 from referrals import deadlines
@@ -39,10 +42,15 @@ from referrals.models import Channel, Deadline, DeadlineKind, DeadlineState, Not
 
 logger = logging.getLogger("referrals.acknowledgement")
 DELIVER_TASK = "referrals.tasks.notices_deliver"
+NO_ADDRESS = _("No: the referrer has no email address on record; tell them by phone or letter")
 # Annex A source codes of professionals (schools, health, housing, the local authority, police, legal agencies):
 # their referrers are told the outcome in words. Individuals, "other", anonymous and unknown are not.
 PROFESSIONAL_SOURCES = {"2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F", "4", "5A", "5B", "5C", "5D", "6", "7"}
-CHANNEL_WORDS = {"email": "by email", "webhook": "by a notice to the agency's system", "feed": "in the agency's feed"}
+CHANNEL_WORDS = {
+    "email": _("by email"),
+    "webhook": _("by a notice to the agency's system"),
+    "feed": _("in the agency's feed"),
+}
 
 
 def email_of(contact: str) -> str:
@@ -60,7 +68,14 @@ def _one_line(text: str) -> str:
 
 
 def _local(moment) -> str:
-    return f"{timezone.localtime(moment):%-d %b %Y at %H:%M}"
+    """'5 Jan 2027 at 14:30', in the active language (the hub's, in an email)."""
+    local = timezone.localtime(moment)
+    return gettext("%(day)s at %(time)s") % {"day": date_text(local, "j M Y"), "time": date_text(local, "H:i")}
+
+
+def _short(moment) -> str:
+    """'5 Jan 14:30', in the active language."""
+    return date_text(timezone.localtime(moment), "j M H:i")
 
 
 def _queue(referral: Referral, about: str, address: str, subject: str, body: str) -> None:
@@ -85,16 +100,27 @@ def receipt_tell(referral: Referral) -> None:
     if not address:
         return
     hub = _one_line(referral.hub.name)
-    body = (
-        f"{hub} received your referral on {_local(referral.received_at)}.\n\n"
-        f"Its reference is {referral.reference}. Please quote it if you contact us.\n\n"
-        "What happens next: the hub checks what the police, health, social care and other agencies know, and "
-        "decides within one working day what help or protection is needed. We will email you when that is "
-        "decided.\n\n"
-        "If someone is in immediate danger, call 999.\n\n"
-        "Please do not send details of the case by email. This message names no person."
-    )
-    _queue(referral, ReferrerNews.RECEIVED, address, f"{referral.reference}: your referral was received by {hub}", body)
+    with translation.override(referral.hub.language):  # the hub's language, whoever recorded the referral
+        body = "\n\n".join(
+            [
+                gettext("%(hub)s received your referral on %(when)s.")
+                % {"hub": hub, "when": _local(referral.received_at)},
+                gettext("Its reference is %(reference)s. Please quote it if you contact us.")
+                % {"reference": referral.reference},
+                gettext(
+                    "What happens next: the hub checks what the police, health, social care and other agencies know, "
+                    "and decides within one working day what help or protection is needed. We will email you when "
+                    "that is decided."
+                ),
+                gettext("If someone is in immediate danger, call 999."),
+                gettext("Please do not send details of the case by email. This message names no person."),
+            ]
+        )
+        subject = gettext("%(reference)s: your referral was received by %(hub)s") % {
+            "reference": referral.reference,
+            "hub": hub,
+        }
+    _queue(referral, ReferrerNews.RECEIVED, address, subject, body)
 
 
 def is_professional(referral: Referral) -> bool:
@@ -118,20 +144,30 @@ def outcome_tell(referral: Referral) -> None:
     Notification.objects.filter(referral=referral, about=ReferrerNews.OUTCOME, emailed_at=None).delete()
     deadlines.deadline_add(referral, DeadlineKind.OUTCOME_NOTICE, allowance=deadlines.decision_allowance(referral.hub))
     hub = _one_line(referral.hub.name)
-    if is_professional(referral):
-        words = import_string(settings.OUTCOME_LABEL)(referral.cohort, referral.outcome)
-        told = f"{hub} decided on your referral {referral.reference} on {_local(referral.decided_at)}: {words}."
-    else:
-        told = (
-            f"{hub} has dealt with your referral {referral.reference} and decided on {_local(referral.decided_at)} "
-            "what happens next. To protect the people it is about, we do not share what was decided."
-        )
-    body = (
-        f"{told}\n\nThank you for telling us. If you have any questions, or something changes, contact the hub at "
-        f"{settings.DEFAULT_FROM_EMAIL}, quoting the reference {referral.reference}.\n\n"
-        "If someone is in immediate danger, call 999. This message names no person."
-    )
-    _queue(referral, ReferrerNews.OUTCOME, address, f"{referral.reference}: your referral to {hub}", body)
+    with translation.override(referral.hub.language):  # the hub's language, whoever signed the decision off
+        facts = {"hub": hub, "reference": referral.reference, "when": _local(referral.decided_at)}
+        if is_professional(referral):
+            words = import_string(settings.OUTCOME_LABEL)(referral.cohort, referral.outcome)
+            told = gettext("%(hub)s decided on your referral %(reference)s on %(when)s: %(outcome)s.") % {
+                **facts,
+                "outcome": str(words),
+            }
+        else:
+            told = (
+                gettext(
+                    "%(hub)s has dealt with your referral %(reference)s and decided on %(when)s what happens next. "
+                    "To protect the people it is about, we do not share what was decided."
+                )
+                % facts
+            )
+        thanks = gettext(
+            "Thank you for telling us. If you have any questions, or something changes, contact the hub at "
+            "%(email)s, quoting the reference %(reference)s."
+        ) % {"email": settings.DEFAULT_FROM_EMAIL, "reference": referral.reference}
+        danger = gettext("If someone is in immediate danger, call 999. This message names no person.")
+        body = "\n\n".join([told, thanks, danger])
+        subject = gettext("%(reference)s: your referral to %(hub)s") % {"reference": referral.reference, "hub": hub}
+    _queue(referral, ReferrerNews.OUTCOME, address, subject, body)
 
 
 def _told(action: AuditAction, referral: Referral, channel: str) -> None:
@@ -205,19 +241,23 @@ def told_of(referral: Referral) -> dict:
         rows = [(at, json.loads(p)) for a, at, p in events if a == action]
         if not rows:
             return ""
-        ways = " and ".join(dict.fromkeys(CHANNEL_WORDS.get(f["channel"], f["channel"]) for _, f in rows))
-        only = " (that it was dealt with, not what was decided)" if rows[-1][1].get("detail") is False else ""
-        return f"{timezone.localtime(rows[0][0]):%-d %b %H:%M} {ways}{only}"
+        and_word = gettext("and")
+        ways = f" {and_word} ".join(
+            dict.fromkeys(str(CHANNEL_WORDS.get(f["channel"], f["channel"])) for _at, f in rows)
+        )
+        told = f"{_short(rows[0][0])} {ways}"
+        if rows[-1][1].get("detail") is False:
+            return gettext("%(told)s (that it was dealt with, not what was decided)") % {"told": told}
+        return told
 
     is_api = referral.channel == Channel.API
     address = "" if is_api else email_of(referral.referrer_contact)
-    no_address = "No: the referrer has no email address on record; tell them by phone or letter"
     if is_api:
-        waiting = (
+        waiting = gettext(
             "No: the referring agency had no current information sharing agreement, so its system was told nothing"
         )
     else:
-        waiting = "Not yet: the email is waiting to be sent" if address else no_address
+        waiting = gettext("Not yet: the email is waiting to be sent") if address else str(NO_ADDRESS)
     return {
         "received": when(AuditAction.REFERRAL_ACKNOWLEDGED.value) or waiting,
         "outcome": when(AuditAction.REFERRAL_OUTCOME_SENT.value) or _outcome_pending(referral, is_api),
@@ -226,11 +266,14 @@ def told_of(referral: Referral) -> dict:
 
 def _outcome_pending(referral: Referral, is_api: bool) -> str:
     if referral.decided_at is None:
-        return "Not yet: the referral is not decided"
+        return gettext("Not yet: the referral is not decided")
     if is_api:
-        return "Through the agency's system (a notice to its webhooks and its feed) while its agreement is current"
+        return gettext(
+            "Through the agency's system (a notice to its webhooks and its feed) while its agreement is current"
+        )
     due = referral.deadlines.filter(kind=DeadlineKind.OUTCOME_NOTICE).exclude(state="cancelled").last()
     if due is None:
-        return "No: the referrer has no email address on record; tell them by phone or letter"
-    late = " (overdue)" if due.state == DeadlineState.BREACHED else ""
-    return f"Not yet — due by {timezone.localtime(due.due_at):%-d %b %H:%M}{late}"
+        return str(NO_ADDRESS)
+    if due.state == DeadlineState.BREACHED:
+        return gettext("Not yet — due by %(when)s (overdue)") % {"when": _short(due.due_at)}
+    return gettext("Not yet — due by %(when)s") % {"when": _short(due.due_at)}

@@ -8,6 +8,8 @@ import math
 
 from django.db.models import OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -51,7 +53,7 @@ class AgencyClientAuthentication(OAuth2Authentication):
         _, token = result
         client = _client_of(token)
         if client is None or client.revoked_at is not None:
-            raise InvalidToken("This client has been revoked: its tokens are no longer valid")
+            raise InvalidToken(gettext("This client has been revoked: its tokens are no longer valid"))
         request.client = client
         actor = context.current()
         context.replace(context.Actor("client", str(client.pk), actor.request_id, actor.client_ip))
@@ -86,7 +88,7 @@ class HasScope(BasePermission):
     method -> agencies.policy.Action). HEAD needs GET's scope (it answers GET's headers); OPTIONS only a valid token
     (it describes the endpoint, no data). A missing scope is RFC 6750's insufficient_scope, naming the scope."""
 
-    message = "The token does not carry the scope this request needs"
+    message = _("The token does not carry the scope this request needs")
 
     def has_permission(self, request, view):
         if request.method == "OPTIONS":

@@ -4,6 +4,8 @@ an adult. The rules themselves are the referral's declared schema (referrals/sch
 import re
 from datetime import date
 
+from django.utils.translation import gettext
+
 POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
@@ -14,9 +16,9 @@ def nhs_number_problem(value: str) -> str | None:
     """None if `value` is a valid NHS number: 10 digits, the last a Modulus 11 check digit."""
     digits = value.replace(" ", "").replace("-", "")
     if not re.fullmatch(r"\d{10}", digits):
-        return "Enter an NHS number of 10 digits"
+        return gettext("Enter an NHS number of 10 digits")
     if nhs_check_digit(digits[:9]) != digits[9]:
-        return "Enter a valid NHS number: the check digit does not match"
+        return gettext("Enter a valid NHS number: the check digit does not match")
     return None
 
 

@@ -13,12 +13,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agencies.models import Counting, Hub, Role, RoleAssignment
 from audit.events.actions import AuditAction
 from audit.events.payloads import DeadlineCancelled, DeadlineFacts
 from audit.services import event, record_many
+from mash.dates import date as date_text
 from mash.queue import after_commit
 from mash.workinghours import due_after
 from referrals.models import (
@@ -247,13 +249,18 @@ def _notify(deadlines: list[Deadline], kind: str, now: datetime) -> None:
     # The unique (deadline, kind) constraint makes a second notice fail the whole batch: at most once.
     notices = Notice.objects.bulk_create([Notice(deadline=d, kind=kind, created_at=now) for d in deadlines])
     managers = _recipients(deadlines, now)
-    label = "breached" if kind == NoticeKind.BREACH else "due soon"
+    languages = hub_languages({d.hub_id for d in deadlines})
     rows = []
     for notice, d in zip(notices, deadlines, strict=True):
         people = set(managers[d.hub_id])
         if d.referral.assigned_to_id and d.referral.assigned_to.is_active:
             people.add(d.referral.assigned_to_id)
-        subject = f"{d.referral.reference}: deadline {label}, {d.label} ({timezone.localtime(d.due_at):%d %b %H:%M})"
+        with translation.override(languages[d.hub_id]):  # stored once, in the hub's language, as its emails are
+            facts = {"reference": d.referral.reference, "deadline": d.label, "due": when_short(d.due_at)}
+            if kind == NoticeKind.BREACH:
+                subject = gettext("%(reference)s: deadline breached, %(deadline)s (%(due)s)") % facts
+            else:
+                subject = gettext("%(reference)s: deadline due soon, %(deadline)s (%(due)s)") % facts
         rows += [
             Notification(
                 notice=notice, recipient_id=user, hub_id=d.hub_id, referral=d.referral, subject=subject, created_at=now
@@ -263,10 +270,22 @@ def _notify(deadlines: list[Deadline], kind: str, now: datetime) -> None:
     Notification.objects.bulk_create(rows)
 
 
+def hub_languages(hub_ids: set) -> dict:
+    """Each hub's language (of its emails and notices), in one query."""
+    return dict(Hub.objects.filter(pk__in=hub_ids).values_list("pk", "language"))
+
+
+def when_short(moment: datetime) -> str:
+    """A due time as a notice names it, '05 Jan 14:30', in the active language."""
+    return date_text(timezone.localtime(moment), "d M H:i")
+
+
 def people_notify(referral: Referral, people, subject: str) -> None:
     """Tell each of `people` (user ids) about news that is not a deadline's (a decision returned or signed off): an
-    in-app notification, emailed after commit by `notices_deliver`. The subject names the referral, never a person."""
+    in-app notification, emailed after commit by `notices_deliver`. The subject names the referral, never a person;
+    the caller writes it in the hub's language (`translation.override(hub.language)`), as plain text."""
     now = timezone.now()
+    subject = str(subject)
     rows = Notification.objects.bulk_create(
         Notification(recipient_id=user, hub_id=referral.hub_id, referral=referral, subject=subject, created_at=now)
         for user in sorted({p for p in people if p})  # an unassigned referral has nobody to tell
@@ -333,7 +352,7 @@ def notices_deliver(batch: int = 200) -> int:
             rows = list(
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(emailed_at=None, recipient__isnull=False)  # a referrer's: referrals/acknowledgement.py
-                .select_related("recipient")
+                .select_related("recipient", "hub")
                 .order_by("created_at")[:batch]
             )
             for n in rows:
@@ -348,11 +367,12 @@ def notices_deliver(batch: int = 200) -> int:
 
 
 def _email_body(notification: Notification) -> str:
-    # No personal data in email: the reference, the deadline and where to look.
-    return (
-        f"{notification.subject}\n\nOpen the referral in the MASH service to see more. "
-        "This message names no person; sign in to read more."
-    )
+    # No personal data in email: the reference, the deadline and where to look; in the hub's language.
+    with translation.override(notification.hub.language):
+        more = gettext(
+            "Open the referral in the MASH service to see more. This message names no person; sign in to read more."
+        )
+    return f"{notification.subject}\n\n{more}"
 
 
 def sweep_last_run() -> SweepRun | None:

@@ -3,6 +3,8 @@ that missed notices resumes from the last `cursor` it was given (or `after=<even
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -32,13 +34,15 @@ class EventReferralSerializer(serializers.Serializer):
 class EventSerializer(serializers.Serializer):
     """One event of your agency's: what happened to which referral, and when."""
 
-    id = serializers.CharField(help_text="The event's stable id: `after=<id>` resumes after it")
+    id = serializers.CharField(help_text=_("The event's stable id: `after=<id>` resumes after it"))
     type = serializers.ChoiceField(choices=events.EVENT_TYPES)
-    occurred_at = serializers.DateTimeField(help_text="When it happened (UTC)")
+    occurred_at = serializers.DateTimeField(help_text=_("When it happened (UTC)"))
     referral = EventReferralSerializer()
     data = serializers.DictField(
-        help_text="referral.rated: {rating}; referral.decided: {outcome}; information_request.opened: "
-        "{information_request_id, due_at}; otherwise {}"
+        help_text=_(
+            "referral.rated: {rating}; referral.decided: {outcome}; information_request.opened: "
+            "{information_request_id, due_at}; otherwise {}"
+        )
     )
 
 
@@ -99,12 +103,12 @@ def _position(query) -> events.Position:
         position = events.Position.of_cursor(query["cursor"])
         if position is None:
             raise ValidationError(
-                {"cursor": ["This cursor is not one the feed gave: resume with the last one you kept"]}
+                {"cursor": [gettext("This cursor is not one the feed gave: resume with the last one you kept")]}
             )
         return position
     if query["after"] is not None:
         position = events.position_of_event(query["after"])
         if position is None:
-            raise Http404("No event has this id: resume with the last id or cursor you read")
+            raise Http404(gettext("No event has this id: resume with the last id or cursor you read"))
         return position
     return events.START

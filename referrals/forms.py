@@ -1,13 +1,13 @@
 """GOV.UK forms for referrals. The recording form only arranges what was typed into the standard dataset's shape:
 the rules are `referrals.dataset`'s, and its messages (dotted paths) are put back next to the fields here."""
 
-import re
 from datetime import datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.codes import ReferralSource
@@ -19,12 +19,10 @@ from referrals.models import (
     Channel,
     ChildConcern,
     Consent,
-    Rating,
     ReferralCohort,
     ReferralStatus,
 )
 from referrals.people_form import OtherPeopleMixin, blocks_posted
-from referrals.selectors import UNRATED
 
 PERSON_KEYS = (
     "given_name", "family_name", "date_of_birth", "estimated_age", "gender", "ethnicity", "nhs_number", "address",
@@ -156,11 +154,11 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
         if not day and not clock and not typed_wrong:
             return data
         if not day and not typed_wrong:
-            self.add_error("received_date", "Enter the date received")
+            self.add_error("received_date", gettext("Enter the date received"))
         try:
             parsed_time = time.fromisoformat(clock)
         except ValueError:
-            self.add_error("received_time", "Enter the time received, like 14:30")
+            self.add_error("received_time", gettext("Enter the time received, like 14:30"))
             parsed_time = None
         if day and parsed_time:
             data["received_at"] = timezone.make_aware(datetime.combine(day, parsed_time))
@@ -200,7 +198,9 @@ class ReferralForm(OtherPeopleMixin, GovukFormMixin, forms.Form):
             parts = path.split(".")
             field = self.other_field(parts) if parts[0] == "others" else field_for(path)
             if field and field.startswith("other_"):
-                messages = [f"Other person {int(field.split('_')[1]) + 1}: {m}" for m in messages]
+                number = int(field.split("_")[1]) + 1
+                messages = [gettext("Other person %(number)s: %(message)s") % {"number": number, "message": m}
+                             for m in messages]  # fmt: skip
             if field in self.fields and field in self.errors:
                 continue  # the form's own message on this field already says what to fix
             self.add_error(field if field in self.fields else None, messages)
@@ -220,8 +220,8 @@ class AmendmentForm(ReferralForm):
     the reason for the change; `referrals.services.referral_amend` decides."""
 
     needed = (*ReferralForm.needed, "reason")
-    reason = _text("Why are you amending the referral?", rows=4,
-                   help_text="For example: the mother named her partner when we called her back")  # fmt: skip
+    reason = _text(_("Why are you amending the referral?"), rows=4,
+                   help_text=_("For example: the mother named her partner when we called her back"))  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -289,197 +289,3 @@ class ReferralFilterForm(GovukFormMixin, forms.Form):
             "channel": data.get("channel", ""),
             "immediate_risk": risk,
         }
-
-
-# ---- triage ----
-
-RATING_CHOICES = [
-    (Rating.RED, _("Red")),
-    (Rating.AMBER, _("Amber")),
-    (Rating.GREEN, _("Green")),
-    (Rating.BLUE, _("Blue")),
-]
-RATING_HINTS = {Rating.BLUE: _("No MASH response")}
-
-
-class TriageQueueFilterForm(GovukFormMixin, forms.Form):
-    filter_form = True
-    rating = forms.ChoiceField(
-        required=False, label=_("Rating"), choices=[("", _("Any rating")), *RATING_CHOICES, (UNRATED, _("Not rated"))]
-    )
-    cohort = forms.ChoiceField(
-        required=False, label=_("Cohort"), choices=[("", _("Children and adults")), *ReferralCohort.choices]
-    )
-    status = forms.ChoiceField(
-        required=False,
-        label=_("Status"),
-        choices=[
-            ("", _("Any open status")),
-            *((v, label) for v, label in ReferralStatus.choices if v != ReferralStatus.CLOSED),
-        ],
-    )
-    mine = forms.BooleanField(required=False, label=_("Only mine"))
-    immediate = forms.BooleanField(required=False, label=_("Only immediate risk"))
-
-    def filters(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "immediate": bool(data.get("immediate")),
-            "rating": data.get("rating", ""),
-            "cohort": data.get("cohort", ""),
-            "status": data.get("status", ""),
-            "mine": bool(data.get("mine")),
-        }
-
-
-class _RatingFormMixin:
-    def rating_options(self) -> list[tuple]:
-        """The rating radios with each one's hint (Blue: no MASH response), numbered as the error summary links."""
-        return [(option, RATING_HINTS.get(option.data["value"], "")) for option in self["rating"]]
-
-
-class ScreeningForm(_RatingFormMixin, GovukFormMixin, forms.Form):
-    """A screening against one version of the hub's thresholds. Every field is optional here:
-    `referrals.triage.referral_screen` decides, and its messages go back by the fields."""
-
-    needed = ("rationale", "confirm_reason")  # the reason: for some answers, as its hint says
-
-    criteria = forms.MultipleChoiceField(
-        required=False,
-        label="Which criteria apply?",
-        help_text="Tick every criterion the referral meets",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
-    rating = forms.ChoiceField(required=False, label="RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
-    rationale = _text(
-        "Rationale",
-        rows=8,
-        help_text="Why this level and rating: what in the referral meets the criteria",
-    )
-
-    immediate_risk = forms.BooleanField(required=False, label="Someone is at immediate risk of harm")
-    confirm_reason = _text(
-        "Your reason as accountable manager",
-        rows=3,
-        help_text="Needed when this screening lowers the rating or the level, says no one is now at immediate risk, "
-        "or has criteria or immediate risk that say more concern than its level or rating. It is kept with the "
-        "screening.",
-    )
-
-    def __init__(self, version, *args, manager: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.version = version
-        if not manager:
-            del self.fields["confirm_reason"]
-        self.fields["level"].choices = [(level["code"], level["name"]) for level in version.levels]
-        self.fields["criteria"].choices = [
-            (criterion["code"], criterion["text"]) for level in version.levels for criterion in level["criteria"]
-        ]
-
-    def criteria_groups(self) -> list[tuple[str, list]]:
-        """The criteria checkboxes under their level's name, lowest level first."""
-        options = list(self["criteria"])
-        groups, start = [], 0
-        for level in self.version.levels:
-            groups.append((level["name"], options[start : start + len(level["criteria"])]))
-            start += len(level["criteria"])
-        return groups
-
-    def screening(self) -> dict:
-        data = self.cleaned_data
-        screening = {
-            "level": data.get("level", ""),
-            "criteria": list(data.get("criteria") or []),
-            "rating": data.get("rating", ""),
-            "rationale": data.get("rationale", ""),
-            "immediate_risk": bool(data.get("immediate_risk")),
-        }
-        if "confirm_reason" in self.fields:
-            screening["confirm_reason"] = data.get("confirm_reason", "")
-        return screening
-
-
-class ReRatingForm(_RatingFormMixin, GovukFormMixin, forms.Form):
-    """The manager's change of rating; `referrals.triage.referral_re_rate` decides."""
-
-    needed = ("reason",)
-
-    rating = forms.ChoiceField(required=False, label="New RAG rating", choices=RATING_CHOICES, widget=forms.RadioSelect)
-    level = forms.ChoiceField(required=False, label="Threshold level", widget=forms.RadioSelect)
-    reason = _text("Reason for the change", rows=8)
-
-    def __init__(self, version, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(level["code"], level["name"]) for level in version.levels]
-
-
-LEVEL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-def thresholds_as_text(levels: list[dict]) -> str:
-    """A version's levels in the form's words: a line `code | Name` per level, then `- criterion` lines."""
-    lines = []
-    for level in levels:
-        lines.append(f"{level['code']} | {level['name']}")
-        lines += [f"- {c['text']}" for c in level["criteria"]]
-    return "\n".join(lines)
-
-
-class ThresholdsForm(GovukFormMixin, forms.Form):
-    """A new version of a cohort's thresholds, written as plain lines a hub administrator can edit."""
-
-    levels = forms.CharField(
-        label="Levels and criteria",
-        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
-        help_text=(
-            "One line per level: its code (lower case letters, digits and _; kept from version to version so that "
-            "returns can count it), a bar, and its name in your hub's words. Under it, one line per criterion, "
-            "starting with a dash. Example: early_help | Early help, then - Additional needs one agency can meet"
-        ),
-    )
-    note = forms.CharField(
-        label="What changed",
-        max_length=300,
-        help_text="For example: wording agreed by the board",
-        error_messages={"required": "Say what changed"},
-    )
-
-    def clean_levels(self) -> list[dict]:
-        levels: list[dict] = []
-        for number, raw in enumerate(self.cleaned_data["levels"].splitlines(), 1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line.startswith("-"):
-                if not levels:
-                    raise ValidationError(f"Line {number}: a criterion comes under a level; start with a level line")
-                text = line[1:].strip()
-                if not text:
-                    raise ValidationError(f"Line {number}: write the criterion after the dash")
-                criteria = levels[-1]["criteria"]
-                criteria.append({"code": f"{levels[-1]['code']}.{len(criteria) + 1}", "text": text})
-                continue
-            code, bar, name = (part.strip() for part in line.partition("|"))
-            if not bar or not name:
-                raise ValidationError(f"Line {number}: write a level as code | Name, or a criterion as - text")
-            if not LEVEL_CODE.match(code):
-                raise ValidationError(
-                    f"Line {number}: the code {code[:40]!r} must start with a lower-case letter and hold only "
-                    "lower-case letters, digits and _"
-                )
-            levels.append({"code": code, "name": name, "criteria": []})
-        if not levels:
-            raise ValidationError("Write at least one level")
-        return levels
-
-
-class ReasonForm(GovukFormMixin, forms.Form):
-    """Closing a Blue referral; `referrals.schemas.ClosingSchema` decides what is valid."""
-
-    needed = ("reason",)
-    reason = _text(
-        "Why does the hub give no MASH response?",
-        rows=4,
-        help_text="For example: signposted to the school nurse; no safeguarding concern",
-    )

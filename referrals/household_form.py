@@ -11,6 +11,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukDateText
 from referrals.forms import PERSON_KEYS, ReferralForm, _whole, field_for
@@ -77,7 +79,7 @@ class HouseholdForm(ReferralForm):
     needed = ("referrer_name", "referrer_contact", "source_code", "narrative", "consent_reason")
     concerns = forms.MultipleChoiceField(
         required=False,
-        label="Concerns",
+        label=_("Concerns"),
         choices=[(f"child:{value}", label) for value, label in ChildConcern.choices],
         widget=forms.CheckboxSelectMultiple,
     )
@@ -91,23 +93,26 @@ class HouseholdForm(ReferralForm):
         self.fields["source_code"].help_text = ""  # every one of a household's referrals is about a child
         self.counts = counts_posted(data if data is not None else kwargs.get("initial"))
         for n in range(self.counts["child"]):
-            fields = {f"child_{n}_{key}": field for key, field in _person_fields(n, f"child {n + 1}").items()}
+            words = gettext("The date of birth of child %(number)s") % {"number": n + 1}
+            fields = {f"child_{n}_{key}": field for key, field in _person_fields(n, words).items()}
             # Each child is a referral's subject: the family name, and a date of birth or an age, are needed.
             self.needed = (*self.needed, *(f"child_{n}_{key}" for key in CHILD_NEEDED))
-            fields[f"child_{n}_family_name"].help_text = "Enter 'Unknown' if it is not known"
-            fields[f"child_{n}_date_of_birth"].help_text = "Or give an estimated age below"
-            fields[f"child_{n}_address"].help_text = "Where they live"
+            fields[f"child_{n}_family_name"].help_text = _("Enter 'Unknown' if it is not known")
+            fields[f"child_{n}_date_of_birth"].help_text = _("Or give an estimated age below")
+            fields[f"child_{n}_address"].help_text = _("Where they live")
             self._add(fields)
         for n in range(self.counts["adult"]):
-            fields = {f"adult_{n}_{key}": field for key, field in _person_fields(n, f"adult {n + 1}").items()}
+            words = gettext("The date of birth of adult %(number)s") % {"number": n + 1}
+            fields = {f"adult_{n}_{key}": field for key, field in _person_fields(n, words).items()}
             fields[f"adult_{n}_role"] = forms.ChoiceField(
-                required=False, label="How are they related to the children?", choices=ADULT_ROLES,
+                required=False, label=_("How are they related to the children?"), choices=ADULT_ROLES,
                 widget=forms.RadioSelect,
             )  # fmt: skip
             for c in range(self.counts["child"]):
                 fields[f"adult_{n}_to_{c}"] = forms.ChoiceField(
-                    required=False, label=f"Their relationship to child {c + 1}, if different",
-                    choices=[("", "As above"), *ADULT_ROLES],
+                    required=False,
+                    label=gettext("Their relationship to child %(number)s, if different") % {"number": c + 1},
+                    choices=[("", _("As above")), *ADULT_ROLES],
                 )  # fmt: skip
             self._add(fields)
         self.focus = focus
@@ -186,19 +191,20 @@ class HouseholdForm(ReferralForm):
         if len(parts) < 2 or not parts[1].isdigit() or int(parts[1]) >= len(blocks):
             return None, ""
         n = blocks[int(parts[1])]
-        who = f"{kind.title()} {n + 1}"
+        who = (gettext("Child %(number)s") if kind == "child" else gettext("Adult %(number)s")) % {"number": n + 1}
         if len(parts) >= 5 and parts[2] == "relationships" and parts[3].isdigit():
             return f"adult_{n}_role", who
         key = parts[2] if len(parts) == 3 else ("family_name" if kind == "child" else "role")
         return f"{kind}_{n}_{key}", who
 
     def concern_groups(self):
-        return [("Category of abuse", list(self["concerns"]))]
+        return [(gettext("Category of abuse"), list(self["concerns"]))]
 
 
-def _person_fields(n: int, who: str) -> dict[str, forms.Field]:
-    """A person's boxes (the referral form's, labelled for `who`), keyed by the dataset's names."""
+def _person_fields(n: int, words: str) -> dict[str, forms.Field]:
+    """A person's boxes (the referral form's; `words` name their date of birth in messages), keyed by the dataset's
+    names."""
     fields = {key.removeprefix(f"other_{n}_"): field for key, field in block_fields(n).items()}
     fields.pop("role")
-    fields["date_of_birth"] = GovukDateText(required=False, label="Date of birth", words=f"The date of birth of {who}")
+    fields["date_of_birth"] = GovukDateText(required=False, label=_("Date of birth"), words=words)
     return fields

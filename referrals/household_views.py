@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
@@ -25,7 +26,7 @@ def referral_start(request: HttpRequest, hub_id) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("about") in CHOICES:
             return redirect(CHOICES[request.POST["about"]], hub.id)
-        error = "Choose whether the contact is about one child or adult, or about a household"
+        error = gettext("Choose whether the contact is about one child or adult, or about a household")
     return render(request, "referrals/start.html", {"hub": hub, "error": error})
 
 
@@ -50,8 +51,11 @@ def household_new(request: HttpRequest, hub_id) -> HttpResponse:
             form.add_dataset_errors(error)
         else:
             count = len(household.created)
-            messages.success(request, f"Household contact {household.reference} recorded: {count} referral"
-                             f"{'' if count == 1 else 's'}")  # fmt: skip
+            messages.success(request, ngettext(
+                "Household contact %(reference)s recorded: %(count)s referral",
+                "Household contact %(reference)s recorded: %(count)s referrals",
+                count,
+            ) % {"reference": household.reference, "count": count})  # fmt: skip
             return redirect("household-detail", hub.id, household.id)
     else:  # the channel, date or time needs fixing first; show the contact's other messages now too
         try:

@@ -17,7 +17,9 @@ and records one `household.received` (each referral still records its own `refer
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 
 from agencies.access import access_for
@@ -30,7 +32,7 @@ from mash.schemas import Choice, Schema, Whole, validated
 from mash.words import one_of
 from referrals import people_index
 from referrals.models import Household, LinkKind, PersonLink, PersonRole, Referral, ReferralCohort
-from referrals.schemas import NOT_IN_DATASET, Listed, OtherPersonSchema, PersonSchema, ReferralSchema
+from referrals.schemas import NOT_IN_DATASET, Listed, OtherPersonSchema, PersonSchema, ReferralSchema, later
 from referrals.services import referral_create
 
 MAX_CHILDREN = 10
@@ -40,13 +42,23 @@ ADULT_ROLES = [
     for r in (PersonRole.PARENT_CARER, PersonRole.HOUSEHOLD, PersonRole.VISITOR, PersonRole.ALLEGED_SOURCE,
               PersonRole.OTHER)
 ]  # fmt: skip
-ADULT_ROLE_MESSAGE = "Choose how this adult is related to the children: " + one_of(ADULT_ROLES)
+ADULT_ROLE_MESSAGE = later(
+    lambda: (
+        gettext("Choose how this adult is related to the children: %(roles)s")
+        % {"roles": one_of(ADULT_ROLES, gettext("or"))}
+    )
+)
 # The link between an adult's record and a child's: a parent or carer, or (a regular visitor, someone alleged to cause
 # harm, anyone else) someone of the household.
 LINK_OF_ROLE = {PersonRole.PARENT_CARER: LinkKind.PARENT_CARER}
 SHARED = ("referrer", "received_at", "source_code", "concerns", "narrative", "immediate_risk", "consent",
           "consent_reason")  # fmt: skip
-CHILD_NUMBER = f"Name the child by their place in the list of children, from 0 to {MAX_CHILDREN - 1}"
+CHILD_NUMBER = later(
+    lambda: (
+        gettext("Name the child by their place in the list of children, from 0 to %(last)s")
+        % {"last": MAX_CHILDREN - 1}
+    )
+)
 
 
 class ChildNumber(Whole):
@@ -68,9 +80,9 @@ class RelationshipSchema(Schema):
     member for their partner's child)."""
 
     unknown = NOT_IN_DATASET
-    not_an_object = "Give each relationship as the child's number and the role"
+    not_an_object = _("Give each relationship as the child's number and the role")
 
-    child = ChildNumber(help_text="The child's place in `children`, from 0")
+    child = ChildNumber(help_text=_("The child's place in `children`, from 0"))
     role = Choice(ADULT_ROLES, message=ADULT_ROLE_MESSAGE)
 
 
@@ -79,14 +91,15 @@ class AdultSchema(OtherPersonSchema):
     """An adult of the household or a regular visitor: their relationship to every child (`role`), and to a given child
     where it differs (`relationships`)."""
 
-    not_an_object = "Enter the adult's details"
+    not_an_object = _("Enter the adult's details")
 
-    role = Choice(ADULT_ROLES, message=ADULT_ROLE_MESSAGE, help_text="Their relationship to every child, unless "
-                  "`relationships` says otherwise for a child")  # fmt: skip
+    role = Choice(ADULT_ROLES, message=ADULT_ROLE_MESSAGE, help_text=_("Their relationship to every child, unless "
+                  "`relationships` says otherwise for a child"))  # fmt: skip
     relationships = Listed(
-        RelationshipSchema(), most=MAX_CHILDREN, not_a_list="Send the relationships as a list",
-        too_many=f"Give no more than {MAX_CHILDREN} relationships, one per child",
-        help_text="Optional: the relationship to a given child where it differs from `role`",
+        RelationshipSchema(), most=MAX_CHILDREN, not_a_list=_("Send the relationships as a list"),
+        too_many=later(lambda: gettext("Give no more than %(most)s relationships, one per child")
+                       % {"most": MAX_CHILDREN}),
+        help_text=_("Optional: the relationship to a given child where it differs from `role`"),
     )  # fmt: skip
 
 
@@ -95,19 +108,21 @@ class HouseholdSchema(ReferralSchema):
     """One contact about a household: the referral's shared fields, the children (each gets their own referral) and
     the adults and regular visitors, with their relationship to each child."""
 
-    not_an_object = "Send the household contact as a JSON object"
+    not_an_object = _("Send the household contact as a JSON object")
 
     # A household contact is about children: no cohort, no adult's fields, and the people are the two lists.
     cohort = adult_risk_location = adult_risk_source = subject = others = None
     children = Listed(
-        PersonSchema(), fewest=1, most=MAX_CHILDREN, not_a_list="Send the children as a list",
-        too_few="Name at least one child", help_text="Each child gets their own referral, in this order",
-        too_many=f"Name no more than {MAX_CHILDREN} children: record the others in another contact",
+        PersonSchema(), fewest=1, most=MAX_CHILDREN, not_a_list=_("Send the children as a list"),
+        too_few=_("Name at least one child"), help_text=_("Each child gets their own referral, in this order"),
+        too_many=later(lambda: gettext("Name no more than %(most)s children: record the others in another contact")
+                       % {"most": MAX_CHILDREN}),
     )  # fmt: skip
     adults = Listed(
-        AdultSchema(), most=MAX_ADULTS, not_a_list="Send the adults as a list",
-        too_many=f"Name no more than {MAX_ADULTS} adults: put anyone else in the concern, in your own words",
-        help_text="Parents, carers, other adults of the household and regular visitors: each named once",
+        AdultSchema(), most=MAX_ADULTS, not_a_list=_("Send the adults as a list"),
+        too_many=later(lambda: gettext("Name no more than %(most)s adults: put anyone else in the concern, in your "
+                                       "own words") % {"most": MAX_ADULTS}),
+        help_text=_("Parents, carers, other adults of the household and regular visitors: each named once"),
     )  # fmt: skip
 
     def check_together(self, values, failed):
@@ -115,7 +130,7 @@ class HouseholdSchema(ReferralSchema):
         hub, now = self.context["hub"], self.context.get("now") or timezone.now()
         self._received(values, failed, errors, hub, now)
         if hub.cohorts == Cohort.ADULTS:
-            errors["children"] = f"{hub.name} does not take referrals about children"
+            errors["children"] = gettext("%(hub)s does not take referrals about children") % {"hub": hub.name}
         self._source(values, True, errors, self.context.get("agency"))
         self._concerns(values, failed, True, errors)
         self._consent(values, errors)
@@ -131,12 +146,13 @@ class HouseholdSchema(ReferralSchema):
                 if child is None or "children" in failed:  # the children's own message comes first
                     continue
                 if child >= len(children):
-                    errors[f"adults.{a}.relationships.{r}.child"] = (
-                        f"There {'is' if len(children) == 1 else 'are'} {len(children)} "
-                        f"child{'' if len(children) == 1 else 'ren'}: name one from 0 to {len(children) - 1}"
-                    )
+                    errors[f"adults.{a}.relationships.{r}.child"] = ngettext(
+                        "There is %(count)s child: name one from 0 to %(last)s",
+                        "There are %(count)s children: name one from 0 to %(last)s",
+                        len(children),
+                    ) % {"count": len(children), "last": len(children) - 1}
                 elif child in seen:
-                    errors[f"adults.{a}.relationships.{r}.child"] = "Give one relationship per child"
+                    errors[f"adults.{a}.relationships.{r}.child"] = gettext("Give one relationship per child")
                 seen.add(child)
         return errors
 
@@ -241,7 +257,8 @@ def _members_link(household: Household, referrals: list[Referral], clean: dict, 
     count = len(referrals)
     # Each referral's records in the order given: the subject, the other children (in order), then the adults.
     named = [r.named_people for r in referrals]
-    reason = f"Named once in household contact {household.reference}"
+    with translation.override(household.hub.language):  # kept with each link, in the hub's language
+        reason = gettext("Named once in household contact %(reference)s") % {"reference": household.reference}
     links = []
 
     def link(person, other, kind):

@@ -2,6 +2,7 @@
 each child's referral. The same authentication, scope (the policy's, for recording a referral) and Idempotency-Key
 handling as `POST /api/v1/referrals/`; errors are problem+json with a message per field."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -31,9 +32,9 @@ EXAMPLE_HOUSEHOLD = {
 
 
 class ChildReferralSerializer(serializers.Serializer):
-    id = serializers.UUIDField(help_text="The child's referral: read it at /api/v1/referrals/{id}/")
+    id = serializers.UUIDField(help_text=_("The child's referral: read it at /api/v1/referrals/{id}/"))
     reference = serializers.CharField()
-    child = serializers.IntegerField(help_text="The child's place in the contact's `children`, from 0")
+    child = serializers.IntegerField(help_text=_("The child's place in the contact's `children`, from 0"))
 
 
 class HouseholdCreatedSerializer(serializers.Serializer):

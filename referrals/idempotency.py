@@ -17,6 +17,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
@@ -52,8 +54,19 @@ def key_of(request) -> str | None:
     return key if _KEY.fullmatch(key) else None
 
 
+# What each endpoint writes once per key, in the words of `missing_key`'s message.
+WHAT = {
+    "referral": _("referral"),
+    "household contact": _("household contact"),
+    "contribution": _("contribution"),
+    "file": _("file"),
+}
+
+
 def missing_key(what: str) -> Response:
-    detail = f"Send an {HEADER} header (1 to 255 visible ASCII characters, a UUID say): a new one for each {what}"
+    detail = gettext(
+        "Send an %(header)s header (1 to 255 visible ASCII characters, a UUID say): a new one for each %(what)s"
+    ) % {"header": HEADER, "what": str(WHAT.get(what, what))}
     return problem(400, detail, errors=[{"field": HEADER, "detail": detail}], kind="idempotency-key-missing")
 
 
@@ -95,7 +108,7 @@ def _claim(client, endpoint: str, key: str, body_hash: str) -> int | None:
 def _replay(client, endpoint: str, key: str, body_hash: str) -> Response:
     first = IdempotencyRecord.objects.get(client=client, endpoint=endpoint, key=key)
     if first.request_hash != body_hash:
-        detail = "This Idempotency-Key was already used with a different request body; nothing was stored"
+        detail = gettext("This Idempotency-Key was already used with a different request body; nothing was stored")
         return problem(422, detail, errors=[{"field": HEADER, "detail": detail}], kind="idempotency-key-reused")
     return Response(first.response_body, status=first.response_status, headers={REPLAYED: "true"})
 

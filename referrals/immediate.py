@@ -10,7 +10,8 @@ with the referral (or the screening) in the same transaction, and delivered by `
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agencies.models import Role, RoleAssignment
 from mash.queue import after_commit
@@ -41,7 +42,11 @@ def alert(referral: Referral, *, start: datetime | None = None, deadline: Deadli
             notice = Notice.objects.create(deadline=deadline, kind=NoticeKind.IMMEDIATE, created_at=now)
     except IntegrityError:
         return  # this deadline's alert was already written
-    subject = f"{referral.reference}: someone is at immediate risk of harm: decide by {timezone.localtime(deadline.due_at):%d %b %H:%M}"
+    with translation.override(referral.hub.language):  # stored once, in the hub's language, as its emails are
+        subject = gettext("%(reference)s: someone is at immediate risk of harm: decide by %(due)s") % {
+            "reference": referral.reference,
+            "due": deadlines.when_short(deadline.due_at),
+        }
     Notification.objects.bulk_create(
         Notification(
             notice=notice, recipient_id=user, hub_id=referral.hub_id, referral=referral, subject=subject,

@@ -2,6 +2,7 @@
 gathers what was typed; the schemas (referrals/link_schemas.py `LinkSchema`, `LinkUndoSchema`) decide what is valid."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukFormMixin
 from referrals.models import LinkKind
@@ -13,14 +14,14 @@ class LinkForm(GovukFormMixin, forms.Form):
 
     needed = ("kind", "reason")
     kind = forms.ChoiceField(
-        required=False, label="What is this record to the subject?", choices=LinkKind.choices,
+        required=False, label=_("What is this record to the subject?"), choices=LinkKind.choices,
         widget=forms.RadioSelect,
-        help_text="Same person joins the two chronologies; the others show on the household view only",
+        help_text=_("Same person joins the two chronologies; the others show on the household view only"),
     )  # fmt: skip
     reason = forms.CharField(
-        required=False, label="Why?", widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for every answer. For example: same NHS number and date of birth; school confirms they "
-        "are brothers",
+        required=False, label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for every answer. For example: same NHS number and date of birth; school confirms "
+                    "they are brothers"),
     )  # fmt: skip
 
     @staticmethod
@@ -31,6 +32,6 @@ class LinkForm(GovukFormMixin, forms.Form):
 class UndoForm(GovukFormMixin, forms.Form):
     needed = ("reason",)
     reason = forms.CharField(
-        required=False, label="Why is this link wrong?", widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: the school confirms these are twins, not one child",
+        required=False, label=_("Why is this link wrong?"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the school confirms these are twins, not one child"),
     )  # fmt: skip

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from agencies.access import hub_access
@@ -16,22 +18,29 @@ from mash.errors import SERVICE_ERRORS
 from referrals import matching, people_index, selectors
 from referrals.link_forms import LinkForm, UndoForm
 from referrals.models import LinkKind, MatchState
+from referrals.person_match import reason_in_words
 
 OBJECT_TYPE = "referrals.referral"
 ANSWERED = {
-    LinkKind.SAME_PERSON: "Earlier record linked: the same person",
-    LinkKind.NOT_RELATED: "Recorded: not related",
+    LinkKind.SAME_PERSON: _("Earlier record linked: the same person"),
+    LinkKind.NOT_RELATED: _("Recorded: not related"),
+}
+# What the earlier record is to the subject, for the other answers ("Recorded: Sam Example is a sibling").
+RECORDED = {
+    LinkKind.SIBLING: _("Recorded: %(person)s is a sibling"),
+    LinkKind.PARENT_CARER: _("Recorded: %(person)s is a parent or carer"),
+    LinkKind.HOUSEHOLD: _("Recorded: %(person)s is a household member"),
 }
 
 
 def reason_words(match) -> str:
-    """Why a record was suggested: the scorer's words joined by "; " (codes stored earlier became words in
-    migration referrals 0017)."""
-    return capfirst("; ".join(match.reasons))
+    """Why a record was suggested: the scorer's words joined by "; ", in the reader's language (codes stored earlier
+    became words in migration referrals 0017)."""
+    return capfirst("; ".join(reason_in_words(reason) for reason in match.reasons))
 
 
 def verdict_words(match) -> str:
-    return "Likely match" if match.verdict == "match" else "Possible match"
+    return gettext("Likely match") if match.verdict == "match" else gettext("Possible match")
 
 
 def _decide_page(request, hub, referral, subject, match, form, **more) -> HttpResponse:
@@ -66,8 +75,10 @@ def subject_match_decide(request: HttpRequest, hub_id, referral_id, match_id) ->
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            label = LinkKind(kind).label.lower()
-            messages.success(request, ANSWERED.get(kind, f"Recorded: {match.candidate} is a {label}"))
+            if kind in ANSWERED:
+                messages.success(request, str(ANSWERED[kind]))
+            else:
+                messages.success(request, str(RECORDED[kind]) % {"person": match.candidate})
             return redirect("referral-detail", hub.id, referral.id)
     return _decide_page(request, hub, referral, subject, match, form)
 
@@ -88,7 +99,11 @@ def link_undo(request: HttpRequest, hub_id, referral_id, link_id) -> HttpRespons
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Link undone: {link.get_kind_display().lower()}, {link.far}")
+            messages.success(
+                request,
+                gettext("Link undone: %(kind)s, %(person)s")
+                % {"kind": link.get_kind_display().lower(), "person": link.far},
+            )
             return redirect("referral-detail", hub.id, referral.id)
     log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id, link.far.referral_id])
     return render(request, "referrals/link_undo.html", {"hub": hub, "referral": referral, "link": link, "form": form})

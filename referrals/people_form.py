@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mash.forms import GovukDateText
@@ -41,7 +42,9 @@ def block_fields(n: int) -> dict[str, forms.Field]:
         f"other_{n}_given_name": forms.CharField(label=_("Given name"), **text),
         f"other_{n}_family_name": forms.CharField(label=_("Family name"), **text),
         f"other_{n}_date_of_birth": GovukDateText(
-            label=_("Date of birth"), words=f"The date of birth of other person {n + 1}", **text
+            label=_("Date of birth"),
+            words=gettext("The date of birth of other person %(number)s") % {"number": n + 1},
+            **text,
         ),
         f"other_{n}_estimated_age": forms.CharField(
             label=_("Estimated age in years"),

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.policy import Action, require
@@ -62,18 +63,29 @@ def differences(person: Person, other: Person) -> list[str]:
     ("Given name: Amy on this referral, Ava on the other")."""
     found = []
     if person.given_name and other.given_name and normalise_name(person.given_name) != normalise_name(other.given_name):
-        found.append(f"Given name: {person.given_name} on one record, {other.given_name} on the other")
+        found.append(
+            gettext("Given name: %(one)s on one record, %(other)s on the other")
+            % {"one": person.given_name, "other": other.given_name}
+        )
     if (
         person.family_name
         and other.family_name
         and normalise_name(person.family_name) != normalise_name(other.family_name)
     ):
-        found.append(f"Family name: {person.family_name} on one record, {other.family_name} on the other")
+        found.append(
+            gettext("Family name: %(one)s on one record, %(other)s on the other")
+            % {"one": person.family_name, "other": other.family_name}
+        )
     if person.date_of_birth and other.date_of_birth and person.date_of_birth != other.date_of_birth:
         one, two = (date_format(d, "j F Y") for d in (person.date_of_birth, other.date_of_birth))
-        found.append(f"Date of birth: {one} on one record, {two} on the other")
+        found.append(
+            gettext("Date of birth: %(one)s on one record, %(other)s on the other") % {"one": one, "other": two}
+        )
     if person.nhs_number and other.nhs_number and person.nhs_number != other.nhs_number:
-        found.append(f"NHS number: {person.nhs_number} on one record, {other.nhs_number} on the other")
+        found.append(
+            gettext("NHS number: %(one)s on one record, %(other)s on the other")
+            % {"one": person.nhs_number, "other": other.nhs_number}
+        )
     return found
 
 
@@ -87,8 +99,11 @@ class Unconfirmed(Conflict):
     """A same-person link between records that differ, not yet confirmed: the message names the differences."""
 
     def __init__(self, found: list[str]):
-        super().__init__("These records differ — " + "; ".join(found) + ". Confirm that they are the same person.",
-                         field="confirmed")  # fmt: skip
+        super().__init__(
+            gettext("These records differ — %(differences)s. Confirm that they are the same person.")
+            % {"differences": "; ".join(found)},
+            field="confirmed",
+        )
         self.differences = found
 
 
@@ -106,9 +121,12 @@ def link_create(*, person: Person, other: Person, kind: str, by, reason: str, ma
     if by is not None:
         require(access_for(by, referral.hub_id), Action.MATCH_DECIDE, referral)
     if other.referral.hub_id != referral.hub_id or person.pk == other.pk:
-        raise Conflict("These records cannot be linked")
+        raise Conflict(gettext("These records cannot be linked"))
     if (existing := active_link(person, other)) is not None:
-        raise Conflict(f"These records are already linked ({existing.get_kind_display().lower()}): undo that first")
+        raise Conflict(
+            gettext("These records are already linked (%(kind)s): undo that first")
+            % {"kind": existing.get_kind_display().lower()}
+        )
     if kind == LinkKind.SAME_PERSON and not confirmed and (found := differences(person, other)):
         raise Unconfirmed(found)
     link = PersonLink.objects.create(

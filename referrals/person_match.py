@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 import jellyfish
+from django.utils.translation import gettext, gettext_noop
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
@@ -25,7 +26,9 @@ Verdict = Literal["match", "possible"]
 
 MATCH_AT = 10.0  # high confidence: shown first
 POSSIBLE_AT = 4.0  # shown for review; below this nothing is suggested
-CAPPED = "not a match while the given names differ (a sibling or twin?)"
+# The reasons are kept in English (a suggestion's `reasons`, the ledger's payloads) and read in the reader's language
+# (`reason_in_words`): each is marked here for the catalogue.
+CAPPED = gettext_noop("not a match while the given names differ (a sibling or twin?)")
 
 # Points per piece of evidence (roughly log-odds: positive for agreement, negative for disagreement).
 NHS_EQUAL, NHS_ONE_DIGIT, NHS_DIFFER, NHS_BOTH_VALID_DIFFER = 8.0, 2.0, -1.0, -10.0
@@ -178,18 +181,23 @@ def _family_level(a: str, b: str) -> tuple[str, float]:
 
 
 _GIVEN_WORDS = {
-    "exact": "given names equal",
-    "variant": "given names are variants of one name",
-    "first": "first given names equal",
-    "sounds": "given names sound alike",
-    "typo": "given names differ by one letter",
-    "similar": "given names spelt similarly",
-    "differ": "given names differ",
+    "exact": gettext_noop("given names equal"),
+    "variant": gettext_noop("given names are variants of one name"),
+    "first": gettext_noop("first given names equal"),
+    "sounds": gettext_noop("given names sound alike"),
+    "typo": gettext_noop("given names differ by one letter"),
+    "similar": gettext_noop("given names spelt similarly"),
+    "differ": gettext_noop("given names differ"),
 }
 _FAMILY_WORDS = {
-    **{level: text.replace("given names", "family names") for level, text in _GIVEN_WORDS.items()},
-    "first": "family names share their first part",
-    "part": "family name is part of a double-barrelled family name",
+    "exact": gettext_noop("family names equal"),
+    "variant": gettext_noop("family names are variants of one name"),
+    "first": gettext_noop("family names share their first part"),
+    "sounds": gettext_noop("family names sound alike"),
+    "typo": gettext_noop("family names differ by one letter"),
+    "similar": gettext_noop("family names spelt similarly"),
+    "differ": gettext_noop("family names differ"),
+    "part": gettext_noop("family name is part of a double-barrelled family name"),
 }
 # Levels at which two given names may be the same person's; any other difference caps the verdict at "possible".
 _SAME_GIVEN = {"exact", "variant", "first", "sounds", "typo"}
@@ -204,38 +212,38 @@ def _names(a: PersonRecord, b: PersonRecord) -> tuple[float, list[str], bool]:
         swap_given, swap_family = _name_level(ga, fb), _name_level(fa, gb)
         straight = _name_level(ga, gb)
         if straight[0] not in _SAME_GIVEN and swap_given[0] in _SAME_GIVEN and swap_family[0] in _SAME_GIVEN:
-            return swap_given[1] + swap_family[1], ["given and family names swapped"], True
+            return swap_given[1] + swap_family[1], [gettext_noop("given and family names swapped")], True
     if fa and fb:
         level, p = _family_level(fa, fb)
         points += p
         reasons.append(_FAMILY_WORDS[level])
     else:
-        reasons.append("family name missing")
+        reasons.append(gettext_noop("family name missing"))
     if ga and gb:
         level, p = _name_level(ga, gb)
         points += p
         reasons.append(_GIVEN_WORDS[level])
         given_ok = level in _SAME_GIVEN
     else:
-        reasons.append("given name missing")
+        reasons.append(gettext_noop("given name missing"))
     return points, reasons, given_ok
 
 
 def _date_of_birth(a: date | None, b: date | None) -> tuple[float, str]:
     if a is None or b is None:
-        return 0.0, "date of birth missing"
+        return 0.0, gettext_noop("date of birth missing")
     if a == b:
-        return DOB_EQUAL, "date of birth equal"
+        return DOB_EQUAL, gettext_noop("date of birth equal")
     if a.year == b.year and a.day == b.month and a.month == b.day:
-        return DOB_SWAPPED, "date of birth day and month swapped"
+        return DOB_SWAPPED, gettext_noop("date of birth day and month swapped")
     if (a.month, a.day) == (b.month, b.day) and abs(a.year - b.year) == 1:
-        return DOB_YEAR, "date of birth a year apart"
+        return DOB_YEAR, gettext_noop("date of birth a year apart")
     digits_a, digits_b = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
     if sum(x != y for x, y in zip(digits_a, digits_b, strict=True)) == 1:
-        return DOB_DIGIT, "date of birth differs by one digit"
+        return DOB_DIGIT, gettext_noop("date of birth differs by one digit")
     if abs((a - b).days) <= DOB_NEAR_DAYS:
-        return DOB_NEAR, f"dates of birth {abs((a - b).days)} days apart"
-    return DOB_DIFFER, "dates of birth differ"
+        return DOB_NEAR, f"dates of birth {abs((a - b).days)} days apart"  # in words: `reason_in_words`
+    return DOB_DIFFER, gettext_noop("dates of birth differ")
 
 
 def _nhs_number(a: str, b: str) -> tuple[float, str | None]:
@@ -243,13 +251,13 @@ def _nhs_number(a: str, b: str) -> tuple[float, str | None]:
     if not a or not b:
         return 0.0, None
     if a == b:
-        return NHS_EQUAL, "NHS number equal"
+        return NHS_EQUAL, gettext_noop("NHS number equal")
     if nhs_number_valid(a) and nhs_number_valid(b):
-        return NHS_BOTH_VALID_DIFFER, "NHS numbers differ"
+        return NHS_BOTH_VALID_DIFFER, gettext_noop("NHS numbers differ")
     # One of them fails the check digit: it was mistyped, so the difference says little.
     if jellyfish.damerau_levenshtein_distance(a, b) == 1:
-        return NHS_ONE_DIGIT, "NHS numbers differ by one digit (one is not a valid NHS number)"
-    return NHS_DIFFER, "NHS numbers differ (one is not a valid NHS number)"
+        return NHS_ONE_DIGIT, gettext_noop("NHS numbers differ by one digit (one is not a valid NHS number)")
+    return NHS_DIFFER, gettext_noop("NHS numbers differ (one is not a valid NHS number)")
 
 
 def _postcode(a: str, b: str) -> tuple[float, str | None]:
@@ -257,13 +265,13 @@ def _postcode(a: str, b: str) -> tuple[float, str | None]:
     if not a or not b:
         return 0.0, None
     if a == b:
-        return POSTCODE_EQUAL, "postcode equal"
+        return POSTCODE_EQUAL, gettext_noop("postcode equal")
     ma, mb = _UK_POSTCODE.match(a), _UK_POSTCODE.match(b)
     if ma and mb and ma.group(1) == mb.group(1):
         if ma.group(2) == mb.group(2):
-            return POSTCODE_SECTOR, "postcode in the same sector"
-        return POSTCODE_DISTRICT, "postcode in the same district"
-    return 0.0, "postcodes differ"
+            return POSTCODE_SECTOR, gettext_noop("postcode in the same sector")
+        return POSTCODE_DISTRICT, gettext_noop("postcode in the same district")
+    return 0.0, gettext_noop("postcodes differ")
 
 
 _STREET_WORDS = {"st": "street", "rd": "road", "ave": "avenue", "ln": "lane", "cl": "close", "cres": "crescent"}
@@ -286,10 +294,20 @@ def _address(a: str, b: str) -> tuple[float, str | None]:
         return 0.0, None
     ratio = fuzz.token_sort_ratio(a, b)
     if ratio >= 90:
-        return ADDRESS_SAME, "address the same"
+        return ADDRESS_SAME, gettext_noop("address the same")
     if ratio >= 75:
-        return ADDRESS_SIMILAR, "address similar"
+        return ADDRESS_SIMILAR, gettext_noop("address similar")
     return 0.0, None
+
+
+_DAYS_APART = re.compile(r"^dates of birth (\d+) days apart$")
+
+
+def reason_in_words(reason: str) -> str:
+    """A reason as the scorer keeps it (English), in the active language."""
+    if found := _DAYS_APART.match(reason):
+        return gettext("dates of birth %(days)s days apart") % {"days": int(found.group(1))}
+    return gettext(reason)
 
 
 def score(a: PersonRecord, b: PersonRecord) -> Score:

@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.policy import Action
 from referrals.dataset import normal_postcode
@@ -36,6 +37,7 @@ from referrals.person_match import (
     normalise_name,
     normalise_nhs_number,
     phonetic_key,
+    reason_in_words,
     score,
 )
 from referrals.selectors import referrals_visible_to
@@ -261,8 +263,8 @@ def _record(row: tuple) -> PersonRecord:
 
 def _role_words(person: Person) -> str:
     if person.role == PersonRole.SUBJECT:
-        return PersonRole.SUBJECT.label
-    return f"Named as {person.get_role_display().lower()}"
+        return str(PersonRole.SUBJECT.label)
+    return gettext("Named as %(role)s") % {"role": person.get_role_display().lower()}
 
 
 def _add(values: list, value) -> None:
@@ -323,7 +325,7 @@ def _newest(result: PersonResult) -> float:
 
 def _result(group, persons: list[Person], points: float, reasons: list[str], best) -> PersonResult:
     shown = [r for r in reasons if not r.endswith("missing")]  # what the query did not ask is not a reason
-    result = PersonResult(index_person_id=group, score=points, reasons=shown)
+    result = PersonResult(index_person_id=group, score=points, reasons=[reason_in_words(r) for r in shown])
     persons = sorted(persons, key=lambda p: (p.pk != best, -p.referral.received_at.timestamp()))
     for person in persons:
         _add(result.names, str(person) if (person.given_name or person.family_name) else "")

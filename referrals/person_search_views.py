@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import hub_access
@@ -29,47 +30,51 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
     # One box or more is needed (the page says so, and an empty search is answered with that): no box is "optional".
     needed = FIELDS
     name = _optional(
-        "Name", max_length=100, help_text="Any given or family name, or both: other spellings, names that sound alike "
-        "and nicknames are found too",
+        _("Name"), max_length=100, help_text=_("Any given or family name, or both: other spellings, names that sound "
+        "alike and nicknames are found too"),
     )  # fmt: skip
     date_of_birth = GovukDateField(
-        required=False, label=_("Date of birth"), words="The date of birth",
-        help_text="The day and month swapped are found too",
+        required=False, label=_("Date of birth"), words=_("The date of birth"),
+        help_text=_("The day and month swapped are found too"),
     )  # fmt: skip
     age_from = forms.CharField(
-        required=False, label="Age from", help_text="In whole years", widget=forms.TextInput(AGE)
+        required=False, label=_("Age from"), help_text=_("In whole years"), widget=forms.TextInput(AGE)
     )
-    age_to = forms.CharField(required=False, label="Age to", help_text="In whole years", widget=forms.TextInput(AGE))
+    age_to = forms.CharField(
+        required=False, label=_("Age to"), help_text=_("In whole years"), widget=forms.TextInput(AGE)
+    )
     postcode = _optional(
-        "Postcode", width=10, max_length=10, help_text="A whole postcode, or its start, like NT1 or NT1 1"
+        _("Postcode"), width=10, max_length=10, help_text=_("A whole postcode, or its start, like NT1 or NT1 1")
     )
-    address = _optional("Address", max_length=100, help_text="Part of an address, like a street name")
-    nhs_number = _optional("NHS number", width=10, max_length=20, help_text="10 digits, with or without spaces")
+    address = _optional(_("Address"), max_length=100, help_text=_("Part of an address, like a street name"))
+    nhs_number = _optional(_("NHS number"), width=10, max_length=20, help_text=_("10 digits, with or without spaces"))
 
-    def _age(self, name: str, words: str) -> int | None:
+    def _age(self, name: str, message: str) -> int | None:
         typed = self.cleaned_data.get(name, "").strip()
         if not typed:
             return None
         if not typed.isascii() or not typed.isdigit() or int(typed) > OLDEST:
-            raise ValidationError(f"{words} must be a whole number of years from 0 to {OLDEST}, like 12")
+            raise ValidationError(message % {"oldest": OLDEST})
         return int(typed)
 
     def clean_age_from(self):
-        return self._age("age_from", "The age from")
+        return self._age(
+            "age_from", gettext("The age from must be a whole number of years from 0 to %(oldest)s, like 12")
+        )
 
     def clean_age_to(self):
-        return self._age("age_to", "The age to")
+        return self._age("age_to", gettext("The age to must be a whole number of years from 0 to %(oldest)s, like 12"))
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
         if born and born > timezone.localdate():
-            raise ValidationError("The date of birth must be today or in the past")
+            raise ValidationError(gettext("The date of birth must be today or in the past"))
         return born
 
     def clean_postcode(self):
         typed = " ".join(self.cleaned_data.get("postcode", "").split()).upper()
         if typed and postcode_q(typed) is None:
-            raise ValidationError("Enter a real postcode, or its start, like NT1 1AA, NT1 1 or NT1")
+            raise ValidationError(gettext("Enter a real postcode, or its start, like NT1 1AA, NT1 1 or NT1"))
         return typed
 
     def clean_nhs_number(self):
@@ -81,16 +86,16 @@ class PersonSearchForm(GovukFormMixin, forms.Form):
     def clean_name(self):
         typed = " ".join(self.cleaned_data.get("name", "").split())
         if typed and not any(c.isalpha() for c in typed):
-            raise ValidationError("Enter a name with letters in it")
+            raise ValidationError(gettext("Enter a name with letters in it"))
         return typed
 
     def clean(self):
         data = super().clean()
         low, high = data.get("age_from"), data.get("age_to")
         if low is not None and high is not None and low > high:
-            self.add_error("age_to", "The age to must be the same as or more than the age from")
+            self.add_error("age_to", gettext("The age to must be the same as or more than the age from"))
         if not self.errors and not self.query():
-            raise ValidationError("Enter at least one thing to search for")
+            raise ValidationError(gettext("Enter at least one thing to search for"))
         return data
 
     def query(self) -> dict:

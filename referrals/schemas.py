@@ -11,6 +11,9 @@ import re
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -28,13 +31,11 @@ from referrals.models import (
     ChildConcern,
     Consent,
     PersonRole,
-    Rating,
     ReferralCohort,
 )
-from referrals.screening_rules import contradictions, lowered, lowerings
 
-NOT_IN_DATASET = "This field is not part of the referral dataset"
-SOURCE = "Choose the referral source: one of the 22 Children in Need codes, such as 6 for police"
+NOT_IN_DATASET = _("This field is not part of the referral dataset")
+SOURCE = _("Choose the referral source: one of the 22 Children in Need codes, such as 6 for police")
 OTHER_ROLES = [r for r in PersonRole.values if r != PersonRole.SUBJECT]
 MAX_OTHERS = 20
 CHILD_AGE_LIMIT = 25  # children's services reach care leavers up to 25 (Children and Social Work Act 2017, s3)
@@ -42,17 +43,23 @@ CHILD_AGE_LIMIT = 25  # children's services reach care leavers up to 25 (Childre
 ADULT_MIN_AGE = 16
 
 
+def later(make) -> str:
+    """The text `make()` returns, made each time it is read: a field's message with a list or a number in it, built
+    once per process and read in the language of each request."""
+    return lazy(make, str)()
+
+
 @extend_schema_serializer(component_name="Referrer")
 class ReferrerSchema(Schema):
     """Who made the referral, and how to reach them."""
 
     unknown = NOT_IN_DATASET
-    not_an_object = "Enter who made the referral"
+    not_an_object = _("Enter who made the referral")
 
-    name = Text(limit=120, required="Enter the referrer's name")
+    name = Text(limit=120, required=_("Enter the referrer's name"))
     role = Text(limit=120)
-    contact = Text(limit=200, required="Enter a phone number or email address for the referrer",
-                   help_text="Phone number or email address")  # fmt: skip
+    contact = Text(limit=200, required=_("Enter a phone number or email address for the referrer"),
+                   help_text=_("Phone number or email address"))  # fmt: skip
 
 
 @extend_schema_serializer(component_name="Person")
@@ -60,36 +67,36 @@ class PersonSchema(Schema):
     """A person named in the referral: the subject (family name and a date of birth or an age needed)."""
 
     unknown = NOT_IN_DATASET
-    not_an_object = "Enter the person's details"
+    not_an_object = _("Enter the person's details")
 
     given_name = Text(limit=100)
-    family_name = Text(limit=100, required="Enter the family name, or 'Unknown'")
-    date_of_birth = Day(message="Enter the date of birth as YYYY-MM-DD", help_text="YYYY-MM-DD; or estimated_age")
-    estimated_age = Whole(low=0, high=120, message="Enter an estimated age in whole years, from 0 to 120")
+    family_name = Text(limit=100, required=_("Enter the family name, or 'Unknown'"))
+    date_of_birth = Day(message=_("Enter the date of birth as YYYY-MM-DD"), help_text=_("YYYY-MM-DD; or estimated_age"))
+    estimated_age = Whole(low=0, high=120, message=_("Enter an estimated age in whole years, from 0 to 120"))
     gender = Text(limit=40)
     ethnicity = Text(limit=80)
-    nhs_number = Text(limit=12, help_text="10 digits, Modulus 11 check digit; spaces and dashes are ignored")
+    nhs_number = Text(limit=12, help_text=_("10 digits, Modulus 11 check digit; spaces and dashes are ignored"))
     address = Text(limit=300)
-    postcode = Text(limit=10, help_text="A UK postcode")
+    postcode = Text(limit=10, help_text=_("A UK postcode"))
 
     def check_together(self, values, failed):
         errors = {}
         today = timezone.localdate()
         born = values.get("date_of_birth")
         if born and born > today:
-            errors["date_of_birth"] = "The date of birth must be in the past"
+            errors["date_of_birth"] = gettext("The date of birth must be in the past")
         elif born and born.year < today.year - 120:
-            errors["date_of_birth"] = "Enter a date of birth within the last 120 years"
+            errors["date_of_birth"] = gettext("Enter a date of birth within the last 120 years")
         unknown_age = born is None and values.get("estimated_age") is None
         if self.needs_age and unknown_age and not failed & {"date_of_birth", "estimated_age"}:
-            errors["date_of_birth"] = "Enter the date of birth, or an estimated age"
+            errors["date_of_birth"] = gettext("Enter the date of birth, or an estimated age")
         nhs = values.get("nhs_number", "")
         if nhs and (problem := nhs_number_problem(nhs)):
             errors["nhs_number"] = problem
         values["nhs_number"] = nhs.replace(" ", "").replace("-", "")
         postcode = values.get("postcode", "")
         if postcode and normal_postcode(postcode) is None:
-            errors["postcode"] = "Enter a real UK postcode, like SW1A 1AA"
+            errors["postcode"] = gettext("Enter a real UK postcode, like SW1A 1AA")
         values["postcode"] = normal_postcode(postcode) if postcode else ""
         return errors
 
@@ -102,7 +109,12 @@ class OtherPersonSchema(PersonSchema):
 
     role = Choice(
         [(r, PersonRole(r).label) for r in OTHER_ROLES],
-        message="Choose how this person is involved: " + one_of([(r, PersonRole(r).label) for r in OTHER_ROLES]),
+        message=later(
+            lambda: (
+                gettext("Choose how this person is involved: %(roles)s")
+                % {"roles": one_of([(r, PersonRole(r).label) for r in OTHER_ROLES], gettext("or"))}
+            )
+        ),
     )
     family_name = Text(limit=100)
     needs_age = False
@@ -148,8 +160,9 @@ class OtherPeople(Listed):
 
     def __init__(self, **kwargs):
         super().__init__(
-            OtherPersonSchema(), most=MAX_OTHERS, too_many=f"Name no more than {MAX_OTHERS} other people",
-            not_a_list="Send the other people as a list", **kwargs,
+            OtherPersonSchema(), most=MAX_OTHERS,
+            too_many=later(lambda: gettext("Name no more than %(most)s other people") % {"most": MAX_OTHERS}),
+            not_a_list=_("Send the other people as a list"), **kwargs,
         )  # fmt: skip
 
 
@@ -158,33 +171,33 @@ class ReferralSchema(Schema):
     """The standard record of a referral about a child or an adult at risk."""
 
     unknown = NOT_IN_DATASET
-    not_an_object = "Send the referral as a JSON object"
+    not_an_object = _("Send the referral as a JSON object")
 
     referrer = ReferrerSchema()
-    cohort = Choice(ReferralCohort.choices, message="Choose child or adult", optional=True,
-                    help_text="Derived from the subject's age (18 and over: adult) unless given")  # fmt: skip
-    received_at = Moment(message="Enter the time received with its offset, like 2026-11-25T09:30:00+00:00",
-                         help_text="With its offset; now unless given")  # fmt: skip
+    cohort = Choice(ReferralCohort.choices, message=_("Choose child or adult"), optional=True,
+                    help_text=_("Derived from the subject's age (18 and over: adult) unless given"))  # fmt: skip
+    received_at = Moment(message=_("Enter the time received with its offset, like 2026-11-25T09:30:00+00:00"),
+                         help_text=_("With its offset; now unless given"))  # fmt: skip
     source_code = Choice(ReferralSource.choices, optional=True, message=SOURCE,
-                         help_text="Children in Need referral-source code: required for a child (the cohort, when not "
-                         "sent, follows the age); an agency's system sends one of its own agency's codes")  # fmt: skip
+                         help_text=_("Children in Need referral-source code: required for a child (the cohort, when "
+                         "not sent, follows the age); an agency's system sends one of its own agency's codes"))  # fmt: skip
     concerns = Choices(
-        ChildConcern.choices + AdultRiskType.choices, message="Choose at least one concern", loose=True,
-        help_text="A child: categories of abuse; an adult: the Safeguarding Adults Collection's types of risk",
+        ChildConcern.choices + AdultRiskType.choices, message=_("Choose at least one concern"), loose=True,
+        help_text=_("A child: categories of abuse; an adult: the Safeguarding Adults Collection's types of risk"),
     )  # fmt: skip
-    adult_risk_location = Choice(AdultRiskLocation.choices, optional=True, message="Choose where the risk is",
-                                 help_text="Adults only (SAC location of risk)")  # fmt: skip
-    adult_risk_source = Choice(AdultRiskSource.choices, optional=True, message="Choose who the risk is from",
-                               help_text="Adults only (SAC source of risk)")  # fmt: skip
-    narrative = Text(limit=20_000, required="Describe the concern in your own words")
+    adult_risk_location = Choice(AdultRiskLocation.choices, optional=True, message=_("Choose where the risk is"),
+                                 help_text=_("Adults only (SAC location of risk)"))  # fmt: skip
+    adult_risk_source = Choice(AdultRiskSource.choices, optional=True, message=_("Choose who the risk is from"),
+                               help_text=_("Adults only (SAC source of risk)"))  # fmt: skip
+    narrative = Text(limit=20_000, required=_("Describe the concern in your own words"))
     # Required, never assumed: a referral that leaves it out could bury someone at immediate risk in the queue.
     immediate_risk = Flag(
-        message="Say whether anyone is at immediate risk of harm", default=None,
-        help_text="true puts the referral first in the hub's triage queue, with its decision due within the hub's "
-        "immediate-risk hours, and tells the manager and practitioners at once",
+        message=_("Say whether anyone is at immediate risk of harm"), default=None,
+        help_text=_("true puts the referral first in the hub's triage queue, with its decision due within the hub's "
+        "immediate-risk hours, and tells the manager and practitioners at once"),
     )  # fmt: skip
-    consent = Choice(Consent.choices, message="Choose whether consent was obtained, not obtained, or dispensed with")
-    consent_reason = Text(limit=2000, help_text="Required unless consent was obtained")
+    consent = Choice(Consent.choices, message=_("Choose whether consent was obtained, not obtained, or dispensed with"))
+    consent_reason = Text(limit=2000, help_text=_("Required unless consent was obtained"))
     subject = PersonSchema()
     others = OtherPeople()
 
@@ -205,7 +218,7 @@ class ReferralSchema(Schema):
     @staticmethod
     def _consent(values, errors) -> None:
         if values.get("consent") in (Consent.NOT_OBTAINED, Consent.DISPENSED_WITH) and not values.get("consent_reason"):
-            errors["consent_reason"] = "Say why consent was not obtained or was dispensed with"
+            errors["consent_reason"] = gettext("Say why consent was not obtained or was dispensed with")
 
     def _received(self, values, failed, errors, hub, now) -> None:
         """Now unless given; never in the future, nor longer ago than the hub takes late referrals (its
@@ -215,14 +228,17 @@ class ReferralSchema(Schema):
         if received is None and "received_at" not in failed:
             values["received_at"] = now
         elif received is not None and received > now:
-            errors["received_at"] = "The time received cannot be in the future"
+            errors["received_at"] = gettext("The time received cannot be in the future")
         elif received is not None and not self.context.get("history"):
             days = hub.late_referral_days
             if received < now - timedelta(days=days):
-                errors["received_at"] = (
-                    f"The time received must be within the last {days} day{'s' if days != 1 else ''}: "
-                    f"{hub.name} takes referrals received up to {days} day{'s' if days != 1 else ''} ago"
-                )
+                errors["received_at"] = ngettext(
+                    "The time received must be within the last %(days)s day: %(hub)s takes referrals received up to "
+                    "%(days)s day ago",
+                    "The time received must be within the last %(days)s days: %(hub)s takes referrals received up to "
+                    "%(days)s days ago",
+                    days,
+                ) % {"days": days, "hub": hub.name}
 
     @staticmethod
     def _child_age(values, failed, child: bool, errors) -> None:
@@ -233,9 +249,20 @@ class ReferralSchema(Schema):
         if age is None or "cohort" in failed or (age <= CHILD_AGE_LIMIT if child else age >= ADULT_MIN_AGE):
             return
         field = "subject.date_of_birth" if subject.get("date_of_birth") else "subject.estimated_age"
-        who, limit, other = ("a child", f"{CHILD_AGE_LIMIT} or under", "adult") if child else ("an adult at risk", f"{ADULT_MIN_AGE} or over", "child")  # fmt: skip
-        what = "date of birth" if field.endswith("birth") else "age"
-        errors[field] = f"A referral about {who} is about someone aged {limit}: check the {what}, or choose {other}"
+        by_birth = field.endswith("birth")
+        if child and by_birth:
+            message = gettext("A referral about a child is about someone aged %(age)s or under: check the date of "
+                              "birth, or choose adult")  # fmt: skip
+        elif child:
+            message = gettext("A referral about a child is about someone aged %(age)s or under: check the age, or "
+                              "choose adult")  # fmt: skip
+        elif by_birth:
+            message = gettext("A referral about an adult at risk is about someone aged %(age)s or over: check the "
+                              "date of birth, or choose child")  # fmt: skip
+        else:
+            message = gettext("A referral about an adult at risk is about someone aged %(age)s or over: check the "
+                              "age, or choose child")  # fmt: skip
+        errors[field] = message % {"age": CHILD_AGE_LIMIT if child else ADULT_MIN_AGE}
 
     @staticmethod
     def _cohort(values, failed, errors, hub) -> str:
@@ -249,8 +276,10 @@ class ReferralSchema(Schema):
             hub.cohorts, {ReferralCohort.CHILD, ReferralCohort.ADULT}
         )
         if cohort not in served and "cohort" not in failed:
-            noun = "children" if cohort == ReferralCohort.CHILD else "adults"
-            errors["cohort"] = f"{hub.name} does not take referrals about {noun}"
+            if cohort == ReferralCohort.CHILD:
+                errors["cohort"] = gettext("%(hub)s does not take referrals about children") % {"hub": hub.name}
+            else:
+                errors["cohort"] = gettext("%(hub)s does not take referrals about adults") % {"hub": hub.name}
         return cohort
 
     @staticmethod
@@ -261,8 +290,11 @@ class ReferralSchema(Schema):
         if child and not code:
             errors["source_code"] = SOURCE
         elif code and allowed is not None and code not in allowed:
-            codes = one_of([(c, f"{c} ({ReferralSource(c).label})") for c in allowed])
-            errors["source_code"] = f"{agency.name} refers under its own source code: {codes}"
+            codes = one_of([(c, f"{c} ({ReferralSource(c).label})") for c in allowed], gettext("or"))
+            errors["source_code"] = gettext("%(agency)s refers under its own source code: %(codes)s") % {
+                "agency": agency.name,
+                "codes": codes,
+            }
         values.setdefault("source_code", "")
 
     @staticmethod
@@ -270,158 +302,33 @@ class ReferralSchema(Schema):
         allowed = ChildConcern.values if child else AdultRiskType.values
         concerns = values.get("concerns") or []
         if not concerns:
-            errors["concerns"] = "Choose at least one concern"
+            errors["concerns"] = gettext("Choose at least one concern")
         elif any(c not in allowed for c in concerns):
             kinds = ChildConcern.choices if child else AdultRiskType.choices
-            errors["concerns"] = f"Choose concerns from: {one_of(kinds, 'and')}"
+            errors["concerns"] = gettext("Choose concerns from: %(kinds)s") % {"kinds": one_of(kinds, gettext("and"))}
         values["concerns"] = sorted({c for c in concerns if c in allowed})
 
     @staticmethod
     def _adult_only(values, child: bool, errors) -> None:
         rules = {
             "adult_risk_location": (
-                f"Choose where the risk is: {one_of(AdultRiskLocation.choices)}",
-                "Location of risk",
+                gettext("Choose where the risk is: %(places)s")
+                % {"places": one_of(AdultRiskLocation.choices, gettext("or"))},
+                gettext("Location of risk is recorded for adults only"),
             ),
-            "adult_risk_source": (f"Choose who the risk is from: {one_of(AdultRiskSource.choices)}", "Source of risk"),
+            "adult_risk_source": (
+                gettext("Choose who the risk is from: %(sources)s")
+                % {"sources": one_of(AdultRiskSource.choices, gettext("or"))},
+                gettext("Source of risk is recorded for adults only"),
+            ),
         }
-        for field, (needed, name) in rules.items():
+        for field, (needed, adults_only) in rules.items():
             value = values.get(field, "")
             if not child and not value:
                 errors[field] = needed
             elif child and value:
-                errors[field] = f"{name} is recorded for adults only"
+                errors[field] = adults_only
             values[field] = value if not child else ""
-
-
-class ScreeningSchema(Schema):
-    """A screening against the hub's thresholds in force: the criteria met, the level, the RAG rating, whether anyone
-    is at immediate risk, and why. Context: `version` (the thresholds), the referral's current `rating`, `level` and
-    `immediate_risk`, and `may_lower` (the acting manager). The rules across fields are referrals/screening_rules.py:
-    anyone may raise concern; lowering it, or a screening that contradicts itself, needs the acting manager and a
-    reason."""
-
-    level = Text(limit=40)
-    criteria = Choices([], loose=True, message="Choose criteria from the hub's current thresholds")
-    rating = Choice(Rating.choices, message="Choose a RAG rating")
-    immediate_risk = Flag(message="Say whether anyone is at immediate risk of harm")
-    rationale = Text(limit=10_000, required="Give the rationale for the level and rating")
-    confirm_reason = Text(
-        limit=10_000,
-        help_text="The acting manager's reason, required when the screening lowers the rating or the level, says no one "
-        "is now at immediate risk, or looks contradictory",
-    )
-
-    def check_together(self, values, failed):
-        errors: dict = {}
-        version, context = self.context["version"], self.context
-        if version.level(values.get("level", "")) is None:
-            errors["level"] = "Choose the threshold level that applies"
-        if any(c not in version.criteria_codes() for c in values.get("criteria") or []):
-            errors["criteria"] = "Choose criteria from the hub's current thresholds"
-        if errors or failed & {"level", "criteria", "rating", "immediate_risk"}:
-            return errors
-        manager = context["may_lower"]
-        level, rating, immediate = values["level"], values["rating"], values["immediate_risk"]
-        lowering = []  # what the screening lowers, in words: "lowering the rating from Red to Amber", ...
-        if lower := lowerings(
-            version, current_rating=context["rating"], current_level=context["level"], rating=rating, level=level,
-        ):  # fmt: skip
-            lowering.append("lowering " + one_of([(None, what) for what in lower.values()], "and"))
-        if context["immediate_risk"] and not immediate:
-            lowering.append("saying no one is now at immediate risk of harm")
-        if not manager:
-            errors.update(lowered(
-                version, current_rating=context["rating"], current_level=context["level"], rating=rating, level=level,
-            ))  # fmt: skip
-            if context["immediate_risk"] and not immediate:
-                errors["immediate_risk"] = (
-                    "Someone was found at immediate risk of harm: only the accountable manager may say no one is now"
-                )
-        reason = values.get("confirm_reason")
-        found = contradictions(
-            version, level=level, criteria=values["criteria"], rating=rating, immediate_risk=immediate
-        )
-        values["contradictions_confirmed"] = bool(found) and manager and bool(reason)
-        values["concern_lowered"] = bool(lowering) and manager
-        if found and not values["contradictions_confirmed"]:
-            ask = (
-                "If it is right, confirm it with your reason below" if manager
-                else "If it is right, ask the accountable manager to confirm it"
-            )  # fmt: skip
-            # What to do is said once, after the last contradiction as the form shows them (level above rating).
-            last = max(found, key=["level", "rating"].index)
-            for field, messages in found.items():
-                errors.setdefault(field, [*messages, ask] if field == last else messages)
-        if manager and lowering and not reason:
-            errors.setdefault("confirm_reason", "Give your reason for " + " and for ".join(lowering))
-        if not found and not values["concern_lowered"]:
-            values["confirm_reason"] = ""
-        return errors
-
-
-class ReRatingSchema(Schema):
-    """The acting manager's change of rating and, with it if they choose, the level, with the reason. Context:
-    `rating` and `level` (the current ones) and `version` (the thresholds of the last screening)."""
-
-    rating = Choice(Rating.choices, message="Choose a RAG rating")
-    level = Text(limit=40, help_text="A level of the thresholds of the last screening; empty keeps the level")
-    reason = Text(limit=10_000, required="Give the reason for the change")
-
-    def check_together(self, values, failed):
-        level = values.get("level") or self.context["level"]
-        values["level"] = level
-        if values.get("level") and self.context["version"].level(level) is None:
-            return {"level": "Choose the threshold level that applies"}
-        if values.get("rating") == self.context["rating"] and level == self.context["level"]:
-            return {"rating": "Choose a rating or a level different from the current ones"}
-        return {}
-
-
-class AmendingSchema(Schema):
-    """Why a recorded referral is amended (the new version itself is a ReferralSchema)."""
-
-    reason = Text(limit=2000, required="Say why the referral is amended")
-
-
-class ClosingSchema(Schema):
-    reason = Text(limit=2000, required="Say why the hub gives no MASH response")
-
-
-class Levels(Lenient, serializers.ListField):
-    """A version's levels, lowest first: each a code, a name and at least one criterion in words, every code its
-    own (levels keep their codes from version to version, so that returns can count them)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(child=serializers.DictField(), **kwargs)
-
-    def to_internal_value(self, levels):
-        if not isinstance(levels, list) or not levels:
-            raise ValidationError("Give at least one level")
-        codes = set()
-        for i, level in enumerate(levels, 1):
-            if not isinstance(level, dict) or not str(level.get("name", "")).strip():
-                raise ValidationError(f"Level {i}: give it a name")
-            criteria = level.get("criteria")
-            if (
-                not isinstance(criteria, list)
-                or not criteria
-                or not all(isinstance(c, dict) and str(c.get("text", "")).strip() for c in criteria)
-            ):
-                raise ValidationError(f"Level {i} ({level['name']}): give at least one criterion, in words")
-            for code in [level.get("code"), *(c.get("code") for c in criteria)]:
-                if not code or code in codes:
-                    raise ValidationError(f"Level {i}: each level and criterion needs its own code")
-                codes.add(code)
-        return levels
-
-
-class ThresholdsSchema(Schema):
-    """A new version of a cohort's thresholds (the web form writes them as lines; referrals/forms.py)."""
-
-    cohort = Choice(ReferralCohort.choices, message="Choose child or adult")
-    levels = Levels()
-    note = Text(limit=300, required="Say what changed")
 
 
 def referral_clean(raw, *, hub, now=None, agency=None, history: bool = False) -> dict:
@@ -435,7 +342,7 @@ def referral_clean(raw, *, hub, now=None, agency=None, history: bool = False) ->
 # A feed's cursor is "<txid>.<id>": every text of this shape is a position (beyond the end, a page is empty), and 18
 # digits stay inside the database's 64-bit integers.
 CURSOR_PATTERN = r"^[0-9]{1,18}\.[0-9]{1,18}$"
-SINCE = "Enter the instant as ISO 8601 with its offset, such as 2026-11-25T09:30:00Z"
+SINCE = _("Enter the instant as ISO 8601 with its offset, such as 2026-11-25T09:30:00Z")
 SINCE_PATTERN = r"^2[0-9]{3}-"  # from the year 2000 to 2999, as given: nothing happened before, nothing overflows
 
 
@@ -464,7 +371,7 @@ class Instant(Moment):
             raise ValidationError(self.message)
         if isinstance(data, str) and not re.match(SINCE_PATTERN, data):
             # The year as written (the published pattern), not in UTC: 2000-01-01T00:00:00+08:00 is allowed.
-            raise ValidationError("Enter an instant from the year 2000 on")
+            raise ValidationError(gettext("Enter an instant from the year 2000 on"))
         return super().to_internal_value(data)
 
 
@@ -485,7 +392,7 @@ class Cursor(Lenient, serializers.CharField):
         if data is None:
             return None
         if not isinstance(data, str) or not self.pattern.fullmatch(data):
-            raise ValidationError("This cursor is not one the feed gave: resume with the last one you kept")
+            raise ValidationError(gettext("This cursor is not one the feed gave: resume with the last one you kept"))
         return data
 
 
@@ -494,5 +401,9 @@ class EventsQuerySchema(Schema):
     wins when both are sent)."""
 
     cursor = Cursor(pattern=CURSOR_PATTERN)
-    after = Digits(low=0, high=10**18 - 1, message="Enter the id of an event you have read (a whole number)")
-    page_size = Digits(low=1, high=MAX_PAGE_SIZE, message=f"Enter a page size from 1 to {MAX_PAGE_SIZE}")
+    after = Digits(low=0, high=10**18 - 1, message=_("Enter the id of an event you have read (a whole number)"))
+    page_size = Digits(
+        low=1,
+        high=MAX_PAGE_SIZE,
+        message=later(lambda: gettext("Enter a page size from 1 to %(most)s") % {"most": MAX_PAGE_SIZE}),
+    )

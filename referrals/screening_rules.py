@@ -7,6 +7,8 @@ thresholds (universal, early help). Anyone screening may raise the rating or the
 manager's, with a reason. Each rule answers in words, naming what contradicts what.
 """
 
+from django.utils.translation import gettext
+
 from referrals.models import Rating, ThresholdVersion
 
 CONCERN = {Rating.BLUE: 0, Rating.GREEN: 1, Rating.AMBER: 2, Rating.RED: 3}  # how much concern a rating says
@@ -14,7 +16,7 @@ LOW_RATINGS = (Rating.GREEN, Rating.BLUE)
 
 
 def _name(rating: str) -> str:
-    return Rating(rating).label.split(" (")[0]  # "Blue", not "Blue (no MASH response)"
+    return str(Rating(rating).label).split(" (")[0]  # "Blue", not "Blue (no MASH response)"
 
 
 def _level_index(version: ThresholdVersion, code: str) -> int | None:
@@ -39,19 +41,22 @@ def contradictions(
             text = criterion["text"]
             if index > chosen:
                 found.setdefault("level", []).append(
-                    f"“{text}” is a criterion of {candidate['name']}, above the level chosen ({levels[chosen]['name']})"
+                    gettext("“%(criterion)s” is a criterion of %(level)s, above the level chosen (%(chosen)s)")
+                    % {"criterion": text, "level": candidate["name"], "chosen": levels[chosen]["name"]}
                 )
             if index == top and low_rating:
                 found.setdefault("rating", []).append(
-                    f"“{text}” is a criterion of {candidate['name']}: a {low_rating} rating contradicts it"
+                    gettext("“%(criterion)s” is a criterion of %(level)s: a %(rating)s rating contradicts it")
+                    % {"criterion": text, "level": candidate["name"], "rating": low_rating}
                 )
     if immediate_risk and low_rating:
         found.setdefault("rating", []).append(
-            f"Someone is at immediate risk of harm: a {low_rating} rating contradicts it"
+            gettext("Someone is at immediate risk of harm: a %(rating)s rating contradicts it") % {"rating": low_rating}
         )
     if immediate_risk and chosen < len(levels) // 2:
         found.setdefault("level", []).append(
-            f"Someone is at immediate risk of harm: the level {levels[chosen]['name']} contradicts it"
+            gettext("Someone is at immediate risk of harm: the level %(level)s contradicts it")
+            % {"level": levels[chosen]["name"]}
         )
     return found
 
@@ -61,10 +66,16 @@ def lowerings(version: ThresholdVersion, *, current_rating: str, current_level: 
     Raising, or a first screening, lowers nothing."""
     found = {}
     if current_rating and rating and CONCERN[Rating(rating)] < CONCERN[Rating(current_rating)]:
-        found["rating"] = f"the rating from {_name(current_rating)} to {_name(rating)}"
+        found["rating"] = gettext("the rating from %(was)s to %(now)s") % {
+            "was": _name(current_rating),
+            "now": _name(rating),
+        }
     was, now = _level_index(version, current_level), _level_index(version, level)
     if was is not None and now is not None and now < was:
-        found["level"] = f"the level from {version.levels[was]['name']} to {version.levels[now]['name']}"
+        found["level"] = gettext("the level from %(was)s to %(now)s") % {
+            "was": version.levels[was]["name"],
+            "now": version.levels[now]["name"],
+        }
     return found
 
 
@@ -72,6 +83,9 @@ def lowered(version: ThresholdVersion, *, current_rating: str, current_level: st
     """Why someone who is not the acting manager cannot record this screening, by the field it lowers."""
     found = lowerings(version, current_rating=current_rating, current_level=current_level, rating=rating, level=level)
     return {
-        field: f"Lowering {what} is for the accountable manager, with a reason: raise it, keep it, or ask the manager"
+        field: gettext(
+            "Lowering %(what)s is for the accountable manager, with a reason: raise it, keep it, or ask the manager"
+        )
+        % {"what": what}
         for field, what in found.items()
     }

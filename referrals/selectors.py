@@ -6,13 +6,14 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce, Concat, Least
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import access_for, assignments_of
 from agencies.policy import Action, may, scoped
 from mash.prepared import Prepared
-from mash.words import in_words
+from mash.words import in_words, plain
 from referrals import deadlines
-from referrals.default_thresholds import DEFAULT_LEVELS
+from referrals.default_thresholds import DEFAULT_LEVELS, default_levels
 from referrals.models import (
     DEADLINE_OWNERS,
     Deadline,
@@ -49,7 +50,7 @@ def referral_for(access, referral_id, action: Action = Action.REFERRAL_VIEW) -> 
         .first()
     )
     if referral is None:
-        raise Http404("No such referral")
+        raise Http404(gettext("No such referral"))
     return referral
 
 
@@ -64,7 +65,7 @@ def referral_of_client(access, referral_id) -> Referral:
         pk=referral_id, hub_id=access.hub.pk, referring_agency_id__in=access.agency_ids
     ).first()
     if referral is None:
-        raise Http404("No such referral")
+        raise Http404(gettext("No such referral"))
     return referral
 
 
@@ -147,7 +148,7 @@ def link_seen_from(link: PersonLink, subject: Person | None) -> PersonLink:
         near = mine is not None and link.person.index_person_id == mine
     link.far = link.other if near else link.person
     reverse = not near and link.kind == LinkKind.PARENT_CARER
-    link.far_is = "Child or person cared for" if reverse else link.get_kind_display()
+    link.far_is = gettext("Child or person cared for") if reverse else link.get_kind_display()
     return link
 
 
@@ -209,7 +210,7 @@ def household_for(access, household_id) -> dict:
             .order_by("received_at", "reference")
         )
     if not referrals:
-        raise Http404("No such household")
+        raise Http404(gettext("No such household"))
     referrals.sort(key=lambda r: RATING_ORDER.get(r.rating, 4))
     children, adults = [], {}
     for referral in referrals:
@@ -221,7 +222,7 @@ def household_for(access, household_id) -> dict:
             adult = adults.setdefault(person.index_person_id or person.pk, {"person": person, "to": {}})
             adult["to"][referral.pk] = person.get_role_display()
     rows = [
-        {**adult, "relationships": [adult["to"].get(c["referral"].pk, "Not named") for c in children]}
+        {**adult, "relationships": [adult["to"].get(c["referral"].pk, gettext("Not named")) for c in children]}
         for adult in adults.values()
     ]
     return {"household": household, "children": children, "adults": rows,
@@ -383,7 +384,7 @@ def threshold_words(hub_ids, cohort: str | None = None) -> dict[str, str]:
     versions = ThresholdVersion.objects.filter(hub_id__in=hub_ids).order_by("-number")
     if cohort:
         versions = versions.filter(cohort=cohort)
-    defaults = [DEFAULT_LEVELS[cohort]] if cohort else list(DEFAULT_LEVELS.values())
+    defaults = plain([DEFAULT_LEVELS[cohort]] if cohort else list(DEFAULT_LEVELS.values()))
     words: dict[str, str] = {}
     for levels in [*versions.values_list("levels", flat=True), *defaults]:
         for level in levels:
@@ -415,4 +416,6 @@ def thresholds_current(hub, cohort: str) -> ThresholdVersion:
     """The hub's newest thresholds for the cohort. A hub that has published none reads the defaults, as an unsaved
     version 1 (no `pk`): reading never publishes; the first screening does."""
     version = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).select_related("published_by").first()
-    return version or ThresholdVersion(hub=hub, cohort=cohort, number=1, levels=DEFAULT_LEVELS[cohort], note="Defaults")
+    return version or ThresholdVersion(
+        hub=hub, cohort=cohort, number=1, levels=default_levels(hub.procedures, cohort), note=gettext("Defaults")
+    )

@@ -1,6 +1,7 @@
 """API shapes of what the service answers (status, rating and outcome only) and the referral example integrators copy.
 What a referral must hold is its declared schema (referrals/schemas.py), which also documents the request body."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
@@ -38,13 +39,17 @@ class ReferralStatusSerializer(ApiModelSerializer):
     """What an agency may see of its own referrals: never what other agencies contributed."""
 
     rating = serializers.SerializerMethodField(
-        help_text="RAG rating (red, amber, green, blue) once screened; null until then"
+        help_text=_("RAG rating (red, amber, green, blue) once screened; null until then")
     )
     outcome = serializers.SerializerMethodField(
-        help_text="The code of the outcome the hub signed off (s47_strategy, early_help, nfa …: the README's API "
-        "section lists them); null until signed off"
+        help_text=_(
+            "The code of the outcome the hub signed off (s47_strategy, early_help, nfa …: the README's API "
+            "section lists them); null until signed off"
+        )
     )
-    decided_at = Instant(read_only=True, allow_null=True, help_text="When the decision was signed off; null until then")
+    decided_at = Instant(
+        read_only=True, allow_null=True, help_text=_("When the decision was signed off; null until then")
+    )
 
     class Meta:
         model = Referral

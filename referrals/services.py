@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.models import Agency, Hub
@@ -24,7 +25,8 @@ from referrals.models import (
     Referral,
     ReferralVersion,
 )
-from referrals.schemas import AmendingSchema, referral_clean
+from referrals.schemas import referral_clean
+from referrals.triage_schemas import AmendingSchema
 from referrals.versions import PERSON_COLUMNS, changed_fields, dataset_of
 
 MATCH_TASK = "referrals.tasks.subject_matches_find"
@@ -186,7 +188,7 @@ def referral_amend(*, referral: Referral, by, data: dict, reason: str) -> Referr
     after = dataset_of(referral)
     changed = changed_fields(before, after)
     if not changed:
-        raise ValidationError("Nothing has changed: change the referral's details, or cancel")
+        raise ValidationError(gettext("Nothing has changed: change the referral's details, or cancel"))
     version = ReferralVersion.objects.create(
         referral=referral, number=referral.versions.count() + 2, before=before, after=after, reason=why, by=by,
         at=timezone.now(),

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.models import Hub
@@ -18,14 +19,14 @@ from audit.services import record
 from mash.errors import Conflict
 from mash.schemas import validated
 from referrals import acknowledgement, deadlines, immediate
-from referrals.default_thresholds import DEFAULT_LEVELS
+from referrals.default_thresholds import default_levels
 from referrals.models import (
     Referral,
     Screening,
     ScreeningKind,
     ThresholdVersion,
 )
-from referrals.schemas import ClosingSchema, ReRatingSchema, ScreeningSchema, ThresholdsSchema
+from referrals.triage_schemas import ClosingSchema, ReRatingSchema, ScreeningSchema, ThresholdsSchema
 
 
 @transaction.atomic
@@ -51,9 +52,14 @@ def thresholds_publish(*, hub: Hub, cohort: str, levels: list[dict], by=None, no
 
 def _thresholds_in_force(hub: Hub, cohort: str) -> ThresholdVersion:
     """The hub's newest published thresholds for the cohort; the first screening of a hub that has published none
-    publishes the defaults as version 1 (a screening must point at a version that exists)."""
+    publishes the defaults as version 1 (a screening must point at a version that exists): England's, or for a hub
+    in Wales the Wales Safeguarding Procedures' words."""
     version = ThresholdVersion.objects.filter(hub=hub, cohort=cohort).order_by("-number").first()
-    return version or thresholds_publish(hub=hub, cohort=cohort, levels=DEFAULT_LEVELS[cohort], note="Defaults")
+    if version is not None:
+        return version
+    with translation.override(hub.language):  # kept with the version, in the hub's language
+        note, levels = gettext("Defaults"), default_levels(hub.procedures, cohort)
+    return thresholds_publish(hub=hub, cohort=cohort, levels=levels, note=note)
 
 
 def _locked(referral: Referral) -> Referral:
@@ -88,7 +94,7 @@ def referral_screen(
     access = access_for(by, referral.hub_id)
     require(access, Action.REFERRAL_SCREEN, referral)
     if not referral.can("screen"):
-        raise Conflict("This referral is closed: it cannot be screened")
+        raise Conflict(gettext("This referral is closed: it cannot be screened"))
     version = _thresholds_in_force(referral.hub, referral.cohort)
     at_risk = referral.immediate_risk if immediate_risk is None else immediate_risk
     data = {"level": level, "criteria": criteria, "rating": rating, "rationale": rationale,
@@ -131,7 +137,7 @@ def referral_re_rate(*, referral: Referral, by, rating: str, reason: str, level:
     require(access_for(by, referral.hub_id), Action.REFERRAL_RE_RATE, referral)
     last = referral.screenings.select_related("threshold_version").order_by("-at").first()
     if last is None:
-        raise Conflict("Screen the referral before changing its rating", field="rating")
+        raise Conflict(gettext("Screen the referral before changing its rating"), field="rating")
     clean = validated(
         ReRatingSchema, {"rating": rating, "level": level, "reason": reason},
         rating=referral.rating, level=last.level, version=last.threshold_version,
@@ -167,9 +173,9 @@ def referral_assign(*, referral: Referral, by, to) -> Referral:
     access = access_for(by, referral.hub_id)
     require(access, Action.REFERRAL_CLAIM if to == by else Action.REFERRAL_ASSIGN, referral)
     if not referral.can("assign"):
-        raise Conflict("This referral is closed")
+        raise Conflict(gettext("This referral is closed"))
     if not may_work_on(to, referral):
-        raise ValidationError({"assignee": "Choose a practitioner of this hub"})
+        raise ValidationError({"assignee": gettext("Choose a practitioner of this hub")})
     if referral.assigned_to_id == to.pk:
         return referral
     previous = referral.assigned_to_id
@@ -191,8 +197,8 @@ def referral_close_no_response(*, referral: Referral, by, reason: str) -> Referr
     require(access_for(by, referral.hub_id), Action.REFERRAL_CLOSE, referral)
     if not referral.can_close_no_response():
         raise Conflict(
-            "This referral is closed" if not referral.is_open
-            else "Only a referral rated Blue (no MASH response) is closed this way; others need a decision"
+            gettext("This referral is closed") if not referral.is_open
+            else gettext("Only a referral rated Blue (no MASH response) is closed this way; others need a decision")
         )  # fmt: skip
     validated(ClosingSchema, {"reason": reason})
     now = timezone.now()

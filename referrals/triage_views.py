@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.access import hub_access
@@ -24,7 +25,9 @@ from mash.paging import window_page
 from mash.paths import path_for_each, safe_next
 from mash.sessions import worth_logging
 from referrals import selectors, triage
-from referrals.forms import (
+from referrals.models import Person, Rating, ReferralCohort, ReferralStatus
+from referrals.templatetags.triage import RAG_TAGS
+from referrals.triage_forms import (
     ReasonForm,
     ReRatingForm,
     ScreeningForm,
@@ -32,8 +35,6 @@ from referrals.forms import (
     TriageQueueFilterForm,
     thresholds_as_text,
 )
-from referrals.models import Person, Rating, ReferralCohort, ReferralStatus
-from referrals.templatetags.triage import RAG_TAGS
 from referrals.views import OBJECT_TYPE
 
 PAGE_SIZE = 50
@@ -108,7 +109,7 @@ def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     back = safe_next(request, reverse("referral-detail", args=[hub.id, referral.id]))
     assignee = _assignee(request, request.POST.get("to", ""))
     if assignee is None:
-        messages.error(request, "Choose a practitioner of this hub")
+        messages.error(request, gettext("Choose a practitioner of this hub"))
         return redirect(back)
     try:
         triage.referral_assign(referral=referral, by=request.user, to=assignee)
@@ -116,10 +117,15 @@ def referral_assign(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
         messages.error(request, said(error))
         return redirect(back)
     if assignee == request.user:
-        messages.success(request, f"You have claimed referral {referral.reference}")
+        messages.success(
+            request, gettext("You have claimed referral %(reference)s") % {"reference": referral.reference}
+        )
     else:
         name = assignee.get_full_name() or assignee.get_username()
-        messages.success(request, f"Referral {referral.reference} assigned to {name}")
+        messages.success(
+            request,
+            gettext("Referral %(reference)s assigned to %(name)s") % {"reference": referral.reference, "name": name},
+        )
     return redirect(back)
 
 
@@ -128,7 +134,7 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
     access, referral = _referral(request, hub_id, referral_id, Action.REFERRAL_SCREEN)
     hub = access.hub
     if not referral.is_open:
-        messages.error(request, "This referral is closed: it cannot be screened")
+        messages.error(request, gettext("This referral is closed: it cannot be screened"))
         return redirect("referral-detail", hub.id, referral.id)
     version = selectors.thresholds_current(hub, referral.cohort)
     manager = may(access, Action.REFERRAL_RE_RATE, referral)
@@ -142,7 +148,9 @@ def referral_screen(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             except SERVICE_ERRORS as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, f"Referral screened: {_rating_name(screening.rating)}")
+                messages.success(
+                    request, gettext("Referral screened: %(rating)s") % {"rating": _rating_name(screening.rating)}
+                )
                 return redirect("referral-detail", hub.id, referral.id)
     log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
     return render(request, "referrals/screen.html", {"hub": hub, "referral": referral, "form": form})
@@ -169,7 +177,9 @@ def referral_re_rate(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
                 form.add_service_errors(error)
             else:
                 messages.success(
-                    request, f"Rating changed from {_rating_name(previous)} to {_rating_name(screening.rating)}"
+                    request,
+                    gettext("Rating changed from %(was)s to %(now)s")
+                    % {"was": _rating_name(previous), "now": _rating_name(screening.rating)},
                 )
                 return redirect("referral-detail", hub.id, referral.id)
     log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
@@ -188,10 +198,12 @@ def referral_close_no_response(request: HttpRequest, hub_id, referral_id) -> Htt
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Referral {referral.reference} closed: no MASH response")
+            messages.success(
+                request, gettext("Referral %(reference)s closed: no MASH response") % {"reference": referral.reference}
+            )
             return redirect("referral-detail", hub.id, referral.id)
     log_read(AuditAction.REFERRAL_VIEWED, hub=hub, object_type=OBJECT_TYPE, ids=[referral.id])
-    title = f"Close referral {referral.reference}: no MASH response"
+    title = gettext("Close referral %(reference)s: no MASH response") % {"reference": referral.reference}
     return render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})
 
 
@@ -255,7 +267,7 @@ def thresholds(request: HttpRequest, hub_id) -> HttpResponse:
 def thresholds_publish(request: HttpRequest, hub_id, cohort: str) -> HttpResponse:
     hub = hub_access(request, hub_id, Action.THRESHOLDS_PUBLISH).hub
     if cohort not in ReferralCohort.values:
-        raise Http404("No such cohort")
+        raise Http404(gettext("No such cohort"))
     current = selectors.thresholds_current(hub, cohort)
     form = ThresholdsForm(request.POST or None, initial={"levels": thresholds_as_text(current.levels)})
     if request.method == "POST" and form.is_valid():
@@ -267,9 +279,15 @@ def thresholds_publish(request: HttpRequest, hub_id, cohort: str) -> HttpRespons
         except SERVICE_ERRORS as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, f"Version {version.number} of the {version.get_cohort_display().lower()} "
-                                      "thresholds published; new screenings use it")  # fmt: skip
+            if version.cohort == ReferralCohort.CHILD:
+                published = gettext("Version %(number)s of the child thresholds published; new screenings use it")
+            else:
+                published = gettext("Version %(number)s of the adult thresholds published; new screenings use it")
+            messages.success(request, published % {"number": version.number})
             return redirect("thresholds", hub.id)
     number = current.number + 1 if current.pk else 1  # the defaults are read, not published, until first used
-    title = f"Publish {ReferralCohort(cohort).label.lower()} thresholds (version {number})"
+    if cohort == ReferralCohort.CHILD:
+        title = gettext("Publish child thresholds (version %(number)s)") % {"number": number}
+    else:
+        title = gettext("Publish adult thresholds (version %(number)s)") % {"number": number}
     return render(request, "agencies/form_page.html", {"hub": hub, "form": form, "title": title})

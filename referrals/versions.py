@@ -2,6 +2,7 @@
 amendment), what changed between two versions in words, and the web form's values for a version."""
 
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.codes import ReferralSource
@@ -78,16 +79,18 @@ def _flat(dataset: dict) -> dict:
 
 
 def _who(person: dict) -> str:
-    name = f"{person.get('given_name', '')} {person.get('family_name', '')}".strip() or "Name not known"
-    age = person.get("date_of_birth") or (f"about {person['estimated_age']}" if person.get("estimated_age") else "")
+    name = f"{person.get('given_name', '')} {person.get('family_name', '')}".strip() or gettext("Name not known")
+    age = person.get("date_of_birth") or (
+        gettext("about %(age)s") % {"age": person["estimated_age"]} if person.get("estimated_age") else ""
+    )
     return f"{name} ({ROLES.get(person.get('role'), person.get('role'))}{', ' + age if age else ''})"
 
 
 def _words(value) -> str:
     if value in (None, "", []):
-        return "Not given"
+        return gettext("Not given")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, list):
         return "; ".join(_words(v) for v in value)
     return str(WORDS.get(value, value))

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from agencies import selectors as hub_selectors
@@ -121,7 +122,7 @@ def referral_new(request: HttpRequest, hub_id) -> HttpResponse:
         except SERVICE_ERRORS as error:
             form.add_dataset_errors(error)
         else:
-            messages.success(request, f"Referral {referral.reference} recorded")
+            messages.success(request, gettext("Referral %(reference)s recorded") % {"reference": referral.reference})
             return redirect("referral-detail", hub.id, referral.id)
     else:
         # The channel, date or time needs fixing first; show the dataset's other messages now too. Nothing is stored.
@@ -161,7 +162,11 @@ def referral_amend(request: HttpRequest, hub_id, referral_id) -> HttpResponse:
             services.amendment_clean(**amendment)
         else:
             version = services.referral_amend(by=request.user, **amendment)
-            messages.success(request, f"Referral {referral.reference} amended: version {version.number}")
+            messages.success(
+                request,
+                gettext("Referral %(reference)s amended: version %(number)s")
+                % {"reference": referral.reference, "number": version.number},
+            )
             return redirect("referral-detail", hub.id, referral.id)
     except ValidationError as error:  # a Conflict (closed meanwhile) is the 409 page
         form.add_dataset_errors(error)
@@ -222,8 +227,8 @@ def household_detail(request: HttpRequest, hub_id, household_id) -> HttpResponse
     outcome_label = import_string(settings.OUTCOME_LABEL)  # the decisions app's words (docs/adr/0003)
     for child in page["children"]:
         referral = child["referral"]
-        child["age"] = child["subject"].age_on(timezone.localdate()) if child["subject"] else "Not known"
-        child["outcome"] = outcome_label(referral.cohort, referral.outcome) if referral.outcome else ""
+        child["age"] = child["subject"].age_on(timezone.localdate()) if child["subject"] else gettext("Not known")
+        child["outcome"] = outcome_label(referral.cohort, referral.outcome, hub.procedures) if referral.outcome else ""
         child["can_screen"] = referral.is_open and not referral.rating and may(access, Action.REFERRAL_SCREEN, referral)
     askable = [c["referral"] for c in page["children"] if c["referral"].can_request_information()]
     can_ask = bool(askable) and all(may(access, Action.INFORMATION_REQUEST, r) for r in askable)

@@ -55,7 +55,7 @@ def _nice_top(value: float) -> float:
 def _in_words(value, unit: str) -> str:
     """A bar's value as the tables print it: "1,250", "87 %"; a suppressed count ("<5") as it stands."""
     if value is None:
-        return "no data"
+        return gettext("no data")
     return percent(value) if unit == "%" else count(value) if not unit else f"{value:g}{unit}"
 
 

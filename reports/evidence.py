@@ -23,6 +23,7 @@ from collections import Counter
 from datetime import datetime, time
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from agencies.models import AgencyKind, WorkingPattern
 from agencies.models import financial_year_of as financial_year
@@ -33,10 +34,11 @@ from mash.workinghours import due_after
 from reports.ledger import Event, MonthEvents, _chunks, _events, _hub_events, at, first_sign_offs, rating_due
 from reports.proportions import percent, two_proportion_p
 
-NO_AGENCY = "No referring agency"
+# Labels kept in the source language in the figures (the pages and the PDF translate them: mash.words.translated).
+NO_AGENCY = gettext_noop("No referring agency")
 NOT_RECORDED, NO_AGENCY_CODE = "not_recorded", "no_agency"
 PATTERNS = [(p.value, p.label) for p in (WorkingPattern.CO_LOCATED, WorkingPattern.HYBRID, WorkingPattern.REMOTE)]
-PATTERNS += [(NOT_RECORDED, "Pattern not recorded")]
+PATTERNS += [(NOT_RECORDED, gettext_noop("Pattern not recorded"))]
 REFERRER_PATTERNS = [*PATTERNS, (NO_AGENCY_CODE, NO_AGENCY)]
 ATTENDANCE_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE,
                     AgencyKind.HEALTH, AgencyKind.EDUCATION]  # fmt: skip

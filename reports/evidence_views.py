@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import hub_access
 from agencies.policy import Action, may
@@ -23,22 +24,22 @@ EARLIEST = date(2000, 1, 1)
 
 class EvidenceForm(GovukFormMixin, forms.Form):
     month = forms.CharField(
-        label="Month",
-        help_text="As year and month, for example 2026-09",
+        label=_("Month"),
+        help_text=_("As year and month, for example 2026-09"),
         max_length=7,
-        error_messages={"required": "Enter the month, for example 2026-09"},
+        error_messages={"required": _("Enter the month, for example 2026-09")},
     )
 
     def clean_month(self) -> date:
         text = self.cleaned_data["month"].strip()
         found = MONTH.match(text)
         if not found or not 1 <= int(found[2]) <= 12:
-            raise forms.ValidationError("Enter the month as year and month, for example 2026-09")
+            raise forms.ValidationError(_("Enter the month as year and month, for example 2026-09"))
         month = date(int(found[1]), int(found[2]), 1)
         if month < EARLIEST:
-            raise forms.ValidationError("Enter a month from January 2000")
+            raise forms.ValidationError(_("Enter a month from January 2000"))
         if month > timezone.localdate().replace(day=1):
-            raise forms.ValidationError("Enter a month that has started")
+            raise forms.ValidationError(_("Enter a month that has started"))
         return month
 
 

@@ -26,7 +26,7 @@ def return_document(row, exact: bool = True) -> dict:
         "figures": for_viewer(row.figures, exact),
     }
     if not exact:
-        document["suppression"] = RULE
+        document["suppression"] = str(RULE)  # JSON and CSV take the text
     return document
 
 

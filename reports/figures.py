@@ -16,15 +16,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from agencies.codes import ReferralSource
 from agencies.models import AgencyKind, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
 from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
+from decisions.models.outcomes import outcome_choices
 from decisions.models.strategy import STRATEGY_DECISIONS
 from mash.memory import collector_paused
 from mash.words import plain
 from referrals.models import AdultRiskLocation, AdultRiskSource, AdultRiskType, Rating, ThresholdVersion
+from reports.evidence import NO_AGENCY
 from reports.evidence_trend import evidence
 from reports.ledger import Event, MonthEvents, agency_names, at, first_sign_offs, month_events, rating_due
 from reports.proportions import percent
@@ -33,7 +36,7 @@ RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN, Rating.BLUE]
 TIMED_RATINGS = [Rating.RED, Rating.AMBER, Rating.GREEN]
 DEADLINE_KINDS = ["decision", "rating", "request", "action", "outcome", "strategy"]  # outcome: telling the referrer
 REVIEW_WARNING_DAYS = 90  # a core document's review "falls due" when it is due within this many days of month end
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = gettext_noop("Not recorded")  # a label in the source language, as the figures keep them
 # The agencies a strategy discussion is counted by: the required ones (social care by cohort) and education.
 STRATEGY_KINDS = [AgencyKind.POLICE, AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE, AgencyKind.HEALTH,
                   AgencyKind.EDUCATION]  # fmt: skip
@@ -58,7 +61,7 @@ def _figures(hub, month: date, until: datetime | None) -> dict:
         "referrals": _referrals(hub, events, names),
         "timeliness": _timeliness(events),
         "agencies": _agencies(events, names),
-        "outcomes": _outcomes(events),
+        "outcomes": _outcomes(events, hub.procedures),
         "re_referrals": _re_referrals(events),
         "quality": _quality(events),
         "agreements": _agreements(events, names),
@@ -114,7 +117,7 @@ def _latest_ratings(events: MonthEvents) -> dict[str, Event]:
 
 def _referrals(hub, events: MonthEvents, names: dict) -> dict:
     received = events.of(AuditAction.REFERRAL_RECEIVED)
-    by_agency = Counter(names.get(e.data.get("referring_agency_id"), "No referring agency") for e in received)
+    by_agency = Counter(names.get(e.data.get("referring_agency_id"), NO_AGENCY) for e in received)
     latest = _latest_ratings(events)
     cohorts = {e.object_id: e.data["cohort"] for e in received}
     levels = Counter((events.cohort(referral_id), e.data["level"]) for referral_id, e in latest.items())
@@ -206,16 +209,18 @@ def _agencies(events: MonthEvents, names: dict) -> list[dict]:
     return sorted(rows, key=lambda r: r["agency"])
 
 
-def _outcomes(events: MonthEvents) -> dict:
+def _outcomes(events: MonthEvents, procedures: str) -> dict:
+    """Each outcome's count, in the words of the procedures the hub follows (a hub in Wales: the Wales Safeguarding
+    Procedures'); the codes are the same in both."""
     counts: Counter = Counter()
     for e in first_sign_offs(events):
         counts[(events.cohort(e.data["referral_id"]), e.data.get("outcome", ""))] += 1
     counts[("", "no_mash_response")] += len(events.of(AuditAction.REFERRAL_CLOSED_NO_RESPONSE))
     rows = []
-    for cohort, choices in OUTCOMES.items():
+    for cohort in OUTCOMES:
         rows += [
-            {"cohort": cohort, "code": c.value, "label": c.label, "count": counts.pop((cohort, c.value), 0)}
-            for c in choices
+            {"cohort": cohort, "code": code, "label": label, "count": counts.pop((cohort, code), 0)}
+            for code, label in outcome_choices(cohort, procedures)
         ]
     rows.append(
         {

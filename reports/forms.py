@@ -3,6 +3,9 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audit.events.actions import AuditAction, label_of
 from audit.events.records import record_type_choices
@@ -14,22 +17,22 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
     # The codes stay the values, so links to a record's trail (`?object_type=referrals.referral&object_id=…`) work.
     object_type = forms.ChoiceField(
         required=False,
-        label="Record type",
-        choices=[("", "Any record"), *record_type_choices()],
-        error_messages={"invalid_choice": "Choose a record type from the list"},
+        label=_("Record type"),
+        choices=[("", _("Any record")), *record_type_choices()],
+        error_messages={"invalid_choice": _("Choose a record type from the list")},
     )
-    object_id = forms.CharField(required=False, max_length=64, label="Record id")
-    person = forms.CharField(required=False, max_length=150, label="Person (username)")
+    object_id = forms.CharField(required=False, max_length=64, label=_("Record id"))
+    person = forms.CharField(required=False, max_length=150, label=_("Person (username)"))
     action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *sorted((a.value, label_of(a)) for a in AuditAction)]
+        required=False, choices=[("", _("Any action")), *sorted((a.value, label_of(a)) for a in AuditAction)]
     )
     seen = forms.BooleanField(
         required=False,
-        label="Only who has seen it",
-        help_text="Views and exports of the record, not changes to it",
+        label=_("Only who has seen it"),
+        help_text=_("Views and exports of the record, not changes to it"),
     )
-    since = GovukDateField(required=False, label="From", words="The start date")
-    until = GovukDateField(required=False, label="To (inclusive)", words="The end date")
+    since = GovukDateField(required=False, label=_("From"), words=_("The start date"))
+    until = GovukDateField(required=False, label=_("To (inclusive)"), words=_("The end date"))
 
     def clean_person(self):
         username = self.cleaned_data["person"].strip()
@@ -37,14 +40,14 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
             return ""
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise forms.ValidationError("There is no account with this username")
+            raise forms.ValidationError(_("There is no account with this username"))
         return str(user.pk)
 
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
-            self.add_error("until", "The end date must be the same as or after the start date")
+            self.add_error("until", _("The end date must be the same as or after the start date"))
         return data
 
     def filters(self) -> dict:
@@ -77,10 +80,12 @@ def range_problem(since: date, until: date) -> str:
     """What is wrong with the inspection lists' dates ("" if nothing): the end before the start, or more than twelve
     months of dates."""
     if until < since:
-        return "The end date must be the same as or after the start date"
+        return gettext("The end date must be the same as or after the start date")
     if until >= _a_year_after(since):
         last = _a_year_after(since) - timedelta(days=1)
-        return f"The dates can be no more than 12 months apart: end on {last.day} {last:%B %Y} or before"
+        return gettext("The dates can be no more than 12 months apart: end on %(last)s or before") % {
+            "last": date_format(last, "j F Y")
+        }
     return ""
 
 
@@ -88,19 +93,23 @@ class InspectionListForm(GovukFormMixin, forms.Form):
     """The Annex A workbook or one list as CSV, for which dates (inclusive, no more than twelve months)."""
 
     list = forms.ChoiceField(
-        label="What to download",
+        label=_("What to download"),
         choices=[
-            (WORKBOOK, "The Annex A workbook: lists 1, 3 and 5 (Excel)"),
-            ("1", "List 1: contacts (CSV)"),
-            ("3", "List 3: referrals (CSV)"),
-            ("5", "List 5: section 47 enquiries (CSV)"),
+            (WORKBOOK, _("The Annex A workbook: lists 1, 3 and 5 (Excel)")),
+            ("1", _("List 1: contacts (CSV)")),
+            ("3", _("List 3: referrals (CSV)")),
+            ("5", _("List 5: section 47 enquiries (CSV)")),
         ],
         initial=WORKBOOK,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose which list to download"},
+        error_messages={"required": _("Choose which list to download")},
     )
-    since = GovukDateField(label="From", error_messages={"required": "Enter the start date"})
-    until = GovukDateField(label="To (inclusive)", error_messages={"required": "Enter the end date"})
+    since = GovukDateField(
+        label=_("From"), words=_("The start date"), error_messages={"required": _("Enter the start date")}
+    )
+    until = GovukDateField(
+        label=_("To (inclusive)"), words=_("The end date"), error_messages={"required": _("Enter the end date")}
+    )
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from agencies.access import access_for, assignments_of
 from agencies.models import Agency
@@ -103,7 +104,7 @@ def describe(events: list[AuditEvent]) -> list[TrailRow]:
 def _value_in_words(value) -> str:
     """A fact's value as a person reads it: codes as their labels, lists item by item, yes and no."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return ", ".join(_value_in_words(v) for v in value)
     if isinstance(value, str) and value.islower() and " " not in value and not _is_uuid(value):

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.access import access_for
 from agencies.models import Hub
@@ -91,12 +93,11 @@ def _to_date_allowed(hub: Hub, month: date) -> None:
     )
     if last is not None:
         asked, after = timezone.localtime(last), timezone.localtime(last + TO_DATE_EVERY)
-        raise ValidationError(
-            {
-                "month": f"A return for this month to date was asked for at {asked:%H:%M}: one may be built each "
-                f"hour, so the next from {after:%H:%M} on {after.day} {after:%B}"
-            }
-        )
+        message = gettext(
+            "A return for this month to date was asked for at %(asked)s: one may be built each hour, so the next "
+            "from %(after)s on %(day)s"
+        ) % {"asked": f"{asked:%H:%M}", "after": f"{after:%H:%M}", "day": date_format(after, "j F")}
+        raise ValidationError({"month": message})
 
 
 def _progress(row: MonthlyReturn, percent: int, step: str) -> None:
@@ -141,10 +142,11 @@ def return_build(*, return_id) -> MonthlyReturn | None:
     hub = row.hub
     cutoff = timezone.now()  # a month still running counts the events before the build began
     try:
-        _progress(row, 15, "Sealing the ledger")
+        # The steps are kept in the source language, as the row's data; the page shows them in the reader's.
+        _progress(row, 15, gettext_noop("Sealing the ledger"))
         seal()
         block = covered_block(hub, row.month, cutoff)
-        _progress(row, 30, "Checking the hub's audit chain and computing the figures")
+        _progress(row, 30, gettext_noop("Checking the hub's audit chain and computing the figures"))
         # The check recomputes the blocks sealed since the month began (all the month's events lie in them) and any
         # after the chain's last verified head (docs/adr/0020). It runs beside the figures and the PDF; nothing is
         # kept unless it finds the chain intact.
@@ -156,7 +158,7 @@ def return_build(*, return_id) -> MonthlyReturn | None:
                 if not (report := checking.result()).intact:
                     raise LedgerNotIntact(report.summary()) from exc
                 raise
-            _progress(row, 85, "Checking the hub's audit chain")
+            _progress(row, 85, gettext_noop("Checking the hub's audit chain"))
             report = checking.result()
         if not report.intact:
             raise LedgerNotIntact(report.summary())
@@ -194,7 +196,7 @@ def _draw(row: MonthlyReturn, block, cutoff) -> None:
     row.block_hash = bytes(block.hash).hex() if block else ""
     row.figures, row.figures_digest = figures, figures_digest(figures)
     row.cutoff, row.built_at = cutoff, timezone.now()
-    _progress(row, 60, "Drawing the PDF")
+    _progress(row, 60, gettext_noop("Drawing the PDF"))
     row.pdf = pdf.render(row)
 
 
@@ -213,7 +215,7 @@ def _fail(row: MonthlyReturn, exc: Exception) -> None:
 
 
 def _wait_for_seal(row: MonthlyReturn) -> None:
-    row.wait("Waiting for the month's last events to be sealed")
+    row.wait(gettext_noop("Waiting for the month's last events to be sealed"))
 
 
 def previous_month(today: date) -> date:

@@ -22,9 +22,12 @@ write them as text) that Django's `pluralize` reads as more than one.
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 NOT_COUNTS = frozenset({"version", "review_window_days", "number", "year", "due_hours"})
 THRESHOLD = 5
-RULE = (
+RULE = _(
     "Small numbers are suppressed: counts of 1 to 4 are shown as <5 and other counts are rounded to the nearest 5; "
     "percentages, medians and hours computed on fewer than 5 are not shown. Zero is shown as 0."
 )
@@ -41,10 +44,11 @@ class FewerThanFive(str):
 
 
 class NotShown(str):
-    """A percentage or time on a base of fewer than 5."""
+    """A percentage or time on a base of fewer than 5, in the language active when the figures are published (the
+    reader's; a PDF's own)."""
 
     def __new__(cls):
-        return super().__new__(cls, "Not shown: fewer than 5")
+        return super().__new__(cls, gettext("Not shown: fewer than 5"))
 
     def __float__(self) -> float:
         return 2.0

@@ -5,6 +5,7 @@ exporting it are themselves audited."""
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agencies.access import hub_access
 from agencies.policy import Action
@@ -19,8 +20,8 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 5000
 # Words for the person who opens it in a spreadsheet; the ledger's own codes last, for anyone matching them by program.
 CSV_HEADINGS = [
-    "Event", "When", "What", "Who", "Agency", "Record type", "Record id", "Facts", "Web request", "IP address",
-    "Action code", "Record type code",
+    _("Event"), _("When"), _("What"), _("Who"), _("Agency"), _("Record type"), _("Record id"), _("Facts"),
+    _("Web request"), _("IP address"), _("Action code"), _("Record type code"),
 ]  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def audit_trail_csv(request, hub_id):
     log_read(AuditAction.AUDIT_TRAIL_EXPORTED, hub=hub, object_type="audit.auditevent", ids=[e.id for e in events])
     local = timezone.localtime
     body = rows_to_csv(
-        CSV_HEADINGS,
+        [str(heading) for heading in CSV_HEADINGS],  # in the reader's language
         (
             [
                 r.event.id,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions import services as decisions
-from referrals.default_thresholds import DEFAULT_LEVELS
+from referrals.default_thresholds import default_levels
 from referrals.models import Referral
 from tests.dates import typed_dates
 from tests.factories import AnsweredReferralFactory, AskedReferralFactory, ProposedDecisionFactory, requests_of
@@ -82,7 +82,7 @@ def hub_names_its_levels(hub) -> None:
     """The hub publishes its children's thresholds with its own names for the levels (HUB_LEVEL_NAMES)."""
     from referrals import triage
 
-    levels = [{**level, "name": HUB_LEVEL_NAMES[level["code"]]} for level in DEFAULT_LEVELS["child"]]
+    levels = [{**level, "name": HUB_LEVEL_NAMES[level["code"]]} for level in default_levels("england", "child")]
     triage.thresholds_publish(hub=hub, cohort="child", levels=levels, note="The hub's own names")
 
 

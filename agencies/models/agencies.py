@@ -36,10 +36,10 @@ KIND_SOURCES = {
 
 def validate_source_codes(value):
     if not isinstance(value, list):
-        raise ValidationError("Referral-source codes must be a list")
+        raise ValidationError(_("Referral-source codes must be a list"))
     unknown = [code for code in value if code not in ReferralSource.values]
     if unknown:
-        raise ValidationError(f"Unknown referral-source code: {', '.join(map(str, unknown))}")
+        raise ValidationError(_("Unknown referral-source code: %(codes)s") % {"codes": ", ".join(map(str, unknown))})
 
 
 class Agency(models.Model):
@@ -51,7 +51,7 @@ class Agency(models.Model):
         default=list,
         blank=True,
         validators=[validate_source_codes],
-        help_text="Children in Need referral-source codes this agency's referrals map to.",
+        help_text=_("Children in Need referral-source codes this agency's referrals map to."),
     )
     hubs = models.ManyToManyField(Hub, through="HubMembership", related_name="agencies")
 
@@ -88,7 +88,7 @@ class HubMembership(models.Model):
             models.UniqueConstraint(
                 fields=["hub", "agency"],
                 name="one_membership_per_agency_and_hub",
-                violation_error_message="This agency is already a member of the hub",
+                violation_error_message=_("This agency is already a member of the hub"),
             )
         ]
 

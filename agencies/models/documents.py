@@ -33,7 +33,7 @@ class CoreDocument(models.Model):
             models.UniqueConstraint(
                 fields=["hub", "kind"],
                 name="one_document_per_kind_and_hub",
-                violation_error_message="The hub already has a document of this kind: publish a new version of it",
+                violation_error_message=_("The hub already has a document of this kind: publish a new version of it"),
             )
         ]
 
@@ -57,8 +57,8 @@ class DocumentVersion(models.Model):
     # The file, checked and scanned like every upload (mash/uploads.py), in the attachments storage; served only by
     # the document download view, through the policy (Action.DOCUMENT_VIEW).
     file = models.FileField(upload_to=document_upload_path, storage=attachment_storage, blank=True, max_length=200)
-    file_name = models.CharField(max_length=160, blank=True, help_text="The original name, sanitised")
-    file_type = models.CharField(max_length=100, blank=True, help_text="Detected from the content")
+    file_name = models.CharField(max_length=160, blank=True, help_text=_("The original name, sanitised"))
+    file_type = models.CharField(max_length=100, blank=True, help_text=_("Detected from the content"))
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
     effective_from = models.DateField()
@@ -72,22 +72,22 @@ class DocumentVersion(models.Model):
             models.UniqueConstraint(
                 fields=["document", "number"],
                 name="version_numbers_unique",
-                violation_error_message="This version number is already used",
+                violation_error_message=_("This version number is already used"),
             ),
             models.UniqueConstraint(
                 fields=["document", "effective_from"],
                 name="one_version_per_effective_date",
-                violation_error_message="Another version already takes effect on this date",
+                violation_error_message=_("Another version already takes effect on this date"),
             ),
             models.CheckConstraint(
                 condition=Q(review_due__gt=models.F("effective_from")),
                 name="review_after_effect",
-                violation_error_message="The review date must be after the effective date",
+                violation_error_message=_("The review date must be after the effective date"),
             ),
             models.CheckConstraint(
                 condition=~Q(text="") | ~Q(file=""),
                 name="version_has_text_or_file",
-                violation_error_message="Enter the document's text or upload a file",
+                violation_error_message=_("Enter the document's text or upload a file"),
             ),
         ]
 
@@ -113,7 +113,7 @@ class Signature(models.Model):
             models.UniqueConstraint(
                 fields=["version", "agency"],
                 name="one_signature_per_agency_version",
-                violation_error_message="This agency has already signed this version",
+                violation_error_message=_("This agency has already signed this version"),
             )
         ]
 

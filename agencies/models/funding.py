@@ -32,7 +32,7 @@ class FundingContribution(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="funding")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="funding")
-    financial_year = models.PositiveSmallIntegerField(help_text="The year the financial year starts in April.")
+    financial_year = models.PositiveSmallIntegerField(help_text=_("The year the financial year starts in April."))
     amount_gbp = models.DecimalField(max_digits=12, decimal_places=2)
     staff_fte = models.DecimalField(max_digits=6, decimal_places=2)
     working_pattern = models.CharField(max_length=20, choices=WorkingPattern.choices)
@@ -43,22 +43,24 @@ class FundingContribution(models.Model):
             models.UniqueConstraint(
                 fields=["hub", "agency", "financial_year"],
                 name="one_funding_row_per_agency_hub_year",
-                violation_error_message="Funding for this agency and financial year is already recorded: change that entry instead",
+                violation_error_message=_(
+                    "Funding for this agency and financial year is already recorded: change that entry instead"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(amount_gbp__gte=0),
                 name="funding_amount_not_negative",
-                violation_error_message="The amount cannot be negative",
+                violation_error_message=_("The amount cannot be negative"),
             ),
             models.CheckConstraint(
                 condition=Q(staff_fte__gte=0),
                 name="funding_fte_not_negative",
-                violation_error_message="Staff FTE cannot be negative",
+                violation_error_message=_("Staff FTE cannot be negative"),
             ),
             models.CheckConstraint(
                 condition=Q(financial_year__gte=2000, financial_year__lte=2100),
                 name="funding_year_plausible",
-                violation_error_message="Enter a financial year between 2000 and 2100",
+                violation_error_message=_("Enter a financial year between 2000 and 2100"),
             ),
         ]
 

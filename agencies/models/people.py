@@ -53,24 +53,24 @@ class RoleAssignment(models.Model):
             models.UniqueConstraint(
                 fields=["hub", "user", "role"],
                 name="one_assignment_per_role",
-                violation_error_message="This person already holds this role in the hub",
+                violation_error_message=_("This person already holds this role in the hub"),
             ),
             models.UniqueConstraint(
                 fields=["hub"],
                 condition=Q(role="manager"),
                 name="one_accountable_manager_per_hub",
-                violation_error_message="The hub already has an accountable manager: a hub has exactly one",
+                violation_error_message=_("The hub already has an accountable manager: a hub has exactly one"),
             ),
             models.UniqueConstraint(
                 fields=["hub"],
                 condition=Q(role="deputy"),
                 name="one_deputy_per_hub",
-                violation_error_message="The hub already has a deputy manager",
+                violation_error_message=_("The hub already has a deputy manager"),
             ),
             models.CheckConstraint(
                 condition=~Q(role="agency_officer") | Q(agency__isnull=False),
                 name="agency_officer_has_agency",
-                violation_error_message="Choose the agency this officer belongs to",
+                violation_error_message=_("Choose the agency this officer belongs to"),
             ),
             models.CheckConstraint(
                 condition=(
@@ -78,7 +78,9 @@ class RoleAssignment(models.Model):
                     | (~Q(role="deputy") & Q(delegation_starts__isnull=True, delegation_ends__isnull=True))
                 ),
                 name="deputy_has_delegation_period",
-                violation_error_message="A deputy needs a delegation period that ends after it starts; other roles have none",
+                violation_error_message=_(
+                    "A deputy needs a delegation period that ends after it starts; other roles have none"
+                ),
             ),
         ]
 
@@ -89,21 +91,21 @@ class RoleAssignment(models.Model):
         """The constraints' rules again, each on the field a person must change (a constraint names no field)."""
         errors = {}
         if self.role == Role.AGENCY_OFFICER and self.agency_id is None:
-            errors["agency"] = "Choose the agency this officer belongs to"
+            errors["agency"] = _("Choose the agency this officer belongs to")
         starts, ends = self.delegation_starts, self.delegation_ends
         if self.role == Role.DEPUTY:
             if starts is None:
-                errors["delegation_starts"] = "Enter when the deputy starts acting for the manager"
+                errors["delegation_starts"] = _("Enter when the deputy starts acting for the manager")
             if ends is None:
-                errors["delegation_ends"] = "Enter when the delegation ends"
+                errors["delegation_ends"] = _("Enter when the delegation ends")
             elif starts and ends <= starts:
-                errors["delegation_ends"] = "The delegation must end after it starts"
+                errors["delegation_ends"] = _("The delegation must end after it starts")
             elif starts and ends - starts > MAX_DELEGATION:
-                errors["delegation_ends"] = "A delegation lasts at most 90 days: end it sooner"
+                errors["delegation_ends"] = _("A delegation lasts at most 90 days: end it sooner")
         else:
             for name, value in (("delegation_starts", starts), ("delegation_ends", ends)):
                 if value is not None:
-                    errors[name] = "Only a deputy manager has a delegation period: leave this empty"
+                    errors[name] = _("Only a deputy manager has a delegation period: leave this empty")
         if errors:
             raise ValidationError(errors)
 

@@ -66,6 +66,7 @@ class HubProfile(TypedDict):
     strategy_discussion_hours: NotRequired[int]  # since issue 19
     handover_ack_hours: NotRequired[int]  # since issue 19
     language: NotRequired[str]  # since issue 22: the language of its emails and returns
+    procedures: NotRequired[str]  # since issue 22: "england" or "wales"
 
 
 # The fields that changed, each with its new value: any of the hub's editable fields.

@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind, Hub
 from decisions.models.outcomes import NO_MASH_RESPONSE, OUTCOMES, AdultOutcome, ChildOutcome, outcome_label  # noqa: F401
@@ -19,9 +21,9 @@ from referrals.models import Deadline, Household, Referral
 
 
 class RequestState(models.TextChoices):
-    OPEN = "open", "Waiting for the agency"
-    ANSWERED = "answered", "Answered"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Waiting for the agency")
+    ANSWERED = "answered", _("Answered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class InformationRequest(models.Model):
@@ -31,7 +33,7 @@ class InformationRequest(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="information_requests")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="information_requests")
     state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.OPEN)
-    note = models.TextField(blank=True, help_text="What the hub would like the agency to check")
+    note = models.TextField(blank=True, help_text=_("What the hub would like the agency to check"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     deadline = models.OneToOneField(Deadline, on_delete=models.PROTECT, related_name="information_request")
@@ -60,8 +62,8 @@ class InformationRequest(models.Model):
         return self.state == RequestState.OPEN
 
     def _leave_open(self, to: str) -> None:
-        why = "Your agency has already answered this request" if self.state == RequestState.ANSWERED else (
-            "This request was cancelled"
+        why = gettext("Your agency has already answered this request") if self.state == RequestState.ANSWERED else (
+            gettext("This request was cancelled")
         )  # fmt: skip
         move(self, field="state", leaves=[RequestState.OPEN], to=to, why=why)
 
@@ -79,11 +81,11 @@ class LawfulBasis(models.TextChoices):
     # police processing under DPA 2018 Part 3 uses Schedule 8 para 4.
     PUBLIC_TASK_SCH1_18 = (
         "gdpr_6_1_e_dpa_sch1_18",
-        "UK GDPR Article 6(1)(e) public task, with DPA 2018 Schedule 1 paragraph 18 (safeguarding)",
+        _("UK GDPR Article 6(1)(e) public task, with DPA 2018 Schedule 1 paragraph 18 (safeguarding)"),
     )
     LAW_ENFORCEMENT_SCH8_4 = (
         "dpa_part3_sch8_4",
-        "DPA 2018 Part 3, Schedule 8 paragraph 4 (safeguarding of children and individuals at risk)",
+        _("DPA 2018 Part 3, Schedule 8 paragraph 4 (safeguarding of children and individuals at risk)"),
     )
 
 
@@ -95,19 +97,19 @@ def lawful_basis_for(agency: Agency) -> str:
 
 
 class Disclosure(models.TextChoices):
-    SHARED = "shared", "Shared with the hub's decision-makers"
-    RESTRICTED = "restricted", "Restricted to the manager until the agency consents to release"
+    SHARED = "shared", _("Shared with the hub's decision-makers")
+    RESTRICTED = "restricted", _("Restricted to the manager until the agency consents to release")
 
 
 class RiskIndicator(models.TextChoices):
-    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
-    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
-    MENTAL_HEALTH = "mental_health", "Parental or carer mental health"
-    VIOLENCE = "violence", "Violence or weapons"
-    SEXUAL_HARM = "sexual_harm", "Sexual harm or exploitation"
-    MISSING = "missing", "Missing episodes"
-    NON_ENGAGEMENT = "non_engagement", "Missed appointments or non-engagement"
-    PREVIOUS_CONCERNS = "previous_concerns", "Previous safeguarding concerns"
+    DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse")
+    SUBSTANCE_MISUSE = "substance_misuse", _("Substance misuse")
+    MENTAL_HEALTH = "mental_health", _("Parental or carer mental health")
+    VIOLENCE = "violence", _("Violence or weapons")
+    SEXUAL_HARM = "sexual_harm", _("Sexual harm or exploitation")
+    MISSING = "missing", _("Missing episodes")
+    NON_ENGAGEMENT = "non_engagement", _("Missed appointments or non-engagement")
+    PREVIOUS_CONCERNS = "previous_concerns", _("Previous safeguarding concerns")
 
 
 class Contribution(models.Model):
@@ -118,14 +120,16 @@ class Contribution(models.Model):
     request = models.OneToOneField(InformationRequest, on_delete=models.PROTECT, related_name="contribution")
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="contributions")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contributions")
-    known = models.BooleanField(help_text="False records 'no trace': the agency holds nothing on the subject")
+    known = models.BooleanField(help_text=_("False records 'no trace': the agency holds nothing on the subject"))
     risk_indicators = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
     detail = models.TextField(blank=True)
     lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
     disclosure = models.CharField(max_length=12, choices=Disclosure.choices, default=Disclosure.SHARED)
-    released_at = models.DateTimeField(null=True, blank=True, help_text="When a restricted contribution was released")
-    release_consent = models.TextField(blank=True, help_text="The owning agency's recorded consent to release")
+    released_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a restricted contribution was released")
+    )
+    release_consent = models.TextField(blank=True, help_text=_("The owning agency's recorded consent to release"))
     contributed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -158,7 +162,9 @@ class Contribution(models.Model):
     @property
     def risk_indicator_labels(self) -> list[str]:
         """The risk indicators in words, as the form offered them (stored as their codes)."""
-        return [RiskIndicator(code).label if code in RiskIndicator.values else code for code in self.risk_indicators]
+        return [
+            str(RiskIndicator(code).label) if code in RiskIndicator.values else code for code in self.risk_indicators
+        ]
 
     @property
     def is_shared(self) -> bool:
@@ -171,7 +177,7 @@ class Contribution(models.Model):
     def release(self, *, consent: str, at) -> None:
         """Restricted information goes to the hub's decision-makers with the owning agency's recorded consent."""
         if not self.can_release():
-            raise Conflict("This information is already shared with the hub's decision-makers")
+            raise Conflict(gettext("This information is already shared with the hub's decision-makers"))
         Contribution.objects.filter(pk=self.pk, released_at=None).update(released_at=at, release_consent=consent)
         self.released_at, self.release_consent = at, consent
 
@@ -214,22 +220,22 @@ class GateOverride(models.Model):
 
 
 class DecisionState(models.TextChoices):
-    PROPOSED = "proposed", "Awaiting sign-off"
-    RETURNED = "returned", "Returned for revision"
-    SIGNED = "signed", "Signed off"
-    SUPERSEDED = "superseded", "Superseded by an amendment"
+    PROPOSED = "proposed", _("Awaiting sign-off")
+    RETURNED = "returned", _("Returned for revision")
+    SIGNED = "signed", _("Signed off")
+    SUPERSEDED = "superseded", _("Superseded by an amendment")
 
 
 class OutcomesMet(models.TextChoices):
-    FULLY = "fully", "Fully met"
-    PARTLY = "partly", "Partly met"
-    NOT_MET = "not", "Not met"
+    FULLY = "fully", _("Fully met")
+    PARTLY = "partly", _("Partly met")
+    NOT_MET = "not", _("Not met")
 
 
 class Capacity(models.TextChoices):
-    ASSUMED = "assumed", "Capacity assumed"
-    HAS = "has", "Assessed: has capacity"
-    LACKS = "lacks", "Assessed: lacks capacity"
+    ASSUMED = "assumed", _("Capacity assumed")
+    HAS = "has", _("Assessed: has capacity")
+    LACKS = "lacks", _("Assessed: lacks capacity")
 
 
 class AdultVoice(models.Model):
@@ -312,7 +318,8 @@ class Decision(models.Model):
 
     @property
     def outcome_label(self) -> str:
-        return outcome_label(self.referral.cohort, self.outcome)
+        """The outcome in the words of the procedures the hub follows (England's or Wales')."""
+        return outcome_label(self.referral.cohort, self.outcome, self.referral.hub.procedures)
 
     # A proposed decision is either returned for revision or signed off; a signed one is superseded only by the
     # sign-off of its amendment. Nothing else changes a decision's state.
@@ -328,7 +335,11 @@ class Decision(models.Model):
 
     def _move(self, transition: str, **fields) -> None:
         leaves, to = self.TRANSITIONS[transition]
-        why = "This decision is not awaiting sign-off" if leaves == DecisionState.PROPOSED else "Not signed off"
+        why = (
+            gettext("This decision is not awaiting sign-off")
+            if leaves == DecisionState.PROPOSED
+            else gettext("Not signed off")
+        )
         move(self, field="state", leaves=[leaves], to=to, why=why, **fields)
 
     def return_for_revision(self, *, by, at, comments: str) -> None:
@@ -345,9 +356,9 @@ def proposal_conflict(referral, decisions) -> str | None:
     """Why a decision cannot be proposed on the referral now (None: it can): one already awaits sign-off, or the
     referral is closed without a signed decision to amend. `decisions` are the referral's versions."""
     if any(d.state == DecisionState.PROPOSED for d in decisions):
-        return "A decision on this referral is already awaiting sign-off"
+        return gettext("A decision on this referral is already awaiting sign-off")
     if not referral.is_open and not any(d.state == DecisionState.SIGNED for d in decisions):
-        return "This referral is closed"
+        return gettext("This referral is closed")
     return None
 
 
@@ -379,16 +390,16 @@ class AgreedAction(models.Model):
     def complete(self, *, by, at) -> None:
         """Done: only an action of the signed decision, once."""
         if self.decision.state != DecisionState.SIGNED:
-            raise Conflict("Only actions of the signed decision are tracked")
+            raise Conflict(gettext("Only actions of the signed decision are tracked"))
         if self.completed_at:
-            raise Conflict("This action is already done")
+            raise Conflict(gettext("This action is already done"))
         AgreedAction.objects.filter(pk=self.pk, completed_at=None).update(completed_at=at, completed_by=by)
         self.completed_at, self.completed_by = at, by
 
 
 class WebhookDisabled(models.TextChoices):
-    FAILING = "failing", "Its notices failed for the whole retry window"
-    CLIENT_REVOKED = "client_revoked", "The API client that registered it was revoked"
+    FAILING = "failing", _("Its notices failed for the whole retry window")
+    CLIENT_REVOKED = "client_revoked", _("The API client that registered it was revoked")
 
 
 class Webhook(models.Model):

@@ -9,6 +9,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Hub
 from agencies.storage import attachment_storage
@@ -30,8 +32,8 @@ class Attachment(models.Model):
     note = models.ForeignKey(
         "decisions.CaseNote", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
-    name = models.CharField(max_length=160, help_text="The original name, sanitised")
-    content_type = models.CharField(max_length=100, help_text="Detected from the content, never from the name")
+    name = models.CharField(max_length=160, help_text=_("The original name, sanitised"))
+    content_type = models.CharField(max_length=100, help_text=_("Detected from the content, never from the name"))
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to=attachment_path, storage=attachment_storage, max_length=200)
@@ -40,7 +42,7 @@ class Attachment(models.Model):
     )
     added_by_client = models.ForeignKey(
         "agencies.ApiClient", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        help_text="The agency's system that attached it through the API",
+        help_text=_("The agency's system that attached it through the API"),
     )  # fmt: skip
     added_at = models.DateTimeField()
 
@@ -71,7 +73,7 @@ class Attachment(models.Model):
         """Who attached it, in words: the person's name, or the agency's system."""
         if self.added_by_id:
             return self.added_by.get_full_name() or self.added_by.get_username()
-        return f"{self.added_by_client.agency}'s system"
+        return gettext("%(agency)s's system") % {"agency": self.added_by_client.agency}
 
     @property
     def described(self) -> str:

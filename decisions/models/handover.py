@@ -10,6 +10,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Hub
 from mash.lifecycle import move
@@ -17,8 +19,8 @@ from referrals.models import Referral
 
 
 class HandoverState(models.TextChoices):
-    SENT = "sent", "Not yet acknowledged"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    SENT = "sent", _("Not yet acknowledged")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
 class Handover(models.Model):
@@ -69,13 +71,16 @@ class Handover(models.Model):
             user = self.acknowledged_by
             return user.get_full_name() or user.get_username()
         if self.acknowledged_by_client_id:
-            return f"{self.agency.name}'s system ({self.acknowledged_by_client.name})"
+            return gettext("%(agency)s's system (%(client)s)") % {
+                "agency": self.agency.name,
+                "client": self.acknowledged_by_client.name,
+            }
         return ""
 
     def acknowledge(self, *, at, by=None, client=None) -> None:
         """The receiving service has the case: once (sent → acknowledged)."""
         move(
             self, field="state", leaves=[HandoverState.SENT], to=HandoverState.ACKNOWLEDGED,
-            why="This handover is already acknowledged", acknowledged_at=at, acknowledged_by=by,
+            why=gettext("This handover is already acknowledged"), acknowledged_at=at, acknowledged_by=by,
             acknowledged_by_client=client,
         )  # fmt: skip

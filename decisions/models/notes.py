@@ -7,16 +7,17 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Hub
 from referrals.models import Household, Referral
 
 
 class NoteKind(models.TextChoices):
-    PHONE_CALL = "phone_call", "Phone call"
-    VISIT = "visit", "Visit"
-    RESEARCH = "research", "Research"
-    MANAGEMENT_OVERSIGHT = "management_oversight", "Management oversight"
+    PHONE_CALL = "phone_call", _("Phone call")
+    VISIT = "visit", _("Visit")
+    RESEARCH = "research", _("Research")
+    MANAGEMENT_OVERSIGHT = "management_oversight", _("Management oversight")
 
 
 class CaseNote(models.Model):
@@ -27,7 +28,7 @@ class CaseNote(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="notes")
     household = models.ForeignKey(Household, on_delete=models.CASCADE, null=True, blank=True, related_name="notes")
     kind = models.CharField(max_length=24, choices=NoteKind.choices)
-    occurred_at = models.DateTimeField(help_text="When what the note records happened")
+    occurred_at = models.DateTimeField(help_text=_("When what the note records happened"))
     text = models.TextField()
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField()

@@ -11,6 +11,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from decisions.models import LawfulBasis
 from mash.errors import Conflict
@@ -18,10 +20,10 @@ from referrals.models import Referral
 
 
 class NotAgreedReason(models.TextChoices):
-    AT_RISK = "would_place_at_risk", "Telling them or asking would place the child or adult at risk"
-    NOT_CONTACTED = "could_not_contact", "They could not be contacted"
-    LACKS_CAPACITY = "lacks_capacity", "The adult lacks capacity to agree"
-    OTHER = "other", "Another reason"
+    AT_RISK = "would_place_at_risk", _("Telling them or asking would place the child or adult at risk")
+    NOT_CONTACTED = "could_not_contact", _("They could not be contacted")
+    LACKS_CAPACITY = "lacks_capacity", _("The adult lacks capacity to agree")
+    OTHER = "other", _("Another reason")
 
 
 class ConsentRecord(models.Model):
@@ -29,8 +31,8 @@ class ConsentRecord(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="consent_records")
-    told = models.BooleanField(help_text="The parent or carer (or the adult) was told of the referral")
-    agreed = models.BooleanField(help_text="They agreed to the referral and to information being shared")
+    told = models.BooleanField(help_text=_("The parent or carer (or the adult) was told of the referral"))
+    agreed = models.BooleanField(help_text=_("They agreed to the referral and to information being shared"))
     reason = models.CharField(max_length=30, choices=NotAgreedReason.choices, blank=True)
     reason_detail = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -54,13 +56,13 @@ class ConsentRecord(models.Model):
         """The reason as a person reads it: the choice's words, or the practitioner's own for another reason."""
         if self.reason == NotAgreedReason.OTHER:
             return self.reason_detail
-        label = NotAgreedReason(self.reason).label if self.reason else ""
+        label = str(NotAgreedReason(self.reason).label) if self.reason else ""
         return f"{label}: {self.reason_detail}" if label and self.reason_detail else label
 
 
 class SharingKind(models.TextChoices):
-    WITHOUT_CONSENT = "without_consent", "Share without consent"
-    NOT_TO_SHARE = "not_to_share", "Not to share"
+    WITHOUT_CONSENT = "without_consent", _("Share without consent")
+    NOT_TO_SHARE = "not_to_share", _("Not to share")
 
 
 class SharingDecision(models.Model):
@@ -69,7 +71,7 @@ class SharingDecision(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="sharing_decisions")
     kind = models.CharField(max_length=20, choices=SharingKind.choices)
-    what = models.TextField(help_text="The information shared, or not shared")
+    what = models.TextField(help_text=_("The information shared, or not shared"))
     with_whom = models.CharField(max_length=200)
     rationale = models.TextField()
     lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices, blank=True)
@@ -108,7 +110,7 @@ class SharingDecision(models.Model):
     def override(self, *, by, reason: str, at) -> None:
         """The manager overrides the decision, once, with a reason: the decision and the override both stay."""
         if not self.can_override():
-            raise Conflict("This decision has already been overridden")
+            raise Conflict(gettext("This decision has already been overridden"))
         SharingDecision.objects.filter(pk=self.pk, overridden_at=None).update(
             overridden_by=by, overridden_at=at, override_reason=reason
         )

@@ -11,6 +11,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyKind
 from mash.errors import Conflict
@@ -18,19 +20,19 @@ from referrals.models import Deadline, Referral
 
 
 class StrategyMode(models.TextChoices):
-    MEETING = "meeting", "Meeting"
-    PHONE = "phone", "Phone call"
-    VIRTUAL = "virtual", "Virtual meeting"
+    MEETING = "meeting", _("Meeting")
+    PHONE = "phone", _("Phone call")
+    VIRTUAL = "virtual", _("Virtual meeting")
 
 
 class StrategyDecision(models.TextChoices):
-    S47_SINGLE = "s47_single_agency", "Section 47 enquiry by children's social care alone"
-    S47_JOINT = "s47_joint_police", "Section 47 enquiry jointly with the police"
-    NO_S47 = "no_s47", "No section 47 enquiry"
-    IMMEDIATE_PROTECTION = "immediate_protection", "Immediate protective action"
-    S42 = "s42_enquiry", "Section 42 enquiry"
-    OTHER_ENQUIRY = "other_enquiry", "Other safeguarding enquiry"
-    NO_ENQUIRY = "no_enquiry", "No safeguarding enquiry"
+    S47_SINGLE = "s47_single_agency", _("Section 47 enquiry by children's social care alone")
+    S47_JOINT = "s47_joint_police", _("Section 47 enquiry jointly with the police")
+    NO_S47 = "no_s47", _("No section 47 enquiry")
+    IMMEDIATE_PROTECTION = "immediate_protection", _("Immediate protective action")
+    S42 = "s42_enquiry", _("Section 42 enquiry")
+    OTHER_ENQUIRY = "other_enquiry", _("Other safeguarding enquiry")
+    NO_ENQUIRY = "no_enquiry", _("No safeguarding enquiry")
 
 
 STRATEGY_DECISIONS = {
@@ -66,8 +68,10 @@ class StrategyDiscussion(models.Model):
     mode = models.CharField(max_length=10, choices=StrategyMode.choices)
     shared = models.ManyToManyField("decisions.Contribution", related_name="strategy_discussions", blank=True)
     decision = models.CharField(max_length=30, choices=StrategyDecision.choices)
-    reason = models.TextField(blank=True, help_text="Why no enquiry follows (required for those decisions)")
-    s47_started_on = models.DateField(null=True, blank=True, help_text="Annex A List 5: when the s47 enquiry started")
+    reason = models.TextField(blank=True, help_text=_("Why no enquiry follows (required for those decisions)"))
+    s47_started_on = models.DateField(
+        null=True, blank=True, help_text=_("Annex A List 5: when the s47 enquiry started")
+    )
     # The required agency kinds that did not take part, as recorded (codes of AgencyKind).
     missing_kinds = models.JSONField(default=list, blank=True)
     manager_reason = models.TextField(blank=True)
@@ -102,9 +106,9 @@ class StrategyDiscussion(models.Model):
     def give_reason(self, *, reason: str, by, at) -> None:
         """The manager says why the discussion went ahead without a required agency: once."""
         if not self.flagged:
-            raise Conflict("Every required agency took part: no reason is needed")
+            raise Conflict(gettext("Every required agency took part: no reason is needed"))
         if self.manager_reason:
-            raise Conflict("The manager has already given the reason")
+            raise Conflict(gettext("The manager has already given the reason"))
         StrategyDiscussion.objects.filter(pk=self.pk, manager_reason="").update(
             manager_reason=reason, manager_reason_by=by, manager_reason_at=at
         )
@@ -156,6 +160,6 @@ class StrategyAction(models.Model):
     def complete(self, *, by, at) -> None:
         """Done, once."""
         if self.completed_at:
-            raise Conflict("This action is already done")
+            raise Conflict(gettext("This action is already done"))
         StrategyAction.objects.filter(pk=self.pk, completed_at=None).update(completed_at=at, completed_by=by)
         self.completed_at, self.completed_by = at, by

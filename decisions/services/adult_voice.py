@@ -3,6 +3,7 @@ the hub's staff, each time audited; the latest recording is what the referral pa
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.policy import Action, require
@@ -24,7 +25,7 @@ def adult_voice_record(*, referral: Referral, by, data: dict) -> AdultVoice:
     referral = locked(referral)
     require(access_for(by, referral.hub_id), Action.ADULT_VOICE_RECORD, referral)
     if referral.cohort != ReferralCohort.ADULT:
-        raise Conflict("The adult's voice is recorded on an adult's referral only")
+        raise Conflict(gettext("The adult's voice is recorded on an adult's referral only"))
     clean = validated(AdultVoiceSchema, data)
     if clean["asked"]:
         clean["not_asked_reason"] = ""

@@ -3,6 +3,7 @@ a restricted contribution is released with the owning agency's consent. Each wri
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from agencies.access import access_for, access_for_client
 from agencies.models import ApiClient
@@ -25,10 +26,11 @@ from mash.words import possessive
 from referrals import deadlines
 from referrals.models import DeadlineState, ReferralStatus
 
-DECISION_MAKERS = "The hub's decision-makers (practitioners and the accountable manager)"
+# Kept in the disclosure log in English, the record's language; marked so that a page can show them translated.
+DECISION_MAKERS = gettext_noop("The hub's decision-makers (practitioners and the accountable manager)")
 
 
-MANAGER_ONLY = "The accountable manager only (restricted by the owning agency)"
+MANAGER_ONLY = gettext_noop("The accountable manager only (restricted by the owning agency)")
 
 
 @transaction.atomic
@@ -45,7 +47,7 @@ def contribution_add(
     )
     referral, agency, hub = request.referral, request.agency, request.referral.hub
     if client is not None and client.revoked_at is not None:
-        raise Refused("This client has been revoked")
+        raise Refused(gettext("This client has been revoked"))
     access = access_for_client(client) if client is not None else access_for(by, hub.pk)
     require(access, Action.CONTRIBUTE, request)
     clean = validated(ContributionSchema, data, agency=agency)
@@ -97,7 +99,7 @@ def household_contribution_add(
     `contribution_add` (one contribution each, with its deadline met, disclosure log and audit), all or none."""
     open_ones = [r for r in requests if r.is_open]
     if not open_ones:
-        raise Conflict("Your agency has already answered this request")
+        raise Conflict(gettext("Your agency has already answered this request"))
     return [contribution_add(request=r, data=data, by=by, client=client, files=files) for r in open_ones]
 
 
@@ -111,7 +113,7 @@ def contribution_release(*, contribution: Contribution, by, consent: str) -> Con
     hub = contribution.referral.hub
     require(access_for(by, hub.pk), Action.CONTRIBUTION_RELEASE, contribution)
     if not contribution.can_release():
-        raise Conflict("This information is already shared with the hub's decision-makers")
+        raise Conflict(gettext("This information is already shared with the hub's decision-makers"))
     consent = validated(ReleaseSchema, {"consent": consent})["consent"]
     now = timezone.now()
     contribution.release(consent=consent, at=now)

@@ -5,7 +5,8 @@ from datetime import date, datetime, time
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.models import Agency
@@ -54,7 +55,7 @@ def gate_override(*, referral: Referral, by, reason: str) -> GateOverride:
     reason = validated(OverrideSchema, {"reason": reason})["reason"]
     missing = missing_core_agencies(referral)
     if not missing:
-        raise Conflict("Every core agency has answered: no override is needed")
+        raise Conflict(gettext("Every core agency has answered: no override is needed"))
     override = GateOverride.objects.create(referral=referral, reason=reason, by=by, at=timezone.now())
     override.missing_agencies.set(missing)
     record(
@@ -127,7 +128,10 @@ def decision_propose(
         missing = missing_core_agencies(referral)
         if missing and not overridden:
             names = ", ".join(a.name for a in missing)
-            raise Conflict(f"Every core agency must contribute or record no trace first. Still waiting for: {names}")
+            raise Conflict(
+                gettext("Every core agency must contribute or record no trace first. Still waiting for: %(names)s")
+                % {"names": names}
+            )
     members = memberships_by_agency(hub)
     clean = validated(
         DecisionSchema,
@@ -178,7 +182,7 @@ def _reviewable(decision: Decision, by) -> Decision:
     decision = Decision.objects.select_for_update(of=("self",)).select_related("referral__hub").get(pk=decision.pk)
     require(access_for(by, decision.referral.hub_id), Action.DECISION_REVIEW, decision)
     if not decision.awaits_sign_off:
-        raise Conflict("This decision is not awaiting sign-off")
+        raise Conflict(gettext("This decision is not awaiting sign-off"))
     return decision
 
 
@@ -197,9 +201,11 @@ def decision_return(*, decision: Decision, by, comments: str) -> Decision:
         obj=decision,
         payload=DecisionReturned(referral_id=str(referral.pk), version=decision.version),
     )
-    deadlines.people_notify(
-        referral, [decision.proposed_by_id], f"{referral.reference}: the manager returned your proposed decision"
-    )
+    with translation.override(referral.hub.language):  # emailed: in the hub's language
+        subject = gettext("%(reference)s: the manager returned your proposed decision") % {
+            "reference": referral.reference
+        }
+    deadlines.people_notify(referral, [decision.proposed_by_id], subject)
     decision.refresh_from_db()
     return decision
 
@@ -254,9 +260,9 @@ def decision_sign_off(*, decision: Decision, by) -> Decision:
         ),
     )
     if referral.assigned_to_id != by.pk:  # the assignee learns of it unless they signed it themselves
-        deadlines.people_notify(
-            referral, [referral.assigned_to_id], f"{referral.reference}: the decision was signed off"
-        )
+        with translation.override(referral.hub.language):  # emailed: in the hub's language
+            subject = gettext("%(reference)s: the decision was signed off") % {"reference": referral.reference}
+        deadlines.people_notify(referral, [referral.assigned_to_id], subject)
     decision.refresh_from_db()
     webhooks.deliveries_queue(decision)
     handover.handover_create(decision)

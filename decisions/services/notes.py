@@ -3,6 +3,7 @@ followed by a correction (a new note that points to it). Management oversight no
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.policy import Action, may, require
@@ -68,7 +69,7 @@ def note_correct(*, note: CaseNote, by, data) -> CaseNote:
     if note.kind == NoteKind.MANAGEMENT_OVERSIGHT:
         require(access, Action.NOTE_OVERSIGHT, note.on)
     if CaseNote.objects.filter(corrects=note).exists():
-        raise Conflict("This note has already been corrected: correct the correction instead")
+        raise Conflict(gettext("This note has already been corrected: correct the correction instead"))
     values = validated(CorrectionSchema, data)
     correction = _write(on=note.on, by=by, kind=note.kind, values=values, corrects=note)
     facts = NoteCorrected(**_facts(correction), corrects_id=str(note.pk))

@@ -3,6 +3,7 @@ partner timescale; a request is cancelled when the referral is decided first."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import access_for, agreement_problems
 from agencies.models import AgencyKind, MembershipKind
@@ -31,10 +32,12 @@ def information_request(
     hub = referral.hub
     require(access_for(by, hub.pk), Action.INFORMATION_REQUEST, referral)
     if not referral.is_open:
-        raise Conflict("This referral is closed")
+        raise Conflict(gettext("This referral is closed"))
     if not referral.can_request_information():
         raise Conflict(
-            "Screen and rate the referral Red, Amber or Green before asking agencies (Blue has no MASH response)"
+            gettext(
+                "Screen and rate the referral Red, Amber or Green before asking agencies (Blue has no MASH response)"
+            )
         )
     allowance = deadlines.partner_allowance(hub, referral.rating)
     members = memberships_by_agency(hub)
@@ -56,7 +59,7 @@ def information_request(
         raise ValidationError({"agencies": refused})
     new = [agency for agency in wanted if agency.pk not in asked and problems[agency.pk] is None]
     if not new:
-        raise Conflict("Every agency that can receive a request has already been asked about this referral",
+        raise Conflict(gettext("Every agency that can receive a request has already been asked about this referral"),
                        field="agencies")  # fmt: skip
     requests = []
     for agency in sorted(new, key=lambda a: a.name):
@@ -95,7 +98,7 @@ def household_information_request(*, household, by, agencies: list | None = None
     referrals = Referral.objects.filter(household=household).order_by("received_at", "reference")
     askable = [r for r in referrals if r.can_request_information()]
     if not askable:
-        raise Conflict("Screen and rate a child of this household Red, Amber or Green before asking agencies")
+        raise Conflict(gettext("Screen and rate a child of this household Red, Amber or Green before asking agencies"))
     made = []
     for referral in askable:
         try:
@@ -103,7 +106,7 @@ def household_information_request(*, household, by, agencies: list | None = None
         except Conflict:  # every agency already asked about this child (its savepoint rolled back): pass over it
             continue
     if not made:
-        raise Conflict("Every agency that can receive a request has already been asked about these children",
+        raise Conflict(gettext("Every agency that can receive a request has already been asked about these children"),
                        field="agencies")  # fmt: skip
     return made
 

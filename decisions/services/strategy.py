@@ -6,6 +6,7 @@ from datetime import datetime, time
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agencies.access import access_for
 from agencies.policy import Action, require, scoped
@@ -99,7 +100,7 @@ def household_strategy_record(*, referrals: list[Referral], by, data: dict) -> l
     enquiries by child): the same time, people and decision, the actions agreed for each child, and of what was shared
     the contributions on that child's referral. All or none: a refusal for one child records nothing."""
     if not referrals:
-        raise ValidationError({"children": "Choose the children the discussion was about"})
+        raise ValidationError({"children": gettext("Choose the children the discussion was about")})
     shared = {str(c) for c in (data.get("shared") or [])}
     recorded = []
     for referral in referrals:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.codes import ReferralSource
@@ -216,8 +217,9 @@ class Referral(models.Model):
     # stamps `updated_at`, which the change feed (`?updated_since=`) asks.
     SEEN_BY_REFERRER = ("status", "rating", "outcome")
 
-    def _move(self, transition: str, *, why: str = "This referral is closed", **fields) -> None:
+    def _move(self, transition: str, *, why: str = "", **fields) -> None:
         leaves, to = self.TRANSITIONS[transition]
+        why = why or gettext("This referral is closed")
         changes = {**fields, **({"status": to} if to is not None else {})}
         if any(name in changes and changes[name] != getattr(self, name) for name in self.SEEN_BY_REFERRER):
             fields["updated_at"] = timezone.now()
@@ -231,7 +233,7 @@ class Referral(models.Model):
 
     def re_rate(self, *, rating: str, level: str) -> None:
         if not self.rating:
-            raise Conflict("Screen the referral before changing its rating")
+            raise Conflict(gettext("Screen the referral before changing its rating"))
         self._move("re_rate", rating=rating, threshold_level=level)
 
     def mark_immediate_risk(self, at_risk: bool) -> None:
@@ -250,7 +252,7 @@ class Referral(models.Model):
 
     def await_decision(self) -> None:
         """Every request answered (from awaiting information), or the proposal returned (from awaiting sign-off)."""
-        self._move("await_decision", why="This referral is not waiting for information or a sign-off")
+        self._move("await_decision", why=gettext("This referral is not waiting for information or a sign-off"))
 
     def await_sign_off(self) -> None:
         self._move("await_sign_off")
@@ -261,12 +263,14 @@ class Referral(models.Model):
 
     def amend(self, **fields) -> None:
         """A new version of the dataset while the referral is open (a closed one was decided on what it said)."""
-        self._move("amend", why="This referral is closed: a decided referral cannot be amended", **fields)
+        self._move("amend", why=gettext("This referral is closed: a decided referral cannot be amended"), **fields)
 
     def close_no_response(self, *, at) -> None:
         """Blue: the hub gives no MASH response, so the referral closes with that outcome."""
         if self.rating != Rating.BLUE:
-            raise Conflict("Only a referral rated Blue (no MASH response) is closed this way; others need a decision")
+            raise Conflict(
+                gettext("Only a referral rated Blue (no MASH response) is closed this way; others need a decision")
+            )
         self._move("close_no_response", outcome=NO_MASH_RESPONSE, decided_at=at)
 
 
@@ -319,17 +323,19 @@ class Person(models.Model):
     @staticmethod
     def name_from(given_space_family: str) -> str:
         """The name a page shows from "<given> <family>" (as `referrals.selectors.subject_name` reads it in SQL)."""
-        return given_space_family.strip() or "Unnamed person"
+        return given_space_family.strip() or gettext("Unnamed person")
 
     def age_on(self, day) -> str:
         """The age in words on `day`: "7 years", "4 months" for a baby, "about 84 (estimated)", or "Not known"."""
         if self.date_of_birth is None:
-            return f"about {self.estimated_age} (estimated)" if self.estimated_age is not None else "Not known"
+            if self.estimated_age is None:
+                return gettext("Not known")
+            return gettext("about %(age)s (estimated)") % {"age": self.estimated_age}
         born = self.date_of_birth
         months = (day.year - born.year) * 12 + day.month - born.month - (day.day < born.day)
         if months < 24:
-            return f"{months} month{'' if months == 1 else 's'}"
-        return f"{months // 12} years"
+            return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
+        return gettext("%(n)s years") % {"n": months // 12}
 
 
 class ReferralVersion(models.Model):
@@ -420,5 +426,5 @@ class SubjectMatch(models.Model):
         move(
             self, field="state", leaves=[MatchState.SUGGESTED],
             to=MatchState.CONFIRMED if same_person else MatchState.REJECTED,
-            why="This suggestion has already been answered", decided_by=by, decided_at=at,
+            why=gettext("This suggestion has already been answered"), decided_by=by, decided_at=at,
         )  # fmt: skip

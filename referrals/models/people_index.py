@@ -19,6 +19,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Hub
 from mash.errors import Conflict
@@ -55,11 +57,11 @@ class IndexPerson(models.Model):
 
 
 class LinkKind(models.TextChoices):
-    SAME_PERSON = "same_person", "Same person"
-    SIBLING = "sibling", "Sibling"
-    PARENT_CARER = "parent_carer", "Parent or carer"
-    HOUSEHOLD = "household", "Household member"
-    NOT_RELATED = "not_related", "Not related"
+    SAME_PERSON = "same_person", _("Same person")
+    SIBLING = "sibling", _("Sibling")
+    PARENT_CARER = "parent_carer", _("Parent or carer")
+    HOUSEHOLD = "household", _("Household member")
+    NOT_RELATED = "not_related", _("Not related")
 
 
 class PersonLink(models.Model):
@@ -102,7 +104,7 @@ class PersonLink(models.Model):
 
     def undo(self, *, by, at, reason: str) -> None:
         if self.undone_at is not None:
-            raise Conflict("This link has already been undone")
+            raise Conflict(gettext("This link has already been undone"))
         self.undone_at, self.undone_by, self.undo_reason = at, by, reason
         self.save(update_fields=["undone_at", "undone_by", "undo_reason"])
 

@@ -9,6 +9,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Hub
 from mash.words import possessive
@@ -45,8 +47,8 @@ class ThresholdVersion(models.Model):
 
 
 class ScreeningKind(models.TextChoices):
-    SCREENING = "screening", "Screening"
-    RE_RATING = "re_rating", "Re-rating by the manager"
+    SCREENING = "screening", _("Screening")
+    RE_RATING = "re_rating", _("Re-rating by the manager")
 
 
 class Screening(models.Model):
@@ -61,12 +63,13 @@ class Screening(models.Model):
     rating = models.CharField(max_length=10, choices=Rating.choices)
     rationale = models.TextField()
     immediate_risk = models.BooleanField(
-        default=False, help_text="Whether the screening found anyone at immediate risk."
+        default=False, help_text=_("Whether the screening found anyone at immediate risk.")
     )
     confirm_reason = models.TextField(
         blank=True,
-        help_text="The acting manager's reason for lowering the concern or confirming a screening that looked "
-        "contradictory.",
+        help_text=_(
+            "The acting manager's reason for lowering the concern or confirming a screening that looked contradictory."
+        ),
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -79,12 +82,12 @@ class Screening(models.Model):
 
 
 class DeadlineKind(models.TextChoices):
-    DECISION = "decision", "Decision"
-    RATING = "rating", "Rating timescale"
-    REQUEST = "request", "Agency's information"
-    ACTION = "action", "Agreed action"
-    OUTCOME_NOTICE = "outcome", "Telling the referrer the outcome"
-    STRATEGY = "strategy", "Strategy discussion"  # after a Red rating, within the hub's strategy_discussion_hours
+    DECISION = "decision", _("Decision")
+    RATING = "rating", _("Rating timescale")
+    REQUEST = "request", _("Agency's information")
+    ACTION = "action", _("Agreed action")
+    OUTCOME_NOTICE = "outcome", _("Telling the referrer the outcome")
+    STRATEGY = "strategy", _("Strategy discussion")  # after a Red rating, within the hub's strategy_discussion_hours
 
 
 # A referral has at most one open deadline of each of these kinds; requests and actions have one each of their own.
@@ -96,10 +99,10 @@ DEADLINE_OWNERS = ("information_request__agency", "agreed_action__owner", "strat
 
 
 class DeadlineState(models.TextChoices):
-    OPEN = "open", "Open"
-    MET = "met", "Met"
-    BREACHED = "breached", "Breached"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class DeadlineQuerySet(models.QuerySet):
@@ -128,7 +131,7 @@ class Deadline(models.Model):
     due_at = models.DateTimeField()
     state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     warned_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was met, breached or cancelled")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When it was met, breached or cancelled"))
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -170,21 +173,23 @@ class Deadline(models.Model):
     def label(self) -> str:
         """Whose deadline it is and for what, in words: "Northshire Police's information, Amber", "Children's
         Services' agreed action", "Decision", "Amber timescale"."""
-        rating = self.get_rating_display() if self.rating else ""
+        rating = str(self.get_rating_display()) if self.rating else ""
         if self.kind == DeadlineKind.RATING:
-            return f"{rating} timescale" if rating else "Rating timescale"
+            return gettext("%(rating)s timescale") % {"rating": rating} if rating else gettext("Rating timescale")
         if self.kind in (DeadlineKind.REQUEST, DeadlineKind.ACTION) and (owner := self.owner_name):
-            what = "information" if self.kind == DeadlineKind.REQUEST else "agreed action"
-            label = f"{possessive(owner)} {what}"
+            if self.kind == DeadlineKind.REQUEST:
+                label = gettext("%(agency)s information") % {"agency": possessive(owner)}
+            else:
+                label = gettext("%(agency)s agreed action") % {"agency": possessive(owner)}
         else:
-            label = self.get_kind_display()
+            label = str(self.get_kind_display())
         return f"{label}, {rating}" if rating else label
 
 
 class NoticeKind(models.TextChoices):
-    WARNING = "warning", "Deadline approaching"
-    BREACH = "breach", "Deadline breached"
-    IMMEDIATE = "immediate", "Someone at immediate risk"
+    WARNING = "warning", _("Deadline approaching")
+    BREACH = "breach", _("Deadline breached")
+    IMMEDIATE = "immediate", _("Someone at immediate risk")
 
 
 class Notice(models.Model):
@@ -209,8 +214,8 @@ class Notice(models.Model):
 class ReferrerNews(models.TextChoices):
     """What an email to the referrer (not a user of the service) tells: referrals/acknowledgement.py."""
 
-    RECEIVED = "received", "The referral was received"
-    OUTCOME = "outcome", "The outcome"
+    RECEIVED = "received", _("The referral was received")
+    OUTCOME = "outcome", _("The outcome")
 
 
 class Notification(models.Model):

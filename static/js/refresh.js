@@ -14,6 +14,12 @@
   var status = document.getElementById(table.getAttribute("data-status") || "queue-status");
   var label = table.getAttribute("data-label") || "Queue";
   var busy = false;
+  // The texts in the page's language, from Django's JavaScript catalogue (/jsi18n/, templates/base.html); the
+  // English as it stands if the catalogue did not load.
+  var gettext = window.gettext || function (text) { return text; };
+  var fill = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  };
 
   function twoDigits(n) {
     return (n < 10 ? "0" : "") + n;
@@ -40,7 +46,7 @@
         if (!response.ok || response.redirected) {
           if (response.redirected || response.status === 401) {
             window.clearInterval(timer);
-            announce(label + " stopped updating: sign in again to see the latest.");
+            announce(fill(gettext("%(label)s stopped updating: sign in again to see the latest."), { label: label }, true));
           }
           return null;
         }
@@ -56,7 +62,8 @@
           window.clearInterval(timer);
         }
         var now = new Date();
-        announce(label + " updated " + twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes()));
+        var time = twoDigits(now.getHours()) + ":" + twoDigits(now.getMinutes());
+        announce(fill(gettext("%(label)s updated %(time)s"), { label: label, time: time }, true));
       })
       .catch(function () {
         // Offline for a moment: try again next time.

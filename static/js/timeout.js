@@ -18,15 +18,22 @@
   var returnFocus = null;
   var timer = null;
 
+  // The texts in the page's language, from Django's JavaScript catalogue (/jsi18n/, templates/base.html): Welsh has
+  // four plural forms, which the catalogue's ngettext knows. The English as it stands if the catalogue did not load.
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var fill = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  };
+
   function inWords(seconds) {
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
     var parts = [];
     if (minutes) {
-      parts.push(minutes + (minutes === 1 ? " minute" : " minutes"));
+      parts.push(fill(ngettext("%(count)s minute", "%(count)s minutes", minutes), { count: minutes }, true));
     }
     if (rest || !minutes) {
-      parts.push(rest + (rest === 1 ? " second" : " seconds"));
+      parts.push(fill(ngettext("%(count)s second", "%(count)s seconds", rest), { count: rest }, true));
     }
     return parts.join(" ");
   }

@@ -33,4 +33,7 @@ def test_every_page_of_every_role_in_welsh(page, live_server, mash):
             if overflow > 0:
                 wide.append(f"{who}: {name} is {overflow}px too wide")
             assert_accessible(page)
+        # The scripts' texts (the queue's "updated" line, the timeout's countdown) are Welsh too, in Welsh's plurals.
+        countdown = "interpolate(ngettext('%(count)s minute', '%(count)s minutes', 2), {count: 2}, true)"
+        assert page.evaluate(countdown) == "2 funud", who
     assert not left + wide, "\n".join(left + wide)

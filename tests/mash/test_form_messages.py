@@ -10,7 +10,7 @@ from django import forms
 
 from mash.forms import GovukFormMixin, _say_what_is_missing
 
-FORM_MODULES = ["agencies.forms", "agencies.twofactor", "agencies.password_views", "referrals.forms",
+FORM_MODULES = ["agencies.forms", "agencies.twofactor", "agencies.password_views", "referrals.forms", "referrals.triage_forms",
                 "decisions.forms", "reports.forms", "reports.return_forms"]  # fmt: skip
 DJANGO_DEFAULT = forms.Field.default_error_messages["required"]
 

@@ -15,6 +15,7 @@ PUBLIC = {
     "login", "healthz", "token", "revoke", "schema", "docs", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete", "oauth-metadata", "problems", "problem",
     "choose-language",  # the language switch, on the sign-in page too (docs/adr/0027)
+    "javascript-catalog",  # the scripts' texts in the page's language: no case data
 }  # fmt: skip
 
 SAMPLE = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}

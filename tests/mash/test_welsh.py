@@ -15,29 +15,35 @@ from agencies.models import CoreDocument, LanguagePreference, Role
 from tests.factories import HubFactory, member
 from tests.journey import build_journey
 
-PO = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
-MO = PO.with_suffix(".mo")
+CATALOGUES = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES"
+PO = CATALOGUES / "django.po"
+JS_PO = CATALOGUES / "djangojs.po"  # the scripts' texts (static/js), served by /jsi18n/
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%%")
 TAG = re.compile(r"</?[a-z]+")
 PASSWORD = "correct horse battery staple"
 
 
-def _entries():
-    return [e for e in polib.pofile(str(PO)) if not e.obsolete]
+def _entries(po=PO):
+    return [e for e in polib.pofile(str(po)) if not e.obsolete]
 
 
-def test_every_text_has_its_welsh():
-    entries = _entries()
-    assert len(entries) > 200  # the header, the error pages, the sign-in and every page marked so far
+both_catalogues = pytest.mark.parametrize("po", [PO, JS_PO], ids=["pages", "scripts"])
+
+
+@both_catalogues
+def test_every_text_has_its_welsh(po):
+    entries = _entries(po)
+    assert len(entries) > (200 if po == PO else 3)  # every page and message; the scripts' status lines and countdown
     untranslated = [e.msgid for e in entries if not (e.translated() and "fuzzy" not in e.flags)]
     assert untranslated == []
 
 
-def test_welsh_keeps_every_placeholder_and_tag():
+@both_catalogues
+def test_welsh_keeps_every_placeholder_and_tag(po):
     """A placeholder lost or misspelt in Welsh would raise on render or drop a name from the sentence; a tag lost
     would break a link or an emphasis."""
     wrong = []
-    for entry in _entries():
+    for entry in _entries(po):
         texts = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
         english = entry.msgid if not entry.msgid_plural else entry.msgid_plural
         for text in texts:
@@ -48,11 +54,12 @@ def test_welsh_keeps_every_placeholder_and_tag():
     assert wrong == []
 
 
-def test_the_compiled_catalogue_is_the_current_one():
+@both_catalogues
+def test_the_compiled_catalogue_is_the_current_one(po):
     """`make messages` compiles the .po; a .mo left behind would serve yesterday's Welsh."""
-    compiled = gettext.GNUTranslations(MO.open("rb"))
+    compiled = gettext.GNUTranslations(po.with_suffix(".mo").open("rb"))
     stale = []
-    for entry in _entries():
+    for entry in _entries(po):
         if entry.msgid_plural:
             for n, form in ((1, 0), (2, 1), (3, 2), (8, 3)):
                 if compiled.ngettext(entry.msgid, entry.msgid_plural, n) != entry.msgstr_plural[form]:
@@ -106,6 +113,22 @@ def test_the_switch_changes_the_language_and_keeps_it_for_the_person(client):
     client.post("/language/", {"language": "en-gb", "next": "/"})
     assert _lang(client.get("/").content.decode()) == "en-gb"
     assert LanguagePreference.objects.get(user=user).language == "en-gb"
+
+
+@pytest.mark.django_db
+def test_the_scripts_texts_come_in_the_pages_language(client):
+    """The queue's "updated 10:42" line and the timeout's countdown are written by static/js; each page loads the
+    scripts' catalogue in its own language (one address per language, so a browser's copy is never the other's)."""
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    address = re.search(r'<script src="(/jsi18n/\?language=[^"]+)"', page).group(1)
+    assert address == "/jsi18n/?language=cy"
+    welsh = client.get(address, HTTP_ACCEPT_LANGUAGE="cy")
+    assert welsh.status_code == 200 and welsh["Content-Type"].startswith("text/javascript")
+    text = welsh.content.decode()
+    assert "diweddarwyd am" in text and "funud" in text  # "%(label)s updated %(time)s"; "2 funud"
+    assert "(n==1) ? 0 : (n==2) ? 1" in text  # Welsh's four plural forms, for the countdown
+    english = client.get("/jsi18n/?language=en-gb").content.decode()
+    assert "diweddarwyd" not in english
 
 
 @pytest.mark.django_db

@@ -197,3 +197,20 @@ def test_an_outcome_not_sent_within_a_working_day_is_a_breach_the_managers_hear_
     breach = Notification.objects.filter(notice__deadline=deadline)
     assert mash.manager in {n.recipient for n in breach}
     assert "(overdue)" in _page(client, mash, referral)
+
+
+def test_a_hub_that_writes_in_welsh_sends_its_emails_in_welsh(mash):
+    """Issue 22: the hub's language is its emails' (hub profile); a practitioner's page language is not."""
+    mash.hub.language = "cy"
+    mash.hub.save(update_fields=["language"])
+    referral = _web(mash)
+    _sign_off(mash, referral)
+    tasks.notices_deliver()
+    to_referrer = [m for m in mail.outbox if m.to == ["pat.jones@school.example"]]
+    assert len(to_referrer) == 2  # the receipt and the outcome
+    for email in to_referrer:
+        assert referral.reference in email.subject and mash.hub.name in email.body
+        assert "ffoniwch 999" in email.body and "call 999" not in email.body, email.body
+    assert "o fewn un diwrnod gwaith" in to_referrer[0].body  # "within one working day"
+    staff = [m for m in mail.outbox if m.to != ["pat.jones@school.example"]]
+    assert all("Open the referral" not in m.body for m in staff)

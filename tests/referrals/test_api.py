@@ -438,3 +438,22 @@ def test_a_kept_token_is_not_kept_longer_than_the_setting(client, token, setting
     settings.API_AUTH_CACHE_SECONDS = 0
     assert client.get(URL, **auth).status_code == 200
     assert not api_tokens._kept
+
+
+def test_an_integrator_asking_for_welsh_reads_every_detail_in_welsh_and_the_same_fields(client, token):
+    """Accept-Language: cy: the problem's `detail` and each field's `detail` are Welsh (issue 22); the fields, codes,
+    types and titles an integration branches on are the same as in English, and nothing is stored."""
+    body = referral_data(favourite_colour="blue", subject={**referral_data()["subject"], "postcode": "ZZ99"})
+    english = post(client, token, body).json()
+    welsh_response = post(client, token, body, key="key-2", HTTP_ACCEPT_LANGUAGE="cy")
+    welsh = welsh_response.json()
+    assert welsh_response.status_code == 422 and welsh_response["Content-Language"] == "cy"
+    assert (welsh["type"], welsh["title"], welsh["status"]) == (english["type"], english["title"], english["status"])
+    assert [e["field"] for e in welsh["errors"]] == [e["field"] for e in english["errors"]]
+    for said_in_english, said_in_welsh in zip(english["errors"], welsh["errors"], strict=True):
+        assert said_in_welsh["detail"] and said_in_welsh["detail"] != said_in_english["detail"], said_in_welsh
+    assert welsh["detail"] != english["detail"]
+    refused = client.get(URL, HTTP_ACCEPT_LANGUAGE="cy")
+    assert refused.status_code == 401 and "Authorization: Bearer" in refused.json()["detail"]
+    assert refused.json()["detail"] != client.get(URL).json()["detail"]
+    assert nothing_stored()

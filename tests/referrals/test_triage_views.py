@@ -135,7 +135,7 @@ def test_the_queue_refreshes_its_table_from_a_fragment_with_a_static_script(clie
 def test_the_queue_script_fetches_the_fragment_and_announces_the_update():
     script = (Path(__file__).resolve().parents[2] / "static" / "js" / "refresh.js").read_text()
     assert 'credentials: "same-origin"' in script and '"X-Requested-With": "fetch"' in script
-    assert 'label + " updated "' in script and "innerHTML" in script
+    assert 'gettext("%(label)s updated %(time)s")' in script and "innerHTML" in script  # in the page's language
 
 
 def test_the_queue_is_paginated_fifty_a_page(client, hub, practitioner):

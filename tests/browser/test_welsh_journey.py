@@ -6,18 +6,17 @@ fits a 375 px phone (Welsh words run longer), and axe finds no serious violation
 import pytest
 from django.test import Client
 
-from agencies.models import CoreDocument
 from tests.browser.helpers import assert_accessible
 from tests.browser.test_narrow_screens import _as
 from tests.journey import build_journey
-from tests.mash.test_welsh import english_left
+from tests.mash.test_welsh import english_left, hub_data
 
 pytestmark = pytest.mark.browser
 
 
 def test_every_page_of_every_role_in_welsh(page, live_server, mash):
     journey = build_journey(Client(), mash)
-    typed = frozenset(CoreDocument.objects.values_list("title", flat=True))
+    typed = hub_data()
     page.set_viewport_size({"width": 375, "height": 740})
     left, wide = [], []
     for who, pages in journey.pages.items():

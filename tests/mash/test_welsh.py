@@ -190,6 +190,21 @@ def english_left(page: str, data: frozenset = frozenset()) -> list[str]:
     return found
 
 
+def hub_data() -> frozenset:
+    """What the hub wrote, shown as written in either language: its documents' titles ("Information sharing
+    agreement") and its published thresholds' words (published in the hub's language, from defaults the catalogue
+    also holds, and the hub's to reword)."""
+    from referrals.models import ThresholdVersion
+
+    words = {
+        text
+        for levels in ThresholdVersion.objects.values_list("levels", flat=True)
+        for level in levels
+        for text in (level["name"], *(criterion["text"] for criterion in level["criteria"]))
+    }
+    return frozenset(CoreDocument.objects.values_list("title", flat=True)) | words
+
+
 @pytest.mark.django_db
 def test_the_sign_in_and_error_pages_in_welsh_show_no_english_from_the_catalogue(client):
     client.post("/language/", {"language": "cy", "next": "/"})
@@ -204,7 +219,7 @@ def test_a_full_journey_in_welsh_shows_no_english_from_the_catalogue(client, mas
     """Every page of tests/journey.py as each person opens it, in Welsh: none of the catalogue's English sentences is
     left on any of them (an English text that Python writes and the catalogue also holds counts too)."""
     journey = build_journey(client, mash)
-    typed = frozenset(CoreDocument.objects.values_list("title", flat=True))  # "Information sharing agreement"
+    typed = hub_data()
     left = []
     for who, pages in journey.pages.items():
         client.force_login(journey.people[who])

@@ -26,7 +26,7 @@ from mash.forms import GovukFormMixin
 from mash.paths import safe_next
 
 TWO_FACTOR_ROLES = (Role.MANAGER, Role.DEPUTY, Role.HUB_ADMIN)
-OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz", "/language/")
+OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/healthz", "/language/", "/jsi18n/")
 
 
 def needs_two_factor(user) -> bool:

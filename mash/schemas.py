@@ -85,8 +85,8 @@ class Schema(serializers.Serializer):
 
     def to_internal_value(self, data):
         if not isinstance(data, Mapping):
-            raise ValidationError([self.not_an_object])
-        errors: dict = {key: [self.unknown] for key in sorted(set(data) - set(self.fields), key=str)}
+            raise ValidationError([str(self.not_an_object)])
+        errors: dict = {key: [str(self.unknown)] for key in sorted(set(data) - set(self.fields), key=str)}
         values: dict = {}
         for field in self._writable_fields:
             try:

@@ -19,8 +19,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", language.choose_language, name="choose-language"),
-    # The scripts' texts (static/js) in the page's language: locale/cy/LC_MESSAGES/djangojs.po. The page asks for it
-    # with its language in the address (templates/base.html), so a browser keeps one copy per language.
+    # The scripts' texts (static/js) in the request's language, as the page's: locale/cy/LC_MESSAGES/djangojs.po. The
+    # page puts its language in the address (templates/base.html) only so that a browser caches one copy per
+    # language; the catalogue itself follows the session, cookie or Accept-Language, as every page does.
     path(
         "jsi18n/",
         login_not_required(cache_control(max_age=3600)(JavaScriptCatalog.as_view(domain="djangojs"))),

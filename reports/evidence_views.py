@@ -47,7 +47,7 @@ def evidence_page(request, hub_id):
     access = hub_access(request, hub_id, Action.RETURNS_VIEW)
     hub = access.hub
     form = EvidenceForm(request.GET or {"month": f"{previous_month(timezone.localdate()):%Y-%m}"})
-    context = {"hub": hub, "form": form, "evidence": None, "month": None}
+    context = {"hub": hub, "form": form, "evidence": None, "month": None, "procedures": hub.procedures}
     if not form.is_valid():
         return render(request, "reports/evidence.html", context, status=400)
     month = form.cleaned_data["month"]

@@ -22,7 +22,6 @@ from agencies.codes import ReferralSource
 from agencies.models import AgencyKind, DocumentKind, WorkingPattern, financial_year_label, financial_year_of
 from audit.events.actions import AuditAction
 from decisions.models import OUTCOMES, OutcomesMet, outcome_label
-from decisions.models.outcomes import outcome_choices
 from decisions.models.strategy import STRATEGY_DECISIONS
 from mash.memory import collector_paused
 from mash.words import plain
@@ -61,7 +60,7 @@ def _figures(hub, month: date, until: datetime | None) -> dict:
         "referrals": _referrals(hub, events, names),
         "timeliness": _timeliness(events),
         "agencies": _agencies(events, names),
-        "outcomes": _outcomes(events, hub.procedures),
+        "outcomes": _outcomes(events),
         "re_referrals": _re_referrals(events),
         "quality": _quality(events),
         "agreements": _agreements(events, names),
@@ -209,18 +208,18 @@ def _agencies(events: MonthEvents, names: dict) -> list[dict]:
     return sorted(rows, key=lambda r: r["agency"])
 
 
-def _outcomes(events: MonthEvents, procedures: str) -> dict:
-    """Each outcome's count, in the words of the procedures the hub follows (a hub in Wales: the Wales Safeguarding
-    Procedures'); the codes are the same in both."""
+def _outcomes(events: MonthEvents) -> dict:
+    """Each outcome's count by code, with England's words: a return shows them in the words of the procedures the
+    hub follows (`outcome_words`), so that a month rebuilt after the hub changes its procedures keeps its digest."""
     counts: Counter = Counter()
     for e in first_sign_offs(events):
         counts[(events.cohort(e.data["referral_id"]), e.data.get("outcome", ""))] += 1
     counts[("", "no_mash_response")] += len(events.of(AuditAction.REFERRAL_CLOSED_NO_RESPONSE))
     rows = []
-    for cohort in OUTCOMES:
+    for cohort, choices in OUTCOMES.items():
         rows += [
-            {"cohort": cohort, "code": code, "label": label, "count": counts.pop((cohort, code), 0)}
-            for code, label in outcome_choices(cohort, procedures)
+            {"cohort": cohort, "code": c.value, "label": c.label, "count": counts.pop((cohort, c.value), 0)}
+            for c in choices
         ]
     rows.append(
         {

@@ -18,7 +18,7 @@ class TrailFilterForm(GovukFormMixin, forms.Form):
     object_type = forms.ChoiceField(
         required=False,
         label=_("Record type"),
-        choices=[("", _("Any record")), *record_type_choices()],
+        choices=lambda: [("", _("Any record")), *record_type_choices()],  # sorted in each request's language
         error_messages={"invalid_choice": _("Choose a record type from the list")},
     )
     object_id = forms.CharField(required=False, max_length=64, label=_("Record id"))

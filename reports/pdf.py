@@ -87,6 +87,7 @@ def html(row, *, charts=None, exact: bool = True) -> str:
             "static": SCHEME + "/",
             "suppressed": not exact,
             "rule": RULE,
+            "procedures": row.hub.procedures,  # the outcomes' words, as the hub follows them when it is built
         },  # fmt: skip
     )
 

@@ -103,7 +103,8 @@ def return_detail(request, hub_id, return_id):
     exact = _exact(request, hub.pk)
     figures = for_viewer(row.figures, exact)
     charts = return_charts(figures) if row.is_ready else []
-    context = {"hub": hub, "row": row, "figures": figures, "charts": charts, "suppressed": not exact, "rule": RULE}
+    context = {"hub": hub, "row": row, "figures": figures, "charts": charts, "suppressed": not exact, "rule": RULE,
+               "procedures": hub.procedures}  # fmt: skip
     return render(request, "reports/return_detail.html", context)
 
 

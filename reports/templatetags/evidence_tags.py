@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mash.words import translated
 from reports.evidence_charts import evidence_charts
 from reports.proportions import MIN_BASE, within_chance
+from reports.templatetags.return_tags import outcome_words
 
 register = template.Library()
 
@@ -96,16 +97,17 @@ def month_words(month: str) -> str:
 
 
 @register.simple_tag
-def outcome_rows(groups: list[dict]) -> list[tuple[str, list[dict]]]:
-    """(outcome in words, each group's {count, percent}) for a table with a column per group."""
+def outcome_rows(groups: list[dict], procedures: str = "") -> list[tuple[str, list[dict]]]:
+    """(outcome in words, each group's {count, percent}) for a table with a column per group; the words are those of
+    the procedures the hub follows (`outcome_words`)."""
     if not groups:
         return []
     rows = []
     for i, o in enumerate(groups[0]["outcomes"]):
         label = (
-            f"{translated(o['cohort'].capitalize())}: {translated(o['label'])}"
+            f"{translated(o['cohort'].capitalize())}: {outcome_words(o, procedures)}"
             if o["cohort"]
-            else translated(o["label"])
+            else outcome_words(o, procedures)
         )
         rows.append((label, [g["outcomes"][i] for g in groups]))
     return rows

@@ -3,7 +3,9 @@ keeps on one page."""
 
 from django import template
 
+from decisions.models.outcomes import OUTCOMES, outcome_label
 from mash.words import translated
+from referrals.models import NO_MASH_RESPONSE
 from reports.suppression import FewerThanFive, NotShown
 
 register = template.Library()
@@ -15,6 +17,16 @@ def figure(value, unit: str = "") -> str:
     if isinstance(value, (FewerThanFive, NotShown)):
         return value
     return "–" if value is None else f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+@register.filter
+def outcome_words(row: dict, procedures: str = "") -> str:
+    """An outcome row's words (a return keeps England's with the code): those of the procedures the hub follows
+    (England's or Wales'), in the page's language; an outcome not known by its code as it was kept."""
+    cohort, code = row.get("cohort", ""), row.get("code", "")
+    if code == NO_MASH_RESPONSE or (cohort in OUTCOMES and code in OUTCOMES[cohort].values):
+        return str(outcome_label(cohort, code, procedures or "england"))
+    return translated(row.get("label", ""))
 
 
 @register.filter

@@ -68,3 +68,27 @@ def test_a_welsh_hub_files_in_welsh_unless_the_person_asks_for_english(client):
     assert set(radios) == {"en-gb", "cy"} and "checked" in radios["cy"] and "checked" not in radios["en-gb"]
     assert client.post(page, {"month": "2026-09-01", "language": "en-gb"}).status_code == 302
     assert MonthlyReturn.objects.order_by("-created_at").first().language == "en-gb"
+
+
+def test_a_hub_in_wales_files_the_wales_words_and_a_month_rebuilt_keeps_its_digest(client, tmp_path):
+    """Issue 22 item 4: the outcomes' words follow the procedures the hub follows when the return is built; the
+    figures keep the codes (and England's words), so the month rebuilt after the hub changes them has one digest."""
+    north = _hub()
+    _run("--hub", "north", "--month", "2026-09", "--out", str(tmp_path / "england"), "--language", "en-gb")
+    north.hub.procedures = "wales"
+    north.hub.save(update_fields=["procedures"])
+    _run("--hub", "north", "--month", "2026-09", "--out", str(tmp_path / "wales"), "--language", "en-gb")
+    england, wales = MonthlyReturn.objects.filter(hub=north.hub).order_by("created_at")
+    assert wales.figures == england.figures and wales.figures_digest == england.figures_digest
+
+    in_england = _letters(FURNITURE.sub(" ", pdf_text(bytes(england.pdf), tmp_path)))
+    in_wales = _letters(FURNITURE.sub(" ", pdf_text(bytes(wales.pdf), tmp_path)))
+    assert _letters("Safeguarding enquiry (s42)") in in_england and _letters("(s.126)") not in in_england
+    assert (
+        _letters("Adult at risk enquiry (s.126)") in in_wales and _letters("Safeguarding enquiry (s42)") not in in_wales
+    )
+    assert _letters("Care and support assessment (s.21)") in in_wales  # the children's, and in the evidence tables
+
+    client.force_login(north.lead)
+    page = client.get(reverse("return-detail", args=[north.hub.id, wales.id])).content.decode()
+    assert "Adult at risk enquiry (s.126)" in page and "Safeguarding enquiry (s42)" not in page

@@ -211,6 +211,8 @@ def chronology(access, referral: Referral) -> list[dict]:
     referrals = [referral, *earlier]
     ids = [r.pk for r in referrals]
     by_id = {r.pk: r for r in referrals}
+    for r in earlier:
+        r.hub = referral.hub  # one person's referrals are one hub's: its procedures name the outcomes, with no query
     entries = [{"at": r.received_at, "referral": r, "kind": _("Referral received"), "text": r.get_source_code_display()}
                for r in referrals]  # fmt: skip
     for r in referrals:

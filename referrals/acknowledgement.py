@@ -147,7 +147,7 @@ def outcome_tell(referral: Referral) -> None:
     with translation.override(referral.hub.language):  # the hub's language, whoever signed the decision off
         facts = {"hub": hub, "reference": referral.reference, "when": _local(referral.decided_at)}
         if is_professional(referral):
-            words = import_string(settings.OUTCOME_LABEL)(referral.cohort, referral.outcome)
+            words = import_string(settings.OUTCOME_LABEL)(referral.cohort, referral.outcome, referral.hub.procedures)
             told = gettext("%(hub)s decided on your referral %(reference)s on %(when)s: %(outcome)s.") % {
                 **facts,
                 "outcome": str(words),

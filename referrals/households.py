@@ -15,6 +15,7 @@ person (same-person links: typed once, one person), links the children as siblin
 and records one `household.received` (each referral still records its own `referral.received`).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -257,7 +258,9 @@ def _members_link(household: Household, referrals: list[Referral], clean: dict, 
     count = len(referrals)
     # Each referral's records in the order given: the subject, the other children (in order), then the adults.
     named = [r.named_people for r in referrals]
-    with translation.override(household.hub.language):  # kept with each link, in the hub's language
+    # Kept with each link and, if a link is undone, in its audit payload: in the service's source language, as a
+    # reason a person typed is kept as typed.
+    with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("Named once in household contact %(reference)s") % {"reference": household.reference}
     links = []
 

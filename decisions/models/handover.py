@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -70,11 +71,12 @@ class Handover(models.Model):
         if self.acknowledged_by_id:
             user = self.acknowledged_by
             return user.get_full_name() or user.get_username()
-        if self.acknowledged_by_client_id:
-            return gettext("%(agency)s's system (%(client)s)") % {
-                "agency": self.agency.name,
-                "client": self.acknowledged_by_client.name,
-            }
+        if self.acknowledged_by_client_id:  # also the API's `acknowledged_by`: in the contract's English
+            with translation.override(settings.LANGUAGE_CODE):
+                return gettext("%(agency)s's system (%(client)s)") % {
+                    "agency": self.agency.name,
+                    "client": self.acknowledged_by_client.name,
+                }
         return ""
 
     def acknowledge(self, *, at, by=None, client=None) -> None:

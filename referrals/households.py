@@ -30,10 +30,10 @@ from audit.events.actions import AuditAction
 from audit.events.payloads import HouseholdReceived
 from audit.services import record
 from mash.schemas import Choice, Schema, Whole, validated
-from mash.words import one_of
+from mash.words import filled, one_of_lazy
 from referrals import people_index
 from referrals.models import Household, LinkKind, PersonLink, PersonRole, Referral, ReferralCohort
-from referrals.schemas import NOT_IN_DATASET, Listed, OtherPersonSchema, PersonSchema, ReferralSchema, later
+from referrals.schemas import NOT_IN_DATASET, Listed, OtherPersonSchema, PersonSchema, ReferralSchema
 from referrals.services import referral_create
 
 MAX_CHILDREN = 10
@@ -43,22 +43,16 @@ ADULT_ROLES = [
     for r in (PersonRole.PARENT_CARER, PersonRole.HOUSEHOLD, PersonRole.VISITOR, PersonRole.ALLEGED_SOURCE,
               PersonRole.OTHER)
 ]  # fmt: skip
-ADULT_ROLE_MESSAGE = later(
-    lambda: (
-        gettext("Choose how this adult is related to the children: %(roles)s")
-        % {"roles": one_of(ADULT_ROLES, gettext("or"))}
-    )
+ADULT_ROLE_MESSAGE = filled(
+    _("Choose how this adult is related to the children: %(roles)s"), roles=one_of_lazy(ADULT_ROLES)
 )
 # The link between an adult's record and a child's: a parent or carer, or (a regular visitor, someone alleged to cause
 # harm, anyone else) someone of the household.
 LINK_OF_ROLE = {PersonRole.PARENT_CARER: LinkKind.PARENT_CARER}
 SHARED = ("referrer", "received_at", "source_code", "concerns", "narrative", "immediate_risk", "consent",
           "consent_reason")  # fmt: skip
-CHILD_NUMBER = later(
-    lambda: (
-        gettext("Name the child by their place in the list of children, from 0 to %(last)s")
-        % {"last": MAX_CHILDREN - 1}
-    )
+CHILD_NUMBER = filled(
+    _("Name the child by their place in the list of children, from 0 to %(last)s"), last=MAX_CHILDREN - 1
 )
 
 
@@ -98,8 +92,7 @@ class AdultSchema(OtherPersonSchema):
                   "`relationships` says otherwise for a child"))  # fmt: skip
     relationships = Listed(
         RelationshipSchema(), most=MAX_CHILDREN, not_a_list=_("Send the relationships as a list"),
-        too_many=later(lambda: gettext("Give no more than %(most)s relationships, one per child")
-                       % {"most": MAX_CHILDREN}),
+        too_many=filled(_("Give no more than %(most)s relationships, one per child"), most=MAX_CHILDREN),
         help_text=_("Optional: the relationship to a given child where it differs from `role`"),
     )  # fmt: skip
 
@@ -116,13 +109,13 @@ class HouseholdSchema(ReferralSchema):
     children = Listed(
         PersonSchema(), fewest=1, most=MAX_CHILDREN, not_a_list=_("Send the children as a list"),
         too_few=_("Name at least one child"), help_text=_("Each child gets their own referral, in this order"),
-        too_many=later(lambda: gettext("Name no more than %(most)s children: record the others in another contact")
-                       % {"most": MAX_CHILDREN}),
+        too_many=filled(_("Name no more than %(most)s children: record the others in another contact"),
+                        most=MAX_CHILDREN),
     )  # fmt: skip
     adults = Listed(
         AdultSchema(), most=MAX_ADULTS, not_a_list=_("Send the adults as a list"),
-        too_many=later(lambda: gettext("Name no more than %(most)s adults: put anyone else in the concern, in your "
-                                       "own words") % {"most": MAX_ADULTS}),
+        too_many=filled(_("Name no more than %(most)s adults: put anyone else in the concern, in your own words"),
+                        most=MAX_ADULTS),
         help_text=_("Parents, carers, other adults of the household and regular visitors: each named once"),
     )  # fmt: skip
 

@@ -11,7 +11,6 @@ import re
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
@@ -22,7 +21,7 @@ from agencies.codes import ReferralSource
 from agencies.models import Cohort
 from mash.api_paging import MAX_PAGE_SIZE
 from mash.schemas import Choice, Choices, Day, Flag, Lenient, Moment, Schema, Text, Whole, validated
-from mash.words import one_of
+from mash.words import filled, one_of, one_of_lazy
 from referrals.dataset import ADULT_AGE, age_on, nhs_number_problem, normal_postcode
 from referrals.models import (
     AdultRiskLocation,
@@ -41,12 +40,6 @@ MAX_OTHERS = 20
 CHILD_AGE_LIMIT = 25  # children's services reach care leavers up to 25 (Children and Social Work Act 2017, s3)
 # Adults' services take referrals from 16, when preparing for adulthood begins (Care Act 2014 ss58-59); s42 is from 18.
 ADULT_MIN_AGE = 16
-
-
-def later(make) -> str:
-    """The text `make()` returns, made each time it is read: a field's message with a list or a number in it, built
-    once per process and read in the language of each request."""
-    return lazy(make, str)()
 
 
 @extend_schema_serializer(component_name="Referrer")
@@ -109,11 +102,9 @@ class OtherPersonSchema(PersonSchema):
 
     role = Choice(
         [(r, PersonRole(r).label) for r in OTHER_ROLES],
-        message=later(
-            lambda: (
-                gettext("Choose how this person is involved: %(roles)s")
-                % {"roles": one_of([(r, PersonRole(r).label) for r in OTHER_ROLES], gettext("or"))}
-            )
+        message=filled(
+            _("Choose how this person is involved: %(roles)s"),
+            roles=one_of_lazy([(r, PersonRole(r).label) for r in OTHER_ROLES]),
         ),
     )
     family_name = Text(limit=100)
@@ -161,7 +152,7 @@ class OtherPeople(Listed):
     def __init__(self, **kwargs):
         super().__init__(
             OtherPersonSchema(), most=MAX_OTHERS,
-            too_many=later(lambda: gettext("Name no more than %(most)s other people") % {"most": MAX_OTHERS}),
+            too_many=filled(_("Name no more than %(most)s other people"), most=MAX_OTHERS),
             not_a_list=_("Send the other people as a list"), **kwargs,
         )  # fmt: skip
 
@@ -405,5 +396,5 @@ class EventsQuerySchema(Schema):
     page_size = Digits(
         low=1,
         high=MAX_PAGE_SIZE,
-        message=later(lambda: gettext("Enter a page size from 1 to %(most)s") % {"most": MAX_PAGE_SIZE}),
+        message=filled(_("Enter a page size from 1 to %(most)s"), most=MAX_PAGE_SIZE),
     )
